@@ -1,0 +1,3 @@
+from spnet.cli import main
+
+main()

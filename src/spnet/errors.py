@@ -1,0 +1,27 @@
+"""spnet's own errors. Each carries the exit code the command line returns for it."""
+
+from __future__ import annotations
+
+
+class SpnetError(Exception):
+    """Base of every error spnet reports as one line on stderr."""
+
+    exit_code = 1
+
+
+class UsageError(SpnetError):
+    """Bad input on the command line: an unknown name, a bad date, an unknown field."""
+
+    exit_code = 2
+
+
+class DataError(SpnetError):
+    """The archive cannot be read or is invalid: names the file and what is wrong."""
+
+    exit_code = 3
+
+
+class CheckFailed(SpnetError):
+    """`spnet check` found errors in the archive."""
+
+    exit_code = 1

@@ -1,0 +1,289 @@
+"""The archive's records as frozen dataclasses. No I/O here.
+
+Every record keeps `source`: where in the report it comes from (a section name and the
+line numbers of ../shared/source/000_1d7a9b0d8db791be.txt where the statement stands).
+A field the report does not give is None, never an empty string or a guess.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+_PARTIAL = re.compile(r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the day, the month, the year or the decade.
+
+    Written as ISO 8601 with reduced precision ("2023-03-03", "2024-03", "2019") and,
+    for a decade, the EDTF form "199X". Never padded to an invented first of the month.
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    decade: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Parse the stored form; raises ValueError naming what is wrong."""
+        m = _PARTIAL.match(text)
+        if not m:
+            raise ValueError(f"not a date in the form YYYY, YYYY-MM, YYYY-MM-DD or YYYX: {text!r}")
+        if m.group(1):
+            return cls(int(m.group(1)) * 10, decade=True)
+        year, month, day = int(m.group(2)), m.group(3), m.group(4)
+        if month is None:
+            return cls(year)
+        if not 1 <= int(month) <= 12:
+            raise ValueError(f"month {month} out of range in {text!r}")
+        if day is None:
+            return cls(year, int(month))
+        dt.date(year, int(month), int(day))  # raises ValueError for 2023-02-30
+        return cls(year, int(month), int(day))
+
+    @property
+    def precision(self) -> str:
+        if self.decade:
+            return "decade"
+        return "day" if self.day else "month" if self.month else "year"
+
+    def iso(self) -> str:
+        """The stored, machine-readable form."""
+        if self.decade:
+            return f"{self.year // 10}X"
+        if self.day:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def display(self) -> str:
+        """The form a person reads: "1990s" for a decade, otherwise the ISO form."""
+        return f"{self.year}s" if self.decade else self.iso()
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def last_day(self) -> dt.date:
+        if self.decade:
+            return dt.date(self.year + 9, 12, 31)
+        if self.day:
+            return self.first_day()
+        if self.month:
+            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return dt.date(self.year, 12, 31)
+
+    def __str__(self) -> str:
+        return self.display()
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A text the report gives in English, Japanese or both; a missing side is None."""
+
+    en: str | None = None
+    ja: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.en or self.ja)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record comes from: a section of the report and line numbers in its text."""
+
+    section: str
+    lines: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        where = ", ".join(str(n) for n in self.lines)
+        return f"{self.section} (lines {where})" if where else self.section
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """The Japanese and English texts say different things about one field.
+
+    `held` is which text the record follows: "ja", "en", or "undecided" where the
+    evidence cannot decide (the record then holds the Japanese original).
+    """
+
+    field: str
+    en: str
+    ja: str
+    held: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Count:
+    """A figure the report states without names (e.g. 14 universities in 8 countries)."""
+
+    what: Bilingual
+    value: int | float
+    qualifier: str | None
+    as_of: PartialDate | None
+    note: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Country:
+    id: str
+    name: Bilingual
+    note: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class University:
+    """One of the nine: the managing university or a member university."""
+
+    id: str
+    name: Bilingual
+    managing: bool
+    aliases: tuple[str, ...]
+    scheme: Bilingual
+    activities: Bilingual
+    outlook: Bilingual
+    counts: tuple[Count, ...]
+    note: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Partner:
+    """An overseas institution or consortium that the report names for a member university.
+
+    kind: strategic-partner, consortium, consortium-member, joint-fund-partner,
+    research-partner, exchange-partner, office-host. `relation` is the report's own word.
+    `country_basis` says how the country is known: "stated" in the report, or only
+    in the institution's "name".
+    """
+
+    id: str
+    university: str
+    name: Bilingual
+    kind: str
+    relation: Bilingual
+    country: str | None
+    country_basis: str | None
+    since: PartialDate | None
+    consortium: str | None
+    members: Bilingual  # "; "-joined lists of member names as printed
+    activities: Bilingual
+    note: str | None
+    disagreements: tuple[Disagreement, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person's part in an event, with the programme's own wording where it gives one."""
+
+    person: str
+    part: Bilingual
+    talk: Bilingual
+    time: str | None
+    as_printed: Bilingual
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated item: the project's survey, symposia, workshop and meetings, its start and
+    end, and each university's milestones (kind "milestone", with `university` set)."""
+
+    id: str
+    kind: str
+    date: PartialDate
+    tentative: bool
+    fiscal_year: int | None
+    number: int | None
+    weekday: Bilingual
+    time: str | None
+    title: Bilingual
+    theme: Bilingual
+    venue: Bilingual
+    language: Bilingual
+    programme_ja: str | None
+    university: str | None
+    universities: tuple[str, ...]
+    partners: tuple[str, ...]
+    participants: tuple[Participant, ...]
+    links: tuple[str, ...]
+    note: str | None
+    disagreements: tuple[Disagreement, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person the report names, with name, affiliation and role as printed."""
+
+    id: str
+    name: Bilingual
+    title_en: str | None
+    affiliation: Bilingual
+    role: Bilingual
+    university: str | None
+    note: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact point: an office, its e-mail, and what to contact it for."""
+
+    id: str
+    name: Bilingual
+    department: Bilingual
+    affiliation: Bilingual
+    email: str | None
+    purpose: Bilingual
+    university: str | None
+    note: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL the report prints; `cited_in` is which text prints it: "ja", "en" or "both"."""
+
+    id: str
+    url: str
+    about: Bilingual
+    cited_in: str
+    event: str | None
+    note: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Project:
+    title: Bilingual
+    framework: Bilingual
+    managing: str
+    members: tuple[str, ...]
+    definition: Bilingual
+    note: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Everything in data/, validated. Records keep the order of the files."""
+
+    project: Project
+    countries: tuple[Country, ...]
+    universities: tuple[University, ...]
+    partners: tuple[Partner, ...]
+    events: tuple[Event, ...]
+    people: tuple[Person, ...]
+    contacts: tuple[Contact, ...]
+    links: tuple[Link, ...]
+    warnings: tuple[str, ...] = field(default=(), compare=False)

@@ -1,0 +1,744 @@
+"""The one loader: data/*.toml -> validated Archive. Also the canonical-form check.
+
+Layout of a data directory:
+    project.toml            [project], [[events]], [[people]], [[contacts]], [[links]]
+    countries.toml          [[countries]]
+    universities/<id>.toml  [university], [[counts]], [[partners]], [[events]]
+
+Problems are collected, not raised one by one, so that `spnet check` can list them all;
+`load_archive` raises the first error as a DataError (exit code 3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from spnet.errors import DataError
+from spnet.models import (
+    Archive,
+    Bilingual,
+    Contact,
+    Count,
+    Country,
+    Disagreement,
+    Event,
+    Link,
+    Participant,
+    PartialDate,
+    Partner,
+    Person,
+    Project,
+    Source,
+    University,
+)
+
+DATA_ENV = "SPNET_DATA"
+
+EVENT_KINDS = ("survey", "symposium", "workshop", "meeting", "milestone")
+PARTNER_KINDS = (
+    "strategic-partner",
+    "consortium",
+    "consortium-member",
+    "joint-fund-partner",
+    "research-partner",
+    "exchange-partner",
+    "office-host",
+)
+
+# ------------------------------------------------------------------ schema
+# Each key of a record: (type name, required). Types are checked by _TYPE_CHECKS.
+STR, INT, BOOL, NUM, STRS, INTS, DATE, TABLES = (
+    "string",
+    "integer",
+    "boolean",
+    "number",
+    "list of strings",
+    "list of integers",
+    "date string",
+    "list of tables",
+)
+
+_TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    STR: lambda v: isinstance(v, str),
+    INT: lambda v: isinstance(v, int) and not isinstance(v, bool),
+    BOOL: lambda v: isinstance(v, bool),
+    NUM: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    STRS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    INTS: lambda v: isinstance(v, list)
+    and all(isinstance(x, int) and not isinstance(x, bool) for x in v),
+    DATE: lambda v: isinstance(v, str),
+    TABLES: lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
+}
+
+
+def _bi(*names: str, required: bool = False) -> dict[str, tuple[str, bool]]:
+    spec: dict[str, tuple[str, bool]] = {}
+    for n in names:
+        spec[f"{n}_en"] = (STR, required)
+        spec[f"{n}_ja"] = (STR, required)
+    return spec
+
+
+_SOURCE = {"source": (STR, True), "lines": (INTS, True)}
+_DISAGREEMENTS = {"disagreements": (TABLES, False)}
+
+SPEC: dict[str, dict[str, tuple[str, bool]]] = {
+    "project": {
+        **_bi("title", "framework", "definition"),
+        "managing": (STR, True),
+        "members": (STRS, True),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+    "country": {"id": (STR, True), **_bi("name"), "note": (STR, False), **_SOURCE},
+    "university": {
+        "id": (STR, True),
+        **_bi("name", required=True),
+        "aliases": (STRS, False),
+        **_bi("scheme", "activities", "outlook"),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+    "count": {
+        **_bi("what"),
+        "value": (NUM, True),
+        "qualifier": (STR, False),
+        "as_of": (DATE, False),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+    "partner": {
+        "id": (STR, True),
+        **_bi("name"),
+        "kind": (STR, True),
+        **_bi("relation"),
+        "country": (STR, False),
+        "country_basis": (STR, False),
+        "since": (DATE, False),
+        "consortium": (STR, False),
+        "members_en": (STRS, False),
+        "members_ja": (STRS, False),
+        **_bi("activities"),
+        "note": (STR, False),
+        **_DISAGREEMENTS,
+        **_SOURCE,
+    },
+    "event": {
+        "id": (STR, True),
+        "kind": (STR, True),
+        "number": (INT, False),
+        "date": (DATE, True),
+        "tentative": (BOOL, False),
+        "fiscal_year": (INT, False),
+        **_bi("weekday"),
+        "time": (STR, False),
+        **_bi("title", "theme", "venue", "language"),
+        "programme_ja": (STR, False),
+        "universities": (STRS, False),
+        "partners": (STRS, False),
+        "participants": (TABLES, False),
+        "links": (STRS, False),
+        "note": (STR, False),
+        **_DISAGREEMENTS,
+        **_SOURCE,
+    },
+    "participant": {
+        "person": (STR, True),
+        **_bi("part", "talk", "as_printed"),
+        "time": (STR, False),
+    },
+    "disagreement": {
+        "field": (STR, True),
+        "en": (STR, True),
+        "ja": (STR, True),
+        "held": (STR, True),
+        "reason": (STR, True),
+    },
+    "person": {
+        "id": (STR, True),
+        **_bi("name", "affiliation", "role"),
+        "title_en": (STR, False),
+        "university": (STR, False),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+    "contact": {
+        "id": (STR, True),
+        **_bi("name", "department", "affiliation", "purpose"),
+        "email": (STR, False),
+        "university": (STR, False),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+    "link": {
+        "id": (STR, True),
+        "url": (STR, True),
+        **_bi("about"),
+        "cited_in": (STR, True),
+        "event": (STR, False),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+}
+
+# The tables each file may hold: key -> (record kind, array of tables?, required?)
+_PROJECT_FILE = {
+    "project": ("project", False, True),
+    "events": ("event", True, False),
+    "people": ("person", True, False),
+    "contacts": ("contact", True, False),
+    "links": ("link", True, False),
+}
+_COUNTRIES_FILE = {"countries": ("country", True, True)}
+_UNIVERSITY_FILE = {
+    "university": ("university", False, True),
+    "counts": ("count", True, False),
+    "partners": ("partner", True, False),
+    "events": ("event", True, False),
+}
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
+
+
+# ------------------------------------------------------------------ problems
+@dataclass
+class Problems:
+    """Errors and warnings found while loading, each one line naming its file."""
+
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}")
+
+    def warn(self, where: str, message: str) -> None:
+        self.warnings.append(f"{where}: {message}")
+
+
+@dataclass
+class _Raw:
+    """One record as read, with where it came from, before it becomes a model."""
+
+    kind: str
+    table: dict[str, Any]
+    where: str
+    file: str
+    university: str | None = None
+
+
+# ------------------------------------------------------------------ locating data
+def default_data_dir() -> Path:
+    """The archive shipped with spnet: inside the installed package, else the repo's data/."""
+    packaged = Path(__file__).parent / "data"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def resolve_data_dir(option: str | os.PathLike[str] | None) -> Path:
+    """--data DIR, else $SPNET_DATA, else the shipped archive."""
+    if option:
+        return Path(option)
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env)
+    return default_data_dir()
+
+
+# ------------------------------------------------------------------ reading
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def read_toml(path: Path, shown: str) -> dict[str, Any]:
+    """Parse one file; raises DataError with the file, line and column where TOML gives them."""
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise DataError(f"{shown}: is a directory, not a TOML file") from None
+    except PermissionError:
+        raise DataError(f"{shown}: cannot be read: permission denied") from None
+    except FileNotFoundError:
+        raise DataError(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise DataError(f"{shown}: cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{shown}: line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    if not text.strip():
+        raise DataError(f"{shown}: the file is empty")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", msg)
+        if m:
+            raise DataError(f"{shown}: line {m[2]}, column {m[3]}: {m[1]}") from None
+        m = re.search(r"^(.*) \(at end of document\)$", msg)
+        if m:
+            raise DataError(f"{shown}: at end of file: {m[1]}") from None
+        raise DataError(f"{shown}: {msg}") from None
+
+
+def is_canonical(path: Path) -> bool:
+    """True when the file is byte for byte what tomli-w writes for its data."""
+    import tomli_w  # only `check` needs it
+
+    raw = path.read_bytes()
+    return tomli_w.dumps(tomllib.loads(raw.decode("utf-8"))).encode("utf-8") == raw
+
+
+# ------------------------------------------------------------------ validation
+def _check_table(table: dict[str, Any], kind: str, where: str, problems: Problems) -> bool:
+    spec = SPEC[kind]
+    ok = True
+    for key in table:
+        if key not in spec:
+            problems.error(where, f"unknown key {key!r} (a {kind} has: {', '.join(spec)})")
+            ok = False
+    for key, (typ, required) in spec.items():
+        if key not in table:
+            if required:
+                problems.error(where, f"missing required key {key!r}")
+                ok = False
+            continue
+        value = table[key]
+        if not _TYPE_CHECKS[typ](value):
+            problems.error(where, f"{key!r} must be a {typ}, not {_type_name(value)}")
+            ok = False
+        elif typ == STR and not value.strip():
+            problems.error(where, f"{key!r} is empty: leave a key out rather than empty")
+            ok = False
+    if ok and kind in ("person", "contact", "country", "partner") and not (
+        table.get("name_en") or table.get("name_ja")
+    ):
+        problems.error(where, "needs name_en or name_ja")
+        ok = False
+    if ok and kind == "event" and not (table.get("title_en") or table.get("title_ja")):
+        problems.error(where, "needs title_en or title_ja")
+        ok = False
+    if ok and kind == "count" and not (table.get("what_en") or table.get("what_ja")):
+        problems.error(where, "needs what_en or what_ja")
+        ok = False
+    if ok and "lines" in table and not all(n > 0 for n in table["lines"]):
+        problems.error(where, "'lines' must be positive line numbers of the report")
+        ok = False
+    return ok
+
+
+def _type_name(value: Any) -> str:
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _collect(
+    doc: dict[str, Any],
+    layout: dict[str, tuple[str, bool, bool]],
+    shown: str,
+    problems: Problems,
+    university: str | None = None,
+) -> list[_Raw]:
+    out: list[_Raw] = []
+    for key in doc:
+        if key not in layout:
+            problems.error(shown, f"unknown table {key!r} (this file may hold: {', '.join(layout)})")
+    for key, (kind, many, required) in layout.items():
+        if key not in doc:
+            if required:
+                problems.error(shown, f"missing [{key}]")
+            continue
+        value = doc[key]
+        tables = value if many else [value]
+        if many and not _TYPE_CHECKS[TABLES](value) or not many and not isinstance(value, dict):
+            shape = f"[[{key}]]" if many else f"[{key}]"
+            problems.error(shown, f"{key!r} must be written as {shape} tables")
+            continue
+        for i, table in enumerate(tables):
+            label = table.get("id") if isinstance(table.get("id"), str) else None
+            where = f"{shown}: {key}[{i}]" if many else f"{shown}: [{key}]"
+            if label:
+                where += f" ({label})"
+            if _check_table(table, kind, where, problems):
+                out.append(_Raw(kind, table, where, shown, university))
+    return out
+
+
+def _disagreements(raw: _Raw, problems: Problems) -> tuple[Disagreement, ...]:
+    out = []
+    for i, d in enumerate(raw.table.get("disagreements", [])):
+        where = f"{raw.where}: disagreements[{i}]"
+        if not _check_table(d, "disagreement", where, problems):
+            continue
+        if d["held"] not in ("ja", "en", "undecided"):
+            problems.error(where, f"'held' must be ja, en or undecided, not {d['held']!r}")
+            continue
+        out.append(Disagreement(d["field"], d["en"], d["ja"], d["held"], d["reason"]))
+    return tuple(out)
+
+
+def _date(raw: _Raw, key: str, problems: Problems) -> PartialDate | None:
+    value = raw.table.get(key)
+    if value is None:
+        return None
+    try:
+        return PartialDate.parse(value)
+    except ValueError as exc:
+        problems.error(raw.where, f"{key!r}: {exc}")
+        return None
+
+
+def _b(t: dict[str, Any], name: str) -> Bilingual:
+    return Bilingual(t.get(f"{name}_en"), t.get(f"{name}_ja"))
+
+
+def _source(t: dict[str, Any]) -> Source:
+    return Source(t["source"], tuple(t["lines"]))
+
+
+def _build(raw: _Raw, problems: Problems) -> Any:
+    """Turn one checked table into its model, or None (with an error) when a value is bad."""
+    t = raw.table
+    k = raw.kind
+    if "id" in t and not _ID.match(t["id"]):
+        problems.error(raw.where, f"id {t['id']!r} must be lower-case letters, digits and hyphens")
+        return None
+    if k == "country":
+        return Country(t["id"], _b(t, "name"), t.get("note"), _source(t))
+    if k == "university":
+        return University(
+            id=t["id"],
+            name=_b(t, "name"),
+            managing=False,  # set from project.toml once all files are read
+            aliases=tuple(t.get("aliases", ())),
+            scheme=_b(t, "scheme"),
+            activities=_b(t, "activities"),
+            outlook=_b(t, "outlook"),
+            counts=(),
+            note=t.get("note"),
+            source=_source(t),
+        )
+    if k == "count":
+        as_of = _date(raw, "as_of", problems)
+        if t.get("as_of") is not None and as_of is None:
+            return None
+        if t.get("qualifier") not in (None, "about", "more than"):
+            problems.error(raw.where, f"'qualifier' must be 'about' or 'more than', not {t['qualifier']!r}")
+            return None
+        return Count(_b(t, "what"), t["value"], t.get("qualifier"), as_of, t.get("note"), _source(t))
+    if k == "partner":
+        if t["kind"] not in PARTNER_KINDS:
+            problems.error(raw.where, f"unknown partner kind {t['kind']!r} (one of: {', '.join(PARTNER_KINDS)})")
+            return None
+        if t.get("country_basis") not in (None, "stated", "name") or (
+            ("country" in t) != ("country_basis" in t)
+        ):
+            problems.error(raw.where, "'country' goes with 'country_basis' = \"stated\" or \"name\"")
+            return None
+        since = _date(raw, "since", problems)
+        if t.get("since") is not None and since is None:
+            return None
+        return Partner(
+            id=t["id"],
+            university=raw.university or "",
+            name=_b(t, "name"),
+            kind=t["kind"],
+            relation=_b(t, "relation"),
+            country=t.get("country"),
+            country_basis=t.get("country_basis"),
+            since=since,
+            consortium=t.get("consortium"),
+            members=Bilingual(
+                "; ".join(t["members_en"]) if "members_en" in t else None,
+                "; ".join(t["members_ja"]) if "members_ja" in t else None,
+            ),
+            activities=_b(t, "activities"),
+            note=t.get("note"),
+            disagreements=_disagreements(raw, problems),
+            source=_source(t),
+        )
+    if k == "event":
+        if t["kind"] not in EVENT_KINDS:
+            problems.error(raw.where, f"unknown event kind {t['kind']!r} (one of: {', '.join(EVENT_KINDS)})")
+            return None
+        date = _date(raw, "date", problems)
+        if date is None:
+            return None
+        participants = []
+        for i, p in enumerate(t.get("participants", [])):
+            if _check_table(p, "participant", f"{raw.where}: participants[{i}]", problems):
+                participants.append(
+                    Participant(p["person"], _b(p, "part"), _b(p, "talk"), p.get("time"), _b(p, "as_printed"))
+                )
+        return Event(
+            id=t["id"],
+            kind=t["kind"],
+            date=date,
+            tentative=t.get("tentative", False),
+            fiscal_year=t.get("fiscal_year"),
+            number=t.get("number"),
+            weekday=_b(t, "weekday"),
+            time=t.get("time"),
+            title=_b(t, "title"),
+            theme=_b(t, "theme"),
+            venue=_b(t, "venue"),
+            language=_b(t, "language"),
+            programme_ja=t.get("programme_ja"),
+            university=raw.university,
+            universities=tuple(t.get("universities", ())),
+            partners=tuple(t.get("partners", ())),
+            participants=tuple(participants),
+            links=tuple(t.get("links", ())),
+            note=t.get("note"),
+            disagreements=_disagreements(raw, problems),
+            source=_source(t),
+        )
+    if k == "person":
+        return Person(
+            t["id"],
+            _b(t, "name"),
+            t.get("title_en"),
+            _b(t, "affiliation"),
+            _b(t, "role"),
+            t.get("university"),
+            t.get("note"),
+            _source(t),
+        )
+    if k == "contact":
+        return Contact(
+            t["id"],
+            _b(t, "name"),
+            _b(t, "department"),
+            _b(t, "affiliation"),
+            t.get("email"),
+            _b(t, "purpose"),
+            t.get("university"),
+            t.get("note"),
+            _source(t),
+        )
+    if k == "link":
+        if t["cited_in"] not in ("ja", "en", "both"):
+            problems.error(raw.where, f"'cited_in' must be ja, en or both, not {t['cited_in']!r}")
+            return None
+        return Link(t["id"], t["url"], _b(t, "about"), t["cited_in"], t.get("event"), t.get("note"), _source(t))
+    if k == "project":
+        return Project(
+            _b(t, "title"),
+            _b(t, "framework"),
+            t["managing"],
+            tuple(t["members"]),
+            _b(t, "definition"),
+            t.get("note"),
+            _source(t),
+        )
+    raise AssertionError(f"no model for {k}")  # pragma: no cover - SPEC and _build agree
+
+
+# ------------------------------------------------------------------ cross-checks
+_EN_DATE = re.compile(r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{1,2}) ([A-Z][a-z]+),? (\d{4})")
+_JA_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日（(.)）")
+
+
+def _printed_weekday_problems(text: str) -> list[str]:
+    """Dates printed with a weekday in `text` whose weekday is not the calendar's."""
+    out = []
+    for wd, day, month, year in _EN_DATE.findall(text):
+        try:
+            d = dt.datetime.strptime(f"{day} {month} {year}", "%d %B %Y").date()
+        except ValueError:
+            continue
+        if _WEEKDAYS_EN[d.weekday()] != wd:
+            out.append(f"{d.isoformat()} is a {_WEEKDAYS_EN[d.weekday()]}, but the text prints {wd}")
+    for year, month, day, wd in _JA_DATE.findall(text):
+        try:
+            d = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            continue
+        if _WEEKDAYS_JA[d.weekday()] != wd:
+            out.append(f"{d.isoformat()} is a {_WEEKDAYS_EN[d.weekday()]} ({_WEEKDAYS_JA[d.weekday()]}), but the text prints {wd}")
+    return out
+
+
+def _cross_check(
+    built: list[tuple[_Raw, Any]], project: Project | None, university_files: dict[str, str], problems: Problems
+) -> None:
+    ids: dict[str, str] = {}
+    by_kind: dict[str, dict[str, Any]] = {}
+    for raw, model in built:
+        rid = getattr(model, "id", None)
+        if rid is None:
+            continue
+        if rid in ids:
+            problems.error(raw.where, f"duplicate id {rid!r} (also in {ids[rid]})")
+            continue
+        ids[rid] = raw.where
+        by_kind.setdefault(raw.kind, {})[rid] = model
+    universities = by_kind.get("university", {})
+    partners = by_kind.get("partner", {})
+    events = by_kind.get("event", {})
+
+    def ref(raw: _Raw, key: str, value: str | None, table: dict[str, Any], what: str) -> None:
+        if value is not None and value not in table:
+            problems.error(raw.where, f"{key} {value!r} is not a known {what}")
+
+    if project is not None:
+        for uid in (project.managing, *project.members):
+            if uid not in universities:
+                problems.error("project.toml: [project]", f"university {uid!r} has no file universities/{uid}.toml")
+        for uid, shown in university_files.items():
+            if uid not in (project.managing, *project.members):
+                problems.error(shown, f"university {uid!r} is neither the managing university nor a member in project.toml")
+
+    for raw, model in built:
+        if raw.kind == "partner":
+            ref(raw, "country", model.country, by_kind.get("country", {}), "country")
+            ref(raw, "consortium", model.consortium, partners, "partner")
+            if model.consortium in partners and partners[model.consortium].university != model.university:
+                problems.error(raw.where, f"consortium {model.consortium!r} belongs to another university")
+        elif raw.kind == "event":
+            for uid in model.universities:
+                ref(raw, "university", uid, universities, "university")
+            for pid in model.partners:
+                ref(raw, "partner", pid, partners, "partner")
+            for lid in model.links:
+                ref(raw, "link", lid, by_kind.get("link", {}), "link")
+            for p in model.participants:
+                ref(raw, "person", p.person, by_kind.get("person", {}), "person")
+            if model.weekday and model.date.precision != "day":
+                problems.error(raw.where, "a weekday is given but the date has no day")
+            elif model.date.precision == "day":
+                d = model.date.first_day()
+                if model.weekday.en and model.weekday.en != _WEEKDAYS_EN[d.weekday()]:
+                    problems.warn(raw.where, f"printed weekday {model.weekday.en} but {d.isoformat()} is a {_WEEKDAYS_EN[d.weekday()]}")
+                if model.weekday.ja and model.weekday.ja != _WEEKDAYS_JA[d.weekday()]:
+                    problems.warn(raw.where, f"printed weekday {model.weekday.ja} but {d.isoformat()} is a {_WEEKDAYS_JA[d.weekday()]}")
+            if model.kind == "meeting" and model.number is None:
+                problems.error(raw.where, "a meeting needs its number")
+        elif raw.kind in ("person", "contact"):
+            ref(raw, "university", model.university, universities, "university")
+        elif raw.kind == "link":
+            ref(raw, "event", model.event, events, "event")
+        for d in getattr(model, "disagreements", ()):
+            problems.warn(
+                raw.where,
+                f"Japanese and English disagree on {d.field}: JA {d.ja!r} / EN {d.en!r}; "
+                f"holds {d.held if d.held != 'undecided' else 'the Japanese (undecided)'}: {d.reason}",
+            )
+            # The held side's weekday is checked with the event's own date above.
+            side, text = ("Japanese", d.ja) if d.held == "en" else ("English", d.en)
+            for msg in _printed_weekday_problems(text):
+                problems.warn(raw.where, f"weekday mismatch in the {side} text: {msg}")
+
+
+# ------------------------------------------------------------------ entry points
+def _data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tuple[str, bool, bool]]]]:
+    if not root.exists():
+        raise DataError(f"{root}: data directory does not exist")
+    if not root.is_dir():
+        raise DataError(f"{root}: not a directory")
+    files: list[tuple[Path, dict[str, tuple[str, bool, bool]]]] = []
+    for name, layout in (("project.toml", _PROJECT_FILE), ("countries.toml", _COUNTRIES_FILE)):
+        path = root / name
+        if not path.exists():
+            problems.error(_display(path, root), "missing file")
+        else:
+            files.append((path, layout))
+    for extra in sorted(root.glob("*.toml")):
+        if extra.name not in ("project.toml", "countries.toml"):
+            problems.error(_display(extra, root), "unknown file: put a university's records in universities/<id>.toml")
+    unis = root / "universities"
+    if not unis.is_dir():
+        problems.error(_display(unis, root), "missing directory of university files")
+    else:
+        files += [(p, _UNIVERSITY_FILE) for p in sorted(unis.glob("*.toml"))]
+    return files
+
+
+def scan(root: Path, *, canonical: bool = False) -> tuple[Archive | None, Problems]:
+    """Read and validate every file under root, collecting all problems.
+
+    Returns the archive when there are no errors. With canonical=True, a file not in
+    canonical form is a warning.
+    """
+    problems = Problems()
+    raws: list[_Raw] = []
+    university_files: dict[str, str] = {}
+    for path, layout in _data_files(root, problems):
+        shown = _display(path, root)
+        try:
+            doc = read_toml(path, shown)
+        except DataError as exc:
+            problems.errors.append(str(exc))
+            continue
+        uid = None
+        if layout is _UNIVERSITY_FILE:
+            head = doc.get("university")
+            uid = head.get("id") if isinstance(head, dict) else None
+            if isinstance(uid, str) and uid != path.stem:
+                problems.error(shown, f"[university] id {uid!r} does not match the file name {path.name!r}")
+            if isinstance(uid, str):
+                university_files[uid] = shown
+        raws += _collect(doc, layout, shown, problems, university=uid if isinstance(uid, str) else None)
+        if canonical and not problems.errors and not is_canonical(path):
+            problems.warn(shown, "not in canonical form (as tomli-w writes it); spnet would rewrite it")
+
+    built = [(r, m) for r in raws if (m := _build(r, problems)) is not None]
+    projects = [m for r, m in built if r.kind == "project"]
+    project = projects[0] if projects else None
+    _cross_check(built, project, university_files, problems)
+    if problems.errors or project is None:
+        return None, problems
+
+    counts: dict[str, list[Count]] = {}
+    for r, m in built:
+        if r.kind == "count" and r.university:
+            counts.setdefault(r.university, []).append(m)
+
+    def of(kind: str) -> Iterable[Any]:
+        return (m for r, m in built if r.kind == kind)
+
+    universities = {
+        u.id: replace(u, managing=u.id == project.managing, counts=tuple(counts.get(u.id, ())))
+        for u in of("university")
+    }
+    order = (project.managing, *project.members)
+    archive = Archive(
+        project=project,
+        countries=tuple(of("country")),
+        universities=tuple(universities[uid] for uid in order),
+        partners=tuple(of("partner")),
+        events=tuple(sorted(of("event"), key=lambda e: e.date.first_day())),
+        people=tuple(of("person")),
+        contacts=tuple(of("contact")),
+        links=tuple(of("link")),
+        warnings=tuple(problems.warnings),
+    )
+    return archive, problems
+
+
+def load_archive(data: str | os.PathLike[str] | None = None) -> Archive:
+    """The one loader every command uses. Raises DataError (exit 3) with the first error."""
+    root = resolve_data_dir(data)
+    archive, problems = scan(root)
+    if archive is None:
+        raise DataError(problems.errors[0] if problems.errors else f"{root}: no archive")
+    return archive
