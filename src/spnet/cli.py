@@ -1,0 +1,365 @@
+"""The command line: one small function per command, each a query plus a call to render.
+
+Exit codes: 0 success; 1 `spnet check` found errors; 2 bad command-line input (unknown
+name, bad date, unknown field or option); 3 the archive cannot be read or is invalid.
+Every error is one line on stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from importlib.metadata import version
+from typing import Annotated, Any
+
+import typer
+from typer._click.exceptions import ClickException  # Typer 0.28 vendors click
+from typer.core import TyperGroup
+
+from spnet import query, render
+from spnet.dates import DateSpan, parse_fiscal_year, parse_span, parse_year
+from spnet.errors import CheckFailed, SpnetError, UsageError
+from spnet.models import Archive
+from spnet.render import Format, Lang, Output
+from spnet.store import load_archive, resolve_data_dir, scan
+
+TODAY_ENV = "SPNET_TODAY"
+
+
+class SpnetGroup(TyperGroup):
+    """Turns every error into one line on stderr and its exit code, in one place."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        kwargs.setdefault("prog_name", "spnet")
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except SpnetError as exc:
+            code = _fail(str(exc), exc.exit_code)
+        except ClickException as exc:
+            code = _fail(exc.format_message(), exc.exit_code)
+        except typer.Abort:
+            code = _fail("aborted", 130)
+        else:
+            code = rv if isinstance(rv, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"spnet: error: {render.visible(message)}\n")
+    return code
+
+
+app = typer.Typer(
+    cls=SpnetGroup,
+    help="Ask the archive of the 'Strategic Partnerships' network project (2021-2024).",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# ------------------------------------------------------------------ shared options
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="table on a terminal, plain (tab-separated, no header) when piped; or json, csv, tsv, md.",
+    ),
+]
+LangOpt = Annotated[Lang, typer.Option("--lang", case_sensitive=False, help="Which language's columns to show.")]
+FieldsOpt = Annotated[str | None, typer.Option("--fields", help="Comma-separated fields to show, in that order.")]
+NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="CSV/TSV/Markdown without the header row.")]
+BomOpt = Annotated[bool, typer.Option("--bom", help="Write a UTF-8 BOM before CSV (for Excel).")]
+AsciiOpt = Annotated[bool, typer.Option("--ascii", help="Draw tables with ASCII characters only.")]
+UniversityOpt = Annotated[
+    str | None, typer.Option("--university", "-u", help="kyoto, 'Kyoto University', 京都大学, 京都 ...")
+]
+YearOpt = Annotated[str | None, typer.Option("--year", help="Calendar year: 2023, 令和5年, R5.")]
+FyOpt = Annotated[str | None, typer.Option("--fy", help="Fiscal year, April to March: 2022, FY2022, 2022年度.")]
+
+
+def _output(fmt: Format | None, lang: Lang, fields: str | None, no_header: bool, bom: bool, ascii_: bool) -> Output:
+    chosen = tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else None
+    if fields is not None and not chosen:
+        raise UsageError("--fields needs at least one field name")
+    return Output(format=fmt, lang=lang, fields=chosen, header=not no_header, bom=bom, ascii=ascii_)
+
+
+def _archive(ctx: typer.Context) -> Archive:
+    return load_archive(ctx.obj.get("data") if ctx.obj else None)
+
+
+def _span(year: str | None = None, fy: str | None = None, start: str | None = None, end: str | None = None) -> DateSpan | None:
+    """One span from --year, --fy, --from and --to (their intersection)."""
+    spans = []
+    if year is not None:
+        y = parse_year(year)
+        spans.append(DateSpan(dt.date(y, 1, 1), dt.date(y, 12, 31)))
+    if fy is not None:
+        spans.append(parse_fiscal_year(fy))
+    lo = parse_span(start).start if start is not None else dt.date.min
+    hi = parse_span(end).end if end is not None else dt.date.max
+    if start is not None and end is not None and lo > hi:
+        raise UsageError(f"--from {start} is after --to {end}")
+    if start is not None or end is not None:
+        spans.append(DateSpan(lo, hi))
+    if not spans:
+        return None
+    return DateSpan(max(s.start for s in spans), min(s.end for s in spans))
+
+
+def _today(value: str | None) -> dt.date:
+    pinned = value or os.environ.get(TODAY_ENV)
+    if not pinned:
+        return dt.date.today()
+    span = parse_span(pinned)
+    if span.start != span.end:
+        raise UsageError(f"--today needs a full date, not {pinned!r}")
+    return span.start
+
+
+def _year_group(row: dict[str, Any]) -> str:
+    date = row.get("date") or ""
+    return f"{date[:3]}0s" if date.endswith("X") and len(date) == 4 else date[:4]
+
+
+# ------------------------------------------------------------------ commands
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"spnet {version('spnet')}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    data: Annotated[
+        str | None,
+        typer.Option("--data", help="Archive directory (default: $SPNET_DATA, else the shipped archive)."),
+    ] = None,
+    _: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Ask the archive of the 'Strategic Partnerships' network project (2021-2024).
+
+    Example: spnet partners --university kyoto
+    """
+    ctx.obj = {"data": data}
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Validate the archive: errors (exit 1) and warnings, among them every JA/EN disagreement.
+
+    Example: spnet check
+    """
+    root_dir = resolve_data_dir(ctx.obj.get("data") if ctx.obj else None)
+    archive, problems = scan(root_dir, canonical=True)
+    for line in problems.warnings:
+        sys.stderr.write(f"warning: {render.visible(line)}\n")
+    for line in problems.errors:
+        sys.stderr.write(f"error: {render.visible(line)}\n")
+    if problems.errors or archive is None:
+        raise CheckFailed(f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s) in {root_dir}")
+    sys.stdout.write(
+        f"ok: {root_dir}: {len(archive.universities)} universities, {len(archive.partners)} partners, "
+        f"{len(archive.events)} events, {len(archive.people)} people; {len(problems.warnings)} warning(s)\n"
+    )
+
+
+@app.command()
+def universities(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    lang: LangOpt = Lang.both,
+    fields: FieldsOpt = None,
+    no_header: NoHeaderOpt = False,
+    bom: BomOpt = False,
+    ascii_: AsciiOpt = False,
+) -> None:
+    """The managing university and the eight member universities.
+
+    Example: spnet universities --format json
+    """
+    out = _output(fmt, lang, fields, no_header, bom, ascii_)
+    render.emit(query.universities(_archive(ctx)), render.COLUMNS["universities"], out)
+
+
+@app.command()
+def partners(
+    ctx: typer.Context,
+    university: UniversityOpt = None,
+    country: Annotated[str | None, typer.Option("--country", help="gb, UK, 英国 ...")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="strategic-partner, consortium, ...")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Relations that began in or after this date.")] = None,
+    fmt: FormatOpt = None,
+    lang: LangOpt = Lang.both,
+    fields: FieldsOpt = None,
+    no_header: NoHeaderOpt = False,
+    bom: BomOpt = False,
+    ascii_: AsciiOpt = False,
+) -> None:
+    """Overseas partners of the member universities.
+
+    Example: spnet partners --university kyoto
+    """
+    out = _output(fmt, lang, fields, no_header, bom, ascii_)
+    rows = query.partners(
+        _archive(ctx),
+        university=university,
+        country=country,
+        kind=kind,
+        since=parse_span(since) if since is not None else None,
+    )
+    render.emit(rows, render.COLUMNS["partners"], out)
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    university: UniversityOpt = None,
+    year: YearOpt = None,
+    fy: FyOpt = None,
+    start: Annotated[str | None, typer.Option("--from", help="From this date (a partial date from its start).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="To this date (a partial date to its end).")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="meeting, symposium, workshop, survey, milestone.")] = None,
+    upcoming: Annotated[bool, typer.Option("--upcoming", help="Only events from today on.")] = False,
+    past: Annotated[bool, typer.Option("--past", help="Only events before today.")] = False,
+    today: Annotated[str | None, typer.Option("--today", hidden=True)] = None,
+    fmt: FormatOpt = None,
+    lang: LangOpt = Lang.both,
+    fields: FieldsOpt = None,
+    no_header: NoHeaderOpt = False,
+    bom: BomOpt = False,
+    ascii_: AsciiOpt = False,
+) -> None:
+    """Project events and university milestones in date order, grouped by year on a terminal.
+
+    Example: spnet timeline --university kyushu --from 2023
+    """
+    if upcoming and past:
+        raise UsageError("--upcoming and --past exclude each other")
+    out = _output(fmt, lang, fields, no_header, bom, ascii_)
+    rows = query.timeline(
+        _archive(ctx),
+        university=university,
+        span=_span(year, fy, start, end),
+        kinds=kind or (),
+        today=_today(today) if upcoming or past else None,
+        upcoming=upcoming,
+        past=past,
+    )
+    render.emit(rows, render.COLUMNS["timeline"], out, group=_year_group)
+
+
+@app.command()
+def meetings(
+    ctx: typer.Context,
+    year: YearOpt = None,
+    fy: FyOpt = None,
+    fmt: FormatOpt = None,
+    lang: LangOpt = Lang.both,
+    fields: FieldsOpt = None,
+    no_header: NoHeaderOpt = False,
+    bom: BomOpt = False,
+    ascii_: AsciiOpt = False,
+) -> None:
+    """The sixteen member-university meetings: number, date, weekday, theme.
+
+    Example: spnet meetings --year 2023
+    """
+    out = _output(fmt, lang, fields, no_header, bom, ascii_)
+    render.emit(query.meetings(_archive(ctx), span=_span(year, fy)), render.COLUMNS["meetings"], out)
+
+
+@app.command()
+def symposia(
+    ctx: typer.Context,
+    year: YearOpt = None,
+    fy: FyOpt = None,
+    fmt: FormatOpt = None,
+    lang: LangOpt = Lang.both,
+    fields: FieldsOpt = None,
+    no_header: NoHeaderOpt = False,
+    bom: BomOpt = False,
+    ascii_: AsciiOpt = False,
+) -> None:
+    """The three Strategic Partnership Symposia: date, time (JST), theme, keynotes, report.
+
+    Example: spnet symposia --fy 2022
+    """
+    out = _output(fmt, lang, fields, no_header, bom, ascii_)
+    render.emit(query.symposia(_archive(ctx), span=_span(year, fy)), render.COLUMNS["symposia"], out)
+
+
+@app.command()
+def contacts(
+    ctx: typer.Context,
+    university: UniversityOpt = None,
+    fmt: FormatOpt = None,
+    lang: LangOpt = Lang.both,
+    fields: FieldsOpt = None,
+    no_header: NoHeaderOpt = False,
+    bom: BomOpt = False,
+    ascii_: AsciiOpt = False,
+) -> None:
+    """The project's contact points and every named person, with affiliation and role.
+
+    Example: spnet contacts --university tokyo
+    """
+    out = _output(fmt, lang, fields, no_header, bom, ascii_)
+    render.emit(query.contacts(_archive(ctx), university=university), render.COLUMNS["contacts"], out)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="Any record's id, e.g. meeting-03 or kyoto-zurich.")],
+    fmt: FormatOpt = None,
+    lang: LangOpt = Lang.both,
+    ascii_: AsciiOpt = False,
+) -> None:
+    """One record of any kind in full, with its source and any JA/EN disagreement.
+
+    Example: spnet show meeting-03
+    """
+    record = query.find_record(_archive(ctx), record_id)
+    pairs = [("record", type(record).__name__.lower()), *query.flatten(record)]
+    out = _output(fmt, lang, None, False, False, ascii_)
+    if render.resolve_format(out, sys.stdout) is Format.json:
+        render.emit_json(dict(pairs))
+        return
+    keep = [(k, v) for k, v in pairs if not (lang is Lang.en and k.endswith("_ja") or lang is Lang.ja and k.endswith("_en"))]
+    render.emit([{"field": k, "value": v} for k, v in keep], render.COLUMNS["card"], out)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Text to find, in English or Japanese.")],
+    fmt: FormatOpt = None,
+    lang: LangOpt = Lang.both,
+    fields: FieldsOpt = None,
+    no_header: NoHeaderOpt = False,
+    bom: BomOpt = False,
+    ascii_: AsciiOpt = False,
+) -> None:
+    """Every record with a field matching TEXT, case- and width-insensitive (ＵＣＬ finds UCL).
+
+    Example: spnet search 京都
+    """
+    out = _output(fmt, lang, fields, no_header, bom, ascii_)
+    render.emit(query.search(_archive(ctx), text), render.COLUMNS["search"], out)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+

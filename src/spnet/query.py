@@ -1,0 +1,354 @@
+"""Pure functions over an Archive: name resolution, filters and search.
+
+Each listing query returns rows: dicts keyed by the stable field names that JSON, CSV,
+TSV and plain output carry (documented in README). Rendering is render.py's job.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from spnet.dates import DateSpan
+from spnet.errors import UsageError
+from spnet.models import Archive, Bilingual, Event, PartialDate, Partner, University
+from spnet.store import EVENT_KINDS, PARTNER_KINDS
+
+Row = dict[str, Any]
+
+
+# ------------------------------------------------------------------ text matching
+def fold(text: str) -> str:
+    """Case- and width-insensitive form: NFKC, then casefold, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _resolve(what: str, typed: str, candidates: dict[str, list[str]]) -> str:
+    """Pick one id from `candidates` (id -> names it answers to).
+
+    An exact match of any name wins; else a unique substring match; otherwise an error
+    that lists the candidates (exit 2).
+    """
+    key = fold(typed)
+    if not key:
+        raise UsageError(f"empty {what} name")
+    exact = [cid for cid, names in candidates.items() if key in (fold(n) for n in names)]
+    if len(exact) == 1:
+        return exact[0]
+    partial = exact or [cid for cid, names in candidates.items() if any(key in fold(n) for n in names)]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        raise UsageError(f"ambiguous {what} {typed!r}: did you mean {', '.join(partial)}?")
+    names = {fold(n): cid for cid, ns in candidates.items() for n in ns}
+    close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)
+    hint = sorted({names[c] for c in close}) or list(candidates)
+    raise UsageError(f"unknown {what} {typed!r}: did you mean {', '.join(hint)}?")
+
+
+def _university_names(u: University) -> list[str]:
+    names = [u.id, *u.aliases]
+    for n in (u.name.en, u.name.ja):
+        if n:
+            names.append(n)
+    if u.name.en:
+        short = u.name.en.removeprefix("The ").removeprefix("University of ").removesuffix(" University")
+        names.append(short)
+    if u.name.ja:
+        names.append(u.name.ja.removesuffix("大学"))
+    return names
+
+
+def resolve_university(archive: Archive, typed: str) -> str:
+    """`kyoto`, `Kyoto University`, `京都大学`, `京都` -> "kyoto"."""
+    return _resolve("university", typed, {u.id: _university_names(u) for u in archive.universities})
+
+
+def resolve_country(archive: Archive, typed: str) -> str:
+    """`gb`, `UK`, `英国` -> "gb"."""
+    return _resolve("country", typed, {c.id: [c.id, *(n for n in (c.name.en, c.name.ja) if n)] for c in archive.countries})
+
+
+def resolve_choice(what: str, typed: str, choices: Sequence[str]) -> str:
+    """A kind: exact, or a unique prefix/substring (`strategic` -> strategic-partner)."""
+    return _resolve(what, typed, {c: [c] for c in choices})
+
+
+# ------------------------------------------------------------------ helpers
+def _date_in(date: PartialDate, span: DateSpan | None) -> bool:
+    return span is None or span.overlaps(date.first_day(), date.last_day())
+
+
+def _country_name(archive: Archive, cid: str | None) -> Bilingual:
+    for c in archive.countries:
+        if c.id == cid:
+            return c.name
+    return Bilingual()
+
+
+def university_name(archive: Archive, uid: str | None) -> Bilingual:
+    for u in archive.universities:
+        if u.id == uid:
+            return u.name
+    return Bilingual()
+
+
+# ------------------------------------------------------------------ listings
+def universities(archive: Archive) -> list[Row]:
+    counts: dict[str, int] = {}
+    for p in archive.partners:
+        counts[p.university] = counts.get(p.university, 0) + 1
+    return [
+        {
+            "id": u.id,
+            "name_en": u.name.en,
+            "name_ja": u.name.ja,
+            "managing": u.managing,
+            "scheme_en": u.scheme.en,
+            "scheme_ja": u.scheme.ja,
+            "partners": counts.get(u.id, 0),
+        }
+        for u in archive.universities
+    ]
+
+
+def partners(
+    archive: Archive,
+    *,
+    university: str | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    since: DateSpan | None = None,
+) -> list[Row]:
+    """Partners, filtered. `since` keeps those whose relation began in or after the span's start."""
+    uid = resolve_university(archive, university) if university else None
+    cid = resolve_country(archive, country) if country else None
+    k = resolve_choice("partner kind", kind, PARTNER_KINDS) if kind else None
+    rows = []
+    for p in archive.partners:
+        if uid and p.university != uid or cid and p.country != cid or k and p.kind != k:
+            continue
+        if since and (p.since is None or p.since.last_day() < since.start):
+            continue
+        rows.append(partner_row(archive, p))
+    return rows
+
+
+def partner_row(archive: Archive, p: Partner) -> Row:
+    country = _country_name(archive, p.country)
+    return {
+        "id": p.id,
+        "university": p.university,
+        "name_en": p.name.en,
+        "name_ja": p.name.ja,
+        "country": p.country,
+        "country_en": country.en,
+        "country_ja": country.ja,
+        "kind": p.kind,
+        "since": p.since.iso() if p.since else None,
+    }
+
+
+def events(
+    archive: Archive,
+    *,
+    university: str | None = None,
+    span: DateSpan | None = None,
+    kinds: Iterable[str] = (),
+    today: dt.date | None = None,
+    upcoming: bool = False,
+    past: bool = False,
+) -> list[Event]:
+    """Events in date order. An event is in a span when its own span of days overlaps it."""
+    uid = resolve_university(archive, university) if university else None
+    wanted = {resolve_choice("event kind", k, EVENT_KINDS) for k in kinds}
+    out = []
+    for e in archive.events:
+        if uid and e.university != uid and uid not in e.universities:
+            continue
+        if wanted and e.kind not in wanted:
+            continue
+        if not _date_in(e.date, span):
+            continue
+        if today is not None and upcoming and e.date.last_day() < today:
+            continue
+        if today is not None and past and e.date.last_day() >= today:
+            continue
+        out.append(e)
+    return out
+
+
+def event_row(e: Event) -> Row:
+    return {
+        "id": e.id,
+        "date": e.date.iso(),
+        "tentative": e.tentative,
+        "kind": e.kind,
+        "number": e.number,
+        "title_en": e.title.en,
+        "title_ja": e.title.ja,
+        "university": e.university,
+    }
+
+
+def timeline(archive: Archive, **filters: Any) -> list[Row]:
+    return [event_row(e) for e in events(archive, **filters)]
+
+
+def meetings(archive: Archive, *, span: DateSpan | None = None) -> list[Row]:
+    return [
+        {
+            "id": e.id,
+            "number": e.number,
+            "date": e.date.iso(),
+            "tentative": e.tentative,
+            "weekday_en": e.weekday.en,
+            "weekday_ja": e.weekday.ja,
+            "theme_en": e.theme.en,
+            "theme_ja": e.theme.ja,
+        }
+        for e in events(archive, kinds=["meeting"], span=span)
+    ]
+
+
+def symposia(archive: Archive, *, span: DateSpan | None = None) -> list[Row]:
+    people = {p.id: p for p in archive.people}
+    links = {lk.id: lk for lk in archive.links}
+    rows = []
+    for e in events(archive, kinds=["symposium"], span=span):
+        keynotes = [people[p.person] for p in e.participants if (p.part.en or "").startswith("keynote")]
+        reports = [links[i].url for i in e.links if i.endswith("-report")]
+        rows.append(
+            {
+                "id": e.id,
+                "number": e.number,
+                "date": e.date.iso(),
+                "time": e.time,
+                "theme_en": e.theme.en,
+                "theme_ja": e.theme.ja,
+                "keynotes_en": "; ".join(p.name.en or p.name.ja or "" for p in keynotes),
+                "keynotes_ja": "; ".join(p.name.ja or p.name.en or "" for p in keynotes),
+                "report_url": reports[0] if reports else None,
+            }
+        )
+    return rows
+
+
+def contacts(archive: Archive, *, university: str | None = None) -> list[Row]:
+    """The contact points, then every named person, for one university or all."""
+    uid = resolve_university(archive, university) if university else None
+    rows: list[Row] = []
+    for c in archive.contacts:
+        if uid and c.university != uid:
+            continue
+        rows.append(
+            {
+                "id": c.id,
+                "type": "contact",
+                "name_en": c.name.en,
+                "name_ja": c.name.ja,
+                "affiliation_en": ", ".join(x for x in (c.department.en, c.affiliation.en) if x) or None,
+                "affiliation_ja": " ".join(x for x in (c.affiliation.ja, c.department.ja) if x) or None,
+                "role_en": c.purpose.en,
+                "role_ja": c.purpose.ja,
+                "email": c.email,
+                "url": None,
+                "university": c.university,
+            }
+        )
+    for p in archive.people:
+        if uid and p.university != uid:
+            continue
+        rows.append(
+            {
+                "id": p.id,
+                "type": "person",
+                "name_en": p.name.en,
+                "name_ja": p.name.ja,
+                "affiliation_en": p.affiliation.en,
+                "affiliation_ja": p.affiliation.ja,
+                "role_en": ", ".join(x for x in (p.title_en, p.role.en) if x) or None,
+                "role_ja": p.role.ja,
+                "email": None,
+                "url": None,
+                "university": p.university,
+            }
+        )
+    return rows
+
+
+# ------------------------------------------------------------------ one record, search
+def _kind_of(record: Any) -> str:
+    return type(record).__name__.lower()
+
+
+def all_records(archive: Archive) -> Iterable[Any]:
+    yield from archive.universities
+    yield from archive.partners
+    yield from archive.events
+    yield from archive.people
+    yield from archive.contacts
+    yield from archive.links
+    yield from archive.countries
+
+
+def find_record(archive: Archive, rid: str) -> Any:
+    """The record with this id, of any kind; unknown ids exit 2 with close matches."""
+    records = {r.id: r for r in all_records(archive)}
+    if rid in records:
+        return records[rid]
+    close = difflib.get_close_matches(rid, list(records), n=5, cutoff=0.5)
+    hint = f": did you mean {', '.join(close)}?" if close else ""
+    raise UsageError(f"no record with id {rid!r}{hint}")
+
+
+def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """A record as (field path, value) pairs, Bilingual split into _en/_ja, None left out."""
+    if isinstance(value, PartialDate):
+        return [(prefix, value.iso())]
+    if isinstance(value, Bilingual):
+        return [(f"{prefix}_{lang}", v) for lang, v in (("en", value.en), ("ja", value.ja)) if v is not None]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: list[tuple[str, Any]] = []
+        for f in dataclasses.fields(value):
+            key = f"{prefix}.{f.name}" if prefix else f.name
+            out += flatten(getattr(value, f.name), key)
+        return out
+    if isinstance(value, tuple):
+        if all(isinstance(v, str | int) for v in value):
+            return [(prefix, ", ".join(str(v) for v in value))] if value else []
+        out = []
+        for i, v in enumerate(value):
+            out += flatten(v, f"{prefix}[{i}]")
+        return out
+    if value is None or value == "":
+        return []
+    return [(prefix, value)]
+
+
+def search(archive: Archive, text: str) -> list[Row]:
+    """Every record with a field containing `text` (NFKC, case-insensitive), one row per field."""
+    key = fold(text)
+    if not key:
+        raise UsageError("empty search text")
+    rows = []
+    for record in all_records(archive):
+        name = getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
+        for path, value in flatten(record):
+            if isinstance(value, str) and key in fold(value):
+                rows.append(
+                    {
+                        "kind": _kind_of(record),
+                        "id": record.id,
+                        "name_en": name.en,
+                        "name_ja": name.ja,
+                        "field": path,
+                        "value": value,
+                    }
+                )
+    return rows
+
