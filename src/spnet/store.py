@@ -579,7 +579,10 @@ def _printed_weekday_problems(text: str) -> list[str]:
 
 
 def _cross_check(
-    built: list[tuple[_Raw, Any]], project: Project | None, university_files: dict[str, str], problems: Problems
+    built: list[tuple[_Raw, Any]],
+    project: tuple[_Raw, Project] | None,
+    university_files: dict[str, str],
+    problems: Problems,
 ) -> None:
     ids: dict[str, str] = {}
     by_kind: dict[str, dict[str, Any]] = {}
@@ -601,11 +604,12 @@ def _cross_check(
             problems.error(raw.where, f"{key} {value!r} is not a known {what}")
 
     if project is not None:
-        for uid in (project.managing, *project.members):
+        where, proj = project[0].where, project[1]
+        for uid in (proj.managing, *proj.members):
             if uid not in universities:
-                problems.error("project.toml: [project]", f"university {uid!r} has no file universities/{uid}.toml")
+                problems.error(where, f"university {uid!r} has no file universities/{uid}.toml")
         for uid, shown in university_files.items():
-            if uid not in (project.managing, *project.members):
+            if uid not in (proj.managing, *proj.members):
                 problems.error(shown, f"university {uid!r} is neither the managing university nor a member in project.toml")
 
     for raw, model in built:
@@ -682,12 +686,14 @@ def scan(root: Path, *, canonical: bool = False) -> tuple[Archive | None, Proble
     problems = Problems()
     raws: list[_Raw] = []
     university_files: dict[str, str] = {}
+    unread = False
     for path, layout in _data_files(root, problems):
         shown = _display(path, root)
         try:
             doc = read_toml(path, shown)
         except DataError as exc:
             problems.errors.append(str(exc))
+            unread = True
             continue
         uid = None
         if layout is _UNIVERSITY_FILE:
@@ -702,11 +708,14 @@ def scan(root: Path, *, canonical: bool = False) -> tuple[Archive | None, Proble
             problems.warn(shown, "not in canonical form (as tomli-w writes it); spnet would rewrite it")
 
     built = [(r, m) for r in raws if (m := _build(r, problems)) is not None]
-    projects = [m for r, m in built if r.kind == "project"]
-    project = projects[0] if projects else None
-    _cross_check(built, project, university_files, problems)
-    if problems.errors or project is None:
+    projects = [(r, m) for r, m in built if r.kind == "project"]
+    if unread:
+        # A file that could not be read would make every reference to it look broken.
         return None, problems
+    _cross_check(built, projects[0] if projects else None, university_files, problems)
+    if problems.errors or not projects:
+        return None, problems
+    project = projects[0][1]
 
     counts: dict[str, list[Count]] = {}
     for r, m in built:

@@ -1,0 +1,52 @@
+"""Shared fixtures: the CLI as a user runs it, the real archive, and a copy to break."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from spnet.cli import app
+from spnet.store import default_data_dir
+
+REPO = Path(__file__).resolve().parents[1]
+REPORT_NAME = "000_1d7a9b0d8db791be.txt"
+
+
+def report_path() -> Path | None:
+    """The report the archive is read from: $SPNET_REPORT, else ../shared/source beside the repo."""
+    env = os.environ.get("SPNET_REPORT")
+    candidates = [Path(env)] if env else []
+    candidates.append(REPO.parent / "shared" / "source" / REPORT_NAME)
+    return next((p for p in candidates if p.is_file()), None)
+
+
+@pytest.fixture
+def report_text() -> str:
+    path = report_path()
+    if path is None:
+        pytest.skip("the report is not beside the repo (set SPNET_REPORT)")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    """Run spnet with arguments; stdout is not a terminal, as in a script."""
+    runner = CliRunner()
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Result:
+        return runner.invoke(app, list(args), env={"SPNET_DATA": "", "COLUMNS": "200", **(env or {})})
+
+    return run
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the real archive."""
+    dest = tmp_path / "data"
+    shutil.copytree(default_data_dir(), dest)
+    return dest

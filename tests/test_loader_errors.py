@@ -1,0 +1,165 @@
+"""One broken archive per kind of error: one line on stderr naming the file, exit 3 for
+listing commands, every error listed and exit 1 for `spnet check`; never a traceback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+PROJECT = "project.toml"
+KYOTO = "universities/kyoto.toml"
+
+
+def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+CASES: list[tuple[str, Callable[[Path], None], str]] = [
+    (
+        "toml syntax error",
+        lambda d: _edit(d / KYOTO, 'name_en = "Kyoto University"', 'name_en = "Kyoto University'),
+        "universities/kyoto.toml: line 3, column 28: Illegal character",
+    ),
+    (
+        "wrong type",
+        lambda d: _edit(d / KYOTO, 'since = "2019"', "since = 2019"),
+        "'since' must be a date string, not an integer",
+    ),
+    (
+        "missing required key",
+        lambda d: _edit(d / KYOTO, 'kind = "strategic-partner"\n', "", 1),
+        "missing required key 'kind'",
+    ),
+    (
+        "unknown key",
+        lambda d: _edit(d / KYOTO, 'since = "2019"', 'sinse = "2019"'),
+        "unknown key 'sinse'",
+    ),
+    (
+        "duplicate id across files",
+        lambda d: _edit(d / KYOTO, 'id = "kyoto-vienna"', 'id = "osaka-ucl"'),
+        "duplicate id 'osaka-ucl'",
+    ),
+    (
+        "unknown partner reference",
+        lambda d: _edit(d / KYOTO, 'partners = [\n    "kyoto-vienna",', 'partners = [\n    "kyoto-nowhere",'),
+        "partner 'kyoto-nowhere' is not a known partner",
+    ),
+    (
+        "unknown university reference",
+        lambda d: _edit(d / PROJECT, '    "tokyo",\n    "kyoto",', '    "tokio",\n    "kyoto",'),
+        "university 'tokio' is not a known university",
+    ),
+    (
+        "impossible date",
+        lambda d: _edit(d / PROJECT, 'date = "2022-03-15"', 'date = "2023-02-30"'),
+        "day is out of range for month",
+    ),
+    (
+        "month out of range",
+        lambda d: _edit(d / PROJECT, 'date = "2022-03-15"', 'date = "2023-13"'),
+        "month 13 out of range",
+    ),
+    (
+        "weekday on a partial date",
+        lambda d: _edit(d / PROJECT, 'date = "2022-03-15"', 'date = "2022-03"'),
+        "a weekday is given but the date has no day",
+    ),
+    (
+        "not UTF-8",
+        lambda d: (d / KYOTO).write_bytes((d / KYOTO).read_bytes().replace("京都大学".encode(), "京都大学".encode("shift_jis"), 1)),
+        "universities/kyoto.toml: line 4: not UTF-8 (byte 0x8b)",
+    ),
+    ("empty file", lambda d: (d / KYOTO).write_text("", encoding="utf-8"), "universities/kyoto.toml: the file is empty"),
+    (
+        "file is a directory",
+        lambda d: ((d / KYOTO).unlink(), (d / KYOTO).mkdir()),
+        "universities/kyoto.toml: is a directory",
+    ),
+    (
+        "university file missing",
+        lambda d: (d / KYOTO).unlink(),
+        "university 'kyoto' has no file universities/kyoto.toml",
+    ),
+    (
+        "file name and id differ",
+        lambda d: (d / KYOTO).rename(d / "universities/kyōto.toml"),
+        "does not match the file name",
+    ),
+    (
+        "unknown kind",
+        lambda d: _edit(d / KYOTO, 'kind = "strategic-partner"', 'kind = "best-friend"'),
+        "unknown partner kind 'best-friend'",
+    ),
+    (
+        "unknown top-level table",
+        lambda d: _edit(d / KYOTO, "[university]", "[universty]"),
+        "unknown table 'universty'",
+    ),
+    (
+        "empty string",
+        lambda d: _edit(d / KYOTO, 'name_ja = "京都大学"', 'name_ja = ""'),
+        "'name_ja' is empty",
+    ),
+]
+
+
+@pytest.mark.parametrize("case,breaker,message", CASES, ids=[c[0] for c in CASES])
+def test_listing_command_reports_one_line_and_exit_3(cli, data_copy: Path, case: str, breaker, message: str) -> None:
+    breaker(data_copy)
+    result = cli("--data", str(data_copy), "partners", "--format", "json")
+    assert result.exit_code == 3, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("spnet: error: data/"), result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("case,breaker,message", CASES, ids=[c[0] for c in CASES])
+def test_check_lists_the_error_and_exits_1(cli, data_copy: Path, case: str, breaker, message: str) -> None:
+    breaker(data_copy)
+    result = cli("--data", str(data_copy), "check")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert any(message in line for line in errors), result.stderr
+    assert result.stderr.splitlines()[-1].startswith("spnet: error: ")
+
+
+def test_data_directory_that_does_not_exist(cli, tmp_path: Path) -> None:
+    result = cli("--data", str(tmp_path / "nowhere"), "timeline")
+    assert result.exit_code == 3
+    assert result.stderr == f"spnet: error: {tmp_path / 'nowhere'}: data directory does not exist\n"
+
+
+def test_empty_data_directory(cli, tmp_path: Path) -> None:
+    result = cli("--data", str(tmp_path), "universities")
+    assert result.exit_code == 3
+    assert "project.toml: missing file" in result.stderr
+
+
+def test_environment_variable_chooses_the_archive(cli, data_copy: Path) -> None:
+    _edit(data_copy / KYOTO, 'name_en = "Kyoto University"', 'name_en = "Kyoto University [strategic]"')
+    result = cli("universities", "--format", "tsv", "--fields", "id,name_en", env={"SPNET_DATA": str(data_copy)})
+    assert result.exit_code == 0
+    assert "kyoto\tKyoto University [strategic]\n" in result.stdout
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_unreadable_file(cli, data_copy: Path) -> None:
+    (data_copy / KYOTO).chmod(0)
+    result = cli("--data", str(data_copy), "partners")
+    assert result.exit_code == 3
+    assert "permission denied" in result.stderr
+
+
+def test_non_canonical_file_is_a_warning(cli, data_copy: Path) -> None:
+    _edit(data_copy / KYOTO, 'id = "kyoto"\n', 'id = "kyoto"   \n')
+    result = cli("--data", str(data_copy), "check")
+    assert result.exit_code == 0
+    assert "universities/kyoto.toml: not in canonical form" in result.stderr
