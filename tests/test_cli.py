@@ -1,0 +1,318 @@
+"""The commands as a user or a script runs them, on the real archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from importlib.metadata import version
+
+import pytest
+from rich.cells import cell_len
+
+ANSI = re.compile(r"\x1b\[")
+
+
+def rows(result) -> list[dict]:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+# ------------------------------------------------------------------ basics
+def test_version(cli) -> None:
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"spnet {version('spnet')}\n"
+
+
+def test_check_on_the_shipped_archive(cli) -> None:
+    result = cli("check")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("ok: ")
+    assert "9 universities" in result.stdout
+    warnings = result.stderr.splitlines()
+    assert all(line.startswith("warning: ") for line in warnings)
+    assert any("meeting-14" in w and "2023-12-22 is a Friday" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "command", ["check", "universities", "partners", "timeline", "meetings", "symposia", "contacts", "show", "search"]
+)
+def test_every_command_has_help_with_an_example(cli, command: str) -> None:
+    result = cli(command, "--help")
+    assert result.exit_code == 0
+    assert "Example: spnet " in result.stdout
+
+
+# ------------------------------------------------------------------ universities, partners
+def test_universities_json(cli) -> None:
+    data = rows(cli("universities", "--format", "json"))
+    assert [u["id"] for u in data][:2] == ["tokyo", "tohoku"]
+    kyoto = next(u for u in data if u["id"] == "kyoto")
+    assert kyoto["name_ja"] == "京都大学" and kyoto["partners"] == 5 and kyoto["managing"] is False
+
+
+@pytest.mark.parametrize("name", ["kyoto", "Kyoto University", "kyoto university", "京都大学", "京都", "ＫＹＯＴＯ"])
+def test_university_names_resolve(cli, name: str) -> None:
+    data = rows(cli("partners", "--university", name, "--format", "json"))
+    assert {p["university"] for p in data} == {"kyoto"}
+    assert [p["id"] for p in data] == ["kyoto-vienna", "kyoto-bordeaux", "kyoto-zurich", "kyoto-hamburg", "kyoto-ntu"]
+
+
+def test_partner_json_fields(cli) -> None:
+    data = rows(cli("partners", "-u", "osaka", "--format", "json"))
+    assert data == [
+        {
+            "id": "osaka-ucl",
+            "university": "osaka",
+            "name_en": "University College London (UCL)",
+            "name_ja": "ユニバーシティ・カレッジ・ロンドン（UCL）",
+            "country": "gb",
+            "country_en": "UK",
+            "country_ja": "英国",
+            "kind": "strategic-partner",
+            "since": None,
+        }
+    ]
+
+
+def test_partner_filters(cli) -> None:
+    assert {p["id"] for p in rows(cli("partners", "--country", "英国", "--format", "json"))} == {"tohoku-ucl", "osaka-ucl"}
+    consortia = rows(cli("partners", "--kind", "consortium", "--format", "json"))
+    assert {p["kind"] for p in consortia} == {"consortium"}
+    recent = rows(cli("partners", "--since", "2019", "--format", "json"))
+    assert recent and all(p["since"] >= "2019" for p in recent)
+    assert "waseda-bonn" not in {p["id"] for p in recent}
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["partners", "--university", "nagoya"], "unknown university 'nagoya'"),
+        (["partners", "--university", "kyouto"], "unknown university 'kyouto': did you mean kyoto?"),
+        (["partners", "--university", "kyo"], "ambiguous university 'kyo': did you mean tokyo, kyoto?"),
+        (["partners", "--university", "University"], "ambiguous university"),
+        (["partners", "--country", "Atlantis"], "unknown country 'Atlantis'"),
+        (["partners", "--kind", "friend"], "unknown partner kind 'friend'"),
+        (["timeline", "--kind", "party"], "unknown event kind 'party'"),
+        (["partners", "--fields", "id,colour"], "unknown field 'colour'; available: id, university"),
+        (["timeline", "--from", "2024", "--to", "2023"], "--from 2024 is after --to 2023"),
+        (["meetings", "--year", "abc"], "bad date 'abc'"),
+        (["meetings", "--year", "99999"], "bad date '99999'"),
+        (["timeline", "--from", "1 Apr"], "no year given"),
+        (["timeline", "--to", "March 32 2023"], "bad date 'March 32 2023'"),
+        (["timeline", "--upcoming", "--past"], "exclude each other"),
+        (["show", "meeting-99"], "no record with id 'meeting-99': did you mean"),
+        (["search", "   "], "empty search text"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(cli, args: list[str], message: str) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("spnet: error: ")
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize("args", [["partners", "--format", "yaml"], ["partners", "--lang", "fr"], ["nonsense"]])
+def test_bad_options_exit_2_with_one_line(cli, args: list[str]) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("spnet: error: ")
+
+
+# ------------------------------------------------------------------ timeline and dates
+def test_meetings_in_2023_are_exactly_those_held_in_2023(cli) -> None:
+    data = rows(cli("meetings", "--year", "2023", "--format", "json"))
+    assert [m["number"] for m in data] == [9, 10, 11, 12, 13, 14]
+    assert all(m["date"].startswith("2023-") for m in data)
+    assert data[-1] == {
+        "id": "meeting-14",
+        "number": 14,
+        "date": "2023-12-11",
+        "tentative": False,
+        "weekday_en": "Monday",
+        "weekday_ja": "月",
+        "theme_en": None,
+        "theme_ja": None,
+    }
+
+
+@pytest.mark.parametrize("year", ["2023", "2023年", "令和5年", "R5"])
+def test_year_forms_agree(cli, year: str) -> None:
+    assert [m["number"] for m in rows(cli("meetings", "--year", year, "--format", "json"))] == [9, 10, 11, 12, 13, 14]
+
+
+@pytest.mark.parametrize("fy", ["2022", "FY2022", "FY 2022", "2022年度", "令和4年度"])
+def test_fiscal_year_is_april_to_march(cli, fy: str) -> None:
+    numbers = [m["number"] for m in rows(cli("meetings", "--fy", fy, "--format", "json"))]
+    assert numbers == [5, 6, 7, 8, 9, 10]  # 2022-05-24 .. 2023-03-27
+    symposia = rows(cli("symposia", "--fy", fy, "--format", "json"))
+    assert [s["number"] for s in symposia] == [2]
+
+
+def test_partial_dates_mean_their_whole_span(cli) -> None:
+    march = rows(cli("timeline", "--from", "2023-03", "--to", "2023-03", "--kind", "meeting", "--kind", "symposium", "--format", "json"))
+    assert [e["id"] for e in march] == ["symposium-2", "meeting-10"]
+    assert rows(cli("timeline", "--from", "March 2023", "--to", "2023年3月", "--kind", "meeting", "--format", "json"))[0]["id"] == "meeting-10"
+    # An event is in a span when its own span overlaps it: "2023" may have been on that day.
+    day = rows(cli("timeline", "--from", "3 Mar 2023", "--to", "2023年3月3日", "--format", "json"))
+    assert [(e["id"], e["date"]) for e in day] == [
+        ("soka-asaihl-2023", "2023"),
+        ("keio-u7-summit-2023", "2023-03"),
+        ("kyoto-zurich-symposium-2023", "2023-03"),
+        ("symposium-2", "2023-03-03"),
+    ]
+
+
+def test_timeline_keeps_partial_and_tentative_dates(cli) -> None:
+    data = rows(cli("timeline", "--from", "2024-03", "--format", "json"))
+    m16 = next(e for e in data if e["id"] == "meeting-16")
+    assert m16 == {
+        "id": "meeting-16",
+        "date": "2024-03",
+        "tentative": True,
+        "kind": "meeting",
+        "number": 16,
+        "title_en": "16th Meeting",
+        "title_ja": "第16回",
+        "university": None,
+    }
+    bonn = rows(cli("timeline", "-u", "waseda", "--to", "1999", "--format", "json"))
+    assert [(e["id"], e["date"]) for e in bonn] == [("waseda-bonn-1960", "1960"), ("waseda-bonn-office", "199X"), ("waseda-ulb-1996", "1996")]
+
+
+def test_upcoming_and_past_are_relative_to_today(cli) -> None:
+    upcoming = rows(cli("timeline", "--upcoming", "--today", "2024-05-01", "--format", "json"))
+    assert [e["id"] for e in upcoming] == [
+        "soka-continuation-2024",  # "2024 (planned)": not over on 1 May 2024
+        "kyoto-vienna-symposium-2024",
+        "kyoto-tri-symposium-2024",
+    ]
+    past = rows(cli("timeline", "--past", "--format", "json", env={"SPNET_TODAY": "2021-12-03"}))
+    assert past[-1]["id"] == "meeting-01"
+
+
+def test_timeline_table_groups_by_year_and_marks_plans(cli) -> None:
+    result = cli("timeline", "--format", "table", "--from", "2024")
+    assert result.exit_code == 0
+    assert "2024-03 (planned)" in result.stdout
+    assert re.search(r"^\s*2024\s*$", result.stdout, re.M)
+    assert not ANSI.search(result.stdout)
+
+
+def test_symposia(cli) -> None:
+    data = rows(cli("symposia", "--format", "json"))
+    assert [(s["date"], s["time"]) for s in data] == [
+        ("2022-03-15", "17:00-20:00"),
+        ("2023-03-03", "17:30-20:00"),
+        ("2023-12-19", "17:30-20:00"),
+    ]
+    assert data[1]["keynotes_en"] == "Akiyoshi Yonezawa; Geraint Rees"
+    assert data[1]["keynotes_ja"] == "米澤彰純; Geraint Rees"
+    assert data[2]["report_url"] == "https://www.u-tokyo.ac.jp/content/400184826.pdf"
+
+
+def test_contacts(cli) -> None:
+    data = rows(cli("contacts", "--university", "tokyo", "--format", "json"))
+    contact = data[0]
+    assert contact["type"] == "contact" and contact["email"] == "intl-project.adm@gs.mail.u-tokyo.ac.jp"
+    assert contact["name_ja"] == "国際研究推進課"
+    hayashi = next(p for p in data if p["id"] == "hayashi-kaori")
+    assert (hayashi["name_en"], hayashi["name_ja"]) == ("Kaori HAYASHI", "林 香里")
+    assert {p["university"] for p in data} == {"tokyo"}
+
+
+# ------------------------------------------------------------------ show and search
+def test_show_a_record_with_its_disagreement(cli) -> None:
+    result = cli("show", "meeting-03", "--format", "json")
+    card = rows(result)
+    assert card["record"] == "event" and card["date"] == "2022-02-10"
+    assert card["disagreements[0].en"] == "Thursday, 20 February 2022"
+    assert card["source.section"].startswith("3-3 Member universities meetings")
+    table = cli("show", "meeting-03", "--format", "table")
+    assert "disagreements[0].reason" in table.stdout and "Sunday" in table.stdout
+
+
+def test_search_is_width_and_case_insensitive(cli) -> None:
+    ucl = rows(cli("search", "ＵＣＬ", "--format", "json"))
+    assert {r["id"] for r in ucl} >= {"tohoku-ucl", "osaka-ucl"}
+    kyoto = rows(cli("search", "京都", "--format", "json"))
+    assert any(r["id"] == "kyoto" and r["field"] == "name_ja" for r in kyoto)
+    assert rows(cli("search", "ucl", "--format", "json")) == ucl
+
+
+# ------------------------------------------------------------------ output formats
+def test_plain_is_the_default_when_piped(cli) -> None:
+    result = cli("meetings", "--year", "2022")
+    lines = result.stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["2", "3", "4", "5", "6", "7", "8"]
+    assert lines[0].split("\t")[:3] == ["2", "2022-01-13", "false"]
+    assert all(len(line.split("\t")) == 8 for line in lines)
+
+
+def test_csv_tsv_headers_bom_and_fields(cli) -> None:
+    csv_out = cli("partners", "-u", "soka", "--format", "csv", "--bom")
+    assert csv_out.stdout.startswith("\ufeffid,university,name_en")
+    parsed = list(csv.DictReader(io.StringIO(csv_out.stdout.lstrip("\ufeff"))))
+    assert parsed[0]["name_ja"] == "東南アジア高等教育協会（ASAIHL）"
+    tsv = cli("partners", "-u", "soka", "--format", "tsv", "--fields", "name_ja,id", "--no-header")
+    assert tsv.stdout.splitlines()[0] == "東南アジア高等教育協会（ASAIHL）\tsoka-asaihl"
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "plain"])
+def test_machine_formats_have_the_same_columns(cli, fmt: str) -> None:
+    keys = list(rows(cli("timeline", "--format", "json"))[0])
+    result = cli("timeline", "--format", fmt)
+    first = result.stdout.splitlines()[0]
+    if fmt == "json":
+        assert list(json.loads(result.stdout)[0]) == keys
+    elif fmt == "plain":
+        assert len(first.split("\t")) == len(keys)
+    else:
+        assert first.split("," if fmt == "csv" else "\t") == keys
+
+
+def test_lang_selects_columns(cli) -> None:
+    en = rows(cli("universities", "--format", "json", "--lang", "en"))
+    assert "name_ja" not in en[0] and en[0]["name_en"] == "The University of Tokyo"
+    ja = cli("universities", "--format", "table", "--lang", "ja")
+    assert "東京大学" in ja.stdout and "The University of Tokyo" not in ja.stdout
+
+
+def test_markdown(cli) -> None:
+    result = cli("meetings", "--year", "2024", "--format", "md")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| No. | Date |") and lines[1].startswith("| --- |")
+    assert "2024-03 (planned)" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["universities"], ["partners"], ["meetings"], ["contacts"], ["timeline", "-u", "ehime"]])
+@pytest.mark.parametrize("ascii_", [False, True])
+def test_table_rows_have_one_display_width(cli, args: list[str], ascii_: bool) -> None:
+    """CJK text is aligned: every line of a table is as wide on screen as the others."""
+    result = cli(*args, "--format", "table", *(["--ascii"] if ascii_ else []))
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    widths = {cell_len(line.rstrip()) for line in lines if set(line.strip()) - {" "}}
+    assert len({cell_len(line) for line in lines}) == 1, widths
+    assert any("\u3000" <= ch <= "\u9fff" for ch in result.stdout)
+    box_drawing = [ch for ch in result.stdout if "\u2500" <= ch <= "\u257f"]
+    assert (box_drawing == []) == ascii_
+
+
+def test_archive_text_is_not_markup(cli, data_copy) -> None:
+    path = data_copy / "universities" / "kyoto.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('name_en = "Kyoto University"', 'name_en = "Kyoto University [strategic] [bold red]x[/] :smile:"'), encoding="utf-8")
+    result = cli("--data", str(data_copy), "universities", "--format", "table")
+    assert "Kyoto University [strategic] [bold red]x[/] :smile:" in result.stdout.replace("\n", "") or all(
+        part in result.stdout for part in ("[strategic]", "[bold", "red]x[/]", ":smile:")
+    )
+    assert not ANSI.search(result.stdout)
+
+
+def test_no_colour_when_piped_even_for_tables(cli) -> None:
+    result = cli("symposia", "--format", "table")
+    assert result.exit_code == 0 and not ANSI.search(result.stdout)
