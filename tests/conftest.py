@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from spnet.cli import app
-from spnet.store import default_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
+# Tests read the working tree's archive, not the copy installed with the package.
+DATA = REPO / "data"
 REPORT_NAME = "000_1d7a9b0d8db791be.txt"
 
 
@@ -39,7 +40,7 @@ def cli() -> Callable[..., Result]:
     runner = CliRunner()
 
     def run(*args: str, env: dict[str, str] | None = None) -> Result:
-        return runner.invoke(app, list(args), env={"SPNET_DATA": "", "COLUMNS": "200", **(env or {})})
+        return runner.invoke(app, list(args), env={"SPNET_DATA": str(DATA), "COLUMNS": "200", **(env or {})})
 
     return run
 
@@ -48,5 +49,5 @@ def cli() -> Callable[..., Result]:
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the real archive."""
     dest = tmp_path / "data"
-    shutil.copytree(default_data_dir(), dest)
+    shutil.copytree(DATA, dest)
     return dest

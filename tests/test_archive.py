@@ -12,12 +12,13 @@ import pytest
 import tomli_w
 
 from spnet.models import Archive, PartialDate
-from spnet.store import default_data_dir, load_archive, scan
+from spnet.store import load_archive, scan
+from tests.conftest import DATA
 
 
 @pytest.fixture(scope="module")
 def archive() -> Archive:
-    return load_archive(default_data_dir())
+    return load_archive(DATA)
 
 
 def by_id(archive: Archive, rid: str):
@@ -151,7 +152,7 @@ def test_quoted_fields_stand_in_the_report(report_text: str) -> None:
             for item in node:
                 walk(item, where)
 
-    files = sorted(default_data_dir().rglob("*.toml"))
+    files = sorted(DATA.rglob("*.toml"))
     for path in files:
         walk(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
     assert len(files) == 11
@@ -171,14 +172,14 @@ def test_symposium_dates_are_printed_in_the_report(report_text: str) -> None:
     assert "第14回　2023年12月11日（月）" in report_text
 
 
-@pytest.mark.parametrize("path", sorted(default_data_dir().rglob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(DATA.rglob("*.toml")), ids=lambda p: p.name)
 def test_files_are_canonical(path: Path) -> None:
     raw = path.read_bytes()
     assert tomli_w.dumps(tomllib.loads(raw.decode("utf-8"))).encode("utf-8") == raw
 
 
 def test_check_lists_the_disagreements_as_warnings() -> None:
-    archive, problems = scan(default_data_dir(), canonical=True)
+    archive, problems = scan(DATA, canonical=True)
     assert archive is not None and problems.errors == []
     disagreements = [w for w in problems.warnings if "disagree on" in w]
     assert len(disagreements) == 11

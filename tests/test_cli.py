@@ -129,7 +129,6 @@ def test_meetings_in_2023_are_exactly_those_held_in_2023(cli) -> None:
     assert [m["number"] for m in data] == [9, 10, 11, 12, 13, 14]
     assert all(m["date"].startswith("2023-") for m in data)
     assert data[-1] == {
-        "id": "meeting-14",
         "number": 14,
         "date": "2023-12-11",
         "tentative": False,
@@ -137,6 +136,11 @@ def test_meetings_in_2023_are_exactly_those_held_in_2023(cli) -> None:
         "weekday_ja": "月",
         "theme_en": None,
         "theme_ja": None,
+        "kind": "meeting",
+        "title_en": "14th Meeting",
+        "title_ja": "第14回",
+        "university": None,
+        "id": "meeting-14",
     }
 
 
@@ -250,7 +254,7 @@ def test_plain_is_the_default_when_piped(cli) -> None:
     lines = result.stdout.splitlines()
     assert [line.split("\t")[0] for line in lines] == ["2", "3", "4", "5", "6", "7", "8"]
     assert lines[0].split("\t")[:3] == ["2", "2022-01-13", "false"]
-    assert all(len(line.split("\t")) == 8 for line in lines)
+    assert all(len(line.split("\t")) == 12 for line in lines)
 
 
 def test_csv_tsv_headers_bom_and_fields(cli) -> None:

@@ -202,10 +202,7 @@ def timeline(archive: Archive, **filters: Any) -> list[Row]:
 def meetings(archive: Archive, *, span: DateSpan | None = None) -> list[Row]:
     return [
         {
-            "id": e.id,
-            "number": e.number,
-            "date": e.date.iso(),
-            "tentative": e.tentative,
+            **event_row(e),
             "weekday_en": e.weekday.en,
             "weekday_ja": e.weekday.ja,
             "theme_en": e.theme.en,
@@ -224,9 +221,7 @@ def symposia(archive: Archive, *, span: DateSpan | None = None) -> list[Row]:
         reports = [links[i].url for i in e.links if i.endswith("-report")]
         rows.append(
             {
-                "id": e.id,
-                "number": e.number,
-                "date": e.date.iso(),
+                **event_row(e),
                 "time": e.time,
                 "theme_en": e.theme.en,
                 "theme_ja": e.theme.ja,

@@ -81,7 +81,7 @@ def _c(
     display: Callable[[Row], str] | None = None,
     in_table: bool = True,
 ) -> Column:
-    no_wrap = key in ("id", "date", "since", "kind", "number", "university", "country", "type", "time")
+    no_wrap = key in ("date", "since", "number")
     return Column(key, en, ja, lang, display, in_table, no_wrap)
 
 
@@ -89,6 +89,15 @@ def _names(stem: str, en: str, ja: str) -> list[Column]:
     """The English and the Japanese column of one bilingual field."""
     return [_c(f"{stem}_en", en, f"{ja}（英語）", "en"), _c(f"{stem}_ja", f"{en} (Japanese)", ja, "ja")]
 
+
+# The event fields every event listing carries; meetings and symposia show them elsewhere in a table.
+_EVENT_KEYS = [
+    _c("kind", "Kind", "種別", in_table=False),
+    _c("title_en", "Title", "件名（英語）", "en", in_table=False),
+    _c("title_ja", "Title (Japanese)", "件名", "ja", in_table=False),
+    _c("university", "University", "大学", in_table=False),
+    _c("id", "ID", "ID"),
+]
 
 COLUMNS: dict[str, list[Column]] = {
     "universities": [
@@ -120,19 +129,20 @@ COLUMNS: dict[str, list[Column]] = {
         _c("number", "No.", "回"),
         _c("date", "Date", "日付", display=_date_display),
         _c("tentative", "Tentative", "予定", in_table=False),
-        _c("weekday_en", "Weekday", "曜日（英）", "en"),
-        _c("weekday_ja", "Weekday (JA)", "曜日", "ja"),
+        _c("weekday_en", "Weekday", "曜日（英語）", "en"),
+        _c("weekday_ja", "Weekday (Japanese)", "曜日", "ja"),
         *_names("theme", "Theme", "テーマ"),
-        _c("id", "ID", "ID"),
+        *_EVENT_KEYS,
     ],
     "symposia": [
         _c("number", "No.", "回"),
         _c("date", "Date", "日付"),
+        _c("tentative", "Tentative", "予定", in_table=False),
         _c("time", "Time (JST)", "時間（日本時間）"),
         *_names("theme", "Theme", "テーマ"),
         *_names("keynotes", "Keynote speakers", "基調講演者"),
         _c("report_url", "Report", "報告書"),
-        _c("id", "ID", "ID"),
+        *_EVENT_KEYS,
     ],
     "contacts": [
         _c("type", "Type", "種類"),
@@ -289,7 +299,10 @@ def _emit_table(
         safe_box=True if out.ascii else None,
     )
     for c in cols:
-        table.add_column(Text(_header(c, out.lang)), overflow="fold", no_wrap=c.no_wrap)
+        # Text columns keep room for a whole word before identifiers take the rest.
+        table.add_column(
+            Text(_header(c, out.lang)), overflow="fold", no_wrap=c.no_wrap, ratio=1 if c.lang else None
+        )
     label = None
     for row in rows:
         if group and group(row) != label:
