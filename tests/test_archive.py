@@ -22,7 +22,14 @@ def archive() -> Archive:
 
 
 def by_id(archive: Archive, rid: str):
-    for group in (archive.universities, archive.partners, archive.events, archive.people, archive.contacts, archive.links):
+    for group in (
+        archive.universities,
+        archive.partners,
+        archive.events,
+        archive.people,
+        archive.contacts,
+        archive.links,
+    ):
         for r in group:
             if r.id == rid:
                 return r
@@ -32,7 +39,15 @@ def by_id(archive: Archive, rid: str):
 def test_counts(archive: Archive) -> None:
     assert len(archive.universities) == 9
     assert [u.id for u in archive.universities] == [
-        "tokyo", "tohoku", "waseda", "soka", "keio", "kyoto", "osaka", "ehime", "kyushu",
+        "tokyo",
+        "tohoku",
+        "waseda",
+        "soka",
+        "keio",
+        "kyoto",
+        "osaka",
+        "ehime",
+        "kyushu",
     ]
     assert [u.id for u in archive.universities if u.managing] == ["tokyo"]
     meetings = [e for e in archive.events if e.kind == "meeting"]
@@ -97,7 +112,11 @@ def test_facts_from_the_chapters(archive: Archive) -> None:
     lurio = by_id(archive, "ehime-lurio")
     assert (lurio.country, lurio.since) == ("mz", PartialDate(2008))
     suiji = by_id(archive, "ehime-suiji")
-    assert suiji.members.en.split("; ")[:3] == ["Gadjah Mada University", "Bogor Agricultural University", "Hasanuddin University"]
+    assert suiji.members.en.split("; ")[:3] == [
+        "Gadjah Mada University",
+        "Bogor Agricultural University",
+        "Hasanuddin University",
+    ]
     assert {p.consortium for p in archive.partners if p.kind == "consortium-member"} == {"ehime-suiji"}
     keio = by_id(archive, "keio")
     assert [(c.value, c.qualifier) for c in keio.counts] == [(340, "more than")]
@@ -113,7 +132,15 @@ def test_names_given_in_one_language_have_no_other(archive: Archive) -> None:
 
 
 def test_every_record_names_its_source(archive: Archive) -> None:
-    groups = (archive.universities, archive.partners, archive.events, archive.people, archive.contacts, archive.links, archive.countries)
+    groups = (
+        archive.universities,
+        archive.partners,
+        archive.events,
+        archive.people,
+        archive.contacts,
+        archive.links,
+        archive.countries,
+    )
     for group in groups:
         for r in group:
             assert r.source.section and r.source.lines, r.id

@@ -78,7 +78,10 @@ def test_partner_json_fields(cli) -> None:
 
 
 def test_partner_filters(cli) -> None:
-    assert {p["id"] for p in rows(cli("partners", "--country", "英国", "--format", "json"))} == {"tohoku-ucl", "osaka-ucl"}
+    assert {p["id"] for p in rows(cli("partners", "--country", "英国", "--format", "json"))} == {
+        "tohoku-ucl",
+        "osaka-ucl",
+    }
     consortia = rows(cli("partners", "--kind", "consortium", "--format", "json"))
     assert {p["kind"] for p in consortia} == {"consortium"}
     recent = rows(cli("partners", "--since", "2019", "--format", "json"))
@@ -158,9 +161,28 @@ def test_fiscal_year_is_april_to_march(cli, fy: str) -> None:
 
 
 def test_partial_dates_mean_their_whole_span(cli) -> None:
-    march = rows(cli("timeline", "--from", "2023-03", "--to", "2023-03", "--kind", "meeting", "--kind", "symposium", "--format", "json"))
+    march = rows(
+        cli(
+            "timeline",
+            "--from",
+            "2023-03",
+            "--to",
+            "2023-03",
+            "--kind",
+            "meeting",
+            "--kind",
+            "symposium",
+            "--format",
+            "json",
+        )
+    )
     assert [e["id"] for e in march] == ["symposium-2", "meeting-10"]
-    assert rows(cli("timeline", "--from", "March 2023", "--to", "2023年3月", "--kind", "meeting", "--format", "json"))[0]["id"] == "meeting-10"
+    assert (
+        rows(cli("timeline", "--from", "March 2023", "--to", "2023年3月", "--kind", "meeting", "--format", "json"))[0][
+            "id"
+        ]
+        == "meeting-10"
+    )
     # An event is in a span when its own span overlaps it: "2023" may have been on that day.
     day = rows(cli("timeline", "--from", "3 Mar 2023", "--to", "2023年3月3日", "--format", "json"))
     assert [(e["id"], e["date"]) for e in day] == [
@@ -185,7 +207,11 @@ def test_timeline_keeps_partial_and_tentative_dates(cli) -> None:
         "university": None,
     }
     bonn = rows(cli("timeline", "-u", "waseda", "--to", "1999", "--format", "json"))
-    assert [(e["id"], e["date"]) for e in bonn] == [("waseda-bonn-1960", "1960"), ("waseda-bonn-office", "199X"), ("waseda-ulb-1996", "1996")]
+    assert [(e["id"], e["date"]) for e in bonn] == [
+        ("waseda-bonn-1960", "1960"),
+        ("waseda-bonn-office", "199X"),
+        ("waseda-ulb-1996", "1996"),
+    ]
 
 
 def test_upcoming_and_past_are_relative_to_today(cli) -> None:
@@ -293,7 +319,9 @@ def test_markdown(cli) -> None:
     assert "2024-03 (planned)" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["universities"], ["partners"], ["meetings"], ["contacts"], ["timeline", "-u", "ehime"]])
+@pytest.mark.parametrize(
+    "args", [["universities"], ["partners"], ["meetings"], ["contacts"], ["timeline", "-u", "ehime"]]
+)
 @pytest.mark.parametrize("ascii_", [False, True])
 def test_table_rows_have_one_display_width(cli, args: list[str], ascii_: bool) -> None:
     """CJK text is aligned: every line of a table is as wide on screen as the others."""
@@ -309,7 +337,10 @@ def test_table_rows_have_one_display_width(cli, args: list[str], ascii_: bool) -
 def test_archive_text_is_not_markup(cli, data_copy) -> None:
     path = data_copy / "universities" / "kyoto.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('name_en = "Kyoto University"', 'name_en = "Kyoto University [strategic] [bold red]x[/] :smile:"'), encoding="utf-8")
+    path.write_text(
+        text.replace('name_en = "Kyoto University"', 'name_en = "Kyoto University [strategic] [bold red]x[/] :smile:"'),
+        encoding="utf-8",
+    )
     result = cli("--data", str(data_copy), "universities", "--format", "table")
     assert "Kyoto University [strategic] [bold red]x[/] :smile:" in result.stdout.replace("\n", "") or all(
         part in result.stdout for part in ("[strategic]", "[bold", "red]x[/]", ":smile:")

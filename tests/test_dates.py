@@ -43,7 +43,8 @@ def test_accepted_forms(text: str, start: dt.date, end: dt.date) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["1 Apr", "April", "2023-02-30", "2023-13", "March 32 2023", "abc", "", "99999", "2023/3/3/3", "令和", "0999"]
+    "text",
+    ["1 Apr", "April", "2023-02-30", "2023-13", "March 32 2023", "abc", "", "99999", "2023/3/3/3", "令和", "0999"],
 )
 def test_refused_forms(text: str) -> None:
     with pytest.raises(UsageError, match="bad date"):

@@ -72,10 +72,16 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ),
     (
         "not UTF-8",
-        lambda d: (d / KYOTO).write_bytes((d / KYOTO).read_bytes().replace("京都大学".encode(), "京都大学".encode("shift_jis"), 1)),
+        lambda d: (d / KYOTO).write_bytes(
+            (d / KYOTO).read_bytes().replace("京都大学".encode(), "京都大学".encode("shift_jis"), 1)
+        ),
         "universities/kyoto.toml: line 4: not UTF-8 (byte 0x8b)",
     ),
-    ("empty file", lambda d: (d / KYOTO).write_text("", encoding="utf-8"), "universities/kyoto.toml: the file is empty"),
+    (
+        "empty file",
+        lambda d: (d / KYOTO).write_text("", encoding="utf-8"),
+        "universities/kyoto.toml: the file is empty",
+    ),
     (
         "file is a directory",
         lambda d: ((d / KYOTO).unlink(), (d / KYOTO).mkdir()),

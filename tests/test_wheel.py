@@ -38,7 +38,17 @@ def test_installed_wheel_runs_from_another_directory(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"ok: {site / 'spnet' / 'data'}: 9 universities")
     meetings = subprocess.run(
-        [str(site / "bin" / "spnet"), "meetings", "--year", "2023", "--format", "tsv", "--no-header", "--fields", "number"],
+        [
+            str(site / "bin" / "spnet"),
+            "meetings",
+            "--year",
+            "2023",
+            "--format",
+            "tsv",
+            "--no-header",
+            "--fields",
+            "number",
+        ],
         cwd=elsewhere,
         env=env,
         capture_output=True,

@@ -8,8 +8,11 @@ Every error is one line on stderr.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import os
 import sys
+from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from typing import Annotated, Any
 
@@ -25,15 +28,31 @@ from spnet.render import Format, Lang, Output
 from spnet.store import load_archive, resolve_data_dir, scan
 
 TODAY_ENV = "SPNET_TODAY"
+# Listing commands declare `out`; `listing` replaces it with the shared options.
+DEFAULT_OUTPUT = Output()
 
 
 class SpnetGroup(TyperGroup):
     """Turns every error into one line on stderr and its exit code, in one place."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        kwargs.setdefault("prog_name", "spnet")
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            rv = super().main(
+                args=args,
+                prog_name=prog_name or "spnet",
+                complete_var=complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
         except SpnetError as exc:
             code = _fail(str(exc), exc.exit_code)
         except ClickException as exc:
@@ -90,11 +109,40 @@ def _output(fmt: Format | None, lang: Lang, fields: str | None, no_header: bool,
     return Output(format=fmt, lang=lang, fields=chosen, header=not no_header, bom=bom, ascii=ascii_)
 
 
+_OUTPUT_OPTIONS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+    for name, annotation, default in (
+        ("fmt", FormatOpt, None),
+        ("lang", LangOpt, Lang.both),
+        ("fields", FieldsOpt, None),
+        ("no_header", NoHeaderOpt, False),
+        ("bom", BomOpt, False),
+        ("ascii_", AsciiOpt, False),
+    )
+]
+
+
+def listing(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a listing command the shared output options, declared once, as one `out` value."""
+    signature = inspect.signature(command, eval_str=True)
+
+    @functools.wraps(command)
+    def run(**kwargs: Any) -> None:
+        out = _output(*(kwargs.pop(p.name) for p in _OUTPUT_OPTIONS))
+        command(out=out, **kwargs)
+
+    own = [p for p in signature.parameters.values() if p.name != "out"]
+    run.__signature__ = signature.replace(parameters=own + _OUTPUT_OPTIONS)  # type: ignore[attr-defined]
+    return run
+
+
 def _archive(ctx: typer.Context) -> Archive:
     return load_archive(ctx.obj.get("data") if ctx.obj else None)
 
 
-def _span(year: str | None = None, fy: str | None = None, start: str | None = None, end: str | None = None) -> DateSpan | None:
+def _span(
+    year: str | None = None, fy: str | None = None, start: str | None = None, end: str | None = None
+) -> DateSpan | None:
     """One span from --year, --fy, --from and --to (their intersection)."""
     spans = []
     if year is not None:
@@ -174,42 +222,32 @@ def check(ctx: typer.Context) -> None:
 
 
 @app.command()
+@listing
 def universities(
     ctx: typer.Context,
-    fmt: FormatOpt = None,
-    lang: LangOpt = Lang.both,
-    fields: FieldsOpt = None,
-    no_header: NoHeaderOpt = False,
-    bom: BomOpt = False,
-    ascii_: AsciiOpt = False,
+    out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """The managing university and the eight member universities.
 
     Example: spnet universities --format json
     """
-    out = _output(fmt, lang, fields, no_header, bom, ascii_)
     render.emit(query.universities(_archive(ctx)), render.COLUMNS["universities"], out)
 
 
 @app.command()
+@listing
 def partners(
     ctx: typer.Context,
     university: UniversityOpt = None,
     country: Annotated[str | None, typer.Option("--country", help="gb, UK, 英国 ...")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="strategic-partner, consortium, ...")] = None,
     since: Annotated[str | None, typer.Option("--since", help="Relations that began in or after this date.")] = None,
-    fmt: FormatOpt = None,
-    lang: LangOpt = Lang.both,
-    fields: FieldsOpt = None,
-    no_header: NoHeaderOpt = False,
-    bom: BomOpt = False,
-    ascii_: AsciiOpt = False,
+    out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """Overseas partners of the member universities.
 
     Example: spnet partners --university kyoto
     """
-    out = _output(fmt, lang, fields, no_header, bom, ascii_)
     rows = query.partners(
         _archive(ctx),
         university=university,
@@ -221,6 +259,7 @@ def partners(
 
 
 @app.command()
+@listing
 def timeline(
     ctx: typer.Context,
     university: UniversityOpt = None,
@@ -228,16 +267,13 @@ def timeline(
     fy: FyOpt = None,
     start: Annotated[str | None, typer.Option("--from", help="From this date (a partial date from its start).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="To this date (a partial date to its end).")] = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="meeting, symposium, workshop, survey, milestone.")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="meeting, symposium, workshop, survey, milestone.")
+    ] = None,
     upcoming: Annotated[bool, typer.Option("--upcoming", help="Only events from today on.")] = False,
     past: Annotated[bool, typer.Option("--past", help="Only events before today.")] = False,
     today: Annotated[str | None, typer.Option("--today", hidden=True)] = None,
-    fmt: FormatOpt = None,
-    lang: LangOpt = Lang.both,
-    fields: FieldsOpt = None,
-    no_header: NoHeaderOpt = False,
-    bom: BomOpt = False,
-    ascii_: AsciiOpt = False,
+    out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """Project events and university milestones in date order, grouped by year on a terminal.
 
@@ -245,7 +281,6 @@ def timeline(
     """
     if upcoming and past:
         raise UsageError("--upcoming and --past exclude each other")
-    out = _output(fmt, lang, fields, no_header, bom, ascii_)
     rows = query.timeline(
         _archive(ctx),
         university=university,
@@ -259,61 +294,46 @@ def timeline(
 
 
 @app.command()
+@listing
 def meetings(
     ctx: typer.Context,
     year: YearOpt = None,
     fy: FyOpt = None,
-    fmt: FormatOpt = None,
-    lang: LangOpt = Lang.both,
-    fields: FieldsOpt = None,
-    no_header: NoHeaderOpt = False,
-    bom: BomOpt = False,
-    ascii_: AsciiOpt = False,
+    out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """The sixteen member-university meetings: number, date, weekday, theme.
 
     Example: spnet meetings --year 2023
     """
-    out = _output(fmt, lang, fields, no_header, bom, ascii_)
     render.emit(query.meetings(_archive(ctx), span=_span(year, fy)), render.COLUMNS["meetings"], out)
 
 
 @app.command()
+@listing
 def symposia(
     ctx: typer.Context,
     year: YearOpt = None,
     fy: FyOpt = None,
-    fmt: FormatOpt = None,
-    lang: LangOpt = Lang.both,
-    fields: FieldsOpt = None,
-    no_header: NoHeaderOpt = False,
-    bom: BomOpt = False,
-    ascii_: AsciiOpt = False,
+    out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """The three Strategic Partnership Symposia: date, time (JST), theme, keynotes, report.
 
     Example: spnet symposia --fy 2022
     """
-    out = _output(fmt, lang, fields, no_header, bom, ascii_)
     render.emit(query.symposia(_archive(ctx), span=_span(year, fy)), render.COLUMNS["symposia"], out)
 
 
 @app.command()
+@listing
 def contacts(
     ctx: typer.Context,
     university: UniversityOpt = None,
-    fmt: FormatOpt = None,
-    lang: LangOpt = Lang.both,
-    fields: FieldsOpt = None,
-    no_header: NoHeaderOpt = False,
-    bom: BomOpt = False,
-    ascii_: AsciiOpt = False,
+    out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """The project's contact points and every named person, with affiliation and role.
 
     Example: spnet contacts --university tokyo
     """
-    out = _output(fmt, lang, fields, no_header, bom, ascii_)
     render.emit(query.contacts(_archive(ctx), university=university), render.COLUMNS["contacts"], out)
 
 
@@ -335,31 +355,26 @@ def show(
     if render.resolve_format(out, sys.stdout) is Format.json:
         render.emit_json(dict(pairs))
         return
-    keep = [(k, v) for k, v in pairs if not (lang is Lang.en and k.endswith("_ja") or lang is Lang.ja and k.endswith("_en"))]
+    keep = [
+        (k, v) for k, v in pairs if not (lang is Lang.en and k.endswith("_ja") or lang is Lang.ja and k.endswith("_en"))
+    ]
     render.emit([{"field": k, "value": v} for k, v in keep], render.COLUMNS["card"], out)
 
 
 @app.command()
+@listing
 def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Text to find, in English or Japanese.")],
-    fmt: FormatOpt = None,
-    lang: LangOpt = Lang.both,
-    fields: FieldsOpt = None,
-    no_header: NoHeaderOpt = False,
-    bom: BomOpt = False,
-    ascii_: AsciiOpt = False,
+    out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """Every record with a field matching TEXT, case- and width-insensitive (ＵＣＬ finds UCL).
 
     Example: spnet search 京都
     """
-    out = _output(fmt, lang, fields, no_header, bom, ascii_)
     render.emit(query.search(_archive(ctx), text), render.COLUMNS["search"], out)
 
 
 def main() -> None:
     """Console-script entry point."""
     app()
-
-

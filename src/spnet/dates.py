@@ -94,7 +94,7 @@ def parse_span(text: str) -> DateSpan:
 
 
 def _parse_english(text: str) -> DateSpan:
-    from dateutil import parser  # only the English month forms need it
+    from dateutil import parser  # type: ignore[import-untyped]  # only English month forms need it
 
     if not re.search(r"[A-Za-z]{3}", text):
         raise UsageError(f"bad date {text!r}; use {ACCEPTED}")
@@ -116,7 +116,12 @@ def _parse_english(text: str) -> DateSpan:
 def parse_year(text: str) -> int:
     """A calendar year: 2023, 2023年, 令和5年, R5, H23."""
     span = parse_span(text)
-    if (span.start.month, span.start.day, span.end.month, span.end.day) != (1, 1, 12, 31) or span.start.year != span.end.year:
+    if (span.start.month, span.start.day, span.end.month, span.end.day) != (
+        1,
+        1,
+        12,
+        31,
+    ) or span.start.year != span.end.year:
         raise UsageError(f"bad year {text!r}: give a year such as 2023, 令和5年 or R5")
     return span.start.year
 

@@ -70,7 +70,9 @@ def resolve_university(archive: Archive, typed: str) -> str:
 
 def resolve_country(archive: Archive, typed: str) -> str:
     """`gb`, `UK`, `英国` -> "gb"."""
-    return _resolve("country", typed, {c.id: [c.id, *(n for n in (c.name.en, c.name.ja) if n)] for c in archive.countries})
+    return _resolve(
+        "country", typed, {c.id: [c.id, *(n for n in (c.name.en, c.name.ja) if n)] for c in archive.countries}
+    )
 
 
 def resolve_choice(what: str, typed: str, choices: Sequence[str]) -> str:
@@ -346,4 +348,3 @@ def search(archive: Archive, text: str) -> list[Row]:
                     }
                 )
     return rows
-

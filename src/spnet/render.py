@@ -23,7 +23,7 @@ from spnet.errors import UsageError
 Row = dict[str, Any]
 
 
-class Format(str, Enum):
+class Format(str, Enum):  # noqa: UP042 - Typer's documented form for choices
     table = "table"
     plain = "plain"
     json = "json"
@@ -32,7 +32,7 @@ class Format(str, Enum):
     md = "md"
 
 
-class Lang(str, Enum):
+class Lang(str, Enum):  # noqa: UP042
     en = "en"
     ja = "ja"
     both = "both"
@@ -300,9 +300,7 @@ def _emit_table(
     )
     for c in cols:
         # Text columns keep room for a whole word before identifiers take the rest.
-        table.add_column(
-            Text(_header(c, out.lang)), overflow="fold", no_wrap=c.no_wrap, ratio=1 if c.lang else None
-        )
+        table.add_column(Text(_header(c, out.lang)), overflow="fold", no_wrap=c.no_wrap, ratio=1 if c.lang else None)
     label = None
     for row in rows:
         if group and group(row) != label:

@@ -30,8 +30,8 @@ from spnet.models import (
     Disagreement,
     Event,
     Link,
-    Participant,
     PartialDate,
+    Participant,
     Partner,
     Person,
     Project,
@@ -71,8 +71,7 @@ _TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
     BOOL: lambda v: isinstance(v, bool),
     NUM: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
     STRS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-    INTS: lambda v: isinstance(v, list)
-    and all(isinstance(x, int) and not isinstance(x, bool) for x in v),
+    INTS: lambda v: isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v),
     DATE: lambda v: isinstance(v, str),
     TABLES: lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
 }
@@ -323,8 +322,10 @@ def _check_table(table: dict[str, Any], kind: str, where: str, problems: Problem
         elif typ == STR and not value.strip():
             problems.error(where, f"{key!r} is empty: leave a key out rather than empty")
             ok = False
-    if ok and kind in ("person", "contact", "country", "partner") and not (
-        table.get("name_en") or table.get("name_ja")
+    if (
+        ok
+        and kind in ("person", "contact", "country", "partner")
+        and not (table.get("name_en") or table.get("name_ja"))
     ):
         problems.error(where, "needs name_en or name_ja")
         ok = False
@@ -449,9 +450,7 @@ def _build(raw: _Raw, problems: Problems) -> Any:
         if t["kind"] not in PARTNER_KINDS:
             problems.error(raw.where, f"unknown partner kind {t['kind']!r} (one of: {', '.join(PARTNER_KINDS)})")
             return None
-        if t.get("country_basis") not in (None, "stated", "name") or (
-            ("country" in t) != ("country_basis" in t)
-        ):
+        if t.get("country_basis") not in (None, "stated", "name") or (("country" in t) != ("country_basis" in t)):
             problems.error(raw.where, "'country' goes with 'country_basis' = \"stated\" or \"name\"")
             return None
         since = _date(raw, "since", problems)
@@ -574,7 +573,8 @@ def _printed_weekday_problems(text: str) -> list[str]:
         except ValueError:
             continue
         if _WEEKDAYS_JA[d.weekday()] != wd:
-            out.append(f"{d.isoformat()} is a {_WEEKDAYS_EN[d.weekday()]} ({_WEEKDAYS_JA[d.weekday()]}), but the text prints {wd}")
+            calendar_day = f"{_WEEKDAYS_EN[d.weekday()]} ({_WEEKDAYS_JA[d.weekday()]})"
+            out.append(f"{d.isoformat()} is a {calendar_day}, but the text prints {wd}")
     return out
 
 
@@ -610,7 +610,9 @@ def _cross_check(
                 problems.error(where, f"university {uid!r} has no file universities/{uid}.toml")
         for uid, shown in university_files.items():
             if uid not in (proj.managing, *proj.members):
-                problems.error(shown, f"university {uid!r} is neither the managing university nor a member in project.toml")
+                problems.error(
+                    shown, f"university {uid!r} is neither the managing university nor a member in project.toml"
+                )
 
     for raw, model in built:
         if raw.kind == "partner":
@@ -632,9 +634,15 @@ def _cross_check(
             elif model.date.precision == "day":
                 d = model.date.first_day()
                 if model.weekday.en and model.weekday.en != _WEEKDAYS_EN[d.weekday()]:
-                    problems.warn(raw.where, f"printed weekday {model.weekday.en} but {d.isoformat()} is a {_WEEKDAYS_EN[d.weekday()]}")
+                    problems.warn(
+                        raw.where,
+                        f"printed weekday {model.weekday.en} but {d.isoformat()} is a {_WEEKDAYS_EN[d.weekday()]}",
+                    )
                 if model.weekday.ja and model.weekday.ja != _WEEKDAYS_JA[d.weekday()]:
-                    problems.warn(raw.where, f"printed weekday {model.weekday.ja} but {d.isoformat()} is a {_WEEKDAYS_JA[d.weekday()]}")
+                    problems.warn(
+                        raw.where,
+                        f"printed weekday {model.weekday.ja} but {d.isoformat()} is a {_WEEKDAYS_JA[d.weekday()]}",
+                    )
             if model.kind == "meeting" and model.number is None:
                 problems.error(raw.where, "a meeting needs its number")
         elif raw.kind in ("person", "contact"):
