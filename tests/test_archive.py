@@ -12,6 +12,7 @@ import pytest
 import tomli_w
 
 from spnet.models import Archive, PartialDate
+from spnet.query import all_records
 from spnet.store import load_archive, scan
 from tests.conftest import DATA
 
@@ -22,17 +23,9 @@ def archive() -> Archive:
 
 
 def by_id(archive: Archive, rid: str):
-    for group in (
-        archive.universities,
-        archive.partners,
-        archive.events,
-        archive.people,
-        archive.contacts,
-        archive.links,
-    ):
-        for r in group:
-            if r.id == rid:
-                return r
+    for r in all_records(archive):
+        if r.id == rid:
+            return r
     raise KeyError(rid)
 
 
@@ -132,18 +125,8 @@ def test_names_given_in_one_language_have_no_other(archive: Archive) -> None:
 
 
 def test_every_record_names_its_source(archive: Archive) -> None:
-    groups = (
-        archive.universities,
-        archive.partners,
-        archive.events,
-        archive.people,
-        archive.contacts,
-        archive.links,
-        archive.countries,
-    )
-    for group in groups:
-        for r in group:
-            assert r.source.section and r.source.lines, r.id
+    for r in all_records(archive):
+        assert r.source.section and r.source.lines, r.id
     for u in archive.universities:
         for c in u.counts:
             assert c.source.lines, (u.id, c.what.en)

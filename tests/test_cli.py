@@ -334,18 +334,72 @@ def test_table_rows_have_one_display_width(cli, args: list[str], ascii_: bool) -
     assert (box_drawing == []) == ascii_
 
 
+HOSTILE = "Kyoto University [strategic] [bold red]x[/] :smile:"
+
+
 def test_archive_text_is_not_markup(cli, data_copy) -> None:
     path = data_copy / "universities" / "kyoto.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace('name_en = "Kyoto University"', 'name_en = "Kyoto University [strategic] [bold red]x[/] :smile:"'),
-        encoding="utf-8",
+    path.write_text(text.replace('name_en = "Kyoto University"', f'name_en = "{HOSTILE}"'), encoding="utf-8")
+    for fmt in ("table", "md", "plain"):
+        result = cli("--data", str(data_copy), "universities", "--format", fmt, "--fields", "id,name_en")
+        assert HOSTILE in result.stdout, fmt
+        assert not ANSI.search(result.stdout)
+    data = rows(cli("--data", str(data_copy), "universities", "--format", "json"))
+    assert data[5]["name_en"] == HOSTILE
+
+
+def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run the installed command under a pseudo-terminal and return what it drew."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spnet", *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": "120", **env},
     )
-    result = cli("--data", str(data_copy), "universities", "--format", "table")
-    assert "Kyoto University [strategic] [bold red]x[/] :smile:" in result.stdout.replace("\n", "") or all(
-        part in result.stdout for part in ("[strategic]", "[bold", "red]x[/]", ":smile:")
-    )
-    assert not ANSI.search(result.stdout)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=30)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8")
+
+
+# SGR sequences that set a colour (30-37, 38;..., 40-47, 48;..., 90-97, 100-107).
+COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]")
+ANY_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.parametrize(
+    "env,styled,coloured",
+    [
+        ({"TERM": "xterm-256color", "NO_COLOR": ""}, True, None),
+        ({"TERM": "xterm-256color", "NO_COLOR": "1"}, True, False),
+        ({"TERM": "dumb", "NO_COLOR": ""}, False, False),
+    ],
+)
+def test_terminal_output_follows_no_color_and_term(env: dict[str, str], styled: bool, coloured: bool | None) -> None:
+    from tests.conftest import DATA
+
+    screen = _run_on_a_terminal(["--data", str(DATA), "meetings", "--year", "2023"], env)
+    assert "meeting-14" in screen  # a table is the default on a terminal
+    assert bool(ANY_STYLE.search(screen)) == styled  # bold headers, unless TERM=dumb
+    if coloured is not None:
+        assert bool(COLOUR.search(screen)) == coloured
 
 
 def test_no_colour_when_piped_even_for_tables(cli) -> None:

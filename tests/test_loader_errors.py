@@ -156,12 +156,21 @@ def test_environment_variable_chooses_the_archive(cli, data_copy: Path) -> None:
     assert "kyoto\tKyoto University [strategic]\n" in result.stdout
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
-def test_unreadable_file(cli, data_copy: Path) -> None:
-    (data_copy / KYOTO).chmod(0)
+def test_unreadable_file(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = data_copy / KYOTO
+    target.chmod(0)
+    if os.geteuid() == 0:  # root reads any file: make the read fail as it would for a user
+        real = Path.read_bytes
+
+        def read_bytes(self: Path) -> bytes:
+            if self == target:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
     result = cli("--data", str(data_copy), "partners")
     assert result.exit_code == 3
-    assert "permission denied" in result.stderr
+    assert result.stderr == "spnet: error: data/universities/kyoto.toml: cannot be read: permission denied\n"
 
 
 def test_non_canonical_file_is_a_warning(cli, data_copy: Path) -> None:
