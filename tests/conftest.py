@@ -26,6 +26,14 @@ def report_path() -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test caches into its own directory, never the user's."""
+    path = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("SPNET_CACHE_DIR", str(path))
+    return path
+
+
 @pytest.fixture
 def report_text() -> str:
     path = report_path()

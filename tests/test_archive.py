@@ -19,7 +19,7 @@ from tests.conftest import DATA
 
 @pytest.fixture(scope="module")
 def archive() -> Archive:
-    return load_archive(DATA)
+    return load_archive(DATA, cache=False)
 
 
 def by_id(archive: Archive, rid: str):

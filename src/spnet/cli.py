@@ -137,7 +137,8 @@ def listing(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _archive(ctx: typer.Context) -> Archive:
-    return load_archive(ctx.obj.get("data") if ctx.obj else None)
+    obj = ctx.obj or {}
+    return load_archive(obj.get("data"), cache=obj.get("cache", True))
 
 
 def _span(
@@ -190,6 +191,9 @@ def root(
         str | None,
         typer.Option("--data", help="Archive directory (default: $SPNET_DATA, else the shipped archive)."),
     ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Read every file, neither using nor writing the archive cache.")
+    ] = False,
     _: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
@@ -198,7 +202,7 @@ def root(
 
     Example: spnet partners --university kyoto
     """
-    ctx.obj = {"data": data}
+    ctx.obj = {"data": data, "cache": not no_cache}
 
 
 @app.command()

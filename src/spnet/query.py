@@ -36,6 +36,8 @@ def _resolve(what: str, typed: str, candidates: dict[str, list[str]]) -> str:
     key = fold(typed)
     if not key:
         raise UsageError(f"empty {what} name")
+    if key in candidates:  # an id is unique: it wins over names that several share
+        return key
     exact = [cid for cid, names in candidates.items() if key in (fold(n) for n in names)]
     if len(exact) == 1:
         return exact[0]
@@ -43,11 +45,17 @@ def _resolve(what: str, typed: str, candidates: dict[str, list[str]]) -> str:
     if len(partial) == 1:
         return partial[0]
     if partial:
-        raise UsageError(f"ambiguous {what} {typed!r}: did you mean {', '.join(partial)}?")
+        raise UsageError(f"ambiguous {what} {typed!r}: did you mean {_some(partial)}?")
     names = {fold(n): cid for cid, ns in candidates.items() for n in ns}
     close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)
     hint = sorted({names[c] for c in close}) or list(candidates)
-    raise UsageError(f"unknown {what} {typed!r}: did you mean {', '.join(hint)}?")
+    raise UsageError(f"unknown {what} {typed!r}: did you mean {_some(hint)}?")
+
+
+def _some(ids: Sequence[str], most: int = 8) -> str:
+    """A readable list of candidates: the first few, and how many more."""
+    shown = ", ".join(ids[:most])
+    return f"{shown} (and {len(ids) - most} more)" if len(ids) > most else shown
 
 
 def _university_names(u: University) -> list[str]:

@@ -11,9 +11,14 @@ Problems are collected, not raised one by one, so that `spnet check` can list th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import os
+import pickle
 import re
+import sys
+import tempfile
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -752,10 +757,92 @@ def scan(root: Path, *, canonical: bool = False) -> tuple[Archive | None, Proble
     return archive, problems
 
 
-def load_archive(data: str | os.PathLike[str] | None = None) -> Archive:
-    """The one loader every command uses. Raises DataError (exit 3) with the first error."""
+def load_archive(data: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Archive:
+    """The one loader every command uses. Raises DataError (exit 3) with the first error.
+
+    With `cache`, a valid archive is kept in the user's cache directory and used again
+    only while every file's path, size, times and inode are unchanged.
+    """
     root = resolve_data_dir(data)
+    key = _fingerprint(root) if cache else None
+    if key is not None:
+        cached = _read_cache(root, key)
+        if cached is not None:
+            return cached
     archive, problems = scan(root)
     if archive is None:
         raise DataError(problems.errors[0] if problems.errors else f"{root}: no archive")
+    if key is not None:
+        _write_cache(root, key, archive)
     return archive
+
+
+# ------------------------------------------------------------------ cache
+CACHE_ENV = "SPNET_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """$SPNET_CACHE_DIR, else $XDG_CACHE_HOME/spnet, else ~/.cache/spnet."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "spnet"
+
+
+def cache_path(root: Path) -> Path:
+    digest = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:24]
+    return cache_dir() / f"archive-{digest}.pickle"
+
+
+def _fingerprint(root: Path) -> tuple[Any, ...] | None:
+    """Everything that must be unchanged for a cached archive to answer; None: don't cache."""
+    try:
+        files = [root / "project.toml", root / "countries.toml", *sorted(root.glob("*.toml"))]
+        files += sorted((root / "universities").glob("*.toml"))
+        stats = []
+        for path in dict.fromkeys(files):
+            st = path.stat()
+            stats.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        code = [(m, Path(m).stat().st_mtime_ns) for m in (__file__, _models_file())]
+    except OSError:
+        return None  # a missing file: let scan() say what is wrong
+    return (CACHE_FORMAT, sys.version_info[:2], tuple(code), tuple(stats))
+
+
+def _models_file() -> str:
+    import spnet.models
+
+    return spnet.models.__file__
+
+
+CACHE_FORMAT = 1
+
+
+def _read_cache(root: Path, key: tuple[Any, ...]) -> Archive | None:
+    """The cached archive when its key matches; a missing, stale or unreadable cache is None."""
+    try:
+        with cache_path(root).open("rb") as fh:
+            stored_key, archive = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+        return None
+    if stored_key != key or not isinstance(archive, Archive):
+        return None
+    return archive
+
+
+def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive) -> None:
+    """Write the cache atomically; a cache that cannot be written is simply not written."""
+    target = cache_path(root)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".archive-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump((key, archive), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        return

@@ -1,0 +1,75 @@
+"""The archive cache: used while nothing changed, never stale, rebuilt when corrupt."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from spnet import store
+from spnet.store import cache_path, load_archive
+
+KYOTO = "universities/kyoto.toml"
+
+
+def _fail_scan(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the files were read although the cache was valid")
+
+
+def test_second_load_comes_from_the_cache(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_archive(data_copy)
+    assert cache_path(data_copy).is_file()
+    monkeypatch.setattr(store, "scan", _fail_scan)
+    assert load_archive(data_copy) == first
+
+
+def test_an_edit_within_the_same_second_is_seen(cli, data_copy: Path) -> None:
+    args = ("--data", str(data_copy), "partners", "-u", "kyoto", "--format", "json")
+    assert json.loads(cli(*args).stdout)[0]["since"] == "2019"
+    path = data_copy / KYOTO
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('since = "2019"', 'since = "2018"', 1), encoding="utf-8")
+    # Same size, and the modification time put back to the nanosecond.
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert json.loads(cli(*args).stdout)[0]["since"] == "2018"
+
+
+def test_a_new_or_removed_file_is_seen(cli, data_copy: Path) -> None:
+    assert cli("--data", str(data_copy), "check").exit_code == 0
+    assert cli("--data", str(data_copy), "universities").exit_code == 0
+    (data_copy / "extra.toml").write_text("[x]\n", encoding="utf-8")
+    result = cli("--data", str(data_copy), "universities")
+    assert result.exit_code == 3 and "extra.toml: unknown file" in result.stderr
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05\x95garbage"])
+def test_a_corrupt_cache_is_ignored_and_rebuilt(cli, data_copy: Path, garbage: bytes) -> None:
+    load_archive(data_copy)
+    cache_path(data_copy).write_bytes(garbage)
+    result = cli("--data", str(data_copy), "meetings", "--year", "2023", "--format", "json")
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 6
+    assert cache_path(data_copy).read_bytes() != garbage
+
+
+def test_no_cache_neither_reads_nor_writes(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = cli("--data", str(data_copy), "--no-cache", "universities", "--format", "json")
+    assert result.exit_code == 0
+    assert not cache_path(data_copy).exists()
+
+
+def test_an_unwritable_cache_directory_is_not_an_error(cli, data_copy: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("", encoding="utf-8")
+    result = cli("--data", str(data_copy), "universities", env={"SPNET_CACHE_DIR": str(blocked / "cache")})
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_an_invalid_archive_is_never_cached(cli, data_copy: Path) -> None:
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace('since = "2019"', "since = 2019", 1), encoding="utf-8")
+    assert cli("--data", str(data_copy), "partners").exit_code == 3
+    assert not cache_path(data_copy).exists()
