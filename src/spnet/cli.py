@@ -13,7 +13,6 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import version
 from typing import Annotated, Any
 
 import typer
@@ -180,6 +179,8 @@ def _year_group(row: dict[str, Any]) -> str:
 # ------------------------------------------------------------------ commands
 def _version(value: bool) -> None:
     if value:
+        from importlib.metadata import version  # costs ~25 ms: only --version needs it
+
         sys.stdout.write(f"spnet {version('spnet')}\n")
         raise typer.Exit()
 

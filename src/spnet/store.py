@@ -18,7 +18,6 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -832,6 +831,8 @@ def _read_cache(root: Path, key: tuple[Any, ...]) -> Archive | None:
 
 def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive) -> None:
     """Write the cache atomically; a cache that cannot be written is simply not written."""
+    import tempfile  # only a cache write needs it (it pulls in shutil)
+
     target = cache_path(root)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

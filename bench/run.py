@@ -1,0 +1,144 @@
+"""Measure spnet as a script calls it: whole processes, wall time and peak memory.
+
+    python bench/run.py                 # the real archive, then 1x/10x/100x/1000x archives
+    python bench/run.py --scale 100     # stop the scale part at 100x
+    python bench/run.py --runs 20       # more runs per command
+
+Each command runs once to warm up (and to fill the archive cache), then --runs times;
+the table gives the median, min and max wall time, the median peak memory (max RSS of
+the process) and the ratio of the median to the `python -c "import typer"` floor.
+Prints figures only: nothing here passes or fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_archive import make_archive  # noqa: E402
+
+PY = sys.executable
+BIN = Path(PY).parent / "spnet"
+SPNET = [str(BIN)] if BIN.exists() else [PY, "-m", "spnet"]
+
+
+def measure(argv: list[str], runs: int, env: dict[str, str]) -> tuple[list[float], list[int]]:
+    """Wall seconds and peak RSS (KiB) of `runs` runs, after one warm-up run."""
+    times, peaks = [], []
+    for i in range(runs + 1):
+        with open(os.devnull, "wb") as sink:
+            start = time.perf_counter()
+            proc = subprocess.Popen(argv, stdout=sink, stderr=sink, env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) not in (0,):
+            raise SystemExit(f"bench: {' '.join(argv)} exited {os.waitstatus_to_exitcode(status)}")
+        if i:  # the first run is the warm-up
+            times.append(elapsed)
+            peaks.append(usage.ru_maxrss)
+    return times, peaks
+
+
+def row(label: str, times: list[float], peaks: list[int], floor: float | None) -> str:
+    med = statistics.median(times)
+    ratio = f"{med / floor:5.2f}x" if floor else "    —"
+    return (
+        f"| {label} | {med * 1000:7.1f} | {min(times) * 1000:7.1f} | {max(times) * 1000:7.1f} "
+        f"| {statistics.median(peaks) / 1024:6.1f} | {ratio} |"
+    )
+
+
+HEAD = "| command | median ms | min ms | max ms | peak MiB | vs import typer |\n| --- | ---: | ---: | ---: | ---: | ---: |"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import typer  # noqa: F401  (its version is part of the figures)
+    from importlib.metadata import version
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"typer {version('typer')}, rich {version('rich')}; spnet {version('spnet')}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Measure spnet's speed and memory.")
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--scale", type=int, default=1000, help="largest synthetic archive (1, 10, 100 or 1000)")
+    parser.add_argument("--scale-runs", type=int, default=5)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="spnet-bench-"))
+    env = {**os.environ, "SPNET_CACHE_DIR": str(work / "cache"), "COLUMNS": "120"}
+    env.pop("SPNET_DATA", None)
+    print(f"machine: {machine()}\n")
+
+    floor_cmds = [("python -c pass", [PY, "-c", "pass"]), ('python -c "import typer"', [PY, "-c", "import typer"])]
+    out_file = work / "timeline.txt"
+    spnet_cmds = [
+        ("spnet meetings --year 2023 --format json", [*SPNET, "meetings", "--year", "2023", "--format", "json"]),
+        ("spnet timeline --format table > file", ["sh", "-c", f'"$0" "$@" > {out_file}', *SPNET, "timeline", "--format", "table"]),
+        ("spnet partners --university kyoto --format tsv", [*SPNET, "partners", "--university", "kyoto", "--format", "tsv"]),
+        ("spnet --help", [*SPNET, "--help"]),
+    ]
+    print(f"The real archive ({args.runs} runs after a warm-up):\n")
+    print(HEAD)
+    floor = None
+    for label, argv in floor_cmds:
+        times, peaks = measure(argv, args.runs, env)
+        if "typer" in label:
+            floor = statistics.median(times)
+        print(row(label, times, peaks, floor if "typer" in label else None))
+    for label, argv in spnet_cmds:
+        print(row(label, *measure(argv, args.runs, env), floor))
+
+    factors = [f for f in (1, 10, 100, 1000) if f <= args.scale]
+    if factors:
+        print(f"\nSynthetic archives ({args.scale_runs} runs after a warm-up that fills the cache; check reads every file):\n")
+        print(HEAD)
+    growth: dict[str, list[float]] = {}
+    for factor in factors:
+        start = time.perf_counter()
+        data = make_archive(factor, work / f"data-{factor}x")
+        made = time.perf_counter() - start
+        size = sum(p.stat().st_size for p in data.rglob("*.toml")) / 2**20
+        print(f"| *{factor}x: {size:.1f} MiB of TOML, written in {made:.1f} s* | | | | | |")
+        uid = "kyoto" if factor == 1 else f"kyoto-x{factor - 1}"
+        for label, argv in (
+            (f"partners --university {uid} --format json", ["partners", "--university", uid, "--format", "json"]),
+            ("timeline --year 2023 --format json", ["timeline", "--year", "2023", "--format", "json"]),
+            ("check", ["check"]),
+        ):
+            times, peaks = measure([*SPNET, "--data", str(data), *argv], args.scale_runs, env)
+            growth.setdefault(label.split(" --university")[0], []).append(statistics.median(times))
+            print(row(f"{factor}x {label}", times, peaks, floor))
+        shutil.rmtree(data)
+    if len(factors) > 1:
+        print("\nGrowth of the median from 1x (x the 1x time, for x the records):\n")
+        print("| command | " + " | ".join(f"{f}x" for f in factors) + " |")
+        print("| --- |" + " ---: |" * len(factors))
+        for label, meds in growth.items():
+            print(f"| {label} | " + " | ".join(f"{m / meds[0]:.1f}" for m in meds) + " |")
+    shutil.rmtree(work)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
