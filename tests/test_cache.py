@@ -73,3 +73,25 @@ def test_an_invalid_archive_is_never_cached(cli, data_copy: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace('since = "2019"', "since = 2019", 1), encoding="utf-8")
     assert cli("--data", str(data_copy), "partners").exit_code == 3
     assert not cache_path(data_copy).exists()
+
+
+def test_check_answers_from_the_cache_and_sees_an_edit(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = cli("--data", str(data_copy), "check")
+    assert first.exit_code == 0 and "meeting-03" in first.stderr
+    with monkeypatch.context() as m:
+        m.setattr(store, "scan", _fail_scan)
+        again = cli("--data", str(data_copy), "check")
+    assert (again.exit_code, again.stdout, again.stderr) == (0, first.stdout, first.stderr)
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace('id = "kyoto"\n', 'id  = "kyoto"\n', 1), encoding="utf-8")
+    edited = cli("--data", str(data_copy), "check")
+    assert edited.exit_code == 0 and "universities/kyoto.toml: not in canonical form" in edited.stderr
+
+
+def test_a_query_cache_does_not_answer_check(cli, data_copy: Path) -> None:
+    """A cache written by a query was not checked for canonical form: check reads the files."""
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace('id = "kyoto"\n', 'id  = "kyoto"\n', 1), encoding="utf-8")
+    assert cli("--data", str(data_copy), "universities").exit_code == 0
+    result = cli("--data", str(data_copy), "check")
+    assert "not in canonical form" in result.stderr

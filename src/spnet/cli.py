@@ -24,7 +24,7 @@ from spnet.dates import DateSpan, parse_fiscal_year, parse_span, parse_year
 from spnet.errors import CheckFailed, SpnetError, UsageError
 from spnet.models import Archive
 from spnet.render import Format, Lang, Output
-from spnet.store import load_archive, resolve_data_dir, scan
+from spnet.store import load_archive, resolve_data_dir, scan_cached
 
 TODAY_ENV = "SPNET_TODAY"
 # Listing commands declare `out`; `listing` replaces it with the shared options.
@@ -212,8 +212,9 @@ def check(ctx: typer.Context) -> None:
 
     Example: spnet check
     """
-    root_dir = resolve_data_dir(ctx.obj.get("data") if ctx.obj else None)
-    archive, problems = scan(root_dir, canonical=True)
+    obj = ctx.obj or {}
+    root_dir = resolve_data_dir(obj.get("data"))
+    archive, problems = scan_cached(root_dir, canonical=True, cache=obj.get("cache", True))
     for line in problems.warnings:
         sys.stderr.write(f"warning: {render.visible(line)}\n")
     for line in problems.errors:

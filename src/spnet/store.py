@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import os
 import pickle
@@ -265,8 +266,8 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_toml(path: Path, shown: str) -> dict[str, Any]:
-    """Parse one file; raises DataError with the file, line and column where TOML gives them."""
+def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
+    """Read and parse one file: (its text, its data). DataError names file, line and column."""
     try:
         raw = path.read_bytes()
     except IsADirectoryError:
@@ -285,7 +286,7 @@ def read_toml(path: Path, shown: str) -> dict[str, Any]:
     if not text.strip():
         raise DataError(f"{shown}: the file is empty")
     try:
-        return tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", msg)
@@ -297,12 +298,11 @@ def read_toml(path: Path, shown: str) -> dict[str, Any]:
         raise DataError(f"{shown}: {msg}") from None
 
 
-def is_canonical(path: Path) -> bool:
-    """True when the file is byte for byte what tomli-w writes for its data."""
+def is_canonical(text: str, doc: dict[str, Any]) -> bool:
+    """True when the text is byte for byte what tomli-w writes for its data."""
     import tomli_w  # only `check` needs it
 
-    raw = path.read_bytes()
-    return tomli_w.dumps(tomllib.loads(raw.decode("utf-8"))).encode("utf-8") == raw
+    return tomli_w.dumps(doc) == text
 
 
 # ------------------------------------------------------------------ validation
@@ -702,7 +702,7 @@ def scan(root: Path, *, canonical: bool = False) -> tuple[Archive | None, Proble
     for path, layout in _data_files(root, problems):
         shown = _display(path, root)
         try:
-            doc = read_toml(path, shown)
+            text, doc = read_toml(path, shown)
         except DataError as exc:
             problems.errors.append(str(exc))
             unread = True
@@ -716,7 +716,7 @@ def scan(root: Path, *, canonical: bool = False) -> tuple[Archive | None, Proble
             if isinstance(uid, str):
                 university_files[uid] = shown
         raws += _collect(doc, layout, shown, problems, university=uid if isinstance(uid, str) else None)
-        if canonical and not problems.errors and not is_canonical(path):
+        if canonical and not problems.errors and not is_canonical(text, doc):
             problems.warn(shown, "not in canonical form (as tomli-w writes it); spnet would rewrite it")
 
     built = [(r, m) for r in raws if (m := _build(r, problems)) is not None]
@@ -757,23 +757,29 @@ def scan(root: Path, *, canonical: bool = False) -> tuple[Archive | None, Proble
 
 
 def load_archive(data: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Archive:
-    """The one loader every command uses. Raises DataError (exit 3) with the first error.
-
-    With `cache`, a valid archive is kept in the user's cache directory and used again
-    only while every file's path, size, times and inode are unchanged.
-    """
+    """The one loader every command uses. Raises DataError (exit 3) with the first error."""
     root = resolve_data_dir(data)
-    key = _fingerprint(root) if cache else None
-    if key is not None:
-        cached = _read_cache(root, key)
-        if cached is not None:
-            return cached
-    archive, problems = scan(root)
+    archive, problems = scan_cached(root, cache=cache)
     if archive is None:
         raise DataError(problems.errors[0] if problems.errors else f"{root}: no archive")
-    if key is not None:
-        _write_cache(root, key, archive)
     return archive
+
+
+def scan_cached(root: Path, *, canonical: bool = False, cache: bool = True) -> tuple[Archive | None, Problems]:
+    """scan(), answered from the cache while every file is unchanged.
+
+    A valid archive is kept in the user's cache directory with the warnings its scan
+    found, and whether that scan also checked canonical form (as `check` does).
+    """
+    key = _fingerprint(root) if cache else None
+    if key is not None:
+        entry = _read_cache(root, key)
+        if entry is not None and (entry[1] or not canonical):
+            return entry[0], Problems(warnings=list(entry[0].warnings))
+    archive, problems = scan(root, canonical=canonical)
+    if archive is not None and key is not None:
+        _write_cache(root, key, archive, checked=canonical)
+    return archive, problems
 
 
 # ------------------------------------------------------------------ cache
@@ -814,22 +820,29 @@ def _models_file() -> str:
     return spnet.models.__file__
 
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
-def _read_cache(root: Path, key: tuple[Any, ...]) -> Archive | None:
-    """The cached archive when its key matches; a missing, stale or unreadable cache is None."""
+def _read_cache(root: Path, key: tuple[Any, ...]) -> tuple[Archive, bool] | None:
+    """(archive, checked) when the stored key matches; a missing, stale or unreadable cache is None."""
+    # A large archive is a few million objects: collecting while they are made costs more
+    # than making them, and none of them is garbage.
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         with cache_path(root).open("rb") as fh:
-            stored_key, archive = pickle.load(fh)
+            stored_key, archive, checked = pickle.load(fh)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
         return None
-    if stored_key != key or not isinstance(archive, Archive):
+    finally:
+        if enabled:
+            gc.enable()
+    if stored_key != key or not isinstance(archive, Archive) or not isinstance(checked, bool):
         return None
-    return archive
+    return archive, checked
 
 
-def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive) -> None:
+def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive, *, checked: bool) -> None:
     """Write the cache atomically; a cache that cannot be written is simply not written."""
     import tempfile  # only a cache write needs it (it pulls in shutil)
 
@@ -839,7 +852,7 @@ def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive) -> None:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".archive-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump((key, archive), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((key, archive, checked), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -1,0 +1,63 @@
+"""Nothing is imported that a command does not use: Rich only to draw a table,
+python-dateutil only to parse an English month name, importlib.metadata only for --version."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import DATA
+
+PROBE = r"""
+import json, sys
+sys.argv = ["spnet", *json.loads(sys.argv[1])]
+from spnet.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("\n" + json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in WATCHED)))
+"""
+WATCHED = ("rich", "dateutil", "importlib", "tomli_w")
+
+
+def imported(*args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", f"WATCHED = {WATCHED!r}" + PROBE, json.dumps(["--data", str(DATA), *args])],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {m.split(".")[0] if not m.startswith("importlib") else m for m in json.loads(result.stderr.splitlines()[-1])}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["meetings", "--year", "2023", "--format", "json"],
+        ["partners", "--university", "kyoto", "--format", "tsv"],
+        ["timeline", "--from", "2023-03", "--format", "csv"],
+        ["search", "UCL", "--format", "plain"],
+    ],
+)
+def test_machine_formats_import_neither_rich_nor_dateutil(args: list[str]) -> None:
+    modules = imported(*args)
+    assert "rich" not in modules
+    assert "dateutil" not in modules
+    assert "tomli_w" not in modules
+    assert "importlib.metadata" not in modules
+
+
+def test_a_table_imports_rich() -> None:
+    assert "rich" in imported("meetings", "--format", "table")
+
+
+def test_an_english_month_imports_dateutil() -> None:
+    assert "dateutil" in imported("timeline", "--from", "March 2023", "--format", "json")
+
+
+def test_check_imports_tomli_w_to_compare_canonical_form() -> None:
+    assert "tomli_w" in imported("check")
