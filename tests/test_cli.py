@@ -405,3 +405,46 @@ def test_terminal_output_follows_no_color_and_term(env: dict[str, str], styled: 
 def test_no_colour_when_piped_even_for_tables(cli) -> None:
     result = cli("symposia", "--format", "table")
     assert result.exit_code == 0 and not ANSI.search(result.stdout)
+
+
+@pytest.mark.parametrize(
+    "argv,name",
+    [
+        (["partners", "-u", "kyoto"], "partners"),
+        (["--data", "/tmp/x", "meetings"], "meetings"),
+        (["--no-cache", "--data", "partners", "timeline"], "timeline"),
+        (["--version"], None),
+        ([], None),
+    ],
+)
+def test_the_entry_point_finds_the_invoked_command(argv: list[str], name: str | None) -> None:
+    from spnet.cli import _invoked_command
+
+    assert _invoked_command(argv) == name
+
+
+@pytest.mark.parametrize(
+    "argv,code,out,err",
+    [
+        (["meetings", "--year", "2024", "--format", "tsv", "--no-header", "--fields", "number"], 0, "15\n16\n", ""),
+        (["--help"], 0, "timeline", ""),
+        (["meetngs"], 2, "", "spnet: error: No such command 'meetngs'."),
+        (["partners", "-u", "nagoya"], 2, "", "spnet: error: unknown university 'nagoya'"),
+    ],
+)
+def test_the_console_script_as_a_user_runs_it(argv: list[str], code: int, out: str, err: str) -> None:
+    """Through main(), which registers only the command named (the others are not built)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import DATA
+
+    result = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(DATA), *argv], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == code
+    assert out in result.stdout if out else result.stdout == ""
+    assert result.stderr.startswith(err) if err else result.stderr == ""
+    if argv == ["--help"]:
+        for command in ("universities", "partners", "meetings", "symposia", "contacts", "show", "search", "check"):
+            assert command in result.stdout

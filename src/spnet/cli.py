@@ -5,8 +5,6 @@ name, bad date, unknown field or option); 3 the archive cannot be read or is inv
 Every error is one line on stderr.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import functools
 import inspect
@@ -381,6 +379,26 @@ def search(
     render.emit(query.search(_archive(ctx), text), render.COLUMNS["search"], out)
 
 
+def _invoked_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line, skipping the root options before it."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--data":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Typer builds every command's options before it runs one; a script calling spnet in a
+    loop pays for that each time. So when the command line names a known command, only
+    that one is registered (help for the whole app still lists them all).
+    """
+    name = _invoked_command(sys.argv[1:])
+    chosen = [c for c in app.registered_commands if c.callback and c.callback.__name__ == name]
+    if chosen:
+        app.registered_commands = chosen
     app()
