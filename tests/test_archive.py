@@ -201,3 +201,20 @@ def test_events_are_in_date_order(archive: Archive) -> None:
     days = [e.date.first_day() for e in archive.events]
     assert days == sorted(days)
     assert days[0] < dt.date(2000, 1, 1)  # the 1960 Bonn agreement
+
+
+def test_cited_lines_hold_text_and_dated_records_cite_their_year(report_text: str, archive: Archive) -> None:
+    """Each cited line has text, and a dated record cites a line (or its neighbour) with the year."""
+    lines = report_text.split("\n")
+    near = lambda n: "".join(lines[max(0, n - 2) : n + 1])  # noqa: E731 - the line and the one before
+    for record in all_records(archive):
+        for n in record.source.lines:
+            assert lines[n - 1].strip(), f"{record.id}: line {n} is blank"
+    for event in archive.events:
+        if event.university is None or event.date.decade:
+            continue
+        year = str(event.date.year)
+        assert any(year in near(n) for n in event.source.lines), (event.id, year)
+    for partner in archive.partners:
+        if partner.since:
+            assert any(str(partner.since.year) in near(n) for n in partner.source.lines), partner.id
