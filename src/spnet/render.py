@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -164,6 +165,9 @@ COLUMNS: dict[str, list[Column]] = {
     "card": [_c("field", "Field", "項目"), _c("value", "Value", "値")],
 }
 
+# In JSON output: what json.dumps leaves raw but a terminal might act on.
+_JSON_UNSAFE = re.compile("[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+
 # Characters that would act on a terminal or hide text: shown as escapes instead.
 _BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 
@@ -219,8 +223,7 @@ def emit(
     fmt = resolve_format(out, stream)
     cols = select_columns(columns, out)
     if fmt is Format.json:
-        data = [{c.key: row.get(c.key) for c in cols} for row in rows]
-        stream.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        emit_json([{c.key: row.get(c.key) for c in cols} for row in rows], stream)
     elif fmt is Format.csv:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
@@ -243,8 +246,11 @@ def emit(
 
 
 def emit_json(value: Any, stream: TextIO | None = None) -> None:
-    """One JSON document (used by `show`)."""
-    (stream or sys.stdout).write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    """One JSON document. Text is written as is, except characters that could act on a
+    terminal (C0/C1 controls, DEL, zero-width and bidi marks), which JSON may escape: they
+    can only stand inside strings, so `\\uXXXX` reads back as the same text."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    (stream or sys.stdout).write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
 
 
 def _tsv_field(text: str) -> str:

@@ -1,0 +1,109 @@
+"""Records are data, never instructions to the terminal: markup, escape sequences, control,
+bidirectional and zero-width characters and very long text, through every output format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomli_w
+from rich.cells import cell_len
+
+HOSTILE = {
+    "markup": "[bold red]x[/] [link=file:///etc/passwd]y[/link] :smile:",
+    "clear screen": "before\x1b[2Jafter",
+    "osc 8 link": "\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\",
+    "osc 52 clipboard": "\x1b]52;c;ZXZpbA==\x07copied",
+    "controls": "bell\x07back\x08nul\x00del\x7fcsi\x9b",
+    "bidi override": "abc\u202edcba\u202c end",
+    "zero width": "zero\u200bwidth\u200djoin\ufeffbom",
+    "tab and newline": "one\ttwo\nthree\r\nfour",
+    "long": "長" * 5000 + "L" * 5000,
+}
+RAW_CONTROL = [chr(c) for c in range(0x20) if chr(c) not in "\n"] + ["\x7f", "\x9b", "\u202e", "\u200b"]
+
+
+def _archive_with(data: Path, text: str) -> None:
+    path = data / "universities" / "kyoto.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    doc["partners"][0]["name_en"] = text
+    doc["partners"][1]["name_ja"] = text
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+
+
+@pytest.fixture(params=list(HOSTILE), ids=list(HOSTILE))
+def hostile(request: pytest.FixtureRequest, data_copy: Path) -> tuple[str, Path]:
+    text = HOSTILE[request.param]
+    _archive_with(data_copy, text)
+    return text, data_copy
+
+
+def _partners(cli, data: Path, *args: str):
+    result = cli("--data", str(data), "partners", "-u", "kyoto", *args)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def test_json_carries_the_text_exactly(cli, hostile) -> None:
+    text, data = hostile
+    out = _partners(cli, data, "--format", "json").stdout
+    assert not any(ch in out for ch in RAW_CONTROL if ch != "\t")  # JSON escapes them
+    rows = json.loads(out)
+    assert rows[0]["name_en"] == text and rows[1]["name_ja"] == text
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "plain"])
+def test_tsv_and_plain_keep_one_line_per_record_and_their_columns(cli, hostile, fmt: str) -> None:
+    text, data = hostile
+    out = _partners(cli, data, "--format", fmt).stdout
+    lines = out.split("\n")[:-1]
+    assert len(lines) == 5 + (fmt == "tsv")
+    assert {len(line.split("\t")) for line in lines} == {9}
+    assert not any(ch in out for ch in RAW_CONTROL if ch != "\t")
+
+
+def test_csv_quotes_what_it_must_and_escapes_terminal_controls(cli, hostile) -> None:
+    text, data = hostile
+    # The raw bytes: the test runner's .stdout turns \r\n into \n.
+    out = _partners(cli, data, "--format", "csv").stdout_bytes.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    assert len(rows) == 6 and {len(r) for r in rows} == {9}
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    if text == HOSTILE["tab and newline"]:
+        assert rows[1][2] == text  # CSV carries tab and newline inside quotes
+
+
+@pytest.mark.parametrize("fmt", ["table", "md"])
+def test_human_formats_show_the_text_literally(cli, hostile, fmt: str) -> None:
+    text, data = hostile
+    out = _partners(cli, data, "--format", fmt, "--fields", "id,name_en,name_ja").stdout
+    assert not any(ch in out for ch in RAW_CONTROL)
+    flat = out.replace("\n", "").replace(" ", "").replace("|", "")
+    if text == HOSTILE["markup"]:
+        assert "[bold" in out and "[/link]" in out and ":smile:" in out
+    if text == HOSTILE["clear screen"]:
+        assert "\\x1b[2J" in flat
+    if text == HOSTILE["bidi override"]:
+        assert "\\u202e" in flat
+    if fmt == "table":
+        widths = {cell_len(line) for line in out.splitlines()}
+        assert len(widths) == 1
+    else:
+        assert len(out.splitlines()) == 2 + 5
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["\x1b[2Jkyoto", "[bold]kyoto[/bold]", "\u202ekyoto", "x" * 10_000],
+)
+def test_hostile_command_line_input_is_one_escaped_line_on_stderr(cli, typed: str) -> None:
+    result = cli("partners", "--university", typed)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert "Traceback" not in result.stderr
