@@ -11,6 +11,8 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
+from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -377,6 +379,67 @@ def search(
     Example: spnet search 京都
     """
     render.emit(query.search(_archive(ctx), text), render.COLUMNS["search"], out)
+
+
+class ExportFormat(str, Enum):  # noqa: UP042 - Typer's documented form for choices
+    json = "json"
+    csv = "csv"
+    sqlite = "sqlite"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", case_sensitive=False, help="json, csv or sqlite.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File (json, sqlite) or directory (csv); json to stdout if absent."),
+    ] = None,
+    university: UniversityOpt = None,
+    year: YearOpt = None,
+    fy: FyOpt = None,
+    start: Annotated[str | None, typer.Option("--from", help="Events from this date.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Events to this date.")] = None,
+) -> None:
+    """The archive for other tools: every record type, with the listing commands' fields.
+
+    Example: spnet export sqlite --out spnet.db
+    """
+    from spnet import export as exporter
+
+    archive = _archive(ctx)
+    if fmt is ExportFormat.sqlite:
+        if university or year or fy or start or end:
+            raise UsageError("a SQLite export holds the whole archive: filter it with SQL")
+        exporter.write_sqlite(archive, out)
+        return
+    data = exporter.bundle(archive, university=university, span=_span(year, fy, start, end))
+    (exporter.write_json if fmt is ExportFormat.json else exporter.write_csv)(data, out)
+
+
+class GraphFormat(str, Enum):  # noqa: UP042
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+@app.command()
+def graph(
+    ctx: typer.Context,
+    university: UniversityOpt = None,
+    fmt: Annotated[GraphFormat, typer.Option("--format", "-f", case_sensitive=False, help="dot or mermaid.")] = (
+        GraphFormat.dot
+    ),
+) -> None:
+    """The partnership network as Graphviz DOT (render with `dot -Tsvg`) or Mermaid.
+
+    Example: spnet graph --university ehime | dot -Tsvg > ehime.svg
+    """
+    from spnet import graph as network
+
+    archive = _archive(ctx)
+    uid = query.resolve_university(archive, university) if university else None
+    net = network.network(archive, uid)
+    sys.stdout.write(network.to_dot(net) if fmt is GraphFormat.dot else network.to_mermaid(net))
 
 
 def _invoked_command(argv: Sequence[str]) -> str | None:

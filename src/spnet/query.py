@@ -286,6 +286,24 @@ def contacts(archive: Archive, *, university: str | None = None) -> list[Row]:
     return rows
 
 
+def links(archive: Archive) -> list[Row]:
+    return [
+        {
+            "id": lk.id,
+            "url": lk.url,
+            "about_en": lk.about.en,
+            "about_ja": lk.about.ja,
+            "cited_in": lk.cited_in,
+            "event": lk.event,
+        }
+        for lk in archive.links
+    ]
+
+
+def countries(archive: Archive) -> list[Row]:
+    return [{"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja} for c in archive.countries]
+
+
 # ------------------------------------------------------------------ one record, search
 def _kind_of(record: Any) -> str:
     return type(record).__name__.lower()

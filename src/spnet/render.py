@@ -162,6 +162,14 @@ COLUMNS: dict[str, list[Column]] = {
         _c("field", "Field", "項目"),
         _c("value", "Matched text", "該当箇所"),
     ],
+    "links": [
+        _c("id", "ID", "ID"),
+        _c("url", "URL", "URL"),
+        *_names("about", "About", "内容"),
+        _c("cited_in", "Cited in", "掲載"),
+        _c("event", "Event", "行事"),
+    ],
+    "countries": [_c("id", "ID", "ID"), *_names("name", "Name", "名称")],
     "card": [_c("field", "Field", "項目"), _c("value", "Value", "値")],
 }
 

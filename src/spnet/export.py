@@ -1,0 +1,223 @@
+"""The whole archive for other tools: a JSON bundle, one CSV per record type, SQLite.
+
+JSON and CSV carry exactly the listing commands' rows (same fields, same order), so
+`spnet export json` equals what `spnet partners --format json` and the others print.
+SQLite has one table per record type with primary and foreign keys; the sqlite3 shell
+and Datasette open it as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from spnet import query, render
+from spnet.dates import DateSpan
+from spnet.errors import UsageError
+from spnet.models import Archive
+
+Row = dict[str, Any]
+
+
+def bundle(archive: Archive, *, university: str | None = None, span: DateSpan | None = None) -> dict[str, list[Row]]:
+    """Every record type as the listing commands give it, filtered like them."""
+    return {
+        "universities": query.universities(archive),
+        "partners": query.partners(archive, university=university),
+        "events": query.timeline(archive, university=university, span=span),
+        "contacts": query.contacts(archive, university=university),
+        "links": query.links(archive),
+        "countries": query.countries(archive),
+    }
+
+
+def columns(kind: str) -> list[render.Column]:
+    return render.COLUMNS[{"events": "timeline"}.get(kind, kind)]
+
+
+def write_json(data: dict[str, list[Row]], out: Path | None) -> None:
+    keyed = {kind: [{c.key: row.get(c.key) for c in columns(kind)} for row in rows] for kind, rows in data.items()}
+    if out is None:
+        render.emit_json(keyed)
+        return
+    with _atomic(out, "w") as fh:
+        render.emit_json(keyed, fh)
+
+
+def write_csv(data: dict[str, list[Row]], out: Path | None) -> None:
+    """One CSV file per record type in the directory `out`."""
+    if out is None:
+        raise UsageError("a CSV export is one file per record type: give --out DIRECTORY")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    for kind, rows in data.items():
+        with _atomic(out / f"{kind}.csv", "w") as fh:
+            render.emit(rows, columns(kind), render.Output(format=render.Format.csv), stream=fh)
+
+
+# ------------------------------------------------------------------ SQLite
+SCHEMA = """
+PRAGMA foreign_keys = ON;
+CREATE TABLE countries (
+    id TEXT PRIMARY KEY, name_en TEXT, name_ja TEXT, source TEXT NOT NULL
+);
+CREATE TABLE universities (
+    id TEXT PRIMARY KEY, name_en TEXT NOT NULL, name_ja TEXT NOT NULL, managing INTEGER NOT NULL,
+    scheme_en TEXT, scheme_ja TEXT, activities_en TEXT, activities_ja TEXT, outlook_en TEXT, outlook_ja TEXT,
+    note TEXT, source TEXT NOT NULL
+);
+CREATE TABLE counts (
+    id INTEGER PRIMARY KEY, university TEXT NOT NULL REFERENCES universities(id),
+    what_en TEXT, what_ja TEXT, value REAL NOT NULL, qualifier TEXT, as_of TEXT, note TEXT, source TEXT NOT NULL
+);
+CREATE TABLE partners (
+    id TEXT PRIMARY KEY, university TEXT NOT NULL REFERENCES universities(id),
+    name_en TEXT, name_ja TEXT, kind TEXT NOT NULL, relation_en TEXT, relation_ja TEXT,
+    country TEXT REFERENCES countries(id), country_basis TEXT, since TEXT,
+    consortium TEXT REFERENCES partners(id), members_en TEXT, members_ja TEXT,
+    activities_en TEXT, activities_ja TEXT, note TEXT, source TEXT NOT NULL
+);
+CREATE TABLE events (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, date TEXT NOT NULL, date_start TEXT NOT NULL, date_end TEXT NOT NULL,
+    tentative INTEGER NOT NULL, fiscal_year INTEGER, number INTEGER, weekday_en TEXT, weekday_ja TEXT, time TEXT,
+    title_en TEXT, title_ja TEXT, theme_en TEXT, theme_ja TEXT, venue_en TEXT, venue_ja TEXT,
+    university TEXT REFERENCES universities(id), note TEXT, source TEXT NOT NULL
+);
+CREATE TABLE event_universities (
+    event TEXT NOT NULL REFERENCES events(id), university TEXT NOT NULL REFERENCES universities(id),
+    PRIMARY KEY (event, university)
+);
+CREATE TABLE event_partners (
+    event TEXT NOT NULL REFERENCES events(id), partner TEXT NOT NULL REFERENCES partners(id),
+    PRIMARY KEY (event, partner)
+);
+CREATE TABLE people (
+    id TEXT PRIMARY KEY, name_en TEXT, name_ja TEXT, title_en TEXT, affiliation_en TEXT, affiliation_ja TEXT,
+    role_en TEXT, role_ja TEXT, university TEXT REFERENCES universities(id), note TEXT, source TEXT NOT NULL
+);
+CREATE TABLE participants (
+    event TEXT NOT NULL REFERENCES events(id), person TEXT NOT NULL REFERENCES people(id), position INTEGER NOT NULL,
+    part_en TEXT, part_ja TEXT, talk_en TEXT, talk_ja TEXT, time TEXT,
+    PRIMARY KEY (event, position)
+);
+CREATE TABLE contacts (
+    id TEXT PRIMARY KEY, name_en TEXT, name_ja TEXT, department_en TEXT, department_ja TEXT,
+    affiliation_en TEXT, affiliation_ja TEXT, email TEXT, purpose_en TEXT, purpose_ja TEXT,
+    university TEXT REFERENCES universities(id), note TEXT, source TEXT NOT NULL
+);
+CREATE TABLE links (
+    id TEXT PRIMARY KEY, url TEXT NOT NULL, about_en TEXT, about_ja TEXT, cited_in TEXT NOT NULL,
+    event TEXT REFERENCES events(id), note TEXT, source TEXT NOT NULL
+);
+CREATE TABLE disagreements (
+    record TEXT NOT NULL, field TEXT NOT NULL, en TEXT NOT NULL, ja TEXT NOT NULL, held TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+"""
+
+
+def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    for c in archive.countries:
+        yield "countries", (c.id, c.name.en, c.name.ja, str(c.source))
+    for u in archive.universities:
+        yield "universities", (
+            u.id, u.name.en, u.name.ja, int(u.managing), u.scheme.en, u.scheme.ja,
+            u.activities.en, u.activities.ja, u.outlook.en, u.outlook.ja, u.note, str(u.source),
+        )  # fmt: skip
+        for n in u.counts:
+            as_of = n.as_of.iso() if n.as_of else None
+            yield "counts", (None, u.id, n.what.en, n.what.ja, n.value, n.qualifier, as_of, n.note, str(n.source))
+    for p in archive.partners:
+        yield "partners", (
+            p.id, p.university, p.name.en, p.name.ja, p.kind, p.relation.en, p.relation.ja, p.country,
+            p.country_basis, p.since.iso() if p.since else None, p.consortium, p.members.en, p.members.ja,
+            p.activities.en, p.activities.ja, p.note, str(p.source),
+        )  # fmt: skip
+    for e in archive.events:
+        yield "events", (
+            e.id, e.kind, e.date.iso(), e.date.first_day().isoformat(), e.date.last_day().isoformat(),
+            int(e.tentative), e.fiscal_year, e.number, e.weekday.en, e.weekday.ja, e.time, e.title.en, e.title.ja,
+            e.theme.en, e.theme.ja, e.venue.en, e.venue.ja, e.university, e.note, str(e.source),
+        )  # fmt: skip
+    for person in archive.people:
+        yield "people", (
+            person.id, person.name.en, person.name.ja, person.title_en, person.affiliation.en,
+            person.affiliation.ja, person.role.en, person.role.ja, person.university, person.note,
+            str(person.source),
+        )  # fmt: skip
+    for e in archive.events:
+        for uid in e.universities:
+            yield "event_universities", (e.id, uid)
+        for pid in e.partners:
+            yield "event_partners", (e.id, pid)
+        for i, part in enumerate(e.participants):
+            yield "participants", (
+                e.id, part.person, i, part.part.en, part.part.ja, part.talk.en, part.talk.ja, part.time,
+            )  # fmt: skip
+    for contact in archive.contacts:
+        yield "contacts", (
+            contact.id, contact.name.en, contact.name.ja, contact.department.en, contact.department.ja,
+            contact.affiliation.en, contact.affiliation.ja, contact.email, contact.purpose.en, contact.purpose.ja,
+            contact.university, contact.note, str(contact.source),
+        )  # fmt: skip
+    for lk in archive.links:
+        yield "links", (lk.id, lk.url, lk.about.en, lk.about.ja, lk.cited_in, lk.event, lk.note, str(lk.source))
+    pairs = [(p.id, p.disagreements) for p in archive.partners] + [(e.id, e.disagreements) for e in archive.events]
+    for record_id, disagreements in pairs:
+        for d in disagreements:
+            yield "disagreements", (record_id, d.field, d.en, d.ja, d.held, d.reason)
+
+
+def write_sqlite(archive: Archive, out: Path | None) -> None:
+    """A new SQLite database at `out`, written to a temporary file and moved into place."""
+    if out is None:
+        raise UsageError("a SQLite export is a file: give --out FILE")
+    if out.is_dir():
+        raise UsageError(f"--out {out}: is a directory")
+    fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=f".{out.name}-", suffix=".tmp")
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        try:
+            db.executescript(SCHEMA)
+            with db:
+                for table, values in _sqlite_rows(archive):
+                    marks = ", ".join("?" * len(values))
+                    db.execute(f"INSERT INTO {table} VALUES ({marks})", values)
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:  # the loader checked every reference; this would be a bug here
+                raise AssertionError(f"foreign keys broken in export: {problems[:3]}")
+        finally:
+            db.close()
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class _atomic:
+    """Open a temporary file beside `path`; on success move it into place."""
+
+    def __init__(self, path: Path, mode: str) -> None:
+        self.path = path
+        self.mode = mode
+
+    def __enter__(self) -> Any:
+        parent = self.path.parent if str(self.path.parent) else Path(".")
+        if not parent.is_dir():
+            raise UsageError(f"--out {self.path}: no directory {parent}")
+        fd, self.tmp = tempfile.mkstemp(dir=parent, prefix=f".{self.path.name}-", suffix=".tmp")
+        self.fh = os.fdopen(fd, self.mode, encoding="utf-8", newline="")
+        return self.fh
+
+    def __exit__(self, kind: object, value: object, tb: object) -> None:
+        self.fh.close()
+        if kind is None:
+            os.replace(self.tmp, self.path)
+        else:
+            Path(self.tmp).unlink(missing_ok=True)

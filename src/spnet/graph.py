@@ -1,0 +1,105 @@
+"""The partnership network as Graphviz DOT or Mermaid text.
+
+Member universities and partners are nodes; an edge runs from a university to each of its
+partners, labelled with the kind and the year. Partners are grouped by consortium where
+the report names one, otherwise by country where it is known. Archive text is quoted as
+each language requires, never read as syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spnet.models import Archive, Bilingual, Partner
+
+
+@dataclass(frozen=True)
+class Network:
+    universities: list[tuple[str, str]]  # (id, label)
+    partners: list[tuple[str, str, str | None]]  # (id, label, group label)
+    edges: list[tuple[str, str, str]]  # (from id, to id, label)
+
+
+def _label(name: Bilingual) -> str:
+    return " / ".join(x for x in (name.en, name.ja) if x)
+
+
+def network(archive: Archive, university: str | None = None) -> Network:
+    """The nodes and edges for all universities, or for one (by id)."""
+    countries = {c.id: _label(c.name) for c in archive.countries}
+    by_id = {p.id: p for p in archive.partners}
+    chosen = [p for p in archive.partners if university is None or p.university == university]
+
+    def group(p: Partner) -> str | None:
+        if p.consortium:
+            return _label(by_id[p.consortium].name)
+        return countries.get(p.country) if p.country else None
+
+    edges = []
+    for p in chosen:
+        label = ", ".join(x for x in (p.kind, p.since.display() if p.since else None) if x)
+        source = p.consortium if p.consortium else p.university
+        edges.append((source, p.id, "member" if p.consortium else label))
+    used = {p.university for p in chosen}
+    return Network(
+        universities=[(u.id, _label(u.name)) for u in archive.universities if u.id in used or university == u.id],
+        partners=[(p.id, _label(p.name), group(p)) for p in chosen],
+        edges=edges,
+    )
+
+
+def _dot_quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def to_dot(net: Network) -> str:
+    lines = ["digraph spnet {", "  rankdir=LR;", '  node [fontname="sans-serif"];']
+    for uid, label in net.universities:
+        lines.append(f"  {_dot_quote(uid)} [label={_dot_quote(label)}, shape=box, style=bold];")
+    groups: dict[str | None, list[tuple[str, str]]] = {}
+    for pid, label, grp in net.partners:
+        groups.setdefault(grp, []).append((pid, label))
+    for i, (grp, members) in enumerate(groups.items()):
+        indent = "  "
+        if grp is not None:
+            lines.append(f"  subgraph cluster_{i} {{")
+            lines.append(f"    label={_dot_quote(grp)};")
+            indent = "    "
+        for pid, label in members:
+            lines.append(f"{indent}{_dot_quote(pid)} [label={_dot_quote(label)}];")
+        if grp is not None:
+            lines.append("  }")
+    for a, b, label in net.edges:
+        lines.append(f"  {_dot_quote(a)} -> {_dot_quote(b)} [label={_dot_quote(label)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_id(rid: str) -> str:
+    return "n_" + rid.replace("-", "_")
+
+
+def _mermaid_text(text: str) -> str:
+    # Inside a quoted label only a quote ends it; '#' starts Mermaid's entity codes.
+    out = text.replace("#", "#35;").replace('"', "#quot;").replace("\n", " ").replace("\r", " ")
+    return f'"{out}"'
+
+
+def to_mermaid(net: Network) -> str:
+    lines = ["flowchart LR"]
+    for uid, label in net.universities:
+        lines.append(f"  {_mermaid_id(uid)}[{_mermaid_text(label)}]")
+    groups: dict[str | None, list[tuple[str, str]]] = {}
+    for pid, label, grp in net.partners:
+        groups.setdefault(grp, []).append((pid, label))
+    for i, (grp, members) in enumerate(groups.items()):
+        if grp is not None:
+            lines.append(f"  subgraph g{i}[{_mermaid_text(grp)}]")
+        for pid, label in members:
+            lines.append(f"    {_mermaid_id(pid)}({_mermaid_text(label)})")
+        if grp is not None:
+            lines.append("  end")
+    for a, b, label in net.edges:
+        lines.append(f"  {_mermaid_id(a)} -->|{_mermaid_text(label)}| {_mermaid_id(b)}")
+    return "\n".join(lines) + "\n"

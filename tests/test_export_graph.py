@@ -1,0 +1,178 @@
+"""spnet export (json, csv, sqlite) and spnet graph (dot, mermaid) on the real archive."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from spnet.store import load_archive
+from tests.conftest import DATA
+
+
+def test_json_export_equals_the_listings(cli) -> None:
+    result = cli("export", "json")
+    assert result.exit_code == 0
+    bundle = json.loads(result.stdout)
+    for kind, command in (("universities", "universities"), ("partners", "partners"), ("events", "timeline")):
+        assert bundle[kind] == json.loads(cli(command, "--format", "json").stdout), kind
+    assert bundle["contacts"] == json.loads(cli("contacts", "--format", "json").stdout)
+    assert {lk["url"] for lk in bundle["links"]} >= {"https://www.u-tokyo.ac.jp/content/400235427.pdf"}
+
+
+def test_json_export_takes_the_listing_filters(cli, tmp_path: Path) -> None:
+    out = tmp_path / "kyoto.json"
+    assert cli("export", "json", "--university", "京都", "--year", "2023", "--out", str(out)).exit_code == 0
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    assert {p["university"] for p in bundle["partners"]} == {"kyoto"}
+    expected = json.loads(cli("timeline", "-u", "kyoto", "--year", "2023", "--format", "json").stdout)
+    assert bundle["events"] == expected
+
+
+def test_csv_export_writes_one_file_per_record_type(cli, tmp_path: Path) -> None:
+    out = tmp_path / "csv"
+    assert cli("export", "csv", "--out", str(out)).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "contacts.csv",
+        "countries.csv",
+        "events.csv",
+        "links.csv",
+        "partners.csv",
+        "universities.csv",
+    ]
+    with (out / "partners.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(load_archive(DATA, cache=False).partners)
+    assert rows[0].keys() == json.loads(cli("partners", "--format", "json").stdout)[0].keys()
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["export", "csv"], "give --out DIRECTORY"),
+        (["export", "sqlite"], "give --out FILE"),
+        (["export", "sqlite", "--out", "x.db", "--university", "kyoto"], "filter it with SQL"),
+        (["export", "yaml"], "Invalid value for 'FORMAT'"),
+    ],
+)
+def test_export_refuses_what_it_cannot_write(cli, args: list[str], message: str) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_sqlite_export_has_every_record_and_its_keys(cli, tmp_path: Path) -> None:
+    db_path = tmp_path / "spnet.db"
+    assert cli("export", "sqlite", "--out", str(db_path)).exit_code == 0
+    archive = load_archive(DATA, cache=False)
+    db = sqlite3.connect(db_path)
+    counts = {
+        table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("universities", "partners", "events", "people", "contacts", "links", "countries")
+    }
+    assert counts == {
+        "universities": len(archive.universities),
+        "partners": len(archive.partners),
+        "events": len(archive.events),
+        "people": len(archive.people),
+        "contacts": len(archive.contacts),
+        "links": len(archive.links),
+        "countries": len(archive.countries),
+    }
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    fks = db.execute("SELECT * FROM pragma_foreign_key_list('partners')").fetchall()
+    assert {(row[2], row[3]) for row in fks} >= {("universities", "university"), ("countries", "country")}
+    (held,) = db.execute("SELECT held FROM disagreements WHERE record = 'meeting-03'").fetchone()
+    assert held == "ja"
+    in_2023 = db.execute(
+        "SELECT count(*) FROM events WHERE kind = 'meeting' AND date_start >= '2023-01-01' AND date_end <= '2023-12-31'"
+    ).fetchone()[0]
+    assert in_2023 == 6
+    if shutil.which("sqlite3"):  # the shell opens it with no further work
+        shell = subprocess.run(
+            ["sqlite3", str(db_path), "SELECT name_ja FROM universities WHERE id = 'kyoto';"],
+            capture_output=True,
+            text=True,
+        )
+        assert shell.stdout.strip() == "京都大学"
+
+
+def test_a_failed_sqlite_export_leaves_no_file(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from spnet import export
+
+    def broken(*args: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export.os, "replace", broken)
+    result = cli("export", "sqlite", "--out", str(tmp_path / "x.db"))
+    assert result.exit_code != 0
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ graph
+_DOT_ID = r'"(?:[^"\\]|\\.)*"'
+
+
+def _dot_structure(text: str) -> tuple[set[str], list[tuple[str, str]]]:
+    """Check the DOT text line by line against the shapes spnet writes; return nodes and edges."""
+    assert text.startswith("digraph spnet {\n") and text.endswith("}\n")
+    assert text.count("{") == text.count("}")
+    nodes: set[str] = set()
+    edges = []
+    for line in text.splitlines()[1:-1]:
+        line = line.strip()
+        if m := re.fullmatch(rf"({_DOT_ID}) -> ({_DOT_ID}) \[label={_DOT_ID}\];", line):
+            edges.append((m[1], m[2]))
+        elif m := re.fullmatch(rf"({_DOT_ID}) \[label={_DOT_ID}(?:, shape=box, style=bold)?\];", line):
+            nodes.add(m[1])
+        else:
+            assert re.fullmatch(
+                rf'rankdir=LR;|node \[fontname="sans-serif"\];|subgraph cluster_\d+ {{|label={_DOT_ID};|}}', line
+            ), line
+    return nodes, edges
+
+
+def test_dot_graph_of_the_whole_network(cli) -> None:
+    result = cli("graph")
+    nodes, edges = _dot_structure(result.stdout)
+    archive = load_archive(DATA, cache=False)
+    assert len(edges) == len(archive.partners)
+    assert all(a in nodes and b in nodes for a, b in edges)
+    assert '"osaka" -> "osaka-ucl" [label="strategic-partner"];' in result.stdout
+    assert 'label="UK / 英国";' in result.stdout
+
+
+def test_graph_of_one_university_and_mermaid(cli) -> None:
+    dot = cli("graph", "--university", "愛媛").stdout
+    nodes, edges = _dot_structure(dot)
+    assert '"ehime-suiji" -> "ehime-bogor" [label="member"];' in dot
+    assert all(n.startswith('"ehime') for n in nodes)
+    mermaid = cli("graph", "-u", "ehime", "--format", "mermaid").stdout.splitlines()
+    assert mermaid[0] == "flowchart LR"
+    declared = {m[1] for line in mermaid if (m := re.match(r"\s+(n_\w+)[\[(]", line))}
+    links = [re.fullmatch(r"\s+(n_\w+) -->\|\"[^\"]*\"\| (n_\w+)", line) for line in mermaid if "-->" in line]
+    assert links and all(m and m[1] in declared and m[2] in declared for m in links)
+
+
+def test_graph_quotes_hostile_names(cli, data_copy: Path) -> None:
+    path = data_copy / "universities" / "osaka.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    doc["partners"][0]["name_en"] = 'Evil "quoted" \\ name -> "x" [label=y] #35; end'
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    dot = cli("--data", str(data_copy), "graph", "-u", "osaka").stdout
+    _dot_structure(dot)
+    mermaid = cli("--data", str(data_copy), "graph", "-u", "osaka", "-f", "mermaid").stdout
+    assert "#quot;quoted#quot;" in mermaid and "#35;35;" in mermaid
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_graphviz_renders_it(cli) -> None:
+    svg = subprocess.run(["dot", "-Tsvg"], input=cli("graph").stdout, capture_output=True, text=True, check=True)
+    assert svg.stdout.lstrip().startswith("<?xml") and "大阪大学" in svg.stdout
