@@ -37,7 +37,21 @@ def test_check_on_the_shipped_archive(cli) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", ["check", "universities", "partners", "timeline", "meetings", "symposia", "contacts", "show", "search"]
+    "command",
+    [
+        "check",
+        "universities",
+        "partners",
+        "timeline",
+        "meetings",
+        "symposia",
+        "contacts",
+        "show",
+        "search",
+        "export",
+        "graph",
+        "stats",
+    ],
 )
 def test_every_command_has_help_with_an_example(cli, command: str) -> None:
     result = cli(command, "--help")

@@ -176,3 +176,39 @@ def test_graph_quotes_hostile_names(cli, data_copy: Path) -> None:
 def test_graphviz_renders_it(cli) -> None:
     svg = subprocess.run(["dot", "-Tsvg"], input=cli("graph").stdout, capture_output=True, text=True, check=True)
     assert svg.stdout.lstrip().startswith("<?xml") and "大阪大学" in svg.stdout
+
+
+# ------------------------------------------------------------------ stats and pictures
+def test_stats_counts_add_up(cli) -> None:
+    rows = json.loads(cli("stats", "--format", "json").stdout)
+    archive = load_archive(DATA, cache=False)
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row["measure"]] = totals.get(row["measure"], 0) + row["count"]
+    assert totals == {
+        "partners by country": len(archive.partners),
+        "partners by kind": len(archive.partners),
+        "partners by decade begun": len(archive.partners),
+        "events by year": len(archive.events),
+    }
+    by_country = {r["value"]: r["count"] for r in rows if r["measure"] == "partners by country"}
+    assert by_country["UK"] == 2 and by_country["Indonesia"] == 3
+    meetings_2023 = next(r for r in rows if r["measure"] == "events by year" and r["value"] == "2023")
+    assert meetings_2023["count"] >= 6
+
+
+def test_stats_table_draws_bars(cli) -> None:
+    table = cli("stats", "--format", "table").stdout
+    assert "████████████████████ 20" in table  # 20 strategic partners; 20 partners of no stated country
+
+
+def test_timeline_as_a_picture(cli, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    svg = tmp_path / "timeline.svg"
+    result = cli("timeline", "--university", "kyoto", "--svg", str(svg))
+    assert result.exit_code == 0 and result.stdout == ""
+    root = ET.parse(svg).getroot()
+    assert root.tag.endswith("svg")
+    text = svg.read_text(encoding="utf-8")
+    assert "ウィーン" in text and "kyoto" in text

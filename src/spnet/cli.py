@@ -5,6 +5,7 @@ name, bad date, unknown field or option); 3 the archive cannot be read or is inv
 Every error is one line on stderr.
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import inspect
@@ -279,6 +280,7 @@ def timeline(
     upcoming: Annotated[bool, typer.Option("--upcoming", help="Only events from today on.")] = False,
     past: Annotated[bool, typer.Option("--past", help="Only events before today.")] = False,
     today: Annotated[str | None, typer.Option("--today", hidden=True)] = None,
+    svg: Annotated[Path | None, typer.Option("--svg", help="Draw the timeline table into this SVG file.")] = None,
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """Project events and university milestones in date order, grouped by year on a terminal.
@@ -296,6 +298,8 @@ def timeline(
         upcoming=upcoming,
         past=past,
     )
+    if svg is not None:
+        out = dataclasses.replace(out, format=Format.table, svg=svg)
     render.emit(rows, render.COLUMNS["timeline"], out, group=_year_group)
 
 
@@ -379,6 +383,16 @@ def search(
     Example: spnet search 京都
     """
     render.emit(query.search(_archive(ctx), text), render.COLUMNS["search"], out)
+
+
+@app.command()
+@listing
+def stats(ctx: typer.Context, out: Output = DEFAULT_OUTPUT) -> None:
+    """Partners by country, kind and decade begun, and events per year, as bars in a table.
+
+    Example: spnet stats --format json
+    """
+    render.emit(query.stats(_archive(ctx)), render.COLUMNS["stats"], out, group=lambda row: row["measure"])
 
 
 class ExportFormat(str, Enum):  # noqa: UP042 - Typer's documented form for choices

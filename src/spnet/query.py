@@ -304,6 +304,31 @@ def countries(archive: Archive) -> list[Row]:
     return [{"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja} for c in archive.countries]
 
 
+def stats(archive: Archive) -> list[Row]:
+    """Counts: partners by country, kind and decade begun; events by year. Unknown stays unknown."""
+    rows: list[Row] = []
+
+    def add(measure: str, counts: dict[str, int]) -> None:
+        rows.extend({"measure": measure, "value": k, "count": n} for k, n in counts.items())
+
+    def tally(keys: Iterable[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for k in keys:
+            out[k] = out.get(k, 0) + 1
+        return out
+
+    unknown = "(not stated)"
+    names = {c.id: c.name.en or c.id for c in archive.countries}
+    by_country = tally(names[p.country] if p.country else unknown for p in archive.partners)
+    add("partners by country", dict(sorted(by_country.items(), key=lambda kv: (kv[0] == unknown, -kv[1], kv[0]))))
+    add("partners by kind", dict(sorted(tally(p.kind for p in archive.partners).items(), key=lambda kv: -kv[1])))
+    decades = tally(f"{p.since.year // 10 * 10}s" if p.since else unknown for p in archive.partners)
+    add("partners by decade begun", dict(sorted(decades.items())))
+    years = tally(e.date.display() if e.date.decade else str(e.date.year) for e in archive.events)
+    add("events by year", dict(sorted(years.items())))
+    return rows
+
+
 # ------------------------------------------------------------------ one record, search
 def _kind_of(record: Any) -> str:
     return type(record).__name__.lower()

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any, TextIO
 
 from spnet.errors import UsageError
@@ -65,6 +66,8 @@ class Output:
     header: bool = True
     bom: bool = False
     ascii: bool = False
+    # Draw the table into this SVG file instead of the terminal.
+    svg: Path | None = None
 
 
 def _date_display(row: Row) -> str:
@@ -170,6 +173,11 @@ COLUMNS: dict[str, list[Column]] = {
         _c("event", "Event", "行事"),
     ],
     "countries": [_c("id", "ID", "ID"), *_names("name", "Name", "名称")],
+    "stats": [
+        _c("measure", "Measure", "集計"),
+        _c("value", "Value", "区分"),
+        _c("count", "Count", "件数", display=lambda row: f"{'█' * min(row['count'], 40)} {row['count']}"),
+    ],
     "card": [_c("field", "Field", "項目"), _c("value", "Value", "値")],
 }
 
@@ -289,13 +297,16 @@ def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, str
     stream.write("".join(line + "\n" for line in lines))
 
 
-def console(stream: TextIO) -> Any:
+def console(stream: TextIO, *, svg: bool = False) -> Any:
     """A Rich console that never reads markup, emoji codes or highlights in our text.
 
     Rich itself honours NO_COLOR and TERM=dumb, and writes no colour to a non-terminal.
+    With `svg`, it records what it draws (for save_svg) and writes nothing to `stream`.
     """
     from rich.console import Console
 
+    if svg:
+        return Console(file=io.StringIO(), record=True, width=140, markup=False, emoji=False, highlight=False)
     return Console(file=stream, markup=False, emoji=False, highlight=False)
 
 
@@ -306,7 +317,7 @@ def _emit_table(
     from rich.table import Table
     from rich.text import Text
 
-    con = console(stream)
+    con = console(stream, svg=out.svg is not None)
     table = Table(
         box=box.ASCII if out.ascii else box.SIMPLE_HEAVY,
         show_header=out.header,
@@ -325,3 +336,5 @@ def _emit_table(
             table.add_row(Text(label, style="bold"), *(Text("") for _ in cols[1:]))
         table.add_row(*(Text(_cell(c, row)) for c in cols))
     con.print(table)
+    if out.svg is not None:
+        con.save_svg(str(out.svg), title="spnet")
