@@ -21,11 +21,11 @@ from typer._click.exceptions import ClickException  # Typer 0.28 vendors click
 from typer.core import TyperGroup
 
 from spnet import query, render
-from spnet.dates import DateSpan, parse_fiscal_year, parse_span, parse_year
+from spnet.dates import DateSpan, parse_fiscal_year, parse_span, parse_year, to_partial_date
 from spnet.errors import CheckFailed, SpnetError, UsageError
 from spnet.models import Archive
 from spnet.render import Format, Lang, Output
-from spnet.store import load_archive, resolve_data_dir, scan_cached
+from spnet.store import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_dir, scan_cached
 
 TODAY_ENV = "SPNET_TODAY"
 # Listing commands declare `out`; `listing` replaces it with the shared options.
@@ -454,6 +454,157 @@ def graph(
     uid = query.resolve_university(archive, university) if university else None
     net = network.network(archive, uid)
     sys.stdout.write(network.to_dot(net) if fmt is GraphFormat.dot else network.to_mermaid(net))
+
+
+# ------------------------------------------------------------------ adding records
+add_app = typer.Typer(
+    help="Add a record to the archive: validated first, written atomically, the file kept canonical.",
+    no_args_is_help=True,
+)
+app.add_typer(add_app, name="add")
+
+IdOpt = Annotated[str, typer.Option("--id", help="A new id: lower-case letters, digits, hyphens.")]
+SourceOpt = Annotated[str, typer.Option("--source", help="Where in the report (or elsewhere) it comes from.")]
+LinesOpt = Annotated[str, typer.Option("--lines", help="Line numbers of the source text, e.g. 2683,2762.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A note, in the curator's own words.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the record and the diff; write nothing.")]
+
+
+def _text(**fields: str | None) -> dict[str, str]:
+    """The given text fields, with the empty ones left out (absent stays absent)."""
+    return {k: v for k, v in fields.items() if v is not None and v.strip()}
+
+
+def _lines(text: str) -> list[int]:
+    try:
+        numbers = [int(n) for n in text.split(",") if n.strip()]
+    except ValueError:
+        raise UsageError(f"--lines {text!r}: give line numbers separated by commas") from None
+    if not numbers:
+        raise UsageError("--lines needs at least one line number")
+    return numbers
+
+
+def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str | None, dry_run: bool) -> None:
+    from spnet.store import add_record
+
+    root = resolve_data_dir((ctx.obj or {}).get("data"))
+    done = add_record(root, kind, record, university=university, dry_run=dry_run)
+    if dry_run:
+        sys.stdout.write(done.record + "\n" + done.diff)
+    else:
+        sys.stdout.write(f"added {kind} {record['id']} to {done.path}\n")
+
+
+@add_app.command("partner")
+def add_partner(
+    ctx: typer.Context,
+    university: Annotated[str, typer.Option("--university", "-u", help="The member university.")],
+    record_id: IdOpt,
+    kind: Annotated[str, typer.Option("--kind", help="strategic-partner, consortium, ...")],
+    source: SourceOpt,
+    lines: LinesOpt,
+    name_en: Annotated[str | None, typer.Option("--name-en")] = None,
+    name_ja: Annotated[str | None, typer.Option("--name-ja")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="A country of the archive: gb, UK, 英国.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="2019, 2019-08 or 2019-08-01.")] = None,
+    note: NoteOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Add an overseas partner of a member university.
+
+    Example: spnet add partner -u kyoto --id kyoto-example --name-en "Example University"
+    --kind strategic-partner --source "Minutes 2025" --lines 1
+    """
+    archive = _archive(ctx)
+    uid = query.resolve_university(archive, university)
+    record: dict[str, Any] = {"id": record_id, **_text(name_en=name_en, name_ja=name_ja)}
+    record["kind"] = query.resolve_choice("partner kind", kind, PARTNER_KINDS)
+    if country:
+        record["country"] = query.resolve_country(archive, country)
+        record["country_basis"] = "stated"
+    if since:
+        record["since"] = to_partial_date(since)
+    record.update(_text(note=note))
+    record.update(source=source, lines=_lines(lines))
+    _add(ctx, "partner", record, uid, dry_run)
+
+
+@add_app.command("event")
+def add_event(
+    ctx: typer.Context,
+    record_id: IdOpt,
+    kind: Annotated[str, typer.Option("--kind", help="meeting, symposium, workshop, survey, milestone.")],
+    date: Annotated[str, typer.Option("--date", help="2025-03-03, 2025-03 or 2025 (a partial date stays partial).")],
+    source: SourceOpt,
+    lines: LinesOpt,
+    title_en: Annotated[str | None, typer.Option("--title-en")] = None,
+    title_ja: Annotated[str | None, typer.Option("--title-ja")] = None,
+    university: Annotated[str | None, typer.Option("--university", "-u", help="A university's milestone.")] = None,
+    partner: Annotated[list[str] | None, typer.Option("--partner", help="A partner id; repeat for more.")] = None,
+    tentative: Annotated[bool, typer.Option("--tentative", help="Planned, not yet held.")] = False,
+    number: Annotated[int | None, typer.Option("--number", help="A meeting's number.")] = None,
+    note: NoteOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Add a dated event: a university's milestone, or a project event.
+
+    Example: spnet add event --id kyoto-example-2025 --kind milestone --date 2025-06 -u kyoto
+    --title-en "Joint symposium" --tentative --source "Minutes 2025" --lines 1
+    """
+    archive = _archive(ctx)
+    uid = query.resolve_university(archive, university) if university else None
+    record: dict[str, Any] = {"id": record_id, "kind": query.resolve_choice("event kind", kind, EVENT_KINDS)}
+    if number is not None:
+        record["number"] = number
+    record["date"] = to_partial_date(date)
+    if tentative:
+        record["tentative"] = True
+    record.update(_text(title_en=title_en, title_ja=title_ja))
+    if partner:
+        record["partners"] = list(partner)
+    record.update(_text(note=note))
+    record.update(source=source, lines=_lines(lines))
+    _add(ctx, "event", record, uid, dry_run)
+
+
+@add_app.command("person")
+def add_person(
+    ctx: typer.Context,
+    record_id: IdOpt,
+    source: SourceOpt,
+    lines: LinesOpt,
+    name_en: Annotated[str | None, typer.Option("--name-en")] = None,
+    name_ja: Annotated[str | None, typer.Option("--name-ja")] = None,
+    affiliation_en: Annotated[str | None, typer.Option("--affiliation-en")] = None,
+    affiliation_ja: Annotated[str | None, typer.Option("--affiliation-ja")] = None,
+    role_en: Annotated[str | None, typer.Option("--role-en")] = None,
+    role_ja: Annotated[str | None, typer.Option("--role-ja")] = None,
+    university: Annotated[str | None, typer.Option("--university", "-u")] = None,
+    note: NoteOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Add a named person (to project.toml).
+
+    Example: spnet add person --id example-person --name-ja 例 --source "Minutes 2025" --lines 1
+    """
+    archive = _archive(ctx)
+    record: dict[str, Any] = {"id": record_id}
+    record.update(
+        _text(
+            name_en=name_en,
+            name_ja=name_ja,
+            affiliation_en=affiliation_en,
+            affiliation_ja=affiliation_ja,
+            role_en=role_en,
+            role_ja=role_ja,
+        )
+    )
+    if university:
+        record["university"] = query.resolve_university(archive, university)
+    record.update(_text(note=note))
+    record.update(source=source, lines=_lines(lines))
+    _add(ctx, "person", record, None, dry_run)
 
 
 def _invoked_command(argv: Sequence[str]) -> str | None:

@@ -135,3 +135,20 @@ def parse_fiscal_year(text: str) -> DateSpan:
     if span.start.month == 4 and span.start.day == 1 and span.end == dt.date(span.start.year + 1, 3, 31):
         return span
     raise UsageError(f"bad fiscal year {text!r}: give one such as 2022, FY2022 or 2022年度")
+
+
+def to_partial_date(text: str) -> str:
+    """A user-typed date as the archive stores it: 2023-03-03, 2023-03 or 2023."""
+    span = parse_span(text)
+    start, end = span.start, span.end
+    if start == end:
+        return start.isoformat()
+    if (
+        start.day == 1
+        and (start.year, start.month) == (end.year, end.month)
+        and end.day == calendar.monthrange(end.year, end.month)[1]
+    ):
+        return f"{start.year:04d}-{start.month:02d}"
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return f"{start.year:04d}"
+    raise UsageError(f"bad date {text!r}: the archive stores a day, a month or a year, not {start} to {end}")

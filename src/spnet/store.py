@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from spnet.errors import DataError
+from spnet.errors import DataError, UsageError
 from spnet.models import (
     Archive,
     Bilingual,
@@ -689,11 +689,14 @@ def _data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tu
     return files
 
 
-def scan(root: Path, *, canonical: bool = False) -> tuple[Archive | None, Problems]:
+def scan(
+    root: Path, *, canonical: bool = False, proposed: dict[Path, dict[str, Any]] | None = None
+) -> tuple[Archive | None, Problems]:
     """Read and validate every file under root, collecting all problems.
 
     Returns the archive when there are no errors. With canonical=True, a file not in
-    canonical form is a warning.
+    canonical form is a warning. `proposed` validates a file's proposed data in place of
+    what is on disk (how `spnet add` checks a record before writing it).
     """
     problems = Problems()
     raws: list[_Raw] = []
@@ -702,7 +705,7 @@ def scan(root: Path, *, canonical: bool = False) -> tuple[Archive | None, Proble
     for path, layout in _data_files(root, problems):
         shown = _display(path, root)
         try:
-            text, doc = read_toml(path, shown)
+            text, doc = ("", proposed[path]) if proposed and path in proposed else read_toml(path, shown)
         except DataError as exc:
             problems.errors.append(str(exc))
             unread = True
@@ -716,7 +719,7 @@ def scan(root: Path, *, canonical: bool = False) -> tuple[Archive | None, Proble
             if isinstance(uid, str):
                 university_files[uid] = shown
         raws += _collect(doc, layout, shown, problems, university=uid if isinstance(uid, str) else None)
-        if canonical and not problems.errors and not is_canonical(text, doc):
+        if canonical and text and not problems.errors and not is_canonical(text, doc):
             problems.warn(shown, "not in canonical form (as tomli-w writes it); spnet would rewrite it")
 
     built = [(r, m) for r in raws if (m := _build(r, problems)) is not None]
@@ -860,3 +863,118 @@ def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive, *, checked:
             raise
     except OSError:
         return
+
+
+# ------------------------------------------------------------------ writing
+LOCK_NAME = ".spnet.lock"
+LOCK_WAIT_SECONDS = 10.0
+
+# Where a new record goes: (table in its file, record kind for the schema)
+_ADD_TABLES = {"partner": ("partners", "partner"), "event": ("events", "event"), "person": ("people", "person")}
+
+
+@dataclass(frozen=True)
+class Addition:
+    """What `add_record` did or, with dry_run, would do."""
+
+    path: Path
+    record: str  # the new record as TOML
+    diff: str  # unified diff of the file
+    written: bool
+
+
+def add_record(
+    root: Path, kind: str, record: dict[str, Any], *, university: str | None = None, dry_run: bool = False
+) -> Addition:
+    """Append one record to the file it belongs in, if the whole archive stays valid.
+
+    A partner, or an event of a university, goes into universities/<id>.toml; other events
+    and people into project.toml. Under an exclusive lock on the data directory: validate
+    the archive with the record added (refused: UsageError, exit 2, nothing written), then
+    write the file canonically to a temporary file, fsync it and move it into place, so a
+    failure at any step leaves the old file or the new one, never a part.
+    """
+    import difflib
+
+    import tomli_w
+
+    table, spec_kind = _ADD_TABLES[kind]
+    path = root / ("universities" / Path(f"{university}.toml") if university else Path("project.toml"))
+    shown = _display(path, root)
+    if university is not None and not path.is_file():
+        raise UsageError(f"unknown university {university!r}: no file {shown}")
+    problems = Problems()
+    if not _check_table(record, spec_kind, f"new {kind}", problems):
+        raise UsageError(problems.errors[0])
+    with _locked(root):
+        text, doc = read_toml(path, shown)
+        if tomli_w.dumps(doc) != text:
+            raise DataError(f"{shown}: not in canonical form; rewriting it would change other records")
+        new_doc = {**doc, table: [*doc.get(table, []), record]}
+        archive, found = scan(root, proposed={path: new_doc})
+        if archive is None:
+            raise UsageError(f"refused, nothing written: {found.errors[0]}")
+        new_text = tomli_w.dumps(new_doc)
+        diff = "".join(
+            difflib.unified_diff(
+                text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
+            )
+        )
+        entry = tomli_w.dumps({table: [record]})
+        if not dry_run:
+            try:
+                write_atomically(path, new_text.encode("utf-8"))
+            except OSError as exc:
+                raise DataError(f"{shown}: cannot write, nothing changed: {exc.strerror or exc}") from None
+    return Addition(path, entry, diff, not dry_run)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`: a temporary file beside it, flushed and fsynced, then renamed."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Any:
+    """An exclusive lock on the data directory, waited for up to LOCK_WAIT_SECONDS."""
+    import fcntl
+    import time
+
+    try:
+        fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DataError(f"{root}: cannot write here: {exc.strerror}") from None
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise DataError(
+                        f"{root}: another spnet is writing (lock {LOCK_NAME} held for {LOCK_WAIT_SECONDS:.0f} s)"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,163 @@
+"""spnet add: validated before anything is written, atomic, canonical, safe under
+concurrency and failure at every step."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from spnet import store
+
+KYOTO = "universities/kyoto.toml"
+PARTNER = ["add", "partner", "-u", "京都", "--id", "kyoto-new", "--name-en", "New University", "--kind", "strategic"]
+SOURCE = ["--source", "Minutes of 2025", "--lines", "3,4"]
+
+
+def snapshot(data: Path) -> dict[str, bytes]:
+    """Every file of the archive but the writers' lock file."""
+    files = (p for p in sorted(data.rglob("*")) if p.is_file() and p.name != store.LOCK_NAME)
+    return {str(p.relative_to(data)): p.read_bytes() for p in files}
+
+
+def test_add_partner_lands_canonically_and_touches_nothing_else(cli, data_copy: Path) -> None:
+    before = (data_copy / KYOTO).read_text(encoding="utf-8")
+    result = cli("--data", str(data_copy), *PARTNER, "--since", "March 2025", "--country", "UK", *SOURCE)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("added partner kyoto-new to ")
+    after = (data_copy / KYOTO).read_text(encoding="utf-8")
+    assert tomli_w.dumps(tomllib.loads(after)) == after  # canonical
+    ops = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines()).get_opcodes()
+    assert [op[0] for op in ops if op[0] != "equal"] == ["insert"]  # every other line byte-identical
+    new = tomllib.loads(after)["partners"][-1]
+    assert new == {
+        "id": "kyoto-new",
+        "name_en": "New University",
+        "kind": "strategic-partner",
+        "country": "gb",
+        "country_basis": "stated",
+        "since": "2025-03",
+        "source": "Minutes of 2025",
+        "lines": [3, 4],
+    }
+    listed = cli("--data", str(data_copy), "partners", "-u", "kyoto", "--format", "tsv", "--fields", "id,since")
+    assert listed.stdout.splitlines()[-1] == "kyoto-new\t2025-03"
+    assert cli("--data", str(data_copy), "check").exit_code == 0
+
+
+def test_add_event_and_person(cli, data_copy: Path) -> None:
+    event = [
+        "add", "event", "--id", "kyoto-vienna-2025", "--kind", "milestone", "--date", "2025-06", "-u", "kyoto",
+        "--title-ja", "ウィーン大学とのシンポジウム", "--partner", "kyoto-vienna", "--tentative", *SOURCE,
+    ]  # fmt: skip
+    assert cli("--data", str(data_copy), *event).exit_code == 0
+    rows = cli("--data", str(data_copy), "timeline", "--from", "2025", "--format", "tsv", "--no-header").stdout
+    assert rows == "2025-06\ttrue\tmilestone\t\t\tウィーン大学とのシンポジウム\tkyoto\tkyoto-vienna-2025\n"
+    person = ["add", "person", "--id", "new-person", "--name-ja", "山田 花子", "--role-ja", "教授", *SOURCE]
+    assert cli("--data", str(data_copy), *person).exit_code == 0
+    people = cli("--data", str(data_copy), "contacts", "--format", "tsv", "--fields", "id,name_ja,name_en")
+    assert "new-person\t山田 花子\t\n" in people.stdout
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--id", "kyoto-vienna"], "duplicate id 'kyoto-vienna'"),
+        (["--id", "Not An Id"], "must be lower-case letters"),
+        (["--since", "2025-02-30"], "bad date '2025-02-30'"),
+        (["--since", "FY2024"], "stores a day, a month or a year"),
+        (["--country", "Atlantis"], "unknown country 'Atlantis'"),
+        (["--kind", "friend"], "unknown partner kind 'friend'"),
+        (["-u", "nagoya"], "unknown university 'nagoya'"),
+        (["--lines", "x"], "--lines 'x'"),
+    ],
+)
+def test_refused_additions_change_nothing(cli, data_copy: Path, extra: list[str], message: str) -> None:
+    before = snapshot(data_copy)
+    args = ["--data", str(data_copy), *PARTNER, *SOURCE, *extra]
+    result = cli(*args)
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert snapshot(data_copy) == before
+
+
+def test_dry_run_shows_the_record_and_diff_and_writes_nothing(cli, data_copy: Path) -> None:
+    before = snapshot(data_copy)
+    result = cli("--data", str(data_copy), *PARTNER, *SOURCE, "--dry-run")
+    assert result.exit_code == 0
+    assert result.stdout.startswith('[[partners]]\nid = "kyoto-new"\n')
+    assert '+id = "kyoto-new"' in result.stdout and "--- a/data/universities/kyoto.toml" in result.stdout
+    assert snapshot(data_copy) == before
+
+
+@pytest.mark.parametrize("step", ["write", "fsync", "chmod", "replace"])
+def test_a_failure_at_any_step_leaves_the_old_file(cli, data_copy: Path, monkeypatch, step: str) -> None:
+    before = snapshot(data_copy)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    if step == "write":
+        real_fdopen = os.fdopen
+
+        class Full:
+            def __init__(self, fh):
+                self.fh = fh
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self.fh.close()
+
+            def write(self, data):
+                self.fh.write(data[: len(data) // 2])  # half written, then the disk is full
+                raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(store.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    else:
+        monkeypatch.setattr(store.os, step, fail)
+    result = cli("--data", str(data_copy), *PARTNER, *SOURCE)
+    assert result.exit_code == 3
+    assert (
+        result.stderr
+        == "spnet: error: data/universities/kyoto.toml: cannot write, nothing changed: No space left on device\n"
+    )
+    assert snapshot(data_copy) == before  # no temporary file left either
+
+
+def test_a_held_lock_is_a_clear_error(cli, data_copy: Path, monkeypatch) -> None:
+    import fcntl
+
+    monkeypatch.setattr(store, "LOCK_WAIT_SECONDS", 0.2)
+    before = snapshot(data_copy)
+    with open(data_copy / store.LOCK_NAME, "w") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        result = cli("--data", str(data_copy), *PARTNER, *SOURCE)
+    assert result.exit_code == 3 and "another spnet is writing" in result.stderr
+    assert snapshot(data_copy) == before
+
+
+def test_concurrent_adds_both_land(data_copy: Path) -> None:
+    def start(n: int) -> subprocess.Popen[str]:
+        args = [*PARTNER, *SOURCE]
+        args[args.index("kyoto-new")] = f"kyoto-new-{n}"
+        return subprocess.Popen(
+            [sys.executable, "-m", "spnet", "--data", str(data_copy), "--no-cache", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    procs = [start(n) for n in range(4)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    ids = [p["id"] for p in tomllib.loads((data_copy / KYOTO).read_text(encoding="utf-8"))["partners"]]
+    assert sorted(i for i in ids if i.startswith("kyoto-new-")) == [f"kyoto-new-{n}" for n in range(4)]
