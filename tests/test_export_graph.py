@@ -212,3 +212,89 @@ def test_timeline_as_a_picture(cli, tmp_path: Path) -> None:
     assert root.tag.endswith("svg")
     text = svg.read_text(encoding="utf-8")
     assert "ウィーン" in text and "kyoto" in text
+
+
+# ------------------------------------------------------------------ iCalendar
+def _unescape(value: str) -> str:
+    out, i = [], 0
+    while i < len(value):
+        if value[i] == "\\" and i + 1 < len(value):
+            out.append({"n": "\n", "N": "\n"}.get(value[i + 1], value[i + 1]))
+            i += 2
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
+def parse_ics(raw: bytes) -> list[dict[str, tuple[dict[str, str], str]]]:
+    """A strict reading of RFC 5545's syntax: CRLF lines of at most 75 octets, folding,
+    properties NAME;PARAM=V:VALUE, BEGIN/END nesting. Returns the VEVENTs."""
+    assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
+    physical = raw.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 for line in physical)
+    logical: list[str] = []
+    for line in physical:
+        text = line.decode("utf-8")  # folding never split a character
+        if text.startswith(" "):
+            logical[-1] += text[1:]
+        else:
+            logical.append(text)
+    stack: list[str] = []
+    events: list[dict[str, tuple[dict[str, str], str]]] = []
+    for line in logical:
+        name_params, value = line.split(":", 1)
+        name, *params = name_params.split(";")
+        assert re.fullmatch(r"[A-Z-]+", name), name
+        if name == "BEGIN":
+            stack.append(value)
+            if value == "VEVENT":
+                events.append({})
+        elif name == "END":
+            assert stack.pop() == value
+        elif stack and stack[-1] == "VEVENT":
+            assert name not in events[-1], f"{name} twice"
+            events[-1][name] = (dict(p.split("=", 1) for p in params), value)
+    assert stack == []
+    return events
+
+
+def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
+    import datetime as dt
+
+    out = tmp_path / "spnet.ics"
+    assert cli("export", "ics", "--out", str(out)).exit_code == 0
+    events = parse_ics(out.read_bytes())
+    archive = load_archive(DATA, cache=False)
+    assert len(events) == len(archive.events)
+    by_uid = {e["UID"][1]: e for e in events}
+    assert len(by_uid) == len(events)
+    for record in archive.events:
+        ev = by_uid[f"{record.id}@spnet"]
+        assert {"DTSTAMP", "DTSTART", "DTEND", "SUMMARY"} <= ev.keys()
+        assert ev["STATUS"][1] == ("TENTATIVE" if record.tentative else "CONFIRMED")
+        params, start = ev["DTSTART"]
+        if params.get("VALUE") == "DATE":
+            assert dt.datetime.strptime(start, "%Y%m%d").date() == record.date.first_day()
+            end = dt.datetime.strptime(ev["DTEND"][1], "%Y%m%d").date()
+            assert end == record.date.last_day() + dt.timedelta(days=1)
+        else:
+            assert params == {"TZID": "Asia/Tokyo"} and record.time
+        assert _unescape(ev["SUMMARY"][1]) == " / ".join(x for x in (record.title.en, record.title.ja) if x)
+    symposium = by_uid["symposium-2@spnet"]
+    assert symposium["DTSTART"] == ({"TZID": "Asia/Tokyo"}, "20230303T173000")
+    assert symposium["DTEND"] == ({"TZID": "Asia/Tokyo"}, "20230303T200000")
+    assert "Geraint Rees" in _unescape(symposium["DESCRIPTION"][1])
+    assert by_uid["meeting-16@spnet"]["DTSTART"] == ({"VALUE": "DATE"}, "20240301")
+
+
+def test_ics_uids_are_stable_and_text_is_escaped(cli, data_copy: Path) -> None:
+    first = {e["UID"][1] for e in parse_ics(cli("export", "ics").stdout_bytes)}
+    assert first == {e["UID"][1] for e in parse_ics(cli("export", "ics").stdout_bytes)}
+    path = data_copy / "project.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    doc["events"][0]["title_en"] = "Semi;colon, comma \\ back\nslash " + "長" * 60
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    events = parse_ics(cli("--data", str(data_copy), "export", "ics", "--year", "2014").stdout_bytes)
+    (sgu,) = [e for e in events if e["UID"][1] == "sgu-launch@spnet"]
+    assert _unescape(sgu["SUMMARY"][1]).startswith("Semi;colon, comma \\ back\nslash 長")

@@ -398,13 +398,16 @@ def stats(ctx: typer.Context, out: Output = DEFAULT_OUTPUT) -> None:
 class ExportFormat(str, Enum):  # noqa: UP042 - Typer's documented form for choices
     json = "json"
     csv = "csv"
+    ics = "ics"
     sqlite = "sqlite"
 
 
 @app.command()
 def export(
     ctx: typer.Context,
-    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", case_sensitive=False, help="json, csv or sqlite.")],
+    fmt: Annotated[
+        ExportFormat, typer.Argument(metavar="FORMAT", case_sensitive=False, help="json, csv, ics or sqlite.")
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="File (json, sqlite) or directory (csv); json to stdout if absent."),
@@ -427,7 +430,11 @@ def export(
             raise UsageError("a SQLite export holds the whole archive: filter it with SQL")
         exporter.write_sqlite(archive, out)
         return
-    data = exporter.bundle(archive, university=university, span=_span(year, fy, start, end))
+    span = _span(year, fy, start, end)
+    if fmt is ExportFormat.ics:
+        exporter.write_ics(archive, query.events(archive, university=university, span=span), out)
+        return
+    data = exporter.bundle(archive, university=university, span=span)
     (exporter.write_json if fmt is ExportFormat.json else exporter.write_csv)(data, out)
 
 

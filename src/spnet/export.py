@@ -221,3 +221,94 @@ class _atomic:
             os.replace(self.tmp, self.path)
         else:
             Path(self.tmp).unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ iCalendar
+def _ics_escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
+
+
+def _ics_fold(line: str) -> str:
+    """RFC 5545 3.1: lines of at most 75 octets, continued with CRLF and a space; never
+    splitting a UTF-8 character."""
+    out, current, size = [], "", 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > 75:
+            out.append(current)
+            current, size = " ", 1
+        current += ch
+        size += width
+    out.append(current)
+    return "\r\n".join(out) + "\r\n"
+
+
+def to_ics(archive: Archive, events: list[Any], stamp: str) -> str:
+    """The events as an iCalendar file. Dated items are all-day events over their whole
+    span (a month stays a month); items with a time are timed in Asia/Tokyo. UIDs are the
+    record ids, so a re-export gives the same UIDs."""
+    import datetime as dt
+
+    people = {p.id: p for p in archive.people}
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//spnet//Strategic Partnerships archive//EN",
+        "CALSCALE:GREGORIAN",
+        "BEGIN:VTIMEZONE",
+        "TZID:Asia/Tokyo",
+        "BEGIN:STANDARD",
+        "DTSTART:19700101T000000",
+        "TZOFFSETFROM:+0900",
+        "TZOFFSETTO:+0900",
+        "TZNAME:JST",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ]
+    for e in events:
+        lines += ["BEGIN:VEVENT", f"UID:{e.id}@spnet", f"DTSTAMP:{stamp}"]
+        if e.time and e.date.precision == "day" and "-" in e.time:
+            begin, finish = (t.replace(":", "") + "00" for t in e.time.split("-", 1))
+            day = e.date.first_day().strftime("%Y%m%d")
+            lines += [f"DTSTART;TZID=Asia/Tokyo:{day}T{begin}", f"DTEND;TZID=Asia/Tokyo:{day}T{finish}"]
+        else:
+            end = e.date.last_day() + dt.timedelta(days=1)
+            lines += [
+                f"DTSTART;VALUE=DATE:{e.date.first_day():%Y%m%d}",
+                f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+            ]
+        title = " / ".join(x for x in (e.title.en, e.title.ja) if x)
+        lines.append(f"SUMMARY:{_ics_escape(title)}")
+        about = [f"Date: {e.date.display()}" + (" (planned)" if e.tentative else "")]
+        about += [x for x in (e.theme.en, e.theme.ja) if x]
+        about += [
+            " / ".join(x for x in (people[p.person].name.en, people[p.person].name.ja) if x)
+            + (f": {p.part.en or p.part.ja}" if (p.part.en or p.part.ja) else "")
+            for p in e.participants
+        ]
+        about += [f"Note: {e.note}"] if e.note else []
+        about.append(f"Source: {e.source}")
+        lines.append(f"DESCRIPTION:{_ics_escape(chr(10).join(about))}")
+        if e.venue.en or e.venue.ja:
+            lines.append(f"LOCATION:{_ics_escape(' / '.join(x for x in (e.venue.en, e.venue.ja) if x))}")
+        lines.append(f"CATEGORIES:{e.kind.upper()}")
+        lines.append(f"STATUS:{'TENTATIVE' if e.tentative else 'CONFIRMED'}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(_ics_fold(line) for line in lines)
+
+
+def write_ics(archive: Archive, events: list[Any], out: Path | None) -> None:
+    import datetime as dt
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    text = to_ics(archive, events, stamp)
+    if out is None:
+        import sys
+
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        return
+    with _atomic(out, "w") as fh:
+        fh.write(text)
