@@ -161,3 +161,40 @@ def test_concurrent_adds_both_land(data_copy: Path) -> None:
         assert proc.returncode == 0, err
     ids = [p["id"] for p in tomllib.loads((data_copy / KYOTO).read_text(encoding="utf-8"))["partners"]]
     assert sorted(i for i in ids if i.startswith("kyoto-new-")) == [f"kyoto-new-{n}" for n in range(4)]
+
+
+def test_killed_at_random_moments_the_archive_holds_the_old_or_the_new_records(data_copy: Path) -> None:
+    """SIGKILL `spnet add` at random points, many times: every time the archive loads, with
+    every earlier record, and the new one either fully there or not there at all."""
+    import random
+    import signal
+    import time
+
+    from spnet.store import load_archive
+
+    rng = random.Random(20240331)
+    original = {p.id for p in load_archive(data_copy, cache=False).partners}
+    landed: set[str] = set()
+    for attempt in range(25):
+        rid = f"kyoto-kill-{attempt}"
+        args = [*PARTNER, *SOURCE]
+        args[args.index("kyoto-new")] = rid
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "spnet", "--data", str(data_copy), "--no-cache", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.0, 0.6))  # a run takes ~0.3-0.5 s: kill before, during or after
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        ids = {p.id for p in load_archive(data_copy, cache=False).partners}
+        assert original | landed <= ids  # nothing lost
+        assert ids - original - landed <= {rid}  # at most the one being added
+        landed |= ids & {rid}
+    assert 0 < len(landed) < 25, "the kill points should hit both before and after the write"
+    # A killed writer may leave its temporary file (never a partial .toml); the next add removes it.
+    result = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data_copy), *PARTNER, *SOURCE], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in (data_copy / "universities").iterdir() if p.suffix == ".tmp"] == []

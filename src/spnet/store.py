@@ -907,6 +907,11 @@ def add_record(
     if not _check_table(record, spec_kind, f"new {kind}", problems):
         raise UsageError(problems.errors[0])
     with _locked(root):
+        # Under the lock no other writer is busy: a temporary file beside ours is left over
+        # from a writer that was killed, and is removed.
+        for stale in path.parent.glob(f".{path.name}-*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
         text, doc = read_toml(path, shown)
         if tomli_w.dumps(doc) != text:
             raise DataError(f"{shown}: not in canonical form; rewriting it would change other records")
