@@ -380,6 +380,8 @@ def _collect(
             continue
         for i, table in enumerate(tables):
             label = table.get("id") if isinstance(table.get("id"), str) else None
+            if label is not None and not label.isprintable():
+                label = repr(label)  # a message stays one readable line
             where = f"{shown}: {key}[{i}]" if many else f"{shown}: [{key}]"
             if label:
                 where += f" ({label})"
