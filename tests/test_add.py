@@ -198,3 +198,20 @@ def test_killed_at_random_moments_the_archive_holds_the_old_or_the_new_records(d
     )
     assert result.returncode == 0, result.stderr
     assert [p.name for p in (data_copy / "universities").iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_a_read_only_data_directory_is_a_clear_error(cli, data_copy: Path, monkeypatch) -> None:
+    """As root every directory is writable, so the refusal the OS gives a user is simulated."""
+    before = snapshot(data_copy)
+    real_open = os.open
+
+    def read_only(path: object, flags: int, *args: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(path).startswith(str(data_copy)):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.os, "open", read_only)
+    result = cli("--data", str(data_copy), *PARTNER, *SOURCE)
+    assert result.exit_code == 3
+    assert result.stderr == f"spnet: error: {data_copy}: cannot write here: Permission denied\n"
+    assert snapshot(data_copy) == before

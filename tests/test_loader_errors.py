@@ -116,18 +116,6 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
 
 
 @pytest.mark.parametrize("case,breaker,message", CASES, ids=[c[0] for c in CASES])
-def test_listing_command_reports_one_line_and_exit_3(cli, data_copy: Path, case: str, breaker, message: str) -> None:
-    breaker(data_copy)
-    result = cli("--data", str(data_copy), "partners", "--format", "json")
-    assert result.exit_code == 3, result.stderr
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("spnet: error: data/"), result.stderr
-    assert message in lines[0]
-    assert "Traceback" not in result.stderr
-
-
-@pytest.mark.parametrize("case,breaker,message", CASES, ids=[c[0] for c in CASES])
 def test_check_lists_the_error_and_exits_1(cli, data_copy: Path, case: str, breaker, message: str) -> None:
     breaker(data_copy)
     result = cli("--data", str(data_copy), "check")

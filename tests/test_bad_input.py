@@ -1,0 +1,64 @@
+"""Bad input of any kind, in one table: a broken archive or a bad command line. Each
+gives one line on stderr, its documented exit code (3: the archive; 2: the command
+line), nothing on stdout, and never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.test_loader_errors import CASES as BROKEN_ARCHIVES
+
+# (case, breaks the archive copy or None, arguments, exit code, message)
+Case = tuple[str, Callable[[Path], object] | None, list[str], int, str]
+
+COMMAND_LINE = [
+    (["partners", "--university", "nagoya"], "unknown university 'nagoya'"),
+    (["partners", "--university", "kyouto"], "unknown university 'kyouto': did you mean kyoto?"),
+    (["partners", "--university", "kyo"], "ambiguous university 'kyo': did you mean tokyo, kyoto?"),
+    (["partners", "--university", "University"], "ambiguous university"),
+    (["partners", "--country", "Atlantis"], "unknown country 'Atlantis'"),
+    (["partners", "--kind", "friend"], "unknown partner kind 'friend'"),
+    (["timeline", "--kind", "party"], "unknown event kind 'party'"),
+    (["partners", "--fields", "id,colour"], "unknown field 'colour'; available: id, university"),
+    (["timeline", "--from", "2024", "--to", "2023"], "--from 2024 is after --to 2023"),
+    (["meetings", "--year", "abc"], "bad date 'abc'"),
+    (["meetings", "--year", "99999"], "bad date '99999'"),
+    (["timeline", "--from", "1 Apr"], "no year given"),
+    (["timeline", "--to", "March 32 2023"], "bad date 'March 32 2023'"),
+    (["timeline", "--upcoming", "--past"], "exclude each other"),
+    (["show", "meeting-99"], "no record with id 'meeting-99': did you mean"),
+    (["search", "   "], "empty search text"),
+    (["partners", "--format", "yaml"], "Invalid value for '--format'"),
+    (["partners", "--lang", "fr"], "Invalid value for '--lang'"),
+    (["nonsense"], "No such command 'nonsense'"),
+    (["meetings", "--fy", "2023-03"], "bad fiscal year '2023-03'"),
+    (["partners", "--since", "yesterday"], "bad date 'yesterday'"),
+    (["partners", "--fields", ""], "--fields needs at least one field name"),
+]
+
+TABLE: list[Case] = [
+    *((name, breaker, ["partners", "--format", "json"], 3, message) for name, breaker, message in BROKEN_ARCHIVES),
+    *((" ".join(args), None, args, 2, message) for args, message in COMMAND_LINE),
+]
+
+
+def test_the_table_is_large() -> None:
+    assert len(TABLE) >= 30
+
+
+@pytest.mark.parametrize("case,breaker,args,code,message", TABLE, ids=[c[0] for c in TABLE])
+def test_bad_input(cli, data_copy: Path, case: str, breaker, args: list[str], code: int, message: str) -> None:
+    if breaker is not None:
+        breaker(data_copy)
+    result = cli("--data", str(data_copy), *args)
+    assert result.exit_code == code, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("spnet: error: "), result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+    if code == 3:
+        assert lines[0].startswith("spnet: error: data/")
