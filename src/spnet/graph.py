@@ -19,6 +19,13 @@ class Network:
     partners: list[tuple[str, str, str | None]]  # (id, label, group label)
     edges: list[tuple[str, str, str]]  # (from id, to id, label)
 
+    def groups(self) -> dict[str | None, list[tuple[str, str]]]:
+        """Partners (id, label) by group, in order of first appearance; None: no group."""
+        out: dict[str | None, list[tuple[str, str]]] = {}
+        for pid, label, grp in self.partners:
+            out.setdefault(grp, []).append((pid, label))
+        return out
+
 
 def _label(name: Bilingual) -> str:
     return " / ".join(x for x in (name.en, name.ja) if x)
@@ -57,10 +64,7 @@ def to_dot(net: Network) -> str:
     lines = ["digraph spnet {", "  rankdir=LR;", '  node [fontname="sans-serif"];']
     for uid, label in net.universities:
         lines.append(f"  {_dot_quote(uid)} [label={_dot_quote(label)}, shape=box, style=bold];")
-    groups: dict[str | None, list[tuple[str, str]]] = {}
-    for pid, label, grp in net.partners:
-        groups.setdefault(grp, []).append((pid, label))
-    for i, (grp, members) in enumerate(groups.items()):
+    for i, (grp, members) in enumerate(net.groups().items()):
         indent = "  "
         if grp is not None:
             lines.append(f"  subgraph cluster_{i} {{")
@@ -90,10 +94,7 @@ def to_mermaid(net: Network) -> str:
     lines = ["flowchart LR"]
     for uid, label in net.universities:
         lines.append(f"  {_mermaid_id(uid)}[{_mermaid_text(label)}]")
-    groups: dict[str | None, list[tuple[str, str]]] = {}
-    for pid, label, grp in net.partners:
-        groups.setdefault(grp, []).append((pid, label))
-    for i, (grp, members) in enumerate(groups.items()):
+    for i, (grp, members) in enumerate(net.groups().items()):
         if grp is not None:
             lines.append(f"  subgraph g{i}[{_mermaid_text(grp)}]")
         for pid, label in members:

@@ -15,7 +15,7 @@ from typing import Any
 
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
-from spnet.models import Archive, Bilingual, Event, PartialDate, Partner, University
+from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person, University
 from spnet.store import EVENT_KINDS, PARTNER_KINDS
 
 Row = dict[str, Any]
@@ -246,43 +246,47 @@ def symposia(archive: Archive, *, span: DateSpan | None = None) -> list[Row]:
 def contacts(archive: Archive, *, university: str | None = None) -> list[Row]:
     """The contact points, then every named person, for one university or all."""
     uid = resolve_university(archive, university) if university else None
-    rows: list[Row] = []
-    for c in archive.contacts:
-        if uid and c.university != uid:
-            continue
-        rows.append(
-            {
-                "id": c.id,
-                "type": "contact",
-                "name_en": c.name.en,
-                "name_ja": c.name.ja,
-                "affiliation_en": ", ".join(x for x in (c.department.en, c.affiliation.en) if x) or None,
-                "affiliation_ja": " ".join(x for x in (c.affiliation.ja, c.department.ja) if x) or None,
-                "role_en": c.purpose.en,
-                "role_ja": c.purpose.ja,
-                "email": c.email,
-                "url": None,
-                "university": c.university,
-            }
+
+    def row(record: Contact | Person, kind: str, affiliation: Bilingual, role: Bilingual, email: str | None) -> Row:
+        return {
+            "id": record.id,
+            "type": kind,
+            "name_en": record.name.en,
+            "name_ja": record.name.ja,
+            "affiliation_en": affiliation.en,
+            "affiliation_ja": affiliation.ja,
+            "role_en": role.en,
+            "role_ja": role.ja,
+            "email": email,
+            "url": None,  # the report gives no address for a contact or a person
+            "university": record.university,
+        }
+
+    rows = [
+        row(
+            c,
+            "contact",
+            Bilingual(
+                ", ".join(x for x in (c.department.en, c.affiliation.en) if x) or None,
+                " ".join(x for x in (c.affiliation.ja, c.department.ja) if x) or None,
+            ),
+            c.purpose,
+            c.email,
         )
-    for p in archive.people:
-        if uid and p.university != uid:
-            continue
-        rows.append(
-            {
-                "id": p.id,
-                "type": "person",
-                "name_en": p.name.en,
-                "name_ja": p.name.ja,
-                "affiliation_en": p.affiliation.en,
-                "affiliation_ja": p.affiliation.ja,
-                "role_en": ", ".join(x for x in (p.title_en, p.role.en) if x) or None,
-                "role_ja": p.role.ja,
-                "email": None,
-                "url": None,
-                "university": p.university,
-            }
+        for c in archive.contacts
+        if not uid or c.university == uid
+    ]
+    rows += [
+        row(
+            p,
+            "person",
+            p.affiliation,
+            Bilingual(", ".join(x for x in (p.title_en, p.role.en) if x) or None, p.role.ja),
+            None,
         )
+        for p in archive.people
+        if not uid or p.university == uid
+    ]
     return rows
 
 
