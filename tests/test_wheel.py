@@ -1,4 +1,5 @@
-"""The built wheel carries the archive: installed elsewhere, `spnet check` works from /tmp."""
+"""The built wheel carries the archive: installed elsewhere, `spnet check` works from
+another directory, and the installed archive is not edited."""
 
 from __future__ import annotations
 
@@ -8,50 +9,54 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_installed_wheel_runs_from_another_directory(tmp_path: Path) -> None:
-    wheels = tmp_path / "wheels"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(wheels), str(REPO)],
-        check=True,
-    )
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
+    """(wheel, site directory it is installed into, environment that runs it)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    wheels = tmp / "wheels"
+    pip = [sys.executable, "-m", "pip"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--quiet", "--wheel-dir", str(wheels), str(REPO)], check=True)
     (wheel,) = wheels.glob("spnet-*.whl")
+    site = tmp / "site"
+    subprocess.run([*pip, "install", "--no-deps", "--quiet", "--target", str(site), str(wheel)], check=True)
+    env = {k: v for k, v in os.environ.items() if k != "SPNET_DATA"}
+    env["PYTHONPATH"] = str(site)
+    return wheel, site, env
+
+
+def run(installed: tuple[Path, Path, dict[str, str]], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    _, site, env = installed
+    return subprocess.run([str(site / "bin" / "spnet"), *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_installed_wheel_runs_from_another_directory(installed, tmp_path: Path) -> None:
+    wheel, site, _ = installed
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
     shipped = {p.relative_to(REPO / "data").as_posix() for p in (REPO / "data").rglob("*.toml")}
     assert {f"spnet/data/{name}" for name in shipped} <= names
 
-    site = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(site), str(wheel)],
-        check=True,
-    )
-    env = {k: v for k, v in os.environ.items() if k != "SPNET_DATA"}
-    env["PYTHONPATH"] = str(site)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    result = subprocess.run(
-        [str(site / "bin" / "spnet"), "check"], cwd=elsewhere, env=env, capture_output=True, text=True
-    )
+    result = run(installed, tmp_path, "check")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"ok: {site / 'spnet' / 'data'}: 9 universities")
-    meetings = subprocess.run(
-        [
-            str(site / "bin" / "spnet"),
-            "meetings",
-            "--year",
-            "2023",
-            "--format",
-            "tsv",
-            "--no-header",
-            "--fields",
-            "number",
-        ],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
+    meetings = run(
+        installed, tmp_path, "meetings", "--year", "2023", "--format", "tsv", "--no-header", "--fields", "number"
     )
     assert meetings.stdout.split() == ["9", "10", "11", "12", "13", "14"]
+
+
+def test_the_installed_archive_is_not_edited(installed, tmp_path: Path) -> None:
+    """`spnet add` without --data would write into site-packages: it refuses."""
+    kyoto = installed[1] / "spnet" / "data" / "universities" / "kyoto.toml"
+    before = kyoto.read_bytes()
+    result = run(installed, tmp_path, "add", "person", "--id", "x", "--name-en", "X", "--source", "s", "--lines", "1")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "spnet: error: the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)\n"
+    )
+    assert kyoto.read_bytes() == before

@@ -496,6 +496,8 @@ def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str 
     from spnet.store import add_record
 
     root = resolve_data_dir((ctx.obj or {}).get("data"))
+    if root.resolve().is_relative_to(Path(__file__).resolve().parent):
+        raise UsageError("the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)")
     done = add_record(root, kind, record, university=university, dry_run=dry_run)
     if dry_run:
         sys.stdout.write(done.record + "\n" + done.diff)
