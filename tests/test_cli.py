@@ -425,3 +425,18 @@ def test_the_console_script_as_a_user_runs_it(argv: list[str], code: int, out: s
     if argv == ["--help"]:
         for command in ("universities", "partners", "meetings", "symposia", "contacts", "show", "search", "check"):
             assert command in result.stdout
+
+
+def test_show_names_related_records(cli) -> None:
+    card = rows(cli("show", "symposium-2", "--format", "json"))
+    keys = list(card)
+    assert card["participants[0].person"] == "hayashi-kaori"
+    assert keys.index("participants[0].name_en") == keys.index("participants[0].person") + 1
+    assert card["participants[0].name_ja"] == "林 香里" and card["participants[1].name_ja"] == "小林 洋介"
+    assert "participants[1].name_en" not in card  # the report gives that name in Japanese only
+    assert rows(cli("show", "kyoto-zurich", "--format", "json"))["events"] == (
+        "kyoto-designation-2020, kyoto-zurich-symposium-2023"
+    )
+    kyoto = rows(cli("show", "kyoto", "--format", "json"))
+    assert kyoto["partners"] == "kyoto-vienna, kyoto-bordeaux, kyoto-zurich, kyoto-hamburg, kyoto-ntu"
+    assert "workshop" in kyoto["events"].split(", ")

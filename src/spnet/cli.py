@@ -355,12 +355,13 @@ def show(
     lang: LangOpt = Lang.both,
     ascii_: AsciiOpt = False,
 ) -> None:
-    """One record of any kind in full, with its source and any JA/EN disagreement.
+    """One record of any kind in full, with its source, any JA/EN disagreement, and the
+    records it names or that name it.
 
     Example: spnet show meeting-03
     """
-    record = query.find_record(_archive(ctx), record_id)
-    pairs = [("record", type(record).__name__.lower()), *query.flatten(record)]
+    archive = _archive(ctx)
+    pairs = query.card(archive, query.find_record(archive, record_id))
     out = _output(fmt, lang, None, False, False, ascii_)
     if render.resolve_format(out, sys.stdout) is Format.json:
         render.emit_json(dict(pairs))

@@ -382,6 +382,36 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
+def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
+    """One record as (field, value) pairs, with what refers to it or it refers to by name:
+    the people of an event, the events of a partner or a person, a university's records."""
+    pairs: list[tuple[str, Any]] = [("record", _kind_of(record)), *flatten(record)]
+    people = {p.id: p for p in archive.people}
+    rid = record.id
+    if isinstance(record, Event):  # each participant's name right after their id
+        named: list[tuple[str, Any]] = []
+        for key, value in pairs:
+            named.append((key, value))
+            if key.startswith("participants[") and key.endswith("].person"):
+                name = people[value].name
+                named += [
+                    (f"{key[: -len('person')]}name_{lang}", n) for lang, n in (("en", name.en), ("ja", name.ja)) if n
+                ]
+        pairs = named
+    mentioned_in = [
+        e.id
+        for e in archive.events
+        if rid in e.partners or rid in e.universities or any(p.person == rid for p in e.participants)
+    ]
+    if isinstance(record, University):
+        mentioned_in = [e.id for e in archive.events if e.university == rid or rid in e.universities]
+        pairs.append(("partners", ", ".join(p.id for p in archive.partners if p.university == rid)))
+        pairs.append(("people", ", ".join(p.id for p in archive.people if p.university == rid)))
+    if mentioned_in:
+        pairs.append(("events", ", ".join(mentioned_in)))
+    return [(k, v) for k, v in pairs if v not in ("", None)]
+
+
 def search(archive: Archive, text: str) -> list[Row]:
     """Every record with a field containing `text` (NFKC, case-insensitive), one row per field."""
     key = fold(text)
