@@ -298,3 +298,30 @@ def test_ics_uids_are_stable_and_text_is_escaped(cli, data_copy: Path) -> None:
     events = parse_ics(cli("--data", str(data_copy), "export", "ics", "--year", "2014").stdout_bytes)
     (sgu,) = [e for e in events if e["UID"][1] == "sgu-launch@spnet"]
     assert _unescape(sgu["SUMMARY"][1]).startswith("Semi;colon, comma \\ back\nslash 長")
+
+
+def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
+    """icalendar (test-only) reads the file as a calendar program would."""
+    import datetime as dt
+    import zoneinfo
+
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical(cli("export", "ics").stdout_bytes)
+    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    archive = load_archive(DATA, cache=False)
+    assert len(events) == len(archive.events)
+    for record in archive.events:
+        event = events[f"{record.id}@spnet"]
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        if isinstance(start, dt.datetime):
+            assert start.tzinfo is not None and start.utcoffset() == dt.timedelta(hours=9)
+            assert start.date() == record.date.first_day()
+        else:
+            assert start == record.date.first_day() and end == record.date.last_day() + dt.timedelta(days=1)
+        assert str(event["STATUS"]) == ("TENTATIVE" if record.tentative else "CONFIRMED")
+        assert str(event["SUMMARY"]) == " / ".join(x for x in (record.title.en, record.title.ja) if x)
+    symposium = events["symposium-3@spnet"]
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    assert symposium.decoded("DTSTART") == dt.datetime(2023, 12, 19, 17, 30, tzinfo=tokyo)
+    assert symposium.decoded("DTEND") == dt.datetime(2023, 12, 19, 20, 0, tzinfo=tokyo)

@@ -1,27 +1,28 @@
-"""Seeded random testing: random documents and mutations through the loader, random text
-through the date parser and the name resolver, random records through every renderer.
+"""Property-based tests (hypothesis, test-only): random documents and mutations of the
+real files through the loader, random text through the date parser and the name
+resolver, random records through every renderer.
 
-Each property runs SPNET_FUZZ_EXAMPLES examples (default 150, bounded for CI); set it
-higher for a long run, and SPNET_FUZZ_SEED to replay one. A failure names its seed.
-(Issue 6 asks for hypothesis; the project keeps to its five dependencies, so the
-generators are written here with `random`.)
+CI runs the `ci` profile (a bounded number of examples); a long run:
+    SPNET_FUZZ_PROFILE=long python -m pytest tests/test_fuzz.py
 """
 
 from __future__ import annotations
 
+import atexit
 import csv
 import io
 import json
 import os
-import random
 import shutil
-import string
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tomli_w
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from spnet import query, render
@@ -30,180 +31,128 @@ from spnet.errors import DataError, UsageError
 from spnet.store import load_archive
 from tests.conftest import DATA
 
-EXAMPLES = int(os.environ.get("SPNET_FUZZ_EXAMPLES", "150"))
-SEED = int(os.environ.get("SPNET_FUZZ_SEED", "20211202"))  # the first meeting's date
+settings.register_profile("ci", max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("SPNET_FUZZ_PROFILE", "ci"))
 
-ALPHABET = (
-    string.printable
-    + "京都大学東北早稲田慶應義塾創価大阪愛媛九州ＵＣＬ令和平成年月日度（）「」・　"
-    + "\x00\x07\x1b\x7f\x9b\u200b\u202e\ufeff\U0001f600é"
+# Text as hostile as TOML allows: any character, the report's scripts, controls, bidi marks.
+text = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8", exclude_categories=["Cs"]),
+        st.sampled_from("京都大学令和年月日度（）「」　\x00\x07\x1b\x7f\x9b\u200b\u202e\ufeff\t\n"),
+    ),
+    max_size=40,
 )
+KNOWN_KEYS = ["id", "name_en", "name_ja", "kind", "date", "since", "source", "lines", "partners", "university"]
+keys = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(min_size=1, max_size=8))
+dates = st.sampled_from(["2023-03-03", "2024-03", "2019", "199X", "2023-02-30", "2023-13", "", "abc"])
+scalars = st.one_of(text, dates, st.integers(-(10**6), 10**6), st.booleans(), st.floats(allow_nan=False))
+values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=4), max_leaves=12
+)
+records = st.dictionaries(keys, values, max_size=7)
+
+SCRATCH = Path(tempfile.mkdtemp(prefix="spnet-fuzz-"))
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
+COPY = SCRATCH / "data"
+shutil.copytree(DATA, COPY)
+FILES = sorted(p.relative_to(DATA) for p in DATA.rglob("*.toml"))
 
 
-def rand_text(rng: random.Random, most: int = 30) -> str:
-    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, most)))
-
-
-def rand_value(rng: random.Random, depth: int = 0) -> Any:
-    pick = rng.randint(0, 9 if depth < 2 else 5)
-    if pick <= 2:
-        return rand_text(rng)
-    if pick == 3:
-        return rng.randint(-(10**6), 10**6)
-    if pick == 4:
-        return rng.choice([True, False])
-    if pick == 5:
-        return rng.choice(["2023-03-03", "2024-03", "2019", "199X", "2023-02-30", "2023-13", "", "abc"])
-    if pick <= 7:
-        return [rand_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
-    return {rand_key(rng): rand_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
-
-
-def rand_key(rng: random.Random) -> str:
-    known = ["id", "name_en", "name_ja", "kind", "date", "since", "source", "lines", "partners", "university"]
-    return rng.choice(known) if rng.random() < 0.6 else rand_text(rng, 8) or "k"
-
-
-def examples(offset: int) -> list[int]:
-    return [SEED + offset * 1_000_003 + i for i in range(EXAMPLES)]
-
-
-def _load_or_error(root: Path) -> None:
-    """The property: a model or one clean DataError, nothing else."""
+def load_or_clean_error() -> None:
+    """The property: a model, or one DataError of one line; never any other exception."""
     try:
-        load_archive(root, cache=False)
+        load_archive(COPY, cache=False)
     except DataError as exc:
-        assert "\n" not in str(exc) and str(exc)
+        assert str(exc) and "\n" not in str(exc)
 
 
-@pytest.fixture(scope="module")
-def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("fuzz")
+@pytest.fixture(autouse=True)
+def restore_copy() -> None:
+    for name in FILES:
+        (COPY / name).write_bytes((DATA / name).read_bytes())
 
 
-def _fresh_copy(base: Path) -> Path:
-    dest = base / "data"
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(DATA, dest)
-    return dest
+@given(
+    table=st.sampled_from(["university", "partners", "events", "counts", "junk"]), rows=st.lists(records, max_size=3)
+)
+def test_random_documents_through_the_loader(table: str, rows: list[dict[str, Any]]) -> None:
+    target = COPY / "universities" / "kyoto.toml"
+    doc = tomllib.loads((DATA / "universities" / "kyoto.toml").read_text(encoding="utf-8"))
+    doc[table] = rows[0] if table == "university" and rows else rows
+    try:
+        target.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    except (TypeError, ValueError):
+        return  # not representable in TOML
+    load_or_clean_error()
+    target.write_bytes((DATA / "universities" / "kyoto.toml").read_bytes())
 
 
-def test_random_documents_through_the_loader(fuzz_root: Path) -> None:
-    data = _fresh_copy(fuzz_root)
-    target = data / "universities" / "kyoto.toml"
-    real = tomllib.loads(target.read_text(encoding="utf-8"))
-    for seed in examples(1):
-        rng = random.Random(seed)
-        doc = dict(real)
-        if rng.random() < 0.5:
-            doc = {rand_key(rng): rand_value(rng) for _ in range(rng.randint(0, 5))}
-        else:  # a real file with one table's records replaced by random ones
-            table = rng.choice(["university", "partners", "events", "counts"])
-            doc[table] = [
-                {rand_key(rng): rand_value(rng) for _ in range(rng.randint(0, 6))} for _ in range(rng.randint(0, 3))
-            ]
-        try:
-            text = tomli_w.dumps(doc)
-        except (TypeError, ValueError):
-            continue  # not representable in TOML at all
-        target.write_text(text, encoding="utf-8")
-        try:
-            _load_or_error(data)
-        except Exception as exc:  # noqa: BLE001 - the property is "no other exception"
-            pytest.fail(f"seed {seed}: {type(exc).__name__}: {exc}")
+@given(
+    name=st.sampled_from(FILES),
+    edits=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 2), st.binary(min_size=1, max_size=3)), max_size=4),
+)
+def test_random_mutations_of_the_real_files(name: Path, edits: list[tuple[float, int, bytes]]) -> None:
+    raw = bytearray((DATA / name).read_bytes())
+    for where, action, data in edits:
+        at = int(where * (len(raw) - 1))
+        if action == 0:
+            raw[at : at + len(data)] = data
+        elif action == 1:
+            raw[at:at] = data
+        else:
+            del raw[at : at + len(data) * 7]
+    (COPY / name).write_bytes(bytes(raw))
+    load_or_clean_error()
+    (COPY / name).write_bytes((DATA / name).read_bytes())
 
 
-def test_random_mutations_of_the_real_files(fuzz_root: Path) -> None:
-    data = _fresh_copy(fuzz_root)
-    files = sorted(DATA.rglob("*.toml"))
-    for seed in examples(2):
-        rng = random.Random(seed)
-        source = rng.choice(files)
-        target = data / source.relative_to(DATA)
-        raw = bytearray(source.read_bytes())
-        for _ in range(rng.randint(1, 4)):
-            at = rng.randrange(len(raw))
-            action = rng.randint(0, 2)
-            if action == 0:
-                raw[at] = rng.randrange(256)
-            elif action == 1:
-                raw.insert(at, rng.choice(b'"[]=\n\\#,{}. x\xe4\x00'))
-            else:
-                del raw[at : at + rng.randint(1, 20)]
-        target.write_bytes(bytes(raw))
-        try:
-            _load_or_error(data)
-        except Exception as exc:  # noqa: BLE001
-            pytest.fail(f"seed {seed} ({source.name}): {type(exc).__name__}: {exc}")
-        target.write_bytes(source.read_bytes())
+ARCHIVE = load_archive(DATA, cache=False)
+date_like = st.lists(
+    st.sampled_from(
+        ["2023", "-03", "-3", "年", "3月", "3日", "令和", "元", "平成", "R", "H", "FY", "年度", "March", " ", "1 Apr"]
+    ),
+    max_size=4,
+).map("".join)
 
 
-def test_random_text_through_dates_and_names() -> None:
-    archive = load_archive(DATA, cache=False)
-    fragments = [
-        "2023",
-        "-03",
-        "-3",
-        "年",
-        "3月",
-        "3日",
-        "令和",
-        "元",
-        "平成",
-        "R",
-        "H",
-        "FY",
-        "年度",
-        "March",
-        " ",
-        "1 Apr",
-    ]
-    for seed in examples(3):
-        rng = random.Random(seed)
-        text = "".join(rng.choice(fragments) for _ in range(rng.randint(0, 4))) + rand_text(rng, 4)
-        try:
-            span = parse_span(text)
-            assert span.start <= span.end
-        except UsageError as exc:
-            assert "\n" not in str(exc)
-        try:
-            uid = query.resolve_university(archive, text)
-            assert uid in {u.id for u in archive.universities}
-        except UsageError as exc:
-            assert "\n" not in str(exc)
+@given(typed=st.one_of(text, date_like, st.tuples(date_like, text).map("".join)))
+@example("令和元年")
+@example("2024-02-29")
+def test_random_text_through_dates_and_names(typed: str) -> None:
+    try:
+        span = parse_span(typed)
+        assert span.start <= span.end
+    except UsageError as exc:
+        assert "\n" not in str(exc)
+    try:
+        assert query.resolve_university(ARCHIVE, typed) in {u.id for u in ARCHIVE.universities}
+    except UsageError as exc:
+        assert "\n" not in str(exc)
 
 
-def test_random_records_through_every_renderer() -> None:
-    columns = render.COLUMNS["partners"]
-    for seed in examples(4):
-        rng = random.Random(seed)
-        rows = [
-            {c.key: rng.choice([None, rand_text(rng, 40), rng.randint(0, 99), True]) for c in columns}
-            for _ in range(rng.randint(0, 4))
-        ]
-        for fmt in render.Format:
-            out = io.StringIO()
-            render.emit(rows, columns, render.Output(format=fmt), stream=out)
-            text = out.getvalue()
-            if fmt is render.Format.json:
-                assert json.loads(text) == rows, seed  # what is written is what is read
-            elif fmt in (render.Format.tsv, render.Format.plain):
-                lines = text.split("\n")[:-1]
-                assert len(lines) == len(rows) + (fmt is render.Format.tsv), seed
-                assert all(len(line.split("\t")) == len(columns) for line in lines), seed
-            elif fmt is render.Format.csv:
-                parsed = list(csv.reader(io.StringIO(text, newline="")))
-                assert len(parsed) == len(rows) + 1 and all(len(r) == len(columns) for r in parsed), seed
-            if fmt is not render.Format.json:
-                assert "\x1b" not in text and "\u202e" not in text, (seed, fmt)
-            if fmt is render.Format.table:
-                assert len({cell_len(line) for line in text.splitlines()}) <= 1, seed
+COLUMNS = render.COLUMNS["partners"]
+cells = st.one_of(st.none(), text, st.integers(0, 99), st.booleans())
+rows_strategy = st.lists(st.fixed_dictionaries({c.key: cells for c in COLUMNS}), max_size=4)
 
 
-def test_fuzzing_ran_its_examples() -> None:
-    """The generators produce what the properties need: valid and invalid, both."""
-    rng = random.Random(SEED)
-    produced = [rand_value(rng) for _ in range(200)]
-    assert any(isinstance(v, dict) for v in produced) and any(isinstance(v, str) for v in produced)
-    assert EXAMPLES >= 1
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(rows=rows_strategy)
+def test_random_records_through_every_renderer(rows: list[dict[str, Any]]) -> None:
+    for fmt in render.Format:
+        out = io.StringIO()
+        render.emit(rows, COLUMNS, render.Output(format=fmt), stream=out)
+        written = out.getvalue()
+        if fmt is render.Format.json:
+            assert json.loads(written) == rows  # what is written is what is read
+        elif fmt in (render.Format.tsv, render.Format.plain):
+            lines = written.split("\n")[:-1]
+            assert len(lines) == len(rows) + (fmt is render.Format.tsv)
+            assert all(len(line.split("\t")) == len(COLUMNS) for line in lines)
+        elif fmt is render.Format.csv:
+            parsed = list(csv.reader(io.StringIO(written, newline="")))
+            assert len(parsed) == len(rows) + 1 and all(len(r) == len(COLUMNS) for r in parsed)
+        if fmt is not render.Format.json:
+            assert "\x1b" not in written and "\u202e" not in written and "\x9b" not in written
+        if fmt is render.Format.table:
+            assert len({cell_len(line) for line in written.splitlines()}) <= 1
