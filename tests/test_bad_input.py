@@ -4,6 +4,7 @@ line), nothing on stdout, and never a traceback."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,8 +40,38 @@ COMMAND_LINE = [
     (["partners", "--fields", ""], "--fields needs at least one field name"),
 ]
 
+
+def _empty(data: Path) -> None:
+    shutil.rmtree(data)
+    data.mkdir()
+
+
+def _unreadable(data: Path) -> None:
+    """As root any file is readable: the permission a user would meet is simulated."""
+    target = data / "universities" / "kyoto.toml"
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    _PATCHES.append((Path, "read_bytes", read_bytes))
+
+
+_PATCHES: list[tuple[object, str, object]] = []
+
+MORE_ARCHIVES = [
+    ("empty data directory", _empty, "data/project.toml: missing file"),
+    ("data directory does not exist", lambda d: shutil.rmtree(d), "data: data directory does not exist"),
+    ("unreadable file", _unreadable, "universities/kyoto.toml: cannot be read: permission denied"),
+]
+
 TABLE: list[Case] = [
-    *((name, breaker, ["partners", "--format", "json"], 3, message) for name, breaker, message in BROKEN_ARCHIVES),
+    *(
+        (name, breaker, ["partners", "--format", "json"], 3, message)
+        for name, breaker, message in [*BROKEN_ARCHIVES, *MORE_ARCHIVES]
+    ),
     *((" ".join(args), None, args, 2, message) for args, message in COMMAND_LINE),
 ]
 
@@ -51,14 +82,18 @@ def test_the_table_is_large() -> None:
 
 @pytest.mark.parametrize("case,breaker,args,code,message", TABLE, ids=[c[0] for c in TABLE])
 def test_bad_input(cli, data_copy: Path, case: str, breaker, args: list[str], code: int, message: str) -> None:
+    _PATCHES.clear()
     if breaker is not None:
         breaker(data_copy)
-    result = cli("--data", str(data_copy), *args)
+    with pytest.MonkeyPatch.context() as patch:
+        for target, attribute, replacement in _PATCHES:
+            patch.setattr(target, attribute, replacement)
+        result = cli("--data", str(data_copy), *args)
     assert result.exit_code == code, result.stderr
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("spnet: error: "), result.stderr
     assert message in lines[0]
     assert "Traceback" not in result.stderr
-    if code == 3:
-        assert lines[0].startswith("spnet: error: data/")
+    if code == 3:  # names the file, or the directory, that is wrong
+        assert lines[0].startswith(("spnet: error: data/", f"spnet: error: {data_copy}"))

@@ -3,7 +3,6 @@ listing commands, every error listed and exit 1 for `spnet check`; never a trace
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -125,40 +124,11 @@ def test_check_lists_the_error_and_exits_1(cli, data_copy: Path, case: str, brea
     assert result.stderr.splitlines()[-1].startswith("spnet: error: ")
 
 
-def test_data_directory_that_does_not_exist(cli, tmp_path: Path) -> None:
-    result = cli("--data", str(tmp_path / "nowhere"), "timeline")
-    assert result.exit_code == 3
-    assert result.stderr == f"spnet: error: {tmp_path / 'nowhere'}: data directory does not exist\n"
-
-
-def test_empty_data_directory(cli, tmp_path: Path) -> None:
-    result = cli("--data", str(tmp_path), "universities")
-    assert result.exit_code == 3
-    assert "project.toml: missing file" in result.stderr
-
-
 def test_environment_variable_chooses_the_archive(cli, data_copy: Path) -> None:
     _edit(data_copy / KYOTO, 'name_en = "Kyoto University"', 'name_en = "Kyoto University [strategic]"')
     result = cli("universities", "--format", "tsv", "--fields", "id,name_en", env={"SPNET_DATA": str(data_copy)})
     assert result.exit_code == 0
     assert "kyoto\tKyoto University [strategic]\n" in result.stdout
-
-
-def test_unreadable_file(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = data_copy / KYOTO
-    target.chmod(0)
-    if os.geteuid() == 0:  # root reads any file: make the read fail as it would for a user
-        real = Path.read_bytes
-
-        def read_bytes(self: Path) -> bytes:
-            if self == target:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
-
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    result = cli("--data", str(data_copy), "partners")
-    assert result.exit_code == 3
-    assert result.stderr == "spnet: error: data/universities/kyoto.toml: cannot be read: permission denied\n"
 
 
 def test_non_canonical_file_is_a_warning(cli, data_copy: Path) -> None:
