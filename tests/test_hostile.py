@@ -107,3 +107,14 @@ def test_hostile_command_line_input_is_one_escaped_line_on_stderr(cli, typed: st
     assert len(result.stderr.splitlines()) == 1
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unicode_line_separators_do_not_split_a_row(cli, data_copy: Path) -> None:
+    """U+2028/U+2029 break lines for some readers (Python's splitlines, JavaScript): escaped,
+    found by the property-based tests."""
+    _archive_with(data_copy, "line\u2028separator\u2029paragraph")
+    for fmt in ("table", "plain", "tsv", "md", "json"):
+        out = _partners(cli, data_copy, "--format", fmt).stdout
+        assert "\u2028" not in out and "\u2029" not in out, fmt
+    rows = json.loads(_partners(cli, data_copy, "--format", "json").stdout)
+    assert rows[0]["name_en"] == "line\u2028separator\u2029paragraph"

@@ -182,17 +182,18 @@ COLUMNS: dict[str, list[Column]] = {
 }
 
 # In JSON output: what json.dumps leaves raw but a terminal might act on.
-_JSON_UNSAFE = re.compile("[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+_JSON_UNSAFE = re.compile("[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
 
 # Characters that would act on a terminal or hide text: shown as escapes instead.
 _BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 
 
 def visible(text: str, keep: str = "") -> str:
-    """Escape control, format (zero-width, bidi) characters, except those in `keep`."""
+    """Escape control, format (zero-width, bidi) and line/paragraph separator characters,
+    except those in `keep`."""
     out = []
     for ch in text:
-        if ch in keep or not (unicodedata.category(ch) in ("Cc", "Cf") or ch in _BIDI):
+        if ch in keep or not (unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch in _BIDI):
             out.append(ch)
         elif ord(ch) < 0x100:
             out.append({"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(ch, f"\\x{ord(ch):02x}"))
