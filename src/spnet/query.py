@@ -100,13 +100,6 @@ def _country_name(archive: Archive, cid: str | None) -> Bilingual:
     return Bilingual()
 
 
-def university_name(archive: Archive, uid: str | None) -> Bilingual:
-    for u in archive.universities:
-        if u.id == uid:
-            return u.name
-    return Bilingual()
-
-
 # ------------------------------------------------------------------ listings
 def universities(archive: Archive) -> list[Row]:
     counts: dict[str, int] = {}
