@@ -21,7 +21,7 @@ except SystemExit:
     pass
 sys.stderr.write("\n" + json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in WATCHED)))
 """
-WATCHED = ("rich", "dateutil", "importlib", "tomli_w")
+WATCHED = ("rich", "dateutil", "importlib", "tomli_w", "tomllib")
 
 
 def imported(*args: str) -> set[str]:
@@ -57,6 +57,12 @@ def test_a_table_imports_rich() -> None:
 
 def test_an_english_month_imports_dateutil() -> None:
     assert "dateutil" in imported("timeline", "--from", "March 2023", "--format", "json")
+
+
+def test_a_query_answered_from_the_cache_parses_no_toml() -> None:
+    args = ("partners", "--university", "kyoto", "--format", "json")
+    assert "tomllib" in imported(*args)  # the first run reads the files and fills the cache
+    assert "tomllib" not in imported(*args)
 
 
 def test_check_imports_tomli_w_to_compare_canonical_form() -> None:

@@ -5,7 +5,6 @@ name, bad date, unknown field or option); 3 the archive cannot be read or is inv
 Every error is one line on stderr.
 """
 
-import dataclasses
 import datetime as dt
 import functools
 import inspect
@@ -299,7 +298,7 @@ def timeline(
         past=past,
     )
     if svg is not None:
-        out = dataclasses.replace(out, format=Format.table, svg=svg)
+        out = out._replace(format=Format.table, svg=svg)
     render.emit(rows, render.COLUMNS["timeline"], out, group=_year_group)
 
 
@@ -633,10 +632,12 @@ def main() -> None:
 
     Typer builds every command's options before it runs one; a script calling spnet in a
     loop pays for that each time. So when the command line names a known command, only
-    that one is registered (help for the whole app still lists them all).
+    that one (or that group, `add`) is registered (help for the whole app still lists them all).
     """
     name = _invoked_command(sys.argv[1:])
-    chosen = [c for c in app.registered_commands if c.callback and c.callback.__name__ == name]
-    if chosen:
-        app.registered_commands = chosen
+    commands = [c for c in app.registered_commands if c.callback and c.callback.__name__ == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if commands or groups:
+        app.registered_commands = commands
+        app.registered_groups = groups
     app()

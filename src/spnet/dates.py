@@ -13,7 +13,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from spnet.errors import UsageError
 
@@ -26,8 +26,7 @@ _ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988}
 _MIN_YEAR, _MAX_YEAR = 1000, 2999
 
 
-@dataclass(frozen=True)
-class DateSpan:
+class DateSpan(NamedTuple):
     """The days from `start` to `end`, both included."""
 
     start: dt.date
@@ -65,9 +64,9 @@ def _span(year: int, month: int | None, day: int | None, text: str) -> DateSpan:
     return DateSpan(d, d)
 
 
-_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_JA = re.compile(r"^(?:(令和|平成|r|h)(元|\d{1,2})|(\d{4}))年?(?:(\d{1,2})月(?:(\d{1,2})日)?)?$")
-_FY = re.compile(r"^(?:fy(\d{4})|(\d{4})年度|(令和|平成)(元|\d{1,2})年度)$")
+_ISO = r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$"
+_JA = r"^(?:(令和|平成|r|h)(元|\d{1,2})|(\d{4}))年?(?:(\d{1,2})月(?:(\d{1,2})日)?)?$"
+_FY = r"^(?:fy(\d{4})|(\d{4})年度|(令和|平成)(元|\d{1,2})年度)$"
 
 
 def _era_year(era: str, number: str) -> int:
@@ -80,12 +79,12 @@ def parse_span(text: str) -> DateSpan:
     s = unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "") if text else ""
     if not s:
         raise UsageError(f"bad date {raw!r}: empty; use {ACCEPTED}")
-    if m := _ISO.match(s):
+    if m := re.match(_ISO, s):
         return _span(int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None, raw)
-    if m := _FY.match(s):
+    if m := re.match(_FY, s):
         year = int(m[1] or m[2]) if (m[1] or m[2]) else _era_year(m[3], m[4])
         return fiscal_year_span(year)
-    if m := _JA.match(s):
+    if m := re.match(_JA, s):
         year = _era_year(m[1], m[2]) if m[1] else int(m[3])
         if m[1] is None and not s.endswith(("年", "月", "日")) and m[4] is None:
             raise UsageError(f"bad date {raw!r}; use {ACCEPTED}")

@@ -1,22 +1,25 @@
-"""The archive's records as frozen dataclasses. No I/O here.
+"""The archive's records as immutable named tuples. No I/O here.
 
 Every record keeps `source`: where in the report it comes from (a section name and the
 line numbers of ../shared/source/000_1d7a9b0d8db791be.txt where the statement stands).
 A field the report does not give is None, never an empty string or a guess.
-"""
 
-from __future__ import annotations
+Named tuples rather than frozen dataclasses: as immutable, but a class costs a fraction
+of a millisecond to create instead of ~3 ms (spnet makes these at every start, and a
+script may start it thousands of times), and a record is smaller and quicker to unpickle.
+No `from __future__ import annotations` here: NamedTuple would turn every string
+annotation into a ForwardRef, compiling each one, at every start.
+"""
 
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
-_PARTIAL = re.compile(r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL = r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"  # compiled on first use
 
 
-@dataclass(frozen=True, order=True)
-class PartialDate:
+class PartialDate(NamedTuple):
     """A date known to the day, the month, the year or the decade.
 
     Written as ISO 8601 with reduced precision ("2023-03-03", "2024-03", "2019") and,
@@ -29,9 +32,9 @@ class PartialDate:
     decade: bool = False
 
     @classmethod
-    def parse(cls, text: str) -> PartialDate:
+    def parse(cls, text: str) -> "PartialDate":
         """Parse the stored form; raises ValueError naming what is wrong."""
-        m = _PARTIAL.match(text)
+        m = re.match(_PARTIAL, text)
         if not m:
             raise ValueError(f"not a date in the form YYYY, YYYY-MM, YYYY-MM-DD or YYYX: {text!r}")
         if m.group(1):
@@ -82,8 +85,7 @@ class PartialDate:
         return self.display()
 
 
-@dataclass(frozen=True)
-class Bilingual:
+class Bilingual(NamedTuple):
     """A text the report gives in English, Japanese or both; a missing side is None."""
 
     en: str | None = None
@@ -93,8 +95,7 @@ class Bilingual:
         return bool(self.en or self.ja)
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a record comes from: a section of the report and line numbers in its text."""
 
     section: str
@@ -105,8 +106,7 @@ class Source:
         return f"{self.section} (lines {where})" if where else self.section
 
 
-@dataclass(frozen=True)
-class Disagreement:
+class Disagreement(NamedTuple):
     """The Japanese and English texts say different things about one field.
 
     `held` is which text the record follows: "ja", "en", or "undecided" where the
@@ -120,8 +120,7 @@ class Disagreement:
     reason: str
 
 
-@dataclass(frozen=True)
-class Count:
+class Count(NamedTuple):
     """A figure the report states without names (e.g. 14 universities in 8 countries)."""
 
     what: Bilingual
@@ -132,16 +131,14 @@ class Count:
     source: Source
 
 
-@dataclass(frozen=True)
-class Country:
+class Country(NamedTuple):
     id: str
     name: Bilingual
     note: str | None
     source: Source
 
 
-@dataclass(frozen=True)
-class University:
+class University(NamedTuple):
     """One of the nine: the managing university or a member university."""
 
     id: str
@@ -156,8 +153,7 @@ class University:
     source: Source
 
 
-@dataclass(frozen=True)
-class Partner:
+class Partner(NamedTuple):
     """An overseas institution or consortium that the report names for a member university.
 
     kind: strategic-partner, consortium, consortium-member, joint-fund-partner,
@@ -182,8 +178,7 @@ class Partner:
     source: Source
 
 
-@dataclass(frozen=True)
-class Participant:
+class Participant(NamedTuple):
     """A person's part in an event, with the programme's own wording where it gives one."""
 
     person: str
@@ -193,8 +188,7 @@ class Participant:
     as_printed: Bilingual
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """A dated item: the project's survey, symposia, workshop and meetings, its start and
     end, and each university's milestones (kind "milestone", with `university` set)."""
 
@@ -221,8 +215,7 @@ class Event:
     source: Source
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     """A person the report names, with name, affiliation and role as printed."""
 
     id: str
@@ -235,8 +228,7 @@ class Person:
     source: Source
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(NamedTuple):
     """A contact point: an office, its e-mail, and what to contact it for."""
 
     id: str
@@ -250,8 +242,7 @@ class Contact:
     source: Source
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """A URL the report prints; `cited_in` is which text prints it: "ja", "en" or "both"."""
 
     id: str
@@ -263,8 +254,7 @@ class Link:
     source: Source
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     title: Bilingual
     framework: Bilingual
     managing: str
@@ -274,8 +264,7 @@ class Project:
     source: Source
 
 
-@dataclass(frozen=True)
-class Archive:
+class Archive(NamedTuple):
     """Everything in data/, validated. Records keep the order of the files."""
 
     project: Project
@@ -286,4 +275,4 @@ class Archive:
     people: tuple[Person, ...]
     contacts: tuple[Contact, ...]
     links: tuple[Link, ...]
-    warnings: tuple[str, ...] = field(default=(), compare=False)
+    warnings: tuple[str, ...] = ()

@@ -6,7 +6,6 @@ TSV and plain output carry (documented in README). Rendering is render.py's job.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import unicodedata
@@ -357,11 +356,10 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
         return [(prefix, value.iso())]
     if isinstance(value, Bilingual):
         return [(f"{prefix}_{lang}", v) for lang, v in (("en", value.en), ("ja", value.ja)) if v is not None]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if hasattr(type(value), "_fields"):  # a record (a named tuple)
         out: list[tuple[str, Any]] = []
-        for f in dataclasses.fields(value):
-            key = f"{prefix}.{f.name}" if prefix else f.name
-            out += flatten(getattr(value, f.name), key)
+        for name, item in zip(value._fields, value, strict=True):
+            out += flatten(item, f"{prefix}.{name}" if prefix else name)
         return out
     if isinstance(value, tuple):
         if all(isinstance(v, str | int) for v in value):

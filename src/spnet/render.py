@@ -15,10 +15,9 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from spnet.errors import UsageError
 
@@ -40,8 +39,7 @@ class Lang(str, Enum):  # noqa: UP042
     both = "both"
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """One output field: its key, its EN/JA headers, and which language its text is in."""
 
     key: str
@@ -56,8 +54,7 @@ class Column:
     no_wrap: bool = False
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """What the user asked for: format, language, fields and CSV details."""
 
     format: Format | None = None

@@ -14,16 +14,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import os
 import pickle
 import re
 import sys
-import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from spnet.errors import DataError, UsageError
 from spnet.models import (
@@ -208,18 +205,19 @@ _UNIVERSITY_FILE = {
     "events": ("event", True, False),
 }
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Patterns are compiled on first use (re caches them): a query from the cache uses none.
+_ID = r"^[a-z0-9][a-z0-9-]*$"
 _WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
 
 
 # ------------------------------------------------------------------ problems
-@dataclass
 class Problems:
     """Errors and warnings found while loading, each one line naming its file."""
 
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    def __init__(self, errors: list[str] | None = None, warnings: list[str] | None = None) -> None:
+        self.errors: list[str] = errors if errors is not None else []
+        self.warnings: list[str] = warnings if warnings is not None else []
 
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
@@ -228,8 +226,7 @@ class Problems:
         self.warnings.append(f"{where}: {message}")
 
 
-@dataclass
-class _Raw:
+class _Raw(NamedTuple):
     """One record as read, with where it came from, before it becomes a model."""
 
     kind: str
@@ -285,6 +282,8 @@ def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
         raise DataError(f"{shown}: line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
     if not text.strip():
         raise DataError(f"{shown}: the file is empty")
+    import tomllib  # a query answered from the cache parses no TOML
+
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -426,7 +425,7 @@ def _build(raw: _Raw, problems: Problems) -> Any:
     """Turn one checked table into its model, or None (with an error) when a value is bad."""
     t = raw.table
     k = raw.kind
-    if "id" in t and not _ID.match(t["id"]):
+    if "id" in t and not re.match(_ID, t["id"]):
         problems.error(raw.where, f"id {t['id']!r} must be lower-case letters, digits and hyphens")
         return None
     if k == "country":
@@ -559,21 +558,21 @@ def _build(raw: _Raw, problems: Problems) -> Any:
 
 
 # ------------------------------------------------------------------ cross-checks
-_EN_DATE = re.compile(r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{1,2}) ([A-Z][a-z]+),? (\d{4})")
-_JA_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日（(.)）")
+_EN_DATE = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{1,2}) ([A-Z][a-z]+),? (\d{4})"
+_JA_DATE = r"(\d{4})年(\d{1,2})月(\d{1,2})日（(.)）"
 
 
 def _printed_weekday_problems(text: str) -> list[str]:
     """Dates printed with a weekday in `text` whose weekday is not the calendar's."""
     out = []
-    for wd, day, month, year in _EN_DATE.findall(text):
+    for wd, day, month, year in re.findall(_EN_DATE, text):
         try:
             d = dt.datetime.strptime(f"{day} {month} {year}", "%d %B %Y").date()
         except ValueError:
             continue
         if _WEEKDAYS_EN[d.weekday()] != wd:
             out.append(f"{d.isoformat()} is a {_WEEKDAYS_EN[d.weekday()]}, but the text prints {wd}")
-    for year, month, day, wd in _JA_DATE.findall(text):
+    for year, month, day, wd in re.findall(_JA_DATE, text):
         try:
             d = dt.date(int(year), int(month), int(day))
         except ValueError:
@@ -743,7 +742,7 @@ def scan(
         return (m for r, m in built if r.kind == kind)
 
     universities = {
-        u.id: replace(u, managing=u.id == project.managing, counts=tuple(counts.get(u.id, ())))
+        u.id: u._replace(managing=u.id == project.managing, counts=tuple(counts.get(u.id, ())))
         for u in of("university")
     }
     order = (project.managing, *project.members)
@@ -800,7 +799,10 @@ def cache_dir() -> Path:
 
 
 def cache_path(root: Path) -> Path:
-    digest = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:24]
+    import zlib  # cheaper to import than hashlib; the key inside the file is what must match
+
+    where = str(root.resolve()).encode("utf-8", "surrogateescape")
+    digest = f"{zlib.crc32(where):08x}{zlib.adler32(where):08x}"
     return cache_dir() / f"archive-{digest}.pickle"
 
 
@@ -875,8 +877,7 @@ LOCK_WAIT_SECONDS = 10.0
 _ADD_TABLES = {"partner": ("partners", "partner"), "event": ("events", "event"), "person": ("people", "person")}
 
 
-@dataclass(frozen=True)
-class Addition:
+class Addition(NamedTuple):
     """What `add_record` did or, with dry_run, would do."""
 
     path: Path
