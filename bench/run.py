@@ -10,12 +10,18 @@ the process), the ratio of the median to the `python -c "import typer"` floor, a
 warm-up run's time (on a synthetic archive: the first run, which reads every file).
 Run it with the Python of a regular (not editable) install, whose modules are byte-compiled.
 Prints figures only: nothing here passes or fails.
+
+Linux counts the memory of the process that starts a child in the child's max RSS, so
+this script keeps itself small: it imports neither Typer nor spnet, and writes the
+synthetic archives in a separate process. It prints its own size, below which a peak
+cannot be read.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import platform
 import shutil
 import statistics
@@ -25,9 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_archive import make_archive  # noqa: E402
-
+MAKE_ARCHIVE = Path(__file__).resolve().parent / "make_archive.py"
 PY = sys.executable
 BIN = Path(PY).parent / "spnet"
 SPNET = [str(BIN)] if BIN.exists() else [PY, "-m", "spnet"]
@@ -69,6 +73,9 @@ HEAD = (
 
 
 def machine() -> str:
+    """The CPU, Python and library versions, asked of a child process (see the docstring)."""
+    code = "from importlib.metadata import version as v; print(v('typer'), v('rich'), v('spnet'))"
+    typer, rich, spnet = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -77,13 +84,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    from importlib.metadata import version
-
-    import typer  # noqa: F401  (its version is part of the figures)
-
     return (
         f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"typer {version('typer')}, rich {version('rich')}; spnet {version('spnet')}"
+        f"typer {typer}, rich {rich}; spnet {spnet}"
     )
 
 
@@ -98,6 +101,9 @@ def main() -> int:
     env = {**os.environ, "SPNET_CACHE_DIR": str(work / "cache"), "COLUMNS": "120"}
     env.pop("SPNET_DATA", None)
     print(f"machine: {machine()}\n")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"(peak memory is read from each process's max RSS; below {own:.1f} MiB, this script's own size,")
+    print("a figure shows that size instead)\n")
 
     floor_cmds = [("python -c pass", [PY, "-c", "pass"]), ('python -c "import typer"', [PY, "-c", "import typer"])]
     out_file = work / "timeline.txt"
@@ -131,7 +137,8 @@ def main() -> int:
     growth: dict[str, list[float]] = {}
     for factor in factors:
         start = time.perf_counter()
-        data = make_archive(factor, work / f"data-{factor}x")
+        data = work / f"data-{factor}x"
+        subprocess.run([PY, str(MAKE_ARCHIVE), str(factor), str(data)], check=True, stdout=subprocess.DEVNULL)
         made = time.perf_counter() - start
         size = sum(p.stat().st_size for p in data.rglob("*.toml")) / 2**20
         print(f"| *{factor}x: {size:.1f} MiB of TOML, written in {made:.1f} s* | | | | | | |")

@@ -78,3 +78,13 @@ def test_partial_dates_round_trip(stored: str, display: str, first: dt.date, las
 def test_bad_stored_dates(stored: str) -> None:
     with pytest.raises(ValueError):
         PartialDate.parse(stored)
+
+
+def test_month_end_agrees_with_the_calendar_module() -> None:
+    import calendar
+
+    from spnet.models import month_end
+
+    for year in (1, 1900, 2000, 2023, 2024, 2100, 9999):
+        for month in range(1, 13):
+            assert month_end(year, month).day == calendar.monthrange(year, month)[1]

@@ -123,7 +123,7 @@ _OUTPUT_OPTIONS = [
 
 def listing(command: Callable[..., None]) -> Callable[..., None]:
     """Give a listing command the shared output options, declared once, as one `out` value."""
-    signature = inspect.signature(command, eval_str=True)
+    signature = inspect.signature(command)
 
     @functools.wraps(command)
     def run(**kwargs: Any) -> None:

@@ -9,13 +9,13 @@ python-dateutil is imported only for the English month forms.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import unicodedata
 from typing import NamedTuple
 
 from spnet.errors import UsageError
+from spnet.models import month_end
 
 ACCEPTED = (
     "2023, 2023-03, 2023-03-03, March 2023, 3 Mar 2023, 2023年3月3日, 2023年3月, "
@@ -57,7 +57,7 @@ def _span(year: int, month: int | None, day: int | None, text: str) -> DateSpan:
         if month is None:
             return _year_span(year)
         if day is None:
-            return DateSpan(dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]))
+            return DateSpan(dt.date(year, month, 1), month_end(year, month))
         d = dt.date(year, month, day)
     except ValueError as exc:
         raise UsageError(f"bad date {text!r}: {exc}; use {ACCEPTED}") from None
@@ -145,7 +145,7 @@ def to_partial_date(text: str) -> str:
     if (
         start.day == 1
         and (start.year, start.month) == (end.year, end.month)
-        and end.day == calendar.monthrange(end.year, end.month)[1]
+        and end == month_end(end.year, end.month)
     ):
         return f"{start.year:04d}-{start.month:02d}"
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:

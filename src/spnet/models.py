@@ -11,12 +11,18 @@ No `from __future__ import annotations` here: NamedTuple would turn every string
 annotation into a ForwardRef, compiling each one, at every start.
 """
 
-import calendar
 import datetime as dt
 import re
 from typing import NamedTuple
 
 _PARTIAL = r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"  # compiled on first use
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a month (what calendar.monthrange gives, without importing calendar)."""
+    if month == 12:
+        return dt.date(year, 12, 31)  # also for 9999, which has no next year
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
 
 
 class PartialDate(NamedTuple):
@@ -78,7 +84,7 @@ class PartialDate(NamedTuple):
         if self.day:
             return self.first_day()
         if self.month:
-            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+            return month_end(self.year, self.month)
         return dt.date(self.year, 12, 31)
 
     def __str__(self) -> str:

@@ -8,7 +8,6 @@ never parses it as markup, and control or invisible characters are shown escaped
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -240,6 +239,8 @@ def emit(
         emit_json([{c.key: row.get(c.key) for c in cols} for row in rows], stream)
     elif fmt is Format.csv:
         buf = io.StringIO()
+        import csv  # only CSV and TSV need it
+
         writer = csv.writer(buf, lineterminator="\r\n")
         if out.header:
             writer.writerow([c.key for c in cols])
