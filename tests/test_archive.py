@@ -218,3 +218,12 @@ def test_cited_lines_hold_text_and_dated_records_cite_their_year(report_text: st
     for partner in archive.partners:
         if partner.since:
             assert any(str(partner.since.year) in near(n) for n in partner.source.lines), partner.id
+
+
+@pytest.mark.parametrize("first,last", [(None, None), (2023, 2023), (2021, 2022), (1995, 1995), (2024, None), (None, 1999)])
+def test_events_between_years_are_the_events_overlapping_them(archive: Archive, first, last) -> None:
+    """Events are kept in one piece per year; joining the pieces loses and repeats nothing."""
+    lo, hi = first or 1, last or 9999
+    expected = tuple(e for e in archive.events if e.date.first_day().year <= hi and e.date.last_day().year >= lo)
+    assert archive.events_between(first, last) == expected
+    assert len({e.id for e in archive.events}) == len(archive.events) == 65

@@ -95,3 +95,34 @@ def test_a_query_cache_does_not_answer_check(cli, data_copy: Path) -> None:
     assert cli("--data", str(data_copy), "universities").exit_code == 0
     result = cli("--data", str(data_copy), "check")
     assert "not in canonical form" in result.stderr
+
+
+def _piece_span(root: Path, name: str) -> tuple[int, int]:
+    """Where one piece lies in the cache file: (offset, length)."""
+    archive = load_archive(root)
+    return archive._load.offsets[name]  # type: ignore[attr-defined]
+
+
+def test_a_query_reads_only_the_pieces_it_needs(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ehime's partners are spoiled in the cache: Kyoto's come from the cache without reading
+    any file; asking for Ehime's reads the files again and still answers right."""
+    expected = {u: cli("--data", str(data_copy), "partners", "-u", u, "--format", "json").stdout for u in ("kyoto", "ehime")}
+    start, length = _piece_span(data_copy, "partners/ehime")
+    with cache_path(data_copy).open("r+b") as fh:
+        fh.seek(start)
+        fh.write(b"\0" * length)
+    with monkeypatch.context() as m:
+        m.setattr(store, "scan", _fail_scan)
+        assert cli("--data", str(data_copy), "partners", "-u", "kyoto", "--format", "json").stdout == expected["kyoto"]
+    result = cli("--data", str(data_copy), "partners", "-u", "ehime", "--format", "json")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected["ehime"], "")
+
+
+def test_a_cache_cut_short_is_ignored_and_rebuilt(cli, data_copy: Path) -> None:
+    args = ("--data", str(data_copy), "timeline", "--format", "json")
+    expected = cli(*args).stdout
+    size = cache_path(data_copy).stat().st_size
+    with cache_path(data_copy).open("r+b") as fh:
+        fh.truncate(size - 100)
+    assert cli(*args).stdout == expected
+    assert cache_path(data_copy).stat().st_size == size

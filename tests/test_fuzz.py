@@ -156,3 +156,20 @@ def test_random_records_through_every_renderer(rows: list[dict[str, Any]]) -> No
             assert "\x1b" not in written and "\u202e" not in written and "\x9b" not in written
         if fmt is render.Format.table:
             assert len({cell_len(line) for line in written.splitlines()}) <= 1
+
+
+flat_records = st.lists(
+    st.dictionaries(text, st.one_of(st.none(), text, st.integers(-(10**20), 10**20), st.booleans()), max_size=5),
+    max_size=4,
+)
+
+
+@given(rows=st.one_of(flat_records, st.lists(records, max_size=3)))
+def test_the_fast_json_writer_writes_what_json_dumps_writes(rows: list[dict[str, Any]]) -> None:
+    """Listings are written without json's slow indenting encoder, in exactly its layout."""
+    fast = render._json_records(rows)
+    if fast is not None:
+        assert fast == json.dumps(rows, ensure_ascii=False, indent=2)
+    out = io.StringIO()
+    render.emit_json(rows, out)
+    assert json.loads(out.getvalue()) == json.loads(json.dumps(rows))

@@ -221,9 +221,10 @@ def check(ctx: typer.Context) -> None:
         sys.stderr.write(f"error: {render.visible(line)}\n")
     if problems.errors or archive is None:
         raise CheckFailed(f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s) in {root_dir}")
+    sizes = archive.index.sizes
     sys.stdout.write(
-        f"ok: {root_dir}: {len(archive.universities)} universities, {len(archive.partners)} partners, "
-        f"{len(archive.events)} events, {len(archive.people)} people; {len(problems.warnings)} warning(s)\n"
+        f"ok: {root_dir}: {sizes['universities']} universities, {sizes['partners']} partners, "
+        f"{sizes['events']} events, {sizes['people']} people; {len(problems.warnings)} warning(s)\n"
     )
 
 

@@ -142,11 +142,7 @@ def to_partial_date(text: str) -> str:
     start, end = span.start, span.end
     if start == end:
         return start.isoformat()
-    if (
-        start.day == 1
-        and (start.year, start.month) == (end.year, end.month)
-        and end == month_end(end.year, end.month)
-    ):
+    if start.day == 1 and (start.year, start.month) == (end.year, end.month) and end == month_end(end.year, end.month):
         return f"{start.year:04d}-{start.month:02d}"
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return f"{start.year:04d}"

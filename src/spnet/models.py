@@ -13,7 +13,8 @@ annotation into a ForwardRef, compiling each one, at every start.
 
 import datetime as dt
 import re
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 _PARTIAL = r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"  # compiled on first use
 
@@ -270,15 +271,119 @@ class Project(NamedTuple):
     source: Source
 
 
-class Archive(NamedTuple):
-    """Everything in data/, validated. Records keep the order of the files."""
+class UniversityName(NamedTuple):
+    """What names a university: enough to resolve a typed name without reading its chapter."""
+
+    id: str
+    name: Bilingual
+    aliases: tuple[str, ...]
+
+
+class ArchiveIndex(NamedTuple):
+    """The small part of an archive that every query reads; the rest is in named pieces.
+
+    Pieces: "universities", "people", "contacts", "links", "partners/<university id>"
+    (one per university with partners) and "events/<year>" (the events whose dates
+    overlap that year, in date order; an event of a decade is in each of its years).
+    """
 
     project: Project
     countries: tuple[Country, ...]
-    universities: tuple[University, ...]
-    partners: tuple[Partner, ...]
-    events: tuple[Event, ...]
-    people: tuple[Person, ...]
-    contacts: tuple[Contact, ...]
-    links: tuple[Link, ...]
-    warnings: tuple[str, ...] = ()
+    university_names: tuple[UniversityName, ...]  # managing university, then members
+    partner_counts: dict[str, int]  # university id -> how many partners, in file order
+    event_years: tuple[int, ...]  # the years that have a piece, ascending
+    sizes: dict[str, int]  # record kind (plural) -> how many
+    warnings: tuple[str, ...]
+    pieces: tuple[str, ...]
+
+
+class Archive:
+    """Everything in data/, validated. Records keep the order of the files; events are in
+    date order.
+
+    The parts a query does not use are never read: `load(name)` gives a piece of the
+    archive when it is first asked for (from memory after a scan, or from the cache file),
+    so one university's partners or one year's events cost what they hold, not what the
+    whole archive holds.
+    """
+
+    def __init__(self, index: ArchiveIndex, load: Callable[[str], tuple[Any, ...]]) -> None:
+        self.index = index
+        self._load = load
+        self._pieces: dict[str, tuple[Any, ...]] = {}
+
+    def piece(self, name: str) -> tuple[Any, ...]:
+        if name not in self._pieces:
+            self._pieces[name] = self._load(name)
+        return self._pieces[name]
+
+    @property
+    def project(self) -> Project:
+        return self.index.project
+
+    @property
+    def countries(self) -> tuple[Country, ...]:
+        return self.index.countries
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.index.warnings
+
+    @property
+    def universities(self) -> tuple[University, ...]:
+        return self.piece("universities")
+
+    @property
+    def people(self) -> tuple[Person, ...]:
+        return self.piece("people")
+
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        return self.piece("contacts")
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return self.piece("links")
+
+    def partners_of(self, university: str) -> tuple[Partner, ...]:
+        return self.piece(f"partners/{university}") if university in self.index.partner_counts else ()
+
+    @property
+    def partners(self) -> tuple[Partner, ...]:
+        return tuple(p for uid in self.index.partner_counts for p in self.partners_of(uid))
+
+    def events_between(self, first_year: int | None = None, last_year: int | None = None) -> tuple[Event, ...]:
+        """In date order, every event whose dates overlap the years first_year..last_year."""
+        out: list[Event] = []
+        seen: set[str] = set()
+        for year in self.index.event_years:
+            if (first_year is None or year >= first_year) and (last_year is None or year <= last_year):
+                # Each year's events are in date order, and an event not in an earlier
+                # year's piece begins in this year, so joining the pieces keeps the order.
+                for e in self.piece(f"events/{year}"):
+                    if e.id not in seen:
+                        seen.add(e.id)
+                        out.append(e)
+        return tuple(out)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.events_between()
+
+    def _records(self) -> tuple[Any, ...]:
+        return (
+            self.project,
+            self.countries,
+            self.universities,
+            self.partners,
+            self.events,
+            self.people,
+            self.contacts,
+            self.links,
+            self.warnings,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Archive) and self._records() == other._records()
+
+    __hash__ = None  # type: ignore[assignment]  # compared by content, and mutable (its pieces)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
-from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person, University
+from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person, University, UniversityName
 from spnet.store import EVENT_KINDS, PARTNER_KINDS
 
 Row = dict[str, Any]
@@ -26,28 +26,30 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _resolve(what: str, typed: str, candidates: dict[str, list[str]]) -> str:
-    """Pick one id from `candidates` (id -> names it answers to).
+def _resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dict[str, list[str]]]) -> str:
+    """Pick one of `ids`; `names()` gives every id's names (id -> names it answers to).
 
-    An exact match of any name wins; else a unique substring match; otherwise an error
-    that lists the candidates (exit 2).
+    An id wins; else an exact match of any name; else a unique substring match; otherwise
+    an error that lists the candidates (exit 2). Names are only gathered when the typed
+    text is not an id: in a large archive that is most of the work.
     """
     key = fold(typed)
     if not key:
         raise UsageError(f"empty {what} name")
-    if key in candidates:  # an id is unique: it wins over names that several share
+    if key in ids:  # an id is unique: it wins over names that several share
         return key
-    exact = [cid for cid, names in candidates.items() if key in (fold(n) for n in names)]
+    candidates = names()
+    exact = [cid for cid, ns in candidates.items() if key in (fold(n) for n in ns)]
     if len(exact) == 1:
         return exact[0]
-    partial = exact or [cid for cid, names in candidates.items() if any(key in fold(n) for n in names)]
+    partial = exact or [cid for cid, ns in candidates.items() if any(key in fold(n) for n in ns)]
     if len(partial) == 1:
         return partial[0]
     if partial:
         raise UsageError(f"ambiguous {what} {typed!r}: did you mean {_some(partial)}?")
-    names = {fold(n): cid for cid, ns in candidates.items() for n in ns}
-    close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)
-    hint = sorted({names[c] for c in close}) or list(candidates)
+    folded = {fold(n): cid for cid, ns in candidates.items() for n in ns}
+    close = difflib.get_close_matches(key, list(folded), n=3, cutoff=0.6)
+    hint = sorted({folded[c] for c in close}) or list(candidates)
     raise UsageError(f"unknown {what} {typed!r}: did you mean {_some(hint)}?")
 
 
@@ -57,7 +59,7 @@ def _some(ids: Sequence[str], most: int = 8) -> str:
     return f"{shown} (and {len(ids) - most} more)" if len(ids) > most else shown
 
 
-def _university_names(u: University) -> list[str]:
+def _university_names(u: University | UniversityName) -> list[str]:
     names = [u.id, *u.aliases]
     for n in (u.name.en, u.name.ja):
         if n:
@@ -72,19 +74,24 @@ def _university_names(u: University) -> list[str]:
 
 def resolve_university(archive: Archive, typed: str) -> str:
     """`kyoto`, `Kyoto University`, `京都大学`, `京都` -> "kyoto"."""
-    return _resolve("university", typed, {u.id: _university_names(u) for u in archive.universities})
+    heads = archive.index.university_names
+    return _resolve("university", typed, {u.id for u in heads}, lambda: {u.id: _university_names(u) for u in heads})
 
 
 def resolve_country(archive: Archive, typed: str) -> str:
     """`gb`, `UK`, `英国` -> "gb"."""
+    countries = archive.countries
     return _resolve(
-        "country", typed, {c.id: [c.id, *(n for n in (c.name.en, c.name.ja) if n)] for c in archive.countries}
+        "country",
+        typed,
+        {c.id for c in countries},
+        lambda: {c.id: [c.id, *(n for n in (c.name.en, c.name.ja) if n)] for c in countries},
     )
 
 
 def resolve_choice(what: str, typed: str, choices: Sequence[str]) -> str:
     """A kind: exact, or a unique prefix/substring (`strategic` -> strategic-partner)."""
-    return _resolve(what, typed, {c: [c] for c in choices})
+    return _resolve(what, typed, choices, lambda: {c: [c] for c in choices})
 
 
 # ------------------------------------------------------------------ helpers
@@ -101,9 +108,7 @@ def _country_name(archive: Archive, cid: str | None) -> Bilingual:
 
 # ------------------------------------------------------------------ listings
 def universities(archive: Archive) -> list[Row]:
-    counts: dict[str, int] = {}
-    for p in archive.partners:
-        counts[p.university] = counts.get(p.university, 0) + 1
+    counts = archive.index.partner_counts
     return [
         {
             "id": u.id,
@@ -131,8 +136,8 @@ def partners(
     cid = resolve_country(archive, country) if country else None
     k = resolve_choice("partner kind", kind, PARTNER_KINDS) if kind else None
     rows = []
-    for p in archive.partners:
-        if uid and p.university != uid or cid and p.country != cid or k and p.kind != k:
+    for p in archive.partners_of(uid) if uid else archive.partners:
+        if cid and p.country != cid or k and p.kind != k:
             continue
         if since and (p.since is None or p.since.last_day() < since.start):
             continue
@@ -169,7 +174,8 @@ def events(
     uid = resolve_university(archive, university) if university else None
     wanted = {resolve_choice("event kind", k, EVENT_KINDS) for k in kinds}
     out = []
-    for e in archive.events:
+    candidates = archive.events_between(span.start.year, span.end.year) if span else archive.events
+    for e in candidates:
         if uid and e.university != uid and uid not in e.universities:
             continue
         if wanted and e.kind not in wanted:

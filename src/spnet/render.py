@@ -264,8 +264,43 @@ def emit_json(value: Any, stream: TextIO | None = None) -> None:
     """One JSON document. Text is written as is, except characters that could act on a
     terminal (C0/C1 controls, DEL, zero-width and bidi marks), which JSON may escape: they
     can only stand inside strings, so `\\uXXXX` reads back as the same text."""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
+    text = _json_records(value) if isinstance(value, list) else None
+    if text is None:
+        text = json.dumps(value, ensure_ascii=False, indent=2)
     (stream or sys.stdout).write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
+
+
+def _json_records(rows: list[Any]) -> str | None:
+    """Exactly json.dumps(rows, ensure_ascii=False, indent=2) for a list of flat records
+    (str keys; str, int, bool or None values), or None for anything else.
+
+    json's indenting encoder is pure Python; this uses its C string encoder for each key
+    and value and is about ten times faster, which a listing of tens of thousands of
+    records notices.
+    """
+    encode = json.encoder.encode_basestring  # the C version where there is one
+    records = []
+    for row in rows:
+        if type(row) is not dict:
+            return None
+        fields = []
+        for key, value in row.items():
+            kind = type(value)
+            if kind is str:
+                text = encode(value)
+            elif value is None:
+                text = "null"
+            elif kind is bool:
+                text = "true" if value else "false"
+            elif kind is int:
+                text = int.__repr__(value)
+            else:
+                return None
+            if type(key) is not str:
+                return None
+            fields.append(f"    {encode(key)}: {text}")
+        records.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
+    return "[\n" + ",\n".join(records) + "\n]" if records else "[]"
 
 
 def _tsv_field(text: str) -> str:

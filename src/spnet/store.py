@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from spnet.errors import DataError, UsageError
 from spnet.models import (
     Archive,
+    ArchiveIndex,
     Bilingual,
     Contact,
     Count,
@@ -39,6 +40,7 @@ from spnet.models import (
     Project,
     Source,
     University,
+    UniversityName,
 )
 
 DATA_ENV = "SPNET_DATA"
@@ -413,8 +415,12 @@ def _date(raw: _Raw, key: str, problems: Problems) -> PartialDate | None:
         return None
 
 
+_NO_TEXT = Bilingual()  # shared, so a large archive's cache holds one, not millions
+
+
 def _b(t: dict[str, Any], name: str) -> Bilingual:
-    return Bilingual(t.get(f"{name}_en"), t.get(f"{name}_ja"))
+    en, ja = t.get(f"{name}_en"), t.get(f"{name}_ja")
+    return _NO_TEXT if en is None and ja is None else Bilingual(en, ja)
 
 
 def _source(t: dict[str, Any]) -> Source:
@@ -746,17 +752,46 @@ def scan(
         for u in of("university")
     }
     order = (project.managing, *project.members)
-    archive = Archive(
+    pieces: dict[str, tuple[Any, ...]] = {
+        "universities": tuple(universities[uid] for uid in order),
+        "people": tuple(of("person")),
+        "contacts": tuple(of("contact")),
+        "links": tuple(of("link")),
+    }
+    partner_counts: dict[str, int] = {}
+    by_university: dict[str, list[Partner]] = {}
+    for p in of("partner"):
+        by_university.setdefault(p.university, []).append(p)
+    for uid, of_one in by_university.items():
+        pieces[f"partners/{uid}"] = tuple(of_one)
+        partner_counts[uid] = len(of_one)
+    events = sorted(of("event"), key=lambda e: e.date.first_day())
+    by_year: dict[int, list[Event]] = {}
+    for e in events:
+        for year in range(e.date.first_day().year, e.date.last_day().year + 1):
+            by_year.setdefault(year, []).append(e)
+    for year, of_year in by_year.items():
+        pieces[f"events/{year}"] = tuple(of_year)
+    index = ArchiveIndex(
         project=project,
         countries=tuple(of("country")),
-        universities=tuple(universities[uid] for uid in order),
-        partners=tuple(of("partner")),
-        events=tuple(sorted(of("event"), key=lambda e: e.date.first_day())),
-        people=tuple(of("person")),
-        contacts=tuple(of("contact")),
-        links=tuple(of("link")),
+        university_names=tuple(
+            UniversityName(universities[uid].id, universities[uid].name, universities[uid].aliases) for uid in order
+        ),
+        partner_counts=partner_counts,
+        event_years=tuple(sorted(by_year)),
+        sizes={
+            "universities": len(universities),
+            "partners": sum(partner_counts.values()),
+            "events": len(events),
+            "people": len(pieces["people"]),
+            "contacts": len(pieces["contacts"]),
+            "links": len(pieces["links"]),
+        },
         warnings=tuple(problems.warnings),
+        pieces=tuple(pieces),
     )
+    archive = Archive(index, pieces.__getitem__)
     return archive, problems
 
 
@@ -773,7 +808,8 @@ def scan_cached(root: Path, *, canonical: bool = False, cache: bool = True) -> t
     """scan(), answered from the cache while every file is unchanged.
 
     A valid archive is kept in the user's cache directory with the warnings its scan
-    found, and whether that scan also checked canonical form (as `check` does).
+    found, and whether that scan also checked canonical form (as `check` does). From the
+    cache, only the index is read at once; each piece is read when a query first uses it.
     """
     key = _fingerprint(root) if cache else None
     if key is not None:
@@ -807,15 +843,27 @@ def cache_path(root: Path) -> Path:
 
 
 def _fingerprint(root: Path) -> tuple[Any, ...] | None:
-    """Everything that must be unchanged for a cached archive to answer; None: don't cache."""
+    """Everything that must be unchanged for a cached archive to answer; None: don't cache.
+
+    The same files scan() reads (every *.toml at the top and in universities/), with
+    their size, modification and change times and inode. Listed with os.scandir and
+    sorted as strings: pathlib's sorting costs more than the stat calls in a large archive.
+    """
+
+    def toml_names(directory: str) -> list[str]:
+        with os.scandir(directory) as entries:
+            return sorted(e.name for e in entries if e.name.endswith(".toml"))
+
     try:
-        files = [root / "project.toml", root / "countries.toml", *sorted(root.glob("*.toml"))]
-        files += sorted((root / "universities").glob("*.toml"))
+        top = str(root)
+        unis = os.path.join(top, "universities")
+        names = dict.fromkeys(["project.toml", "countries.toml", *toml_names(top)])
+        paths = [os.path.join(top, n) for n in names] + [os.path.join(unis, n) for n in toml_names(unis)]
         stats = []
-        for path in dict.fromkeys(files):
-            st = path.stat()
-            stats.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-        code = [(m, Path(m).stat().st_mtime_ns) for m in (__file__, _models_file())]
+        for path in paths:
+            st = os.stat(path)
+            stats.append((path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        code = [(m, os.stat(m).st_mtime_ns) for m in (__file__, _models_file())]
     except OSError:
         return None  # a missing file: let scan() say what is wrong
     return (CACHE_FORMAT, sys.version_info[:2], tuple(code), tuple(stats))
@@ -827,39 +875,112 @@ def _models_file() -> str:
     return spnet.models.__file__
 
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
+# A cache file: _MAGIC, the header's length (8 bytes), the header, then the pieces, each
+# pickled on its own. Header: (key, checked, index, {piece: (offset in the body, length)},
+# the body's length).
+_MAGIC = b"spnet-cache\n"
+_UNREADABLE = (
+    OSError,
+    EOFError,
+    pickle.UnpicklingError,
+    AttributeError,
+    ImportError,
+    ValueError,
+    TypeError,
+    IndexError,
+)
 
 
-def _read_cache(root: Path, key: tuple[Any, ...]) -> tuple[Archive, bool] | None:
-    """(archive, checked) when the stored key matches; a missing, stale or unreadable cache is None."""
+class _CachedPieces:
+    """Reads an archive's pieces from an open cache file, on demand.
+
+    The file stays open, so a cache rewritten by another process meanwhile is not mixed
+    in. A piece that cannot be read (a file cut short, a disk error) is not an error for
+    the user: the archive is read again from its files, and the piece taken from that.
+    """
+
+    def __init__(self, root: Path, fh: Any, offsets: dict[str, tuple[int, int]]) -> None:
+        self.root, self.fh, self.offsets = root, fh, offsets
+        self.rescanned: Archive | None = None
+
+    def __call__(self, name: str) -> tuple[Any, ...]:
+        if self.rescanned is None:
+            try:
+                start, length = self.offsets[name]
+                self.fh.seek(start)
+                data = self.fh.read(length)
+                if len(data) != length:
+                    raise EOFError(name)
+                piece = _unpickle(data)
+                if isinstance(piece, tuple):
+                    return piece
+            except (*_UNREADABLE, KeyError):
+                pass
+            archive, problems = scan(self.root)
+            if archive is None:
+                raise DataError(problems.errors[0] if problems.errors else f"{self.root}: no archive")
+            self.rescanned = archive
+        return self.rescanned.piece(name)
+
+
+def _unpickle(data: bytes) -> Any:
     # A large archive is a few million objects: collecting while they are made costs more
     # than making them, and none of them is garbage.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        with cache_path(root).open("rb") as fh:
-            stored_key, archive, checked = pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
-        return None
+        return pickle.loads(data)
     finally:
         if enabled:
             gc.enable()
-    if stored_key != key or not isinstance(archive, Archive) or not isinstance(checked, bool):
+
+
+def _read_cache(root: Path, key: tuple[Any, ...]) -> tuple[Archive, bool] | None:
+    """(archive, checked) when the stored key matches; a missing, stale or unreadable cache is None."""
+    try:
+        fh = cache_path(root).open("rb")
+    except OSError:
         return None
-    return archive, checked
+    try:
+        if fh.read(len(_MAGIC)) != _MAGIC:
+            raise ValueError("not a cache file")
+        size = int.from_bytes(fh.read(8), "little")
+        stored_key, checked, index, offsets, body = _unpickle(fh.read(size))
+        base = len(_MAGIC) + 8 + size
+        if stored_key != key or os.fstat(fh.fileno()).st_size != base + body:
+            raise ValueError("stale or cut short")
+        if not isinstance(index, ArchiveIndex) or not isinstance(checked, bool) or not isinstance(offsets, dict):
+            raise ValueError("not a cache file")
+    except _UNREADABLE:
+        fh.close()
+        return None
+    pieces = {name: (base + start, length) for name, (start, length) in offsets.items()}
+    return Archive(index, _CachedPieces(root, fh, pieces)), checked
 
 
 def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive, *, checked: bool) -> None:
     """Write the cache atomically; a cache that cannot be written is simply not written."""
     import tempfile  # only a cache write needs it (it pulls in shutil)
 
+    offsets: dict[str, tuple[int, int]] = {}
+    blobs = []
+    body = 0
+    for name in archive.index.pieces:
+        blob = pickle.dumps(archive.piece(name), protocol=pickle.HIGHEST_PROTOCOL)
+        offsets[name] = (body, len(blob))
+        blobs.append(blob)
+        body += len(blob)
+    header = pickle.dumps((key, checked, archive.index, offsets, body), protocol=pickle.HIGHEST_PROTOCOL)
     target = cache_path(root)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".archive-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump((key, archive, checked), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(_MAGIC + len(header).to_bytes(8, "little") + header)
+                for blob in blobs:
+                    fh.write(blob)
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(OSError):
