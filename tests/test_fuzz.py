@@ -173,3 +173,9 @@ def test_the_fast_json_writer_writes_what_json_dumps_writes(rows: list[dict[str,
     out = io.StringIO()
     render.emit_json(rows, out)
     assert json.loads(out.getvalue()) == json.loads(json.dumps(rows))
+
+
+@given(rows=flat_records, keys=st.lists(text, max_size=4))
+def test_the_fast_json_writer_picks_the_keys_asked_for(rows: list[dict[str, Any]], keys: list[str]) -> None:
+    fast = render._json_records(rows, keys)
+    assert fast == json.dumps([{k: row.get(k) for k in keys} for row in rows], ensure_ascii=False, indent=2)

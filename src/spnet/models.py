@@ -282,8 +282,9 @@ class UniversityName(NamedTuple):
 class ArchiveIndex(NamedTuple):
     """The small part of an archive that every query reads; the rest is in named pieces.
 
-    Pieces: "universities", "people", "contacts", "links", "partners/<university id>"
-    (one per university with partners) and "events/<year>" (the events whose dates
+    Pieces: "warnings" (what `spnet check` prints), "universities", "people", "contacts",
+    "links", "partners/<university id>"
+    (one per university with partners), and "events/<year>" (the events whose dates
     overlap that year, in date order; an event of a decade is in each of its years).
     """
 
@@ -293,8 +294,20 @@ class ArchiveIndex(NamedTuple):
     partner_counts: dict[str, int]  # university id -> how many partners, in file order
     event_years: tuple[int, ...]  # the years that have a piece, ascending
     sizes: dict[str, int]  # record kind (plural) -> how many
-    warnings: tuple[str, ...]
     pieces: tuple[str, ...]
+
+
+def _reduce(record: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Pickle a record as tuple.__new__(its class, its fields). A named tuple's own __new__
+    is Python code; this way unpickling a piece of the cache runs none (a third faster)."""
+    return (tuple.__new__, (type(record), tuple(record)))
+
+
+for _record in (
+    PartialDate, Bilingual, Source, Disagreement, Count, Country, University, Partner,
+    Participant, Event, Person, Contact, Link, Project, UniversityName, ArchiveIndex,
+):  # fmt: skip
+    _record.__reduce__ = _reduce  # type: ignore[assignment,method-assign]
 
 
 class Archive:
@@ -327,7 +340,7 @@ class Archive:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return self.index.warnings
+        return self.piece("warnings")
 
     @property
     def universities(self) -> tuple[University, ...]:

@@ -236,7 +236,7 @@ def emit(
     fmt = resolve_format(out, stream)
     cols = select_columns(columns, out)
     if fmt is Format.json:
-        emit_json([{c.key: row.get(c.key) for c in cols} for row in rows], stream)
+        emit_json(list(rows), stream, keys=[c.key for c in cols])
     elif fmt is Format.csv:
         buf = io.StringIO()
         import csv  # only CSV and TSV need it
@@ -260,31 +260,40 @@ def emit(
             _emit_table(rows, cols, out, group, stream)
 
 
-def emit_json(value: Any, stream: TextIO | None = None) -> None:
+def emit_json(value: Any, stream: TextIO | None = None, *, keys: Sequence[str] | None = None) -> None:
     """One JSON document. Text is written as is, except characters that could act on a
     terminal (C0/C1 controls, DEL, zero-width and bidi marks), which JSON may escape: they
-    can only stand inside strings, so `\\uXXXX` reads back as the same text."""
-    text = _json_records(value) if isinstance(value, list) else None
+    can only stand inside strings, so `\\uXXXX` reads back as the same text.
+
+    With `keys`, value is a list of records and each is written with those keys only,
+    in that order (a missing key is null)."""
+    text = _json_records(value, keys) if isinstance(value, list) else None
     if text is None:
+        if keys is not None:
+            value = [{k: row.get(k) for k in keys} for row in value]
         text = json.dumps(value, ensure_ascii=False, indent=2)
     (stream or sys.stdout).write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
 
 
-def _json_records(rows: list[Any]) -> str | None:
+def _json_records(rows: list[Any], keys: Sequence[str] | None = None) -> str | None:
     """Exactly json.dumps(rows, ensure_ascii=False, indent=2) for a list of flat records
-    (str keys; str, int, bool or None values), or None for anything else.
+    (str keys; str, int, bool or None values), or None for anything else. With `keys`:
+    as if each record held just those keys, in that order.
 
-    json's indenting encoder is pure Python; this uses its C string encoder for each key
-    and value and is about ten times faster, which a listing of tens of thousands of
-    records notices.
+    json's indenting encoder is pure Python; this uses its C string encoder and is about
+    ten times faster, which a listing of tens of thousands of records notices.
     """
     encode = json.encoder.encode_basestring  # the C version where there is one
+    if keys is not None:
+        keys = list(dict.fromkeys(keys))  # as a dict would hold them: once each
+    heads: dict[Any, str] = {}
     records = []
     for row in rows:
         if type(row) is not dict:
             return None
         fields = []
-        for key, value in row.items():
+        for key in row if keys is None else keys:
+            value: Any = row.get(key)
             kind = type(value)
             if kind is str:
                 text = encode(value)
@@ -296,9 +305,12 @@ def _json_records(rows: list[Any]) -> str | None:
                 text = int.__repr__(value)
             else:
                 return None
-            if type(key) is not str:
-                return None
-            fields.append(f"    {encode(key)}: {text}")
+            head = heads.get(key)
+            if head is None:
+                if type(key) is not str:
+                    return None
+                head = heads[key] = f"    {encode(key)}: "
+            fields.append(head + text)
         records.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
     return "[\n" + ",\n".join(records) + "\n]" if records else "[]"
 

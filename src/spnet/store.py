@@ -753,6 +753,7 @@ def scan(
     }
     order = (project.managing, *project.members)
     pieces: dict[str, tuple[Any, ...]] = {
+        "warnings": tuple(problems.warnings),
         "universities": tuple(universities[uid] for uid in order),
         "people": tuple(of("person")),
         "contacts": tuple(of("contact")),
@@ -788,7 +789,6 @@ def scan(
             "contacts": len(pieces["contacts"]),
             "links": len(pieces["links"]),
         },
-        warnings=tuple(problems.warnings),
         pieces=tuple(pieces),
     )
     archive = Archive(index, pieces.__getitem__)
@@ -798,24 +798,28 @@ def scan(
 def load_archive(data: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Archive:
     """The one loader every command uses. Raises DataError (exit 3) with the first error."""
     root = resolve_data_dir(data)
-    archive, problems = scan_cached(root, cache=cache)
+    archive, problems = scan_cached(root, cache=cache, warnings=False)
     if archive is None:
         raise DataError(problems.errors[0] if problems.errors else f"{root}: no archive")
     return archive
 
 
-def scan_cached(root: Path, *, canonical: bool = False, cache: bool = True) -> tuple[Archive | None, Problems]:
+def scan_cached(
+    root: Path, *, canonical: bool = False, cache: bool = True, warnings: bool = True
+) -> tuple[Archive | None, Problems]:
     """scan(), answered from the cache while every file is unchanged.
 
     A valid archive is kept in the user's cache directory with the warnings its scan
     found, and whether that scan also checked canonical form (as `check` does). From the
     cache, only the index is read at once; each piece is read when a query first uses it.
+    With warnings=False (a query, which does not print them), an answer from the cache
+    comes without its warnings.
     """
     key = _fingerprint(root) if cache else None
     if key is not None:
         entry = _read_cache(root, key)
         if entry is not None and (entry[1] or not canonical):
-            return entry[0], Problems(warnings=list(entry[0].warnings))
+            return entry[0], Problems(warnings=list(entry[0].warnings) if warnings else None)
     archive, problems = scan(root, canonical=canonical)
     if archive is not None and key is not None:
         _write_cache(root, key, archive, checked=canonical)
@@ -850,23 +854,24 @@ def _fingerprint(root: Path) -> tuple[Any, ...] | None:
     sorted as strings: pathlib's sorting costs more than the stat calls in a large archive.
     """
 
-    def toml_names(directory: str) -> list[str]:
+    def tomls(directory: str) -> list[tuple[str, Any]]:
         with os.scandir(directory) as entries:
-            return sorted(e.name for e in entries if e.name.endswith(".toml"))
+            return sorted((e.name, e) for e in entries if e.name.endswith(".toml"))
+
+    def stat(name: str, st: os.stat_result) -> tuple[str, int, int, int, int]:
+        return (name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
     try:
         top = str(root)
-        unis = os.path.join(top, "universities")
-        names = dict.fromkeys(["project.toml", "countries.toml", *toml_names(top)])
-        paths = [os.path.join(top, n) for n in names] + [os.path.join(unis, n) for n in toml_names(unis)]
-        stats = []
-        for path in paths:
-            st = os.stat(path)
-            stats.append((path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        found = tomls(top)
+        given = {"project.toml", "countries.toml"}  # first, and stat'ed even if missing
+        stats = [stat(n, os.stat(os.path.join(top, n))) for n in ("project.toml", "countries.toml")]
+        stats += [stat(n, e.stat()) for n, e in found if n not in given]
+        stats += [stat(f"universities/{n}", e.stat()) for n, e in tomls(os.path.join(top, "universities"))]
         code = [(m, os.stat(m).st_mtime_ns) for m in (__file__, _models_file())]
     except OSError:
         return None  # a missing file: let scan() say what is wrong
-    return (CACHE_FORMAT, sys.version_info[:2], tuple(code), tuple(stats))
+    return (CACHE_FORMAT, sys.version_info[:2], tuple(code), os.path.abspath(top), tuple(stats))
 
 
 def _models_file() -> str:
@@ -875,7 +880,7 @@ def _models_file() -> str:
     return spnet.models.__file__
 
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 # A cache file: _MAGIC, the header's length (8 bytes), the header, then the pieces, each
 # pickled on its own. Header: (key, checked, index, {piece: (offset in the body, length)},
 # the body's length).
