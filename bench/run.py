@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -85,8 +85,7 @@ def machine() -> str:
     except OSError:
         pass
     return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"typer {typer}, rich {rich}; spnet {spnet}"
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; typer {typer}, rich {rich}; spnet {spnet}"
     )
 
 

@@ -220,7 +220,9 @@ def test_cited_lines_hold_text_and_dated_records_cite_their_year(report_text: st
             assert any(str(partner.since.year) in near(n) for n in partner.source.lines), partner.id
 
 
-@pytest.mark.parametrize("first,last", [(None, None), (2023, 2023), (2021, 2022), (1995, 1995), (2024, None), (None, 1999)])
+@pytest.mark.parametrize(
+    "first,last", [(None, None), (2023, 2023), (2021, 2022), (1995, 1995), (2024, None), (None, 1999)]
+)
 def test_events_between_years_are_the_events_overlapping_them(archive: Archive, first, last) -> None:
     """Events are kept in one piece per year; joining the pieces loses and repeats nothing."""
     lo, hi = first or 1, last or 9999

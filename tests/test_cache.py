@@ -106,7 +106,9 @@ def _piece_span(root: Path, name: str) -> tuple[int, int]:
 def test_a_query_reads_only_the_pieces_it_needs(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ehime's partners are spoiled in the cache: Kyoto's come from the cache without reading
     any file; asking for Ehime's reads the files again and still answers right."""
-    expected = {u: cli("--data", str(data_copy), "partners", "-u", u, "--format", "json").stdout for u in ("kyoto", "ehime")}
+    expected = {
+        u: cli("--data", str(data_copy), "partners", "-u", u, "--format", "json").stdout for u in ("kyoto", "ehime")
+    }
     start, length = _piece_span(data_copy, "partners/ehime")
     with cache_path(data_copy).open("r+b") as fh:
         fh.seek(start)

@@ -118,3 +118,17 @@ def test_unicode_line_separators_do_not_split_a_row(cli, data_copy: Path) -> Non
         assert "\u2028" not in out and "\u2029" not in out, fmt
     rows = json.loads(_partners(cli, data_copy, "--format", "json").stdout)
     assert rows[0]["name_en"] == "line\u2028separator\u2029paragraph"
+
+
+def test_visible_passes_printable_text_through_untouched() -> None:
+    """visible() returns printable text as it is, unchecked; no printable character is one
+    it would escape (every code point is tried)."""
+    import unicodedata
+
+    from spnet import render
+
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if ch.isprintable():
+            assert unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") and ch not in render._BIDI, hex(cp)
+    assert render.visible("京都\u3000大学\u202e") == "京都\u3000大学\\u202e"  # the slow path still escapes

@@ -187,6 +187,8 @@ _BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "
 def visible(text: str, keep: str = "") -> str:
     """Escape control, format (zero-width, bidi) and line/paragraph separator characters,
     except those in `keep`."""
+    if text.isprintable():  # none of those (checked in C): the common case, and quick
+        return text
     out = []
     for ch in text:
         if ch in keep or not (unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch in _BIDI):
