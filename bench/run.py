@@ -134,6 +134,7 @@ def main() -> int:
         print(f"\nSynthetic archives ({args.scale_runs} runs after a warm-up that fills the cache):\n")
         print(HEAD)
     growth: dict[str, list[float]] = {}
+    after_edit: list[str] = []
     for factor in factors:
         start = time.perf_counter()
         data = work / f"data-{factor}x"
@@ -150,7 +151,20 @@ def main() -> int:
             times, peaks, first = measure([*SPNET, "--data", str(data), *argv], args.scale_runs, env)
             growth.setdefault(label.split(" --university")[0], []).append(statistics.median(times))
             print(row(f"{factor}x {label}", times, peaks, first, floor))
+        # A curator edits one file: the next query and the next check read it (only it is
+        # parsed again) and validate the whole archive again.
+        edited = data / "universities" / f"{uid}.toml"
+        figures = []
+        for argv in (["partners", "--university", uid, "--format", "json"], ["check"]):
+            edited.write_bytes(edited.read_bytes())  # same text, new modification time
+            _, peaks, seconds = measure([*SPNET, "--data", str(data), *argv], 0, env)
+            figures.append(f"{seconds:.2f} s")
+        after_edit.append(f"| {factor}x | {' | '.join(figures)} |")
         shutil.rmtree(data)
+    if after_edit:
+        print("\nAfter editing one university's file (one run each):\n")
+        print("| archive | partners -u … json | check |\n| --- | ---: | ---: |")
+        print("\n".join(after_edit))
     if len(factors) > 1:
         print("\nGrowth of the median from 1x (x the 1x time, for x the records):\n")
         print("| command | " + " | ".join(f"{f}x" for f in factors) + " |")

@@ -128,3 +128,52 @@ def test_a_cache_cut_short_is_ignored_and_rebuilt(cli, data_copy: Path) -> None:
         fh.truncate(size - 100)
     assert cli(*args).stdout == expected
     assert cache_path(data_copy).stat().st_size == size
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    parsed: list[str] = []
+    real = store.read_toml
+
+    def counting(path: Path, shown: str) -> tuple[str, dict[str, object]]:
+        parsed.append(Path(path).name)
+        return real(path, shown)
+
+    monkeypatch.setattr(store, "read_toml", counting)
+    return parsed
+
+
+def test_after_an_edit_only_the_edited_file_is_parsed(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = _count_parses(monkeypatch)
+    load_archive(data_copy)
+    assert len(parsed) == 11  # project, countries and the nine universities
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace('since = "2019"', 'since = "2018"', 1), encoding="utf-8")
+    parsed.clear()
+    archive = load_archive(data_copy)
+    assert parsed == ["kyoto.toml"]
+    assert [p.since.iso() for p in archive.partners_of("kyoto") if p.since][0] == "2018"
+
+
+def test_check_keeps_its_verdict_on_unchanged_files(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kyoto = data_copy / KYOTO
+    kyoto.write_text(kyoto.read_text(encoding="utf-8").replace('id = "kyoto"\n', 'id  = "kyoto"\n', 1), "utf-8")
+    assert "universities/kyoto.toml: not in canonical form" in cli("--data", str(data_copy), "check").stderr
+    osaka = data_copy / "universities/osaka.toml"
+    osaka.write_bytes(osaka.read_bytes())  # touched: the archive cache is stale, osaka is parsed again
+    parsed = _count_parses(monkeypatch)
+    result = cli("--data", str(data_copy), "check")
+    assert parsed == ["osaka.toml"]
+    assert "universities/kyoto.toml: not in canonical form" in result.stderr
+    assert "osaka.toml: not in canonical form" not in result.stderr
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05\x95garbage"])
+def test_a_corrupt_parsed_files_cache_is_ignored(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch, garbage: bytes
+) -> None:
+    first = load_archive(data_copy)
+    store._parsed_path(data_copy).write_bytes(garbage)
+    cache_path(data_copy).unlink()
+    parsed = _count_parses(monkeypatch)
+    assert load_archive(data_copy) == first
+    assert len(parsed) == 11

@@ -672,6 +672,58 @@ def _cross_check(
                 problems.warn(raw.where, f"weekday mismatch in the {side} text: {msg}")
 
 
+# ------------------------------------------------------------------ parsed files
+_StatKey = tuple[int, int, int, int]
+
+
+def _stat_key(path: Path) -> _StatKey | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+class ParsedFiles:
+    """Each file's parsed data, and whether its text is in canonical form once that is
+    known, by path. scan_cached keeps them between runs: a file whose size, modification
+    and change times and inode are unchanged is not parsed again, so after an edit to one
+    file of a large archive only that file is parsed."""
+
+    def __init__(self, earlier: dict[str, tuple[_StatKey, dict[str, Any], bool | None]] | None = None) -> None:
+        self.earlier = earlier or {}
+        self.now: dict[str, tuple[_StatKey, dict[str, Any], bool | None]] = {}
+
+    def read(self, path: Path, shown: str) -> tuple[str | None, dict[str, Any]]:
+        """(text, data) as read_toml gives them; text is None when the data is from before."""
+        key = _stat_key(path)  # taken first: a file changed while being read is read again next time
+        kept = self.earlier.get(str(path))
+        if key is not None and kept is not None and kept[0] == key:
+            self.now[str(path)] = kept
+            return None, kept[1]
+        text, doc = read_toml(path, shown)
+        if key is not None:
+            self.now[str(path)] = (key, doc, None)
+        return text, doc
+
+    def is_canonical(self, path: Path, text: str | None, doc: dict[str, Any]) -> bool:
+        entry = self.now.get(str(path))
+        if entry is not None and entry[2] is not None:
+            return entry[2]
+        if text is None:
+            try:
+                text = path.read_bytes().decode("utf-8")  # parsed before from these very bytes
+            except (OSError, UnicodeDecodeError):
+                return True  # gone or changed this instant: the next run reads it afresh
+        found = is_canonical(text, doc)
+        if entry is not None:
+            self.now[str(path)] = (entry[0], doc, found)
+        return found
+
+    def changed(self) -> bool:
+        return self.now.keys() != self.earlier.keys() or any(self.earlier[k] is not v for k, v in self.now.items())
+
+
 # ------------------------------------------------------------------ entry points
 def _data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tuple[str, bool, bool]]]]:
     if not root.exists():
@@ -697,14 +749,20 @@ def _data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tu
 
 
 def scan(
-    root: Path, *, canonical: bool = False, proposed: dict[Path, dict[str, Any]] | None = None
+    root: Path,
+    *,
+    canonical: bool = False,
+    proposed: dict[Path, dict[str, Any]] | None = None,
+    files: ParsedFiles | None = None,
 ) -> tuple[Archive | None, Problems]:
     """Read and validate every file under root, collecting all problems.
 
     Returns the archive when there are no errors. With canonical=True, a file not in
     canonical form is a warning. `proposed` validates a file's proposed data in place of
-    what is on disk (how `spnet add` checks a record before writing it).
+    what is on disk (how `spnet add` checks a record before writing it). `files` holds
+    what an earlier run parsed (see ParsedFiles); files unchanged since are not parsed.
     """
+    files = files if files is not None else ParsedFiles()
     problems = Problems()
     raws: list[_Raw] = []
     university_files: dict[str, str] = {}
@@ -712,7 +770,7 @@ def scan(
     for path, layout in _data_files(root, problems):
         shown = _display(path, root)
         try:
-            text, doc = ("", proposed[path]) if proposed and path in proposed else read_toml(path, shown)
+            text, doc = ("", proposed[path]) if proposed and path in proposed else files.read(path, shown)
         except DataError as exc:
             problems.errors.append(str(exc))
             unread = True
@@ -726,7 +784,7 @@ def scan(
             if isinstance(uid, str):
                 university_files[uid] = shown
         raws += _collect(doc, layout, shown, problems, university=uid if isinstance(uid, str) else None)
-        if canonical and text and not problems.errors and not is_canonical(text, doc):
+        if canonical and text != "" and not problems.errors and not files.is_canonical(path, text, doc):
             problems.warn(shown, "not in canonical form (as tomli-w writes it); spnet would rewrite it")
 
     built = [(r, m) for r in raws if (m := _build(r, problems)) is not None]
@@ -820,9 +878,12 @@ def scan_cached(
         entry = _read_cache(root, key)
         if entry is not None and (entry[1] or not canonical):
             return entry[0], Problems(warnings=list(entry[0].warnings) if warnings else None)
-    archive, problems = scan(root, canonical=canonical)
+    files = _read_parsed(root) if cache else ParsedFiles()
+    archive, problems = scan(root, canonical=canonical, files=files)
     if archive is not None and key is not None:
         _write_cache(root, key, archive, checked=canonical)
+    if cache and files.changed():
+        _write_parsed(root, files)
     return archive, problems
 
 
@@ -965,9 +1026,7 @@ def _read_cache(root: Path, key: tuple[Any, ...]) -> tuple[Archive, bool] | None
 
 
 def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive, *, checked: bool) -> None:
-    """Write the cache atomically; a cache that cannot be written is simply not written."""
-    import tempfile  # only a cache write needs it (it pulls in shutil)
-
+    """Write the archive cache: its index first, then its pieces."""
     offsets: dict[str, tuple[int, int]] = {}
     blobs = []
     body = 0
@@ -977,15 +1036,41 @@ def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive, *, checked:
         blobs.append(blob)
         body += len(blob)
     header = pickle.dumps((key, checked, archive.index, offsets, body), protocol=pickle.HIGHEST_PROTOCOL)
-    target = cache_path(root)
+    _write_cache_file(cache_path(root), [_MAGIC + len(header).to_bytes(8, "little") + header, *blobs])
+
+
+def _parsed_path(root: Path) -> Path:
+    return cache_path(root).with_name(cache_path(root).name.replace("archive-", "parsed-", 1))
+
+
+def _read_parsed(root: Path) -> ParsedFiles:
+    """The files parsed by an earlier run; none when there is no such cache or it is unreadable."""
+    try:
+        with _parsed_path(root).open("rb") as fh:
+            fmt, version, earlier = _unpickle(fh.read())
+    except _UNREADABLE:
+        return ParsedFiles()
+    if (fmt, version) != (CACHE_FORMAT, sys.version_info[:2]) or not isinstance(earlier, dict):
+        return ParsedFiles()
+    return ParsedFiles(earlier)
+
+
+def _write_parsed(root: Path, files: ParsedFiles) -> None:
+    data = (CACHE_FORMAT, sys.version_info[:2], files.now)
+    _write_cache_file(_parsed_path(root), [pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)])
+
+
+def _write_cache_file(target: Path, chunks: list[bytes]) -> None:
+    """Write a cache file atomically; a cache that cannot be written is simply not written."""
+    import tempfile  # only a cache write needs it (it pulls in shutil)
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".archive-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(_MAGIC + len(header).to_bytes(8, "little") + header)
-                for blob in blobs:
-                    fh.write(blob)
+                for chunk in chunks:
+                    fh.write(chunk)
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(OSError):
