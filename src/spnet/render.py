@@ -9,7 +9,6 @@ never parses it as markup, and control or invisible characters are shown escaped
 from __future__ import annotations
 
 import io
-import json
 import re
 import sys
 import unicodedata
@@ -19,6 +18,11 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from spnet.errors import UsageError
+
+try:  # json's C string encoder, without importing json (its decoder too) for every listing
+    from _json import encode_basestring as _json_string
+except ImportError:  # pragma: no cover - an interpreter without the C module
+    from json.encoder import encode_basestring as _json_string
 
 Row = dict[str, Any]
 
@@ -177,8 +181,8 @@ COLUMNS: dict[str, list[Column]] = {
     "card": [_c("field", "Field", "項目"), _c("value", "Value", "値")],
 }
 
-# In JSON output: what json.dumps leaves raw but a terminal might act on.
-_JSON_UNSAFE = re.compile("[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+# In JSON output: what json.dumps leaves raw but a terminal might act on (compiled on first use).
+_JSON_UNSAFE = "[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
 
 # Characters that would act on a terminal or hide text: shown as escapes instead.
 _BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
@@ -273,8 +277,10 @@ def emit_json(value: Any, stream: TextIO | None = None, *, keys: Sequence[str] |
     if text is None:
         if keys is not None:
             value = [{k: row.get(k) for k in keys} for row in value]
+        import json  # records with nested values (show, export); listings take the path above
+
         text = json.dumps(value, ensure_ascii=False, indent=2)
-    (stream or sys.stdout).write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
+    (stream or sys.stdout).write(re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
 
 
 def _json_records(rows: list[Any], keys: Sequence[str] | None = None) -> str | None:
@@ -285,7 +291,7 @@ def _json_records(rows: list[Any], keys: Sequence[str] | None = None) -> str | N
     json's indenting encoder is pure Python; this uses its C string encoder and is about
     ten times faster, which a listing of tens of thousands of records notices.
     """
-    encode = json.encoder.encode_basestring  # the C version where there is one
+    encode = _json_string
     if keys is not None:
         keys = list(dict.fromkeys(keys))  # as a dict would hold them: once each
     heads: dict[Any, str] = {}
