@@ -177,3 +177,15 @@ def test_a_corrupt_parsed_files_cache_is_ignored(
     parsed = _count_parses(monkeypatch)
     assert load_archive(data_copy) == first
     assert len(parsed) == 11
+
+
+def test_add_parses_only_the_file_it_writes(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("--data", str(data_copy), "check").exit_code == 0  # parses every file once
+    parsed = _count_parses(monkeypatch)
+    args = ("--id", "kyoto-cached", "--name-en", "Cached University", "--kind", "exchange-partner")
+    result = cli("--data", str(data_copy), "add", "partner", "-u", "kyoto", *args, "--source", "S", "--lines", "1")
+    assert result.exit_code == 0, result.stderr
+    assert parsed == ["kyoto.toml"]  # read to be rewritten; the others came from the cache
+    parsed.clear()
+    shown = cli("--data", str(data_copy), "partners", "-u", "kyoto", "--format", "json").stdout
+    assert parsed == ["kyoto.toml"] and "kyoto-cached" in shown

@@ -499,7 +499,9 @@ def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str 
     root = resolve_data_dir((ctx.obj or {}).get("data"))
     if root.resolve().is_relative_to(Path(__file__).resolve().parent):
         raise UsageError("the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)")
-    done = add_record(root, kind, record, university=university, dry_run=dry_run)
+    done = add_record(
+        root, kind, record, university=university, dry_run=dry_run, cache=(ctx.obj or {}).get("cache", True)
+    )
     if dry_run:
         sys.stdout.write(done.record + "\n" + done.diff)
     else:

@@ -1109,7 +1109,13 @@ class Addition(NamedTuple):
 
 
 def add_record(
-    root: Path, kind: str, record: dict[str, Any], *, university: str | None = None, dry_run: bool = False
+    root: Path,
+    kind: str,
+    record: dict[str, Any],
+    *,
+    university: str | None = None,
+    dry_run: bool = False,
+    cache: bool = True,
 ) -> Addition:
     """Append one record to the file it belongs in, if the whole archive stays valid.
 
@@ -1141,7 +1147,11 @@ def add_record(
         if tomli_w.dumps(doc) != text:
             raise DataError(f"{shown}: not in canonical form; rewriting it would change other records")
         new_doc = {**doc, table: [*doc.get(table, []), record]}
-        archive, found = scan(root, proposed={path: new_doc})
+        # The other files' parsed data comes from the cache while they are unchanged.
+        files = _read_parsed(root) if cache else ParsedFiles()
+        archive, found = scan(root, proposed={path: new_doc}, files=files)
+        if cache and files.changed():
+            _write_parsed(root, files)
         if archive is None:
             raise UsageError(f"refused, nothing written: {found.errors[0]}")
         new_text = tomli_w.dumps(new_doc)
