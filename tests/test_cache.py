@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from spnet import store
+from spnet.errors import DataError
 from spnet.store import cache_path, load_archive
 
 KYOTO = "universities/kyoto.toml"
@@ -189,3 +190,19 @@ def test_add_parses_only_the_file_it_writes(cli, data_copy: Path, monkeypatch: p
     parsed.clear()
     shown = cli("--data", str(data_copy), "partners", "-u", "kyoto", "--format", "json").stdout
     assert parsed == ["kyoto.toml"] and "kyoto-cached" in shown
+
+
+def test_a_spoiled_piece_after_an_edit_is_one_clear_error(data_copy: Path) -> None:
+    """The index was read, then a file changed and a piece proved unreadable: the files no
+    longer match what was read, so spnet says so rather than mixing two archives."""
+    load_archive(data_copy)
+    archive = load_archive(data_copy)  # from the cache: the index only
+    start, length = archive._load.offsets["partners/ehime"]  # type: ignore[attr-defined]
+    with cache_path(data_copy).open("r+b") as fh:
+        fh.seek(start)
+        fh.write(b"\0" * length)
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace('"Kyoto University"', '"Kyoto Univ."', 1), "utf-8")
+    assert len(archive.partners_of("kyoto")) > 0  # read before the spoil: still answers
+    with pytest.raises(DataError, match="changed while spnet was reading it"):
+        archive.partners_of("ehime")

@@ -12,6 +12,7 @@ annotation into a ForwardRef, compiling each one, at every start.
 """
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -361,7 +362,7 @@ class Archive:
     def partners_of(self, university: str) -> tuple[Partner, ...]:
         return self.piece(f"partners/{university}") if university in self.index.partner_counts else ()
 
-    @property
+    @functools.cached_property
     def partners(self) -> tuple[Partner, ...]:
         return tuple(p for uid in self.index.partner_counts for p in self.partners_of(uid))
 
@@ -379,7 +380,7 @@ class Archive:
                         out.append(e)
         return tuple(out)
 
-    @property
+    @functools.cached_property
     def events(self) -> tuple[Event, ...]:
         return self.events_between()
 

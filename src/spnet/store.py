@@ -970,11 +970,12 @@ class _CachedPieces:
 
     The file stays open, so a cache rewritten by another process meanwhile is not mixed
     in. A piece that cannot be read (a file cut short, a disk error) is not an error for
-    the user: the archive is read again from its files, and the piece taken from that.
+    the user: the archive is read again from its files, and the piece taken from that,
+    unless the files changed meanwhile so that the pieces read so far no longer fit.
     """
 
-    def __init__(self, root: Path, fh: Any, offsets: dict[str, tuple[int, int]]) -> None:
-        self.root, self.fh, self.offsets = root, fh, offsets
+    def __init__(self, root: Path, index: ArchiveIndex, fh: Any, offsets: dict[str, tuple[int, int]]) -> None:
+        self.root, self.index, self.fh, self.offsets = root, index, fh, offsets
         self.rescanned: Archive | None = None
 
     def __call__(self, name: str) -> tuple[Any, ...]:
@@ -993,6 +994,8 @@ class _CachedPieces:
             archive, problems = scan(self.root)
             if archive is None:
                 raise DataError(problems.errors[0] if problems.errors else f"{self.root}: no archive")
+            if archive.index != self.index:
+                raise DataError(f"{self.root}: the archive changed while spnet was reading it; run the command again")
             self.rescanned = archive
         return self.rescanned.piece(name)
 
@@ -1029,7 +1032,7 @@ def _read_cache(root: Path, key: tuple[Any, ...]) -> tuple[Archive, bool] | None
         fh.close()
         return None
     pieces = {name: (base + start, length) for name, (start, length) in offsets.items()}
-    return Archive(index, _CachedPieces(root, fh, pieces)), checked
+    return Archive(index, _CachedPieces(root, index, fh, pieces)), checked
 
 
 def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive, *, checked: bool) -> None:
