@@ -59,7 +59,11 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(cli, data_copy: Path, garbage: b
 def test_no_cache_neither_reads_nor_writes(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = cli("--data", str(data_copy), "--no-cache", "universities", "--format", "json")
     assert result.exit_code == 0
-    assert not cache_path(data_copy).exists()
+    assert not cache_path(data_copy).exists() and not store._parsed_path(data_copy).exists()
+    load_archive(data_copy)  # fills both caches
+    parsed = _count_parses(monkeypatch)
+    assert cli("--data", str(data_copy), "--no-cache", "universities").exit_code == 0
+    assert len(parsed) == 11  # every file read afresh
 
 
 def test_an_unwritable_cache_directory_is_not_an_error(cli, data_copy: Path, tmp_path: Path) -> None:
