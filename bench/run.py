@@ -4,10 +4,12 @@
     python bench/run.py --scale 100     # stop the scale part at 100x
     python bench/run.py --runs 20       # more runs per command
 
-Each command runs once to warm up (and to fill the archive cache), then --runs times;
-the table gives the median, min and max wall time, the median peak memory (max RSS of
-the process), the ratio of the median to the `python -c "import typer"` floor, and the
-warm-up run's time (on a synthetic archive: the first run, which reads every file).
+Each command runs once to warm up (and to fill the archive cache), then --runs times,
+the commands taking turns run after run (so that a change in the machine's speed falls
+on all of them alike, the floor included); the table gives the median, min and max wall
+time, the median peak memory (max RSS of the process), the ratio of the median to the
+`python -c "import typer"` floor, and the warm-up run's time (on a synthetic archive:
+the first run, which reads every file).
 Run it with the Python of a regular (not editable) install, whose modules are byte-compiled.
 Prints figures only: nothing here passes or fails.
 
@@ -37,24 +39,35 @@ BIN = Path(PY).parent / "spnet"
 SPNET = [str(BIN)] if BIN.exists() else [PY, "-m", "spnet"]
 
 
-def measure(argv: list[str], runs: int, env: dict[str, str]) -> tuple[list[float], list[int], float]:
-    """Wall seconds and peak RSS (KiB) of `runs` runs, and the seconds of the warm-up run before them."""
-    times, peaks = [], []
-    first = 0.0
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one run of argv."""
+    with open(os.devnull, "wb") as sink:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=sink, stderr=sink, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"bench: {' '.join(argv)} exited {os.waitstatus_to_exitcode(status)}")
+    return elapsed, usage.ru_maxrss
+
+
+def measure(commands: list[list[str]], runs: int, env: dict[str, str]) -> list[tuple[list[float], list[int], float]]:
+    """For each command: wall seconds and peak RSS (KiB) of `runs` runs, and the seconds of
+    the warm-up run before them. The commands take turns, run after run, so that a change
+    in the machine's speed during the bench (a shared or throttled CPU) falls on all of
+    them alike and their ratios to the floor stay fair."""
+    times: list[list[float]] = [[] for _ in commands]
+    peaks: list[list[int]] = [[] for _ in commands]
+    first = [0.0 for _ in commands]
     for i in range(runs + 1):
-        with open(os.devnull, "wb") as sink:
-            start = time.perf_counter()
-            proc = subprocess.Popen(argv, stdout=sink, stderr=sink, env=env)
-            _, status, usage = os.wait4(proc.pid, 0)
-            elapsed = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) not in (0,):
-            raise SystemExit(f"bench: {' '.join(argv)} exited {os.waitstatus_to_exitcode(status)}")
-        if i:  # the first run is the warm-up
-            times.append(elapsed)
-            peaks.append(usage.ru_maxrss)
-        else:
-            first = elapsed
-    return times, peaks, first
+        for k, argv in enumerate(commands):
+            elapsed, peak = run_once(argv, env)
+            if i:  # the first round is the warm-up
+                times[k].append(elapsed)
+                peaks[k].append(peak)
+            else:
+                first[k] = elapsed
+    return [(times[k], peaks[k], first[k]) for k in range(len(commands))]
 
 
 def row(label: str, times: list[float], peaks: list[int], first: float, floor: float | None) -> str:
@@ -120,18 +133,17 @@ def main() -> int:
     ]
     print(f"The real archive ({args.runs} runs after a warm-up):\n")
     print(HEAD)
-    floor = None
-    for label, argv in floor_cmds:
-        times, peaks, first = measure(argv, args.runs, env)
-        if "typer" in label:
-            floor = statistics.median(times)
-        print(row(label, times, peaks, first, floor if "typer" in label else None))
-    for label, argv in spnet_cmds:
-        print(row(label, *measure(argv, args.runs, env), floor))
+    measured = measure([argv for _, argv in floor_cmds + spnet_cmds], args.runs, env)
+    floor = statistics.median(measured[1][0])  # python -c "import typer"
+    for k, ((label, _), result) in enumerate(zip(floor_cmds + spnet_cmds, measured, strict=True)):
+        print(row(label, *result, floor if k else None))
 
     factors = [f for f in (1, 10, 100, 1000) if f <= args.scale]
     if factors:
-        print(f"\nSynthetic archives ({args.scale_runs} runs after a warm-up that fills the cache):\n")
+        print(
+            f"\nSynthetic archives ({args.scale_runs} runs after a warm-up that fills the cache; "
+            "the ratio is to `import typer` measured in the same rounds):\n"
+        )
         print(HEAD)
     growth: dict[str, list[float]] = {}
     after_edit: list[str] = []
@@ -143,21 +155,27 @@ def main() -> int:
         size = sum(p.stat().st_size for p in data.rglob("*.toml")) / 2**20
         print(f"| *{factor}x: {size:.1f} MiB of TOML, written in {made:.1f} s* | | | | | | |")
         uid = "kyoto" if factor == 1 else f"kyoto-x{factor - 1}"
-        for label, argv in (
+        queries = [
             (f"partners --university {uid} --format json", ["partners", "--university", uid, "--format", "json"]),
             ("timeline --year 2023 --format json", ["timeline", "--year", "2023", "--format", "json"]),
             ("check", ["check"]),
-        ):
-            times, peaks, first = measure([*SPNET, "--data", str(data), *argv], args.scale_runs, env)
-            growth.setdefault(label.split(" --university")[0], []).append(statistics.median(times))
-            print(row(f"{factor}x {label}", times, peaks, first, floor))
+        ]
+        # The floor takes its turns with them, so each archive's ratios are of one run.
+        floor_argv = floor_cmds[1][1]
+        floor_result, *results = measure(
+            [floor_argv, *([*SPNET, "--data", str(data), *argv] for _, argv in queries)], args.scale_runs, env
+        )
+        scale_floor = statistics.median(floor_result[0])
+        for (label, _), (times, peaks, first) in zip(queries, results, strict=True):
+            growth.setdefault(label.split(" --university")[0], []).append(statistics.median(times) / scale_floor)
+            print(row(f"{factor}x {label}", times, peaks, first, scale_floor))
         # A curator edits one file: the next query and the next check read it (only it is
         # parsed again) and validate the whole archive again.
         edited = data / "universities" / f"{uid}.toml"
         figures = []
         for argv in (["partners", "--university", uid, "--format", "json"], ["check"]):
             edited.write_bytes(edited.read_bytes())  # same text, new modification time
-            _, peaks, seconds = measure([*SPNET, "--data", str(data), *argv], 0, env)
+            seconds, _ = run_once([*SPNET, "--data", str(data), *argv], env)
             figures.append(f"{seconds:.2f} s")
         after_edit.append(f"| {factor}x | {' | '.join(figures)} |")
         shutil.rmtree(data)
@@ -166,7 +184,10 @@ def main() -> int:
         print("| archive | partners -u … json | check |\n| --- | ---: | ---: |")
         print("\n".join(after_edit))
     if len(factors) > 1:
-        print("\nGrowth of the median from 1x (x the 1x time, for x the records):\n")
+        print(
+            "\nGrowth from 1x (x the 1x time for x the records; each median taken as a ratio to the floor"
+            " of its own rounds, so that a change in the machine's speed between archives cancels out):\n"
+        )
         print("| command | " + " | ".join(f"{f}x" for f in factors) + " |")
         print("| --- |" + " ---: |" * len(factors))
         for label, meds in growth.items():
