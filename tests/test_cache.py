@@ -59,7 +59,7 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(cli, data_copy: Path, garbage: b
 def test_no_cache_neither_reads_nor_writes(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = cli("--data", str(data_copy), "--no-cache", "universities", "--format", "json")
     assert result.exit_code == 0
-    assert not cache_path(data_copy).exists() and not store._parsed_path(data_copy).exists()
+    assert not cache_path(data_copy).exists() and not cache_path(data_copy, "parsed").exists()
     load_archive(data_copy)  # fills both caches
     parsed = _count_parses(monkeypatch)
     assert cli("--data", str(data_copy), "--no-cache", "universities").exit_code == 0
@@ -177,7 +177,7 @@ def test_a_corrupt_parsed_files_cache_is_ignored(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch, garbage: bytes
 ) -> None:
     first = load_archive(data_copy)
-    store._parsed_path(data_copy).write_bytes(garbage)
+    cache_path(data_copy, "parsed").write_bytes(garbage)
     cache_path(data_copy).unlink()
     parsed = _count_parses(monkeypatch)
     assert load_archive(data_copy) == first

@@ -697,12 +697,18 @@ def _gc_paused() -> Iterator[None]:
 _StatKey = tuple[int, int, int, int]
 
 
+def _unchanged_if_same(st: os.stat_result) -> _StatKey:
+    """What must stay the same for a file to count as unchanged: size, modification and
+    change times, inode (an edit within the same second and of the same size still
+    changes the change time)."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def _stat_key(path: Path) -> _StatKey | None:
     try:
-        st = os.stat(path)
+        return _unchanged_if_same(os.stat(path))
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 class ParsedFiles:
@@ -900,13 +906,20 @@ def scan_cached(
         if entry is not None and (entry[1] or not canonical):
             return entry[0], Problems(warnings=list(entry[0].warnings) if warnings else None)
     with _gc_paused():
-        files = _read_parsed(root) if cache else ParsedFiles()
-        archive, problems = scan(root, canonical=canonical, files=files)
+        archive, problems = _scan_reusing_parsed(root, cache=cache, canonical=canonical)
         if archive is not None and key is not None:
             _write_cache(root, key, archive, checked=canonical)
-        if cache and files.changed():
-            _write_parsed(root, files)
     return archive, problems
+
+
+def _scan_reusing_parsed(root: Path, *, cache: bool, **options: Any) -> tuple[Archive | None, Problems]:
+    """scan(), taking unchanged files' parsed data from the cache (cache=True) and keeping
+    what it parsed there for the next run."""
+    files = _read_parsed(root) if cache else ParsedFiles()
+    found = scan(root, files=files, **options)
+    if cache and files.changed():
+        _write_parsed(root, files)
+    return found
 
 
 # ------------------------------------------------------------------ cache
@@ -921,12 +934,14 @@ def cache_dir() -> Path:
     return Path(base) / "spnet"
 
 
-def cache_path(root: Path) -> Path:
+def cache_path(root: Path, kind: str = "archive") -> Path:
+    """The cache file of one data directory: "archive" (the validated archive) or
+    "parsed" (each file's parsed data)."""
     import zlib  # cheaper to import than hashlib; the key inside the file is what must match
 
     where = str(root.resolve()).encode("utf-8", "surrogateescape")
     digest = f"{zlib.crc32(where):08x}{zlib.adler32(where):08x}"
-    return cache_dir() / f"archive-{digest}.pickle"
+    return cache_dir() / f"{kind}-{digest}.pickle"
 
 
 def _fingerprint(root: Path) -> tuple[Any, ...] | None:
@@ -941,8 +956,8 @@ def _fingerprint(root: Path) -> tuple[Any, ...] | None:
         with os.scandir(directory) as entries:
             return sorted((e.name, e) for e in entries if e.name.endswith(".toml"))
 
-    def stat(name: str, st: os.stat_result) -> tuple[str, int, int, int, int]:
-        return (name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    def stat(name: str, st: os.stat_result) -> tuple[str, _StatKey]:
+        return (name, _unchanged_if_same(st))
 
     try:
         top = str(root)
@@ -1006,7 +1021,8 @@ class _CachedPieces:
                     return piece
             except (*_UNREADABLE, KeyError):
                 pass
-            archive, problems = scan(self.root)
+            with _gc_paused():
+                archive, problems = _scan_reusing_parsed(self.root, cache=True)
             if archive is None:
                 raise DataError(problems.errors[0] if problems.errors else f"{self.root}: no archive")
             if archive.index != self.index:
@@ -1059,14 +1075,10 @@ def _write_cache(root: Path, key: tuple[Any, ...], archive: Archive, *, checked:
     _write_cache_file(cache_path(root), [_MAGIC + len(header).to_bytes(8, "little") + header, *blobs])
 
 
-def _parsed_path(root: Path) -> Path:
-    return cache_path(root).with_name(cache_path(root).name.replace("archive-", "parsed-", 1))
-
-
 def _read_parsed(root: Path) -> ParsedFiles:
     """The files parsed by an earlier run; none when there is no such cache or it is unreadable."""
     try:
-        with _parsed_path(root).open("rb") as fh:
+        with cache_path(root, "parsed").open("rb") as fh:
             fmt, version, earlier = _unpickle(fh.read())
     except _UNREADABLE:
         return ParsedFiles()
@@ -1079,7 +1091,7 @@ def _write_parsed(root: Path, files: ParsedFiles) -> None:
     import pickle
 
     data = (CACHE_FORMAT, sys.version_info[:2], files.now)
-    _write_cache_file(_parsed_path(root), [pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)])
+    _write_cache_file(cache_path(root, "parsed"), [pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)])
 
 
 def _write_cache_file(target: Path, chunks: list[bytes]) -> None:
@@ -1158,12 +1170,8 @@ def add_record(
         if tomli_w.dumps(doc) != text:
             raise DataError(f"{shown}: not in canonical form; rewriting it would change other records")
         new_doc = {**doc, table: [*doc.get(table, []), record]}
-        # The other files' parsed data comes from the cache while they are unchanged.
         with _gc_paused():
-            files = _read_parsed(root) if cache else ParsedFiles()
-            archive, found = scan(root, proposed={path: new_doc}, files=files)
-            if cache and files.changed():
-                _write_parsed(root, files)
+            archive, found = _scan_reusing_parsed(root, cache=cache, proposed={path: new_doc})
         if archive is None:
             raise UsageError(f"refused, nothing written: {found.errors[0]}")
         new_text = tomli_w.dumps(new_doc)
