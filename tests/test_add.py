@@ -58,7 +58,7 @@ def test_add_event_and_person(cli, data_copy: Path) -> None:
     ]  # fmt: skip
     assert cli("--data", str(data_copy), *event).exit_code == 0
     rows = cli("--data", str(data_copy), "timeline", "--from", "2025", "--format", "tsv", "--no-header").stdout
-    assert rows == "2025-06\ttrue\tmilestone\t\t\tウィーン大学とのシンポジウム\tkyoto\tkyoto-vienna-2025\n"
+    assert rows == "2025-06\ttrue\tmilestone\t\t\tウィーン大学とのシンポジウム\tkyoto\tkyoto-vienna-2025\tfalse\n"
     person = ["add", "person", "--id", "new-person", "--name-ja", "山田 花子", "--role-ja", "教授", *SOURCE]
     assert cli("--data", str(data_copy), *person).exit_code == 0
     people = cli("--data", str(data_copy), "contacts", "--format", "tsv", "--fields", "id,name_ja,name_en")
@@ -80,10 +80,23 @@ def test_add_event_and_person(cli, data_copy: Path) -> None:
 )
 def test_refused_additions_change_nothing(cli, data_copy: Path, extra: list[str], message: str) -> None:
     before = snapshot(data_copy)
-    args = ["--data", str(data_copy), *PARTNER, *SOURCE, *extra]
+    args = ["--data", str(data_copy), *PARTNER, *SOURCE]
+    option, value = extra
+    if option in args:  # an option given twice is refused: replace its value instead
+        args[args.index(option) + 1] = value
+    else:
+        args += extra
     result = cli(*args)
     assert result.exit_code == 2, result.stderr
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert snapshot(data_copy) == before
+
+
+def test_an_option_given_twice_is_refused_not_replaced(cli, data_copy: Path) -> None:
+    before = snapshot(data_copy)
+    result = cli("--data", str(data_copy), *PARTNER, *SOURCE, "--id", "kyoto-other")
+    assert result.exit_code == 2
+    assert result.stderr == "spnet: error: --id was given more than once; give it once\n"
     assert snapshot(data_copy) == before
 
 

@@ -17,8 +17,11 @@ Case = tuple[str, Callable[[Path], object] | None, list[str], int, str]
 
 COMMAND_LINE = [
     (["partners", "--university", "nagoya"], "unknown university 'nagoya'"),
-    (["partners", "--university", "kyouto"], "unknown university 'kyouto': did you mean kyoto?"),
-    (["partners", "--university", "kyo"], "ambiguous university 'kyo': did you mean tokyo, kyoto?"),
+    (["partners", "--university", "kyouto"], "unknown university 'kyouto'; did you mean kyoto (Kyoto University)?"),
+    (
+        ["partners", "--university", "東"],
+        "ambiguous university '東': it could be tokyo (The University of Tokyo), tohoku",
+    ),
     (["partners", "--university", "University"], "ambiguous university"),
     (["partners", "--country", "Atlantis"], "unknown country 'Atlantis'"),
     (["partners", "--kind", "friend"], "unknown partner kind 'friend'"),
@@ -38,6 +41,10 @@ COMMAND_LINE = [
     (["meetings", "--fy", "2023-03"], "bad fiscal year '2023-03'"),
     (["partners", "--since", "yesterday"], "bad date 'yesterday'"),
     (["partners", "--fields", ""], "--fields needs at least one field name"),
+    (["meetings", "--year", "2022", "--year", "2023"], "--year was given more than once"),
+    (["partners", "--format", "json", "-f", "csv"], "--format was given more than once"),
+    (["export"], "Missing argument 'FORMAT'. Choose from: json, csv, ics, sqlite (usage:"),
+    (["partners", "--data", "/elsewhere"], "--data was given more than once"),
 ]
 
 

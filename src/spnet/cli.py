@@ -1,8 +1,8 @@
 """The command line: one small function per command, each a query plus a call to render.
 
-Exit codes: 0 success; 1 `spnet check` found errors; 2 bad command-line input (unknown
-name, bad date, unknown field or option); 3 the archive cannot be read or is invalid.
-Every error is one line on stderr.
+Exit codes (`spnet help exit-codes`): 0 success; 1 `spnet check` found errors; 2 bad
+command-line input (unknown name, bad date, unknown field or option); 3 the archive cannot
+be read or is invalid; 130 interrupted. Every error is one line on stderr.
 """
 
 import datetime as dt
@@ -10,16 +10,16 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer._click.exceptions import ClickException  # Typer 0.28 vendors click
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
-from spnet import query, render
+from spnet import query, render, topics
 from spnet.dates import DateSpan, parse_fiscal_year, parse_span, parse_year, to_partial_date
 from spnet.errors import CheckFailed, SpnetError, UsageError
 from spnet.models import Archive
@@ -29,6 +29,7 @@ from spnet.store import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_d
 TODAY_ENV = "SPNET_TODAY"
 # Listing commands declare `out`; `listing` replaces it with the shared options.
 DEFAULT_OUTPUT = Output()
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 class SpnetGroup(TyperGroup):
@@ -55,7 +56,7 @@ class SpnetGroup(TyperGroup):
         except SpnetError as exc:
             code = _fail(str(exc), exc.exit_code)
         except ClickException as exc:
-            code = _fail(exc.format_message(), exc.exit_code)
+            code = _fail(_usage_line(exc), exc.exit_code)
         except typer.Abort:
             code = _fail("aborted", 130)
         else:
@@ -63,6 +64,33 @@ class SpnetGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+class SpnetCommand(TyperCommand):
+    """A command that refuses an option given twice where a second value would silently
+    replace the first (`--year 2022 --year 2023`). Filters that take several values
+    (`--university`, `--country`, `--kind`) are declared as lists and mean any of them."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not ctx.resilient_parsing:
+            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            seen: set[str] = set()
+            for param in order:
+                if getattr(param, "multiple", True) or getattr(param, "is_flag", True):
+                    continue
+                if param.name in seen:
+                    raise UsageError(f"{param.opts[0]} was given more than once; give it once")
+                seen.add(param.name or "")
+        return super().parse_args(ctx, args)
+
+
+def _usage_line(exc: ClickException) -> str:
+    """Click's message, with the usage of the command it is about when it has one."""
+    message = " ".join(exc.format_message().split())  # one line: click lists choices on several
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None and getattr(exc, "exit_code", 0) == 2:
+        return f"{message} (usage: {ctx.get_usage().removeprefix('Usage: ')}; see {ctx.command_path} -h)"
+    return message
 
 
 def _fail(message: str, code: int) -> int:
@@ -73,11 +101,62 @@ def _fail(message: str, code: int) -> int:
 app = typer.Typer(
     cls=SpnetGroup,
     help="Ask the archive of the 'Strategic Partnerships' network project (2021-2024).",
-    add_completion=False,
-    no_args_is_help=True,
+    invoke_without_command=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT,
 )
+
+
+def command(**options: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """`app.command`, with the class that refuses repeated options."""
+    return app.command(cls=SpnetCommand, **options)
+
+
+# ------------------------------------------------------------------ completion
+def _completion_archive(ctx: typer.Context) -> Archive | None:
+    """The archive a completion request is about (--data wherever it was typed), or None."""
+    data = None
+    while ctx is not None:
+        data = data or ctx.params.get("data")
+        ctx = ctx.parent  # type: ignore[assignment]
+    try:
+        return load_archive(data)
+    except (SpnetError, OSError):
+        return None
+
+
+def _complete(values: Callable[[Archive], Iterable[tuple[str, str]]]) -> Callable[..., list[tuple[str, str]]]:
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        archive = _completion_archive(ctx)
+        if archive is None:
+            return []
+        key = query.fold(incomplete)
+        return [(v, h) for v, h in values(archive) if query.fold(v).startswith(key)]
+
+    return complete
+
+
+def _university_choices(archive: Archive) -> Iterable[tuple[str, str]]:
+    for u in archive.index.university_names:
+        yield u.id, u.name.en or ""
+        yield from ((s, u.name.en or "") for s in u.short_names)
+
+
+complete_university = _complete(_university_choices)
+complete_country = _complete(lambda a: ((c.id, c.name.en or "") for c in a.countries))
+complete_partner_kind = _complete(lambda a: ((k, "") for k in PARTNER_KINDS))
+complete_event_kind = _complete(lambda a: ((k, "") for k in EVENT_KINDS))
+complete_record = _complete(lambda a: ((r.id, type(r).__name__.lower()) for r in query.all_records(a)))
+
+
+def complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Field names of the command's listing, after the last comma of what is typed."""
+    done, _, last = incomplete.rpartition(",")
+    prefix = f"{done}," if done else ""
+    keys = [c.key for c in render.COLUMNS.get(ctx.command.name or "", [])]
+    return [prefix + k for k in keys if k.startswith(last) and k not in done.split(",")]
+
 
 # ------------------------------------------------------------------ shared options
 FormatOpt = Annotated[
@@ -86,52 +165,137 @@ FormatOpt = Annotated[
         "--format",
         "-f",
         case_sensitive=False,
+        metavar="FORMAT",
         help="table on a terminal, plain (tab-separated, no header) when piped; or json, csv, tsv, md.",
     ),
 ]
-LangOpt = Annotated[Lang, typer.Option("--lang", case_sensitive=False, help="Which language's columns to show.")]
-FieldsOpt = Annotated[str | None, typer.Option("--fields", help="Comma-separated fields to show, in that order.")]
-NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="CSV/TSV/Markdown without the header row.")]
+LangOpt = Annotated[
+    Lang, typer.Option("--lang", case_sensitive=False, metavar="LANG", help="en, ja or both: which language to show.")
+]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fields", metavar="FIELDS", autocompletion=complete_fields, help="Comma-separated fields, in that order."
+    ),
+]
+NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="CSV/TSV/Markdown/table without the header.")]
 BomOpt = Annotated[bool, typer.Option("--bom", help="Write a UTF-8 BOM before CSV (for Excel).")]
 AsciiOpt = Annotated[bool, typer.Option("--ascii", help="Draw tables with ASCII characters only.")]
-UniversityOpt = Annotated[
-    str | None, typer.Option("--university", "-u", help="kyoto, 'Kyoto University', 京都大学, 京都 ...")
+WideOpt = Annotated[bool, typer.Option("--wide", help="Tables: keep every column, however narrow the terminal.")]
+NoPagerOpt = Annotated[bool, typer.Option("--no-pager", help="Tables: never page ($SPNET_PAGER, $PAGER, less).")]
+DataOpt = Annotated[
+    str | None,
+    typer.Option("--data", metavar="DIR", help="Archive directory (default: $SPNET_DATA, else the shipped archive)."),
 ]
-YearOpt = Annotated[str | None, typer.Option("--year", help="Calendar year: 2023, 令和5年, R5.")]
-FyOpt = Annotated[str | None, typer.Option("--fy", help="Fiscal year, April to March: 2022, FY2022, 2022年度.")]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Read every file, neither using nor writing the archive cache.")
+]
+UniversityOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--university",
+        "-u",
+        metavar="UNIVERSITY",
+        autocompletion=complete_university,
+        help="kyoto, 'Kyoto University', 京都大学, 京大 ... Repeat for any of several.",
+    ),
+]
+OneUniversityOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--university", "-u", metavar="UNIVERSITY", autocompletion=complete_university, help="kyoto, 京都大学, 京大 ..."
+    ),
+]
+YearOpt = Annotated[str | None, typer.Option("--year", metavar="YEAR", help="Calendar year: 2023, 令和5年, R5.")]
+FyOpt = Annotated[
+    str | None, typer.Option("--fy", metavar="YEAR", help="Fiscal year, April to March: 2022, FY2022, 2022年度.")
+]
+FromOpt = Annotated[
+    str | None, typer.Option("--from", metavar="DATE", help="From this date (a partial date from its start).")
+]
+ToOpt = Annotated[str | None, typer.Option("--to", metavar="DATE", help="To this date (a partial date to its end).")]
+EventKindOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        autocompletion=complete_event_kind,
+        help="meeting, symposium, workshop, survey, milestone. Repeat for any of several.",
+    ),
+]
 
 
-def _output(fmt: Format | None, lang: Lang, fields: str | None, no_header: bool, bom: bool, ascii_: bool) -> Output:
+def _output(
+    fmt: Format | None,
+    lang: Lang,
+    fields: str | None,
+    no_header: bool,
+    bom: bool,
+    ascii_: bool,
+    wide: bool = False,
+    no_pager: bool = False,
+) -> Output:
     chosen = tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else None
     if fields is not None and not chosen:
         raise UsageError("--fields needs at least one field name")
-    return Output(format=fmt, lang=lang, fields=chosen, header=not no_header, bom=bom, ascii=ascii_)
-
-
-_OUTPUT_OPTIONS = [
-    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
-    for name, annotation, default in (
-        ("fmt", FormatOpt, None),
-        ("lang", LangOpt, Lang.both),
-        ("fields", FieldsOpt, None),
-        ("no_header", NoHeaderOpt, False),
-        ("bom", BomOpt, False),
-        ("ascii_", AsciiOpt, False),
+    return Output(
+        format=fmt,
+        lang=lang,
+        fields=chosen,
+        header=not no_header,
+        bom=bom,
+        ascii=ascii_,
+        wide=wide,
+        pager=not no_pager,
     )
-]
+
+
+def _params(*spec: tuple[str, Any, Any]) -> list[inspect.Parameter]:
+    return [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in spec]
+
+
+_OUTPUT_OPTIONS = _params(
+    ("fmt", FormatOpt, None),
+    ("lang", LangOpt, Lang.both),
+    ("fields", FieldsOpt, None),
+    ("no_header", NoHeaderOpt, False),
+    ("bom", BomOpt, False),
+    ("ascii_", AsciiOpt, False),
+    ("wide", WideOpt, False),
+    ("no_pager", NoPagerOpt, False),
+)
+# The root's --data and --no-cache, accepted after the command too.
+_ARCHIVE_OPTIONS = _params(("data", DataOpt, None), ("no_cache", NoCacheOpt, False))
+
+
+def archive_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the archive options (--data, --no-cache), also after its name."""
+    return _with_options(command, [])
 
 
 def listing(command: Callable[..., None]) -> Callable[..., None]:
     """Give a listing command the shared output options, declared once, as one `out` value."""
+    return _with_options(command, _OUTPUT_OPTIONS)
+
+
+def _with_options(command: Callable[..., None], output: list[inspect.Parameter]) -> Callable[..., None]:
     signature = inspect.signature(command)
 
     @functools.wraps(command)
     def run(**kwargs: Any) -> None:
-        out = _output(*(kwargs.pop(p.name) for p in _OUTPUT_OPTIONS))
-        command(out=out, **kwargs)
+        ctx = kwargs["ctx"]
+        obj = ctx.ensure_object(dict)
+        data, no_cache = kwargs.pop("data"), kwargs.pop("no_cache")
+        if data is not None and obj.get("data") is not None:
+            raise UsageError("--data was given more than once; give it once")
+        obj["data"] = data if data is not None else obj.get("data")
+        obj["cache"] = obj.get("cache", True) and not no_cache
+        if output:
+            kwargs["out"] = _output(*(kwargs.pop(p.name) for p in output))
+        command(**kwargs)
 
-    own = [p for p in signature.parameters.values() if p.name != "out"]
-    run.__signature__ = signature.replace(parameters=own + _OUTPUT_OPTIONS)  # type: ignore[attr-defined]
+    own = [p for p in signature.parameters.values() if not (output and p.name == "out")]
+    run.__signature__ = signature.replace(parameters=own + output + _ARCHIVE_OPTIONS)  # type: ignore[attr-defined]
     return run
 
 
@@ -176,6 +340,11 @@ def _year_group(row: dict[str, Any]) -> str:
     return f"{date[:3]}0s" if date.endswith("X") and len(date) == 4 else date[:4]
 
 
+def _one_university(archive: Archive, typed: Sequence[str] | None) -> tuple[str, ...]:
+    """("university",) when the filter names one university: every row would repeat it."""
+    return ("university",) if typed and len(query.resolve_universities(archive, typed)) == 1 else ()
+
+
 # ------------------------------------------------------------------ commands
 def _version(value: bool) -> None:
     if value:
@@ -188,13 +357,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    data: Annotated[
-        str | None,
-        typer.Option("--data", help="Archive directory (default: $SPNET_DATA, else the shipped archive)."),
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Read every file, neither using nor writing the archive cache.")
-    ] = False,
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
     _: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
@@ -202,25 +366,63 @@ def root(
     """Ask the archive of the 'Strategic Partnerships' network project (2021-2024).
 
     Example: spnet partners --university kyoto
+
+    More: spnet help environment | exit-codes | formats | dates
     """
     ctx.obj = {"data": data, "cache": not no_cache}
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        sys.stdout.write(ctx.get_help() + "\n")
 
 
-@app.command()
-def check(ctx: typer.Context) -> None:
+@command(name="help")
+def help_(
+    ctx: typer.Context,
+    topic: Annotated[
+        str | None,
+        typer.Argument(metavar="TOPIC", help=f"A command, or one of: {', '.join(topics.TOPICS)}."),
+    ] = None,
+) -> None:
+    """Help on a command or a topic: environment, exit-codes, formats, dates.
+
+    Example: spnet help environment
+    """
+    root_ctx = ctx.find_root()
+    if topic is None:
+        sys.stdout.write(root_ctx.get_help() + "\n")
+        return
+    if topic in topics.TOPICS:
+        sys.stdout.write(topics.TOPICS[topic])
+        return
+    group = root_ctx.command
+    sub = group.get_command(root_ctx, topic) if isinstance(group, TyperGroup) else None
+    if sub is None:
+        raise UsageError(f"no help on {topic!r}: try a command or one of {', '.join(topics.TOPICS)}")
+    with sub.make_context(topic, [], parent=root_ctx, resilient_parsing=True) as sub_ctx:
+        sys.stdout.write(sub.get_help(sub_ctx) + "\n")
+
+
+@command()
+@archive_options
+def check(
+    ctx: typer.Context,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
     """Validate the archive: errors (exit 1) and warnings, among them every JA/EN disagreement.
 
-    Example: spnet check
+    Example: spnet check -q
     """
+    from spnet import terminal
+
     obj = ctx.obj or {}
     root_dir = resolve_data_dir(obj.get("data"))
     archive, problems = scan_cached(root_dir, canonical=True, cache=obj.get("cache", True))
-    for line in problems.warnings:
-        sys.stderr.write(f"warning: {render.visible(line)}\n")
-    for line in problems.errors:
-        sys.stderr.write(f"error: {render.visible(line)}\n")
+    messages = [] if quiet else [(f"warning: {render.visible(w)}", "yellow") for w in problems.warnings]
+    messages += [(f"error: {render.visible(e)}", "bold red") for e in problems.errors]
+    terminal.write_messages(messages)
     if problems.errors or archive is None:
         raise CheckFailed(f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s) in {root_dir}")
+    if quiet:
+        return
     sizes = archive.index.sizes
     sys.stdout.write(
         f"ok: {root_dir}: {sizes['universities']} universities, {sizes['partners']} partners, "
@@ -228,7 +430,7 @@ def check(ctx: typer.Context) -> None:
     )
 
 
-@app.command()
+@command()
 @listing
 def universities(
     ctx: typer.Context,
@@ -238,49 +440,69 @@ def universities(
 
     Example: spnet universities --format json
     """
-    render.emit(query.universities(_archive(ctx)), render.COLUMNS["universities"], out)
+    render.emit(query.universities(_archive(ctx)), render.COLUMNS["universities"], out, what="universities")
 
 
-@app.command()
+@command()
 @listing
 def partners(
     ctx: typer.Context,
     university: UniversityOpt = None,
-    country: Annotated[str | None, typer.Option("--country", help="gb, UK, 英国 ...")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="strategic-partner, consortium, ...")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Relations that began in or after this date.")] = None,
+    country: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--country",
+            metavar="COUNTRY",
+            autocompletion=complete_country,
+            help="gb, GBR, UK, United Kingdom, 英国 ... any ISO 3166 country. Repeat for any of several.",
+        ),
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            autocompletion=complete_partner_kind,
+            help="strategic-partner, consortium, ... Repeat for any of several.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="DATE", help="Relations that began in or after this date.")
+    ] = None,
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """Overseas partners of the member universities.
 
     Example: spnet partners --university kyoto
     """
+    archive = _archive(ctx)
     rows = query.partners(
-        _archive(ctx),
-        university=university,
-        country=country,
-        kind=kind,
+        archive,
+        universities=university or (),
+        countries=country or (),
+        kinds=kind or (),
         since=parse_span(since) if since is not None else None,
     )
-    render.emit(rows, render.COLUMNS["partners"], out)
+    out = out._replace(implied=_one_university(archive, university))
+    render.emit(rows, render.COLUMNS["partners"], out, what="partners")
 
 
-@app.command()
+@command()
 @listing
 def timeline(
     ctx: typer.Context,
     university: UniversityOpt = None,
     year: YearOpt = None,
     fy: FyOpt = None,
-    start: Annotated[str | None, typer.Option("--from", help="From this date (a partial date from its start).")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="To this date (a partial date to its end).")] = None,
-    kind: Annotated[
-        list[str] | None, typer.Option("--kind", help="meeting, symposium, workshop, survey, milestone.")
-    ] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    kind: EventKindOpt = None,
     upcoming: Annotated[bool, typer.Option("--upcoming", help="Only events from today on.")] = False,
     past: Annotated[bool, typer.Option("--past", help="Only events before today.")] = False,
     today: Annotated[str | None, typer.Option("--today", hidden=True)] = None,
-    svg: Annotated[Path | None, typer.Option("--svg", help="Draw the timeline table into this SVG file.")] = None,
+    svg: Annotated[
+        Path | None, typer.Option("--svg", metavar="FILE", help="Draw the timeline table into this SVG file.")
+    ] = None,
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """Project events and university milestones in date order, grouped by year on a terminal.
@@ -289,21 +511,23 @@ def timeline(
     """
     if upcoming and past:
         raise UsageError("--upcoming and --past exclude each other")
+    archive = _archive(ctx)
     rows = query.timeline(
-        _archive(ctx),
-        university=university,
+        archive,
+        universities=university or (),
         span=_span(year, fy, start, end),
         kinds=kind or (),
         today=_today(today) if upcoming or past else None,
         upcoming=upcoming,
         past=past,
     )
+    out = out._replace(implied=_one_university(archive, university))
     if svg is not None:
         out = out._replace(format=Format.table, svg=svg)
-    render.emit(rows, render.COLUMNS["timeline"], out, group=_year_group)
+    render.emit(rows, render.COLUMNS["timeline"], out, group=_year_group, what="events")
 
 
-@app.command()
+@command()
 @listing
 def meetings(
     ctx: typer.Context,
@@ -315,10 +539,11 @@ def meetings(
 
     Example: spnet meetings --year 2023
     """
-    render.emit(query.meetings(_archive(ctx), span=_span(year, fy)), render.COLUMNS["meetings"], out)
+    rows = query.meetings(_archive(ctx), span=_span(year, fy))
+    render.emit(rows, render.COLUMNS["meetings"], out, what="meetings")
 
 
-@app.command()
+@command()
 @listing
 def symposia(
     ctx: typer.Context,
@@ -330,10 +555,11 @@ def symposia(
 
     Example: spnet symposia --fy 2022
     """
-    render.emit(query.symposia(_archive(ctx), span=_span(year, fy)), render.COLUMNS["symposia"], out)
+    rows = query.symposia(_archive(ctx), span=_span(year, fy))
+    render.emit(rows, render.COLUMNS["symposia"], out, what="symposia")
 
 
-@app.command()
+@command()
 @listing
 def contacts(
     ctx: typer.Context,
@@ -344,16 +570,26 @@ def contacts(
 
     Example: spnet contacts --university tokyo
     """
-    render.emit(query.contacts(_archive(ctx), university=university), render.COLUMNS["contacts"], out)
+    archive = _archive(ctx)
+    rows = query.contacts(archive, universities=university or ())
+    out = out._replace(implied=_one_university(archive, university))
+    render.emit(rows, render.COLUMNS["contacts"], out, what="contacts")
 
 
-@app.command()
+@command()
+@archive_options
 def show(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="Any record's id, e.g. meeting-03 or kyoto-zurich.")],
+    record_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", autocompletion=complete_record, help="Any record's id, e.g. meeting-03 or kyoto-zurich."
+        ),
+    ],
     fmt: FormatOpt = None,
     lang: LangOpt = Lang.both,
     ascii_: AsciiOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """One record of any kind in full, with its source, any JA/EN disagreement, and the
     records it names or that name it.
@@ -362,7 +598,7 @@ def show(
     """
     archive = _archive(ctx)
     pairs = query.card(archive, query.find_record(archive, record_id))
-    out = _output(fmt, lang, None, False, False, ascii_)
+    out = _output(fmt, lang, None, False, False, ascii_, no_pager=no_pager)
     if render.resolve_format(out, sys.stdout) is Format.json:
         render.emit_json(dict(pairs))
         return
@@ -372,28 +608,31 @@ def show(
     render.emit([{"field": k, "value": v} for k, v in keep], render.COLUMNS["card"], out)
 
 
-@app.command()
+@command()
 @listing
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="Text to find, in English or Japanese.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Text to find, in English or Japanese.")],
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
-    """Every record with a field matching TEXT, case- and width-insensitive (ＵＣＬ finds UCL).
+    """Every record with a field matching TEXT, case-, width- and kana-insensitive (ＵＣＬ
+    finds UCL). A table shows the text around each match.
 
     Example: spnet search 京都
     """
-    render.emit(query.search(_archive(ctx), text), render.COLUMNS["search"], out)
+    rows = query.search(_archive(ctx), text)
+    render.emit(rows, render.COLUMNS["search"], out._replace(highlight=text), what="records")
 
 
-@app.command()
+@command()
 @listing
 def stats(ctx: typer.Context, out: Output = DEFAULT_OUTPUT) -> None:
     """Partners by country, kind and decade begun, and events per year, as bars in a table.
 
     Example: spnet stats --format json
     """
-    render.emit(query.stats(_archive(ctx)), render.COLUMNS["stats"], out, group=lambda row: row["measure"])
+    rows = query.stats(_archive(ctx))
+    render.emit(rows, render.COLUMNS["stats"], out, group=lambda row: row["measure"])
 
 
 class ExportFormat(str, Enum):  # noqa: UP042 - Typer's documented form for choices
@@ -403,7 +642,8 @@ class ExportFormat(str, Enum):  # noqa: UP042 - Typer's documented form for choi
     sqlite = "sqlite"
 
 
-@app.command()
+@command()
+@archive_options
 def export(
     ctx: typer.Context,
     fmt: Annotated[
@@ -411,13 +651,15 @@ def export(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="File (json, sqlite) or directory (csv); json to stdout if absent."),
+        typer.Option(
+            "--out", "-o", metavar="PATH", help="File (json, sqlite) or directory (csv); json to stdout if absent."
+        ),
     ] = None,
     university: UniversityOpt = None,
     year: YearOpt = None,
     fy: FyOpt = None,
-    start: Annotated[str | None, typer.Option("--from", help="Events from this date.")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Events to this date.")] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
 ) -> None:
     """The archive for other tools: every record type, with the listing commands' fields.
 
@@ -433,9 +675,9 @@ def export(
         return
     span = _span(year, fy, start, end)
     if fmt is ExportFormat.ics:
-        exporter.write_ics(archive, query.events(archive, university=university, span=span), out)
+        exporter.write_ics(archive, query.events(archive, universities=university or (), span=span), out)
         return
-    data = exporter.bundle(archive, university=university, span=span)
+    data = exporter.bundle(archive, universities=university or (), span=span)
     (exporter.write_json if fmt is ExportFormat.json else exporter.write_csv)(data, out)
 
 
@@ -444,13 +686,14 @@ class GraphFormat(str, Enum):  # noqa: UP042
     mermaid = "mermaid"
 
 
-@app.command()
+@command()
+@archive_options
 def graph(
     ctx: typer.Context,
     university: UniversityOpt = None,
-    fmt: Annotated[GraphFormat, typer.Option("--format", "-f", case_sensitive=False, help="dot or mermaid.")] = (
-        GraphFormat.dot
-    ),
+    fmt: Annotated[
+        GraphFormat, typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help="dot or mermaid.")
+    ] = GraphFormat.dot,
 ) -> None:
     """The partnership network as Graphviz DOT (render with `dot -Tsvg`) or Mermaid.
 
@@ -459,22 +702,37 @@ def graph(
     from spnet import graph as network
 
     archive = _archive(ctx)
-    uid = query.resolve_university(archive, university) if university else None
-    net = network.network(archive, uid)
+    net = network.network(archive, query.resolve_universities(archive, university or ()))
     sys.stdout.write(network.to_dot(net) if fmt is GraphFormat.dot else network.to_mermaid(net))
 
 
 # ------------------------------------------------------------------ adding records
 add_app = typer.Typer(
     help="Add a record to the archive: validated first, written atomically, the file kept canonical.",
-    no_args_is_help=True,
+    invoke_without_command=True,
+    context_settings=CONTEXT,
 )
 app.add_typer(add_app, name="add")
 
-IdOpt = Annotated[str, typer.Option("--id", help="A new id: lower-case letters, digits, hyphens.")]
-SourceOpt = Annotated[str, typer.Option("--source", help="Where in the report (or elsewhere) it comes from.")]
-LinesOpt = Annotated[str, typer.Option("--lines", help="Line numbers of the source text, e.g. 2683,2762.")]
-NoteOpt = Annotated[str | None, typer.Option("--note", help="A note, in the curator's own words.")]
+
+@add_app.callback()
+def add_group(ctx: typer.Context) -> None:
+    """Add a record to the archive: validated first, written atomically, the file kept canonical.
+
+    Example: spnet --data ./data add partner --help
+    """
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        sys.stdout.write(ctx.get_help() + "\n")
+
+
+IdOpt = Annotated[str, typer.Option("--id", metavar="ID", help="A new id: lower-case letters, digits, hyphens.")]
+SourceOpt = Annotated[
+    str, typer.Option("--source", metavar="TEXT", help="Where in the report (or elsewhere) it comes from.")
+]
+LinesOpt = Annotated[
+    str, typer.Option("--lines", metavar="LINES", help="Line numbers of the source text, e.g. 2683,2762.")
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note, in the curator's own words.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the record and the diff; write nothing.")]
 
 
@@ -508,18 +766,33 @@ def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str 
         sys.stdout.write(f"added {kind} {record['id']} to {done.path}\n")
 
 
-@add_app.command("partner")
+@add_app.command("partner", cls=SpnetCommand)
+@archive_options
 def add_partner(
     ctx: typer.Context,
-    university: Annotated[str, typer.Option("--university", "-u", help="The member university.")],
+    university: Annotated[
+        str,
+        typer.Option(
+            "--university",
+            "-u",
+            metavar="UNIVERSITY",
+            autocompletion=complete_university,
+            help="The member university.",
+        ),
+    ],
     record_id: IdOpt,
-    kind: Annotated[str, typer.Option("--kind", help="strategic-partner, consortium, ...")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", metavar="KIND", autocompletion=complete_partner_kind, help="strategic-partner, consortium, ..."
+        ),
+    ],
     source: SourceOpt,
     lines: LinesOpt,
-    name_en: Annotated[str | None, typer.Option("--name-en")] = None,
-    name_ja: Annotated[str | None, typer.Option("--name-ja")] = None,
-    country: Annotated[str | None, typer.Option("--country", help="A country of the archive: gb, UK, 英国.")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="2019, 2019-08 or 2019-08-01.")] = None,
+    name_en: Annotated[str | None, typer.Option("--name-en", metavar="TEXT")] = None,
+    name_ja: Annotated[str | None, typer.Option("--name-ja", metavar="TEXT")] = None,
+    country: Annotated[str | None, typer.Option("--country", metavar="COUNTRY", help="gb, UK, 英国 ...")] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="2019, 2019-08 or 2019-08-01.")] = None,
     note: NoteOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -542,20 +815,33 @@ def add_partner(
     _add(ctx, "partner", record, uid, dry_run)
 
 
-@add_app.command("event")
+@add_app.command("event", cls=SpnetCommand)
+@archive_options
 def add_event(
     ctx: typer.Context,
     record_id: IdOpt,
-    kind: Annotated[str, typer.Option("--kind", help="meeting, symposium, workshop, survey, milestone.")],
-    date: Annotated[str, typer.Option("--date", help="2025-03-03, 2025-03 or 2025 (a partial date stays partial).")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            autocompletion=complete_event_kind,
+            help="meeting, symposium, workshop, survey, milestone.",
+        ),
+    ],
+    date: Annotated[
+        str, typer.Option("--date", metavar="DATE", help="2025-03-03, 2025-03 or 2025 (a partial date stays partial).")
+    ],
     source: SourceOpt,
     lines: LinesOpt,
-    title_en: Annotated[str | None, typer.Option("--title-en")] = None,
-    title_ja: Annotated[str | None, typer.Option("--title-ja")] = None,
-    university: Annotated[str | None, typer.Option("--university", "-u", help="A university's milestone.")] = None,
-    partner: Annotated[list[str] | None, typer.Option("--partner", help="A partner id; repeat for more.")] = None,
+    title_en: Annotated[str | None, typer.Option("--title-en", metavar="TEXT")] = None,
+    title_ja: Annotated[str | None, typer.Option("--title-ja", metavar="TEXT")] = None,
+    university: OneUniversityOpt = None,
+    partner: Annotated[
+        list[str] | None, typer.Option("--partner", metavar="PARTNER", help="A partner id; repeat for more.")
+    ] = None,
     tentative: Annotated[bool, typer.Option("--tentative", help="Planned, not yet held.")] = False,
-    number: Annotated[int | None, typer.Option("--number", help="A meeting's number.")] = None,
+    number: Annotated[int | None, typer.Option("--number", metavar="N", help="A meeting's number.")] = None,
     note: NoteOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -580,19 +866,20 @@ def add_event(
     _add(ctx, "event", record, uid, dry_run)
 
 
-@add_app.command("person")
+@add_app.command("person", cls=SpnetCommand)
+@archive_options
 def add_person(
     ctx: typer.Context,
     record_id: IdOpt,
     source: SourceOpt,
     lines: LinesOpt,
-    name_en: Annotated[str | None, typer.Option("--name-en")] = None,
-    name_ja: Annotated[str | None, typer.Option("--name-ja")] = None,
-    affiliation_en: Annotated[str | None, typer.Option("--affiliation-en")] = None,
-    affiliation_ja: Annotated[str | None, typer.Option("--affiliation-ja")] = None,
-    role_en: Annotated[str | None, typer.Option("--role-en")] = None,
-    role_ja: Annotated[str | None, typer.Option("--role-ja")] = None,
-    university: Annotated[str | None, typer.Option("--university", "-u")] = None,
+    name_en: Annotated[str | None, typer.Option("--name-en", metavar="TEXT")] = None,
+    name_ja: Annotated[str | None, typer.Option("--name-ja", metavar="TEXT")] = None,
+    affiliation_en: Annotated[str | None, typer.Option("--affiliation-en", metavar="TEXT")] = None,
+    affiliation_ja: Annotated[str | None, typer.Option("--affiliation-ja", metavar="TEXT")] = None,
+    role_en: Annotated[str | None, typer.Option("--role-en", metavar="TEXT")] = None,
+    role_ja: Annotated[str | None, typer.Option("--role-ja", metavar="TEXT")] = None,
+    university: OneUniversityOpt = None,
     note: NoteOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -619,28 +906,6 @@ def add_person(
     _add(ctx, "person", record, None, dry_run)
 
 
-def _invoked_command(argv: Sequence[str]) -> str | None:
-    """The subcommand named on the command line, skipping the root options before it."""
-    args = iter(argv)
-    for arg in args:
-        if arg == "--data":
-            next(args, None)
-        elif not arg.startswith("-"):
-            return arg
-    return None
-
-
 def main() -> None:
-    """Console-script entry point.
-
-    Typer builds every command's options before it runs one; a script calling spnet in a
-    loop pays for that each time. So when the command line names a known command, only
-    that one (or that group, `add`) is registered (help for the whole app still lists them all).
-    """
-    name = _invoked_command(sys.argv[1:])
-    commands = [c for c in app.registered_commands if c.callback and c.callback.__name__ == name]
-    groups = [g for g in app.registered_groups if g.name == name]
-    if commands or groups:
-        app.registered_commands = commands
-        app.registered_groups = groups
+    """Console-script entry point."""
     app()

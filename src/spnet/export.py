@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +23,13 @@ from spnet.models import Archive
 Row = dict[str, Any]
 
 
-def bundle(archive: Archive, *, university: str | None = None, span: DateSpan | None = None) -> dict[str, list[Row]]:
+def bundle(archive: Archive, *, universities: Sequence[str] = (), span: DateSpan | None = None) -> dict[str, list[Row]]:
     """Every record type as the listing commands give it, filtered like them."""
     return {
         "universities": query.universities(archive),
-        "partners": query.partners(archive, university=university),
-        "events": query.timeline(archive, university=university, span=span),
-        "contacts": query.contacts(archive, university=university),
+        "partners": query.partners(archive, universities=universities),
+        "events": query.timeline(archive, universities=universities, span=span),
+        "contacts": query.contacts(archive, universities=universities),
         "links": query.links(archive),
         "countries": query.countries(archive),
     }

@@ -8,6 +8,7 @@ each language requires, never read as syntax.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from spnet.models import Archive, Bilingual, Partner
@@ -31,11 +32,11 @@ def _label(name: Bilingual) -> str:
     return " / ".join(x for x in (name.en, name.ja) if x)
 
 
-def network(archive: Archive, university: str | None = None) -> Network:
+def network(archive: Archive, universities: Collection[str] = ()) -> Network:
     """The nodes and edges for all universities, or for one (by id)."""
     countries = {c.id: _label(c.name) for c in archive.countries}
     by_id = {p.id: p for p in archive.partners}
-    chosen = [p for p in archive.partners if university is None or p.university == university]
+    chosen = [p for p in archive.partners if not universities or p.university in universities]
 
     def group(p: Partner) -> str | None:
         if p.consortium:
@@ -49,7 +50,7 @@ def network(archive: Archive, university: str | None = None) -> Network:
         edges.append((source, p.id, "member" if p.consortium else label))
     used = {p.university for p in chosen}
     return Network(
-        universities=[(u.id, _label(u.name)) for u in archive.universities if u.id in used or university == u.id],
+        universities=[(u.id, _label(u.name)) for u in archive.universities if u.id in used or u.id in universities],
         partners=[(p.id, _label(p.name), group(p)) for p in chosen],
         edges=edges,
     )

@@ -152,7 +152,11 @@ class University(NamedTuple):
     id: str
     name: Bilingual
     managing: bool
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...]  # other names the report uses (UTokyo)
+    # Short names people use (京大, 東大) that the report does not give: the archive's
+    # curators supply them, and short_names_basis says so ("curator").
+    short_names: tuple[str, ...]
+    short_names_basis: str | None
     scheme: Bilingual
     activities: Bilingual
     outlook: Bilingual
@@ -278,6 +282,7 @@ class UniversityName(NamedTuple):
     id: str
     name: Bilingual
     aliases: tuple[str, ...]
+    short_names: tuple[str, ...]
 
 
 class ArchiveIndex(NamedTuple):

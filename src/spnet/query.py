@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
@@ -21,77 +22,114 @@ Row = dict[str, Any]
 
 
 # ------------------------------------------------------------------ text matching
+_KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
+
+
 def fold(text: str) -> str:
-    """Case- and width-insensitive form: NFKC, then casefold, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Case-, width- and kana-insensitive form: NFKC, casefold, katakana as hiragana,
+    spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA).split())
 
 
-def _resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dict[str, list[str]]]) -> str:
-    """Pick one of `ids`; `names()` gives every id's names (id -> names it answers to).
+def _word_starts(name: str) -> list[str]:
+    """A folded name from each of its words on: "the university of tokyo", "university of
+    tokyo", "of tokyo", "tokyo". A Japanese name is one word."""
+    words = re.split(r"[\s\-,()/]+", fold(name))
+    words = [w for w in words if w]
+    return [" ".join(words[i:]) for i in range(len(words))]
 
-    An id wins; else an exact match of any name; else a unique substring match; otherwise
-    an error that lists the candidates (exit 2). Names are only gathered when the typed
-    text is not an id: in a large archive that is most of the work.
+
+class Names(NamedTuple):
+    """What one record answers to: its full names, and short names (a curator's, or a code)."""
+
+    full: tuple[str, ...]
+    short: tuple[str, ...] = ()
+
+
+def _resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dict[str, Names]]) -> str:
+    """Pick one of `ids` for what a user typed, or refuse (exit 2) with a few candidates.
+
+    In order: an exact id; an exact name in either language (case-, width- and
+    kana-insensitive); a known short name; the start of a name, from the start of one of
+    its words ("kyoto", "Univ of Tok", "京都"). Never a piece from inside a word: "京大"
+    is not a piece of "東京大学". Several matches at one step are ambiguous, never a guess.
+    Names are only gathered when the typed text is not an id.
     """
     key = fold(typed)
     if not key:
         raise UsageError(f"empty {what} name")
-    if key in ids:  # an id is unique: it wins over names that several share
+    if key in ids:
         return key
     candidates = names()
-    exact = [cid for cid, ns in candidates.items() if key in (fold(n) for n in ns)]
-    if len(exact) == 1:
-        return exact[0]
-    partial = exact or [cid for cid, ns in candidates.items() if any(key in fold(n) for n in ns)]
-    if len(partial) == 1:
-        return partial[0]
-    if partial:
-        raise UsageError(f"ambiguous {what} {typed!r}: did you mean {_some(partial)}?")
-    folded = {fold(n): cid for cid, ns in candidates.items() for n in ns}
-    close = difflib.get_close_matches(key, list(folded), n=3, cutoff=0.6)
-    hint = sorted({folded[c] for c in close}) or list(candidates)
-    raise UsageError(f"unknown {what} {typed!r}: did you mean {_some(hint)}?")
+    steps: list[Callable[[Names], bool]] = [
+        lambda n: any(fold(x) == key for x in n.full),
+        lambda n: any(fold(x) == key for x in n.short),
+        lambda n: any(start.startswith(key) for x in n.full for start in _word_starts(x)),
+    ]
+    for matches in steps:
+        found = [cid for cid, n in candidates.items() if matches(n)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise UsageError(f"ambiguous {what} {typed!r}: it could be {_some(found, candidates)}")
+    every = {fold(x): cid for cid, n in candidates.items() for x in (cid, *n.full, *n.short)}
+    close = dict.fromkeys(every[c] for c in difflib.get_close_matches(key, list(every), n=5, cutoff=0.6))
+    hint = f"; did you mean {_some(list(close), candidates)}?" if close else ""
+    raise UsageError(f"unknown {what} {typed!r}{hint}")
 
 
-def _some(ids: Sequence[str], most: int = 8) -> str:
-    """A readable list of candidates: the first few, and how many more."""
-    shown = ", ".join(ids[:most])
-    return f"{shown} (and {len(ids) - most} more)" if len(ids) > most else shown
+def _some(ids: Sequence[str], candidates: dict[str, Names], most: int = 5) -> str:
+    """At most five candidates, each by id and a name: "kyoto (Kyoto University)"."""
+    shown = [f"{cid} ({candidates[cid].full[0]})" if candidates[cid].full else cid for cid in ids[:most]]
+    more = f" and {len(ids) - most} more" if len(ids) > most else ""
+    return ", ".join(shown) + more
 
 
-def _university_names(u: University | UniversityName) -> list[str]:
-    names = [u.id, *u.aliases]
-    for n in (u.name.en, u.name.ja):
-        if n:
-            names.append(n)
-    if u.name.en:
-        short = u.name.en.removeprefix("The ").removeprefix("University of ").removesuffix(" University")
-        names.append(short)
-    if u.name.ja:
-        names.append(u.name.ja.removesuffix("大学"))
-    return names
+def _university_names(u: University | UniversityName) -> Names:
+    full = [n for n in (u.name.en, u.name.ja) if n]
+    return Names(tuple(full + list(u.aliases)), u.short_names)
 
 
 def resolve_university(archive: Archive, typed: str) -> str:
-    """`kyoto`, `Kyoto University`, `京都大学`, `京都` -> "kyoto"."""
+    """`kyoto`, `Kyoto University`, `京都大学`, `京都`, `京大` -> "kyoto"."""
     heads = archive.index.university_names
     return _resolve("university", typed, {u.id for u in heads}, lambda: {u.id: _university_names(u) for u in heads})
 
 
+def resolve_universities(archive: Archive, typed: Iterable[str]) -> set[str]:
+    """Each typed university (a repeated --university means any of them)."""
+    return {resolve_university(archive, t) for t in typed}
+
+
 def resolve_country(archive: Archive, typed: str) -> str:
-    """`gb`, `UK`, `英国` -> "gb"."""
-    countries = archive.countries
-    return _resolve(
-        "country",
-        typed,
-        {c.id for c in countries},
-        lambda: {c.id: [c.id, *(n for n in (c.name.en, c.name.ja) if n)] for c in countries},
-    )
+    """`gb`, `GBR`, `UK`, `United Kingdom`, `英国`, `イギリス` -> "gb". Every ISO 3166 country
+    is known, not only those of the archive: a country with no partners is an empty answer,
+    not an error."""
+    own = {c.id: Names(tuple(n for n in (c.name.en, c.name.ja) if n)) for c in archive.countries}
+
+    def names() -> dict[str, Names]:
+        from spnet.countries import iso_countries  # pycountry: only when a country is typed
+
+        every = iso_countries()
+        for cid, n in own.items():
+            iso = every.get(cid, Names(()))
+            every[cid] = Names(n.full + iso.full, iso.short)
+        return every
+
+    if fold(typed) in own:
+        return fold(typed)
+    return _resolve("country", typed, _iso_codes(), names)
+
+
+def _iso_codes() -> set[str]:
+    from spnet.countries import iso_countries
+
+    return set(iso_countries())
 
 
 def resolve_choice(what: str, typed: str, choices: Sequence[str]) -> str:
-    """A kind: exact, or a unique prefix/substring (`strategic` -> strategic-partner)."""
-    return _resolve(what, typed, choices, lambda: {c: [c] for c in choices})
+    """A kind: exact, or the start of one (`strategic` -> strategic-partner)."""
+    return _resolve(what, typed, choices, lambda: {c: Names((c,)) for c in choices})
 
 
 # ------------------------------------------------------------------ helpers
@@ -118,6 +156,7 @@ def universities(archive: Archive) -> list[Row]:
             "scheme_en": u.scheme.en,
             "scheme_ja": u.scheme.ja,
             "partners": counts.get(u.id, 0),
+            "disputed": False,  # a university record holds no disagreement
         }
         for u in archive.universities
     ]
@@ -126,23 +165,42 @@ def universities(archive: Archive) -> list[Row]:
 def partners(
     archive: Archive,
     *,
-    university: str | None = None,
-    country: str | None = None,
-    kind: str | None = None,
+    universities: Iterable[str] = (),
+    countries: Iterable[str] = (),
+    kinds: Iterable[str] = (),
     since: DateSpan | None = None,
 ) -> list[Row]:
-    """Partners, filtered. `since` keeps those whose relation began in or after the span's start."""
-    uid = resolve_university(archive, university) if university else None
-    cid = resolve_country(archive, country) if country else None
-    k = resolve_choice("partner kind", kind, PARTNER_KINDS) if kind else None
+    """Partners, filtered; each filter given several values means any of them. `since`
+    keeps those whose relation began in or after the span's start."""
+    uids = resolve_universities(archive, universities)
+    cids = {resolve_country(archive, c) for c in countries}
+    wanted = {resolve_choice("partner kind", k, PARTNER_KINDS) for k in kinds}
     rows = []
-    for p in archive.partners_of(uid) if uid else archive.partners:
-        if cid and p.country != cid or k and p.kind != k:
+    chosen = [p for uid in sorted(uids, key=_order(archive)) for p in archive.partners_of(uid)]
+    for p in chosen if uids else archive.partners:
+        if cids and p.country not in cids or wanted and p.kind not in wanted:
             continue
         if since and (p.since is None or p.since.last_day() < since.start):
             continue
         rows.append(partner_row(archive, p))
     return rows
+
+
+def _order(archive: Archive) -> Callable[[str], int]:
+    """Sort key: universities in the archive's order (managing university, then members)."""
+    position = {u.id: n for n, u in enumerate(archive.index.university_names)}
+    return lambda uid: position.get(uid, len(position))
+
+
+def disputed(record: Partner | Event, shown: Collection[str]) -> Row:
+    """`disputed`: whether the Japanese and English texts disagree on a field the listing
+    shows; `_disputed`: those fields, for the table's marks (no machine format has it)."""
+    fields = tuple(d.field for d in record.disagreements if d.field in shown)
+    return {"disputed": bool(fields), "_disputed": fields}
+
+
+_PARTNER_SHOWN = ("name", "country", "kind", "since")
+_EVENT_SHOWN = ("date", "title", "kind", "number")
 
 
 def partner_row(archive: Archive, p: Partner) -> Row:
@@ -157,13 +215,14 @@ def partner_row(archive: Archive, p: Partner) -> Row:
         "country_ja": country.ja,
         "kind": p.kind,
         "since": p.since.iso() if p.since else None,
+        **disputed(p, _PARTNER_SHOWN),
     }
 
 
 def events(
     archive: Archive,
     *,
-    university: str | None = None,
+    universities: Iterable[str] = (),
     span: DateSpan | None = None,
     kinds: Iterable[str] = (),
     today: dt.date | None = None,
@@ -171,12 +230,12 @@ def events(
     past: bool = False,
 ) -> list[Event]:
     """Events in date order. An event is in a span when its own span of days overlaps it."""
-    uid = resolve_university(archive, university) if university else None
+    uids = resolve_universities(archive, universities)
     wanted = {resolve_choice("event kind", k, EVENT_KINDS) for k in kinds}
     out = []
     candidates = archive.events_between(span.start.year, span.end.year) if span else archive.events
     for e in candidates:
-        if uid and e.university != uid and uid not in e.universities:
+        if uids and e.university not in uids and not uids.intersection(e.universities):
             continue
         if wanted and e.kind not in wanted:
             continue
@@ -190,7 +249,7 @@ def events(
     return out
 
 
-def event_row(e: Event) -> Row:
+def event_row(e: Event, shown: Collection[str] = _EVENT_SHOWN) -> Row:
     return {
         "id": e.id,
         "date": e.date.iso(),
@@ -200,6 +259,7 @@ def event_row(e: Event) -> Row:
         "title_en": e.title.en,
         "title_ja": e.title.ja,
         "university": e.university,
+        **disputed(e, shown),
     }
 
 
@@ -210,7 +270,7 @@ def timeline(archive: Archive, **filters: Any) -> list[Row]:
 def meetings(archive: Archive, *, span: DateSpan | None = None) -> list[Row]:
     return [
         {
-            **event_row(e),
+            **event_row(e, (*_EVENT_SHOWN, "weekday", "theme")),
             "weekday_en": e.weekday.en,
             "weekday_ja": e.weekday.ja,
             "theme_en": e.theme.en,
@@ -229,7 +289,7 @@ def symposia(archive: Archive, *, span: DateSpan | None = None) -> list[Row]:
         reports = [links[i].url for i in e.links if i.endswith("-report")]
         rows.append(
             {
-                **event_row(e),
+                **event_row(e, (*_EVENT_SHOWN, "time", "theme", "keynotes")),
                 "time": e.time,
                 "theme_en": e.theme.en,
                 "theme_ja": e.theme.ja,
@@ -241,9 +301,9 @@ def symposia(archive: Archive, *, span: DateSpan | None = None) -> list[Row]:
     return rows
 
 
-def contacts(archive: Archive, *, university: str | None = None) -> list[Row]:
-    """The contact points, then every named person, for one university or all."""
-    uid = resolve_university(archive, university) if university else None
+def contacts(archive: Archive, *, universities: Iterable[str] = ()) -> list[Row]:
+    """The contact points, then every named person, for the universities named or all."""
+    uids = resolve_universities(archive, universities)
 
     def row(record: Contact | Person, kind: str, affiliation: Bilingual, role: Bilingual, email: str | None) -> Row:
         return {
@@ -258,6 +318,7 @@ def contacts(archive: Archive, *, university: str | None = None) -> list[Row]:
             "email": email,
             "url": None,  # the report gives no address for a contact or a person
             "university": record.university,
+            "disputed": False,  # nor does a contact or a person
         }
 
     rows = [
@@ -272,7 +333,7 @@ def contacts(archive: Archive, *, university: str | None = None) -> list[Row]:
             c.email,
         )
         for c in archive.contacts
-        if not uid or c.university == uid
+        if not uids or c.university in uids
     ]
     rows += [
         row(
@@ -283,7 +344,7 @@ def contacts(archive: Archive, *, university: str | None = None) -> list[Row]:
             None,
         )
         for p in archive.people
-        if not uid or p.university == uid
+        if not uids or p.university in uids
     ]
     return rows
 
@@ -409,6 +470,12 @@ def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
     return [(k, v) for k, v in pairs if v not in ("", None)]
 
 
+def disputed_field(record: Any, path: str) -> Row:
+    """Whether the field at `path` (name_en, theme_ja, ...) is one the texts disagree on."""
+    stem = re.sub(r"_(en|ja)$", "", path)
+    return disputed(record, (stem,)) if hasattr(record, "disagreements") else {"disputed": False}
+
+
 def search(archive: Archive, text: str) -> list[Row]:
     """Every record with a field containing `text` (NFKC, case-insensitive), one row per field."""
     key = fold(text)
@@ -427,6 +494,7 @@ def search(archive: Archive, text: str) -> list[Row]:
                         "name_ja": name.ja,
                         "field": path,
                         "value": value,
+                        **disputed_field(record, path),
                     }
                 )
     return rows

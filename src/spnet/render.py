@@ -51,10 +51,14 @@ class Column(NamedTuple):
     lang: str | None = None
     # How a person reads the value in a table or Markdown; machine formats use the raw value.
     display: Callable[[Row], str] | None = None
-    # False for a column a table shows another way (e.g. `tentative` inside the date).
+    # False for a column a table shows another way (e.g. `tentative` as a mark on the date).
     in_table: bool = True
-    # Identifiers and dates are never folded across lines in a table.
-    no_wrap: bool = False
+    # Identifiers, dates, numbers, addresses: never wrapped or cut in a table.
+    token: bool = False
+    # 0: always in a table; otherwise the order in which columns give way on a narrow terminal.
+    give_way: int = 0
+    # A table's main text (a title, a theme): other columns give way before it is this narrow.
+    least: int = 16
 
 
 class Output(NamedTuple):
@@ -68,13 +72,27 @@ class Output(NamedTuple):
     ascii: bool = False
     # Draw the table into this SVG file instead of the terminal.
     svg: Path | None = None
+    # Tables: keep every column however narrow the terminal (--wide); use the pager.
+    wide: bool = False
+    pager: bool = True
+    # Columns every row has the same value in because a filter named it (e.g. -u kyoto).
+    implied: tuple[str, ...] = ()
+    # Search: the text to find in each value, shown in a snippet around it.
+    highlight: str | None = None
+
+
+TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
+TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
+
+
+def _date(row: Row) -> str:
+    date = row.get("date") or ""
+    return f"{date[:3]}0s" if date.endswith("X") and len(date) == 4 else date
 
 
 def _date_display(row: Row) -> str:
-    date = row.get("date") or ""
-    if date.endswith("X") and len(date) == 4:
-        date = f"{date[:3]}0s"
-    return f"{date} (planned)" if row.get("tentative") else date
+    """Markdown's date; a table marks a planned one with `*` instead (see LEGEND)."""
+    return f"{_date(row)} (planned)" if row.get("tentative") else _date(row)
 
 
 def _c(
@@ -84,15 +102,21 @@ def _c(
     lang: str | None = None,
     display: Callable[[Row], str] | None = None,
     in_table: bool = True,
+    give_way: int = 0,
+    least: int = 16,
 ) -> Column:
-    no_wrap = key in ("date", "since", "number")
-    return Column(key, en, ja, lang, display, in_table, no_wrap)
+    return Column(key, en, ja, lang, display, in_table, key in TOKENS, give_way, least)
 
 
-def _names(stem: str, en: str, ja: str) -> list[Column]:
+def _names(stem: str, en: str, ja: str, give_way: int = 0, least: int = 16) -> list[Column]:
     """The English and the Japanese column of one bilingual field."""
-    return [_c(f"{stem}_en", en, f"{ja}（英語）", "en"), _c(f"{stem}_ja", f"{en} (Japanese)", ja, "ja")]
+    return [
+        _c(f"{stem}_en", en, f"{ja}（英語）", "en", give_way=give_way, least=least),
+        _c(f"{stem}_ja", f"{en} (Japanese)", ja, "ja", give_way=give_way, least=least),
+    ]
 
+
+_DISPUTED = _c("disputed", "Disputed", "日英相違", in_table=False)
 
 # The event fields every event listing carries; meetings and symposia show them elsewhere in a table.
 _EVENT_KEYS = [
@@ -100,43 +124,47 @@ _EVENT_KEYS = [
     _c("title_en", "Title", "件名（英語）", "en", in_table=False),
     _c("title_ja", "Title (Japanese)", "件名", "ja", in_table=False),
     _c("university", "University", "大学", in_table=False),
-    _c("id", "ID", "ID"),
+    _c("id", "ID", "ID", give_way=1),
 ]
 
 COLUMNS: dict[str, list[Column]] = {
     "universities": [
         _c("id", "ID", "ID"),
         *_names("name", "Name", "名称"),
-        _c("managing", "Managing", "幹事校"),
-        *_names("scheme", "Scheme", "制度名"),
+        _c("managing", "Managing", "幹事校", display=lambda row: "✓" if row.get("managing") else ""),
+        *_names("scheme", "Scheme", "制度名", give_way=1),
         _c("partners", "Partners", "相手校数"),
+        _DISPUTED,
     ],
     "partners": [
         _c("id", "ID", "ID"),
-        _c("university", "University", "連携大学"),
-        *_names("name", "Name", "名称"),
+        _c("university", "University", "連携大学", give_way=3),
+        *_names("name", "Name", "名称", least=24),
         _c("country", "Country", "国", in_table=False),
-        *_names("country", "Country", "国"),
-        _c("kind", "Kind", "種別"),
-        _c("since", "Since", "開始"),
+        *_names("country", "Country", "国", give_way=2),
+        _c("kind", "Kind", "種別", give_way=4),
+        _c("since", "Since", "開始", give_way=1),
+        _DISPUTED,
     ],
     "timeline": [
         _c("date", "Date", "日付", display=_date_display),
         _c("tentative", "Tentative", "予定", in_table=False),
-        _c("kind", "Kind", "種別"),
-        _c("number", "No.", "回"),
-        *_names("title", "Title", "件名"),
-        _c("university", "University", "大学"),
+        _c("kind", "Kind", "種別", give_way=3),
+        _c("number", "No.", "回", give_way=1),
+        *_names("title", "Title", "件名", least=30),
+        _c("university", "University", "大学", give_way=2),
         _c("id", "ID", "ID"),
+        _DISPUTED,
     ],
     "meetings": [
         _c("number", "No.", "回"),
         _c("date", "Date", "日付", display=_date_display),
         _c("tentative", "Tentative", "予定", in_table=False),
-        _c("weekday_en", "Weekday", "曜日（英語）", "en"),
-        _c("weekday_ja", "Weekday (Japanese)", "曜日", "ja"),
-        *_names("theme", "Theme", "テーマ"),
+        _c("weekday_en", "Weekday", "曜日（英語）", "en", give_way=2),
+        _c("weekday_ja", "Weekday (Japanese)", "曜日", "ja", give_way=2),
+        *_names("theme", "Theme", "テーマ", least=30),
         *_EVENT_KEYS,
+        _DISPUTED,
     ],
     "symposia": [
         _c("number", "No.", "回"),
@@ -147,23 +175,26 @@ COLUMNS: dict[str, list[Column]] = {
         *_names("keynotes", "Keynote speakers", "基調講演者"),
         _c("report_url", "Report", "報告書"),
         *_EVENT_KEYS,
+        _DISPUTED,
     ],
     "contacts": [
-        _c("type", "Type", "種類"),
+        _c("type", "Type", "種別", give_way=2),
         *_names("name", "Name", "名称・氏名"),
         *_names("affiliation", "Affiliation", "所属"),
         *_names("role", "Role", "役職・用途"),
         _c("email", "E-mail", "メール"),
         _c("url", "URL", "URL"),
-        _c("university", "University", "大学"),
-        _c("id", "ID", "ID"),
+        _c("university", "University", "大学", give_way=1),
+        _c("id", "ID", "ID", give_way=3),
+        _DISPUTED,
     ],
     "search": [
-        _c("kind", "Kind", "種類"),
+        _c("kind", "Kind", "種別", give_way=2),
         _c("id", "ID", "ID"),
-        *_names("name", "Name", "名称"),
-        _c("field", "Field", "項目"),
-        _c("value", "Matched text", "該当箇所"),
+        *_names("name", "Name", "名称", give_way=3),
+        _c("field", "Field", "項目", give_way=1),
+        _c("value", "Matched text", "該当箇所", least=30),
+        _DISPUTED,
     ],
     "links": [
         _c("id", "ID", "ID"),
@@ -174,7 +205,7 @@ COLUMNS: dict[str, list[Column]] = {
     ],
     "countries": [_c("id", "ID", "ID"), *_names("name", "Name", "名称")],
     "stats": [
-        _c("measure", "Measure", "集計"),
+        _c("measure", "Measure", "集計", in_table=False),
         _c("value", "Value", "区分"),
         _c("count", "Count", "件数", display=lambda row: f"{'█' * min(row['count'], 40)} {row['count']}"),
     ],
@@ -236,8 +267,10 @@ def emit(
     *,
     group: Callable[[Row], str] | None = None,
     stream: TextIO | None = None,
+    what: str = "records",
 ) -> None:
-    """Write rows in the format asked for. `group` splits a terminal table (e.g. by year)."""
+    """Write rows in the format asked for. `group` splits a terminal table (e.g. by year);
+    `what` names the rows for the line that says a table would be empty."""
     stream = stream or sys.stdout
     fmt = resolve_format(out, stream)
     cols = select_columns(columns, out)
@@ -262,6 +295,9 @@ def emit(
             cols = [c for c in cols if c.in_table]
         if fmt is Format.md:
             _emit_markdown(rows, cols, out, stream)
+        elif not rows and out.svg is None:
+            # A bare header says nothing; stdout stays empty for whoever reads it.
+            sys.stderr.write(f"spnet: no {what} match\n")
         else:
             _emit_table(rows, cols, out, group, stream)
 
@@ -351,44 +387,123 @@ def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, str
     stream.write("".join(line + "\n" for line in lines))
 
 
-def console(stream: TextIO, *, svg: bool = False) -> Any:
-    """A Rich console that never reads markup, emoji codes or highlights in our text.
+def _table_columns(rows: Sequence[Row], cols: Sequence[Column], out: Output) -> list[list[Column]]:
+    """The table's columns, each one or two fields: with both languages, a field's English
+    and Japanese share one column (English above). Columns a filter made constant (`-u
+    kyoto`) and columns empty in every row are left out unless asked for by --fields."""
+    if not out.fields:
+        cols = [c for c in cols if c.key not in out.implied or out.wide]
+        cols = [c for c in cols if any(row.get(c.key) not in (None, "") for row in rows)] or list(cols)
+    groups: list[list[Column]] = []
+    for c in cols:
+        prev = groups[-1][0] if groups else None
+        if (
+            out.lang is Lang.both
+            and prev is not None
+            and len(groups[-1]) == 1
+            and prev.lang == "en"
+            and c.lang == "ja"
+            and prev.key[:-3] == c.key[:-3]
+        ):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return groups
 
-    Rich itself honours NO_COLOR and TERM=dumb, and writes no colour to a non-terminal.
-    With `svg`, it records what it draws (for save_svg) and writes nothing to `stream`.
-    """
-    from rich.console import Console
 
-    if svg:
-        return Console(file=io.StringIO(), record=True, width=140, markup=False, emoji=False, highlight=False)
-    return Console(file=stream, markup=False, emoji=False, highlight=False)
+def _headers(fields: list[Column], lang: Lang) -> tuple[str, ...]:
+    if len(fields) == 2:
+        return (fields[0].en, fields[1].ja)
+    c = fields[0]
+    if lang is Lang.both and c.lang is None and c.ja != c.en:
+        return (c.en, c.ja)
+    return (_header(c, lang),)
+
+
+_ASCII = str.maketrans({"█": "#", "✓": "x"})
+LEGEND = {
+    "*": ("planned, not yet held", "予定"),
+    "?": ("the Japanese and English texts disagree (spnet show ID)", "日本語版と英語版で記述が異なる"),
+}
+
+
+def _marks(c: Column, row: Row) -> str | None:
+    """A character after a value: planned (*) on a date, disputed (?) on any field."""
+    stem = c.key.removesuffix("_en").removesuffix("_ja")
+    if stem in row.get("_disputed", ()):
+        return "?"
+    if c.key == "date" and row.get("tentative"):
+        return "*"
+    return None
+
+
+def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Callable[[Row], str] | None) -> Any:
+    from spnet import terminal
+
+    columns = _table_columns(rows, cols, out)
+    used: set[str] = set()
+    table_rows = []
+    for row in rows:
+        label = group(row) if group else None
+        cells = []
+        for fields in columns:
+            paragraphs: list[tuple[str, str | None]] = []
+            for c in fields:
+                text = visible(_date(row)) if c.key == "date" else _cell(c, row)
+                if out.highlight and c.key == "value":
+                    text = snippet(text, out.highlight)
+                if out.ascii:
+                    text = text.translate(_ASCII)
+                if c.key == "date" and label is not None and text == label:
+                    text = ""  # the group's heading already says it
+                mark = None if paragraphs else _marks(c, row)  # once a cell, on its first line
+                if mark:
+                    used.add(mark)
+                if text or mark:
+                    paragraphs.append((text, mark))
+            cells.append(tuple(paragraphs))
+        table_rows.append((label, cells))
+    legend = []
+    for mark in sorted(used, reverse=True):
+        en, ja = LEGEND[mark]
+        legend.append(f"{mark} {ja if out.lang is Lang.ja else en if out.lang is Lang.en else f'{en} / {ja}'}")
+    tcols = [
+        terminal.Column(_headers(f, out.lang), all(c.token for c in f), min(c.give_way for c in f), f[0].least)
+        for f in columns
+    ]
+    return terminal.Table(tcols, table_rows, legend)
+
+
+def snippet(text: str, find: str, around: int = 40) -> str:
+    """The part of text around the first match of `find` (as search folds it)."""
+    from spnet.query import fold
+
+    key = fold(find)
+    start = end = -1
+    for i in range(len(text)):  # fold each prefix's tail: width and case change lengths
+        for j in range(i + 1, min(len(text), i + len(key) * 2 + 2) + 1):
+            if fold(text[i:j]) == key:
+                start, end = i, j
+                break
+        if start >= 0:
+            break
+    if start < 0 or len(text) <= 2 * around + (end - start):
+        return text
+    lo, hi = max(0, start - around), min(len(text), end + around)
+    return ("…" if lo else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
 
 
 def _emit_table(
     rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Callable[[Row], str] | None, stream: TextIO
 ) -> None:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
+    from spnet import terminal
 
-    con = console(stream, svg=out.svg is not None)
-    table = Table(
-        box=box.ASCII if out.ascii else box.SIMPLE_HEAVY,
-        show_header=out.header,
-        safe_box=True if out.ascii else None,
-    )
-    for c in cols:
-        # Text columns keep room for a whole word before identifiers take the rest.
-        table.add_column(Text(_header(c, out.lang)), overflow="fold", no_wrap=c.no_wrap, ratio=1 if c.lang else None)
-    label = None
-    for row in rows:
-        if group and group(row) != label:
-            # A row naming the group (e.g. the year), set off by a rule.
-            if label is not None:
-                table.add_section()
-            label = group(row)
-            table.add_row(Text(label, style="bold"), *(Text("") for _ in cols[1:]))
-        table.add_row(*(Text(_cell(c, row)) for c in cols))
-    con.print(table)
+    table = _table(rows, cols, out, group)
+    style = terminal.Style(ascii=out.ascii, wide=out.wide, header=out.header)
     if out.svg is not None:
-        con.save_svg(str(out.svg), title="spnet")
+        terminal.save_svg(terminal.draw(table, 140, style), out.svg)
+        return
+    lines = terminal.draw(table, terminal.terminal_size(stream)[0], style)
+    if table.legend:
+        lines += [[], *([terminal.Span(text, "dim")] for text in table.legend)]
+    terminal.show(lines, stream, pager=out.pager, highlight=out.highlight)

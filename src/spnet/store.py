@@ -112,6 +112,8 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
         "id": (STR, True),
         **_bi("name", required=True),
         "aliases": (STRS, False),
+        "short_names": (STRS, False),
+        "short_names_basis": (STR, False),
         **_bi("scheme", "activities", "outlook"),
         "note": (STR, False),
         **_SOURCE,
@@ -444,11 +446,17 @@ def _build(raw: _Raw, problems: Problems) -> Any:
     if k == "country":
         return Country(t["id"], _b(t, "name"), t.get("note"), _source(t))
     if k == "university":
+        if "short_names" in t and t.get("short_names_basis") != "curator":
+            # The report gives no short names: whoever adds them must say they are the curators'.
+            problems.error(raw.where, 'short_names needs short_names_basis = "curator"')
+            return None
         return University(
             id=t["id"],
             name=_b(t, "name"),
             managing=False,  # set from project.toml once all files are read
             aliases=tuple(t.get("aliases", ())),
+            short_names=tuple(t.get("short_names", ())),
+            short_names_basis=t.get("short_names_basis"),
             scheme=_b(t, "scheme"),
             activities=_b(t, "activities"),
             outlook=_b(t, "outlook"),
@@ -862,7 +870,7 @@ def scan(
         project=project,
         countries=tuple(of("country")),
         university_names=tuple(
-            UniversityName(universities[uid].id, universities[uid].name, universities[uid].aliases) for uid in order
+            UniversityName(u.id, u.name, u.aliases, u.short_names) for u in (universities[uid] for uid in order)
         ),
         partner_counts=partner_counts,
         event_years=tuple(sorted(by_year)),
@@ -978,7 +986,7 @@ def _models_file() -> str:
     return spnet.models.__file__
 
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 # A cache file: _MAGIC, the header's length (8 bytes), the header, then the pieces, each
 # pickled on its own. Header: (key, checked, index, {piece: (offset in the body, length)},
 # the body's length).

@@ -1,0 +1,436 @@
+"""What a person sees on a terminal: tables that fit, cards, colour, the pager.
+
+The one module that imports Rich. The layout follows gh's table printer: identifiers,
+dates, numbers, e-mail addresses and URLs (token columns) get their full width and are
+never cut or wrapped; free-text columns share what is left, short ones keeping their
+natural width; columns give way in a fixed order when the terminal is narrow (`--wide`
+keeps them all); and where even that cannot fit, each row becomes a card. English and
+Japanese are stacked in one cell, English above. Text wraps between words, and Japanese
+between characters by the usual line-breaking rules (kinsoku): no line begins with a
+closing bracket or a full stop, none ends with an opening bracket.
+
+Widths are display widths (an East Asian wide character counts two). Colour is applied
+after the layout, only on a terminal, and only where Rich says colour is wanted
+(NO_COLOR, TERM=dumb); every mark that colour stresses is also a character.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, TextIO
+
+from rich.cells import cell_len
+
+GAP = 2  # spaces between columns
+MIN_TEXT = 16  # a free-text column narrower than this reads badly: columns give way first
+CARD_LABEL_MAX = 24
+
+# Kinsoku: characters that may not begin a line, and those that may not end one.
+NO_START = set("、。，．,.）)」』】〕〉》］｝’”・：；？！ーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゝゞ々…‥%％")
+NO_END = set("（(「『【〔〈《［｛‘“")
+# A run of these is one unbreakable unit (a word, a number, an address).
+_UNIT = re.compile(r"\s+|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+|.", re.S)
+_ADDRESS = re.compile(r"^\S*(?:://|@|\.\w+/)\S*$")
+
+
+class Column(NamedTuple):
+    """A table column as laid out: one or two header lines, and how it behaves."""
+
+    headers: tuple[str, ...]
+    token: bool  # never wrapped, never cut
+    give_way: int  # 0: always shown; otherwise the order in which columns give way (1 first)
+    least: int = MIN_TEXT  # a text column's narrowest width before others give way
+
+
+class Span(NamedTuple):
+    """A styled piece of a line."""
+
+    text: str
+    style: str | None = None
+
+
+Line = list[Span]
+# A cell: its paragraphs (e.g. English, then Japanese), each with an optional mark after it.
+Cell = tuple[tuple[str, str | None], ...]
+
+
+class Table(NamedTuple):
+    columns: list[Column]
+    rows: list[tuple[str | None, list[Cell]]]  # (group label or None, cells)
+    legend: list[str]
+
+
+class Style(NamedTuple):
+    ascii: bool = False
+    wide: bool = False
+    header: bool = True
+
+
+MARK_STYLES = {"*": "cyan", "?": "bold yellow"}
+
+
+# ------------------------------------------------------------------ wrapping
+_WIDE = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def units(text: str) -> list[str]:
+    """Text split where a line may break: at spaces, and between Japanese characters, with
+    the kinsoku characters held to their neighbours. A run of Latin letters, digits and
+    punctuation (a word, a number, an address) is one unit."""
+    out: list[str] = []
+    glue_next = False
+    for unit in _UNIT.findall(text):
+        if out and not unit.isspace() and (glue_next or unit[0] in NO_START) and not out[-1].isspace():
+            out[-1] += unit
+        else:
+            out.append(unit)
+        glue_next = not unit.isspace() and unit[-1] in NO_END
+    return out
+
+
+@functools.cache
+def _phrase_parser() -> Any:
+    """BudouX's Japanese model (about 12 ms to load): only when Japanese text must wrap."""
+    import budoux
+
+    return budoux.load_default_japanese_parser()
+
+
+def phrases(text: str) -> list[list[str]]:
+    """Units grouped into phrases that should stay on one line: Japanese is broken between
+    phrases (本学が / ボンオフィスを / 設置), as BudouX finds them, never inside a unit."""
+    parts = units(text)
+    if not _WIDE.search(text):
+        return [[u] for u in parts]
+    bounds, at = set(), 0
+    for phrase in _phrase_parser().parse(text):
+        at += len(phrase)
+        bounds.add(at)
+    out: list[list[str]] = []
+    at = 0
+    for unit in parts:
+        if out and at not in bounds and not unit.isspace() and not out[-1][-1].isspace():
+            out[-1].append(unit)
+        else:
+            out.append([unit])
+        at += len(unit)
+    return out
+
+
+def wrap(text: str, width: int, ellipsis: str = "…") -> list[str]:
+    """Lines no wider than `width`, broken between words and Japanese phrases. A phrase
+    wider than a line breaks between its characters (kinsoku kept); a word wider than a
+    line is cut with an ellipsis, unless it is an address (URL, e-mail), kept whole."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        if cell_len(paragraph) <= width:
+            lines.append(paragraph)
+            continue
+        line, used = "", 0
+
+        def place(unit: str) -> None:
+            nonlocal line, used
+            size = cell_len(unit)
+            if unit.isspace():
+                if line:
+                    line, used = line + " ", used + 1
+                return
+            if used + size > width and line.strip():
+                lines.append(line.rstrip())
+                line, used = "", 0
+            if size > width and not _ADDRESS.match(unit):
+                unit = cut(unit, width, ellipsis)
+                size = cell_len(unit)
+            line, used = line + unit, used + size
+
+        for phrase in phrases(paragraph):
+            joined = "".join(phrase)
+            if len(phrase) == 1 or cell_len(joined) <= width:
+                place(joined)
+            else:
+                for unit in phrase:
+                    place(unit)
+        lines.append(line.rstrip())
+    return lines
+
+
+def cut(text: str, width: int, ellipsis: str = "…") -> str:
+    """Text cut to `width` cells, ending in an ellipsis."""
+    if cell_len(text) <= width:
+        return text
+    room = width - cell_len(ellipsis)
+    out, used = "", 0
+    for ch in text:
+        size = cell_len(ch)
+        if used + size > room:
+            break
+        out, used = out + ch, used + size
+    return out + ellipsis
+
+
+def longest_unit(text: str) -> int:
+    """The widest piece of text that wrapping may not break: a word, an address."""
+    return max((cell_len(u) for u in units(text) if not u.isspace()), default=0)
+
+
+def _address_width(text: str) -> int:
+    return max((cell_len(u) for u in text.split() if _ADDRESS.match(u)), default=0)
+
+
+# ------------------------------------------------------------------ layout
+def _natural(cells: Sequence[Cell], header: Sequence[str]) -> tuple[int, int]:
+    """A column's widest line unwrapped, and the least it can be given."""
+    texts = [p for cell in cells for p, _ in cell] + list(header)
+    natural = max((cell_len(t) + (2 if m else 0) for cell in cells for t, m in cell), default=0)
+    natural = max(natural, max((longest_unit(h) for h in header), default=0))
+    least = max((longest_unit(h) for h in header), default=0)
+    least = max(least, max((_address_width(t) for t in texts), default=0))
+    return natural, least
+
+
+def layout(table: Table, width: int, style: Style) -> list[int] | None:
+    """Each column's width (0: the column gave way), or None when no table fits (cards)."""
+    cols = table.columns
+    cells = [[cells[i] for _, cells in table.rows] for i in range(len(cols))]
+    sizes = [_natural(cells[i], c.headers) for i, c in enumerate(cols)]
+    need = [n if c.token else max(least, min(n, c.least)) for c, (n, least) in zip(cols, sizes, strict=True)]
+    shown = list(range(len(cols)))
+
+    def total() -> int:
+        return sum(need[i] for i in shown) + GAP * (len(shown) - 1)
+
+    order = sorted((i for i, c in enumerate(cols) if c.give_way), key=lambda i: cols[i].give_way)
+    while not style.wide and total() > width and order:
+        shown.remove(order.pop(0))
+    if total() > width and not style.wide:
+        return None
+    widths = [0] * len(cols)
+    room = max(width, total()) - GAP * (len(shown) - 1)
+    flexible = []
+    for i in shown:
+        if cols[i].token:
+            widths[i] = sizes[i][0]
+            room -= widths[i]
+        else:
+            flexible.append(i)
+    # Short text columns keep their natural width; the long ones share the rest.
+    while flexible:
+        share = room // len(flexible)
+        settled = [i for i in flexible if sizes[i][0] <= share or need[i] >= share]
+        if not settled:
+            break
+        for i in settled:
+            widths[i] = sizes[i][0] if sizes[i][0] <= share else need[i]
+            room -= widths[i]
+            flexible.remove(i)
+    for n, i in enumerate(flexible):
+        widths[i] = room // len(flexible) + (1 if n < room % len(flexible) else 0)
+    return widths
+
+
+def _cell_lines(cell: Cell, width: int, ellipsis: str) -> list[Line]:
+    lines: list[Line] = []
+    for text, mark in cell:
+        wrapped = wrap(text, width - (2 if mark else 0), ellipsis) if text else [""]
+        first = [Span(wrapped[0])]
+        if mark:
+            first += [Span(" "), Span(mark, MARK_STYLES.get(mark))]
+        lines.append(first)
+        lines += [[Span(t)] for t in wrapped[1:]]
+    return lines or [[Span("")]]
+
+
+def _width(line: Line) -> int:
+    return sum(cell_len(s.text) for s in line)
+
+
+def _join(columns: list[list[Line]], widths: list[int]) -> list[Line]:
+    """Cells side by side: row lines padded to each column's width."""
+    height = max(len(c) for c in columns)
+    out: list[Line] = []
+    for n in range(height):
+        line: Line = []
+        for k, (cell, w) in enumerate(zip(columns, widths, strict=True)):
+            part = cell[n] if n < len(cell) else [Span("")]
+            line += part
+            if k < len(columns) - 1:
+                line.append(Span(" " * (w - _width(part) + GAP)))
+        while line and not line[-1].text.strip():
+            line.pop()
+        out.append(line)
+    return out
+
+
+def draw(table: Table, width: int, style: Style) -> list[Line]:
+    """The table as lines of styled spans, fitted to `width` (as cards when it cannot be)."""
+    ellipsis = "..." if style.ascii else "…"
+    widths = layout(table, width, style)
+    if widths is None:
+        return _cards(table, width, ellipsis)
+    shown = [i for i, w in enumerate(widths) if w]
+    out: list[Line] = []
+    if style.header:
+        heads = []
+        for i in shown:
+            lines = [line for h in table.columns[i].headers for line in _cell_lines(((h, None),), widths[i], ellipsis)]
+            heads.append([[Span(span.text, "bold") for span in line] for line in lines])
+        out += _join(heads, [widths[i] for i in shown])
+        rule = "-" if style.ascii else "─"
+        out.append([Span(rule * min(width, sum(widths[i] for i in shown) + GAP * (len(shown) - 1)), "dim")])
+    drawn = [
+        _join([_cell_lines(cells[i], widths[i], ellipsis) for i in shown], [widths[i] for i in shown])
+        for _, cells in table.rows
+    ]
+    # Where text wrapped, a row is more lines than its languages: a blank line between rows
+    # then shows where each begins.
+    stacked = [max((len(cells[i]) for i in shown), default=1) for _, cells in table.rows]
+    spaced = any(len(lines) > depth for lines, depth in zip(drawn, stacked, strict=True))
+    label = None
+    for n, ((group, _), lines) in enumerate(zip(table.rows, drawn, strict=True)):
+        if group is not None and group != label:
+            if label is not None:
+                out.append([])
+            out.append([Span(group, "bold")])
+            label = group
+        elif spaced and n:
+            out.append([])
+        out += lines
+    return out
+
+
+def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
+    """One block per row: each field's label, then its value, wrapped to what is left."""
+    labels = [" / ".join(h for h in c.headers if h) for c in table.columns]
+    label_width = min(CARD_LABEL_MAX, max(cell_len(lb) for lb in labels))
+    value_width = max(MIN_TEXT, width - label_width - GAP)
+    out: list[Line] = []
+    label = None
+    for group, cells in table.rows:
+        if group is not None and group != label:
+            out.append([Span(group, "bold")])
+            label = group
+        if out:
+            out.append([])
+        for lb, cell in zip(labels, cells, strict=True):
+            if not any(text for text, _ in cell):
+                continue
+            head = [[Span(t, "bold")] for t in wrap(lb, label_width, ellipsis)]
+            out += _join([head, _cell_lines(cell, value_width, ellipsis)], [label_width, value_width])
+    return out
+
+
+# ------------------------------------------------------------------ output
+def terminal_size(stream: TextIO) -> tuple[int, int]:
+    """Columns and lines of the terminal; COLUMNS/LINES win, 80x24 when neither is known."""
+    size = shutil.get_terminal_size((80, 24))  # COLUMNS/LINES, else standard output's terminal
+    return max(size.columns, 20), max(size.lines, 2)
+
+
+def wants_styles(stream: TextIO) -> bool:
+    """A terminal that is not dumb: bold and colour (Rich leaves colour out under NO_COLOR)."""
+    if os.environ.get("TERM") in ("dumb", "unknown"):
+        return False
+    return stream.isatty() or bool(os.environ.get("FORCE_COLOR"))
+
+
+def plain_text(lines: Sequence[Line]) -> str:
+    return "".join("".join(s.text for s in line) + "\n" for line in lines)
+
+
+def _rich_text(lines: Sequence[Line], highlight: str | None = None) -> Any:
+    from rich.text import Text
+
+    text = Text(no_wrap=True, end="")
+    for line in lines:
+        for span in line:
+            text.append(span.text, span.style)
+        text.append("\n")
+    if highlight:
+        text.highlight_regex(match_pattern(highlight), "bold reverse")
+    return text
+
+
+def match_pattern(find: str) -> re.Pattern[str]:
+    """What search matches, as a pattern over the shown text: any case, either width."""
+    parts = []
+    for ch in unicodedata.normalize("NFKC", find).casefold():
+        if ch.isspace():
+            parts.append(r"\s+")
+            continue
+        alternatives = {ch, ch.upper()}
+        alternatives |= {chr(ord(a) + 0xFEE0) for a in list(alternatives) if "!" <= a <= "~"}
+        parts.append("[" + "".join(re.escape(a) for a in sorted(alternatives)) + "]")
+    return re.compile("".join(parts))
+
+
+def save_svg(lines: Sequence[Line], path: Path) -> None:
+    """The lines drawn as a terminal would, into an SVG file."""
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), record=True, width=140, markup=False, emoji=False, highlight=False)
+    console.print(_rich_text(lines), soft_wrap=True, crop=False)
+    console.save_svg(str(path), title="spnet")
+
+
+def styled_text(lines: Sequence[Line], stream: TextIO, highlight: str | None = None) -> str:
+    """The lines with their styles as the terminal's escape codes (Rich renders them)."""
+    from rich.console import Console
+
+    console = Console(file=stream, markup=False, emoji=False, highlight=False, force_terminal=True)
+    text = _rich_text(lines, highlight)
+    with console.capture() as capture:
+        console.print(text, soft_wrap=True, crop=False)
+    return capture.get()
+
+
+def show(lines: Sequence[Line], stream: TextIO, *, pager: bool = True, highlight: str | None = None) -> None:
+    """Write lines to the stream: coloured on a terminal, through a pager when longer than it."""
+    text = styled_text(lines, stream, highlight) if wants_styles(stream) else plain_text(lines)
+    if pager and stream.isatty() and len(lines) >= terminal_size(stream)[1]:
+        command = os.environ.get("SPNET_PAGER", os.environ.get("PAGER", "less -FRX"))
+        if command.strip() and command.strip() != "cat" and page(command, text, stream):
+            return
+    stream.write(text)
+
+
+def page(command: str, text: str, stream: TextIO) -> bool:
+    """Send text to the pager as git does (through the shell); False if it could not start."""
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    assert proc.stdin is not None
+    try:
+        stream.flush()
+        proc.stdin.write(text.encode(getattr(stream, "encoding", None) or "utf-8", "replace"))
+        proc.stdin.close()
+    except BrokenPipeError:  # the reader quit the pager before the end: nothing is lost
+        pass
+    except KeyboardInterrupt:
+        pass
+    while True:
+        try:
+            proc.wait()
+            break
+        except KeyboardInterrupt:  # the pager handles Ctrl-C itself; wait for it to end
+            continue
+    return proc.returncode != 127  # 127: the shell found no such command
+
+
+def write_messages(lines: Sequence[tuple[str, str | None]], stream: TextIO | None = None) -> None:
+    """Messages (each with a style: red for an error, yellow for a warning) on stderr."""
+    stream = stream or sys.stderr
+    spans = [[Span(text, style)] for text, style in lines]
+    stream.write(styled_text(spans, stream) if wants_styles(stream) else plain_text(spans))

@@ -1,0 +1,69 @@
+"""The text of `spnet help TOPIC`: what no single command's help says."""
+
+ENVIRONMENT = """\
+Environment variables
+
+  SPNET_DATA       The archive directory, when --data is not given (default: the
+                   archive installed with spnet).
+  SPNET_CACHE_DIR  Where spnet keeps its cache of the read archive (default:
+                   $XDG_CACHE_HOME/spnet, else ~/.cache/spnet). Safe to delete.
+  SPNET_TODAY      The date `timeline --upcoming/--past` take as today (YYYY-MM-DD),
+                   for scripts and tests that must not depend on the clock.
+  SPNET_PAGER      The pager for tables longer than the terminal; else PAGER,
+                   else `less -FRX`. Empty or `cat`: no pager. --no-pager: none.
+  PAGER            See SPNET_PAGER.
+  NO_COLOR         Any value: no colour. Marks (* planned, ? disputed) stay.
+  TERM=dumb        No colour either.
+  COLUMNS, LINES   The terminal's size, where spnet cannot ask the terminal.
+"""
+
+EXIT_CODES = """\
+Exit codes
+
+  0    Success. A listing that matches nothing is a success too: it prints
+       nothing (on a terminal, one line on stderr says so).
+  1    `spnet check` found errors in the archive.
+  2    Bad input on the command line: an unknown or ambiguous name, a bad date,
+       an unknown field, option or command, an option given twice.
+  3    The archive cannot be read or is invalid (the message names the file).
+  130  Interrupted (Ctrl-C).
+
+Every error is one line on stderr, beginning `spnet: error:`; stdout then stays empty.
+"""
+
+FORMATS = """\
+Output formats (--format, -f)
+
+  table  On a terminal (the default there): columns that fit the terminal's width;
+         English above Japanese in one column; columns give way when it is narrow
+         (--wide keeps them all); a table longer than the screen goes through a pager.
+         Marks: `*` a planned date, `?` a value the Japanese and English texts disagree
+         on (spnet show ID says how); a legend under the table explains those shown.
+  plain  When piped (the default there): tab-separated, no header, nothing cut.
+  tsv    Tab-separated with a header; tabs and newlines in values escaped (\\t, \\n).
+  csv    RFC 4180, CRLF line ends; --bom writes a UTF-8 BOM for Excel.
+  json   A list of records, keys always the English field names; values as stored.
+  md     A Markdown table.
+
+  --lang en|ja|both   which language's fields to show (JSON keys stay English).
+  --fields a,b,c      exactly these fields, in this order (see README for each listing's).
+  Every listing has a boolean field `disputed`: the Japanese and English texts of the
+  report disagree on a field the listing shows.
+"""
+
+DATES = """\
+Dates
+
+Typed dates (--from, --to, --since, --year, --fy) may be partial and mean their whole
+span: 2023 is the year, 2023-03 the month.
+
+  2023-03-03   2023-03   2023   March 2023   3 Mar 2023
+  2023年3月3日   2023年3月   2023年
+  令和5年   令和元年   平成23年   R5   H23        (Japanese eras)
+  --fy 2022   FY2022   2022年度   令和4年度      (fiscal year: April to March)
+
+Stored dates keep the precision the report gives: 2023-03-03, 2024-03, 2019, or a
+decade as 199X (shown as 1990s). A date without a year is refused.
+"""
+
+TOPICS = {"environment": ENVIRONMENT, "exit-codes": EXIT_CODES, "formats": FORMATS, "dates": DATES}
