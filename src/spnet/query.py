@@ -31,12 +31,19 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA).split())
 
 
-def _word_starts(name: str) -> list[str]:
-    """A folded name from each of its words on: "the university of tokyo", "university of
-    tokyo", "of tokyo", "tokyo". A Japanese name is one word."""
-    words = re.split(r"[\s\-,()/]+", fold(name))
-    words = [w for w in words if w]
-    return [" ".join(words[i:]) for i in range(len(words))]
+def _words(text: str) -> list[str]:
+    """Folded words: split at spaces, hyphens and brackets. A Japanese name is one word."""
+    return [w for w in re.split(r"[\s\-,()（）/]+", fold(text)) if w]
+
+
+def _starts_words(typed: list[str], name: str) -> bool:
+    """Each typed word begins a word of the name, in order, from some word on:
+    "univ of tok" and "tokyo" begin words of "The University of Tokyo"; "kyo" does not."""
+    words = _words(name)
+    return any(
+        all(w.startswith(t) for w, t in zip(words[i : i + len(typed)], typed, strict=True))
+        for i in range(len(words) - len(typed) + 1)
+    )
 
 
 class Names(NamedTuple):
@@ -61,10 +68,11 @@ def _resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], di
     if key in ids:
         return key
     candidates = names()
+    typed_words = _words(typed)
     steps: list[Callable[[Names], bool]] = [
         lambda n: any(fold(x) == key for x in n.full),
         lambda n: any(fold(x) == key for x in n.short),
-        lambda n: any(start.startswith(key) for x in n.full for start in _word_starts(x)),
+        lambda n: any(_starts_words(typed_words, x) for x in n.full),
     ]
     for matches in steps:
         found = [cid for cid, n in candidates.items() if matches(n)]
@@ -73,7 +81,7 @@ def _resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], di
         if found:
             raise UsageError(f"ambiguous {what} {typed!r}: it could be {_some(found, candidates)}")
     every = {fold(x): cid for cid, n in candidates.items() for x in (cid, *n.full, *n.short)}
-    close = dict.fromkeys(every[c] for c in difflib.get_close_matches(key, list(every), n=5, cutoff=0.6))
+    close = dict.fromkeys(every[c] for c in difflib.get_close_matches(key, list(every), n=5, cutoff=0.75))
     hint = f"; did you mean {_some(list(close), candidates)}?" if close else ""
     raise UsageError(f"unknown {what} {typed!r}{hint}")
 

@@ -372,7 +372,15 @@ def _header(c: Column, lang: Lang) -> str:
 
 
 def _cell(c: Column, row: Row) -> str:
-    return visible(c.display(row) if c.display else _text(row.get(c.key)), keep="\n")
+    """A value as a person reads it: a boolean is yes or no."""
+    value = row.get(c.key)
+    if c.display:
+        text = c.display(row)
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    else:
+        text = _text(value)
+    return visible(text, keep="\n")
 
 
 def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, stream: TextIO) -> None:
@@ -423,7 +431,7 @@ def _headers(fields: list[Column], lang: Lang) -> tuple[str, ...]:
 _ASCII = str.maketrans({"█": "#", "✓": "x"})
 LEGEND = {
     "*": ("planned, not yet held", "予定"),
-    "?": ("the Japanese and English texts disagree (spnet show ID)", "日本語版と英語版で記述が異なる"),
+    "?": ("the Japanese and English texts disagree (spnet show ID)", "日英の記述が異なる"),
 }
 
 
@@ -503,7 +511,8 @@ def _emit_table(
     if out.svg is not None:
         terminal.save_svg(terminal.draw(table, 140, style), out.svg)
         return
-    lines = terminal.draw(table, terminal.terminal_size(stream)[0], style)
+    width = terminal.terminal_size(stream)[0]
+    lines = terminal.draw(table, width, style)
     if table.legend:
-        lines += [[], *([terminal.Span(text, "dim")] for text in table.legend)]
+        lines += [[], *([terminal.Span(t, "dim")] for text in table.legend for t in terminal.wrap(text, width))]
     terminal.show(lines, stream, pager=out.pager, highlight=out.highlight)

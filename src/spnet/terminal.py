@@ -222,18 +222,28 @@ def layout(table: Table, width: int, style: Style) -> list[int] | None:
             room -= widths[i]
         else:
             flexible.append(i)
-    # Short text columns keep their natural width; the long ones share the rest.
+    # Short text columns keep their natural width; a column that needs more than an equal
+    # share gets what it needs; the others share the rest, and what is left over goes back
+    # to the columns that were cut.
     while flexible:
         share = room // len(flexible)
-        settled = [i for i in flexible if sizes[i][0] <= share or need[i] >= share]
+        settled = [i for i in flexible if sizes[i][0] <= share] or [i for i in flexible if need[i] > share]
         if not settled:
             break
         for i in settled:
-            widths[i] = sizes[i][0] if sizes[i][0] <= share else need[i]
+            widths[i] = min(sizes[i][0], max(need[i], share))
             room -= widths[i]
             flexible.remove(i)
     for n, i in enumerate(flexible):
         widths[i] = room // len(flexible) + (1 if n < room % len(flexible) else 0)
+    room -= sum(widths[i] for i in flexible)
+    for i in shown:
+        if room <= 0:
+            break
+        if not cols[i].token and widths[i] < sizes[i][0]:
+            more = min(room, sizes[i][0] - widths[i])
+            widths[i] += more
+            room -= more
     return widths
 
 
@@ -308,9 +318,9 @@ def draw(table: Table, width: int, style: Style) -> list[Line]:
 
 
 def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
-    """One block per row: each field's label, then its value, wrapped to what is left."""
-    labels = [" / ".join(h for h in c.headers if h) for c in table.columns]
-    label_width = min(CARD_LABEL_MAX, max(cell_len(lb) for lb in labels))
+    """One block per row: each field's label (English above Japanese), then its value,
+    wrapped to what is left."""
+    label_width = min(CARD_LABEL_MAX, max(cell_len(h) for c in table.columns for h in c.headers))
     value_width = max(MIN_TEXT, width - label_width - GAP)
     out: list[Line] = []
     label = None
@@ -320,10 +330,13 @@ def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
             label = group
         if out:
             out.append([])
-        for lb, cell in zip(labels, cells, strict=True):
+        for column, cell in zip(table.columns, cells, strict=True):
             if not any(text for text, _ in cell):
                 continue
-            head = [[Span(t, "bold")] for t in wrap(lb, label_width, ellipsis)]
+            head = [
+                [Span(span.text, "bold") for span in line]
+                for line in _cell_lines(tuple((h, None) for h in column.headers), label_width, ellipsis)
+            ]
             out += _join([head, _cell_lines(cell, value_width, ellipsis)], [label_width, value_width])
     return out
 
@@ -377,7 +390,7 @@ def save_svg(lines: Sequence[Line], path: Path) -> None:
     from rich.console import Console
 
     console = Console(file=io.StringIO(), record=True, width=140, markup=False, emoji=False, highlight=False)
-    console.print(_rich_text(lines), soft_wrap=True, crop=False)
+    console.print(_rich_text(lines), soft_wrap=True, crop=False, end="")
     console.save_svg(str(path), title="spnet")
 
 
@@ -388,7 +401,7 @@ def styled_text(lines: Sequence[Line], stream: TextIO, highlight: str | None = N
     console = Console(file=stream, markup=False, emoji=False, highlight=False, force_terminal=True)
     text = _rich_text(lines, highlight)
     with console.capture() as capture:
-        console.print(text, soft_wrap=True, crop=False)
+        console.print(text, soft_wrap=True, crop=False, end="")
     return capture.get()
 
 

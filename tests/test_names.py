@@ -1,0 +1,132 @@
+"""Names typed by a user never answer with the wrong records: one table of what is typed
+and what it must find, or the error it must give (exit 2, a few candidates at most)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+# (option, typed, the universities whose partners are listed) -- or an error's words.
+UNIVERSITIES = [
+    ("kyoto", {"kyoto"}),
+    ("KYOTO", {"kyoto"}),
+    ("ＫＹＯＴＯ", {"kyoto"}),
+    ("Kyoto University", {"kyoto"}),
+    ("kyoto univ", {"kyoto"}),
+    ("京都大学", {"kyoto"}),
+    ("京都", {"kyoto"}),
+    ("京大", {"kyoto"}),  # once a piece of 東京大学, so Tokyo's partners
+    ("東大", {"tokyo"}),
+    ("東京", {"tokyo"}),
+    ("UTokyo", {"tokyo"}),
+    ("todai", {"tokyo"}),
+    ("The University of Tokyo", {"tokyo"}),
+    ("Univ of Tok", {"tokyo"}),
+    ("of tokyo", {"tokyo"}),
+    ("東北大", {"tohoku"}),
+    ("東北", {"tohoku"}),
+    ("阪大", {"osaka"}),
+    ("handai", {"osaka"}),
+    ("九大", {"kyushu"}),
+    ("早大", {"waseda"}),
+    ("早稲田", {"waseda"}),
+    ("慶大", {"keio"}),
+    ("慶応義塾大学", {"keio"}),
+    ("慶應", {"keio"}),
+    ("創大", {"soka"}),
+    ("愛大", {"ehime"}),
+    ("ehi", {"ehime"}),
+    ("kyo", {"kyoto"}),  # the start of Kyoto, not a piece of Tokyo
+    ("hi", "unknown university 'hi'"),  # once Ehime (a piece of "Ehime")
+    ("sa", "unknown university 'sa'"),  # once Osaka
+    ("大学", "unknown university '大学'"),  # inside every Japanese name
+    ("京", {"kyoto"}),  # the start of 京都大学 only
+    ("東", "ambiguous university '東': it could be tokyo (The University of Tokyo), tohoku"),
+    ("university", "ambiguous university 'university'"),
+    ("nagoya", "unknown university 'nagoya'"),
+    ("kyouto", "did you mean kyoto (Kyoto University)?"),
+]
+
+COUNTRIES = [
+    ("gb", {"tohoku-ucl", "osaka-ucl"}),
+    ("GB", {"tohoku-ucl", "osaka-ucl"}),
+    ("GBR", {"tohoku-ucl", "osaka-ucl"}),
+    ("UK", {"tohoku-ucl", "osaka-ucl"}),
+    ("United Kingdom", {"tohoku-ucl", "osaka-ucl"}),
+    ("英国", {"tohoku-ucl", "osaka-ucl"}),
+    ("tw", {"kyoto-ntu", "kyushu-ntu"}),
+    ("台湾", {"kyoto-ntu", "kyushu-ntu"}),
+    ("Sweden", {"kyushu-mirai"}),
+    ("スウェーデン", {"kyushu-mirai"}),
+    ("us", set()),  # once Australia (a piece of "Australia"): no partner is stated there
+    ("USA", set()),
+    ("United States", set()),
+    ("de", set()),  # once Sweden (a piece of "Sweden")
+    ("Germany", set()),  # once "unknown country"
+    ("ドイツ", set()),
+    ("ch", set()),
+    ("Atlantis", "unknown country 'Atlantis'"),
+    ("united", "ambiguous country 'united'"),
+]
+
+KINDS = [
+    (["partners", "--kind", "strategic"], "kind", {"strategic-partner"}),
+    (["partners", "--kind", "consortium"], "kind", {"consortium"}),
+    (["partners", "--kind", "consortium", "--kind", "exchange"], "kind", {"consortium", "exchange-partner"}),
+    (["timeline", "--kind", "symposium", "--kind", "workshop"], "kind", {"symposium", "workshop"}),
+    (["partners", "-u", "kyoto", "-u", "阪大"], "university", {"kyoto", "osaka"}),
+    (["timeline", "-u", "ehime", "-u", "soka", "--kind", "milestone"], "university", {"ehime", "soka"}),
+    (["contacts", "-u", "東大", "-u", "ehime"], "university", {"tokyo", "ehime"}),
+]
+
+
+def test_the_table_is_large() -> None:
+    assert len(UNIVERSITIES) + len(COUNTRIES) + len(KINDS) >= 40
+
+
+def _listed(cli, *args: str) -> list[dict]:
+    result = cli(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.exception is None
+    return json.loads(result.stdout)
+
+
+def _refused(cli, *args: str) -> str:
+    result = cli(*args, "--format", "json")
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("spnet: error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize("typed,expected", UNIVERSITIES, ids=[t for t, _ in UNIVERSITIES])
+def test_university_names(cli, typed: str, expected: set[str] | str) -> None:
+    if isinstance(expected, str):
+        line = _refused(cli, "partners", "--university", typed)
+        assert expected in line
+        assert line.count("(") <= 5  # at most five candidates, each with its name
+    else:
+        assert {p["university"] for p in _listed(cli, "partners", "--university", typed)} == expected
+
+
+@pytest.mark.parametrize("typed,expected", COUNTRIES, ids=[t for t, _ in COUNTRIES])
+def test_country_names(cli, typed: str, expected: set[str] | str) -> None:
+    if isinstance(expected, str):
+        assert expected in _refused(cli, "partners", "--country", typed)
+    else:
+        assert {p["id"] for p in _listed(cli, "partners", "--country", typed)} == expected
+
+
+@pytest.mark.parametrize("args,field,expected", KINDS, ids=[" ".join(a) for a, _, _ in KINDS])
+def test_a_repeated_filter_means_any_of_its_values(cli, args: list[str], field: str, expected: set[str]) -> None:
+    assert {row[field] for row in _listed(cli, *args)} == expected
+
+
+def test_short_names_are_marked_as_the_curators(cli) -> None:
+    """The report gives no short names: `show` says whose they are."""
+    card = json.loads(cli("show", "kyoto", "--format", "json").stdout)
+    assert card["short_names"] == "京大"
+    assert card["short_names_basis"] == "curator"
