@@ -126,8 +126,16 @@ def main() -> int:
             ["sh", "-c", f'"$0" "$@" > {out_file}', *SPNET, "timeline", "--format", "table"],
         ),
         (
+            "spnet timeline > file (plain)",
+            ["sh", "-c", f'"$0" "$@" > {out_file}', *SPNET, "timeline"],
+        ),
+        (
             "spnet partners --university kyoto --format tsv",
             [*SPNET, "partners", "--university", "kyoto", "--format", "tsv"],
+        ),
+        (
+            "completion of `spnet partners -u ` (bash)",
+            ["env", "_SPNET_COMPLETE=complete_bash", "COMP_WORDS=spnet partners -u ", "COMP_CWORD=3", *SPNET],
         ),
         ("spnet --help", [*SPNET, "--help"]),
     ]
@@ -159,6 +167,7 @@ def main() -> int:
             (f"partners --university {uid} --format json", ["partners", "--university", uid, "--format", "json"]),
             ("timeline --year 2023 --format json", ["timeline", "--year", "2023", "--format", "json"]),
             ("check", ["check"]),
+            ("timeline --format table (all of it)", ["timeline", "--format", "table"]),
         ]
         # The floor takes its turns with them, so each archive's ratios are of one run.
         floor_argv = floor_cmds[1][1]

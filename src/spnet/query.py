@@ -7,7 +7,6 @@ TSV and plain output carry (documented in README). Rendering is render.py's job.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -80,6 +79,8 @@ def _resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], di
             return found[0]
         if found:
             raise UsageError(f"ambiguous {what} {typed!r}: it could be {_some(found, candidates)}")
+    import difflib  # only an unknown name needs it
+
     every = {fold(x): cid for cid, n in candidates.items() for x in (cid, *n.full, *n.short)}
     close = dict.fromkeys(every[c] for c in difflib.get_close_matches(key, list(every), n=5, cutoff=0.75))
     hint = f"; did you mean {_some(list(close), candidates)}?" if close else ""
@@ -420,6 +421,8 @@ def find_record(archive: Archive, rid: str) -> Any:
     records = {r.id: r for r in all_records(archive)}
     if rid in records:
         return records[rid]
+    import difflib
+
     close = difflib.get_close_matches(rid, list(records), n=5, cutoff=0.5)
     hint = f": did you mean {', '.join(close)}?" if close else ""
     raise UsageError(f"no record with id {rid!r}{hint}")

@@ -16,7 +16,6 @@ after the layout, only on a terminal, and only where Rich says colour is wanted
 
 from __future__ import annotations
 
-import functools
 import io
 import os
 import re
@@ -37,8 +36,11 @@ CARD_LABEL_MAX = 24
 # Kinsoku: characters that may not begin a line, and those that may not end one.
 NO_START = set("、。，．,.）)」』】〕〉》］｝’”・：；？！ーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゝゞ々…‥%％")
 NO_END = set("（(「『【〔〈《［｛‘“")
+STOPS = set("、。，．,！？")  # a phrase ends after these
+CLOSING = set("）)」』】〕〉》］｝’”")  # and after these, unless a particle follows
 # A run of these is one unbreakable unit (a word, a number, an address).
-_UNIT = re.compile(r"\s+|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+|.", re.S)
+# (Kept to ranges that compile fast: a charset of wide Unicode ranges costs ~2 ms to compile.)
+_UNIT = re.compile(r"\s+|[!-\u2e7f]+|.", re.S)
 _ADDRESS = re.compile(r"^\S*(?:://|@|\.\w+/)\S*$")
 
 
@@ -79,9 +81,6 @@ MARK_STYLES = {"*": "cyan", "?": "bold yellow"}
 
 
 # ------------------------------------------------------------------ wrapping
-_WIDE = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
-
-
 def units(text: str) -> list[str]:
     """Text split where a line may break: at spaces, and between Japanese characters, with
     the kinsoku characters held to their neighbours. A run of Latin letters, digits and
@@ -94,35 +93,52 @@ def units(text: str) -> list[str]:
         else:
             out.append(unit)
         glue_next = not unit.isspace() and unit[-1] in NO_END
+    # A space beside a kinsoku character is no place to break either ("（ 本学", "本学 、").
+    n = 1
+    while n < len(out) - 1:
+        if out[n].isspace() and (out[n - 1][-1] in NO_END or out[n + 1][0] in NO_START):
+            out[n - 1 : n + 2] = [out[n - 1] + out[n] + out[n + 1]]
+        else:
+            n += 1
     return out
 
 
-@functools.cache
-def _phrase_parser() -> Any:
-    """BudouX's Japanese model (about 12 ms to load): only when Japanese text must wrap."""
-    import budoux
+def _hiragana(ch: str) -> bool:
+    return "\u3041" <= ch <= "\u309f"
 
-    return budoux.load_default_japanese_parser()
+
+def _latin(ch: str) -> bool:
+    return ch < "\u2e80"
+
+
+def _breaks_between(before: str, after: str) -> bool:
+    """Whether a Japanese line may break between two units: after a particle or an ending
+    in hiragana before a word in another script (協力は、/ 2004年に / 研究機関), after a
+    closing bracket or a comma, before an opening bracket; never inside a word in one script,
+    and never before the particle or counter that follows a Latin word or a number."""
+    a, b = before[-1], after[0]
+    if a in STOPS or b in NO_END:
+        return True
+    if a in CLOSING:
+        return not _hiragana(b)
+    if _hiragana(a):
+        return not _hiragana(b)
+    return not _latin(a) and _latin(b)
 
 
 def phrases(text: str) -> list[list[str]]:
     """Units grouped into phrases that should stay on one line: Japanese is broken between
-    phrases (本学が / ボンオフィスを / 設置), as BudouX finds them, never inside a unit."""
-    parts = units(text)
-    if not _WIDE.search(text):
-        return [[u] for u in parts]
-    bounds, at = set(), 0
-    for phrase in _phrase_parser().parse(text):
-        at += len(phrase)
-        bounds.add(at)
+    phrases (本学が / ボンオフィスを / 設置), never inside a unit.
+
+    BudouX finds such phrases by machine learning, but importing it costs about 10 ms
+    (7 ms of them its HTML processor), more than a table's whole budget for layout; on the
+    report's text this rule of script changes gives the same breaks."""
     out: list[list[str]] = []
-    at = 0
-    for unit in parts:
-        if out and at not in bounds and not unit.isspace() and not out[-1][-1].isspace():
+    for unit in units(text):
+        if out and not unit.isspace() and not out[-1][-1].isspace() and not _breaks_between(out[-1][-1], unit):
             out[-1].append(unit)
         else:
             out.append([unit])
-        at += len(unit)
     return out
 
 

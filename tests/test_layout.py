@@ -1,0 +1,135 @@
+"""The terminal layout on its own: wrapping, kinsoku, column widths, cards."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from spnet import terminal
+from spnet.terminal import NO_END, NO_START, Column, Style, Table, draw, phrases, wrap
+
+JAPANESE = [
+    "本学がボンオフィスを設置",
+    "リヨン大学との協力は、2004年に研究機関INSA-LyonとECLをパートナーとして開始",
+    "ULB側より「特定パートナー大学」として選定され、「特定パートナーシップ協定」を締結",
+    "本プロジェクトの活動内容や戦略的パートナーシップの新規導入等に関するご相談・お問い合わせ",
+]
+
+
+def test_japanese_breaks_between_phrases() -> None:
+    assert ["".join(p) for p in phrases(JAPANESE[0])] == ["本学が", "ボンオフィスを", "設置"]
+    assert ["".join(p) for p in phrases(JAPANESE[2])] == [
+        "ULB側より",
+        "「特定パートナー大学」として",
+        "選定され、",
+        "「特定パートナーシップ協定」を",
+        "締結",
+    ]
+    assert wrap(JAPANESE[0], 16) == ["本学がボンオフィ", "スを設置"] or wrap(JAPANESE[0], 16) == [
+        "本学が",
+        "ボンオフィスを",
+        "設置",
+    ]
+    assert wrap(JAPANESE[0], 20) == ["本学がボンオフィスを", "設置"]
+
+
+def test_numbers_and_latin_words_stay_whole_inside_japanese() -> None:
+    for width in range(12, 40):
+        lines = wrap(JAPANESE[1], width)
+        assert any("2004" in line for line in lines), lines
+        assert any("INSA-Lyonと" in line for line in lines), lines  # the particle stays with its word
+
+
+def test_english_wraps_between_words_and_cuts_only_a_word_wider_than_the_line() -> None:
+    assert wrap("Strategic Partnership University Project", 20) == ["Strategic", "Partnership", "University Project"]
+    assert wrap("Supercalifragilistic word", 10) == ["Supercali…", "word"]
+    assert wrap("Supercalifragilistic word", 10, "...") == ["Superca...", "word"]
+
+
+def test_addresses_are_never_cut() -> None:
+    url = "https://www.u-tokyo.ac.jp/content/400184827.pdf"
+    assert wrap(f"Report: {url}", 20) == ["Report:", url]
+    assert wrap("mail intl-project.adm@gs.mail.u-tokyo.ac.jp", 12)[-1] == "intl-project.adm@gs.mail.u-tokyo.ac.jp"
+
+
+mixed = st.lists(
+    st.sampled_from(
+        [
+            "本学",
+            "が",
+            "、",
+            "。",
+            "（",
+            "）",
+            "「",
+            "」",
+            "ボン",
+            "ー",
+            "ッ",
+            "2004",
+            "年",
+            " ",
+            "INSA-Lyon",
+            "University",
+            "の",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300)
+@given(text=mixed, width=st.integers(4, 60))
+def test_wrapped_lines_fit_and_keep_kinsoku(text: str, width: int) -> None:
+    lines = wrap(text, width)
+    for n, line in enumerate(lines):
+        assert cell_len(line) <= width
+        stripped = line.strip()
+        if stripped and n:  # (the text itself may begin with a closing mark)
+            assert stripped[0] not in "、。，．）」』】", lines
+        if stripped and n < len(lines) - 1:  # (or end with an opening one)
+            assert stripped[-1] not in NO_END, lines
+    if "…" not in "".join(lines):
+        assert "".join("".join(lines).split()) == "".join(text.split())  # nothing lost, nothing added
+
+
+def test_no_line_begins_with_a_closing_mark_at_any_width() -> None:
+    for text in JAPANESE:
+        for width in range(4, 50):
+            for line in wrap(text, width):
+                assert not line or line[0] not in NO_START, (width, line)
+                assert not line or line[-1] not in NO_END, (width, line)
+
+
+def _table(rows: list[tuple[str, str, str]]) -> Table:
+    columns = [Column(("ID",), True, 0), Column(("Title", "件名"), False, 0, 20), Column(("Kind",), True, 1)]
+    cells = [(None, [((i, None),), ((en, None), (ja, None)), ((k, None),)]) for i, en, ja, k in rows]
+    return Table(columns, cells, [])
+
+
+ROWS = [
+    ("meeting-03", "Challenges faced in strategic partnerships", "戦略的パートナーシップにおける課題の共有", "meeting"),
+    ("kyoto-zurich-symposium-2023", "Joint symposium with the University of Zurich", "共同シンポジウム", "milestone"),
+]
+
+
+def test_columns_give_way_in_order_then_rows_become_cards() -> None:
+    table = _table(ROWS)
+    wide = draw(table, 100, Style())
+    assert wide[0][0].text.startswith("ID") and any(s.text == "Kind" for s in wide[0])
+    narrow = draw(table, 55, Style())  # Kind gives way before the title gets narrower than 20
+    text = terminal.plain_text(narrow)
+    assert "Kind" not in text and "kyoto-zurich-symposium-2023" in text
+    assert all(cell_len("".join(s.text for s in line)) <= 55 for line in narrow)
+    cards = terminal.plain_text(draw(table, 40, Style()))
+    assert "Title" in cards and "件名" in cards and "Kind" in cards  # a card shows every field
+    assert all(cell_len(line) <= 40 for line in cards.splitlines())
+    kept = terminal.plain_text(draw(table, 55, Style(wide=True)))
+    assert "Kind" in kept  # --wide keeps them all
+
+
+def test_left_over_width_goes_back_to_the_cut_columns() -> None:
+    lines = draw(_table(ROWS), 80, Style())
+    widths = [cell_len("".join(s.text for s in line)) for line in lines]
+    assert max(widths) == 80 or max(widths) == cell_len(ROWS[0][1]) + 2 + 27 + 2 + 9
