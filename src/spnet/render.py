@@ -505,14 +505,16 @@ def _emit_table(
     rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Callable[[Row], str] | None, stream: TextIO
 ) -> None:
     from spnet import terminal
+    from spnet.gcpause import gc_paused
 
-    table = _table(rows, cols, out, group)
     style = terminal.Style(ascii=out.ascii, wide=out.wide, header=out.header)
+    width = 140 if out.svg is not None else terminal.terminal_size(stream)[0]
+    with gc_paused():  # every cell and line is alive until written
+        table = _table(rows, cols, out, group)
+        lines = terminal.draw(table, width, style)
     if out.svg is not None:
-        terminal.save_svg(terminal.draw(table, 140, style), out.svg)
+        terminal.save_svg(lines, out.svg)
         return
-    width = terminal.terminal_size(stream)[0]
-    lines = terminal.draw(table, width, style)
     if table.legend:
         lines += [[], *([terminal.Span(t, "dim")] for text in table.legend for t in terminal.wrap(text, width))]
     terminal.show(lines, stream, pager=out.pager, highlight=out.highlight)

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from spnet.errors import DataError, UsageError
+from spnet.gcpause import gc_paused
 
 try:  # Reading the cache needs only the C unpickler; `import pickle` would also load its
     # pure-Python twin, ~2.5 ms at every start. Writing imports pickle.
@@ -687,20 +687,6 @@ def _cross_check(
                 problems.warn(raw.where, f"weekday mismatch in the {side} text: {msg}")
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside. A large archive is millions of objects, all
-    alive: while they are made, parsed, validated or pickled, Python's collector walks
-    them again and again for nothing (a third of the time of reading a 1000x archive)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # ------------------------------------------------------------------ parsed files
 _StatKey = tuple[int, int, int, int]
 
@@ -913,7 +899,7 @@ def scan_cached(
         entry = _read_cache(root, key)
         if entry is not None and (entry[1] or not canonical):
             return entry[0], Problems(warnings=list(entry[0].warnings) if warnings else None)
-    with _gc_paused():
+    with gc_paused():
         archive, problems = _scan_reusing_parsed(root, cache=cache, canonical=canonical)
         if archive is not None and key is not None:
             _write_cache(root, key, archive, checked=canonical)
@@ -1029,7 +1015,7 @@ class _CachedPieces:
                     return piece
             except (*_UNREADABLE, KeyError):
                 pass
-            with _gc_paused():
+            with gc_paused():
                 archive, problems = _scan_reusing_parsed(self.root, cache=True)
             if archive is None:
                 raise DataError(problems.errors[0] if problems.errors else f"{self.root}: no archive")
@@ -1040,7 +1026,7 @@ class _CachedPieces:
 
 
 def _unpickle(data: bytes) -> Any:
-    with _gc_paused():
+    with gc_paused():
         return _loads(data)
 
 
@@ -1178,7 +1164,7 @@ def add_record(
         if tomli_w.dumps(doc) != text:
             raise DataError(f"{shown}: not in canonical form; rewriting it would change other records")
         new_doc = {**doc, table: [*doc.get(table, []), record]}
-        with _gc_paused():
+        with gc_paused():
             archive, found = _scan_reusing_parsed(root, cache=cache, proposed={path: new_doc})
         if archive is None:
             raise UsageError(f"refused, nothing written: {found.errors[0]}")

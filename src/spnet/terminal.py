@@ -41,6 +41,7 @@ CLOSING = set("）)」』】〕〉》］｝’”")  # and after these, unless a
 # A run of these is one unbreakable unit (a word, a number, an address).
 # (Kept to ranges that compile fast: a charset of wide Unicode ranges costs ~2 ms to compile.)
 _UNIT = re.compile(r"\s+|[!-\u2e7f]+|.", re.S)
+_WORD = re.compile(r"\s+|\S+")  # the units of ASCII text: words and spaces
 _ADDRESS = re.compile(r"^\S*(?:://|@|\.\w+/)\S*$")
 
 
@@ -85,6 +86,8 @@ def units(text: str) -> list[str]:
     """Text split where a line may break: at spaces, and between Japanese characters, with
     the kinsoku characters held to their neighbours. A run of Latin letters, digits and
     punctuation (a word, a number, an address) is one unit."""
+    if text.isascii():  # English: words and spaces (half the text of a table, and quick)
+        return _WORD.findall(text)
     out: list[str] = []
     glue_next = False
     for unit in _UNIT.findall(text):
@@ -111,12 +114,12 @@ def _latin(ch: str) -> bool:
     return ch < "\u2e80"
 
 
-def _breaks_between(before: str, after: str) -> bool:
+def _breaks_between(before: str, after: str) -> bool:  # before: the last character before
     """Whether a Japanese line may break between two units: after a particle or an ending
     in hiragana before a word in another script (協力は、/ 2004年に / 研究機関), after a
     closing bracket or a comma, before an opening bracket; never inside a word in one script,
     and never before the particle or counter that follows a Latin word or a number."""
-    a, b = before[-1], after[0]
+    a, b = before, after[0]
     if a in STOPS or b in NO_END:
         return True
     if a in CLOSING:
@@ -133,12 +136,16 @@ def phrases(text: str) -> list[list[str]]:
     BudouX finds such phrases by machine learning, but importing it costs about 10 ms
     (7 ms of them its HTML processor), more than a table's whole budget for layout; on the
     report's text this rule of script changes gives the same breaks."""
+    if text.isascii():
+        return [[unit] for unit in _WORD.findall(text)]
     out: list[list[str]] = []
+    last = ""  # the last character of the last unit placed
     for unit in units(text):
-        if out and not unit.isspace() and not out[-1][-1].isspace() and not _breaks_between(out[-1][-1], unit):
+        if last and not unit.isspace() and not last.isspace() and not _breaks_between(last, unit):
             out[-1].append(unit)
         else:
             out.append([unit])
+        last = unit[-1]
     return out
 
 
@@ -199,17 +206,20 @@ def longest_unit(text: str) -> int:
 
 
 def _address_width(text: str) -> int:
+    if "@" not in text and "/" not in text:  # no address in it: the common case, and quick
+        return 0
     return max((cell_len(u) for u in text.split() if _ADDRESS.match(u)), default=0)
 
 
 # ------------------------------------------------------------------ layout
 def _natural(cells: Sequence[Cell], header: Sequence[str]) -> tuple[int, int]:
     """A column's widest line unwrapped, and the least it can be given."""
-    texts = [p for cell in cells for p, _ in cell] + list(header)
-    natural = max((cell_len(t) + (2 if m else 0) for cell in cells for t, m in cell), default=0)
-    natural = max(natural, max((longest_unit(h) for h in header), default=0))
     least = max((longest_unit(h) for h in header), default=0)
-    least = max(least, max((_address_width(t) for t in texts), default=0))
+    natural = least
+    for cell in cells:
+        for text, mark in cell:
+            natural = max(natural, cell_len(text) + (2 if mark else 0))
+            least = max(least, _address_width(text))
     return natural, least
 
 
@@ -263,35 +273,39 @@ def layout(table: Table, width: int, style: Style) -> list[int] | None:
     return widths
 
 
-def _cell_lines(cell: Cell, width: int, ellipsis: str) -> list[Line]:
-    lines: list[Line] = []
+Piece = tuple[Line, int]  # one line of a cell, and its display width
+_EMPTY: Piece = ([], 0)
+
+
+def _cell_lines(cell: Cell, width: int, ellipsis: str, style: str | None = None, token: bool = False) -> list[Piece]:
+    """A cell's paragraphs wrapped to the width (a token never is), each line with its width."""
+    pieces: list[Piece] = []
     for text, mark in cell:
-        wrapped = wrap(text, width - (2 if mark else 0), ellipsis) if text else [""]
-        first = [Span(wrapped[0])]
-        if mark:
-            first += [Span(" "), Span(mark, MARK_STYLES.get(mark))]
-        lines.append(first)
-        lines += [[Span(t)] for t in wrapped[1:]]
-    return lines or [[Span("")]]
+        wrapped = [text] if token or not text else wrap(text, width - (2 if mark else 0), ellipsis)
+        for n, line in enumerate(wrapped):
+            spans, used = [Span(line, style)], cell_len(line)
+            if mark and not n:
+                spans += [Span(" "), Span(mark, MARK_STYLES.get(mark))]
+                used += 2
+            pieces.append((spans, used))
+    return pieces or [_EMPTY]
 
 
-def _width(line: Line) -> int:
-    return sum(cell_len(s.text) for s in line)
-
-
-def _join(columns: list[list[Line]], widths: list[int]) -> list[Line]:
-    """Cells side by side: row lines padded to each column's width."""
-    height = max(len(c) for c in columns)
+def _join(columns: list[list[Piece]], widths: list[int]) -> list[Line]:
+    """Cells side by side: each column's lines padded to its width, nothing at line ends."""
     out: list[Line] = []
-    for n in range(height):
+    for n in range(max(len(c) for c in columns)):
         line: Line = []
-        for k, (cell, w) in enumerate(zip(columns, widths, strict=True)):
-            part = cell[n] if n < len(cell) else [Span("")]
-            line += part
-            if k < len(columns) - 1:
-                line.append(Span(" " * (w - _width(part) + GAP)))
-        while line and not line[-1].text.strip():
-            line.pop()
+        pad = 0
+        for cell, width in zip(columns, widths, strict=True):
+            spans, used = cell[n] if n < len(cell) else _EMPTY
+            if used:
+                if pad:
+                    line.append(Span(" " * pad))
+                line += spans
+                pad = width - used + GAP
+            else:
+                pad += width + GAP
         out.append(line)
     return out
 
@@ -303,17 +317,17 @@ def draw(table: Table, width: int, style: Style) -> list[Line]:
     if widths is None:
         return _cards(table, width, ellipsis)
     shown = [i for i, w in enumerate(widths) if w]
+    tokens = [c.token for c in table.columns]
     out: list[Line] = []
     if style.header:
-        heads = []
-        for i in shown:
-            lines = [line for h in table.columns[i].headers for line in _cell_lines(((h, None),), widths[i], ellipsis)]
-            heads.append([[Span(span.text, "bold") for span in line] for line in lines])
+        heads = [
+            _cell_lines(tuple((h, None) for h in table.columns[i].headers), widths[i], ellipsis, "bold") for i in shown
+        ]
         out += _join(heads, [widths[i] for i in shown])
         rule = "-" if style.ascii else "─"
         out.append([Span(rule * min(width, sum(widths[i] for i in shown) + GAP * (len(shown) - 1)), "dim")])
     drawn = [
-        _join([_cell_lines(cells[i], widths[i], ellipsis) for i in shown], [widths[i] for i in shown])
+        _join([_cell_lines(cells[i], widths[i], ellipsis, token=tokens[i]) for i in shown], [widths[i] for i in shown])
         for _, cells in table.rows
     ]
     # Where text wrapped, a row is more lines than its languages: a blank line between rows
@@ -349,10 +363,7 @@ def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
         for column, cell in zip(table.columns, cells, strict=True):
             if not any(text for text, _ in cell):
                 continue
-            head = [
-                [Span(span.text, "bold") for span in line]
-                for line in _cell_lines(tuple((h, None) for h in column.headers), label_width, ellipsis)
-            ]
+            head = _cell_lines(tuple((h, None) for h in column.headers), label_width, ellipsis, "bold")
             out += _join([head, _cell_lines(cell, value_width, ellipsis)], [label_width, value_width])
     return out
 
