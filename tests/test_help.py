@@ -1,0 +1,176 @@
+"""Help, completion and the rules of the command line, as the installed spnet answers them
+(a subprocess: what a shell or a script sees, exit codes and streams apart)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from spnet import topics
+from tests.conftest import DATA
+
+
+def spnet(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("_SPNET")}
+    return subprocess.run(
+        [sys.executable, "-m", "spnet", *args],
+        capture_output=True,
+        text=True,
+        env={**base, "SPNET_DATA": str(DATA), **(env or {})},
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("args", [[], ["add"], ["help"], ["-h"], ["--help"]])
+def test_bare_commands_print_their_formatted_help(args: list[str]) -> None:
+    result = spnet(*args)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("Usage: spnet")
+    assert "\\n" not in result.stdout  # formatted, not an escaped error line
+    assert "Commands:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command", ["partners", "timeline", "meetings", "symposia", "contacts", "show", "search", "export", "graph"]
+)
+def test_dash_h_works_wherever_help_does(command: str) -> None:
+    short, long = spnet(command, "-h"), spnet(command, "--help")
+    assert short.returncode == 0 and short.stdout == long.stdout
+    assert "Example: spnet" in short.stdout
+    assert "TEXT" not in short.stdout.split("Options:")[1]  # metavars say what they take
+
+
+def test_add_subcommands_take_dash_h() -> None:
+    result = spnet("add", "partner", "-h")
+    assert result.returncode == 0 and "--university UNIVERSITY" in result.stdout
+
+
+def test_metavars_say_what_an_option_takes() -> None:
+    text = spnet("timeline", "-h").stdout
+    for metavar in ("--university UNIVERSITY", "--from DATE", "--format FORMAT", "--kind KIND", "--fields FIELDS"):
+        assert metavar in text
+
+
+@pytest.mark.parametrize("topic", list(topics.TOPICS))
+def test_help_topics(topic: str) -> None:
+    result = spnet("help", topic)
+    assert result.returncode == 0 and result.stdout == topics.TOPICS[topic]
+
+
+def test_the_environment_topic_names_every_variable_spnet_reads() -> None:
+    text = spnet("help", "environment").stdout
+    for name in ("SPNET_DATA", "SPNET_CACHE_DIR", "SPNET_TODAY", "SPNET_PAGER", "PAGER", "NO_COLOR", "TERM"):
+        assert name in text
+    source = "".join(
+        p.read_text(encoding="utf-8") for p in (DATA.parent / "src" / "spnet").glob("*.py") if p.name != "topics.py"
+    )
+    import re
+
+    for name in set(re.findall(r'"(SPNET_[A-Z_]+)"', source)):
+        assert name in text, name
+
+
+def test_help_on_a_command_and_on_nothing_known() -> None:
+    assert spnet("help", "partners").stdout == spnet("partners", "--help").stdout
+    unknown = spnet("help", "colours")
+    assert unknown.returncode == 2 and unknown.stdout == ""
+    assert unknown.stderr.startswith("spnet: error: no help on 'colours'")
+
+
+def test_a_missing_argument_is_one_line_with_the_usage() -> None:
+    result = spnet("export")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "Missing argument 'FORMAT'" in result.stderr and "usage: spnet export" in result.stderr
+
+
+def test_a_mistyped_command_is_suggested() -> None:
+    result = spnet("meetngs")
+    assert result.returncode == 2
+    assert "Did you mean 'meetings'?" in result.stderr
+
+
+def test_archive_options_after_the_command(tmp_path) -> None:
+    before = spnet("--data", str(DATA), "--no-cache", "meetings", "--format", "tsv")
+    after = spnet("meetings", "--format", "tsv", "--data", str(DATA), "--no-cache")
+    assert before.returncode == after.returncode == 0 and before.stdout == after.stdout
+    missing = spnet("meetings", "--data", str(tmp_path / "nowhere"))
+    assert missing.returncode == 3 and "nowhere" in missing.stderr
+    twice = spnet("--data", str(DATA), "meetings", "--data", str(DATA))
+    assert twice.returncode == 2 and "--data was given more than once" in twice.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["meetings", "--year", "2022", "--year", "2023"],
+        ["timeline", "--from", "2020", "--from", "2021"],
+        ["partners", "--since", "2019", "--since", "2020"],
+        ["search", "UCL", "--fields", "id", "--fields", "kind"],
+    ],
+)
+def test_an_option_that_takes_one_value_is_refused_twice(args: list[str]) -> None:
+    result = spnet(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "was given more than once" in result.stderr
+
+
+def test_check_quiet_prints_only_errors(tmp_path) -> None:
+    import shutil
+
+    assert spnet("check", "-q").stdout == "" and spnet("check", "-q").stderr == ""
+    loud = spnet("check")
+    assert "warning: " in loud.stderr and loud.stdout.startswith("ok: ")
+    broken = tmp_path / "data"
+    shutil.copytree(DATA, broken)
+    path = broken / "universities" / "kyoto.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('since = "2019"', 'since = "2019-13"', 1))
+    result = spnet("--data", str(broken), "check", "-q")
+    assert result.returncode == 1
+    assert all(line.startswith(("error: ", "spnet: error: ")) for line in result.stderr.splitlines())
+    assert "2019-13" in result.stderr and "warning: " not in result.stderr
+
+
+def complete(shell: str, words: str) -> list[str]:
+    """Ask spnet for completions the way the shell's completion script does."""
+    env = {"_SPNET_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        env |= {"COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+    else:
+        env |= {"_TYPER_COMPLETE_ARGS": words}
+        if shell == "fish":
+            env["_TYPER_COMPLETE_FISH_ACTION"] = "get-args"
+    result = spnet(env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_completion_of_commands_and_options() -> None:
+    assert "timeline" in complete("bash", "spnet tim")
+    assert "--university" in complete("bash", "spnet partners --u")
+
+
+def test_completion_of_names_kinds_fields_and_ids() -> None:
+    universities = complete("bash", "spnet partners -u ")
+    assert {"kyoto", "tokyo", "京大", "東大"} <= set(universities)
+    assert complete("bash", "spnet partners --country g") == ["gb"]
+    assert complete("bash", "spnet timeline --kind sym") == ["symposium"]
+    assert complete("bash", "spnet partners --kind cons") == ["consortium", "consortium-member"]
+    assert "id,name_en" in complete("bash", "spnet partners --fields id,name_")
+    assert "meeting-03" in complete("bash", "spnet show meeting-0")
+    assert complete("bash", "spnet timeline --format j") == ["json"]
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_completion_in_other_shells(shell: str) -> None:
+    out = "\n".join(complete(shell, "spnet partners -u kyo"))
+    assert "kyoto" in out
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_show_completion_gives_a_script(shell: str) -> None:
+    result = spnet("--show-completion", shell)
+    assert result.returncode == 0 and "_SPNET_COMPLETE" in result.stdout
