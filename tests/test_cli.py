@@ -335,31 +335,12 @@ def test_archive_text_is_not_markup(cli, data_copy) -> None:
 def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     """Run the installed command under a pseudo-terminal and return what it drew."""
     import os
-    import pty
-    import subprocess
     import sys
 
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spnet", *args],
-        stdin=follower,
-        stdout=follower,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "COLUMNS": "120", **env},
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait(timeout=30)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8")
+    from tests.test_screens import run_on_pty
+
+    screen, _, _ = run_on_pty([sys.executable, "-m", "spnet", *args], {**os.environ, "COLUMNS": "120", **env})
+    return screen
 
 
 # SGR sequences that set a colour (30-37, 38;..., 40-47, 48;..., 90-97, 100-107).

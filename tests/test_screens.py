@@ -32,39 +32,55 @@ NO_END = "（「『【"
 
 
 class Screen:
-    def __init__(self, out: str, err: str, code: int) -> None:
-        self.text = STYLE.sub("", out).replace("\r\n", "\n")
+    def __init__(self, raw: str, err: str, code: int) -> None:
+        self.raw = raw  # with the terminal's escape codes
+        self.text = STYLE.sub("", raw).replace("\r\n", "\n")
         self.lines = self.text.splitlines()
         self.err = err
         self.code = code
 
 
-def on_terminal(args: list[str], columns: int = 80, rows: int = 500, env: dict[str, str] | None = None) -> Screen:
-    """Run `python -m spnet ARGS` with stdout on a pseudo-terminal of that size; stderr piped."""
+def run_on_pty(
+    argv: list[str], env: dict[str, str], *, columns: int = 80, rows: int = 500, stream: str = "stdout"
+) -> tuple[str, str, int]:
+    """Run argv with one stream (stdout or stderr) on a pseudo-terminal of that size and the
+    other piped: what the terminal received, what the pipe did, and the exit code."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    base = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR", "PAGER")}
+    other = subprocess.PIPE
     proc = subprocess.Popen(
-        [sys.executable, "-m", "spnet", "--data", str(DATA), *args],
+        argv,
         stdin=follower,
-        stdout=follower,
-        stderr=subprocess.PIPE,
-        env={**base, "TERM": "xterm-256color", "SPNET_PAGER": "", **(env or {})},
+        stdout=follower if stream == "stdout" else other,
+        stderr=follower if stream == "stderr" else other,
+        env=env,
     )
     os.close(follower)
     chunks = []
     while True:
         try:
             chunk = os.read(leader, 65536)
-        except OSError:
+        except OSError:  # the terminal is closed once the process and its pager are gone
             break
         if not chunk:
             break
         chunks.append(chunk)
-    err = proc.stderr.read().decode("utf-8") if proc.stderr else ""
+    piped = proc.stderr if stream == "stdout" else proc.stdout
+    rest = piped.read().decode("utf-8") if piped else ""
     code = proc.wait(timeout=60)
     os.close(leader)
-    return Screen(b"".join(chunks).decode("utf-8"), err, code)
+    return b"".join(chunks).decode("utf-8"), rest, code
+
+
+def spnet_env(**extra: str) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR", "PAGER")}
+    return {**base, "TERM": "xterm-256color", "SPNET_PAGER": "", **extra}
+
+
+def on_terminal(args: list[str], columns: int = 80, rows: int = 500, env: dict[str, str] | None = None) -> Screen:
+    """`python -m spnet ARGS` with stdout on a pseudo-terminal of that size; stderr piped."""
+    argv = [sys.executable, "-m", "spnet", "--data", str(DATA), *args]
+    return Screen(*run_on_pty(argv, spnet_env(**(env or {})), columns=columns, rows=rows))
 
 
 LISTINGS = [
@@ -198,68 +214,35 @@ def test_a_long_table_goes_through_the_pager_a_short_one_does_not() -> None:
 
 
 def test_pager_from_pager_variable() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "SPNET_PAGER"}
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 100, 0, 0))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spnet", "--data", str(DATA), "timeline"],
-        stdout=follower,
-        stderr=subprocess.PIPE,
-        env={**env, "TERM": "xterm", "PAGER": "sed 's/^/VIA-PAGER /'"},
-    )
-    os.close(follower)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    assert proc.wait(timeout=60) == 0
-    assert b"VIA-PAGER" in out
+    env = spnet_env(PAGER="sed 's/^/VIA-PAGER /'")
+    del env["SPNET_PAGER"]
+    out, _, code = run_on_pty([sys.executable, "-m", "spnet", "--data", str(DATA), "timeline"], env, rows=20)
+    assert code == 0 and "VIA-PAGER" in out
 
 
-def test_marks_are_explained_and_coloured_only_on_a_terminal() -> None:
-    screen = on_terminal(["meetings", "--year", "2022"], 120, env={"NO_COLOR": ""})
-    assert re.search(r"^3 +2022-02-10 \? ", screen.text, re.M)  # disputed: the texts give other dates
-    assert screen.lines[-1].startswith("? the Japanese and English texts disagree")
-    raw = on_terminal(["meetings", "--year", "2022"], 120)
-    assert raw.text == screen.text
+def test_marks_are_explained_with_or_without_colour() -> None:
+    coloured = on_terminal(["meetings", "--year", "2022"], 120)
+    assert re.search(r"^3 +2022-02-10 \? ", coloured.text, re.M)  # disputed: the texts give other dates
+    assert coloured.lines[-1].startswith("? the Japanese and English texts disagree")
+    assert "\x1b[1;33m?" in coloured.raw  # the mark in colour on a terminal
+    plain = on_terminal(["meetings", "--year", "2022"], 120, env={"NO_COLOR": "1"})
+    assert plain.text == coloured.text and "\x1b[1;33m" not in plain.raw  # the same marks, no colour
 
 
 def test_search_shows_a_snippet_with_the_match_highlighted() -> None:
-    leader_screen = on_terminal(["search", "INSA-Lyon"], 120, env={"NO_COLOR": ""})
-    assert "INSA-Lyon" in leader_screen.text
-    longest = max(len(line) for line in leader_screen.lines)
-    assert longest <= 120
-    # The whole paragraph is not shown: a snippet, cut with … at its ends.
-    assert "…" in leader_screen.text
-    assert "ELyT (Engineering and Science Lyon Tohoku) has three pillars" not in leader_screen.text
+    screen = on_terminal(["search", "insa-lyon"], 120)
+    assert "INSA-Lyon" in screen.text
+    assert "\x1b[1;7mINSA-Lyon" in screen.raw  # the match, found case-insensitively, highlighted
+    assert max(cell_len(line) for line in screen.lines) <= 120
+    # Not the whole paragraph: a snippet, cut with … at its ends.
+    assert "…" in screen.text
+    assert "ELyT (Engineering and Science Lyon Tohoku) has three pillars" not in screen.text
 
 
 def test_check_colours_warnings_on_a_terminal_only() -> None:
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spnet", "--data", str(DATA), "check"],
-        stdout=subprocess.PIPE,
-        stderr=follower,
-        env={**os.environ, "TERM": "xterm-256color", "NO_COLOR": ""},
-    )
-    os.close(follower)
-    err = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        err += chunk
-    assert proc.wait(timeout=60) == 0
-    assert b"\x1b[33mwarning: " in err
-    piped = subprocess.run(
-        [sys.executable, "-m", "spnet", "--data", str(DATA), "check", "-q"], capture_output=True, text=True
-    )
+    argv = [sys.executable, "-m", "spnet", "--data", str(DATA), "check"]
+    err, out, code = run_on_pty(argv, spnet_env(), stream="stderr")
+    assert code == 0 and out.startswith("ok: ")
+    assert "\x1b[33mwarning: " in err
+    piped = subprocess.run([*argv, "-q"], capture_output=True, text=True)
     assert piped.returncode == 0 and piped.stdout == "" and piped.stderr == ""

@@ -6,12 +6,13 @@ never cut or wrapped; free-text columns share what is left, short ones keeping t
 natural width; columns give way in a fixed order when the terminal is narrow (`--wide`
 keeps them all); and where even that cannot fit, each row becomes a card. English and
 Japanese are stacked in one cell, English above. Text wraps between words, and Japanese
-between characters by the usual line-breaking rules (kinsoku): no line begins with a
-closing bracket or a full stop, none ends with an opening bracket.
+between phrases (see `phrases`), or between characters where a phrase is wider than its
+column, always by the usual line-breaking rules (kinsoku): no line begins with a closing
+bracket or a full stop, none ends with an opening bracket.
 
-Widths are display widths (an East Asian wide character counts two). Colour is applied
-after the layout, only on a terminal, and only where Rich says colour is wanted
-(NO_COLOR, TERM=dumb); every mark that colour stresses is also a character.
+Widths are display widths (an East Asian wide character counts two). Styles are applied
+after the layout, only on a terminal that is not dumb (Rich leaves colour out under
+NO_COLOR); every mark that colour stresses is also a character.
 """
 
 from __future__ import annotations
