@@ -331,10 +331,12 @@ def draw(table: Table, width: int, style: Style) -> list[Line]:
         _join([_cell_lines(cells[i], widths[i], ellipsis, token=tokens[i]) for i in shown], [widths[i] for i in shown])
         for _, cells in table.rows
     ]
-    # Where text wrapped, a row is more lines than its languages: a blank line between rows
-    # then shows where each begins.
+    # A row begins where its first column has a value. Where that can be empty (an event
+    # known only to its year's heading) and text wrapped, a blank line between rows shows
+    # where each begins.
     stacked = [max((len(cells[i]) for i in shown), default=1) for _, cells in table.rows]
-    spaced = any(len(lines) > depth for lines, depth in zip(drawn, stacked, strict=True))
+    wrapped = any(len(lines) > depth for lines, depth in zip(drawn, stacked, strict=True))
+    spaced = wrapped and any(not any(text for text, _ in cells[shown[0]]) for _, cells in table.rows)
     label = None
     for n, ((group, _), lines) in enumerate(zip(table.rows, drawn, strict=True)):
         if group is not None and group != label:
