@@ -29,7 +29,20 @@ QUOTED = re.compile(
 )
 TOKENS = ("email", "url")
 ENDS = 14  # a longer text is found by its first characters
-MONTHS = "January February March April May June July August September October November December".split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def squash(text: str) -> str:
@@ -87,7 +100,7 @@ class Record:
                         self.facts.setdefault(f"{stem}[{n}]", []).append(text)
         if "value" in table:
             self.facts["value"] = [str(table["value"])]
-        numbers = "one two three four five six seven eight nine ten eleven twelve".split()
+        numbers = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
         if "time" in table:  # a symposium's start, "17:30" (printed 17：30〜20：00 or 17:30-20:00)
             self.facts["time"] = [table["time"][:5]]
         self.years = year_forms(table)
@@ -106,12 +119,7 @@ class Record:
         date = table.get("date", "")
         if len(date) >= 7:  # the month of a dated record: 3月, March
             month = int(date[5:7])
-            parts += [
-                f"{month}月",
-                ("January February March April May June July August September October November December").split()[
-                    month - 1
-                ],
-            ]
+            parts += [f"{month}月", MONTHS[month - 1]]
         self.parts = [squash(p) for p in parts if isinstance(p, str) and squash(p)]
         self.note = squash(table.get("note", ""))
 
