@@ -133,3 +133,33 @@ def test_left_over_width_goes_back_to_the_cut_columns() -> None:
     lines = draw(_table(ROWS), 80, Style())
     widths = [cell_len("".join(s.text for s in line)) for line in lines]
     assert max(widths) == 80 or max(widths) == cell_len(ROWS[0][1]) + 2 + 27 + 2 + 9
+
+
+words = st.lists(
+    st.sampled_from(["University", "of", "Tokyo", "東京大学", "の", "Korea,", "Republic", "+", "x" * 12]), max_size=8
+)
+columns = st.lists(st.tuples(st.booleans(), st.integers(0, 3), st.integers(8, 30)), min_size=1, max_size=6)
+
+
+@settings(max_examples=300)
+@given(spec=columns, texts=st.lists(words.map(" ".join), min_size=1, max_size=30), width=st.integers(20, 200))
+def test_a_table_that_is_laid_out_never_passes_the_width(spec, texts: list[str], width: int) -> None:
+    cols = [Column((f"H{n}",), token, give_way, least) for n, (token, give_way, least) in enumerate(spec)]
+    rows = [
+        (
+            None,
+            [
+                ((texts[(r + c) % len(texts)] if not token else f"id-{r}", None),)
+                for c, (token, _, _) in enumerate(spec)
+            ],
+        )
+        for r in range(len(texts))
+    ]
+    table = Table(cols, rows, [])
+    widths = terminal.layout(table, width, Style())
+    if widths is None:  # cards
+        return
+    shown = [w for w in widths if w]
+    assert sum(shown) + 2 * (len(shown) - 1) <= width
+    for line in draw(table, width, Style()):
+        assert cell_len("".join(s.text for s in line)) <= width

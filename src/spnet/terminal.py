@@ -79,7 +79,7 @@ class Style(NamedTuple):
     header: bool = True
 
 
-MARK_STYLES = {"*": "cyan", "?": "bold yellow"}
+MARK_STYLES = {"*": "cyan", "?": "bold yellow", "+": "magenta"}
 
 
 # ------------------------------------------------------------------ wrapping
@@ -236,7 +236,7 @@ def layout(table: Table, width: int, style: Style) -> list[int] | None:
         return sum(need[i] for i in shown) + GAP * (len(shown) - 1)
 
     order = sorted((i for i, c in enumerate(cols) if c.give_way), key=lambda i: cols[i].give_way)
-    while not style.wide and total() > width and order:
+    while not style.wide and total() > width and order and len(shown) > 1:
         shown.remove(order.pop(0))
     if total() > width and not style.wide:
         return None
@@ -249,28 +249,20 @@ def layout(table: Table, width: int, style: Style) -> list[int] | None:
             room -= widths[i]
         else:
             flexible.append(i)
-    # Short text columns keep their natural width; a column that needs more than an equal
-    # share gets what it needs; the others share the rest, and what is left over goes back
-    # to the columns that were cut.
-    while flexible:
-        share = room // len(flexible)
-        settled = [i for i in flexible if sizes[i][0] <= share] or [i for i in flexible if need[i] > share]
-        if not settled:
-            break
-        for i in settled:
-            widths[i] = min(sizes[i][0], max(need[i], share))
-            room -= widths[i]
-            flexible.remove(i)
-    for n, i in enumerate(flexible):
-        widths[i] = room // len(flexible) + (1 if n < room % len(flexible) else 0)
-    room -= sum(widths[i] for i in flexible)
-    for i in shown:
-        if room <= 0:
-            break
-        if not cols[i].token and widths[i] < sizes[i][0]:
-            more = min(room, sizes[i][0] - widths[i])
+    # Every text column gets the least it needs; what is left is poured in equal shares
+    # into the columns still short of their natural width, so short ones reach theirs and
+    # long ones share the rest. The total never passes the width.
+    for i in flexible:
+        widths[i] = need[i]
+        room -= need[i]
+    growing = [i for i in flexible if widths[i] < sizes[i][0]]
+    while room > 0 and growing:
+        share = max(1, room // len(growing))
+        for i in sorted(growing, key=lambda i: sizes[i][0] - widths[i]):
+            more = min(share, sizes[i][0] - widths[i], room)
             widths[i] += more
             room -= more
+        growing = [i for i in growing if widths[i] < sizes[i][0]]
     return widths
 
 
