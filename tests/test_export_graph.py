@@ -187,6 +187,7 @@ def test_stats_counts_add_up(cli) -> None:
         totals[row["measure"]] = totals.get(row["measure"], 0) + row["count"]
     assert totals == {
         "partners by country": len(archive.partners),
+        "partners by country, the curators' additions": sum(p.country_basis == "curator" for p in archive.partners),
         "partners by kind": len(archive.partners),
         "partners by decade begun": len(archive.partners),
         "events by year": len(archive.events),

@@ -129,7 +129,7 @@ def records() -> list[Record]:
 
     def walk(node: Any, where: str) -> None:
         if isinstance(node, dict):
-            if "lines" in node and "source" in node:
+            if "lines" in node and "source" in node and node.get("basis") != "curator":
                 found.append(Record(where, node))
             for key, value in node.items():
                 if key not in ("disagreements", "participants"):  # parts of a record, cited by it
@@ -222,8 +222,15 @@ def report() -> Report:
 
 
 def test_every_record_is_checked() -> None:
+    """All but the curators' records, which cite no line: the report does not hold them."""
     assert len(RECORDS) >= 170
     assert all(r.facts or r.years for r in RECORDS), [r.id for r in RECORDS if not (r.facts or r.years)]
+
+
+def test_the_curators_records_cite_no_line() -> None:
+    countries = tomllib.loads((DATA / "countries.toml").read_text(encoding="utf-8"))["countries"]
+    curated = [c for c in countries if c.get("basis") == "curator"]
+    assert curated and all(c["lines"] == [] and "curators" in c["source"] for c in curated)
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=[r.where for r in RECORDS])

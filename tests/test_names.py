@@ -49,23 +49,25 @@ UNIVERSITIES = [
 ]
 
 COUNTRIES = [
-    ("gb", {"tohoku-ucl", "osaka-ucl"}),
-    ("GB", {"tohoku-ucl", "osaka-ucl"}),
-    ("GBR", {"tohoku-ucl", "osaka-ucl"}),
-    ("UK", {"tohoku-ucl", "osaka-ucl"}),
-    ("United Kingdom", {"tohoku-ucl", "osaka-ucl"}),
-    ("英国", {"tohoku-ucl", "osaka-ucl"}),
+    ("gb", {"tohoku-ucl", "osaka-ucl", "tokyo-cambridge"}),
+    ("GB", {"tohoku-ucl", "osaka-ucl", "tokyo-cambridge"}),
+    ("GBR", {"tohoku-ucl", "osaka-ucl", "tokyo-cambridge"}),
+    ("UK", {"tohoku-ucl", "osaka-ucl", "tokyo-cambridge"}),
+    ("United Kingdom", {"tohoku-ucl", "osaka-ucl", "tokyo-cambridge"}),
+    ("英国", {"tohoku-ucl", "osaka-ucl", "tokyo-cambridge"}),
     ("tw", {"kyoto-ntu", "kyushu-ntu"}),
     ("台湾", {"kyoto-ntu", "kyushu-ntu"}),
-    ("Sweden", {"kyushu-mirai"}),
-    ("スウェーデン", {"kyushu-mirai"}),
-    ("us", set()),  # once Australia (a piece of "Australia"): no partner is stated there
-    ("USA", set()),
-    ("United States", set()),
-    ("de", set()),  # once Sweden (a piece of "Sweden")
-    ("Germany", set()),  # once "unknown country"
-    ("ドイツ", set()),
-    ("ch", set()),
+    ("Sweden", {"tokyo-stockholm-trio"}),
+    ("スウェーデン", {"tokyo-stockholm-trio"}),
+    ("us", {"kyushu-uiuc", "tokyo-princeton"}),  # once Australia (a piece of "Australia")
+    ("USA", {"kyushu-uiuc", "tokyo-princeton"}),
+    ("United States", {"kyushu-uiuc", "tokyo-princeton"}),
+    ("de", {"kyoto-hamburg", "waseda-bonn"}),  # once Sweden (a piece of "Sweden")
+    ("Germany", {"kyoto-hamburg", "waseda-bonn"}),  # once "unknown country"
+    ("ドイツ", {"kyoto-hamburg", "waseda-bonn"}),
+    ("ch", {"kyoto-zurich", "tokyo-eth-zurich"}),
+    ("fi", set()),  # a country with no partner: an empty answer
+    ("Finland", set()),
     ("Atlantis", "unknown country 'Atlantis'"),
     ("united", "ambiguous country 'united'"),
 ]

@@ -452,10 +452,36 @@ def check(
     if quiet:
         return
     sizes = archive.index.sizes
+    curated = ", ".join(f"{n} {what}" for what, n in query.curated(archive).items())
     sys.stdout.write(
         f"ok: {root_dir}: {sizes['universities']} universities, {sizes['partners']} partners, "
-        f"{sizes['events']} events, {sizes['people']} people; {len(problems.warnings)} warning(s)\n"
+        f"{sizes['events']} events, {sizes['people']} people; {len(problems.warnings)} warning(s); "
+        f"added by the curators, not the report's: {curated}\n"
     )
+
+
+@command()
+@archive_options
+def fmt(
+    ctx: typer.Context,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Change nothing: list the files not in canonical form (exit 1).")
+    ] = False,
+) -> None:
+    """Rewrite the data files in canonical form (as spnet add writes them), after a hand edit.
+
+    Example: spnet --data data fmt --check
+    """
+    from spnet.store import format_files
+
+    root = resolve_data_dir((ctx.obj or {}).get("data"))
+    if not check_only and root.resolve().is_relative_to(Path(__file__).resolve().parent):
+        raise UsageError("the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)")
+    files = format_files(root, check=check_only)
+    for name in files:
+        sys.stdout.write(f"{'not canonical' if check_only else 'rewrote'}: {render.visible(name)}\n")
+    if check_only and files:
+        raise CheckFailed(f"{len(files)} file(s) not in canonical form; spnet fmt rewrites them")
 
 
 @command()

@@ -36,7 +36,8 @@ def bundle(archive: Archive, *, universities: Sequence[str] = (), span: DateSpan
 
 
 def columns(kind: str) -> list[render.Column]:
-    return render.COLUMNS[{"events": "timeline"}.get(kind, kind)]
+    """The listing's fields, as its JSON and CSV carry them by default."""
+    return [c for c in render.COLUMNS[{"events": "timeline"}.get(kind, kind)] if c.default]
 
 
 def write_json(data: dict[str, list[Row]], out: Path | None) -> None:

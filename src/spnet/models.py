@@ -140,9 +140,14 @@ class Count(NamedTuple):
 
 
 class Country(NamedTuple):
+    """A country. `basis` is None for one the report names, "curator" for one the
+    archive's curators added (a partner's country the report does not give); its names
+    are then ISO 3166's, and it cites no line of the report."""
+
     id: str
     name: Bilingual
     note: str | None
+    basis: str | None
     source: Source
 
 
@@ -162,6 +167,7 @@ class University(NamedTuple):
     outlook: Bilingual
     counts: tuple[Count, ...]
     note: str | None
+    disagreements: tuple[Disagreement, ...]
     source: Source
 
 
@@ -169,9 +175,10 @@ class Partner(NamedTuple):
     """An overseas institution or consortium that the report names for a member university.
 
     kind: strategic-partner, consortium, consortium-member, joint-fund-partner,
-    research-partner, exchange-partner, office-host. `relation` is the report's own word.
-    `country_basis` says how the country is known: "stated" in the report, or only
-    in the institution's "name".
+    research-partner, exchange-partner, office-host, framework. `relation` is the report's
+    own word. `country_basis` says how the country is known: "stated" in the report,
+    "implied" by it, only in the institution's "name", or added by the archive's "curator"
+    (the report does not give it). A framework spanning several countries holds none.
     """
 
     id: str

@@ -201,6 +201,15 @@ def _order(archive: Archive) -> Callable[[str], int]:
     return lambda uid: position.get(uid, len(position))
 
 
+def curated(archive: Archive) -> dict[str, int]:
+    """How many values the archive's curators added (the report does not give them)."""
+    return {
+        "partner countries": sum(p.country_basis == "curator" for p in archive.partners),
+        "countries": sum(c.basis == "curator" for c in archive.countries),
+        "short names": sum(len(u.short_names) for u in archive.index.university_names),
+    }
+
+
 def disputed(record: Partner | Event, shown: Collection[str]) -> Row:
     """`disputed`: whether the Japanese and English texts disagree on a field the listing
     shows; `_disputed`: those fields, for the table's marks (no machine format has it)."""
@@ -222,6 +231,7 @@ def partner_row(archive: Archive, p: Partner) -> Row:
         "country": p.country,
         "country_en": country.en,
         "country_ja": country.ja,
+        "country_basis": p.country_basis,
         "kind": p.kind,
         "since": p.since.iso() if p.since else None,
         **disputed(p, _PARTNER_SHOWN),
@@ -391,8 +401,18 @@ def stats(archive: Archive) -> list[Row]:
 
     unknown = "(not stated)"
     names = {c.id: c.name.en or c.id for c in archive.countries}
-    by_country = tally(names[p.country] if p.country else unknown for p in archive.partners)
-    add("partners by country", dict(sorted(by_country.items(), key=lambda kv: (kv[0] == unknown, -kv[1], kv[0]))))
+
+    def by_count(counts: dict[str, int]) -> dict[str, int]:
+        return dict(sorted(counts.items(), key=lambda kv: (kv[0] == unknown, -kv[1], kv[0])))
+
+    # The report's countries apart from those the curators added: nothing curated passes
+    # for the report's.
+    stated = [names[p.country] for p in archive.partners if p.country and p.country_basis != "curator"]
+    curated = [names[p.country] for p in archive.partners if p.country and p.country_basis == "curator"]
+    by_country = tally(stated)
+    by_country[unknown] = len(archive.partners) - len(stated)
+    add("partners by country", by_count(by_country))
+    add("partners by country, the curators' additions", by_count(tally(curated)))
     add("partners by kind", dict(sorted(tally(p.kind for p in archive.partners).items(), key=lambda kv: -kv[1])))
     decades = tally(f"{p.since.year // 10 * 10}s" if p.since else unknown for p in archive.partners)
     add("partners by decade begun", dict(sorted(decades.items())))

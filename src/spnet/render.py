@@ -59,6 +59,8 @@ class Column(NamedTuple):
     give_way: int = 0
     # A table's main text (a title, a theme): other columns give way before it is this narrow.
     least: int = 16
+    # False for a field shown only when --fields names it.
+    default: bool = True
 
 
 class Output(NamedTuple):
@@ -104,8 +106,9 @@ def _c(
     in_table: bool = True,
     give_way: int = 0,
     least: int = 16,
+    default: bool = True,
 ) -> Column:
-    return Column(key, en, ja, lang, display, in_table, key in TOKENS, give_way, least)
+    return Column(key, en, ja, lang, display, in_table, key in TOKENS, give_way, least, default)
 
 
 def _names(stem: str, en: str, ja: str, give_way: int = 0, least: int = 16) -> list[Column]:
@@ -145,6 +148,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("kind", "Kind", "種別", give_way=4),
         _c("since", "Since", "開始", give_way=1),
         _DISPUTED,
+        _c("country_basis", "Country basis", "国の根拠", in_table=False, default=False),
     ],
     "timeline": [
         _c("date", "Date", "日付", display=_date_display),
@@ -251,7 +255,7 @@ def select_columns(columns: Sequence[Column], out: Output) -> list[Column]:
         if unknown:
             raise UsageError(f"unknown field {unknown[0]!r}; available: {', '.join(by_key)}")
         return [by_key[f] for f in out.fields]
-    return [c for c in columns if c.lang is None or out.lang is Lang.both or c.lang == out.lang.value]
+    return [c for c in columns if c.default and (c.lang is None or out.lang is Lang.both or c.lang == out.lang.value)]
 
 
 def resolve_format(out: Output, stream: TextIO) -> Format:
@@ -432,14 +436,18 @@ _ASCII = str.maketrans({"█": "#", "✓": "x"})
 LEGEND = {
     "*": ("planned, not yet held", "予定"),
     "?": ("the Japanese and English texts disagree (spnet show ID)", "日英の記述が異なる"),
+    "+": ("added by the archive's curators: the report does not say it", "報告書になく、管理者が補ったもの"),
 }
 
 
 def _marks(c: Column, row: Row) -> str | None:
-    """A character after a value: planned (*) on a date, disputed (?) on any field."""
+    """A character after a value: planned (*) on a date, disputed (?) on any field, added by
+    the curators (+) on a country."""
     stem = c.key.removesuffix("_en").removesuffix("_ja")
     if stem in row.get("_disputed", ()):
         return "?"
+    if stem == "country" and row.get("country_basis") == "curator":
+        return "+"
     if c.key == "date" and row.get("tentative"):
         return "*"
     return None

@@ -61,7 +61,9 @@ PARTNER_KINDS = (
     "research-partner",
     "exchange-partner",
     "office-host",
+    "framework",
 )
+COUNTRY_BASES = ("stated", "implied", "name", "curator")
 
 # ------------------------------------------------------------------ schema
 # Each key of a record: (type name, required). Types are checked by _TYPE_CHECKS.
@@ -107,7 +109,7 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
         "note": (STR, False),
         **_SOURCE,
     },
-    "country": {"id": (STR, True), **_bi("name"), "note": (STR, False), **_SOURCE},
+    "country": {"id": (STR, True), **_bi("name"), "note": (STR, False), "basis": (STR, False), **_SOURCE},
     "university": {
         "id": (STR, True),
         **_bi("name", required=True),
@@ -116,6 +118,7 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
         "short_names_basis": (STR, False),
         **_bi("scheme", "activities", "outlook"),
         "note": (STR, False),
+        **_DISAGREEMENTS,
         **_SOURCE,
     },
     "count": {
@@ -444,7 +447,10 @@ def _build(raw: _Raw, problems: Problems) -> Any:
         problems.error(raw.where, f"id {t['id']!r} must be lower-case letters, digits and hyphens")
         return None
     if k == "country":
-        return Country(t["id"], _b(t, "name"), t.get("note"), _source(t))
+        if t.get("basis") not in (None, "curator") or (t.get("basis") is None and not t["lines"]):
+            problems.error(raw.where, 'a country cites the report\'s lines, or has basis = "curator"')
+            return None
+        return Country(t["id"], _b(t, "name"), t.get("note"), t.get("basis"), _source(t))
     if k == "university":
         if "short_names" in t and t.get("short_names_basis") != "curator":
             # The report gives no short names: whoever adds them must say they are the curators'.
@@ -462,6 +468,7 @@ def _build(raw: _Raw, problems: Problems) -> Any:
             outlook=_b(t, "outlook"),
             counts=(),
             note=t.get("note"),
+            disagreements=_disagreements(raw, problems),
             source=_source(t),
         )
     if k == "count":
@@ -476,8 +483,8 @@ def _build(raw: _Raw, problems: Problems) -> Any:
         if t["kind"] not in PARTNER_KINDS:
             problems.error(raw.where, f"unknown partner kind {t['kind']!r} (one of: {', '.join(PARTNER_KINDS)})")
             return None
-        if t.get("country_basis") not in (None, "stated", "name") or (("country" in t) != ("country_basis" in t)):
-            problems.error(raw.where, "'country' goes with 'country_basis' = \"stated\" or \"name\"")
+        if t.get("country_basis") not in (None, *COUNTRY_BASES) or (("country" in t) != ("country_basis" in t)):
+            problems.error(raw.where, f"'country' goes with 'country_basis' = one of {', '.join(COUNTRY_BASES)}")
             return None
         since = _date(raw, "since", problems)
         if t.get("since") is not None and since is None:
@@ -1162,7 +1169,9 @@ def add_record(
                 stale.unlink()
         text, doc = read_toml(path, shown)
         if tomli_w.dumps(doc) != text:
-            raise DataError(f"{shown}: not in canonical form; rewriting it would change other records")
+            raise DataError(
+                f"{shown}: not in canonical form; rewriting it would change other records (spnet fmt rewrites it first)"
+            )
         new_doc = {**doc, table: [*doc.get(table, []), record]}
         with gc_paused():
             archive, found = _scan_reusing_parsed(root, cache=cache, proposed={path: new_doc})
@@ -1205,6 +1214,24 @@ def write_atomically(path: Path, data: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def format_files(root: Path, *, check: bool) -> list[str]:
+    """The data files not in canonical form (as tomli-w writes them), by their shown names.
+    Without `check`, each is rewritten so, atomically and under the archive's lock: the
+    same data, so a hand edit never stops `spnet add`. A file that is not valid TOML is a
+    DataError naming file, line and column, and nothing is written."""
+    import tomli_w
+
+    problems = Problems()
+    files = [path for path, _ in _data_files(root, problems)]
+    texts = [(path, *read_toml(path, _display(path, root))) for path in files]
+    unformatted = [(path, tomli_w.dumps(doc)) for path, text, doc in texts if tomli_w.dumps(doc) != text]
+    if unformatted and not check:
+        with _locked(root):
+            for path, text in unformatted:
+                write_atomically(path, text.encode("utf-8"))
+    return [_display(path, root) for path, _ in unformatted]
 
 
 @contextlib.contextmanager

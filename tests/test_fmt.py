@@ -1,0 +1,80 @@
+"""spnet fmt: a hand-edited archive back in canonical form, so that spnet add can go on."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DATA
+
+
+def spnet(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "spnet", *args], capture_output=True, text=True, timeout=60)
+
+
+def _hand_edited(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    path = data / "universities" / "kyoto.toml"
+    text = path.read_text(encoding="utf-8")
+    # What a person's editor leaves: spacing and single quotes.
+    text = text.replace('name_en = "Kyoto University"\n', "name_en   =   'Kyoto University'\n", 1)
+    path.write_text(text, encoding="utf-8")
+    return data
+
+
+def test_the_shipped_archive_is_canonical() -> None:
+    result = spnet("--data", str(DATA), "fmt", "--check")
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+
+
+def test_check_names_the_files_and_changes_nothing(tmp_path: Path) -> None:
+    data = _hand_edited(tmp_path)
+    before = (data / "universities" / "kyoto.toml").read_bytes()
+    result = spnet("--data", str(data), "fmt", "--check")
+    assert result.returncode == 1
+    assert result.stdout == "not canonical: data/universities/kyoto.toml\n"
+    assert result.stderr.startswith("spnet: error: 1 file(s) not in canonical form")
+    assert (data / "universities" / "kyoto.toml").read_bytes() == before
+
+
+def test_fmt_rewrites_the_same_data_and_add_goes_on(tmp_path: Path) -> None:
+    data = _hand_edited(tmp_path)
+    partner = ["add", "partner", "-u", "kyoto", "--id", "kyoto-new", "--name-en", "New", "--kind", "strategic"]
+    partner += ["--source", "s", "--lines", "1"]
+    refused = spnet("--data", str(data), *partner)
+    assert refused.returncode == 3 and "spnet fmt rewrites it first" in refused.stderr
+    result = spnet("--data", str(data), "fmt")
+    assert result.returncode == 0 and result.stdout == "rewrote: data/universities/kyoto.toml\n"
+    assert (data / "universities" / "kyoto.toml").read_bytes() == (DATA / "universities" / "kyoto.toml").read_bytes()
+    assert spnet("--data", str(data), "fmt", "--check").returncode == 0
+    added = spnet("--data", str(data), *partner)
+    assert added.returncode == 0, added.stderr
+
+
+def test_a_file_that_is_not_toml_is_one_error_and_nothing_is_written(tmp_path: Path) -> None:
+    data = _hand_edited(tmp_path)
+    broken = data / "universities" / "osaka.toml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "\nname = \n", encoding="utf-8")
+    kyoto = (data / "universities" / "kyoto.toml").read_bytes()
+    result = spnet("--data", str(data), "fmt")
+    assert result.returncode == 3 and result.stdout == ""
+    assert result.stderr.startswith("spnet: error: data/universities/osaka.toml: line ")
+    assert (data / "universities" / "kyoto.toml").read_bytes() == kyoto
+    assert not [p for p in data.rglob("*.tmp")]
+
+
+def test_the_installed_archive_is_not_rewritten() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SPNET_DATA"}
+    result = subprocess.run([sys.executable, "-m", "spnet", "fmt"], capture_output=True, text=True, env=env)
+    if (
+        "site-packages"
+        not in subprocess.run(
+            [sys.executable, "-c", "import spnet; print(spnet.__file__)"], capture_output=True, text=True
+        ).stdout
+    ):
+        return  # an editable install reads the repository's data/, which fmt may rewrite
+    assert result.returncode == 2 and "not for editing" in result.stderr
