@@ -218,15 +218,27 @@ DataOpt = Annotated[
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Read every file, neither using nor writing the archive cache.")
 ]
+
+
+def _any_of(flags: tuple[str, ...], metavar: str, complete: Callable[..., Any], help_: str) -> Any:
+    """A filter option that may be repeated: any of its values (`-u kyoto -u osaka`)."""
+    return typer.Option(*flags, metavar=metavar, autocompletion=complete, help=f"{help_} Repeat for any of several.")
+
+
 UniversityOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--university",
-        "-u",
-        metavar="UNIVERSITY",
-        autocompletion=complete_university,
-        help="kyoto, 'Kyoto University', 京都大学, 京大 ... Repeat for any of several.",
-    ),
+    _any_of(("--university", "-u"), "UNIVERSITY", complete_university, "kyoto, 'Kyoto University', 京都大学, 京大 ..."),
+]
+CountryOpt = Annotated[
+    list[str] | None,
+    _any_of(("--country",), "COUNTRY", complete_country, "gb, GBR, UK, United Kingdom, 英国 ... any ISO 3166 country."),
+]
+PartnerKindOpt = Annotated[
+    list[str] | None, _any_of(("--kind",), "KIND", complete_partner_kind, "strategic-partner, consortium, ...")
+]
+EventKindOpt = Annotated[
+    list[str] | None,
+    _any_of(("--kind",), "KIND", complete_event_kind, "meeting, symposium, workshop, survey, milestone."),
 ]
 OneUniversityOpt = Annotated[
     str | None,
@@ -242,15 +254,6 @@ FromOpt = Annotated[
     str | None, typer.Option("--from", metavar="DATE", help="From this date (a partial date from its start).")
 ]
 ToOpt = Annotated[str | None, typer.Option("--to", metavar="DATE", help="To this date (a partial date to its end).")]
-EventKindOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--kind",
-        metavar="KIND",
-        autocompletion=complete_event_kind,
-        help="meeting, symposium, workshop, survey, milestone. Repeat for any of several.",
-    ),
-]
 
 
 def _output(
@@ -502,24 +505,8 @@ def universities(
 def partners(
     ctx: typer.Context,
     university: UniversityOpt = None,
-    country: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--country",
-            metavar="COUNTRY",
-            autocompletion=complete_country,
-            help="gb, GBR, UK, United Kingdom, 英国 ... any ISO 3166 country. Repeat for any of several.",
-        ),
-    ] = None,
-    kind: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--kind",
-            metavar="KIND",
-            autocompletion=complete_partner_kind,
-            help="strategic-partner, consortium, ... Repeat for any of several.",
-        ),
-    ] = None,
+    country: CountryOpt = None,
+    kind: PartnerKindOpt = None,
     since: Annotated[
         str | None, typer.Option("--since", metavar="DATE", help="Relations that began in or after this date.")
     ] = None,
