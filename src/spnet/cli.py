@@ -2,9 +2,11 @@
 
 Exit codes (`spnet help exit-codes`): 0 success; 1 `spnet check` found errors; 2 bad
 command-line input (unknown name, bad date, unknown field or option); 3 the archive cannot
-be read or is invalid; 130 interrupted. Every error is one line on stderr.
+be read or is invalid; 4 the output could not be written; 70 a bug in spnet; 130
+interrupted. Every error is one line on stderr, translated here, in SpnetGroup.main.
 """
 
+import contextlib
 import datetime as dt
 import functools
 import inspect
@@ -80,12 +82,27 @@ class SpnetGroup(TyperGroup):
                 windows_expand_args=windows_expand_args,
                 **extra,
             )
+            sys.stdout.flush()  # a full disk shows here, not in the interpreter's last words
         except SpnetError as exc:
             code = _fail(str(exc), exc.exit_code)
         except ClickException as exc:
             code = _fail(_usage_line(exc), exc.exit_code)
         except typer.Abort:
             code = _fail("aborted", 130)
+        except BrokenPipeError:
+            code = _reader_gone()
+        except OSError as exc:  # what spnet writes: stdout, --out, --svg (reading raises DataError)
+            where = f"{exc.filename}: " if exc.filename else ""
+            code = _fail(f"cannot write the output: {where}{exc.strerror or exc}", 4)
+        except MemoryError:
+            code = _fail("out of memory: the archive is too large to read here", 3)
+        except Exception as exc:  # a bug: say so in one line, and how to see it in full
+            if os.environ.get("SPNET_DEBUG"):
+                raise
+            from importlib.metadata import version
+
+            message = f"a bug in spnet {version('spnet')}: {type(exc).__name__}: {exc}"
+            code = _fail(f"{message} (SPNET_DEBUG=1 shows the traceback; please report it)", 70)
         else:
             code = rv if isinstance(rv, int) else 0
         if standalone_mode:
@@ -123,6 +140,14 @@ def _usage_line(exc: ClickException) -> str:
 def _fail(message: str, code: int) -> int:
     sys.stderr.write(f"spnet: error: {render.visible(message)}\n")
     return code
+
+
+def _reader_gone() -> int:
+    """The reader stopped reading (`spnet timeline | head`): it has what it wanted. Nothing
+    more is written, and Python's own flush at exit must not complain either."""
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 app = typer.Typer(

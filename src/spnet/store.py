@@ -300,6 +300,8 @@ def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
 
     try:
         return text, tomllib.loads(text)
+    except RecursionError:
+        raise DataError(f"{shown}: nested too deeply to read") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", msg)

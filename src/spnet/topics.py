@@ -15,6 +15,7 @@ Environment variables
   NO_COLOR         Any value: no colour. Marks (* planned, ? disputed) stay.
   TERM=dumb        No colour either.
   COLUMNS, LINES   The terminal's size, where spnet cannot ask the terminal.
+  SPNET_DEBUG      Any value: a bug in spnet shows its traceback instead of one line.
 """
 
 EXIT_CODES = """\
@@ -26,7 +27,11 @@ Exit codes
   2    Bad input on the command line: an unknown or ambiguous name, a bad date,
        an unknown field, option or command, an option given twice.
   3    The archive cannot be read or is invalid (the message names the file).
+  4    The output could not be written (a full disk, a file that cannot be created).
+  70   A bug in spnet: the message says so; SPNET_DEBUG=1 shows the traceback.
   130  Interrupted (Ctrl-C).
+
+A reader that stops early (spnet timeline | head) is not an error: spnet stops quietly.
 
 Every error is one line on stderr, beginning `spnet: error:`; stdout then stays empty.
 """

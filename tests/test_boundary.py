@@ -1,0 +1,100 @@
+"""The one place that turns what went wrong into an exit code and one line on stderr:
+output that cannot be written, a reader that stops early, an archive too deep, a bug."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from spnet.cli import SpnetGroup
+from tests.conftest import DATA
+
+SPNET = [sys.executable, "-m", "spnet"]
+
+
+def run(*args: str, stdout=subprocess.PIPE, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SPNET, "--data", str(DATA), *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("fmt", ["json", "table", "plain", "csv"])
+def test_a_full_disk_is_one_line_and_exit_4(fmt: str) -> None:
+    with open("/dev/full", "w") as full:
+        result = run("timeline", "--format", fmt, stdout=full)
+    assert result.returncode == 4
+    assert result.stderr == "spnet: error: cannot write the output: No space left on device\n"
+
+
+def test_a_picture_that_cannot_be_written_is_exit_4(tmp_path: Path) -> None:
+    result = run("timeline", "--svg", str(tmp_path / "no" / "such" / "dir.svg"))
+    assert result.returncode == 4
+    assert result.stderr.startswith("spnet: error: cannot write the output: ") and "No such file" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    subprocess.run([sys.executable, str(DATA.parent / "bench" / "make_archive.py"), "10", str(data)], check=True)
+    for fmt in ("json", "plain", "table"):
+        producer = subprocess.Popen(
+            [*SPNET, "--data", str(data), "timeline", "--format", fmt],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert producer.stdout is not None and producer.stderr is not None
+        producer.stdout.read(100)
+        producer.stdout.close()  # as `| head -c 100` does
+        err = producer.stderr.read()
+        assert producer.wait(timeout=120) == 0, err
+        assert err == b"", err
+
+
+def test_an_archive_nested_too_deeply_is_exit_3(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "countries.toml").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [*SPNET, "--data", str(data), "--no-cache", "partners"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 3 and result.stdout == ""
+    assert result.stderr == "spnet: error: data/countries.toml: nested too deeply to read\n"
+
+
+def _buggy_app() -> typer.Typer:
+    """An app on spnet's own group whose one command has a bug."""
+    app = typer.Typer(cls=SpnetGroup)
+
+    @app.command()
+    def broken() -> None:
+        raise ValueError("the bug")
+
+    @app.command()
+    def other() -> None:
+        pass
+
+    return app
+
+
+def test_a_bug_is_one_line_exit_70_and_shown_whole_on_request() -> None:
+    runner = CliRunner()
+    result = runner.invoke(_buggy_app(), ["broken"], env={"SPNET_DEBUG": ""})
+    assert result.exit_code == 70
+    assert result.stderr.startswith("spnet: error: a bug in spnet ")
+    assert "ValueError: the bug (SPNET_DEBUG=1 shows the traceback; please report it)" in result.stderr
+    assert result.stderr.count("\n") == 1
+    debug = runner.invoke(_buggy_app(), ["broken"], env={"SPNET_DEBUG": "1"})
+    assert isinstance(debug.exception, ValueError)
