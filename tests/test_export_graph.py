@@ -91,6 +91,12 @@ def test_sqlite_export_has_every_record_and_its_keys(cli, tmp_path: Path) -> Non
     assert {(row[2], row[3]) for row in fks} >= {("universities", "university"), ("countries", "country")}
     (held,) = db.execute("SELECT held FROM disagreements WHERE record = 'meeting-03'").fetchone()
     assert held == "ja"
+    # The curators' facts stay marked as theirs; a university's disagreement is there too.
+    curated = {row[0] for row in db.execute("SELECT id FROM countries WHERE basis = 'curator'")}
+    assert curated == {c.id for c in archive.countries if c.basis == "curator"} and "de" in curated
+    (basis,) = db.execute("SELECT country_basis FROM partners WHERE id = 'kyoto-hamburg'").fetchone()
+    assert basis == "curator"
+    assert db.execute("SELECT field FROM disagreements WHERE record = 'ehime'").fetchall() == [("outlook",)]
     in_2023 = db.execute(
         "SELECT count(*) FROM events WHERE kind = 'meeting' AND date_start >= '2023-01-01' AND date_end <= '2023-12-31'"
     ).fetchone()[0]

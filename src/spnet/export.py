@@ -65,7 +65,7 @@ def write_csv(data: dict[str, list[Row]], out: Path | None) -> None:
 SCHEMA = """
 PRAGMA foreign_keys = ON;
 CREATE TABLE countries (
-    id TEXT PRIMARY KEY, name_en TEXT, name_ja TEXT, source TEXT NOT NULL
+    id TEXT PRIMARY KEY, name_en TEXT, name_ja TEXT, basis TEXT, source TEXT NOT NULL
 );
 CREATE TABLE universities (
     id TEXT PRIMARY KEY, name_en TEXT NOT NULL, name_ja TEXT NOT NULL, managing INTEGER NOT NULL,
@@ -124,7 +124,7 @@ CREATE TABLE disagreements (
 
 def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
     for c in archive.countries:
-        yield "countries", (c.id, c.name.en, c.name.ja, str(c.source))
+        yield "countries", (c.id, c.name.en, c.name.ja, c.basis, str(c.source))
     for u in archive.universities:
         yield "universities", (
             u.id, u.name.en, u.name.ja, int(u.managing), u.scheme.en, u.scheme.ja,
@@ -168,7 +168,8 @@ def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
         )  # fmt: skip
     for lk in archive.links:
         yield "links", (lk.id, lk.url, lk.about.en, lk.about.ja, lk.cited_in, lk.event, lk.note, str(lk.source))
-    pairs = [(p.id, p.disagreements) for p in archive.partners] + [(e.id, e.disagreements) for e in archive.events]
+    pairs = [(u.id, u.disagreements) for u in archive.universities]
+    pairs += [(p.id, p.disagreements) for p in archive.partners] + [(e.id, e.disagreements) for e in archive.events]
     for record_id, disagreements in pairs:
         for d in disagreements:
             yield "disagreements", (record_id, d.field, d.en, d.ja, d.held, d.reason)

@@ -383,7 +383,7 @@ def links(archive: Archive) -> list[Row]:
 
 
 def countries(archive: Archive) -> list[Row]:
-    return [{"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja} for c in archive.countries]
+    return [{"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja, "basis": c.basis} for c in archive.countries]
 
 
 def stats(archive: Archive) -> list[Row]:

@@ -207,7 +207,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("cited_in", "Cited in", "掲載"),
         _c("event", "Event", "行事"),
     ],
-    "countries": [_c("id", "ID", "ID"), *_names("name", "Name", "名称")],
+    "countries": [_c("id", "ID", "ID"), *_names("name", "Name", "名称"), _c("basis", "Basis", "根拠")],
     "stats": [
         _c("measure", "Measure", "集計", in_table=False),
         _c("value", "Value", "区分"),
