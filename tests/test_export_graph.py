@@ -332,3 +332,9 @@ def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
     assert symposium.decoded("DTSTART") == dt.datetime(2023, 12, 19, 17, 30, tzinfo=tokyo)
     assert symposium.decoded("DTEND") == dt.datetime(2023, 12, 19, 20, 0, tzinfo=tokyo)
+
+
+def test_the_graph_marks_the_curators_countries(cli) -> None:
+    dot = cli("graph", "-u", "kyoto").stdout
+    assert "label=\"Austria / オーストリア (curators')\"" in dot
+    assert "label=\"Taiwan / 台湾\";" in dot  # the report's own, by National Taiwan University's name

@@ -41,7 +41,10 @@ def network(archive: Archive, universities: Collection[str] = ()) -> Network:
     def group(p: Partner) -> str | None:
         if p.consortium:
             return _label(by_id[p.consortium].name)
-        return countries.get(p.country) if p.country else None
+        if not p.country:
+            return None
+        # A country the report does not give is the curators': the cluster says so.
+        return countries[p.country] + (" (curators')" if p.country_basis == "curator" else "")
 
     edges = []
     for p in chosen:
