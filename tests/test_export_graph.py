@@ -336,5 +336,5 @@ def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
 
 def test_the_graph_marks_the_curators_countries(cli) -> None:
     dot = cli("graph", "-u", "kyoto").stdout
-    assert "label=\"Austria / オーストリア (curators')\"" in dot
-    assert "label=\"Taiwan / 台湾\";" in dot  # the report's own, by National Taiwan University's name
+    assert 'label="Austria / オーストリア (curators\')"' in dot
+    assert 'label="Taiwan / 台湾";' in dot  # the report's own, by National Taiwan University's name
