@@ -306,7 +306,7 @@ class ArchiveIndex(NamedTuple):
     university_names: tuple[UniversityName, ...]  # managing university, then members
     partner_counts: dict[str, int]  # university id -> how many partners, in file order
     event_years: tuple[int, ...]  # the years that have a piece, ascending
-    sizes: dict[str, int]  # record kind (plural) -> how many
+    sizes: dict[str, int]  # record kind (plural) -> how many; and how many values the curators added
     pieces: tuple[str, ...]
 
 

@@ -876,6 +876,10 @@ def scan(
             "people": len(pieces["people"]),
             "contacts": len(pieces["contacts"]),
             "links": len(pieces["links"]),
+            # What the archive's curators added, counted here so that `check` need not
+            # read every partner to say it (0.5 s at 1000x).
+            "curated partner countries": sum(p.country_basis == "curator" for p in of("partner")),
+            "curated countries": sum(c.basis == "curator" for c in of("country")),
         },
         pieces=tuple(pieces),
     )

@@ -467,5 +467,7 @@ def page(command: str, text: str, stream: TextIO) -> bool:
 def write_messages(lines: Sequence[tuple[str, str | None]], stream: TextIO | None = None) -> None:
     """Messages (each with a style: red for an error, yellow for a warning) on stderr."""
     stream = stream or sys.stderr
-    spans = [[Span(text, style)] for text, style in lines]
-    stream.write(styled_text(spans, stream) if wants_styles(stream) else plain_text(spans))
+    if not wants_styles(stream):  # a file or a pipe: thousands of warnings, written as they are
+        stream.write("".join(f"{text}\n" for text, _ in lines))
+        return
+    stream.write(styled_text([[Span(text, style)] for text, style in lines], stream))
