@@ -109,38 +109,43 @@ def test_dry_run_shows_the_record_and_diff_and_writes_nothing(cli, data_copy: Pa
     assert snapshot(data_copy) == before
 
 
-@pytest.mark.parametrize("step", ["write", "fsync", "chmod", "replace"])
+@pytest.mark.parametrize("step", ["fsync", "chmod", "replace"])
 def test_a_failure_at_any_step_leaves_the_old_file(cli, data_copy: Path, monkeypatch, step: str) -> None:
     before = snapshot(data_copy)
 
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    if step == "write":
-        real_fdopen = os.fdopen
-
-        class Full:
-            def __init__(self, fh):
-                self.fh = fh
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                self.fh.close()
-
-            def write(self, data):
-                self.fh.write(data[: len(data) // 2])  # half written, then the disk is full
-                raise OSError(28, "No space left on device")
-
-        monkeypatch.setattr(store.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
-    else:
-        monkeypatch.setattr(store.os, step, fail)
+    monkeypatch.setattr(os, step, fail)  # the operating system's own call fails
     result = cli("--data", str(data_copy), *PARTNER, *SOURCE)
     assert result.exit_code == 3
     assert (
         result.stderr
         == "spnet: error: data/universities/kyoto.toml: cannot write, nothing changed: No space left on device\n"
+    )
+    assert snapshot(data_copy) == before  # no temporary file left either
+
+
+def test_a_disk_that_fills_while_writing_leaves_the_old_file(data_copy: Path) -> None:
+    """A real failure in mid-write: the file-size limit lets only 4 KiB be written."""
+    import resource
+    import signal
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not kills
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    before = snapshot(data_copy)
+    result = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data_copy), "--no-cache", *PARTNER, *SOURCE],
+        capture_output=True,
+        text=True,
+        preexec_fn=small_disk,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert (
+        result.stderr == "spnet: error: data/universities/kyoto.toml: cannot write, nothing changed: File too large\n"
     )
     assert snapshot(data_copy) == before  # no temporary file left either
 

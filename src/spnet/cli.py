@@ -726,25 +726,36 @@ def export(
     fy: FyOpt = None,
     start: FromOpt = None,
     end: ToOpt = None,
+    bom: BomOpt = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="sqlite: replace a file that is not a database spnet wrote.")
+    ] = False,
 ) -> None:
     """The archive for other tools: every record type, with the listing commands' fields.
+    An existing file keeps its mode, a symlink is written through, a device is written to;
+    `--out -` is standard output.
 
     Example: spnet export sqlite --out spnet.db
     """
     from spnet import export as exporter
 
+    if bom and fmt is not ExportFormat.csv:
+        raise UsageError("--bom goes with CSV")
     archive = _archive(ctx)
     if fmt is ExportFormat.sqlite:
         if university or year or fy or start or end:
             raise UsageError("a SQLite export holds the whole archive: filter it with SQL")
-        exporter.write_sqlite(archive, out)
+        exporter.write_sqlite(archive, out, force=force)
         return
     span = _span(year, fy, start, end)
     if fmt is ExportFormat.ics:
         exporter.write_ics(archive, query.events(archive, universities=university or (), span=span), out)
         return
     data = exporter.bundle(archive, universities=university or (), span=span)
-    (exporter.write_json if fmt is ExportFormat.json else exporter.write_csv)(data, out)
+    if fmt is ExportFormat.json:
+        exporter.write_json(data, out)
+    else:
+        exporter.write_csv(data, out, bom=bom)
 
 
 class GraphFormat(str, Enum):  # noqa: UP042

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from spnet import query, render
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
+from spnet.fsutil import output, replacing
 from spnet.models import Archive
 
 Row = dict[str, Any]
@@ -45,25 +46,26 @@ def write_json(data: dict[str, list[Row]], out: Path | None) -> None:
     if out is None:
         render.emit_json(keyed)
         return
-    with _atomic(out, "w") as fh:
+    with output(out) as fh:
         render.emit_json(keyed, fh)
 
 
-def write_csv(data: dict[str, list[Row]], out: Path | None) -> None:
+def write_csv(data: dict[str, list[Row]], out: Path | None, *, bom: bool = False) -> None:
     """One CSV file per record type in the directory `out`."""
-    if out is None:
+    if out is None or str(out) == "-":
         raise UsageError("a CSV export is one file per record type: give --out DIRECTORY")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: not a directory")
     out.mkdir(parents=True, exist_ok=True)
     for kind, rows in data.items():
-        with _atomic(out / f"{kind}.csv", "w") as fh:
-            render.emit(rows, columns(kind), render.Output(format=render.Format.csv), stream=fh)
+        with output(out / f"{kind}.csv") as fh:
+            render.emit(rows, columns(kind), render.Output(format=render.Format.csv, bom=bom), stream=fh)
 
 
 # ------------------------------------------------------------------ SQLite
 SCHEMA = """
 PRAGMA foreign_keys = ON;
+PRAGMA application_id = 1936748148;
 CREATE TABLE countries (
     id TEXT PRIMARY KEY, name_en TEXT, name_ja TEXT, basis TEXT, source TEXT NOT NULL
 );
@@ -175,15 +177,13 @@ def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
             yield "disagreements", (record_id, d.field, d.en, d.ja, d.held, d.reason)
 
 
-def write_sqlite(archive: Archive, out: Path | None) -> None:
+def write_sqlite(archive: Archive, out: Path | None, *, force: bool = False) -> None:
     """A new SQLite database at `out`, written to a temporary file and moved into place."""
     if out is None:
         raise UsageError("a SQLite export is a file: give --out FILE")
-    if out.is_dir():
-        raise UsageError(f"--out {out}: is a directory")
-    fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=f".{out.name}-", suffix=".tmp")
-    os.close(fd)
-    try:
+    if not force and _foreign_database(out):
+        raise UsageError(f"--out {out}: a file spnet did not write; --force replaces it")
+    with replacing(out) as tmp:
         db = sqlite3.connect(tmp)
         try:
             db.executescript(SCHEMA)
@@ -196,33 +196,22 @@ def write_sqlite(archive: Archive, out: Path | None) -> None:
                 raise AssertionError(f"foreign keys broken in export: {problems[:3]}")
         finally:
             db.close()
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
-class _atomic:
-    """Open a temporary file beside `path`; on success move it into place."""
+# SQLite's header keeps an application id at offset 68: spnet's says the file is its own.
+APPLICATION_ID = 0x73706E74  # "spnt"
 
-    def __init__(self, path: Path, mode: str) -> None:
-        self.path = path
-        self.mode = mode
 
-    def __enter__(self) -> Any:
-        parent = self.path.parent if str(self.path.parent) else Path(".")
-        if not parent.is_dir():
-            raise UsageError(f"--out {self.path}: no directory {parent}")
-        fd, self.tmp = tempfile.mkstemp(dir=parent, prefix=f".{self.path.name}-", suffix=".tmp")
-        self.fh = os.fdopen(fd, self.mode, encoding="utf-8", newline="")
-        return self.fh
-
-    def __exit__(self, kind: object, value: object, tb: object) -> None:
-        self.fh.close()
-        if kind is None:
-            os.replace(self.tmp, self.path)
-        else:
-            Path(self.tmp).unlink(missing_ok=True)
+def _foreign_database(path: Path) -> bool:
+    """An existing, non-empty regular file that is not a database spnet wrote."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode) or os.path.getsize(path) == 0:
+            return False
+        with open(path, "rb") as fh:
+            head = fh.read(72)
+    except FileNotFoundError:
+        return False
+    return not (head.startswith(b"SQLite format 3\x00") and int.from_bytes(head[68:72], "big") == APPLICATION_ID)
 
 
 # ------------------------------------------------------------------ iCalendar
@@ -312,5 +301,5 @@ def write_ics(archive: Archive, events: list[Any], out: Path | None) -> None:
 
         sys.stdout.buffer.write(text.encode("utf-8"))
         return
-    with _atomic(out, "w") as fh:
+    with output(out) as fh:
         fh.write(text)

@@ -277,6 +277,8 @@ def emit(
     `what` names the rows for the line that says a table would be empty."""
     stream = stream or sys.stdout
     fmt = resolve_format(out, stream)
+    if out.bom and fmt is not Format.csv:
+        raise UsageError("--bom goes with --format csv")
     cols = select_columns(columns, out)
     if fmt is Format.json:
         emit_json(list(rows), stream, keys=[c.key for c in cols])
@@ -284,11 +286,15 @@ def emit(
         buf = io.StringIO()
         import csv  # only CSV and TSV need it
 
+        # --bom makes the CSV for Excel, which runs a cell beginning = + - @ (or TAB, CR) as
+        # a formula: there such a cell is prefixed with ' as OWASP advises. Plain CSV keeps
+        # the exact text, so that it reads back the same.
+        guard = _excel_safe if out.bom else lambda text: text
         writer = csv.writer(buf, lineterminator="\r\n")
         if out.header:
             writer.writerow([c.key for c in cols])
         for row in rows:
-            writer.writerow([visible(_text(row.get(c.key)), keep="\t\n\r") for c in cols])
+            writer.writerow([guard(visible(_text(row.get(c.key)), keep="\t\n\r")) for c in cols])
         stream.write(("\ufeff" if out.bom else "") + buf.getvalue())
     elif fmt in (Format.tsv, Format.plain):
         lines = ["\t".join(c.key for c in cols)] if fmt is Format.tsv and out.header else []
@@ -361,6 +367,10 @@ def _json_records(rows: list[Any], keys: Sequence[str] | None = None) -> str | N
             fields.append(head + text)
         records.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
     return "[\n" + ",\n".join(records) + "\n]" if records else "[]"
+
+
+def _excel_safe(text: str) -> str:
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _tsv_field(text: str) -> str:

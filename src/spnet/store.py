@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from spnet.errors import DataError, UsageError
+from spnet.fsutil import write_atomically
 from spnet.gcpause import gc_paused
 
 try:  # Reading the cache needs only the C unpickler; `import pickle` would also load its
@@ -1196,30 +1197,6 @@ def add_record(
             except OSError as exc:
                 raise DataError(f"{shown}: cannot write, nothing changed: {exc.strerror or exc}") from None
     return Addition(path, entry, diff, not dry_run)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data`: a temporary file beside it, flushed and fsynced, then renamed."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def format_files(root: Path, *, check: bool) -> list[str]:

@@ -413,7 +413,10 @@ def save_svg(lines: Sequence[Line], path: Path) -> None:
 
     console = Console(file=io.StringIO(), record=True, width=140, markup=False, emoji=False, highlight=False)
     console.print(_rich_text(lines), soft_wrap=True, crop=False, end="")
-    console.save_svg(str(path), title="spnet")
+    from spnet.fsutil import output
+
+    with output(path) as fh:  # written as every file spnet writes
+        fh.write(console.export_svg(title="spnet"))
 
 
 def styled_text(lines: Sequence[Line], stream: TextIO, highlight: str | None = None) -> str:
