@@ -131,3 +131,70 @@ def test_visible_passes_printable_text_through_untouched() -> None:
         if ch.isprintable():
             assert unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") and ch not in render._BIDI, hex(cp)
     assert render.visible("京都\u3000大学\u202e") == "京都\u3000大学\\u202e"  # the slow path still escapes
+
+
+@pytest.mark.parametrize("args", [["graph"], ["graph", "--format", "mermaid"], ["export", "ics"]])
+def test_graphs_and_calendars_show_hostile_text_escaped(cli, hostile, args: list[str]) -> None:
+    text, data = hostile
+    result = cli("--data", str(data), *args)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout_bytes.decode("utf-8")
+    controls = [ch for ch in RAW_CONTROL if ch not in "\t\r"]  # iCalendar ends its lines with CRLF
+    assert not any(ch in out for ch in controls)
+    if args == ["export", "ics"]:
+        assert "\r" not in out.replace("\r\n", "")  # no lone CR: it would end a line
+
+
+def test_a_lone_cr_cannot_inject_a_calendar_property(cli, data_copy: Path) -> None:
+    path = data_copy / "project.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    event = next(e for e in doc["events"] if e["id"] == "workshop")
+    event["title_en"] = "Workshop\rATTACH:https://evil.example/x"
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    result = cli("--data", str(data_copy), "export", "ics")
+    assert result.exit_code == 0
+    lines = result.stdout_bytes.decode("utf-8").split("\r\n")
+    assert not any(line.startswith("ATTACH") for line in lines)
+    assert any("Workshop\\\\rATTACH:https://evil.example/x" in line for line in lines)
+
+
+def test_markdown_is_text_never_html(cli, data_copy: Path) -> None:
+    _archive_with(data_copy, "<script>alert(1)</script> & co")
+    out = _partners(cli, data_copy, "--format", "md").stdout
+    assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in out
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [("17:30\r\nATTACH:x", "time '17:30\\r\\nATTACH:x' must be HH:MM or HH:MM-HH:MM"), ("evening", "must be HH:MM")],
+)
+def test_the_loader_refuses_a_time_that_is_not_one(data_copy: Path, value: str, message: str) -> None:
+    import subprocess
+    import sys
+
+    path = data_copy / "project.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    next(e for e in doc["events"] if e["id"] == "symposium-2")["time"] = value
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data_copy), "--no-cache", "symposia"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 3 and message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_an_id_with_a_trailing_newline_is_refused(data_copy: Path) -> None:
+    import subprocess
+    import sys
+
+    path = data_copy / "universities" / "kyoto.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    doc["partners"][0]["id"] = "kyoto-vienna\n"
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data_copy), "--no-cache", "partners"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 3 and "must be lower-case letters, digits and hyphens" in result.stderr

@@ -216,9 +216,10 @@ def _foreign_database(path: Path) -> bool:
 
 # ------------------------------------------------------------------ iCalendar
 def _ics_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
+    """RFC 5545 TEXT: a line break as \\n; a lone CR, controls, bidi and zero-width marks
+    shown escaped (a CR must not end the line and start a property of its own)."""
+    text = render.visible(text.replace("\r\n", "\n"), keep="\n")
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _ics_fold(line: str) -> str:

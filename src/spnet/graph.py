@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from spnet.models import Archive, Bilingual, Partner
+from spnet.render import visible
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def network(archive: Archive, universities: Collection[str] = ()) -> Network:
 
 
 def _dot_quote(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    # Controls, bidi and zero-width marks shown escaped first, as in every other format.
+    escaped = visible(text).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
 
 
@@ -90,7 +92,7 @@ def _mermaid_id(rid: str) -> str:
 
 def _mermaid_text(text: str) -> str:
     # Inside a quoted label only a quote ends it; '#' starts Mermaid's entity codes.
-    out = text.replace("#", "#35;").replace('"', "#quot;").replace("\n", " ").replace("\r", " ")
+    out = visible(text.replace("\r\n", " ").replace("\n", " ")).replace("#", "#35;").replace('"', "#quot;")
     return f'"{out}"'
 
 

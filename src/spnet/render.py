@@ -399,6 +399,8 @@ def _cell(c: Column, row: Row) -> str:
 
 def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, stream: TextIO) -> None:
     def md(text: str) -> str:
+        # Text, never HTML: <script> shows as written; a line break is the one tag spnet writes.
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return text.replace("|", "\\|").replace("\n", "<br>")
 
     lines = []

@@ -221,7 +221,8 @@ _UNIVERSITY_FILE = {
 }
 
 # Patterns are compiled on first use (re caches them): a query from the cache uses none.
-_ID = r"^[a-z0-9][a-z0-9-]*$"
+_ID = r"[a-z0-9][a-z0-9-]*"  # the whole id (fullmatch: a trailing newline is not one)
+_TIME = r"\d\d:\d\d(-\d\d:\d\d)?"  # 17:30 or 17:30-20:00, Japan time
 _WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
 
@@ -446,9 +447,14 @@ def _build(raw: _Raw, problems: Problems) -> Any:
     """Turn one checked table into its model, or None (with an error) when a value is bad."""
     t = raw.table
     k = raw.kind
-    if "id" in t and not re.match(_ID, t["id"]):
+    if "id" in t and not re.fullmatch(_ID, t["id"]):
         problems.error(raw.where, f"id {t['id']!r} must be lower-case letters, digits and hyphens")
         return None
+    times = [t.get("time"), *(p.get("time") for p in t.get("participants", []) if isinstance(p, dict))]
+    for time in times:
+        if isinstance(time, str) and not re.fullmatch(_TIME, time):
+            problems.error(raw.where, f"time {time!r} must be HH:MM or HH:MM-HH:MM")
+            return None
     if k == "country":
         if t.get("basis") not in (None, "curator") or (t.get("basis") is None and not t["lines"]):
             problems.error(raw.where, 'a country cites the report\'s lines, or has basis = "curator"')
