@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -270,7 +271,10 @@ def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
     import datetime as dt
 
     out = tmp_path / "spnet.ics"
-    assert cli("export", "ics", "--out", str(out)).exit_code == 0
+    result = cli("export", "ics", "--out", str(out), "--vague-dates")
+    assert result.exit_code == 0 and result.stderr == ""
+    text = out.read_text(encoding="utf-8")
+    assert "X-WR-CALNAME:Strategic Partnerships network (2021-2024)" in text
     events = parse_ics(out.read_bytes())
     archive = load_archive(DATA, cache=False)
     assert len(events) == len(archive.events)
@@ -279,20 +283,76 @@ def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
     for record in archive.events:
         ev = by_uid[f"{record.id}@spnet"]
         assert {"DTSTAMP", "DTSTART", "DTEND", "SUMMARY"} <= ev.keys()
-        assert ev["STATUS"][1] == ("TENTATIVE" if record.tentative else "CONFIRMED")
+        disputed = any(d.field == "date" for d in record.disagreements)
+        assert ev["STATUS"][1] == ("TENTATIVE" if record.tentative or disputed else "CONFIRMED")
         params, start = ev["DTSTART"]
+        title = " / ".join(x for x in (record.title.en, record.title.ja) if x)
         if params.get("VALUE") == "DATE":
-            assert dt.datetime.strptime(start, "%Y%m%d").date() == record.date.first_day()
+            first = dt.datetime.strptime(start, "%Y%m%d").date()
             end = dt.datetime.strptime(ev["DTEND"][1], "%Y%m%d").date()
+            assert first == record.date.first_day()
+            assert (end - first).days <= 31  # no all-day event longer than a month
+            if record.date.precision in ("year", "decade"):
+                assert end == first + dt.timedelta(days=1)
+                assert _unescape(ev["SUMMARY"][1]) == f"{title} ({record.date.display()}, day unknown)"
+                continue
             assert end == record.date.last_day() + dt.timedelta(days=1)
         else:
             assert params == {"TZID": "Asia/Tokyo"} and record.time
-        assert _unescape(ev["SUMMARY"][1]) == " / ".join(x for x in (record.title.en, record.title.ja) if x)
+        assert _unescape(ev["SUMMARY"][1]) == title
     symposium = by_uid["symposium-2@spnet"]
     assert symposium["DTSTART"] == ({"TZID": "Asia/Tokyo"}, "20230303T173000")
     assert symposium["DTEND"] == ({"TZID": "Asia/Tokyo"}, "20230303T200000")
     assert "Geraint Rees" in _unescape(symposium["DESCRIPTION"][1])
     assert by_uid["meeting-16@spnet"]["DTSTART"] == ({"VALUE": "DATE"}, "20240301")
+    workshop = _unescape(by_uid["workshop@spnet"]["DESCRIPTION"][1])
+    assert "2023年9月9日（金）" in workshop and "Friday, 9 November 2023" in workshop  # both readings
+
+
+def test_ics_leaves_out_what_would_fill_a_year_and_says_so(cli) -> None:
+    result = cli("export", "ics")
+    archive = load_archive(DATA, cache=False)
+    vague = [e for e in archive.events if e.date.precision in ("year", "decade")]
+    assert vague and len(parse_ics(result.stdout_bytes)) == len(archive.events) - len(vague)
+    assert result.stderr == (
+        f"spnet: {len(vague)} event(s) known only to the year or decade left out (--vague-dates puts them in)\n"
+    )
+    symposia = parse_ics(cli("export", "ics", "--kind", "symposium", "--kind", "workshop").stdout_bytes)
+    assert sorted(e["UID"][1] for e in symposia) == [
+        "symposium-1@spnet",
+        "symposium-2@spnet",
+        "symposium-3@spnet",
+        "workshop@spnet",
+    ]
+
+
+@pytest.mark.skipif(shutil.which("khal") is None, reason="khal is not installed (apt-get install khal)")
+def test_khal_imports_the_calendar_without_flooding(tmp_path: Path, cli) -> None:
+    ics = tmp_path / "spnet.ics"
+    assert cli("export", "ics", "--out", str(ics)).exit_code == 0
+    calendar = tmp_path / "calendar"
+    calendar.mkdir()
+    config = tmp_path / "khal.conf"
+    config.write_text(
+        f"[calendars]\n[[spnet]]\npath = {calendar}\n[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\n"
+        "longdateformat = %Y-%m-%d\ndatetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
+        "[default]\ndefault_calendar = spnet\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path)}
+    base = ["khal", "-c", str(config)]
+    imported = subprocess.run([*base, "import", "--batch", str(ics)], capture_output=True, text=True, env=env)
+    assert imported.returncode == 0, imported.stderr
+    one_line = ["--format", "{title}", "--day-format", ""]
+    listed = subprocess.run(
+        [*base, "list", *one_line, "2023-01-01", "2024-12-31"], capture_output=True, text=True, env=env
+    )
+    assert listed.returncode == 0, listed.stderr
+    titles = [line for line in listed.stdout.splitlines() if line]
+    assert any(t.startswith("Strategic Partnership Workshop") for t in titles)
+    # An event shows on each day it spans: none spans more than a month (year-long
+    # milestones once filled 3,673 lines of this listing).
+    assert max(titles.count(t) for t in set(titles)) <= 31
 
 
 def test_ics_uids_are_stable_and_text_is_escaped(cli, data_copy: Path) -> None:
@@ -302,7 +362,7 @@ def test_ics_uids_are_stable_and_text_is_escaped(cli, data_copy: Path) -> None:
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
     doc["events"][0]["title_en"] = "Semi;colon, comma \\ back\nslash " + "長" * 60
     path.write_text(tomli_w.dumps(doc), encoding="utf-8")
-    events = parse_ics(cli("--data", str(data_copy), "export", "ics", "--year", "2014").stdout_bytes)
+    events = parse_ics(cli("--data", str(data_copy), "export", "ics", "--year", "2014", "--vague-dates").stdout_bytes)
     (sgu,) = [e for e in events if e["UID"][1] == "sgu-launch@spnet"]
     assert _unescape(sgu["SUMMARY"][1]).startswith("Semi;colon, comma \\ back\nslash 長")
 
@@ -315,10 +375,12 @@ def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
     import icalendar
 
     calendar = icalendar.Calendar.from_ical(cli("export", "ics").stdout_bytes)
+    assert str(calendar["X-WR-CALNAME"]) == "Strategic Partnerships network (2021-2024)"
     events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
     archive = load_archive(DATA, cache=False)
-    assert len(events) == len(archive.events)
-    for record in archive.events:
+    dated = [r for r in archive.events if r.date.precision not in ("year", "decade")]
+    assert len(events) == len(dated)
+    for record in dated:
         event = events[f"{record.id}@spnet"]
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         if isinstance(start, dt.datetime):
@@ -326,7 +388,8 @@ def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
             assert start.date() == record.date.first_day()
         else:
             assert start == record.date.first_day() and end == record.date.last_day() + dt.timedelta(days=1)
-        assert str(event["STATUS"]) == ("TENTATIVE" if record.tentative else "CONFIRMED")
+        disputed = any(d.field == "date" for d in record.disagreements)
+        assert str(event["STATUS"]) == ("TENTATIVE" if record.tentative or disputed else "CONFIRMED")
         assert str(event["SUMMARY"]) == " / ".join(x for x in (record.title.en, record.title.ja) if x)
     symposium = events["symposium-3@spnet"]
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")

@@ -726,6 +726,11 @@ def export(
     fy: FyOpt = None,
     start: FromOpt = None,
     end: ToOpt = None,
+    kind: EventKindOpt = None,
+    vague_dates: Annotated[
+        bool,
+        typer.Option("--vague-dates", help="ics: also events known only to the year or decade, on their first day."),
+    ] = False,
     bom: BomOpt = False,
     force: Annotated[
         bool, typer.Option("--force", help="sqlite: replace a file that is not a database spnet wrote.")
@@ -743,14 +748,17 @@ def export(
         raise UsageError("--bom goes with CSV")
     archive = _archive(ctx)
     if fmt is ExportFormat.sqlite:
-        if university or year or fy or start or end:
+        if university or year or fy or start or end or kind:
             raise UsageError("a SQLite export holds the whole archive: filter it with SQL")
         exporter.write_sqlite(archive, out, force=force)
         return
     span = _span(year, fy, start, end)
     if fmt is ExportFormat.ics:
-        exporter.write_ics(archive, query.events(archive, universities=university or (), span=span), out)
+        chosen = query.events(archive, universities=university or (), span=span, kinds=kind or ())
+        exporter.write_ics(archive, chosen, out, vague_too=vague_dates)
         return
+    if kind or vague_dates:
+        raise UsageError("--kind and --vague-dates go with the ics calendar")
     data = exporter.bundle(archive, universities=university or (), span=span)
     if fmt is ExportFormat.json:
         exporter.write_json(data, out)

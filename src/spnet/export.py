@@ -237,10 +237,17 @@ def _ics_fold(line: str) -> str:
     return "\r\n".join(out) + "\r\n"
 
 
+def vague(event: Any) -> bool:
+    """Known only to the year or the decade: as a calendar entry it would fill a year."""
+    return event.date.precision in ("year", "decade")
+
+
 def to_ics(archive: Archive, events: list[Any], stamp: str) -> str:
-    """The events as an iCalendar file. Dated items are all-day events over their whole
-    span (a month stays a month); items with a time are timed in Asia/Tokyo. UIDs are the
-    record ids, so a re-export gives the same UIDs."""
+    """The events as an iCalendar file. A day is an all-day event, a month a month-long
+    one; an event with a time is timed in Asia/Tokyo; an event known only to its year or
+    decade (given only when asked for) is one day, its first, and says so. A date the two
+    texts of the report disagree on is TENTATIVE, with both readings. UIDs are the record
+    ids, so a re-export gives the same UIDs."""
     import datetime as dt
 
     people = {p.id: p for p in archive.people}
@@ -248,6 +255,7 @@ def to_ics(archive: Archive, events: list[Any], stamp: str) -> str:
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//spnet//Strategic Partnerships archive//EN",
+        "X-WR-CALNAME:Strategic Partnerships network (2021-2024)",
         "CALSCALE:GREGORIAN",
         "BEGIN:VTIMEZONE",
         "TZID:Asia/Tokyo",
@@ -266,14 +274,20 @@ def to_ics(archive: Archive, events: list[Any], stamp: str) -> str:
             day = e.date.first_day().strftime("%Y%m%d")
             lines += [f"DTSTART;TZID=Asia/Tokyo:{day}T{begin}", f"DTEND;TZID=Asia/Tokyo:{day}T{finish}"]
         else:
-            end = e.date.last_day() + dt.timedelta(days=1)
+            end = (e.date.first_day() if vague(e) else e.date.last_day()) + dt.timedelta(days=1)
             lines += [
                 f"DTSTART;VALUE=DATE:{e.date.first_day():%Y%m%d}",
                 f"DTEND;VALUE=DATE:{end:%Y%m%d}",
             ]
         title = " / ".join(x for x in (e.title.en, e.title.ja) if x)
+        if vague(e):
+            title += f" ({e.date.display()}, day unknown)"
         lines.append(f"SUMMARY:{_ics_escape(title)}")
         about = [f"Date: {e.date.display()}" + (" (planned)" if e.tentative else "")]
+        if vague(e):
+            about.append(f"The report gives only the {e.date.precision}; the calendar shows its first day.")
+        disputes = [d for d in e.disagreements if d.field == "date"]
+        about += [f"The Japanese text gives {d.ja}, the English {d.en}: {d.reason}" for d in disputes]
         about += [x for x in (e.theme.en, e.theme.ja) if x]
         about += [
             " / ".join(x for x in (people[p.person].name.en, people[p.person].name.ja) if x)
@@ -286,20 +300,26 @@ def to_ics(archive: Archive, events: list[Any], stamp: str) -> str:
         if e.venue.en or e.venue.ja:
             lines.append(f"LOCATION:{_ics_escape(' / '.join(x for x in (e.venue.en, e.venue.ja) if x))}")
         lines.append(f"CATEGORIES:{e.kind.upper()}")
-        lines.append(f"STATUS:{'TENTATIVE' if e.tentative else 'CONFIRMED'}")
+        lines.append(f"STATUS:{'TENTATIVE' if e.tentative or disputes else 'CONFIRMED'}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(_ics_fold(line) for line in lines)
 
 
-def write_ics(archive: Archive, events: list[Any], out: Path | None) -> None:
+def write_ics(archive: Archive, events: list[Any], out: Path | None, *, vague_too: bool = False) -> None:
+    """The calendar; events known only to their year or decade are left out (one line on
+    stderr says how many) unless `vague_too`."""
     import datetime as dt
+    import sys
 
+    left_out = [e for e in events if vague(e)] if not vague_too else []
+    if left_out:
+        sys.stderr.write(
+            f"spnet: {len(left_out)} event(s) known only to the year or decade left out (--vague-dates puts them in)\n"
+        )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    text = to_ics(archive, events, stamp)
+    text = to_ics(archive, [e for e in events if e not in left_out], stamp)
     if out is None:
-        import sys
-
         sys.stdout.buffer.write(text.encode("utf-8"))
         return
     with output(out) as fh:
