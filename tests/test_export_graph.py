@@ -9,6 +9,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -401,3 +402,62 @@ def test_the_graph_marks_the_curators_countries(cli) -> None:
     dot = cli("graph", "-u", "kyoto").stdout
     assert 'label="Austria / オーストリア (curators\')"' in dot
     assert 'label="Taiwan / 台湾";' in dot  # the report's own, by National Taiwan University's name
+
+
+def test_sqlite_export_searches_japanese_and_joins_names(cli, tmp_path: Path) -> None:
+    db_path = tmp_path / "spnet.db"
+    assert cli("export", "sqlite", "--out", str(db_path)).exit_code == 0
+    db = sqlite3.connect(db_path)
+    found = db.execute(
+        "SELECT p.id FROM partners_fts JOIN partners p ON p.rowid = partners_fts.rowid "
+        "WHERE partners_fts MATCH '国立台湾' ORDER BY p.id"
+    ).fetchall()
+    assert found == [("kyoto-ntu",), ("kyushu-ntu",)]
+    (university_en,) = db.execute(
+        "SELECT university_en FROM partners_with_universities WHERE id = 'kyoto-ntu'"
+    ).fetchone()
+    assert university_en == "Kyoto University"
+    (names,) = db.execute("SELECT universities_en FROM events_with_universities WHERE id = 'workshop'").fetchone()
+    assert names.count(";") == 8  # the nine universities that took part
+
+
+@pytest.mark.skipif(
+    shutil.which("datasette") is None and not Path(sys.executable).with_name("datasette").exists(),
+    reason="Datasette is not installed (pip install datasette)",
+)
+def test_datasette_serves_the_export_with_labels_and_search(cli, tmp_path: Path) -> None:
+    import json as json_module
+    import socket
+    import time
+    import urllib.request
+
+    db_path, meta = tmp_path / "spnet.db", tmp_path / "metadata.json"
+    assert cli("export", "sqlite", "--out", str(db_path), "--metadata", str(meta)).exit_code == 0
+    with socket.socket() as s:  # a free port on the loopback address
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    binary = shutil.which("datasette") or str(Path(sys.executable).with_name("datasette"))
+    server = subprocess.Popen(
+        [binary, "serve", str(db_path), "--metadata", str(meta), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/spnet"
+        for _ in range(100):  # up to 10 s for it to start
+            try:
+                with urllib.request.urlopen(f"{base}.json", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        with urllib.request.urlopen(f"{base}/partners.json?_labels=on&_shape=array&id=kyoto-ntu", timeout=10) as r:
+            (row,) = json_module.load(r)
+        assert row["university"] == {"value": "kyoto", "label": "Kyoto University"}
+        assert row["country"] == {"value": "tw", "label": "Taiwan"}
+        with urllib.request.urlopen(f"{base}/partners.json?_search=UCL&_shape=array", timeout=10) as r:
+            assert {p["id"] for p in json_module.load(r)} == {"osaka-ucl", "tohoku-ucl"}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/metadata.json", timeout=10) as r:
+            assert json_module.load(r)["title"] == "Strategic Partnerships network (2021-2024)"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

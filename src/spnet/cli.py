@@ -735,6 +735,10 @@ def export(
     force: Annotated[
         bool, typer.Option("--force", help="sqlite: replace a file that is not a database spnet wrote.")
     ] = False,
+    metadata: Annotated[
+        Path | None,
+        typer.Option("--metadata", metavar="FILE", help="sqlite: also write Datasette's metadata (titles, labels)."),
+    ] = None,
 ) -> None:
     """The archive for other tools: every record type, with the listing commands' fields.
     An existing file keeps its mode, a symlink is written through, a device is written to;
@@ -746,11 +750,13 @@ def export(
 
     if bom and fmt is not ExportFormat.csv:
         raise UsageError("--bom goes with CSV")
+    if metadata is not None and fmt is not ExportFormat.sqlite:
+        raise UsageError("--metadata goes with sqlite")
     archive = _archive(ctx)
     if fmt is ExportFormat.sqlite:
         if university or year or fy or start or end or kind:
             raise UsageError("a SQLite export holds the whole archive: filter it with SQL")
-        exporter.write_sqlite(archive, out, force=force)
+        exporter.write_sqlite(archive, out, force=force, metadata=metadata)
         return
     span = _span(year, fy, start, end)
     if fmt is ExportFormat.ics:

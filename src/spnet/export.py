@@ -123,6 +123,63 @@ CREATE TABLE disagreements (
 );
 """
 
+# Search and the common joins, for Datasette and for anyone with the sqlite3 shell. The
+# trigram tokenizer finds Japanese, which has no spaces between words.
+SEARCH_AND_VIEWS = """
+CREATE VIRTUAL TABLE partners_fts USING fts5(
+    name_en, name_ja, relation_en, relation_ja, activities_en, activities_ja, content='partners', tokenize='trigram'
+);
+INSERT INTO partners_fts(partners_fts) VALUES ('rebuild');
+CREATE VIRTUAL TABLE events_fts USING fts5(
+    title_en, title_ja, theme_en, theme_ja, note, content='events', tokenize='trigram'
+);
+INSERT INTO events_fts(events_fts) VALUES ('rebuild');
+CREATE VIEW partners_with_universities AS
+SELECT p.id, p.university, u.name_en AS university_en, u.name_ja AS university_ja, p.name_en, p.name_ja,
+       p.kind, p.country, c.name_en AS country_en, c.name_ja AS country_ja, p.country_basis, p.since
+FROM partners p JOIN universities u ON u.id = p.university LEFT JOIN countries c ON c.id = p.country;
+CREATE VIEW events_with_universities AS
+SELECT e.id, e.kind, e.date, e.date_start, e.date_end, e.tentative, e.title_en, e.title_ja,
+       (SELECT group_concat(u.name_en, '; ') FROM universities u
+        WHERE u.id = e.university OR u.id IN (SELECT university FROM event_universities WHERE event = e.id))
+           AS universities_en,
+       (SELECT group_concat(u.name_ja, '; ') FROM universities u
+        WHERE u.id = e.university OR u.id IN (SELECT university FROM event_universities WHERE event = e.id))
+           AS universities_ja
+FROM events e;
+"""
+
+# What Datasette shows for each table: its description, and the column that names a row
+# (so that a foreign key shows "Kyoto University" instead of "kyoto").
+TABLES = {
+    "universities": ("name_en", "The managing university and the eight member universities."),
+    "partners": ("name_en", "Overseas partners of the member universities, one row per relation."),
+    "events": ("title_en", "Meetings, symposia, the workshop, the survey and the universities' milestones."),
+    "people": ("name_en", "People the report names, with affiliation and role as printed."),
+    "contacts": ("name_en", "The project's contact points."),
+    "countries": ("name_en", "Countries; basis 'curator' marks those the report does not name."),
+    "links": ("url", "Every URL the report prints."),
+    "disagreements": (None, "Where the Japanese and English texts of the report disagree, and which is held."),
+}
+
+
+def datasette_metadata(database: str) -> dict[str, Any]:
+    """Datasette's metadata for a database exported as `database` (its file name's stem)."""
+    tables: dict[str, Any] = {}
+    for table, (label, description) in TABLES.items():
+        tables[table] = {"description": description, **({"label_column": label} if label else {})}
+    tables["partners"] |= {"fts_table": "partners_fts", "fts_pk": "rowid"}
+    tables["events"] |= {"fts_table": "events_fts", "fts_pk": "rowid"}
+    return {
+        "title": "Strategic Partnerships network (2021-2024)",
+        "description": (
+            "The archive of the project 'Building a Network of Strategic Partnerships to Strengthen "
+            "International Competitiveness among Japanese Universities', exported by spnet."
+        ),
+        "source": "The project's final report (University of Tokyo and eight member universities, 2024)",
+        "databases": {database: {"tables": tables}},
+    }
+
 
 def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
     for c in archive.countries:
@@ -177,7 +234,7 @@ def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
             yield "disagreements", (record_id, d.field, d.en, d.ja, d.held, d.reason)
 
 
-def write_sqlite(archive: Archive, out: Path | None, *, force: bool = False) -> None:
+def write_sqlite(archive: Archive, out: Path | None, *, force: bool = False, metadata: Path | None = None) -> None:
     """A new SQLite database at `out`, written to a temporary file and moved into place."""
     if out is None:
         raise UsageError("a SQLite export is a file: give --out FILE")
@@ -194,8 +251,14 @@ def write_sqlite(archive: Archive, out: Path | None, *, force: bool = False) -> 
             problems = db.execute("PRAGMA foreign_key_check").fetchall()
             if problems:  # the loader checked every reference; this would be a bug here
                 raise AssertionError(f"foreign keys broken in export: {problems[:3]}")
+            db.executescript(SEARCH_AND_VIEWS)
         finally:
             db.close()
+    if metadata is not None:
+        import json
+
+        with output(metadata) as fh:
+            fh.write(json.dumps(datasette_metadata(out.stem), ensure_ascii=False, indent=2) + "\n")
 
 
 # SQLite's header keeps an application id at offset 68: spnet's says the file is its own.
