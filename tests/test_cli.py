@@ -51,6 +51,9 @@ def test_check_on_the_shipped_archive(cli) -> None:
         "export",
         "graph",
         "stats",
+        "institutions",
+        "fmt",
+        "help",
     ],
 )
 def test_every_command_has_help_with_an_example(cli, command: str) -> None:
@@ -88,6 +91,7 @@ def test_partner_json_fields(cli) -> None:
             "kind": "strategic-partner",
             "since": None,
             "disputed": False,
+            "institution": "university-college-london",  # Tohoku's partner too
         }
     ]
 

@@ -153,8 +153,12 @@ def test_dot_graph_of_the_whole_network(cli) -> None:
     archive = load_archive(DATA, cache=False)
     assert len(edges) == len(archive.partners)
     assert all(a in nodes and b in nodes for a, b in edges)
-    assert '"osaka" -> "osaka-ucl" [label="strategic-partner"];' in result.stdout
     assert 'label="UK / 英国";' in result.stdout
+    # A shared institution is one node, with an edge from each member university.
+    assert '"osaka" -> "university-college-london" [label="strategic-partner"];' in result.stdout
+    assert '"tohoku" -> "university-college-london" [label="joint-fund-partner"];' in result.stdout
+    assert len(re.findall(r'^\s+"national-taiwan-university" \[label=', result.stdout, re.M)) == 1
+    assert len(nodes) == len({p.institution for p in archive.partners}) + len(archive.universities)
 
 
 def test_graph_of_one_university_and_mermaid(cli) -> None:
@@ -197,9 +201,12 @@ def test_stats_counts_add_up(cli) -> None:
         "partners by country": len(archive.partners),
         "partners by country, the curators' additions": sum(p.country_basis == "curator" for p in archive.partners),
         "partners by kind": len(archive.partners),
+        "institutions": len({p.institution for p in archive.partners}) + 2,  # all, and the shared ones
         "partners by decade begun": len(archive.partners),
         "events by year": len(archive.events),
     }
+    shared = {r["value"]: r["count"] for r in rows if r["measure"] == "institutions"}
+    assert shared["partner of two or more"] == 2  # National Taiwan University and UCL
     by_country = {r["value"]: r["count"] for r in rows if r["measure"] == "partners by country"}
     assert by_country["UK"] == 2 and by_country["Indonesia"] == 3
     meetings_2023 = next(r for r in rows if r["measure"] == "events by year" and r["value"] == "2023")

@@ -87,6 +87,7 @@ LISTINGS = [
     ["universities"],
     ["partners"],
     ["partners", "-u", "kyoto"],
+    ["institutions"],
     ["timeline"],
     ["meetings"],
     ["symposia"],

@@ -281,6 +281,11 @@ FromOpt = Annotated[
 ToOpt = Annotated[str | None, typer.Option("--to", metavar="DATE", help="To this date (a partial date to its end).")]
 
 
+SharedOpt = Annotated[
+    bool, typer.Option("--shared", help="Only institutions that are partners of two or more member universities.")
+]
+
+
 def _output(
     fmt: Format | None,
     lang: Lang,
@@ -535,9 +540,10 @@ def partners(
     since: Annotated[
         str | None, typer.Option("--since", metavar="DATE", help="Relations that began in or after this date.")
     ] = None,
+    shared: SharedOpt = False,
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
-    """Overseas partners of the member universities.
+    """Overseas partners of the member universities (one row per relation).
 
     Example: spnet partners --university kyoto
     """
@@ -548,9 +554,21 @@ def partners(
         countries=country or (),
         kinds=kind or (),
         since=parse_span(since) if since is not None else None,
+        shared=shared,
     )
     out = out._replace(implied=_one_university(archive, university))
     render.emit(rows, render.COLUMNS["partners"], out, what="partners")
+
+
+@command()
+@listing
+def institutions(ctx: typer.Context, shared: SharedOpt = False, out: Output = DEFAULT_OUTPUT) -> None:
+    """Partner institutions, each once, with the member universities it is a partner of.
+
+    Example: spnet institutions --shared
+    """
+    rows = query.institutions(_archive(ctx), shared=shared)
+    render.emit(rows, render.COLUMNS["institutions"], out, what="institutions")
 
 
 @command()

@@ -79,7 +79,7 @@ CREATE TABLE counts (
     what_en TEXT, what_ja TEXT, value REAL NOT NULL, qualifier TEXT, as_of TEXT, note TEXT, source TEXT NOT NULL
 );
 CREATE TABLE partners (
-    id TEXT PRIMARY KEY, university TEXT NOT NULL REFERENCES universities(id),
+    id TEXT PRIMARY KEY, university TEXT NOT NULL REFERENCES universities(id), institution TEXT NOT NULL,
     name_en TEXT, name_ja TEXT, kind TEXT NOT NULL, relation_en TEXT, relation_ja TEXT,
     country TEXT REFERENCES countries(id), country_basis TEXT, since TEXT,
     consortium TEXT REFERENCES partners(id), members_en TEXT, members_ja TEXT,
@@ -153,7 +153,11 @@ FROM events e;
 # (so that a foreign key shows "Kyoto University" instead of "kyoto").
 TABLES = {
     "universities": ("name_en", "The managing university and the eight member universities."),
-    "partners": ("name_en", "Overseas partners of the member universities, one row per relation."),
+    "partners": (
+        "name_en",
+        "Overseas partners of the member universities, one row per relation; "
+        "relations with one real institution share `institution`.",
+    ),
     "events": ("title_en", "Meetings, symposia, the workshop, the survey and the universities' milestones."),
     "people": ("name_en", "People the report names, with affiliation and role as printed."),
     "contacts": ("name_en", "The project's contact points."),
@@ -194,7 +198,7 @@ def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
             yield "counts", (None, u.id, n.what.en, n.what.ja, n.value, n.qualifier, as_of, n.note, str(n.source))
     for p in archive.partners:
         yield "partners", (
-            p.id, p.university, p.name.en, p.name.ja, p.kind, p.relation.en, p.relation.ja, p.country,
+            p.id, p.university, p.institution, p.name.en, p.name.ja, p.kind, p.relation.en, p.relation.ja, p.country,
             p.country_basis, p.since.iso() if p.since else None, p.consortium, p.members.en, p.members.ja,
             p.activities.en, p.activities.ja, p.note, str(p.source),
         )  # fmt: skip

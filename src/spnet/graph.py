@@ -47,15 +47,23 @@ def network(archive: Archive, universities: Collection[str] = ()) -> Network:
         # A country the report does not give is the curators': the cluster says so.
         return countries[p.country] + (" (curators')" if p.country_basis == "curator" else "")
 
+    # One node per real institution (National Taiwan University once, with an edge from
+    # Kyoto and one from Kyushu), named by the fullest name its relations give.
+    node = {p.id: p.institution for p in chosen}
+    named: dict[str, Partner] = {}
+    for p in chosen:
+        best = named.get(p.institution)
+        if best is None or len(p.name.en or "") > len(best.name.en or ""):
+            named[p.institution] = p
     edges = []
     for p in chosen:
         label = ", ".join(x for x in (p.kind, p.since.display() if p.since else None) if x)
-        source = p.consortium if p.consortium else p.university
-        edges.append((source, p.id, "member" if p.consortium else label))
+        source = node.get(p.consortium, p.consortium) if p.consortium else p.university
+        edges.append((source, p.institution, "member" if p.consortium else label))
     used = {p.university for p in chosen}
     return Network(
         universities=[(u.id, _label(u.name)) for u in archive.universities if u.id in used or u.id in universities],
-        partners=[(p.id, _label(p.name), group(p)) for p in chosen],
+        partners=[(iid, _label(p.name), group(p)) for iid, p in named.items()],
         edges=edges,
     )
 

@@ -183,6 +183,9 @@ class Partner(NamedTuple):
 
     id: str
     university: str
+    # The real institution: relations of several member universities with one institution
+    # (National Taiwan University, UCL) share it; otherwise it is the relation's own id.
+    institution: str
     name: Bilingual
     kind: str
     relation: Bilingual

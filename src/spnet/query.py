@@ -178,12 +178,15 @@ def partners(
     countries: Iterable[str] = (),
     kinds: Iterable[str] = (),
     since: DateSpan | None = None,
+    shared: bool = False,
 ) -> list[Row]:
     """Partners, filtered; each filter given several values means any of them. `since`
-    keeps those whose relation began in or after the span's start."""
+    keeps those whose relation began in or after the span's start; `shared`, the relations
+    whose institution is a partner of more than one member university."""
     uids = resolve_universities(archive, universities)
     cids = {resolve_country(archive, c) for c in countries}
     wanted = {resolve_choice("partner kind", k, PARTNER_KINDS) for k in kinds}
+    members = institution_members(archive) if shared else {}
     rows = []
     chosen = [p for uid in sorted(uids, key=_order(archive)) for p in archive.partners_of(uid)]
     for p in chosen if uids else archive.partners:
@@ -191,7 +194,42 @@ def partners(
             continue
         if since and (p.since is None or p.since.last_day() < since.start):
             continue
+        if shared and len(members[p.institution]) < 2:
+            continue
         rows.append(partner_row(archive, p))
+    return rows
+
+
+def institution_members(archive: Archive) -> dict[str, list[Partner]]:
+    """Each real institution's relations, in the archive's order (managing university first)."""
+    members: dict[str, list[Partner]] = {}
+    for p in archive.partners:
+        members.setdefault(p.institution, []).append(p)
+    return members
+
+
+def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
+    """One row per real institution: its names, its member universities and how many."""
+    rows = []
+    for iid, relations in institution_members(archive).items():
+        if shared and len(relations) < 2:
+            continue
+        # The fullest name the relations give (National Taiwan University (NTU) over the bare one).
+        name = max((r.name for r in relations), key=lambda n: (len(n.en or ""), len(n.ja or "")))
+        country = _country_name(archive, relations[0].country)
+        rows.append(
+            {
+                "id": iid,
+                "name_en": name.en,
+                "name_ja": name.ja,
+                "country": relations[0].country,
+                "country_en": country.en,
+                "country_ja": country.ja,
+                "universities": "; ".join(r.university for r in relations),
+                "members": len(relations),
+                "relations": "; ".join(r.id for r in relations),
+            }
+        )
     return rows
 
 
@@ -227,6 +265,7 @@ def partner_row(archive: Archive, p: Partner) -> Row:
     return {
         "id": p.id,
         "university": p.university,
+        "institution": p.institution,
         "name_en": p.name.en,
         "name_ja": p.name.ja,
         "country": p.country,
@@ -415,6 +454,8 @@ def stats(archive: Archive) -> list[Row]:
     add("partners by country", by_count(by_country))
     add("partners by country, the curators' additions", by_count(tally(curated)))
     add("partners by kind", dict(sorted(tally(p.kind for p in archive.partners).items(), key=lambda kv: -kv[1])))
+    members = institution_members(archive)
+    add("institutions", {"all": len(members), "partner of two or more": sum(len(r) > 1 for r in members.values())})
     decades = tally(f"{p.since.year // 10 * 10}s" if p.since else unknown for p in archive.partners)
     add("partners by decade begun", dict(sorted(decades.items())))
     years = tally(e.date.display() if e.date.decade else str(e.date.year) for e in archive.events)

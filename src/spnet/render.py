@@ -85,6 +85,7 @@ class Output(NamedTuple):
 
 TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
 TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
+TOKENS |= {"members", "universities", "relations", "institution"}
 
 
 def _date(row: Row) -> str:
@@ -149,6 +150,16 @@ COLUMNS: dict[str, list[Column]] = {
         _c("since", "Since", "開始", give_way=1),
         _DISPUTED,
         _c("country_basis", "Country basis", "国の根拠", in_table=False, default=False),
+        _c("institution", "Institution", "機関", in_table=False),
+    ],
+    "institutions": [
+        _c("id", "ID", "ID", give_way=2),
+        *_names("name", "Name", "名称", least=24),
+        _c("country", "Country", "国", in_table=False),
+        *_names("country", "Country", "国", give_way=1),
+        _c("universities", "Universities", "連携大学"),
+        _c("members", "Members", "大学数"),
+        _c("relations", "Relations", "関係", in_table=False),
     ],
     "timeline": [
         _c("date", "Date", "日付", display=_date_display),

@@ -132,6 +132,7 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
     },
     "partner": {
         "id": (STR, True),
+        "institution": (STR, False),
         **_bi("name"),
         "kind": (STR, True),
         **_bi("relation"),
@@ -447,6 +448,9 @@ def _build(raw: _Raw, problems: Problems) -> Any:
     """Turn one checked table into its model, or None (with an error) when a value is bad."""
     t = raw.table
     k = raw.kind
+    if "institution" in t and not re.fullmatch(_ID, t["institution"]):
+        problems.error(raw.where, f"institution {t['institution']!r} must be lower-case letters, digits and hyphens")
+        return None
     if "id" in t and not re.fullmatch(_ID, t["id"]):
         problems.error(raw.where, f"id {t['id']!r} must be lower-case letters, digits and hyphens")
         return None
@@ -506,6 +510,7 @@ def _build(raw: _Raw, problems: Problems) -> Any:
             relation=_b(t, "relation"),
             country=t.get("country"),
             country_basis=t.get("country_basis"),
+            institution=t.get("institution", t["id"]),
             since=since,
             consortium=t.get("consortium"),
             members=Bilingual(
