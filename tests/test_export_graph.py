@@ -142,7 +142,8 @@ def _dot_structure(text: str) -> tuple[set[str], list[tuple[str, str]]]:
             nodes.add(m[1])
         else:
             assert re.fullmatch(
-                rf'rankdir=LR;|node \[fontname="sans-serif"\];|subgraph cluster_\d+ {{|label={_DOT_ID};|}}', line
+                rf"rankdir=LR;|(?:graph|node|edge) \[fontname={_DOT_ID}\];|subgraph cluster_\d+ {{|label={_DOT_ID};|}}",
+                line,
             ), line
     return nodes, edges
 
@@ -468,3 +469,40 @@ def test_datasette_serves_the_export_with_labels_and_search(cli, tmp_path: Path)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed (apt-get install graphviz)")
+def test_graph_pictures_through_graphviz(cli, tmp_path: Path) -> None:
+    svg = tmp_path / "network.svg"
+    assert cli("graph", "-u", "kyushu", "--format", "svg", "--out", str(svg)).exit_code == 0
+    text = svg.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("<?xml") and "国立台湾大学" in text
+    assert 'font-family="Noto Sans CJK JP, IPAPGothic, IPAGothic, sans-serif"' in text  # one family throughout
+    png = tmp_path / "network.png"
+    assert cli("graph", "--format", "png", "--out", str(png)).exit_code == 0
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_picture_needs_graphviz_and_a_file(tmp_path: Path, cli) -> None:
+    assert "give --out FILE" in cli("graph", "--format", "svg").stderr
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spnet",
+            "--data",
+            str(DATA),
+            "graph",
+            "--format",
+            "png",
+            "--out",
+            str(tmp_path / "g.png"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": str(tmp_path)},  # no dot on this PATH
+    )
+    assert result.returncode == 2 and result.stderr == (
+        "spnet: error: --format png needs Graphviz's dot on PATH (apt-get install graphviz)\n"
+    )
+    assert not (tmp_path / "g.png").exists()

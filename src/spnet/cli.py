@@ -793,6 +793,8 @@ def export(
 class GraphFormat(str, Enum):  # noqa: UP042
     dot = "dot"
     mermaid = "mermaid"
+    svg = "svg"
+    png = "png"
 
 
 @command()
@@ -801,18 +803,34 @@ def graph(
     ctx: typer.Context,
     university: UniversityOpt = None,
     fmt: Annotated[
-        GraphFormat, typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help="dot or mermaid.")
+        GraphFormat,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, metavar="FORMAT", help="dot, mermaid, or svg/png (Graphviz)."
+        ),
     ] = GraphFormat.dot,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="svg/png: the file to write (- for stdout).")
+    ] = None,
 ) -> None:
-    """The partnership network as Graphviz DOT (render with `dot -Tsvg`) or Mermaid.
+    """The partnership network as Graphviz DOT or Mermaid, or drawn by Graphviz as SVG or
+    PNG in one font family with Japanese glyphs.
 
-    Example: spnet graph --university ehime | dot -Tsvg > ehime.svg
+    Example: spnet graph --university ehime --format svg --out ehime.svg
     """
     from spnet import graph as network
+    from spnet.fsutil import write_atomically
 
     archive = _archive(ctx)
     net = network.network(archive, query.resolve_universities(archive, university or ()))
-    sys.stdout.write(network.to_dot(net) if fmt is GraphFormat.dot else network.to_mermaid(net))
+    text = network.to_mermaid(net) if fmt is GraphFormat.mermaid else network.to_dot(net)
+    if fmt in (GraphFormat.svg, GraphFormat.png):
+        if out is None:
+            raise UsageError(f"--format {fmt.value} writes a picture: give --out FILE (- for standard output)")
+        write_atomically(out, network.render(text, fmt.value))
+    elif out is not None:
+        write_atomically(out, text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
 
 
 # ------------------------------------------------------------------ adding records

@@ -87,7 +87,12 @@ def output(path: Path | str) -> Iterator[TextIO]:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` (see the module's rules)."""
+    """Replace `path` with `data` (see the module's rules); `-` is standard output."""
+    if str(path) == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
     with replacing(path) as tmp:
         tmp.write_bytes(data)
 

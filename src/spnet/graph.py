@@ -29,6 +29,27 @@ class Network:
         return out
 
 
+# One family for nodes, edges and clusters, with Japanese glyphs: Graphviz takes the first
+# installed (Debian: fonts-noto-cjk, or fonts-ipafont-gothic), else its sans-serif.
+FONT = "Noto Sans CJK JP, IPAPGothic, IPAGothic, sans-serif"
+
+
+def render(dot_text: str, fmt: str) -> bytes:
+    """The DOT text drawn by Graphviz as svg or png. UsageError when `dot` is not there."""
+    import shutil
+    import subprocess
+
+    from spnet.errors import UsageError
+
+    dot = shutil.which("dot")
+    if dot is None:
+        raise UsageError(f"--format {fmt} needs Graphviz's dot on PATH (apt-get install graphviz)")
+    done = subprocess.run([dot, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True, timeout=120)
+    if done.returncode != 0:
+        raise UsageError(f"dot could not draw the graph: {done.stderr.decode(errors='replace').strip()[:200]}")
+    return done.stdout
+
+
 def _label(name: Bilingual) -> str:
     return " / ".join(x for x in (name.en, name.ja) if x)
 
@@ -75,7 +96,9 @@ def _dot_quote(text: str) -> str:
 
 
 def to_dot(net: Network) -> str:
-    lines = ["digraph spnet {", "  rankdir=LR;", '  node [fontname="sans-serif"];']
+    font = _dot_quote(FONT)
+    lines = ["digraph spnet {", "  rankdir=LR;", f"  graph [fontname={font}];", f"  node [fontname={font}];"]
+    lines.append(f"  edge [fontname={font}];")
     for uid, label in net.universities:
         lines.append(f"  {_dot_quote(uid)} [label={_dot_quote(label)}, shape=box, style=bold];")
     for i, (grp, members) in enumerate(net.groups().items()):
