@@ -223,12 +223,40 @@ def test_timeline_as_a_picture(cli, tmp_path: Path) -> None:
     import xml.etree.ElementTree as ET
 
     svg = tmp_path / "timeline.svg"
-    result = cli("timeline", "--university", "kyoto", "--svg", str(svg))
-    assert result.exit_code == 0 and result.stdout == ""
+    result = cli("timeline", "--from", "2021", "--svg", str(svg))
+    assert result.exit_code == 0 and result.stdout == ""  # the picture was asked for, not a listing
     root = ET.parse(svg).getroot()
-    assert root.tag.endswith("svg")
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    placed = {el.get("data-id"): el for el in root.iter() if el.get("data-id")}
+    archive = load_archive(DATA, cache=False)
+    expected = [e for e in archive.events if e.date.last_day().year >= 2021]
+    assert list(placed) == [e.id for e in expected]  # every event, in date order
+    # A day is a dot, a partial date a bar over its span; a plan is hollow.
+    assert placed["meeting-03"].tag.endswith("circle") and placed["meeting-16"].tag.endswith("rect")
+    assert placed["meeting-16"].get("fill") == "white" and placed["meeting-15"].get("fill") != "white"
     text = svg.read_text(encoding="utf-8")
-    assert "ウィーン" in text and "kyoto" in text
+    assert "2022-02-10  3rd Meeting / 第03回 ?" in text  # the date the texts disagree on
+    assert "planned" in text and "meeting" in text  # the legend
+    # Self-contained: nothing fetched from elsewhere.
+    assert "href" not in text and "url(" not in text and "@import" not in text
+    assert text.count("http") == 1  # only the SVG namespace
+
+
+def test_timeline_picture_with_a_listing_writes_both(cli, tmp_path: Path) -> None:
+    svg = tmp_path / "timeline.svg"
+    result = cli("timeline", "--year", "2023", "--svg", str(svg), "--format", "json")
+    assert result.exit_code == 0
+    assert [e["id"] for e in json.loads(result.stdout)][0] == "soka-asaihl-2023"
+    assert svg.read_text(encoding="utf-8").count("data-id=") == len(json.loads(result.stdout))
+
+
+@pytest.mark.skipif(shutil.which("rsvg-convert") is None, reason="rsvg-convert is not installed (librsvg2-bin)")
+def test_timeline_picture_renders_with_rsvg(cli, tmp_path: Path) -> None:
+    svg, png = tmp_path / "timeline.svg", tmp_path / "timeline.png"
+    assert cli("timeline", "--svg", str(svg)).exit_code == 0
+    done = subprocess.run(["rsvg-convert", str(svg), "-o", str(png)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
 # ------------------------------------------------------------------ iCalendar

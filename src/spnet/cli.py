@@ -585,7 +585,10 @@ def timeline(
     past: Annotated[bool, typer.Option("--past", help="Only events before today.")] = False,
     today: Annotated[str | None, typer.Option("--today", hidden=True)] = None,
     svg: Annotated[
-        Path | None, typer.Option("--svg", metavar="FILE", help="Draw the timeline table into this SVG file.")
+        Path | None,
+        typer.Option(
+            "--svg", metavar="FILE", help="Draw the timeline into this SVG file; with --format, also list it."
+        ),
     ] = None,
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
@@ -596,7 +599,7 @@ def timeline(
     if upcoming and past:
         raise UsageError("--upcoming and --past exclude each other")
     archive = _archive(ctx)
-    rows = query.timeline(
+    chosen = query.events(
         archive,
         universities=university or (),
         span=_span(year, fy, start, end),
@@ -605,9 +608,15 @@ def timeline(
         upcoming=upcoming,
         past=past,
     )
-    out = out._replace(implied=_one_university(archive, university))
     if svg is not None:
-        out = out._replace(format=Format.table, svg=svg)
+        from spnet.fsutil import write_atomically
+        from spnet.picture import timeline_svg
+
+        write_atomically(svg, timeline_svg(chosen).encode("utf-8"))
+        if out.format is None:  # the picture was asked for; a listing too only with --format
+            return
+    out = out._replace(implied=_one_university(archive, university))
+    rows = [query.event_row(e) for e in chosen]
     render.emit(rows, render.COLUMNS["timeline"], out, group=_year_group, what="events")
 
 

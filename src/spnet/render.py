@@ -14,7 +14,6 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from enum import Enum
-from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from spnet.errors import UsageError
@@ -72,8 +71,6 @@ class Output(NamedTuple):
     header: bool = True
     bom: bool = False
     ascii: bool = False
-    # Draw the table into this SVG file instead of the terminal.
-    svg: Path | None = None
     # Tables: keep every column however narrow the terminal (--wide); use the pager.
     wide: bool = False
     pager: bool = True
@@ -316,7 +313,7 @@ def emit(
             cols = [c for c in cols if c.in_table]
         if fmt is Format.md:
             _emit_markdown(rows, cols, out, stream)
-        elif not rows and out.svg is None:
+        elif not rows:
             # A bare header says nothing; stdout stays empty for whoever reads it.
             sys.stderr.write(f"spnet: no {what} match\n")
         else:
@@ -539,13 +536,10 @@ def _emit_table(
     from spnet.gcpause import gc_paused
 
     style = terminal.Style(ascii=out.ascii, wide=out.wide, header=out.header)
-    width = 140 if out.svg is not None else terminal.terminal_size(stream)[0]
+    width = terminal.terminal_size(stream)[0]
     with gc_paused():  # every cell and line is alive until written
         table = _table(rows, cols, out, group)
         lines = terminal.draw(table, width, style)
-    if out.svg is not None:
-        terminal.save_svg(lines, out.svg)
-        return
     if table.legend:
         lines += [[], *([terminal.Span(t, "dim")] for text in table.legend for t in terminal.wrap(text, width))]
     terminal.show(lines, stream, pager=out.pager, highlight=out.highlight)

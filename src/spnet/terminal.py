@@ -17,7 +17,6 @@ NO_COLOR); every mark that colour stresses is also a character.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -25,7 +24,6 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from rich.cells import cell_len
@@ -405,18 +403,6 @@ def match_pattern(find: str) -> re.Pattern[str]:
         alternatives |= {chr(ord(a) + 0xFEE0) for a in list(alternatives) if "!" <= a <= "~"}
         parts.append("[" + "".join(re.escape(a) for a in sorted(alternatives)) + "]")
     return re.compile("".join(parts))
-
-
-def save_svg(lines: Sequence[Line], path: Path) -> None:
-    """The lines drawn as a terminal would, into an SVG file."""
-    from rich.console import Console
-
-    console = Console(file=io.StringIO(), record=True, width=140, markup=False, emoji=False, highlight=False)
-    console.print(_rich_text(lines), soft_wrap=True, crop=False, end="")
-    from spnet.fsutil import output
-
-    with output(path) as fh:  # written as every file spnet writes
-        fh.write(console.export_svg(title="spnet"))
 
 
 def styled_text(lines: Sequence[Line], stream: TextIO, highlight: str | None = None) -> str:
