@@ -493,7 +493,9 @@ def test_datasette_serves_the_export_with_labels_and_search(cli, tmp_path: Path)
         with urllib.request.urlopen(f"{base}/partners.json?_search=UCL&_shape=array", timeout=10) as r:
             assert {p["id"] for p in json_module.load(r)} == {"osaka-ucl", "tohoku-ucl"}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/metadata.json", timeout=10) as r:
-            assert json_module.load(r)["title"] == "Strategic Partnerships network (2021-2024)"
+            served = json_module.load(r)
+        assert served["title"] == "Strategic Partnerships network (2021-2024)"
+        assert served["source"].startswith("The project's final report") and "MIT" in served["license"]
     finally:
         server.terminate()
         server.wait(timeout=10)

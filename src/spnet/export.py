@@ -181,6 +181,8 @@ def datasette_metadata(database: str) -> dict[str, Any]:
             "International Competitiveness among Japanese Universities', exported by spnet."
         ),
         "source": "The project's final report (University of Tokyo and eight member universities, 2024)",
+        # spnet's own licence; the report's text that the records quote stays its authors'.
+        "license": "spnet: MIT. Quoted text: the report's authors, under the report's own terms",
         "databases": {database: {"tables": tables}},
     }
 
