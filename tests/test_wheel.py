@@ -60,3 +60,18 @@ def test_the_installed_archive_is_not_edited(installed, tmp_path: Path) -> None:
         "spnet: error: the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)\n"
     )
     assert kyoto.read_bytes() == before
+
+
+def test_fmt_does_not_rewrite_the_installed_archive(installed, tmp_path: Path) -> None:
+    """Like add, fmt without --data would write into site-packages: it refuses; --check may look."""
+    kyoto = installed[1] / "spnet" / "data" / "universities" / "kyoto.toml"
+    kyoto.write_bytes(kyoto.read_bytes().replace(b'name_en = "Kyoto University"', b"name_en   =  'Kyoto University'"))
+    before = kyoto.read_bytes()
+    result = run(installed, tmp_path, "fmt")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "spnet: error: the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)\n"
+    )
+    assert kyoto.read_bytes() == before
+    checked = run(installed, tmp_path, "fmt", "--check")
+    assert checked.returncode == 1 and checked.stdout.endswith("universities/kyoto.toml\n")

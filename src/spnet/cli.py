@@ -360,6 +360,14 @@ def _with_options(command: Callable[..., None], output: list[inspect.Parameter])
     return run
 
 
+def _editable_root(ctx: typer.Context) -> Path:
+    """The data directory a command may write to: never the archive installed with spnet."""
+    root = resolve_data_dir((ctx.obj or {}).get("data"))
+    if root.resolve().is_relative_to(Path(__file__).resolve().parent):
+        raise UsageError("the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)")
+    return root
+
+
 def _archive(ctx: typer.Context) -> Archive:
     obj = ctx.obj or {}
     return load_archive(obj.get("data"), cache=obj.get("cache", True))
@@ -507,9 +515,7 @@ def fmt(
     """
     from spnet.store import format_files
 
-    root = resolve_data_dir((ctx.obj or {}).get("data"))
-    if not check_only and root.resolve().is_relative_to(Path(__file__).resolve().parent):
-        raise UsageError("the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)")
+    root = resolve_data_dir((ctx.obj or {}).get("data")) if check_only else _editable_root(ctx)
     files = format_files(root, check=check_only)
     for name in files:
         sys.stdout.write(f"{'not canonical' if check_only else 'rewrote'}: {render.visible(name)}\n")
@@ -890,9 +896,7 @@ def _lines(text: str) -> list[int]:
 def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str | None, dry_run: bool) -> None:
     from spnet.store import add_record
 
-    root = resolve_data_dir((ctx.obj or {}).get("data"))
-    if root.resolve().is_relative_to(Path(__file__).resolve().parent):
-        raise UsageError("the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)")
+    root = _editable_root(ctx)
     done = add_record(
         root, kind, record, university=university, dry_run=dry_run, cache=(ctx.obj or {}).get("cache", True)
     )

@@ -1219,8 +1219,12 @@ def format_files(root: Path, *, check: bool) -> list[str]:
 
     problems = Problems()
     files = [path for path, _ in _data_files(root, problems)]
-    texts = [(path, *read_toml(path, _display(path, root))) for path in files]
-    unformatted = [(path, tomli_w.dumps(doc)) for path, text, doc in texts if tomli_w.dumps(doc) != text]
+    unformatted = []
+    for path in files:
+        text, doc = read_toml(path, _display(path, root))
+        canonical = tomli_w.dumps(doc)
+        if canonical != text:
+            unformatted.append((path, canonical))
     if unformatted and not check:
         with _locked(root):
             for path, text in unformatted:
