@@ -1,0 +1,64 @@
+"""spnet's own words in the reader's language: messages and help from gettext catalogues.
+
+The catalogue is `locale/ja/LC_MESSAGES/spnet.po`, compiled to `spnet.mo` when spnet is
+built (hatch_build.py). The language is Japanese when SPNET_LANG, or else the first of
+LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set (gettext's own order), names it
+(`ja`, `ja_JP.UTF-8`); otherwise English, and no catalogue is read at all.
+
+The archive's text is never translated here: `--lang` chooses which of its two texts a
+table shows, and the glossary (glossary.py) names spnet's fields and values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gettext
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+DOMAIN = "spnet"
+LOCALEDIR = Path(__file__).parent / "locale"
+_LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def language() -> str:
+    """ "ja" or "en": the language of spnet's messages and help."""
+    chosen = os.environ.get("SPNET_LANG")
+    if not chosen:
+        chosen = next((os.environ[v] for v in _LOCALE_VARS if os.environ.get(v)), "")
+        chosen = chosen.split(":")[0]  # LANGUAGE may list several
+    return "ja" if chosen.lower().startswith(("ja", "jp")) or chosen in ("日本語",) else "en"
+
+
+@functools.cache
+def _catalogue() -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALEDIR, languages=["ja"], fallback=True)
+
+
+def _(message: str) -> str:
+    """The message in the reader's language (the English text is its key)."""
+    return message if language() == "en" else _catalogue().gettext(message)
+
+
+@contextlib.contextmanager
+def typer_words() -> Iterator[None]:
+    """While help is written: Typer's own words ("Options", "[default: …]"), which it looks
+    up through gettext's global domain, in spnet's catalogue and language. Put back after,
+    so that nothing outlasts the help (a script, a test, another library in the process)."""
+    if language() != "ja":
+        yield
+        return
+    domain, chosen = gettext.textdomain(), os.environ.get("LANGUAGE")
+    gettext.bindtextdomain(DOMAIN, str(LOCALEDIR))
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = "ja"  # gettext's global functions read the language here
+    try:
+        yield
+    finally:
+        gettext.textdomain(domain)
+        if chosen is None:
+            del os.environ["LANGUAGE"]
+        else:
+            os.environ["LANGUAGE"] = chosen
