@@ -1,10 +1,12 @@
-"""Dates typed by a user, as spans of days.
+"""Dates typed by a user, as spans of days; and dates written for a person to read.
 
-Accepted: 2023, 2023-03, 2023-03-03, March 2023, 3 Mar 2023, 2023年3月3日, 2023年3月,
-2023年, the eras the report uses (令和5年, 令和元年, 平成23年, H23, R5, with 月/日 after them),
-and fiscal years (FY2022, FY 2022, 2022年度, 令和4年度: April to March). A partial date
-means its whole span. A date without a year is refused rather than given this year.
-python-dateutil is imported only for the English month forms.
+Accepted: 2023, 2023-03, 2023-03-03, 2023/3/3, March 2023, 3 Mar 2023, 2023年3月3日, 2023年3月,
+2023年, 1990年代, 1990s; the Japanese eras (令和5年, 令和元年, 平成31年4月30日, 昭和35年, R5,
+R5.3.3, H31.4.30, S35), full-width digits anywhere; the report's own form with a weekday
+in brackets (2022年02月10日（木）: the weekday is checked); fiscal years (FY2022, 2022年度,
+令和4年度, and for --fy any year: R5, 令和5年). A partial date means its whole span; an era
+year only the part of it in that era. A date without a year is refused rather than given
+this year. python-dateutil is imported only for the English month forms.
 """
 
 from __future__ import annotations
@@ -15,15 +17,36 @@ import unicodedata
 from typing import NamedTuple
 
 from spnet.errors import UsageError
+from spnet.i18n import _
 from spnet.models import month_end
 
-ACCEPTED = (
-    "2023, 2023-03, 2023-03-03, March 2023, 3 Mar 2023, 2023年3月3日, 2023年3月, "
-    "令和5年, 令和元年, 平成23年, R5, H23, FY2022 or 2022年度"
-)
 
-_ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988}
+def accepted() -> str:
+    return _(
+        "2023, 2023-03, 2023-03-03, 2023/3/3, March 2023, 2023年3月3日（金）, 令和5年, R5.3.3, "
+        "H31.4.30, 1990年代, FY2022 or 2022年度"
+    )
+
+
 _MIN_YEAR, _MAX_YEAR = 1000, 2999
+
+
+class Era(NamedTuple):
+    name: str
+    letter: str
+    first: dt.date  # its first day (Gregorian)
+
+
+ERAS = (
+    Era("明治", "m", dt.date(1868, 10, 23)),
+    Era("大正", "t", dt.date(1912, 7, 30)),
+    Era("昭和", "s", dt.date(1926, 12, 25)),
+    Era("平成", "h", dt.date(1989, 1, 8)),
+    Era("令和", "r", dt.date(2019, 5, 1)),
+)
+_ERA_BY_KEY = {key: n for n, era in enumerate(ERAS) for key in (era.name, era.letter)}
+WEEKDAYS_JA = "月火水木金土日"
+_WEEKDAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class DateSpan(NamedTuple):
@@ -36,8 +59,14 @@ class DateSpan(NamedTuple):
         return start <= self.end and end >= self.start
 
 
-def _year_span(year: int) -> DateSpan:
-    return DateSpan(dt.date(year, 1, 1), dt.date(year, 12, 31))
+class Parsed(NamedTuple):
+    span: DateSpan
+    precision: str  # day, month, year, decade or fy
+    year: int  # the calendar (or fiscal) year it names; a decade's first year
+
+
+def _era_end(n: int) -> dt.date:
+    return ERAS[n + 1].first - dt.timedelta(days=1) if n + 1 < len(ERAS) else dt.date.max
 
 
 def fiscal_year_span(year: int) -> DateSpan:
@@ -46,104 +75,230 @@ def fiscal_year_span(year: int) -> DateSpan:
     return DateSpan(dt.date(year, 4, 1), dt.date(year + 1, 3, 31))
 
 
+def _bad(text: str, why: str = "") -> UsageError:
+    if why:
+        return UsageError(_("bad date {text!r}: {why}; use {forms}").format(text=text, why=why, forms=accepted()))
+    return UsageError(_("bad date {text!r}; use {forms}").format(text=text, forms=accepted()))
+
+
 def _check_year(year: int, text: str) -> None:
     if not _MIN_YEAR <= year <= _MAX_YEAR:
-        raise UsageError(f"bad date {text!r}: year {year} is out of range; use {ACCEPTED}")
+        raise _bad(text, _("year {year} is out of range").format(year=year))
 
 
-def _span(year: int, month: int | None, day: int | None, text: str) -> DateSpan:
+def _span(year: int, month: int | None, day: int | None, text: str) -> Parsed:
     _check_year(year, text)
     try:
         if month is None:
-            return _year_span(year)
+            return Parsed(DateSpan(dt.date(year, 1, 1), dt.date(year, 12, 31)), "year", year)
         if day is None:
-            return DateSpan(dt.date(year, month, 1), month_end(year, month))
+            return Parsed(DateSpan(dt.date(year, month, 1), month_end(year, month)), "month", year)
         d = dt.date(year, month, day)
-    except ValueError as exc:
-        raise UsageError(f"bad date {text!r}: {exc}; use {ACCEPTED}") from None
-    return DateSpan(d, d)
+    except ValueError:
+        raise _bad(text, _("no such day or month")) from None
+    return Parsed(DateSpan(d, d), "day", year)
 
 
-_ISO = r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$"
-_JA = r"^(?:(令和|平成|r|h)(元|\d{1,2})|(\d{4}))年?(?:(\d{1,2})月(?:(\d{1,2})日)?)?$"
-_FY = r"^(?:fy(\d{4})|(\d{4})年度|(令和|平成)(元|\d{1,2})年度)$"
+_SEP = r"[-/.]"
+_WESTERN = rf"(\d{{4}})(?:{_SEP}(\d{{1,2}})(?:{_SEP}(\d{{1,2}}))?)?"
+_JA = r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?"
+_ERA_NAME = r"(明治|大正|昭和|平成|令和|[mtshr])(元|\d{1,2})"
+_ERA = rf"{_ERA_NAME}(?:(?:年|{_SEP})(?:(\d{{1,2}})(?:月|{_SEP})?(?:(\d{{1,2}})日?)?)?)?"
+_DECADE = r"(\d{3})0(?:年代|s)"
+_FY = rf"fy(\d{{4}})|(\d{{4}})年度|{_ERA_NAME}年度"
+_WEEKDAY = r"(.*?)\((月|火|水|木|金|土|日|mon|tue|wed|thu|fri|sat|sun)[a-z]*(?:曜日|曜)?\)"
 
 
-def _era_year(era: str, number: str) -> int:
-    return _ERAS[era] + (1 if number == "元" else int(number))
+def _normal(text: str) -> str:
+    """Full-width digits and brackets as ASCII, lower case, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
-def parse_span(text: str) -> DateSpan:
-    """Parse one user-typed date into the span of days it means. Raises UsageError."""
-    raw = text
-    s = unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "") if text else ""
+def _era_year(era: str, number: str, text: str) -> tuple[int, int]:
+    """(era index, calendar year) of an era year; year 0 and years past the era's end refused."""
+    n = _ERA_BY_KEY[era]
+    years = 1 if number == "元" else int(number)
+    name = ERAS[n].name
+    if years == 0:
+        raise _bad(text, _("an era's first year is 1 (元年), not 0"))
+    year = ERAS[n].first.year + years - 1
+    if year > _era_end(n).year:
+        last = _era_end(n).year - ERAS[n].first.year + 1
+        raise _bad(text, _("{era} ended in its year {last} ({end})").format(era=name, last=last, end=_era_end(n)))
+    return n, year
+
+
+def _parse(text: str) -> Parsed:
+    s = _normal(text) if text else ""
     if not s:
-        raise UsageError(f"bad date {raw!r}: empty; use {ACCEPTED}")
-    if m := re.match(_ISO, s):
-        return _span(int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None, raw)
-    if m := re.match(_FY, s):
-        year = int(m[1] or m[2]) if (m[1] or m[2]) else _era_year(m[3], m[4])
-        return fiscal_year_span(year)
-    if m := re.match(_JA, s):
-        year = _era_year(m[1], m[2]) if m[1] else int(m[3])
-        if m[1] is None and not s.endswith(("年", "月", "日")) and m[4] is None:
-            raise UsageError(f"bad date {raw!r}; use {ACCEPTED}")
-        return _span(year, int(m[4]) if m[4] else None, int(m[5]) if m[5] else None, raw)
-    return _parse_english(raw)
+        raise _bad(text, _("empty"))
+    weekday = None
+    if m := re.fullmatch(_WEEKDAY, s):
+        s, weekday = m[1], m[2]
+    parsed = _parse_plain(s, text)
+    if weekday is not None:
+        if parsed.precision != "day":
+            raise _bad(text, _("a weekday goes with a whole date"))
+        actual = parsed.span.start.weekday()
+        given = WEEKDAYS_JA.index(weekday) if weekday in WEEKDAYS_JA else _WEEKDAYS_EN.index(weekday)
+        if given != actual:
+            raise _bad(
+                text,
+                _("{date} is a {weekday}").format(
+                    date=parsed.span.start.isoformat(),
+                    weekday=f"{WEEKDAYS_JA[actual]}曜日 ({parsed.span.start.strftime('%A')})",
+                ),
+            )
+    return parsed
 
 
-def _parse_english(text: str) -> DateSpan:
+def _parse_plain(s: str, text: str) -> Parsed:
+    if m := re.fullmatch(_WESTERN, s) or re.fullmatch(_JA, s):
+        return _span(int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None, text)
+    if m := re.fullmatch(_DECADE, s):
+        first = int(m[1]) * 10
+        _check_year(first, text)
+        return Parsed(DateSpan(dt.date(first, 1, 1), dt.date(first + 9, 12, 31)), "decade", first)
+    if m := re.fullmatch(_FY, s):
+        year = int(m[1] or m[2]) if (m[1] or m[2]) else _era_year(m[3], m[4], text)[1]
+        return Parsed(fiscal_year_span(year), "fy", year)
+    if m := re.fullmatch(_ERA, s):
+        n, year = _era_year(m[1], m[2], text)
+        parsed = _span(year, int(m[3]) if m[3] else None, int(m[4]) if m[4] else None, text)
+        lo, hi = max(parsed.span.start, ERAS[n].first), min(parsed.span.end, _era_end(n))
+        if lo > hi and parsed.span.start > hi:
+            raise _bad(text, _("{era} ended on {last}").format(era=ERAS[n].name, last=hi))
+        if lo > hi:
+            raise _bad(text, _("{era} began on {first}").format(era=ERAS[n].name, first=ERAS[n].first))
+        return parsed._replace(span=DateSpan(lo, hi))
+    return _parse_english(text)
+
+
+def _parse_english(text: str) -> Parsed:
     from dateutil import parser  # type: ignore[import-untyped]  # only English month forms need it
 
     if not re.search(r"[A-Za-z]{3}", text):
-        raise UsageError(f"bad date {text!r}; use {ACCEPTED}")
+        raise _bad(text)
     # Parse twice with different defaults: a component that differs was not typed.
     try:
         a = parser.parse(text, default=dt.datetime(1, 1, 1))
         b = parser.parse(text, default=dt.datetime(2, 2, 2))
     except (ValueError, OverflowError):
-        raise UsageError(f"bad date {text!r}; use {ACCEPTED}") from None
+        raise _bad(text) from None
     if a.year != b.year:
-        raise UsageError(f"bad date {text!r}: no year given; use {ACCEPTED}")
+        raise _bad(text, _("no year given"))
     month = a.month if a.month == b.month else None
     day = a.day if a.day == b.day else None
     if day is not None and month is None:
-        raise UsageError(f"bad date {text!r}; use {ACCEPTED}")
+        raise _bad(text)
     return _span(a.year, month, day, text)
+
+
+def parse_span(text: str) -> DateSpan:
+    """Parse one user-typed date into the span of days it means. Raises UsageError."""
+    return _parse(text).span
 
 
 def parse_year(text: str) -> int:
     """A calendar year: 2023, 2023年, 令和5年, R5, H23."""
-    span = parse_span(text)
-    if (span.start.month, span.start.day, span.end.month, span.end.day) != (
-        1,
-        1,
-        12,
-        31,
-    ) or span.start.year != span.end.year:
-        raise UsageError(f"bad year {text!r}: give a year such as 2023, 令和5年 or R5")
-    return span.start.year
+    parsed = _parse(text)
+    if parsed.precision != "year":
+        raise UsageError(_("bad year {text!r}: give a year such as 2023, 令和5年 or R5").format(text=text))
+    return parsed.year
 
 
 def parse_fiscal_year(text: str) -> DateSpan:
-    """A fiscal year: 2022, FY2022, 2022年度, 令和4年度."""
-    s = unicodedata.normalize("NFKC", text).strip()
-    if re.fullmatch(r"\d{4}", s):
-        return fiscal_year_span(int(s))
-    span = parse_span(text)
-    if span.start.month == 4 and span.start.day == 1 and span.end == dt.date(span.start.year + 1, 3, 31):
-        return span
-    raise UsageError(f"bad fiscal year {text!r}: give one such as 2022, FY2022 or 2022年度")
+    """A fiscal year: 2022, FY2022, 2022年度, 令和4年度, and any year (R5, 令和5年) as its 年度."""
+    parsed = _parse(text)
+    if parsed.precision not in ("fy", "year"):
+        raise UsageError(_("bad fiscal year {text!r}: give one such as 2022, FY2022, 2022年度 or R4").format(text=text))
+    return fiscal_year_span(parsed.year)
 
 
 def to_partial_date(text: str) -> str:
     """A user-typed date as the archive stores it: 2023-03-03, 2023-03 or 2023."""
-    span = parse_span(text)
-    start, end = span.start, span.end
-    if start == end:
+    parsed = _parse(text)
+    start = parsed.span.start
+    if parsed.precision == "day":
         return start.isoformat()
-    if start.day == 1 and (start.year, start.month) == (end.year, end.month) and end == month_end(end.year, end.month):
+    if parsed.precision == "month":
         return f"{start.year:04d}-{start.month:02d}"
-    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
-        return f"{start.year:04d}"
-    raise UsageError(f"bad date {text!r}: the archive stores a day, a month or a year, not {start} to {end}")
+    if parsed.precision == "year":
+        return f"{parsed.year:04d}"
+    raise UsageError(_("bad date {text!r}: the archive stores a day, a month or a year").format(text=text))
+
+
+# ------------------------------------------------------------------ dates for a person
+class DateStyle:
+    ISO, JA, WAREKI = "iso", "ja", "wareki"
+    ALL = ("iso", "ja", "wareki")
+
+
+def _era_of(day: dt.date) -> tuple[str, int]:
+    """The era and its year on a day: 令和, 5."""
+    for era in reversed(ERAS):
+        if day >= era.first:
+            return era.name, day.year - era.first.year + 1
+    return "", day.year
+
+
+def _era_year_text(first: dt.date, last: dt.date) -> str:
+    """令和5年; 平成31年／令和元年 for a span across a change of era."""
+    names = []
+    for day in (first, last):
+        era, n = _era_of(day)
+        text = f"{era}{'元' if n == 1 else n}年" if era else f"{day.year}年"
+        if text not in names:
+            names.append(text)
+    return "／".join(names)
+
+
+def format_date(iso: str, style: str, *, weekday: bool = True) -> str:
+    """A stored date (2023-03-03, 2023-03, 2023, 199X) as a person reads it:
+    iso 2023-03-03 and 1990s; ja 2023年3月3日（金）, 2023年3月, 2023年, 1990年代;
+    wareki 令和5年3月3日（金）, 令和5年3月, 令和5年."""
+    if not iso:
+        return ""
+    if iso.endswith("X"):
+        decade = f"{iso[:3]}0"
+        return f"{decade}s" if style == DateStyle.ISO else f"{decade}年代"
+    if style == DateStyle.ISO:
+        return iso
+    parts = [int(p) for p in iso.split("-")]
+    year = parts[0]
+    if len(parts) == 3:
+        day = dt.date(*parts)
+        head = _era_year_text(day, day) if style == DateStyle.WAREKI else f"{year}年"
+        tail = f"（{WEEKDAYS_JA[day.weekday()]}）" if weekday else ""
+        return f"{head}{day.month}月{day.day}日{tail}"
+    if len(parts) == 2:
+        first, last = dt.date(year, parts[1], 1), month_end(year, parts[1])
+        head = _era_year_text(first, last) if style == DateStyle.WAREKI else f"{year}年"
+        return f"{head}{parts[1]}月"
+    return _era_year_text(dt.date(year, 1, 1), dt.date(year, 12, 31)) if style == DateStyle.WAREKI else f"{year}年"
+
+
+def year_label(year: str, style: str) -> str:
+    """A year's heading: 2023; 2023年; 2023年（令和5年）."""
+    if style == DateStyle.ISO or not year.isdigit():
+        return year
+    if style == DateStyle.JA:
+        return f"{year}年"
+    return f"{year}年（{format_date(year, DateStyle.WAREKI)}）"
+
+
+def fiscal_year_of(iso: str) -> int | None:
+    """The 年度 a stored date falls in (April to March), or None when it cannot say (a year
+    or a decade spans two)."""
+    parts = iso.split("-")
+    if len(parts) < 2 or iso.endswith("X"):
+        return None
+    year, month = int(parts[0]), int(parts[1])
+    return year if month >= 4 else year - 1
+
+
+def fiscal_year_label(year: int, lang: str) -> str:
+    """FY2022; 2022年度（令和4年度）; both."""
+    era, n = _era_of(dt.date(year, 12, 31))  # 2019年度 is 令和元年度, 1988年度 昭和63年度
+    ja = f"{year}年度（{era}{'元' if n == 1 else n}年度）"
+    return {"en": f"FY{year}", "ja": ja}.get(lang, f"FY{year} {ja}")
