@@ -22,9 +22,10 @@ import typer.main
 from typer._click.exceptions import ClickException  # Typer 0.28 vendors click
 from typer.core import TyperCommand, TyperGroup
 
-from spnet import query, render, topics
-from spnet.dates import DateSpan, parse_fiscal_year, parse_span, parse_year, to_partial_date
+from spnet import dates, glossary, query, render, topics
+from spnet.dates import DateSpan, DateStyle, parse_fiscal_year, parse_span, parse_year, to_partial_date
 from spnet.errors import CheckFailed, SpnetError, UsageError
+from spnet.i18n import _, language, typer_words
 from spnet.models import Archive
 from spnet.render import Format, Lang, Output
 from spnet.store import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_dir, scan_cached
@@ -35,7 +36,56 @@ DEFAULT_OUTPUT = Output()
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
-class SpnetGroup(TyperGroup):
+class LocalisedContext(typer.Context):
+    """Help for a Japanese reader wrapped by display width (terminal.HelpFormatter)."""
+
+    def make_formatter(self) -> Any:
+        formatter = super().make_formatter()
+        if language() != "ja":
+            return formatter
+        from spnet import terminal  # Japanese help only: the width of its characters
+
+        return terminal.HelpFormatter(formatter)
+
+
+class Localised:
+    """Help in the reader's language (spnet.i18n): a command's help and its options' are
+    looked up in the catalogue, by their English text, when help is shown; Typer's own
+    words ("Options", "[default: …]") come through gettext's domain, which i18n.setup
+    makes spnet's. English readers pay nothing: nothing is looked up."""
+
+    help: str | None
+    context_class: type[Any] = LocalisedContext
+
+    def localise(self, ctx: Any) -> None:
+        if language() != "ja" or getattr(self, "_localised", False):
+            return
+        self.help = _(self.help) if self.help else self.help
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if getattr(param, "help", None):
+                param.help = _(param.help)
+        self._localised = True
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.localise(ctx)
+        with typer_words():
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        if language() == "ja" and self.help:
+            return _(self.help).split("\n")[0].split("。")[0]
+        return super().get_short_help_str(limit)  # type: ignore[misc, no-any-return]
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
+
+
+class LocalisedGroup(Localised, TyperGroup):
+    """A group of commands whose help is in the reader's language."""
+
+
+class SpnetGroup(LocalisedGroup):
     """Turns every error into one line on stderr and its exit code, in one place; and
     builds a command only when it is asked for.
 
@@ -59,9 +109,10 @@ class SpnetGroup(TyperGroup):
         except ClickException as exc:
             import difflib  # only a mistyped command needs it (~5 ms to import)
 
-            close = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
-            if close and hasattr(exc, "message"):
-                exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(map(repr, close))}?"
+            if args and hasattr(exc, "message") and exc.message.startswith("No such command"):
+                close = difflib.get_close_matches(args[0], self.list_commands(ctx))
+                hint = _("; did you mean {some}?").format(some=", ".join(map(repr, close))) if close else ""
+                exc.message = _("no such command {name!r}").format(name=args[0]) + hint
             raise
 
     def main(
@@ -88,21 +139,21 @@ class SpnetGroup(TyperGroup):
         except ClickException as exc:
             code = _fail(_usage_line(exc), exc.exit_code)
         except typer.Abort:
-            code = _fail("aborted", 130)
+            code = _fail(_("aborted"), 130)
         except BrokenPipeError:
             code = _reader_gone()
         except OSError as exc:  # what spnet writes: stdout, --out, --svg (reading raises DataError)
             where = f"{exc.filename}: " if exc.filename else ""
-            code = _fail(f"cannot write the output: {where}{exc.strerror or exc}", 4)
+            code = _fail(_("cannot write the output: {where}{why}").format(where=where, why=exc.strerror or exc), 4)
         except MemoryError:
-            code = _fail("out of memory: the archive is too large to read here", 3)
+            code = _fail(_("out of memory: the archive is too large to read here"), 3)
         except Exception as exc:  # a bug: say so in one line, and how to see it in full
             if os.environ.get("SPNET_DEBUG"):
                 raise
             from importlib.metadata import version
 
-            message = f"a bug in spnet {version('spnet')}: {type(exc).__name__}: {exc}"
-            code = _fail(f"{message} (SPNET_DEBUG=1 shows the traceback; please report it)", 70)
+            message = _("a bug in spnet {version}: {error} (SPNET_DEBUG=1 shows the traceback; please report it)")
+            code = _fail(message.format(version=version("spnet"), error=f"{type(exc).__name__}: {exc}"), 70)
         else:
             code = rv if isinstance(rv, int) else 0
         if standalone_mode:
@@ -110,31 +161,53 @@ class SpnetGroup(TyperGroup):
         return code
 
 
-class SpnetCommand(TyperCommand):
+class SpnetCommand(Localised, TyperCommand):
     """A command that refuses an option given twice where a second value would silently
     replace the first (`--year 2022 --year 2023`). Filters that take several values
     (`--university`, `--country`, `--kind`) are declared as lists and mean any of them."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not ctx.resilient_parsing:
-            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            _args, _rest, order = self.make_parser(ctx).parse_args(args=list(args))
             seen: set[str] = set()
             for param in order:
                 if getattr(param, "multiple", True) or getattr(param, "is_flag", True):
                     continue
                 if param.name in seen:
-                    raise UsageError(f"{param.opts[0]} was given more than once; give it once")
+                    raise UsageError(_("{option} was given more than once; give it once").format(option=param.opts[0]))
                 seen.add(param.name or "")
         return super().parse_args(ctx, args)
 
 
 def _usage_line(exc: ClickException) -> str:
     """Click's message, with the usage of the command it is about when it has one."""
-    message = " ".join(exc.format_message().split())  # one line: click lists choices on several
+    message = " ".join(_click_message(exc).split())  # one line: click lists choices on several
     ctx = getattr(exc, "ctx", None)
     if ctx is not None and getattr(exc, "exit_code", 0) == 2:
-        return f"{message} (usage: {ctx.get_usage().removeprefix('Usage: ')}; see {ctx.command_path} -h)"
+        usage = ctx.get_usage().removeprefix(_("Usage: "))
+        return _("{message} (usage: {usage}; see {command} -h)").format(
+            message=message, usage=usage, command=ctx.command_path
+        )
     return message
+
+
+def _click_message(exc: ClickException) -> str:
+    """Click's message; for a Japanese reader, the common ones in Japanese (click has no
+    catalogue of its own). Told apart by what they carry, not by click's private classes."""
+    if language() != "ja":
+        return exc.format_message()
+    param, ctx = getattr(exc, "param", None), getattr(exc, "ctx", None)
+    hint = param.get_error_hint(ctx) if param is not None and ctx is not None else None
+    if getattr(exc, "possibilities", None) is not None and getattr(exc, "option_name", None):
+        close = ", ".join(sorted(exc.possibilities))  # type: ignore[attr-defined]
+        text = _("no such option: {option}").format(option=exc.option_name)  # type: ignore[attr-defined]
+        return text + (_("; did you mean {some}?").format(some=close) if close else "")
+    if hasattr(exc, "param_type") and hint:
+        kind = exc.param_type or getattr(param, "param_type_name", "")
+        return (_("missing argument {hint}") if kind == "argument" else _("missing option {hint}")).format(hint=hint)
+    if isinstance(exc, typer.BadParameter) and hint:
+        return _("invalid value for {hint}: {why}").format(hint=hint, why=exc.message)
+    return exc.format_message()
 
 
 def _fail(message: str, code: int) -> int:
@@ -184,8 +257,8 @@ def _complete(values: Callable[[Archive], Iterable[tuple[str, str]]]) -> Callabl
         archive = _completion_archive(ctx)
         if archive is None:
             return []
-        key = query.fold(incomplete)
-        return [(v, h) for v, h in values(archive) if query.fold(v).startswith(key)]
+        key = query.fold(incomplete, numbers=False)
+        return [(v, h) for v, h in values(archive) if query.fold(v, numbers=False).startswith(key)]
 
     return complete
 
@@ -205,7 +278,7 @@ complete_record = _complete(lambda a: ((r.id, type(r).__name__.lower()) for r in
 
 def complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
     """Field names of the command's listing, after the last comma of what is typed."""
-    done, _, last = incomplete.rpartition(",")
+    done, _comma, last = incomplete.rpartition(",")
     prefix = f"{done}," if done else ""
     keys = [c.key for c in render.COLUMNS.get(ctx.command.name or "", [])]
     return [prefix + k for k in keys if k.startswith(last) and k not in done.split(",")]
@@ -223,7 +296,23 @@ FormatOpt = Annotated[
     ),
 ]
 LangOpt = Annotated[
-    Lang, typer.Option("--lang", case_sensitive=False, metavar="LANG", help="en, ja or both: which language to show.")
+    str,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        autocompletion=lambda: ["en", "ja", "both"],
+        help="en, ja or both: which language of the archive to show (ja, jp, 日本語 ...).",
+    ),
+]
+DateStyleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date-style",
+        metavar="STYLE",
+        autocompletion=lambda: list(DateStyle.ALL),
+        help="Tables: iso (2023-03-03), ja (2023年3月3日（金）) or wareki (令和5年3月3日（金））; "
+        "ja with --lang ja, else iso.",
+    ),
 ]
 FieldsOpt = Annotated[
     str | None,
@@ -288,20 +377,23 @@ SharedOpt = Annotated[
 
 def _output(
     fmt: Format | None,
-    lang: Lang,
+    lang: str,
     fields: str | None,
     no_header: bool,
     bom: bool,
     ascii_: bool,
     wide: bool = False,
     no_pager: bool = False,
+    date_style: str | None = None,
 ) -> Output:
     chosen = tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else None
     if fields is not None and not chosen:
-        raise UsageError("--fields needs at least one field name")
+        raise UsageError(_("--fields needs at least one field name"))
+    language = render.parse_lang(lang)
     return Output(
         format=fmt,
-        lang=lang,
+        lang=language,
+        date_style=render.parse_date_style(date_style, language),
         fields=chosen,
         header=not no_header,
         bom=bom,
@@ -317,7 +409,8 @@ def _params(*spec: tuple[str, Any, Any]) -> list[inspect.Parameter]:
 
 _OUTPUT_OPTIONS = _params(
     ("fmt", FormatOpt, None),
-    ("lang", LangOpt, Lang.both),
+    ("lang", LangOpt, "both"),
+    ("date_style", DateStyleOpt, None),
     ("fields", FieldsOpt, None),
     ("no_header", NoHeaderOpt, False),
     ("bom", BomOpt, False),
@@ -348,11 +441,11 @@ def _with_options(command: Callable[..., None], output: list[inspect.Parameter])
         obj = ctx.ensure_object(dict)
         data, no_cache = kwargs.pop("data"), kwargs.pop("no_cache")
         if data is not None and obj.get("data") is not None:
-            raise UsageError("--data was given more than once; give it once")
+            raise UsageError(_("{option} was given more than once; give it once").format(option="--data"))
         obj["data"] = data if data is not None else obj.get("data")
         obj["cache"] = obj.get("cache", True) and not no_cache
         if output:
-            kwargs["out"] = _output(*(kwargs.pop(p.name) for p in output))
+            kwargs["out"] = _output(**{p.name: kwargs.pop(p.name) for p in output})
         command(**kwargs)
 
     own = [p for p in signature.parameters.values() if not (output and p.name == "out")]
@@ -364,13 +457,24 @@ def _editable_root(ctx: typer.Context) -> Path:
     """The data directory a command may write to: never the archive installed with spnet."""
     root = resolve_data_dir((ctx.obj or {}).get("data"))
     if root.resolve().is_relative_to(Path(__file__).resolve().parent):
-        raise UsageError("the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)")
+        raise UsageError(_("the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)"))
     return root
 
 
 def _archive(ctx: typer.Context) -> Archive:
-    obj = ctx.obj or {}
-    return load_archive(obj.get("data"), cache=obj.get("cache", True))
+    obj = ctx.ensure_object(dict)
+    if "archive" not in obj:
+        obj["archive"] = load_archive(obj.get("data"), cache=obj.get("cache", True))
+    return obj["archive"]  # type: ignore[no-any-return]
+
+
+def _emit(ctx: typer.Context, rows: Sequence[dict[str, Any]], listing: str, out: Output, **options: Any) -> None:
+    """render.emit for a listing command; under --lang ja a university is shown by its name."""
+    if out.lang is Lang.ja:
+        heads = _archive(ctx).index.university_names
+        names = {u.id: glossary.Term(u.name.en or u.id, u.name.ja or u.name.en or u.id) for u in heads}
+        out = out._replace(names=names)
+    render.emit(rows, render.COLUMNS[listing], out, **options)
 
 
 def _span(
@@ -386,7 +490,7 @@ def _span(
     lo = parse_span(start).start if start is not None else dt.date.min
     hi = parse_span(end).end if end is not None else dt.date.max
     if start is not None and end is not None and lo > hi:
-        raise UsageError(f"--from {start} is after --to {end}")
+        raise UsageError(_("--from {start} is after --to {end}").format(start=start, end=end))
     if start is not None or end is not None:
         spans.append(DateSpan(lo, hi))
     if not spans:
@@ -400,13 +504,43 @@ def _today(value: str | None) -> dt.date:
         return dt.date.today()
     span = parse_span(pinned)
     if span.start != span.end:
-        raise UsageError(f"--today needs a full date, not {pinned!r}")
+        raise UsageError(_("--today needs a full date, not {date!r}").format(date=pinned))
     return span.start
 
 
-def _year_group(row: dict[str, Any]) -> str:
-    date = row.get("date") or ""
-    return f"{date[:3]}0s" if date.endswith("X") and len(date) == 4 else date[:4]
+def _grouping(by: str, out: Output) -> Callable[[dict[str, Any]], str]:
+    """The heading a terminal table groups an event under: its year (2023, 2023年), or its
+    年度 (FY2022, 2022年度（令和4年度）); an event known only to the year or the decade is
+    under that year or decade, which a 年度 cannot say."""
+    kind = _choose_group(by)
+
+    def heading(row: dict[str, Any]) -> str:
+        date = row.get("date") or ""
+        fiscal = dates.fiscal_year_of(date) if kind == "fy" else None
+        if fiscal is not None:
+            return dates.fiscal_year_label(fiscal, out.lang.value)
+        return dates.format_date(date[:4], out.date_style)
+
+    return heading
+
+
+def _choose_group(by: str) -> str:
+    key = by.strip().casefold()
+    for choice, spellings in {"year": ("year", "年", "暦年"), "fy": ("fy", "fiscal", "年度")}.items():
+        if key in spellings:
+            return choice
+    raise UsageError(_("unknown grouping {by!r}: give year or fy (年度)").format(by=by))
+
+
+GroupOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--group",
+        metavar="BY",
+        autocompletion=lambda: ["year", "fy"],
+        help="year, or fy: by 年度, April to March (the default with --fy).",
+    ),
+]
 
 
 def _one_university(archive: Archive, typed: Sequence[str] | None) -> tuple[str, ...]:
@@ -428,7 +562,7 @@ def root(
     ctx: typer.Context,
     data: DataOpt = None,
     no_cache: NoCacheOpt = False,
-    _: Annotated[
+    show_version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
@@ -460,12 +594,16 @@ def help_(
         sys.stdout.write(root_ctx.get_help() + "\n")
         return
     if topic in topics.TOPICS:
-        sys.stdout.write(topics.TOPICS[topic])
+        sys.stdout.write(_(topics.TOPICS[topic]))
         return
     group = root_ctx.command
     sub = group.get_command(root_ctx, topic) if isinstance(group, TyperGroup) else None
     if sub is None:
-        raise UsageError(f"no help on {topic!r}: try a command or one of {', '.join(topics.TOPICS)}")
+        raise UsageError(
+            _("no help on {topic!r}: try a command or one of {topics}").format(
+                topic=topic, topics=", ".join(topics.TOPICS)
+            )
+        )
     with sub.make_context(topic, [], parent=root_ctx, resilient_parsing=True) as sub_ctx:
         sys.stdout.write(sub.get_help(sub_ctx) + "\n")
 
@@ -489,15 +627,30 @@ def check(
     messages += [(f"error: {render.visible(e)}", "bold red") for e in problems.errors]
     terminal.write_messages(messages)
     if problems.errors or archive is None:
-        raise CheckFailed(f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s) in {root_dir}")
+        raise CheckFailed(
+            _("{errors} error(s), {warnings} warning(s) in {root}").format(
+                errors=len(problems.errors), warnings=len(problems.warnings), root=root_dir
+            )
+        )
     if quiet:
         return
     sizes = archive.index.sizes
-    curated = ", ".join(f"{n} {what}" for what, n in query.curated(archive).items())
+    curated = query.curated(archive)
+    text = _(
+        "ok: {root}: {universities} universities, {partners} partners, {events} events, {people} people; "
+        "{warnings} warning(s); added by the curators, not the report's: {countries_of_partners} partner "
+        "countries, {countries} countries, {short_names} short names"
+    )
     sys.stdout.write(
-        f"ok: {root_dir}: {sizes['universities']} universities, {sizes['partners']} partners, "
-        f"{sizes['events']} events, {sizes['people']} people; {len(problems.warnings)} warning(s); "
-        f"added by the curators, not the report's: {curated}\n"
+        text.format(
+            root=root_dir,
+            **{k: sizes[k] for k in ("universities", "partners", "events", "people")},
+            warnings=len(problems.warnings),
+            countries_of_partners=curated["partner countries"],
+            countries=curated["countries"],
+            short_names=curated["short names"],
+        )
+        + "\n"
     )
 
 
@@ -518,9 +671,12 @@ def fmt(
     root = resolve_data_dir((ctx.obj or {}).get("data")) if check_only else _editable_root(ctx)
     files = format_files(root, check=check_only)
     for name in files:
-        sys.stdout.write(f"{'not canonical' if check_only else 'rewrote'}: {render.visible(name)}\n")
+        sys.stdout.write(
+            (_("not canonical: {file}") if check_only else _("rewrote: {file}")).format(file=render.visible(name))
+            + "\n"
+        )
     if check_only and files:
-        raise CheckFailed(f"{len(files)} file(s) not in canonical form; spnet fmt rewrites them")
+        raise CheckFailed(_("{n} file(s) not in canonical form; spnet fmt rewrites them").format(n=len(files)))
 
 
 @command()
@@ -533,7 +689,7 @@ def universities(
 
     Example: spnet universities --format json
     """
-    render.emit(query.universities(_archive(ctx)), render.COLUMNS["universities"], out, what="universities")
+    _emit(ctx, query.universities(_archive(ctx)), "universities", out, what=_("universities"))
 
 
 @command()
@@ -563,7 +719,7 @@ def partners(
         shared=shared,
     )
     out = out._replace(implied=_one_university(archive, university))
-    render.emit(rows, render.COLUMNS["partners"], out, what="partners")
+    _emit(ctx, rows, "partners", out, what=_("partners"))
 
 
 @command()
@@ -574,7 +730,7 @@ def institutions(ctx: typer.Context, shared: SharedOpt = False, out: Output = DE
     Example: spnet institutions --shared
     """
     rows = query.institutions(_archive(ctx), shared=shared)
-    render.emit(rows, render.COLUMNS["institutions"], out, what="institutions")
+    _emit(ctx, rows, "institutions", out, what=_("institutions"))
 
 
 @command()
@@ -587,6 +743,7 @@ def timeline(
     start: FromOpt = None,
     end: ToOpt = None,
     kind: EventKindOpt = None,
+    group: GroupOpt = None,
     upcoming: Annotated[bool, typer.Option("--upcoming", help="Only events from today on.")] = False,
     past: Annotated[bool, typer.Option("--past", help="Only events before today.")] = False,
     today: Annotated[str | None, typer.Option("--today", hidden=True)] = None,
@@ -598,12 +755,12 @@ def timeline(
     ] = None,
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
-    """Project events and university milestones in date order, grouped by year on a terminal.
+    """Project events and university milestones in date order, grouped by year (or 年度) on a terminal.
 
     Example: spnet timeline --university kyushu --from 2023
     """
     if upcoming and past:
-        raise UsageError("--upcoming and --past exclude each other")
+        raise UsageError(_("--upcoming and --past exclude each other"))
     archive = _archive(ctx)
     chosen = query.events(
         archive,
@@ -623,7 +780,7 @@ def timeline(
             return
     out = out._replace(implied=_one_university(archive, university))
     rows = [query.event_row(e) for e in chosen]
-    render.emit(rows, render.COLUMNS["timeline"], out, group=_year_group, what="events")
+    _emit(ctx, rows, "timeline", out, group=_grouping(group or ("fy" if fy else "year"), out), what=_("events"))
 
 
 @command()
@@ -639,7 +796,7 @@ def meetings(
     Example: spnet meetings --year 2023
     """
     rows = query.meetings(_archive(ctx), span=_span(year, fy))
-    render.emit(rows, render.COLUMNS["meetings"], out, what="meetings")
+    _emit(ctx, rows, "meetings", out, what=_("meetings"))
 
 
 @command()
@@ -655,7 +812,7 @@ def symposia(
     Example: spnet symposia --fy 2022
     """
     rows = query.symposia(_archive(ctx), span=_span(year, fy))
-    render.emit(rows, render.COLUMNS["symposia"], out, what="symposia")
+    _emit(ctx, rows, "symposia", out, what=_("symposia"))
 
 
 @command()
@@ -672,7 +829,7 @@ def contacts(
     archive = _archive(ctx)
     rows = query.contacts(archive, universities=university or ())
     out = out._replace(implied=_one_university(archive, university))
-    render.emit(rows, render.COLUMNS["contacts"], out, what="contacts")
+    _emit(ctx, rows, "contacts", out, what=_("contacts"))
 
 
 @command()
@@ -682,11 +839,14 @@ def show(
     record_id: Annotated[
         str,
         typer.Argument(
-            metavar="ID", autocompletion=complete_record, help="Any record's id, e.g. meeting-03 or kyoto-zurich."
+            metavar="ID",
+            autocompletion=complete_record,
+            help="Any record's id or name, e.g. meeting-03, kyoto-zurich, 京都大学.",
         ),
     ],
     fmt: FormatOpt = None,
-    lang: LangOpt = Lang.both,
+    lang: LangOpt = "both",
+    date_style: DateStyleOpt = None,
     ascii_: AsciiOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
@@ -697,14 +857,15 @@ def show(
     """
     archive = _archive(ctx)
     pairs = query.card(archive, query.find_record(archive, record_id))
-    out = _output(fmt, lang, None, False, False, ascii_, no_pager=no_pager)
+    out = _output(fmt, lang, None, False, False, ascii_, no_pager=no_pager, date_style=date_style)
     if render.resolve_format(out, sys.stdout) is Format.json:
         render.emit_json(dict(pairs))
         return
-    keep = [
-        (k, v) for k, v in pairs if not (lang is Lang.en and k.endswith("_ja") or lang is Lang.ja and k.endswith("_en"))
-    ]
-    render.emit([{"field": k, "value": v} for k, v in keep], render.COLUMNS["card"], out)
+    # One language, unless a field has a text in the other only: that text stands for it.
+    keys = {k for k, _v in pairs}
+    other = {Lang.en: ("_ja", "_en"), Lang.ja: ("_en", "_ja")}.get(out.lang)
+    keep = [(k, v) for k, v in pairs if not (other and k.endswith(other[0]) and k[:-3] + other[1] in keys)]
+    _emit(ctx, [{"field": k, "value": v} for k, v in keep], "card", out)
 
 
 @command()
@@ -714,24 +875,26 @@ def search(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="Text to find, in English or Japanese.")],
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
-    """Every record with a field matching TEXT, case-, width- and kana-insensitive (ＵＣＬ
-    finds UCL). A table shows the text around each match.
+    """Every record holding each word of TEXT, however it is written: case, width, hiragana
+    or katakana, common variants (慶応, 慶應), spaces in Japanese names, leading zeros
+    (第1回, 第01回). A table shows the text around each match.
 
     Example: spnet search 京都
     """
     rows = query.search(_archive(ctx), text)
-    render.emit(rows, render.COLUMNS["search"], out._replace(highlight=text), what="records")
+    _emit(ctx, rows, "search", out._replace(highlight=text), what=_("records"))
 
 
 @command()
 @listing
-def stats(ctx: typer.Context, out: Output = DEFAULT_OUTPUT) -> None:
-    """Partners by country, kind and decade begun, and events per year, as bars in a table.
+def stats(ctx: typer.Context, group: GroupOpt = None, out: Output = DEFAULT_OUTPUT) -> None:
+    """Partners by country, kind and decade begun, and events per year (or 年度), as bars in a table.
 
-    Example: spnet stats --format json
+    Example: spnet stats --group fy --lang ja
     """
-    rows = query.stats(_archive(ctx))
-    render.emit(rows, render.COLUMNS["stats"], out, group=lambda row: row["measure"])
+    rows = query.stats(_archive(ctx), fiscal=_choose_group(group or "year") == "fy")
+    ja = out.lang is Lang.ja
+    _emit(ctx, rows, "stats", out, group=lambda row: row["_measure_ja"] if ja else row["measure"])
 
 
 class ExportFormat(str, Enum):  # noqa: UP042 - Typer's documented form for choices
@@ -782,13 +945,13 @@ def export(
     from spnet import export as exporter
 
     if bom and fmt is not ExportFormat.csv:
-        raise UsageError("--bom goes with CSV")
+        raise UsageError(_("--bom goes with --format csv"))
     if metadata is not None and fmt is not ExportFormat.sqlite:
-        raise UsageError("--metadata goes with sqlite")
+        raise UsageError(_("--metadata goes with sqlite"))
     archive = _archive(ctx)
     if fmt is ExportFormat.sqlite:
         if university or year or fy or start or end or kind:
-            raise UsageError("a SQLite export holds the whole archive: filter it with SQL")
+            raise UsageError(_("a SQLite export holds the whole archive: filter it with SQL"))
         exporter.write_sqlite(archive, out, force=force, metadata=metadata)
         return
     span = _span(year, fy, start, end)
@@ -797,7 +960,7 @@ def export(
         exporter.write_ics(archive, chosen, out, vague_too=vague_dates)
         return
     if kind or vague_dates:
-        raise UsageError("--kind and --vague-dates go with the ics calendar")
+        raise UsageError(_("--kind and --vague-dates go with the ics calendar"))
     data = exporter.bundle(archive, universities=university or (), span=span)
     if fmt is ExportFormat.json:
         exporter.write_json(data, out)
@@ -840,7 +1003,9 @@ def graph(
     text = network.to_mermaid(net) if fmt is GraphFormat.mermaid else network.to_dot(net)
     if fmt in (GraphFormat.svg, GraphFormat.png):
         if out is None:
-            raise UsageError(f"--format {fmt.value} writes a picture: give --out FILE (- for standard output)")
+            raise UsageError(
+                _("--format {fmt} writes a picture: give --out FILE (- for standard output)").format(fmt=fmt.value)
+            )
         write_atomically(out, network.render(text, fmt.value))
     elif out is not None:
         write_atomically(out, text.encode("utf-8"))
@@ -850,6 +1015,7 @@ def graph(
 
 # ------------------------------------------------------------------ adding records
 add_app = typer.Typer(
+    cls=LocalisedGroup,
     help="Add a record to the archive: validated first, written atomically, the file kept canonical.",
     invoke_without_command=True,
     context_settings=CONTEXT,
@@ -887,9 +1053,9 @@ def _lines(text: str) -> list[int]:
     try:
         numbers = [int(n) for n in text.split(",") if n.strip()]
     except ValueError:
-        raise UsageError(f"--lines {text!r}: give line numbers separated by commas") from None
+        raise UsageError(_("--lines {text!r}: give line numbers separated by commas").format(text=text)) from None
     if not numbers:
-        raise UsageError("--lines needs at least one line number")
+        raise UsageError(_("--lines needs at least one line number"))
     return numbers
 
 
@@ -903,7 +1069,7 @@ def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str 
     if dry_run:
         sys.stdout.write(done.record + "\n" + done.diff)
     else:
-        sys.stdout.write(f"added {kind} {record['id']} to {done.path}\n")
+        sys.stdout.write(_("added {kind} {id} to {path}").format(kind=kind, id=record["id"], path=done.path) + "\n")
 
 
 @add_app.command("partner", cls=SpnetCommand)
@@ -944,7 +1110,7 @@ def add_partner(
     archive = _archive(ctx)
     uid = query.resolve_university(archive, university)
     record: dict[str, Any] = {"id": record_id, **_text(name_en=name_en, name_ja=name_ja)}
-    record["kind"] = query.resolve_choice("partner kind", kind, PARTNER_KINDS)
+    record["kind"] = query.resolve_choice(_("partner kind"), kind, PARTNER_KINDS)
     if country:
         record["country"] = query.resolve_country(archive, country)
         record["country_basis"] = "stated"
@@ -992,7 +1158,7 @@ def add_event(
     """
     archive = _archive(ctx)
     uid = query.resolve_university(archive, university) if university else None
-    record: dict[str, Any] = {"id": record_id, "kind": query.resolve_choice("event kind", kind, EVENT_KINDS)}
+    record: dict[str, Any] = {"id": record_id, "kind": query.resolve_choice(_("event kind"), kind, EVENT_KINDS)}
     if number is not None:
         record["number"] = number
     record["date"] = to_partial_date(date)

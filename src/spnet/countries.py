@@ -13,6 +13,10 @@ import pycountry
 
 from spnet.query import Names
 
+# What Japanese readers call a country where ISO's Japanese name is another: イギリス for
+# 英国. Without them, アメリカ would be taken as the start of アメリカ合衆国外諸島.
+COMMON_JA = {"gb": ("イギリス",), "us": ("アメリカ", "アメリカ合衆国"), "nl": ("オランダ",), "kr": ("韓国",)}
+
 
 @functools.cache
 def iso_countries() -> dict[str, Names]:
@@ -29,5 +33,6 @@ def iso_countries() -> dict[str, Names]:
         if japanese is not None and (ja := japanese(c.name)) != c.name:
             # "大韓民国 (韓国)": the name, and the name in brackets
             full += [part for part in re.split(r"\s*[()（）]\s*", ja) if part]
-        out[c.alpha_2.lower()] = Names(tuple(full), (c.alpha_2, c.alpha_3))
+        full += COMMON_JA.get(c.alpha_2.lower(), ())
+        out[c.alpha_2.lower()] = Names(tuple(dict.fromkeys(full)), (c.alpha_2, c.alpha_3))
     return out

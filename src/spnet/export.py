@@ -19,6 +19,7 @@ from spnet import query, render
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
 from spnet.fsutil import output, replacing
+from spnet.i18n import _
 from spnet.models import Archive
 
 Row = dict[str, Any]
@@ -53,9 +54,9 @@ def write_json(data: dict[str, list[Row]], out: Path | None) -> None:
 def write_csv(data: dict[str, list[Row]], out: Path | None, *, bom: bool = False) -> None:
     """One CSV file per record type in the directory `out`."""
     if out is None or str(out) == "-":
-        raise UsageError("a CSV export is one file per record type: give --out DIRECTORY")
+        raise UsageError(_("a CSV export is one file per record type: give --out DIRECTORY"))
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: not a directory")
+        raise UsageError(_("--out {path}: not a directory").format(path=out))
     out.mkdir(parents=True, exist_ok=True)
     for kind, rows in data.items():
         with output(out / f"{kind}.csv") as fh:
@@ -243,9 +244,9 @@ def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
 def write_sqlite(archive: Archive, out: Path | None, *, force: bool = False, metadata: Path | None = None) -> None:
     """A new SQLite database at `out`, written to a temporary file and moved into place."""
     if out is None:
-        raise UsageError("a SQLite export is a file: give --out FILE")
+        raise UsageError(_("a SQLite export is a file: give --out FILE"))
     if not force and _foreign_database(out):
-        raise UsageError(f"--out {out}: a file spnet did not write; --force replaces it")
+        raise UsageError(_("--out {path}: a file spnet did not write; --force replaces it").format(path=out))
     with replacing(out) as tmp:
         db = sqlite3.connect(tmp)
         try:
@@ -384,7 +385,11 @@ def write_ics(archive: Archive, events: list[Any], out: Path | None, *, vague_to
     left_out = [e for e in events if vague(e)] if not vague_too else []
     if left_out:
         sys.stderr.write(
-            f"spnet: {len(left_out)} event(s) known only to the year or decade left out (--vague-dates puts them in)\n"
+            "spnet: "
+            + _("{n} event(s) known only to the year or decade left out (--vague-dates puts them in)").format(
+                n=len(left_out)
+            )
+            + "\n"
         )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     text = to_ics(archive, [e for e in events if e not in left_out], stamp)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Partner
 from spnet.render import visible
 
@@ -43,10 +44,12 @@ def render(dot_text: str, fmt: str) -> bytes:
 
     dot = shutil.which("dot")
     if dot is None:
-        raise UsageError(f"--format {fmt} needs Graphviz's dot on PATH (apt-get install graphviz)")
+        raise UsageError(_("--format {fmt} needs Graphviz's dot on PATH (apt-get install graphviz)").format(fmt=fmt))
     done = subprocess.run([dot, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True, timeout=120)
     if done.returncode != 0:
-        raise UsageError(f"dot could not draw the graph: {done.stderr.decode(errors='replace').strip()[:200]}")
+        raise UsageError(
+            _("dot could not draw the graph: {why}").format(why=done.stderr.decode(errors="replace").strip()[:200])
+        )
     return done.stdout
 
 

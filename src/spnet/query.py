@@ -7,13 +7,16 @@ TSV and plain output carry (documented in README). Rendering is render.py's job.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
+from spnet.i18n import _, language
 from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person, University, UniversityName
 from spnet.store import EVENT_KINDS, PARTNER_KINDS
 
@@ -22,12 +25,58 @@ Row = dict[str, Any]
 
 # ------------------------------------------------------------------ text matching
 _KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
+# Kana, CJK ideographs and the iteration marks: a space between two of them is not a word break.
+_CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+_INNER_SPACE = rf"(?<=[{_CJK}])\s+(?=[{_CJK}])"  # compiled on first use, by re's cache
 
 
-def fold(text: str) -> str:
-    """Case-, width- and kana-insensitive form: NFKC, casefold, katakana as hiragana,
-    spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA).split())
+@functools.cache
+def _variants() -> dict[int, str]:
+    """The character variants folded as one (variants.txt): 應 -> 応, 國 -> 国, 邉 -> 辺 ..."""
+    table: dict[int, str] = {}
+    for line in (Path(__file__).parent / "variants.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            first, *rest = line.split()
+            table.update({ord(v): first for v in rest})
+    return table
+
+
+def fold(text: str, *, numbers: bool = True) -> str:
+    """The one form text is compared in, for search and for every name a user types:
+    NFKC (full-width as half-width), case-folded, katakana as hiragana, common character
+    variants as one (慶應 = 慶応), no space inside Japanese text (林 香里 = 林香里), spaces
+    collapsed, and numbers by value (第01回 = 第1回) unless `numbers` is False (ids, which
+    are compared as typed)."""
+    s = unicodedata.normalize("NFKC", text).casefold()
+    if not s.isascii():
+        s = re.sub(_INNER_SPACE, "", s.translate(_KATAKANA).translate(_variants()))
+    if numbers and not s.isalpha():
+        s = re.sub(r"\d+", lambda m: str(int(m[0])), s)
+    return " ".join(s.split())
+
+
+def match_pattern(find: str) -> re.Pattern[str]:
+    """Where the words search folds from `find` are in a text as written: the same folding
+    as a pattern (either case and width, either kana, a variant, a space inside Japanese,
+    leading zeros), for the snippet and the highlight of what was found."""
+    back: dict[str, set[str]] = {}
+    for code, to in _variants().items():
+        back.setdefault(to, set()).add(chr(code))
+    words = []
+    for word in fold(find).split():
+        parts = []
+        for token in re.findall(r"\d+|.", word):
+            if token.isdigit():
+                parts.append(f"0*{token}")
+                continue
+            alternatives = {token, token.upper()} | back.get(token, set())
+            if "ぁ" <= token <= "ゖ":
+                alternatives.add(chr(ord(token) + 0x60))
+            alternatives |= {chr(ord(a) + 0xFEE0) for a in list(alternatives) if "!" <= a <= "~"}
+            pattern = "[" + "".join(re.escape(a) for a in sorted(alternatives)) + "]"
+            parts.append(rf"\s*{pattern}" if parts and re.match(f"[{_CJK}]", token) else pattern)
+        words.append("".join(parts))
+    return re.compile("|".join(words))
 
 
 def _words(text: str) -> list[str]:
@@ -63,9 +112,10 @@ def _resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], di
     """
     key = fold(typed)
     if not key:
-        raise UsageError(f"empty {what} name")
-    if key in ids:
-        return key
+        raise UsageError(_("empty {what} name").format(what=what))
+    as_id = fold(typed, numbers=False)
+    if as_id in ids:
+        return as_id
     candidates = names()
     typed_words = _words(typed)
     steps: list[Callable[[Names], bool]] = [
@@ -78,19 +128,31 @@ def _resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], di
         if len(found) == 1:
             return found[0]
         if found:
-            raise UsageError(f"ambiguous {what} {typed!r}: it could be {_some(found, candidates)}")
+            raise UsageError(
+                _("ambiguous {what} {typed!r}: it could be {some}").format(
+                    what=what, typed=typed, some=_some(found, candidates)
+                )
+            )
     import difflib  # only an unknown name needs it
 
     every = {fold(x): cid for cid, n in candidates.items() for x in (cid, *n.full, *n.short)}
     close = dict.fromkeys(every[c] for c in difflib.get_close_matches(key, list(every), n=5, cutoff=0.75))
-    hint = f"; did you mean {_some(list(close), candidates)}?" if close else ""
-    raise UsageError(f"unknown {what} {typed!r}{hint}")
+    hint = _("; did you mean {some}?").format(some=_some(list(close), candidates)) if close else ""
+    raise UsageError(_("unknown {what} {typed!r}{hint}").format(what=what, typed=typed, hint=hint))
 
 
 def _some(ids: Sequence[str], candidates: dict[str, Names], most: int = 5) -> str:
-    """At most five candidates, each by id and a name: "kyoto (Kyoto University)"."""
-    shown = [f"{cid} ({candidates[cid].full[0]})" if candidates[cid].full else cid for cid in ids[:most]]
-    more = f" and {len(ids) - most} more" if len(ids) > most else ""
+    """At most five candidates, each by id and a name: "kyoto (Kyoto University)", or for a
+    Japanese reader "京都大学 (kyoto)"."""
+    ja = language() == "ja"
+    shown = []
+    for cid in ids[:most]:
+        full = candidates[cid].full
+        name = (
+            next((n for n in full if not n.isascii()), full[0] if full else None) if ja else full[0] if full else None
+        )
+        shown.append(cid if not name else f"{name} ({cid})" if ja else f"{cid} ({name})")
+    more = _(" and {n} more").format(n=len(ids) - most) if len(ids) > most else ""
     return ", ".join(shown) + more
 
 
@@ -102,7 +164,7 @@ def _university_names(u: University | UniversityName) -> Names:
 def resolve_university(archive: Archive, typed: str) -> str:
     """`kyoto`, `Kyoto University`, `京都大学`, `京都`, `京大` -> "kyoto"."""
     heads = archive.index.university_names
-    return _resolve("university", typed, {u.id for u in heads}, lambda: {u.id: _university_names(u) for u in heads})
+    return _resolve(_("university"), typed, {u.id for u in heads}, lambda: {u.id: _university_names(u) for u in heads})
 
 
 def resolve_universities(archive: Archive, typed: Iterable[str]) -> set[str]:
@@ -127,7 +189,7 @@ def resolve_country(archive: Archive, typed: str) -> str:
 
     if fold(typed) in own:
         return fold(typed)
-    return _resolve("country", typed, _iso_codes(), names)
+    return _resolve(_("country"), typed, _iso_codes(), names)
 
 
 def _iso_codes() -> set[str]:
@@ -137,8 +199,14 @@ def _iso_codes() -> set[str]:
 
 
 def resolve_choice(what: str, typed: str, choices: Sequence[str]) -> str:
-    """A kind: exact, or the start of one (`strategic` -> strategic-partner)."""
-    return _resolve(what, typed, choices, lambda: {c: Names((c,)) for c in choices})
+    """A kind: exact, in the glossary's Japanese (会議), or the start of one (`strategic`
+    -> strategic-partner, シンポ -> symposium)."""
+    from spnet import glossary
+
+    def names() -> dict[str, Names]:
+        return {c: Names((c, *((t.ja,) if (t := glossary.value(c)) else ()))) for c in choices}
+
+    return _resolve(what, typed, choices, names)
 
 
 # ------------------------------------------------------------------ helpers
@@ -185,7 +253,7 @@ def partners(
     whose institution is a partner of more than one member university."""
     uids = resolve_universities(archive, universities)
     cids = {resolve_country(archive, c) for c in countries}
-    wanted = {resolve_choice("partner kind", k, PARTNER_KINDS) for k in kinds}
+    wanted = {resolve_choice(_("partner kind"), k, PARTNER_KINDS) for k in kinds}
     members = institution_members(archive) if shared else {}
     rows = []
     chosen = [p for uid in sorted(uids, key=_order(archive)) for p in archive.partners_of(uid)]
@@ -290,7 +358,7 @@ def events(
 ) -> list[Event]:
     """Events in date order. An event is in a span when its own span of days overlaps it."""
     uids = resolve_universities(archive, universities)
-    wanted = {resolve_choice("event kind", k, EVENT_KINDS) for k in kinds}
+    wanted = {resolve_choice(_("event kind"), k, EVENT_KINDS) for k in kinds}
     out = []
     candidates = archive.events_between(span.start.year, span.end.year) if span else archive.events
     for e in candidates:
@@ -426,12 +494,29 @@ def countries(archive: Archive) -> list[Row]:
     return [{"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja, "basis": c.basis} for c in archive.countries]
 
 
-def stats(archive: Archive) -> list[Row]:
-    """Counts: partners by country, kind and decade begun; events by year. Unknown stays unknown."""
+def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
+    """Counts: partners by country, kind and decade begun; events by year, or by 年度 with
+    `fiscal`. Unknown stays unknown. Each row also carries its measure and value in the
+    glossary's Japanese (`_measure_ja`, `_value_ja`), which no machine format writes."""
+    from spnet import glossary
+    from spnet.dates import fiscal_year_label, fiscal_year_of, format_date
+
     rows: list[Row] = []
+    unknown = glossary.NOT_STATED.en
+    names = {c.id: c.name for c in archive.countries}
+    ja_of: dict[str, str] = {unknown: glossary.NOT_STATED.ja}
 
     def add(measure: str, counts: dict[str, int]) -> None:
-        rows.extend({"measure": measure, "value": k, "count": n} for k, n in counts.items())
+        rows.extend(
+            {
+                "measure": measure,
+                "value": k,
+                "count": n,
+                "_measure_ja": glossary.MEASURES[measure].ja,
+                "_value_ja": ja_of.get(k, k),
+            }
+            for k, n in counts.items()
+        )
 
     def tally(keys: Iterable[str]) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -439,27 +524,44 @@ def stats(archive: Archive) -> list[Row]:
             out[k] = out.get(k, 0) + 1
         return out
 
-    unknown = "(not stated)"
-    names = {c.id: c.name.en or c.id for c in archive.countries}
-
     def by_count(counts: dict[str, int]) -> dict[str, int]:
         return dict(sorted(counts.items(), key=lambda kv: (kv[0] == unknown, -kv[1], kv[0])))
 
+    def country(cid: str) -> str:
+        name = names[cid]
+        ja_of[name.en or cid] = name.ja or name.en or cid
+        return name.en or cid
+
     # The report's countries apart from those the curators added: nothing curated passes
     # for the report's.
-    stated = [names[p.country] for p in archive.partners if p.country and p.country_basis != "curator"]
-    curated = [names[p.country] for p in archive.partners if p.country and p.country_basis == "curator"]
+    stated = [country(p.country) for p in archive.partners if p.country and p.country_basis != "curator"]
+    curated = [country(p.country) for p in archive.partners if p.country and p.country_basis == "curator"]
     by_country = tally(stated)
     by_country[unknown] = len(archive.partners) - len(stated)
     add("partners by country", by_count(by_country))
     add("partners by country, the curators' additions", by_count(tally(curated)))
+    ja_of.update({k: t.ja for k, t in glossary.VALUES.items()})
     add("partners by kind", dict(sorted(tally(p.kind for p in archive.partners).items(), key=lambda kv: -kv[1])))
     members = institution_members(archive)
+    ja_of.update({k: t.ja for k, t in glossary.MEASURES.items()})
     add("institutions", {"all": len(members), "partner of two or more": sum(len(r) > 1 for r in members.values())})
     decades = tally(f"{p.since.year // 10 * 10}s" if p.since else unknown for p in archive.partners)
+    ja_of.update({d: glossary.DECADE.ja.format(d[:-1]) for d in decades if d != unknown})
     add("partners by decade begun", dict(sorted(decades.items())))
-    years = tally(e.date.display() if e.date.decade else str(e.date.year) for e in archive.events)
-    add("events by year", dict(sorted(years.items())))
+    if fiscal:
+        # An event known only to its year or decade cannot be put in one 年度: it is counted
+        # under that year or decade, as it was given.
+        keys = []
+        for e in archive.events:
+            fy = fiscal_year_of(e.date.iso())
+            key = fiscal_year_label(fy, "en") if fy is not None else e.date.display()
+            ja_of[key] = fiscal_year_label(fy, "ja") if fy is not None else format_date(e.date.iso(), "ja")
+            keys.append(key)
+        add("events by fiscal year", dict(sorted(tally(keys).items())))
+    else:
+        years = tally(e.date.display() if e.date.decade else str(e.date.year) for e in archive.events)
+        ja_of.update({y: format_date(y.replace("0s", "X") if y.endswith("0s") else y, "ja") for y in years})
+        add("events by year", dict(sorted(years.items())))
     return rows
 
 
@@ -478,16 +580,22 @@ def all_records(archive: Archive) -> Iterable[Any]:
     yield from archive.countries
 
 
-def find_record(archive: Archive, rid: str) -> Any:
-    """The record with this id, of any kind; unknown ids exit 2 with close matches."""
+def find_record(archive: Archive, typed: str) -> Any:
+    """The record with this id, or with this name in either language (京都大学, 第3回); an
+    unknown one exits 2 with close matches, as every name a user types does."""
     records = {r.id: r for r in all_records(archive)}
-    if rid in records:
-        return records[rid]
-    import difflib
+    if typed in records:
+        return records[typed]
 
-    close = difflib.get_close_matches(rid, list(records), n=5, cutoff=0.5)
-    hint = f": did you mean {', '.join(close)}?" if close else ""
-    raise UsageError(f"no record with id {rid!r}{hint}")
+    def names() -> dict[str, Names]:
+        out = {}
+        for r in records.values():
+            text = getattr(r, "name", None) or getattr(r, "title", None) or Bilingual()
+            short = getattr(r, "short_names", ())
+            out[r.id] = Names(tuple(n for n in (text.en, text.ja, *getattr(r, "aliases", ())) if n), tuple(short))
+        return out
+
+    return records[_resolve(_("record"), typed, set(records), names)]
 
 
 def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -550,15 +658,19 @@ def disputed_field(record: Any, path: str) -> Row:
 
 
 def search(archive: Archive, text: str) -> list[Row]:
-    """Every record with a field containing `text` (NFKC, case-insensitive), one row per field."""
-    key = fold(text)
-    if not key:
-        raise UsageError("empty search text")
+    """Every record holding each word of `text` (folded as `fold` does), one row per field
+    that holds one of them. Japanese needs no spaces: 林香里 finds 林 香里."""
+    words = fold(text).split()
+    if not words:
+        raise UsageError(_("empty search text"))
     rows = []
     for record in all_records(archive):
         name = getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
-        for path, value in flatten(record):
-            if isinstance(value, str) and key in fold(value):
+        fields = [(path, value, fold(value)) for path, value in flatten(record) if isinstance(value, str)]
+        if not all(any(w in folded for _p, _v, folded in fields) for w in words):
+            continue
+        for path, value, folded in fields:
+            if any(w in folded for w in words):
                 rows.append(
                     {
                         "kind": _kind_of(record),

@@ -12,11 +12,14 @@ import io
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import Any, NamedTuple, TextIO
 
+from spnet import glossary
+from spnet.dates import DateStyle, format_date
 from spnet.errors import UsageError
+from spnet.i18n import _
 
 try:  # json's C string encoder, without importing json (its decoder too) for every listing
     from _json import encode_basestring as _json_string
@@ -39,6 +42,41 @@ class Lang(str, Enum):  # noqa: UP042
     en = "en"
     ja = "ja"
     both = "both"
+
+
+_LANGS = {
+    Lang.en: ("en", "eng", "english", "英語", "えいご"),
+    Lang.ja: ("ja", "jp", "jpn", "japanese", "日本語", "にほんご", "和文"),
+    Lang.both: ("both", "all", "en,ja", "ja,en", "両方", "日英", "英日"),
+}
+_DATE_STYLES = {
+    DateStyle.ISO: ("iso", "iso8601", "西暦"),
+    DateStyle.JA: ("ja", "japanese", "日本式", "年月日"),
+    DateStyle.WAREKI: ("wareki", "era", "和暦", "元号"),
+}
+
+
+def _choose(what: str, typed: str, names: Mapping[Any, tuple[str, ...]]) -> Any:
+    key = unicodedata.normalize("NFKC", typed).strip().casefold()
+    for choice, spellings in names.items():
+        if key in spellings:
+            return choice
+    choices = ", ".join(spellings[0] for spellings in names.values())
+    raise UsageError(
+        _("unknown {what} {typed!r}: give one of {choices}").format(what=what, typed=typed, choices=choices)
+    )
+
+
+def parse_lang(typed: str) -> Lang:
+    """en, ja or both, however a user spells them: JA, jp, 日本語, 英語, 両方."""
+    return _choose("--lang", typed, _LANGS)  # type: ignore[no-any-return]
+
+
+def parse_date_style(typed: str | None, lang: Lang) -> str:
+    """iso, ja or wareki (和暦); without one, ja for --lang ja and iso otherwise."""
+    if typed is None:
+        return DateStyle.JA if lang is Lang.ja else DateStyle.ISO
+    return _choose("--date-style", typed, _DATE_STYLES)  # type: ignore[no-any-return]
 
 
 class Column(NamedTuple):
@@ -78,6 +116,12 @@ class Output(NamedTuple):
     implied: tuple[str, ...] = ()
     # Search: the text to find in each value, shown in a snippet around it.
     highlight: str | None = None
+    # Tables and Markdown: dates as iso (2023-03-03), ja (2023年3月3日（金）) or wareki (令和5年…).
+    date_style: str = DateStyle.ISO
+    # Tables and Markdown under --lang ja: each university id's names, shown in its place.
+    names: Mapping[str, glossary.Term] | None = None
+    # Japanese dates with their weekday, 2023年3月3日（金）, where a table has room for it.
+    weekday: bool = True
 
 
 TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
@@ -85,20 +129,9 @@ TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "week
 TOKENS |= {"members", "universities", "relations", "institution"}
 
 
-def _date(row: Row) -> str:
-    date = row.get("date") or ""
-    return f"{date[:3]}0s" if date.endswith("X") and len(date) == 4 else date
-
-
-def _date_display(row: Row) -> str:
-    """Markdown's date; a table marks a planned one with `*` instead (see LEGEND)."""
-    return f"{_date(row)} (planned)" if row.get("tentative") else _date(row)
-
-
 def _c(
     key: str,
-    en: str,
-    ja: str,
+    word: str | None = None,
     lang: str | None = None,
     display: Callable[[Row], str] | None = None,
     in_table: bool = True,
@@ -106,122 +139,127 @@ def _c(
     least: int = 16,
     default: bool = True,
 ) -> Column:
+    """A column headed by the glossary's words for `word` (the key, unless named)."""
+    term = glossary.FIELDS[word or key]
+    en, ja = term
+    if lang == "en":
+        ja += glossary.ENGLISH.ja
+    elif lang == "ja":
+        en += glossary.JAPANESE.en
     return Column(key, en, ja, lang, display, in_table, key in TOKENS, give_way, least, default)
 
 
-def _names(stem: str, en: str, ja: str, give_way: int = 0, least: int = 16) -> list[Column]:
+def _names(stem: str, word: str | None = None, give_way: int = 0, least: int = 16) -> list[Column]:
     """The English and the Japanese column of one bilingual field."""
     return [
-        _c(f"{stem}_en", en, f"{ja}（英語）", "en", give_way=give_way, least=least),
-        _c(f"{stem}_ja", f"{en} (Japanese)", ja, "ja", give_way=give_way, least=least),
+        _c(f"{stem}_en", word or stem, "en", give_way=give_way, least=least),
+        _c(f"{stem}_ja", word or stem, "ja", give_way=give_way, least=least),
     ]
 
 
-_DISPUTED = _c("disputed", "Disputed", "日英相違", in_table=False)
+_DISPUTED = _c("disputed", in_table=False)
 
 # The event fields every event listing carries; meetings and symposia show them elsewhere in a table.
 _EVENT_KEYS = [
-    _c("kind", "Kind", "種別", in_table=False),
-    _c("title_en", "Title", "件名（英語）", "en", in_table=False),
-    _c("title_ja", "Title (Japanese)", "件名", "ja", in_table=False),
-    _c("university", "University", "大学", in_table=False),
-    _c("id", "ID", "ID", give_way=1),
+    _c("kind", in_table=False),
+    *(c._replace(in_table=False) for c in _names("title")),
+    _c("university", in_table=False),
+    _c("id", give_way=1),
 ]
 
 COLUMNS: dict[str, list[Column]] = {
     "universities": [
-        _c("id", "ID", "ID"),
-        *_names("name", "Name", "名称"),
-        _c("managing", "Managing", "幹事校", display=lambda row: "✓" if row.get("managing") else ""),
-        *_names("scheme", "Scheme", "制度名", give_way=1),
-        _c("partners", "Partners", "相手校数"),
+        _c("id"),
+        *_names("name"),
+        _c("managing", display=lambda row: "✓" if row.get("managing") else ""),
+        *_names("scheme", give_way=1),
+        _c("partners", "partner_count"),
         _DISPUTED,
     ],
     "partners": [
-        _c("id", "ID", "ID"),
-        _c("university", "University", "連携大学", give_way=3),
-        *_names("name", "Name", "名称", least=24),
-        _c("country", "Country", "国", in_table=False),
-        *_names("country", "Country", "国", give_way=2),
-        _c("kind", "Kind", "種別", give_way=4),
-        _c("since", "Since", "開始", give_way=1),
+        _c("id"),
+        _c("university", give_way=3),
+        *_names("name", least=24),
+        _c("country", in_table=False),
+        *_names("country", give_way=2),
+        _c("kind", give_way=4),
+        _c("since", give_way=1),
         _DISPUTED,
-        _c("country_basis", "Country basis", "国の根拠", in_table=False, default=False),
-        _c("institution", "Institution", "機関", in_table=False),
+        _c("country_basis", in_table=False, default=False),
+        _c("institution", in_table=False),
     ],
     "institutions": [
-        _c("id", "ID", "ID", give_way=2),
-        *_names("name", "Name", "名称", least=24),
-        _c("country", "Country", "国", in_table=False),
-        *_names("country", "Country", "国", give_way=1),
-        _c("universities", "Universities", "連携大学"),
-        _c("members", "Members", "大学数"),
-        _c("relations", "Relations", "関係", in_table=False),
+        _c("id", give_way=2),
+        *_names("name", least=24),
+        _c("country", in_table=False),
+        *_names("country", give_way=1),
+        _c("universities"),
+        _c("members"),
+        _c("relations", in_table=False),
     ],
     "timeline": [
-        _c("date", "Date", "日付", display=_date_display),
-        _c("tentative", "Tentative", "予定", in_table=False),
-        _c("kind", "Kind", "種別", give_way=3),
-        _c("number", "No.", "回", give_way=1),
-        *_names("title", "Title", "件名", least=30),
-        _c("university", "University", "大学", give_way=2),
-        _c("id", "ID", "ID"),
+        _c("date"),
+        _c("tentative", in_table=False),
+        _c("kind", give_way=3),
+        _c("number", give_way=1),
+        *_names("title", least=30),
+        _c("university", give_way=2),
+        _c("id"),
         _DISPUTED,
     ],
     "meetings": [
-        _c("number", "No.", "回"),
-        _c("date", "Date", "日付", display=_date_display),
-        _c("tentative", "Tentative", "予定", in_table=False),
-        _c("weekday_en", "Weekday", "曜日（英語）", "en", give_way=2),
-        _c("weekday_ja", "Weekday (Japanese)", "曜日", "ja", give_way=2),
-        *_names("theme", "Theme", "テーマ", least=30),
+        _c("number"),
+        _c("date"),
+        _c("tentative", in_table=False),
+        *_names("weekday", give_way=2),
+        *_names("theme", least=30),
         *_EVENT_KEYS,
         _DISPUTED,
     ],
     "symposia": [
-        _c("number", "No.", "回"),
-        _c("date", "Date", "日付"),
-        _c("tentative", "Tentative", "予定", in_table=False),
-        _c("time", "Time (JST)", "時間（日本時間）"),
-        *_names("theme", "Theme", "テーマ"),
-        *_names("keynotes", "Keynote speakers", "基調講演者"),
-        _c("report_url", "Report", "報告書"),
+        _c("number"),
+        _c("date"),
+        _c("tentative", in_table=False),
+        _c("time"),
+        *_names("theme"),
+        *_names("keynotes"),
+        _c("report_url"),
         *_EVENT_KEYS,
         _DISPUTED,
     ],
     "contacts": [
-        _c("type", "Type", "種別", give_way=2),
-        *_names("name", "Name", "名称・氏名"),
-        *_names("affiliation", "Affiliation", "所属"),
-        *_names("role", "Role", "役職・用途"),
-        _c("email", "E-mail", "メール"),
-        _c("url", "URL", "URL"),
-        _c("university", "University", "大学", give_way=1),
-        _c("id", "ID", "ID", give_way=3),
+        _c("type", give_way=2),
+        *_names("name", "person_name"),
+        *_names("affiliation"),
+        *_names("role"),
+        _c("email"),
+        _c("url"),
+        _c("university", give_way=1),
+        _c("id", give_way=3),
         _DISPUTED,
     ],
     "search": [
-        _c("kind", "Kind", "種別", give_way=2),
-        _c("id", "ID", "ID"),
-        *_names("name", "Name", "名称", give_way=3),
-        _c("field", "Field", "項目", give_way=1),
-        _c("value", "Matched text", "該当箇所", least=30),
+        _c("kind", give_way=2),
+        _c("id"),
+        *_names("name", give_way=3),
+        _c("field", give_way=1),
+        _c("value", "matched", least=30),
         _DISPUTED,
     ],
     "links": [
-        _c("id", "ID", "ID"),
-        _c("url", "URL", "URL"),
-        *_names("about", "About", "内容"),
-        _c("cited_in", "Cited in", "掲載"),
-        _c("event", "Event", "行事"),
+        _c("id"),
+        _c("url"),
+        *_names("about"),
+        _c("cited_in"),
+        _c("event"),
     ],
-    "countries": [_c("id", "ID", "ID"), *_names("name", "Name", "名称"), _c("basis", "Basis", "根拠")],
+    "countries": [_c("id"), *_names("name"), _c("basis")],
     "stats": [
-        _c("measure", "Measure", "集計", in_table=False),
-        _c("value", "Value", "区分"),
-        _c("count", "Count", "件数", display=lambda row: f"{'█' * min(row['count'], 40)} {row['count']}"),
+        _c("measure", in_table=False),
+        _c("value", "category"),
+        _c("count", display=lambda row: f"{'█' * min(row['count'], 40)} {row['count']}"),
     ],
-    "card": [_c("field", "Field", "項目"), _c("value", "Value", "値")],
+    "card": [_c("field"), _c("value")],
 }
 
 # In JSON output: what json.dumps leaves raw but a terminal might act on (compiled on first use).
@@ -261,7 +299,9 @@ def select_columns(columns: Sequence[Column], out: Output) -> list[Column]:
         by_key = {c.key: c for c in columns}
         unknown = [f for f in out.fields if f not in by_key]
         if unknown:
-            raise UsageError(f"unknown field {unknown[0]!r}; available: {', '.join(by_key)}")
+            raise UsageError(
+                _("unknown field {field!r}; available: {fields}").format(field=unknown[0], fields=", ".join(by_key))
+            )
         return [by_key[f] for f in out.fields]
     return [c for c in columns if c.default and (c.lang is None or out.lang is Lang.both or c.lang == out.lang.value)]
 
@@ -279,14 +319,14 @@ def emit(
     *,
     group: Callable[[Row], str] | None = None,
     stream: TextIO | None = None,
-    what: str = "records",
+    what: str = "",
 ) -> None:
     """Write rows in the format asked for. `group` splits a terminal table (e.g. by year);
     `what` names the rows for the line that says a table would be empty."""
     stream = stream or sys.stdout
     fmt = resolve_format(out, stream)
     if out.bom and fmt is not Format.csv:
-        raise UsageError("--bom goes with --format csv")
+        raise UsageError(_("--bom goes with --format csv"))
     cols = select_columns(columns, out)
     if fmt is Format.json:
         emit_json(list(rows), stream, keys=[c.key for c in cols])
@@ -315,7 +355,7 @@ def emit(
             _emit_markdown(rows, cols, out, stream)
         elif not rows:
             # A bare header says nothing; stdout stays empty for whoever reads it.
-            sys.stderr.write(f"spnet: no {what} match\n")
+            sys.stderr.write("spnet: " + _("no {what} match").format(what=what or _("records")) + "\n")
         else:
             _emit_table(rows, cols, out, group, stream)
 
@@ -393,13 +433,45 @@ def _header(c: Column, lang: Lang) -> str:
     return c.en
 
 
-def _cell(c: Column, row: Row) -> str:
-    """A value as a person reads it: a boolean is yes or no."""
+_VALUE_FIELDS = {"kind", "type", "basis", "country_basis", "record"}
+
+
+def _value(c: Column, row: Row, out: Output) -> Any:
+    """The field's value; with one language chosen, a text the archive has only in the
+    other stands in for it (a contact known only by an English name keeps a name)."""
     value = row.get(c.key)
+    if c.lang and value in (None, "") and out.lang is not Lang.both:
+        value = row.get(f"{c.key[:-3]}_{'en' if c.lang == 'ja' else 'ja'}")
+    if out.lang is Lang.ja and f"_{c.key}_ja" in row:  # a label the query gave in Japanese too (stats)
+        value = row[f"_{c.key}_ja"]
+    return value
+
+
+def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
+    """A value as a person reads it, in the language of --lang: a date in --date-style
+    (a table marks a planned one with `*`, Markdown says so), a boolean as yes/no or ○/—,
+    spnet's own values (kinds, bases) and the university in the glossary's words. Where
+    the archive has a text in one language only, that text stands for the other."""
+    ja = out.lang is Lang.ja
+    value = _value(c, row, out)
+    # In `show`, a value is read by its field: a date as a date, a kind in the glossary's words.
+    key = row["field"].rsplit(".", 1)[-1] if c.key == "value" and "field" in row and not out.highlight else c.key
     if c.display:
         text = c.display(row)
+    elif key in ("date", "since") and isinstance(value, str):
+        text = format_date(value, out.date_style, weekday=out.weekday)
+        if not table and row.get("tentative") and c.key == "date":
+            text = (glossary.PLANNED.ja if ja else glossary.PLANNED.en).format(text)
     elif isinstance(value, bool):
-        text = "yes" if value else "no"
+        answer = glossary.YES if value else glossary.NO
+        text = answer.ja if ja else answer.en
+    elif ja and key in ("university", "universities") and value and out.names:
+        text = "; ".join((out.names[u].ja if u in out.names else u) for u in str(value).split("; "))
+    elif ja and key == "field" and value:
+        text = glossary.field_label(str(value), "ja")
+    elif ja and key in _VALUE_FIELDS and value:
+        term = glossary.value(str(value), key)
+        text = term.ja if term else str(value)
     else:
         text = _text(value)
     return visible(text, keep="\n")
@@ -415,7 +487,7 @@ def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, str
     if out.header:
         lines.append("| " + " | ".join(md(_header(c, out.lang)) for c in cols) + " |")
         lines.append("|" + "|".join(" --- " for _ in cols) + "|")
-    lines += ["| " + " | ".join(md(_cell(c, row)) for c in cols) + " |" for row in rows]
+    lines += ["| " + " | ".join(md(_cell(c, row, out)) for c in cols) + " |" for row in rows]
     stream.write("".join(line + "\n" for line in lines))
 
 
@@ -425,7 +497,7 @@ def _table_columns(rows: Sequence[Row], cols: Sequence[Column], out: Output) -> 
     kyoto`) and columns empty in every row are left out unless asked for by --fields."""
     if not out.fields:
         cols = [c for c in cols if c.key not in out.implied or out.wide]
-        cols = [c for c in cols if any(row.get(c.key) not in (None, "") for row in rows)] or list(cols)
+        cols = [c for c in cols if any(_value(c, row, out) not in (None, "") for row in rows)] or list(cols)
     groups: list[list[Column]] = []
     for c in cols:
         prev = groups[-1][0] if groups else None
@@ -453,11 +525,6 @@ def _headers(fields: list[Column], lang: Lang) -> tuple[str, ...]:
 
 
 _ASCII = str.maketrans({"█": "#", "✓": "x"})
-LEGEND = {
-    "*": ("planned, not yet held", "予定"),
-    "?": ("the Japanese and English texts disagree (spnet show ID)", "日英の記述が異なる"),
-    "+": ("added by the archive's curators: the report does not say it", "報告書になく、管理者が補ったもの"),
-}
 
 
 def _marks(c: Column, row: Row) -> str | None:
@@ -477,6 +544,13 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
     from spnet import terminal
 
     columns = _table_columns(rows, cols, out)
+    if group:  # each group once, where it first comes (by 年度, a year-only event comes first)
+        labels = [group(row) for row in rows]
+        first: dict[str, int] = {}
+        for heading in labels:
+            first.setdefault(heading, len(first))
+        order = sorted(range(len(rows)), key=lambda i: first[labels[i]])
+        rows = [rows[i] for i in order]
     used: set[str] = set()
     table_rows = []
     for row in rows:
@@ -485,7 +559,7 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
         for fields in columns:
             paragraphs: list[tuple[str, str | None]] = []
             for c in fields:
-                text = visible(_date(row)) if c.key == "date" else _cell(c, row)
+                text = _cell(c, row, out, table=True)
                 if out.highlight and c.key == "value":
                     text = snippet(text, out.highlight)
                 if out.ascii:
@@ -501,8 +575,9 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
         table_rows.append((label, cells))
     legend = []
     for mark in sorted(used, reverse=True):
-        en, ja = LEGEND[mark]
-        legend.append(f"{mark} {ja if out.lang is Lang.ja else en if out.lang is Lang.en else f'{en} / {ja}'}")
+        en, ja = glossary.LEGEND[mark]
+        words = ja if out.lang is Lang.ja else en if out.lang is Lang.en else f"{en} / {ja}"
+        legend.append(f"{mark} {words}{glossary.LEGEND_HINT.get(mark, '')}")
     tcols = [
         terminal.Column(_headers(f, out.lang), all(c.token for c in f), min(c.give_way for c in f), f[0].least)
         for f in columns
@@ -512,19 +587,12 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
 
 def snippet(text: str, find: str, around: int = 40) -> str:
     """The part of text around the first match of `find` (as search folds it)."""
-    from spnet.query import fold
+    from spnet.query import match_pattern
 
-    key = fold(find)
-    start = end = -1
-    for i in range(len(text)):  # fold each prefix's tail: width and case change lengths
-        for j in range(i + 1, min(len(text), i + len(key) * 2 + 2) + 1):
-            if fold(text[i:j]) == key:
-                start, end = i, j
-                break
-        if start >= 0:
-            break
-    if start < 0 or len(text) <= 2 * around + (end - start):
+    found = match_pattern(find).search(text)
+    if found is None or len(text) <= 2 * around + len(found[0]):
         return text
+    start, end = found.span()
     lo, hi = max(0, start - around), min(len(text), end + around)
     return ("…" if lo else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
 
@@ -537,8 +605,13 @@ def _emit_table(
 
     style = terminal.Style(ascii=out.ascii, wide=out.wide, header=out.header)
     width = terminal.terminal_size(stream)[0]
+    if any(c.key.startswith("weekday_") for c in cols):
+        out = out._replace(weekday=False)  # a column of its own says it
     with gc_paused():  # every cell and line is alive until written
         table = _table(rows, cols, out, group)
+        if out.date_style != DateStyle.ISO and out.weekday and terminal.layout(table, width, style) is None:
+            # The weekday gives way before the table becomes cards.
+            table = _table(rows, cols, out._replace(weekday=False), group)
         lines = terminal.draw(table, width, style)
     if table.legend:
         lines += [[], *([terminal.Span(t, "dim")] for text in table.legend for t in terminal.wrap(text, width))]

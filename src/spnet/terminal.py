@@ -22,11 +22,12 @@ import re
 import shutil
 import subprocess
 import sys
-import unicodedata
 from collections.abc import Sequence
 from typing import Any, NamedTuple, TextIO
 
 from rich.cells import cell_len
+
+from spnet import query
 
 GAP = 2  # spaces between columns
 MIN_TEXT = 16  # a free-text column narrower than this reads badly: columns give way first
@@ -213,7 +214,8 @@ def _address_width(text: str) -> int:
 # ------------------------------------------------------------------ layout
 def _natural(cells: Sequence[Cell], header: Sequence[str]) -> tuple[int, int]:
     """A column's widest line unwrapped, and the least it can be given."""
-    least = max((longest_unit(h) for h in header), default=0)
+    # A header is a label: a Japanese one (幹事校) is not broken between its characters.
+    least = max((longest_unit(h) if " " in h else cell_len(h) for h in header), default=0)
     natural = least
     for cell in cells:
         for text, mark in cell:
@@ -388,21 +390,8 @@ def _rich_text(lines: Sequence[Line], highlight: str | None = None) -> Any:
             text.append(span.text, span.style)
         text.append("\n")
     if highlight:
-        text.highlight_regex(match_pattern(highlight), "bold reverse")
+        text.highlight_regex(query.match_pattern(highlight), "bold reverse")
     return text
-
-
-def match_pattern(find: str) -> re.Pattern[str]:
-    """What search matches, as a pattern over the shown text: any case, either width."""
-    parts = []
-    for ch in unicodedata.normalize("NFKC", find).casefold():
-        if ch.isspace():
-            parts.append(r"\s+")
-            continue
-        alternatives = {ch, ch.upper()}
-        alternatives |= {chr(ord(a) + 0xFEE0) for a in list(alternatives) if "!" <= a <= "~"}
-        parts.append("[" + "".join(re.escape(a) for a in sorted(alternatives)) + "]")
-    return re.compile("".join(parts))
 
 
 def styled_text(lines: Sequence[Line], stream: TextIO, highlight: str | None = None) -> str:
@@ -460,3 +449,46 @@ def write_messages(lines: Sequence[tuple[str, str | None]], stream: TextIO | Non
         stream.write("".join(f"{text}\n" for text, _ in lines))
         return
     stream.write(styled_text([[Span(text, style)] for text, style in lines], stream))
+
+
+# ------------------------------------------------------------------ help
+class HelpFormatter:
+    """Click's help formatter, with its text wrapped by display width (a Japanese character
+    takes two columns) and between Japanese phrases, kinsoku kept: what click, counting
+    characters, cannot do. Headings, usage and indentation stay click's own."""
+
+    def __init__(self, base: Any) -> None:
+        self._base = base
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._base, name)
+
+    def _lines(self, text: str, width: int) -> list[str]:
+        paragraphs = [" ".join(p.split("\n")) for p in text.strip("\n").split("\n\n")]
+        lines: list[str] = []
+        for n, paragraph in enumerate(paragraphs):
+            lines += [""] * (n > 0) + wrap(paragraph, max(width, 20), ellipsis="")
+        return lines
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self._base.current_indent
+        for line in self._lines(text, self._base.width - self._base.current_indent):
+            self._base.write(f"{indent}{line}\n" if line else "\n")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first_col = min(max((cell_len(first) for first, _ in rows), default=0), col_max) + col_spacing
+        indent = self._base.current_indent
+        for first, second in rows:
+            self._base.write(f"{'':>{indent}}{first}")
+            if not second:
+                self._base.write("\n")
+                continue
+            if cell_len(first) <= first_col - col_spacing:
+                self._base.write(" " * (first_col - cell_len(first)))
+            else:
+                self._base.write("\n" + " " * (first_col + indent))
+            lines = self._lines(second, self._base.width - first_col - indent) or [""]
+            self._base.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self._base.write(f"{'':>{first_col + indent}}{line}\n" if line else "\n")

@@ -16,6 +16,10 @@ Environment variables
   TERM=dumb        No colour either.
   COLUMNS, LINES   The terminal's size, where spnet cannot ask the terminal.
   SPNET_DEBUG      Any value: a bug in spnet shows its traceback instead of one line.
+  SPNET_LANG       ja or en: the language of spnet's messages and help. Else the
+                   first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set
+                   (ja_JP.UTF-8: Japanese). --lang chooses the archive's language.
+  LANGUAGE, LC_ALL, LC_MESSAGES, LANG  See SPNET_LANG.
 """
 
 EXIT_CODES = """\
@@ -50,7 +54,10 @@ Output formats (--format, -f)
   json   A list of records, keys always the English field names; values as stored.
   md     A Markdown table.
 
-  --lang en|ja|both   which language's fields to show (JSON keys stay English).
+  --lang en|ja|both   which language's fields to show (JSON keys stay English); with
+                      ja, spnet's own words (kinds, yes/no) are Japanese too, and a
+                      text the report gives in English only is shown in English.
+  --date-style STYLE  tables and Markdown: iso, ja or wareki (spnet help dates).
   --fields a,b,c      exactly these fields, in this order (see README for each listing's).
   Every listing has a boolean field `disputed`: the Japanese and English texts of the
   report disagree on a field the listing shows.
@@ -60,15 +67,23 @@ DATES = """\
 Dates
 
 Typed dates (--from, --to, --since, --year, --fy) may be partial and mean their whole
-span: 2023 is the year, 2023-03 the month.
+span: 2023 is the year, 2023-03 the month. Full-width digits are read as digits.
 
-  2023-03-03   2023-03   2023   March 2023   3 Mar 2023
-  2023年3月3日   2023年3月   2023年
-  令和5年   令和元年   平成23年   R5   H23        (Japanese eras)
-  --fy 2022   FY2022   2022年度   令和4年度      (fiscal year: April to March)
+  2023-03-03   2023/3/3   2023-03   2023   1990s   March 2023   3 Mar 2023
+  2023年3月3日   2023年3月   2023年   1990年代
+  2022年02月10日（木）                    (a weekday in brackets is checked)
+  令和5年   令和元年   平成31年4月30日   昭和35年   (Japanese eras: 明治 to 令和)
+  R5   R5.3.3   H31.4.30   S35              (M T S H R: the eras' letters)
+  --fy 2022   FY2022   2022年度   令和4年度   R4   (fiscal year: April to March)
+
+An era year means the part of the year in that era (令和元年: from 2019-05-01); an era's
+year 0 and years after its end (平成32年) are refused.
 
 Stored dates keep the precision the report gives: 2023-03-03, 2024-03, 2019, or a
 decade as 199X (shown as 1990s). A date without a year is refused.
+
+Tables show dates as --date-style says: iso (2023-03-03), ja (2023年3月3日（金）, the
+default with --lang ja) or wareki (令和5年3月3日（金）). JSON, CSV and TSV keep ISO.
 """
 
 TOPICS = {"environment": ENVIRONMENT, "exit-codes": EXIT_CODES, "formats": FORMATS, "dates": DATES}

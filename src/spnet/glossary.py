@@ -1,0 +1,177 @@
+"""One glossary: the English and Japanese words spnet itself shows for fields and values.
+
+Every table header, every `--lang ja` label of a kind, a boolean, a basis or a field of
+`spnet show`, comes from here, so a word means one thing in every command (種別 is the
+kind of a record everywhere, 大学 a member university everywhere). The archive's own text
+is never in here: these are spnet's words about it. JSON keys and values stay English.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Term(NamedTuple):
+    en: str
+    ja: str
+
+
+# Field names, as headers and as the labels of `spnet show` (a path's parts are each looked up).
+FIELDS: dict[str, Term] = {
+    "id": Term("ID", "ID"),
+    "record": Term("Record", "レコード"),
+    "name": Term("Name", "名称"),
+    "person_name": Term("Name", "氏名・名称"),
+    "managing": Term("Managing", "幹事校"),
+    "scheme": Term("Scheme", "制度名"),
+    "partner_count": Term("Partners", "相手校数"),
+    "university": Term("University", "大学"),
+    "universities": Term("Universities", "大学"),
+    "country": Term("Country", "国"),
+    "country_basis": Term("Country basis", "国の根拠"),
+    "basis": Term("Basis", "根拠"),
+    "kind": Term("Kind", "種別"),
+    "type": Term("Type", "区分"),
+    "since": Term("Since", "開始"),
+    "institution": Term("Institution", "機関"),
+    "members": Term("Members", "大学数"),
+    "relations": Term("Relations", "関係"),
+    "date": Term("Date", "日付"),
+    "tentative": Term("Planned", "予定"),
+    "number": Term("No.", "回"),
+    "title": Term("Title", "件名"),
+    "weekday": Term("Weekday", "曜日"),
+    "theme": Term("Theme", "テーマ"),
+    "time": Term("Time (JST)", "時間（日本時間）"),
+    "keynotes": Term("Keynote speakers", "基調講演者"),
+    "report_url": Term("Report", "報告書"),
+    "affiliation": Term("Affiliation", "所属"),
+    "role": Term("Role", "役職・用途"),
+    "email": Term("E-mail", "メール"),
+    "url": Term("URL", "URL"),
+    "field": Term("Field", "項目"),
+    "value": Term("Value", "値"),
+    "matched": Term("Matched text", "該当箇所"),
+    "about": Term("About", "内容"),
+    "cited_in": Term("Cited in", "掲載"),
+    "event": Term("Event", "行事"),
+    "measure": Term("Measure", "集計"),
+    "category": Term("Value", "区分"),
+    "count": Term("Count", "件数"),
+    "disputed": Term("Disputed", "日英相違"),
+    # Parts of the paths `spnet show` prints (disagreements[0].reason ...).
+    "activities": Term("Activities", "活動内容"),
+    "outlook": Term("Outlook", "今後の展望"),
+    "aliases": Term("Aliases", "別名"),
+    "short_names": Term("Short names", "略称"),
+    "short_names_basis": Term("Short names basis", "略称の根拠"),
+    "counts": Term("Counts", "件数"),
+    "what": Term("What", "対象"),
+    "source": Term("Source", "出典"),
+    "section": Term("Section", "章節"),
+    "lines": Term("Lines", "行"),
+    "partners": Term("Partners", "相手校"),
+    "people": Term("People", "人物"),
+    "events": Term("Events", "行事"),
+    "disagreements": Term("Disagreements", "日英相違"),
+    "reason": Term("Reason", "理由"),
+    "as_printed": Term("As printed", "記載どおり"),
+    "language": Term("Language", "言語"),
+    "note": Term("Note", "注記"),
+    "participants": Term("Participants", "参加者"),
+    "person": Term("Person", "人物"),
+    "part": Term("Part", "役割"),
+    "talk": Term("Talk", "講演"),
+    "programme": Term("Programme", "プログラム"),
+    "venue": Term("Venue", "会場"),
+    "held": Term("Held", "開催形態"),
+    "links": Term("Links", "リンク"),
+    "department": Term("Department", "部署"),
+    "purpose": Term("Purpose", "用途"),
+    "relation": Term("Relation", "関係"),
+    "consortium": Term("Consortium", "コンソーシアム"),
+    "qualifier": Term("Qualifier", "限定"),
+    "as_of": Term("As of", "時点"),
+    "fiscal_year": Term("Fiscal year", "年度"),
+}
+
+# Values spnet names (kinds, record types, bases); what the archive says is never here.
+VALUES: dict[str, Term] = {
+    "strategic-partner": Term("strategic-partner", "戦略的パートナー"),
+    "consortium": Term("consortium", "コンソーシアム"),
+    "consortium-member": Term("consortium-member", "コンソーシアム加盟校"),
+    "joint-fund-partner": Term("joint-fund-partner", "共同基金の相手校"),
+    "research-partner": Term("research-partner", "研究協力先"),
+    "exchange-partner": Term("exchange-partner", "交流協定校"),
+    "office-host": Term("office-host", "拠点の受入先"),
+    "framework": Term("framework", "連携の枠組み"),
+    "survey": Term("survey", "調査"),
+    "symposium": Term("symposium", "シンポジウム"),
+    "workshop": Term("workshop", "ワークショップ"),
+    "meeting": Term("meeting", "会議"),
+    "milestone": Term("milestone", "出来事"),
+    "university": Term("university", "大学"),
+    "partner": Term("partner", "相手校"),
+    "event": Term("event", "行事"),
+    "person": Term("person", "人物"),
+    "contact": Term("contact", "窓口"),
+    "link": Term("link", "リンク"),
+    "country": Term("country", "国"),
+    "stated": Term("stated", "報告書に記載"),
+    "implied": Term("implied", "報告書の文脈から"),
+    "curator": Term("curator", "管理者が追加"),
+}
+# The `name` basis of a country is named by its field, not a kind.
+VALUES_BY_FIELD: dict[str, dict[str, Term]] = {"basis": {"name": Term("name", "名称から")}}
+
+YES, NO = Term("yes", "○"), Term("no", "—")
+PLANNED = Term("{} (planned)", "{}（予定）")
+DECADE = Term("{}s", "{}年代")
+NOT_STATED = Term("(not stated)", "（記載なし）")
+JAPANESE, ENGLISH = Term(" (Japanese)", "（日本語）"), Term(" (English)", "（英語）")
+
+# `spnet stats`: its measures and the values it names.
+MEASURES: dict[str, Term] = {
+    "partners by country": Term("partners by country", "国別の相手校数"),
+    "partners by country, the curators' additions": Term(
+        "partners by country, the curators' additions", "国別の相手校数（管理者が国を補ったもの）"
+    ),
+    "partners by kind": Term("partners by kind", "種別ごとの相手校数"),
+    "institutions": Term("institutions", "機関数"),
+    "partners by decade begun": Term("partners by decade begun", "連携開始の年代別"),
+    "events by year": Term("events by year", "年別の行事数"),
+    "events by fiscal year": Term("events by fiscal year", "年度別の行事数"),
+    "all": Term("all", "すべて"),
+    "partner of two or more": Term("partner of two or more", "複数の大学の相手校"),
+}
+
+# The marks a table puts after a value, for its legend.
+LEGEND: dict[str, Term] = {
+    "*": Term("planned, not yet held", "予定（未実施）"),
+    "?": Term("the Japanese and English texts disagree", "日英の記述が異なる"),
+    "+": Term("added by the archive's curators: the report does not say it", "報告書になく、管理者が補ったもの"),
+}
+
+
+# What a mark's reader can run to learn more, after its words in any language.
+LEGEND_HINT = {"?": " (spnet show ID)"}
+
+
+def value(text: str, field: str = "") -> Term | None:
+    """The words for a value spnet names, or None for the archive's own text."""
+    return VALUES_BY_FIELD.get(field, {}).get(text) or VALUES.get(text)
+
+
+def field_label(path: str, lang: str) -> str:
+    """`disagreements[0].reason` as a reader of `lang` reads it: 日英相違[0].理由."""
+    import re
+
+    def part(m: re.Match[str]) -> str:
+        word, suffix = m[1], m[2]
+        term = FIELDS.get(word)
+        text = (term.ja if lang == "ja" else term.en) if term else word
+        if suffix:
+            text += (JAPANESE if suffix == "ja" else ENGLISH).ja if lang == "ja" else f" ({suffix})"
+        return text
+
+    return re.sub(r"([a-z][a-z_]*?)(?:_(en|ja))?(?=$|[.\[])", part, path)
