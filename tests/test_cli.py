@@ -214,7 +214,7 @@ def test_timeline_table_groups_by_year_and_marks_plans(cli) -> None:
     result = cli("timeline", "--format", "table", "--from", "2024")
     assert result.exit_code == 0
     assert re.search(r"^2024-03 \*  ", result.stdout, re.M)  # planned: marked, and explained below
-    assert result.stdout.endswith("\n* planned, not yet held / 予定\n")
+    assert result.stdout.endswith("\n* planned, not yet held / 予定（未実施）\n")
     assert re.search(r"^2024$", result.stdout, re.M)  # the year's heading
     # A date known only to the year is not repeated under its year's heading.
     assert not re.search(r"^2024 ", result.stdout, re.M)
@@ -381,7 +381,7 @@ def test_no_colour_when_piped_even_for_tables(cli) -> None:
     [
         (["meetings", "--year", "2024", "--format", "tsv", "--no-header", "--fields", "number"], 0, "15\n16\n", ""),
         (["--help"], 0, "timeline", ""),
-        (["meetngs"], 2, "", "spnet: error: No such command 'meetngs'."),
+        (["meetngs"], 2, "", "spnet: error: no such command 'meetngs'; did you mean 'meetings'?"),
         (["partners", "-u", "nagoya"], 2, "", "spnet: error: unknown university 'nagoya'"),
     ],
 )

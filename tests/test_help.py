@@ -90,7 +90,7 @@ def test_a_missing_argument_is_one_line_with_the_usage() -> None:
 def test_a_mistyped_command_is_suggested() -> None:
     result = spnet("meetngs")
     assert result.returncode == 2
-    assert "Did you mean 'meetings'?" in result.stderr
+    assert "did you mean 'meetings'?" in result.stderr
 
 
 def test_archive_options_after_the_command(tmp_path) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from spnet import render
+from spnet import glossary, render
 from tests.conftest import DATA
 
 SCREENS = Path(__file__).parent / "screens"
@@ -130,8 +130,10 @@ def _words(rows: list[dict]) -> tuple[set[str], set[str]]:
     for columns in render.COLUMNS.values():
         for c in columns:
             words.update(LATIN.findall(c.en))
-    for en, _ in render.LEGEND.values():
+    for en, _ in glossary.LEGEND.values():
         words.update(LATIN.findall(en))
+    for hint in glossary.LEGEND_HINT.values():
+        words.update(LATIN.findall(hint))
     words |= {f"{w[:3]}0s" for w in words if re.fullmatch(r"\d{3}X", w)}  # a decade's heading
     words |= {w[:4] for w in words if re.match(r"\d{4}-", w)} | {"yes", "no"}  # a year's heading
     words |= {"+"}  # the curators' mark
@@ -168,6 +170,22 @@ def test_a_listing_fits_and_splits_nothing(args: list[str], columns: int) -> Non
             assert text[-1] not in NO_END, line
 
 
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize("args", LISTINGS, ids=[" ".join(a) for a in LISTINGS])
+def test_a_japanese_listing_fits(args: list[str], columns: int) -> None:
+    """--lang ja, with Japanese dates and the glossary's words: it fits, and no line breaks
+    the kinsoku rules."""
+    screen = on_terminal([*args, "--lang", "ja"], columns)
+    assert screen.code == 0, screen.err
+    assert screen.lines
+    assert not [line for line in screen.lines if cell_len(line) > columns]
+    for line in screen.lines:
+        text = line.strip()
+        if text:
+            assert text[0] not in NO_START, line
+            assert text[-1] not in NO_END, line
+
+
 def test_no_word_of_a_title_is_split() -> None:
     """Titles wrap between words: every English word of every title is on one line."""
     screen = on_terminal(["timeline"], 80)
@@ -183,6 +201,15 @@ GOLDEN = [
     ("meetings-2023-80", ["meetings", "--year", "2023"], 80),
     ("timeline-fy2023-120", ["timeline", "--fy", "2023"], 120),
     ("contacts-ehime-80", ["contacts", "-u", "ehime"], 80),
+    # As a Japanese reader types and reads: names, eras and 年度 in, Japanese out.
+    ("timeline-fy2023-ja-80", ["timeline", "--fy", "令和5年度", "--lang", "ja"], 80),
+    ("timeline-2024-wareki-80", ["timeline", "--year", "R6", "--lang", "ja", "--date-style", "和暦"], 80),
+    ("partners-kyoto-ja-80", ["partners", "-u", "京大", "--lang", "ja"], 80),
+    ("meetings-2023-ja-80", ["meetings", "--year", "令和5年", "--lang", "ja"], 80),
+    ("contacts-ehime-ja-80", ["contacts", "-u", "愛媛大学", "--lang", "日本語"], 80),
+    ("universities-ja-80", ["universities", "--lang", "ja"], 80),
+    ("stats-fy-ja-80", ["stats", "--group", "年度", "--lang", "ja"], 80),
+    ("show-meeting-03-ja-80", ["show", "第3回", "--lang", "ja"], 80),
 ]
 
 

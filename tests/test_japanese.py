@@ -1,0 +1,196 @@
+"""What a Japanese reader types, and what they must get: one table of inputs (names,
+countries, kinds, dates, eras, 年度, searches, languages) with the expected answer, or the
+refusal (exit 2) and its reason."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+MEETINGS_FY2023 = {11, 12, 13, 14, 15, 16}
+MEETINGS_2023 = {9, 10, 11, 12, 13, 14}
+UK = {"osaka-ucl", "tohoku-ucl", "tokyo-cambridge"}
+
+# (arguments, the field to collect from the JSON answer, the values it must hold)
+ANSWERS = [
+    # universities
+    (["partners", "-u", "京都大学"], "university", {"kyoto"}),
+    (["partners", "-u", "京大"], "university", {"kyoto"}),
+    (["partners", "-u", "京都"], "university", {"kyoto"}),
+    (["partners", "-u", "慶応"], "university", {"keio"}),
+    (["partners", "-u", "慶應義塾大学"], "university", {"keio"}),
+    (["partners", "-u", "慶応義塾"], "university", {"keio"}),
+    (["partners", "-u", "九州大学"], "university", {"kyushu"}),
+    (["partners", "-u", "東京大学"], "university", {"tokyo"}),
+    (["partners", "-u", "早稲田大学"], "university", {"waseda"}),
+    (["partners", "-u", "愛媛"], "university", {"ehime"}),
+    (["partners", "-u", "阪大", "-u", "東北大学"], "university", {"osaka", "tohoku"}),
+    (["partners", "-u", "ＫＹＯＴＯ"], "university", {"kyoto"}),
+    # countries
+    (["partners", "--country", "英国"], "id", UK),
+    (["partners", "--country", "イギリス"], "id", UK),
+    (["partners", "--country", "アメリカ"], "id", {"kyushu-uiuc", "tokyo-princeton"}),
+    (["partners", "--country", "米国"], "id", {"kyushu-uiuc", "tokyo-princeton"}),
+    (["partners", "--country", "台湾"], "id", {"kyoto-ntu", "kyushu-ntu"}),
+    (["partners", "--country", "韓国"], "id", {"tokyo-snu"}),
+    (["partners", "--country", "スイス"], "id", {"kyoto-zurich", "tokyo-eth-zurich"}),
+    (["partners", "--country", "ドイツ"], "id", {"kyoto-hamburg", "waseda-bonn"}),
+    # kinds, in the glossary's Japanese
+    (["timeline", "--kind", "会議", "--year", "2022"], "kind", {"meeting"}),
+    (["timeline", "--kind", "シンポジウム"], "id", {"symposium-1", "symposium-2", "symposium-3"}),
+    (["timeline", "--kind", "しんぽじうむ"], "id", {"symposium-1", "symposium-2", "symposium-3"}),
+    (["timeline", "--kind", "ワークショップ"], "id", {"workshop"}),
+    (["timeline", "--kind", "調査"], "kind", {"survey"}),
+    (["partners", "--kind", "戦略的パートナー", "-u", "京大"], "kind", {"strategic-partner"}),
+    (["partners", "--kind", "コンソーシアム加盟校"], "kind", {"consortium-member"}),
+    # dates, in the report's own form and the eras
+    (["timeline", "--from", "2022年02月10日（木）", "--to", "2022年02月10日（木）"], "id", {"meeting-03"}),
+    (["timeline", "--from", "2023/3/3", "--to", "2023/3/31", "--kind", "会議"], "id", {"meeting-10"}),
+    (["timeline", "--from", "R5.3.3", "--to", "R5.3.31", "--kind", "会議"], "id", {"meeting-10"}),
+    (["timeline", "--from", "令和5年3月27日", "--to", "令和5年3月27日", "--kind", "会議"], "id", {"meeting-10"}),
+    (
+        ["timeline", "--from", "２０２３年３月２７日（月）", "--to", "2023-03-27", "--kind", "会議"],
+        "id",
+        {"meeting-10"},
+    ),
+    (["timeline", "--from", "2023-03-27 (Mon)", "--to", "2023-03-27", "--kind", "会議"], "id", {"meeting-10"}),
+    (["timeline", "--year", "S35"], "id", {"waseda-bonn-1960"}),
+    (["timeline", "--year", "昭和35年"], "id", {"waseda-bonn-1960"}),
+    (["timeline", "--from", "1990年代", "--to", "1990年代"], "id", {"waseda-bonn-office", "waseda-ulb-1996"}),
+    (["timeline", "--from", "1990s", "--to", "1990s"], "id", {"waseda-bonn-office", "waseda-ulb-1996"}),
+    (
+        ["timeline", "--from", "H31.4.30", "--to", "令和元年12月"],
+        "university",
+        {"keio", "kyoto", "osaka", "waseda", "kyushu"},
+    ),
+    (["meetings", "--year", "令和5年"], "number", MEETINGS_2023),
+    (["meetings", "--year", "R5"], "number", MEETINGS_2023),
+    (["meetings", "--year", "２０２３年"], "number", MEETINGS_2023),
+    # 年度
+    (["meetings", "--fy", "R5"], "number", MEETINGS_FY2023),
+    (["meetings", "--fy", "令和5年"], "number", MEETINGS_FY2023),
+    (["meetings", "--fy", "令和5年度"], "number", MEETINGS_FY2023),
+    (["meetings", "--fy", "2023年度"], "number", MEETINGS_FY2023),
+    (["meetings", "--fy", "FY2023"], "number", MEETINGS_FY2023),
+    (["meetings", "--fy", "２０２３"], "number", MEETINGS_FY2023),
+    (["meetings", "--fy", "令和3年度"], "number", {1, 2, 3, 4}),
+    # searches: variants, kana, spaces, numbers, several words
+    (["search", "林香里"], "id", {"hayashi-kaori", "symposium-2"}),
+    (["search", "林　香里"], "id", {"hayashi-kaori", "symposium-2"}),
+    (["search", "慶応"], "id", {"keio", "keio-sciences-po", "sym2-keio-presenter", "symposium-2"}),
+    (["search", "慶應"], "id", {"keio", "keio-sciences-po", "sym2-keio-presenter", "symposium-2"}),
+    (["search", "渡辺"], "id", {"symposium-2", "watanabe-satoshi"}),
+    (["search", "渡邊"], "id", {"symposium-2", "watanabe-satoshi"}),
+    (
+        ["search", "國立臺灣大學"],
+        "id",
+        {"kyoto", "kyoto-designation-2020", "kyoto-ntu", "kyoto-tri-symposium-2024"}
+        | {"kyushu", "kyushu-ntu", "kyushu-ntu-2001", "kyushu-ntu-2023", "tw"},
+    ),
+    (["search", "第1回"], "id", {"keio", "meeting-01", "symposium-1", "symposium-1-report"}),
+    (["search", "第01回"], "id", {"keio", "meeting-01", "symposium-1", "symposium-1-report"}),
+    (["search", "ＵＣＬ"], "id", {"osaka", "osaka-ucl", "osaka-ucl-seed-fund", "tohoku", "tohoku-ucl"}),
+    (["search", "ハンブルク 2023"], "id", {"kyoto", "kyoto-hamburg", "kyoto-hamburg-symposium-2023"}),
+    # one record by its name
+    (["show", "京都大学"], "id", {"kyoto"}),
+    (["show", "第3回"], "id", {"meeting-03"}),
+    (["show", "ケンブリッジ大学"], "id", {"tokyo-cambridge"}),
+]
+
+REFUSALS = [
+    (["timeline", "--year", "令和0年"], "元年"),
+    (["timeline", "--year", "R0"], "an era's first year is 1"),
+    (["timeline", "--year", "平成32年"], "平成 ended in its year 31 (2019-04-30)"),
+    (["timeline", "--year", "昭和65年"], "昭和 ended in its year 64"),
+    (["timeline", "--from", "H31.5.1"], "平成 ended on 2019-04-30"),
+    (["timeline", "--from", "令和元年4月"], "令和 began on 2019-05-01"),
+    (["timeline", "--from", "2023年3月3日（木）"], "2023-03-03 is a 金曜日 (Friday)"),
+    (["timeline", "--from", "2023年3月（金）"], "a weekday goes with a whole date"),
+    (["timeline", "--from", "2023年13月"], "no such day or month"),
+    (["meetings", "--fy", "2023年3月"], "bad fiscal year"),
+    (["partners", "--lang", "フランス語"], "unknown --lang"),
+    (["timeline", "--date-style", "roman"], "unknown --date-style"),
+    (["timeline", "--group", "month"], "unknown grouping"),
+    (["show", "東"], "ambiguous record '東'"),
+]
+
+JA_HEAD = "| ID | 大学 | 名称 | 国 | 種別 | 開始 |"
+LANGS = [
+    ("jp", JA_HEAD),
+    ("日本語", JA_HEAD),
+    ("JA", JA_HEAD),
+    ("英語", "| ID | University | Name | Country | Kind | Since |"),
+    ("両方", "| ID | University | Name | 名称 | Country | 国 | Kind | Since |"),
+]
+
+
+def test_the_table_is_large() -> None:
+    assert len(ANSWERS) + len(REFUSALS) + len(LANGS) >= 60
+
+
+def _json(cli, *args: str) -> list[dict]:
+    result = cli(*args, "--format", "json")
+    assert result.exception is None
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    return [data] if isinstance(data, dict) else data
+
+
+@pytest.mark.parametrize("args,field,expected", ANSWERS, ids=[" ".join(a) for a, _, _ in ANSWERS])
+def test_what_a_japanese_reader_types(cli, args: list[str], field: str, expected: set) -> None:
+    assert {row[field] for row in _json(cli, *args)} == expected
+
+
+@pytest.mark.parametrize("args,reason", REFUSALS, ids=[" ".join(a) for a, _ in REFUSALS])
+def test_what_is_refused_and_why(cli, args: list[str], reason: str) -> None:
+    result = cli(*args)
+    assert isinstance(result.exception, SystemExit)  # the exit, not an error escaping
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert reason in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("typed,header", LANGS)
+def test_lang_however_it_is_spelt(cli, typed: str, header: str) -> None:
+    result = cli("partners", "-u", "kyoto", "--lang", typed, "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == header
+
+
+def test_japanese_throughout_under_lang_ja(cli) -> None:
+    """Kinds, booleans, plans, decades, universities and dates in Japanese; an English-only
+    name stays English rather than blank; the machine formats keep the data as it is."""
+    md = cli("timeline", "--year", "2024", "--lang", "ja", "--format", "md").stdout
+    assert "| 2024年3月（予定） | 会議 | 16 | 第16回 |  | meeting-16 |" in md
+    assert "| 2024年2月2日（金） | 会議 | 15 |" in md
+    assert "| 出来事 |" in md and "| 九州大学 |" in md
+    wareki = cli("timeline", "--year", "2024", "--lang", "ja", "--date-style", "wareki", "--format", "md").stdout
+    assert "| 令和6年2月2日（金） |" in wareki
+    partners = cli("partners", "-u", "waseda", "--lang", "ja", "--format", "md").stdout
+    assert "| 1960年代 |" not in partners and "| 1960年 |" in partners
+    contacts = cli("contacts", "--lang", "ja", "--format", "md").stdout
+    assert "Schwarzenegger" in contacts  # the report gives this name in English only
+    universities = cli("universities", "--lang", "ja", "--format", "md").stdout
+    assert "| tokyo | 東京大学 | ✓ |" in universities
+    data = _json(cli, "timeline", "--year", "2024", "--lang", "ja")
+    assert {row["kind"] for row in data} == {"meeting", "milestone"}
+    assert "2024-02-02" in {row["date"] for row in data}
+
+
+def test_stats_in_japanese_and_by_fiscal_year(cli) -> None:
+    md = cli("stats", "--lang", "ja", "--group", "fy", "--format", "md").stdout
+    assert "| フランス |" in md and "| （記載なし） |" in md and "| 戦略的パートナー |" in md
+    rows = _json(cli, "stats", "--group", "fy")
+    by_fy = {r["value"]: r["count"] for r in rows if r["measure"] == "events by fiscal year"}
+    assert by_fy["FY2023"] == 16
+    assert sum(by_fy.values()) == len(_json(cli, "timeline"))
+    assert all(set(r) == {"measure", "value", "count"} for r in rows)  # no hidden label leaks
+
+
+def test_show_labels_in_japanese(cli) -> None:
+    md = cli("show", "meeting-03", "--lang", "ja", "--format", "md").stdout
+    assert "| 日英相違[0].理由 |" in md
+    assert "| 種別 | 会議 |" in md
+    assert "| レコード | 行事 |" in md
