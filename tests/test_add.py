@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from spnet import store
+from spnet import archive
 
 KYOTO = "universities/kyoto.toml"
 PARTNER = ["add", "partner", "-u", "京都", "--id", "kyoto-new", "--name-en", "New University", "--kind", "strategic"]
@@ -22,7 +22,7 @@ SOURCE = ["--source", "Minutes of 2025", "--lines", "3,4"]
 
 def snapshot(data: Path) -> dict[str, bytes]:
     """Every file of the archive but the writers' lock file."""
-    files = (p for p in sorted(data.rglob("*")) if p.is_file() and p.name != store.LOCK_NAME)
+    files = (p for p in sorted(data.rglob("*")) if p.is_file() and p.name != archive.LOCK_NAME)
     return {str(p.relative_to(data)): p.read_bytes() for p in files}
 
 
@@ -153,11 +153,10 @@ def test_a_disk_that_fills_while_writing_leaves_the_old_file(data_copy: Path) ->
 def test_a_held_lock_is_a_clear_error(cli, data_copy: Path, monkeypatch) -> None:
     import fcntl
 
-    monkeypatch.setattr(store, "LOCK_WAIT_SECONDS", 0.2)
     before = snapshot(data_copy)
-    with open(data_copy / store.LOCK_NAME, "w") as holder:
+    with open(data_copy / archive.LOCK_NAME, "w") as holder:
         fcntl.flock(holder, fcntl.LOCK_EX)
-        result = cli("--data", str(data_copy), *PARTNER, *SOURCE)
+        result = cli("--data", str(data_copy), *PARTNER, *SOURCE, env={"SPNET_LOCK_WAIT": "0.2"})
     assert result.exit_code == 3 and "another spnet is writing" in result.stderr
     assert snapshot(data_copy) == before
 
@@ -188,7 +187,7 @@ def test_killed_at_random_moments_the_archive_holds_the_old_or_the_new_records(d
     import signal
     import time
 
-    from spnet.store import load_archive
+    from spnet.archive import load_archive
 
     rng = random.Random(20240331)
     original = {p.id for p in load_archive(data_copy, cache=False).partners}
@@ -230,7 +229,7 @@ def test_a_read_only_data_directory_is_a_clear_error(cli, data_copy: Path, monke
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, flags, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store.os, "open", read_only)
+    monkeypatch.setattr(os, "open", read_only)
     result = cli("--data", str(data_copy), *PARTNER, *SOURCE)
     assert result.exit_code == 3
     assert result.stderr == f"spnet: error: {data_copy}: cannot write here: Permission denied\n"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+from spnet.archive import load_archive, scan
 from spnet.models import Archive, PartialDate
 from spnet.query import all_records
-from spnet.store import load_archive, scan
 from tests.conftest import DATA
 
 

@@ -4,6 +4,7 @@ line), nothing on stdout, and never a traceback."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -55,15 +56,15 @@ def _empty(data: Path) -> None:
 
 def _unreadable(data: Path) -> None:
     """As root any file is readable: the permission a user would meet is simulated."""
-    target = data / "universities" / "kyoto.toml"
-    real = Path.read_bytes
+    target = str(data / "universities" / "kyoto.toml")
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self == target:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def refusing_open(path: object, flags: int, *args: object) -> int:
+        if str(path) == target:
+            raise PermissionError(13, "Permission denied", target)
+        return real(path, flags, *args)  # type: ignore[arg-type]
 
-    _PATCHES.append((Path, "read_bytes", read_bytes))
+    _PATCHES.append((os, "open", refusing_open))  # the operating system's own call refuses
 
 
 _PATCHES: list[tuple[object, str, object]] = []

@@ -1,29 +1,65 @@
-"""The archive cache: used while nothing changed, never stale, rebuilt when corrupt."""
+"""The archive's SQLite index: used while nothing changed, never stale, never trusted when
+spoiled or when someone else could have written it; rebuilt, and the answer unchanged."""
 
 from __future__ import annotations
 
 import json
 import os
+import random
+import sqlite3
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from spnet import store
+from spnet.archive import load_archive
+from spnet.archive.index import index_path
 from spnet.errors import DataError
-from spnet.store import cache_path, load_archive
 
 KYOTO = "universities/kyoto.toml"
 
 
-def _fail_scan(*args: object, **kwargs: object) -> None:
-    raise AssertionError("the files were read although the cache was valid")
+def _index(root: Path) -> Path:
+    path = index_path(root)
+    assert path is not None
+    return path
 
 
-def test_second_load_comes_from_the_cache(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = load_archive(data_copy)
-    assert cache_path(data_copy).is_file()
-    monkeypatch.setattr(store, "scan", _fail_scan)
-    assert load_archive(data_copy) == first
+def _built(root: Path) -> tuple[int, int]:
+    """Which build of the index is there: its inode and modification time."""
+    st = _index(root).stat()
+    return st.st_ino, st.st_mtime_ns
+
+
+def test_a_second_query_is_answered_from_the_index(cli, data_copy: Path) -> None:
+    args = ("--data", str(data_copy), "timeline", "--format", "json")
+    first = cli(*args).stdout
+    built = _built(data_copy)
+    assert cli(*args).stdout == first
+    assert _built(data_copy) == built  # not rebuilt: the files were not read again
+    with sqlite3.connect(_index(data_copy)) as db:  # a real database: any SQLite reads it
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM events").fetchone() == (len(json.loads(first)),)
+
+
+def test_the_index_holds_the_export_and_the_export_is_a_copy(cli, data_copy: Path, tmp_path: Path) -> None:
+    cli("--data", str(data_copy), "universities")
+    out = tmp_path / "spnet.db"
+    assert cli("--data", str(data_copy), "export", "sqlite", "--out", str(out)).exit_code == 0
+    fresh = tmp_path / "fresh.db"
+    result = cli("--data", str(data_copy), "--no-cache", "export", "sqlite", "--out", str(fresh))
+    assert result.exit_code == 0
+
+    def dump(path: Path) -> list[str]:
+        with sqlite3.connect(path) as db:
+            return list(db.iterdump())
+
+    assert dump(out) == dump(fresh)  # the copy of the index is what a fresh build writes
+    with sqlite3.connect(out) as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"partners", "events", "partners_fts"} <= tables and not {"meta", "pieces", "files"} & tables
 
 
 def test_an_edit_within_the_same_second_is_seen(cli, data_copy: Path) -> None:
@@ -47,23 +83,84 @@ def test_a_new_or_removed_file_is_seen(cli, data_copy: Path) -> None:
     assert result.exit_code == 3 and "extra.toml: unknown file" in result.stderr
 
 
-@pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05\x95garbage"])
-def test_a_corrupt_cache_is_ignored_and_rebuilt(cli, data_copy: Path, garbage: bytes) -> None:
+@pytest.mark.parametrize("garbage", [b"", b"not a database", b"SQLite format 3\x00" + b"\xff" * 200])
+def test_a_garbage_index_is_ignored_and_rebuilt(cli, data_copy: Path, garbage: bytes) -> None:
     load_archive(data_copy)
-    cache_path(data_copy).write_bytes(garbage)
+    _index(data_copy).write_bytes(garbage)
     result = cli("--data", str(data_copy), "meetings", "--year", "2023", "--format", "json")
     assert result.exit_code == 0 and len(json.loads(result.stdout)) == 6
-    assert cache_path(data_copy).read_bytes() != garbage
+    assert _index(data_copy).read_bytes() != garbage
 
 
-def test_no_cache_neither_reads_nor_writes(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cut_short_index_is_ignored_and_rebuilt(cli, data_copy: Path) -> None:
+    args = ("--data", str(data_copy), "timeline", "--format", "json")
+    expected = cli(*args).stdout
+    size = _index(data_copy).stat().st_size
+    with _index(data_copy).open("r+b") as fh:
+        fh.truncate(size // 2)
+    assert cli(*args).stdout == expected
+
+
+def test_a_foreign_database_is_not_used(cli, data_copy: Path) -> None:
+    """A valid SQLite database that is not spnet's index (another application, another
+    layout) is replaced, never read."""
+    args = ("--data", str(data_copy), "universities", "--format", "json")
+    expected = cli(*args).stdout
+    _index(data_copy).unlink()
+    with sqlite3.connect(_index(data_copy)) as db:
+        db.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('key', 'x')")
+    assert cli(*args).stdout == expected
+    with sqlite3.connect(_index(data_copy)) as db:
+        assert db.execute("SELECT count(*) FROM pieces").fetchone()[0] > 0
+
+
+def test_a_spoiled_piece_never_changes_an_answer(cli, data_copy: Path) -> None:
+    """Ehime's partners edited inside the index, same length, checksum not updated: the
+    edit is seen and the answer comes from the files."""
+    args = ("--data", str(data_copy), "partners", "-u", "ehime", "--format", "json")
+    expected = cli(*args).stdout
+    with sqlite3.connect(_index(data_copy)) as db:
+        (data,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
+        db.execute("UPDATE pieces SET data = ? WHERE name = 'partners/ehime'", (data.replace("Lurio", "Lurix"),))
+    result = cli(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+
+
+@pytest.mark.slow
+def test_random_corruption_never_changes_an_answer(data_copy: Path) -> None:
+    """Flip bytes anywhere in the index, 40 times: every answer is the true one, or (when
+    SQLite itself finds its file broken) still the true one, read from the files."""
+    args = [sys.executable, "-m", "spnet", "--data", str(data_copy)]
+    queries = [["partners", "--format", "json"], ["timeline", "--format", "json"], ["check"]]
+
+    def run(query: list[str]) -> tuple[int, str, str]:
+        done = subprocess.run([*args, *query], capture_output=True, text=True)
+        return done.returncode, done.stdout, done.stderr
+
+    truth = {tuple(q): run(q) for q in queries}
+    rng = random.Random(11)
+    for _ in range(40):
+        run(["check"])  # a whole index, built by check
+        path = _index(data_copy)
+        blob = bytearray(path.read_bytes())
+        for _ in range(rng.randint(1, 8)):
+            blob[rng.randrange(len(blob))] ^= 1 << rng.randrange(8)
+        path.write_bytes(bytes(blob))
+        query = rng.choice(queries)
+        assert run(query) == truth[tuple(query)]
+
+
+def test_no_cache_neither_reads_nor_writes(cli, data_copy: Path) -> None:
     result = cli("--data", str(data_copy), "--no-cache", "universities", "--format", "json")
     assert result.exit_code == 0
-    assert not cache_path(data_copy).exists() and not cache_path(data_copy, "parsed").exists()
-    load_archive(data_copy)  # fills both caches
-    parsed = _count_parses(monkeypatch)
-    assert cli("--data", str(data_copy), "--no-cache", "universities").exit_code == 0
-    assert len(parsed) == 11  # every file read afresh
+    assert not _index(data_copy).exists()
+    cli("--data", str(data_copy), "universities")
+    built = _built(data_copy)
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace("Kyoto University", "Kyoto Univ.", 1), "utf-8")
+    shown = cli("--data", str(data_copy), "--no-cache", "universities", "--format", "json").stdout
+    assert "Kyoto Univ." in shown and _built(data_copy) == built
 
 
 def test_an_unwritable_cache_directory_is_not_an_error(cli, data_copy: Path, tmp_path: Path) -> None:
@@ -73,28 +170,28 @@ def test_an_unwritable_cache_directory_is_not_an_error(cli, data_copy: Path, tmp
     assert result.exit_code == 0 and result.stderr == ""
 
 
-def test_an_invalid_archive_is_never_cached(cli, data_copy: Path) -> None:
+def test_an_invalid_archive_is_never_indexed(cli, data_copy: Path) -> None:
     path = data_copy / KYOTO
     path.write_text(path.read_text(encoding="utf-8").replace('since = "2019"', "since = 2019", 1), encoding="utf-8")
     assert cli("--data", str(data_copy), "partners").exit_code == 3
-    assert not cache_path(data_copy).exists()
+    assert not _index(data_copy).exists()
 
 
-def test_check_answers_from_the_cache_and_sees_an_edit(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_answers_from_the_index_and_sees_an_edit(cli, data_copy: Path) -> None:
     first = cli("--data", str(data_copy), "check")
     assert first.exit_code == 0 and "meeting-03" in first.stderr
-    with monkeypatch.context() as m:
-        m.setattr(store, "scan", _fail_scan)
-        again = cli("--data", str(data_copy), "check")
+    built = _built(data_copy)
+    again = cli("--data", str(data_copy), "check")
     assert (again.exit_code, again.stdout, again.stderr) == (0, first.stdout, first.stderr)
+    assert _built(data_copy) == built
     path = data_copy / KYOTO
     path.write_text(path.read_text(encoding="utf-8").replace('id = "kyoto"\n', 'id  = "kyoto"\n', 1), encoding="utf-8")
     edited = cli("--data", str(data_copy), "check")
     assert edited.exit_code == 0 and "universities/kyoto.toml: not in canonical form" in edited.stderr
 
 
-def test_a_query_cache_does_not_answer_check(cli, data_copy: Path) -> None:
-    """A cache written by a query was not checked for canonical form: check reads the files."""
+def test_a_query_index_does_not_answer_check(cli, data_copy: Path) -> None:
+    """An index built by a query was not checked for canonical form: check reads the files."""
     path = data_copy / KYOTO
     path.write_text(path.read_text(encoding="utf-8").replace('id = "kyoto"\n', 'id  = "kyoto"\n', 1), encoding="utf-8")
     assert cli("--data", str(data_copy), "universities").exit_code == 0
@@ -102,111 +199,151 @@ def test_a_query_cache_does_not_answer_check(cli, data_copy: Path) -> None:
     assert "not in canonical form" in result.stderr
 
 
-def _piece_span(root: Path, name: str) -> tuple[int, int]:
-    """Where one piece lies in the cache file: (offset, length)."""
-    archive = load_archive(root)
-    return archive._load.offsets[name]  # type: ignore[attr-defined]
+def test_after_an_edit_the_unchanged_files_parsed_data_is_kept(cli, data_copy: Path) -> None:
+    """The index keeps each file's parsed data with its size, times and inode: after an
+    edit the edited file's entry is new and every other file's is the same."""
+    cli("--data", str(data_copy), "universities")
 
+    def entries() -> dict[str, tuple[str, str]]:
+        with sqlite3.connect(_index(data_copy)) as db:
+            return {name: (st, doc) for name, st, doc in db.execute("SELECT name, stat, doc FROM files")}
 
-def test_a_query_reads_only_the_pieces_it_needs(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ehime's partners are spoiled in the cache: Kyoto's come from the cache without reading
-    any file; asking for Ehime's reads the files again and still answers right."""
-    expected = {
-        u: cli("--data", str(data_copy), "partners", "-u", u, "--format", "json").stdout for u in ("kyoto", "ehime")
-    }
-    start, length = _piece_span(data_copy, "partners/ehime")
-    with cache_path(data_copy).open("r+b") as fh:
-        fh.seek(start)
-        fh.write(b"\0" * length)
-    with monkeypatch.context() as m:
-        m.setattr(store, "scan", _fail_scan)
-        assert cli("--data", str(data_copy), "partners", "-u", "kyoto", "--format", "json").stdout == expected["kyoto"]
-    result = cli("--data", str(data_copy), "partners", "-u", "ehime", "--format", "json")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, expected["ehime"], "")
-
-
-def test_a_cache_cut_short_is_ignored_and_rebuilt(cli, data_copy: Path) -> None:
-    args = ("--data", str(data_copy), "timeline", "--format", "json")
-    expected = cli(*args).stdout
-    size = cache_path(data_copy).stat().st_size
-    with cache_path(data_copy).open("r+b") as fh:
-        fh.truncate(size - 100)
-    assert cli(*args).stdout == expected
-    assert cache_path(data_copy).stat().st_size == size
-
-
-def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    parsed: list[str] = []
-    real = store.read_toml
-
-    def counting(path: Path, shown: str) -> tuple[str, dict[str, object]]:
-        parsed.append(Path(path).name)
-        return real(path, shown)
-
-    monkeypatch.setattr(store, "read_toml", counting)
-    return parsed
-
-
-def test_after_an_edit_only_the_edited_file_is_parsed(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    parsed = _count_parses(monkeypatch)
-    load_archive(data_copy)
-    assert len(parsed) == 11  # project, countries and the nine universities
+    before = entries()
     path = data_copy / KYOTO
-    path.write_text(path.read_text(encoding="utf-8").replace('since = "2019"', 'since = "2018"', 1), encoding="utf-8")
-    parsed.clear()
-    archive = load_archive(data_copy)
-    assert parsed == ["kyoto.toml"]
-    assert [p.since.iso() for p in archive.partners_of("kyoto") if p.since][0] == "2018"
-
-
-def test_check_keeps_its_verdict_on_unchanged_files(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    kyoto = data_copy / KYOTO
-    kyoto.write_text(kyoto.read_text(encoding="utf-8").replace('id = "kyoto"\n', 'id  = "kyoto"\n', 1), "utf-8")
-    assert "universities/kyoto.toml: not in canonical form" in cli("--data", str(data_copy), "check").stderr
-    osaka = data_copy / "universities/osaka.toml"
-    osaka.write_bytes(osaka.read_bytes())  # touched: the archive cache is stale, osaka is parsed again
-    parsed = _count_parses(monkeypatch)
-    result = cli("--data", str(data_copy), "check")
-    assert parsed == ["osaka.toml"]
-    assert "universities/kyoto.toml: not in canonical form" in result.stderr
-    assert "osaka.toml: not in canonical form" not in result.stderr
-
-
-@pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05\x95garbage"])
-def test_a_corrupt_parsed_files_cache_is_ignored(
-    data_copy: Path, monkeypatch: pytest.MonkeyPatch, garbage: bytes
-) -> None:
-    first = load_archive(data_copy)
-    cache_path(data_copy, "parsed").write_bytes(garbage)
-    cache_path(data_copy).unlink()
-    parsed = _count_parses(monkeypatch)
-    assert load_archive(data_copy) == first
-    assert len(parsed) == 11
-
-
-def test_add_parses_only_the_file_it_writes(cli, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert cli("--data", str(data_copy), "check").exit_code == 0  # parses every file once
-    parsed = _count_parses(monkeypatch)
-    args = ("--id", "kyoto-cached", "--name-en", "Cached University", "--kind", "exchange-partner")
-    result = cli("--data", str(data_copy), "add", "partner", "-u", "kyoto", *args, "--source", "S", "--lines", "1")
-    assert result.exit_code == 0, result.stderr
-    assert parsed == ["kyoto.toml"]  # read to be rewritten; the others came from the cache
-    parsed.clear()
-    shown = cli("--data", str(data_copy), "partners", "-u", "kyoto", "--format", "json").stdout
-    assert parsed == ["kyoto.toml"] and "kyoto-cached" in shown
+    path.write_text(path.read_text(encoding="utf-8").replace("Kyoto University", "Kyoto Univ.", 1), "utf-8")
+    assert "Kyoto Univ." in cli("--data", str(data_copy), "universities", "--format", "json").stdout
+    after = entries()
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed == {str(path)}
+    assert "Kyoto Univ." in after[str(path)][1]
 
 
 def test_a_spoiled_piece_after_an_edit_is_one_clear_error(data_copy: Path) -> None:
     """The index was read, then a file changed and a piece proved unreadable: the files no
     longer match what was read, so spnet says so rather than mixing two archives."""
     load_archive(data_copy)
-    archive = load_archive(data_copy)  # from the cache: the index only
-    start, length = archive._load.offsets["partners/ehime"]  # type: ignore[attr-defined]
-    with cache_path(data_copy).open("r+b") as fh:
-        fh.seek(start)
-        fh.write(b"\0" * length)
+    with sqlite3.connect(_index(data_copy)) as db:
+        db.execute("UPDATE pieces SET crc = crc + 1 WHERE name = 'partners/ehime'")
+    archive = load_archive(data_copy)  # from the index: its small part only
     path = data_copy / KYOTO
     path.write_text(path.read_text(encoding="utf-8").replace('"Kyoto University"', '"Kyoto Univ."', 1), "utf-8")
     assert len(archive.partners_of("kyoto")) > 0  # read before the spoil: still answers
     with pytest.raises(DataError, match="changed while spnet was reading it"):
         archive.partners_of("ehime")
+
+
+# ------------------------------------------------------------------ whose cache
+def _spnet(data: Path, *args: str, umask: int | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,  # noqa: PLW1509
+    )
+
+
+def test_the_cache_directory_is_the_users_alone_whatever_the_umask(data_copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "deep" / "spnet"
+    done = _spnet(data_copy, "universities", umask=0, SPNET_CACHE_DIR=str(cache))
+    assert done.returncode == 0 and done.stderr == ""
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    (index,) = cache.glob("index-*.sqlite")
+    assert stat.S_IMODE(index.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o775, 0o757])
+def test_a_cache_directory_others_can_write_is_not_used(data_copy: Path, tmp_path: Path, mode: int) -> None:
+    cache = tmp_path / "shared"
+    cache.mkdir()
+    cache.chmod(mode)
+    expected = _spnet(data_copy, "universities", "--format", "json", SPNET_CACHE_DIR=str(tmp_path / "own")).stdout
+    done = _spnet(data_copy, "universities", "--format", "json", SPNET_CACHE_DIR=str(cache))
+    assert done.returncode == 0 and done.stdout == expected
+    assert done.stderr.count("\n") == 1 and "is not yours alone" in done.stderr
+    assert list(cache.iterdir()) == []
+
+
+def test_an_index_others_can_write_is_not_read(data_copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "own"
+    args = ("partners", "-u", "ehime", "--format", "json")
+    expected = _spnet(data_copy, *args, SPNET_CACHE_DIR=str(cache)).stdout
+    (index,) = cache.glob("index-*.sqlite")
+    with sqlite3.connect(index) as db:  # what another user could write, were it writable
+        (data,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
+        forged = data.replace("Lurio", "Forged")
+        db.execute("UPDATE pieces SET data = ?, crc = ? WHERE name = 'partners/ehime'", (forged, _crc(forged)))
+    index.chmod(0o666)
+    assert _spnet(data_copy, *args, SPNET_CACHE_DIR=str(cache)).stdout == expected
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_a_cache_directory_of_another_user_is_not_used(data_copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "theirs"
+    cache.mkdir(mode=0o700)
+    os.chown(cache, 65534, 65534)
+    done = _spnet(data_copy, "universities", SPNET_CACHE_DIR=str(cache))
+    assert done.returncode == 0 and "is not yours alone" in done.stderr
+    assert list(cache.iterdir()) == []
+
+
+def test_a_relative_xdg_cache_home_is_ignored(data_copy: Path, tmp_path: Path) -> None:
+    """The XDG spec: a relative path in $XDG_CACHE_HOME is invalid and must be ignored."""
+    env = {k: v for k, v in os.environ.items() if k != "SPNET_CACHE_DIR"}
+    home = tmp_path / "home"
+    home.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data_copy), "universities"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "HOME": str(home), "XDG_CACHE_HOME": "relative-cache"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "relative-cache").exists()
+    assert list((home / ".cache" / "spnet").glob("index-*.sqlite"))
+
+
+def _crc(text: str) -> int:
+    import zlib
+
+    return zlib.crc32(text.encode("utf-8"))
+
+
+@pytest.mark.slow
+def test_readers_while_add_writes_always_get_a_whole_archive(data_copy: Path) -> None:
+    """Queries run while `spnet add` adds records one after another: every query answers
+    (exit 0) with every record added before it started, from the old index or a new one."""
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _READER, str(data_copy)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for n in range(6):
+        done = _spnet(
+            data_copy,
+            *("add", "partner", "-u", "kyoto", "--id", f"kyoto-busy-{n}", "--name-en", f"Busy {n}"),
+            *("--kind", "strategic-partner", "--source", "test", "--lines", "1"),
+        )
+        assert done.returncode == 0, done.stderr
+    (data_copy / "stop").write_text("", encoding="utf-8")
+    for reader in readers:
+        out, err = reader.communicate(timeout=120)
+        assert reader.returncode == 0, err
+        counts = [int(n) for n in out.split()]
+        assert counts and counts == sorted(counts)  # never fewer than an earlier answer
+        assert all(5 <= n <= 11 for n in counts)
+
+
+_READER = """
+import json, subprocess, sys
+from pathlib import Path
+data = Path(sys.argv[1])
+while not (data / "stop").exists():
+    done = subprocess.run([sys.executable, "-m", "spnet", "--data", str(data), "partners", "-u", "kyoto",
+                           "--format", "json"], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(done.stderr)
+    print(len(json.loads(done.stdout)), flush=True)
+"""

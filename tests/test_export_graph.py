@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from spnet.store import load_archive
+from spnet.archive import load_archive
 from tests.conftest import DATA
 
 

@@ -19,16 +19,15 @@ from typing import Annotated, Any
 
 import typer
 import typer.main
-from typer._click.exceptions import ClickException  # Typer 0.28 vendors click
 from typer.core import TyperCommand, TyperGroup
 
 from spnet import dates, glossary, query, render, topics
+from spnet.archive import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_dir, scan_cached
 from spnet.dates import DateSpan, DateStyle, parse_fiscal_year, parse_span, parse_year, to_partial_date
 from spnet.errors import CheckFailed, SpnetError, UsageError
 from spnet.i18n import _, language, typer_words
 from spnet.models import Archive
 from spnet.render import Format, Lang, Output
-from spnet.store import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_dir, scan_cached
 
 TODAY_ENV = "SPNET_TODAY"
 # Listing commands declare `out`; `listing` replaces it with the shared options.
@@ -106,7 +105,9 @@ class SpnetGroup(LocalisedGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         try:
             return super().resolve_command(ctx, args)
-        except ClickException as exc:
+        except Exception as exc:
+            if not is_click_error(exc):
+                raise
             import difflib  # only a mistyped command needs it (~5 ms to import)
 
             if args and hasattr(exc, "message") and exc.message.startswith("No such command"):
@@ -136,8 +137,6 @@ class SpnetGroup(LocalisedGroup):
             sys.stdout.flush()  # a full disk shows here, not in the interpreter's last words
         except SpnetError as exc:
             code = _fail(str(exc), exc.exit_code)
-        except ClickException as exc:
-            code = _fail(_usage_line(exc), exc.exit_code)
         except typer.Abort:
             code = _fail(_("aborted"), 130)
         except BrokenPipeError:
@@ -147,18 +146,34 @@ class SpnetGroup(LocalisedGroup):
             code = _fail(_("cannot write the output: {where}{why}").format(where=where, why=exc.strerror or exc), 4)
         except MemoryError:
             code = _fail(_("out of memory: the archive is too large to read here"), 3)
-        except Exception as exc:  # a bug: say so in one line, and how to see it in full
-            if os.environ.get("SPNET_DEBUG"):
-                raise
-            from importlib.metadata import version
-
-            message = _("a bug in spnet {version}: {error} (SPNET_DEBUG=1 shows the traceback; please report it)")
-            code = _fail(message.format(version=version("spnet"), error=f"{type(exc).__name__}: {exc}"), 70)
+        except Exception as exc:
+            # Bad command-line input, as click found it; anything else is a bug.
+            code = _fail(_usage_line(exc), exc.exit_code) if is_click_error(exc) else _bug(exc)  # type: ignore[attr-defined]
         else:
             code = rv if isinstance(rv, int) else 0
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def is_click_error(exc: BaseException) -> bool:
+    """One of click's errors (bad usage, a bad value, a missing argument): Typer vendors
+    click, whose classes are private, so they are known by what every one of them carries."""
+    return (
+        isinstance(getattr(exc, "exit_code", None), int)
+        and callable(getattr(exc, "format_message", None))
+        and callable(getattr(exc, "show", None))
+    )
+
+
+def _bug(exc: Exception) -> int:
+    """A bug: say so in one line, and how to see it in full (SPNET_DEBUG=1 re-raises it)."""
+    if os.environ.get("SPNET_DEBUG"):
+        raise exc
+    from importlib.metadata import version
+
+    message = _("a bug in spnet {version}: {error} (SPNET_DEBUG=1 shows the traceback; please report it)")
+    return _fail(message.format(version=version("spnet"), error=f"{type(exc).__name__}: {exc}"), 70)
 
 
 class SpnetCommand(Localised, TyperCommand):
@@ -179,7 +194,7 @@ class SpnetCommand(Localised, TyperCommand):
         return super().parse_args(ctx, args)
 
 
-def _usage_line(exc: ClickException) -> str:
+def _usage_line(exc: Any) -> str:
     """Click's message, with the usage of the command it is about when it has one."""
     message = " ".join(_click_message(exc).split())  # one line: click lists choices on several
     ctx = getattr(exc, "ctx", None)
@@ -191,23 +206,23 @@ def _usage_line(exc: ClickException) -> str:
     return message
 
 
-def _click_message(exc: ClickException) -> str:
+def _click_message(exc: Any) -> str:
     """Click's message; for a Japanese reader, the common ones in Japanese (click has no
     catalogue of its own). Told apart by what they carry, not by click's private classes."""
     if language() != "ja":
-        return exc.format_message()
+        return str(exc.format_message())
     param, ctx = getattr(exc, "param", None), getattr(exc, "ctx", None)
     hint = param.get_error_hint(ctx) if param is not None and ctx is not None else None
     if getattr(exc, "possibilities", None) is not None and getattr(exc, "option_name", None):
-        close = ", ".join(sorted(exc.possibilities))  # type: ignore[attr-defined]
-        text = _("no such option: {option}").format(option=exc.option_name)  # type: ignore[attr-defined]
+        close = ", ".join(sorted(exc.possibilities))
+        text = _("no such option: {option}").format(option=exc.option_name)
         return text + (_("; did you mean {some}?").format(some=close) if close else "")
     if hasattr(exc, "param_type") and hint:
         kind = exc.param_type or getattr(param, "param_type_name", "")
         return (_("missing argument {hint}") if kind == "argument" else _("missing option {hint}")).format(hint=hint)
     if isinstance(exc, typer.BadParameter) and hint:
         return _("invalid value for {hint}: {why}").format(hint=hint, why=exc.message)
-    return exc.format_message()
+    return str(exc.format_message())
 
 
 def _fail(message: str, code: int) -> int:
@@ -666,7 +681,7 @@ def fmt(
 
     Example: spnet --data data fmt --check
     """
-    from spnet.store import format_files
+    from spnet.archive import format_files
 
     root = resolve_data_dir((ctx.obj or {}).get("data")) if check_only else _editable_root(ctx)
     files = format_files(root, check=check_only)
@@ -952,7 +967,11 @@ def export(
     if fmt is ExportFormat.sqlite:
         if university or year or fy or start or end or kind:
             raise UsageError(_("a SQLite export holds the whole archive: filter it with SQL"))
-        exporter.write_sqlite(archive, out, force=force, metadata=metadata)
+        from spnet.archive import index
+
+        root = resolve_data_dir((ctx.obj or {}).get("data"))
+        with index.current(root) as current:
+            exporter.write_sqlite(archive, out, force=force, metadata=metadata, index=current)
         return
     span = _span(year, fy, start, end)
     if fmt is ExportFormat.ics:
@@ -1060,7 +1079,7 @@ def _lines(text: str) -> list[int]:
 
 
 def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str | None, dry_run: bool) -> None:
-    from spnet.store import add_record
+    from spnet.archive import add_record
 
     root = _editable_root(ctx)
     done = add_record(

@@ -65,8 +65,6 @@ def write_csv(data: dict[str, list[Row]], out: Path | None, *, bom: bool = False
 
 # ------------------------------------------------------------------ SQLite
 SCHEMA = """
-PRAGMA foreign_keys = ON;
-PRAGMA application_id = 1936748148;
 CREATE TABLE countries (
     id TEXT PRIMARY KEY, name_en TEXT, name_ja TEXT, basis TEXT, source TEXT NOT NULL
 );
@@ -122,6 +120,15 @@ CREATE TABLE disagreements (
     record TEXT NOT NULL, field TEXT NOT NULL, en TEXT NOT NULL, ja TEXT NOT NULL, held TEXT NOT NULL,
     reason TEXT NOT NULL
 );
+CREATE INDEX partners_by_university ON partners(university);
+CREATE INDEX partners_by_country ON partners(country);
+CREATE INDEX partners_by_kind ON partners(kind);
+CREATE INDEX partners_by_institution ON partners(institution);
+CREATE INDEX events_by_dates ON events(date_start, date_end);
+CREATE INDEX events_by_kind ON events(kind);
+CREATE INDEX events_by_university ON events(university);
+CREATE INDEX event_universities_by_university ON event_universities(university);
+CREATE INDEX disagreements_by_record ON disagreements(record);
 """
 
 # Search and the common joins, for Datasette and for anyone with the sqlite3 shell. The
@@ -217,6 +224,20 @@ def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
             person.affiliation.ja, person.role.en, person.role.ja, person.university, person.note,
             str(person.source),
         )  # fmt: skip
+    yield from _event_relations(archive)
+    for contact in archive.contacts:
+        yield "contacts", (
+            contact.id, contact.name.en, contact.name.ja, contact.department.en, contact.department.ja,
+            contact.affiliation.en, contact.affiliation.ja, contact.email, contact.purpose.en, contact.purpose.ja,
+            contact.university, contact.note, str(contact.source),
+        )  # fmt: skip
+    for lk in archive.links:
+        yield "links", (lk.id, lk.url, lk.about.en, lk.about.ja, lk.cited_in, lk.event, lk.note, str(lk.source))
+    yield from _disagreement_rows(archive)
+
+
+def _event_relations(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """The universities, partners and people each event names."""
     for e in archive.events:
         for uid in e.universities:
             yield "event_universities", (e.id, uid)
@@ -226,14 +247,9 @@ def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
             yield "participants", (
                 e.id, part.person, i, part.part.en, part.part.ja, part.talk.en, part.talk.ja, part.time,
             )  # fmt: skip
-    for contact in archive.contacts:
-        yield "contacts", (
-            contact.id, contact.name.en, contact.name.ja, contact.department.en, contact.department.ja,
-            contact.affiliation.en, contact.affiliation.ja, contact.email, contact.purpose.en, contact.purpose.ja,
-            contact.university, contact.note, str(contact.source),
-        )  # fmt: skip
-    for lk in archive.links:
-        yield "links", (lk.id, lk.url, lk.about.en, lk.about.ja, lk.cited_in, lk.event, lk.note, str(lk.source))
+
+
+def _disagreement_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
     pairs = [(u.id, u.disagreements) for u in archive.universities]
     pairs += [(p.id, p.disagreements) for p in archive.partners] + [(e.id, e.disagreements) for e in archive.events]
     for record_id, disagreements in pairs:
@@ -241,24 +257,63 @@ def _sqlite_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
             yield "disagreements", (record_id, d.field, d.en, d.ja, d.held, d.reason)
 
 
-def write_sqlite(archive: Archive, out: Path | None, *, force: bool = False, metadata: Path | None = None) -> None:
-    """A new SQLite database at `out`, written to a temporary file and moved into place."""
+def create_tables(db: sqlite3.Connection) -> None:
+    """The export's tables and indexes (empty): in the archive's index, and in an export."""
+    db.executescript(SCHEMA)
+
+
+def fill_tables(db: sqlite3.Connection, archive: Archive) -> None:
+    """Every record into the tables, then the full-text index and the views."""
+    with db:
+        for table, values in _sqlite_rows(archive):
+            marks = ", ".join("?" * len(values))
+            db.execute(f"INSERT INTO {table} VALUES ({marks})", values)
+    problems = db.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:  # the loader checked every reference; this would be a bug here
+        raise AssertionError(f"foreign keys broken in export: {problems[:3]}")
+    db.executescript(SEARCH_AND_VIEWS)
+
+
+# What the archive's index holds beside the export's tables, left out of an export.
+INDEX_ONLY = ("meta", "pieces", "files")
+
+
+def write_sqlite(
+    archive: Archive,
+    out: Path | None,
+    *,
+    force: bool = False,
+    metadata: Path | None = None,
+    index: sqlite3.Connection | None = None,
+) -> None:
+    """A new SQLite database at `out`, written to a temporary file and moved into place: a
+    copy of the archive's index (`index`, when it is current) without what only the index
+    needs, else the same tables built afresh."""
     if out is None:
         raise UsageError(_("a SQLite export is a file: give --out FILE"))
     if not force and _foreign_database(out):
         raise UsageError(_("--out {path}: a file spnet did not write; --force replaces it").format(path=out))
     with replacing(out) as tmp:
+        if index is not None:
+            os.unlink(tmp)  # VACUUM INTO writes a file of its own
+            index.execute("VACUUM INTO ?", (str(tmp),))
+            db = sqlite3.connect(tmp)
+            try:
+                db.executescript("".join(f"DROP TABLE {table};" for table in INDEX_ONLY) + "VACUUM;")
+            finally:
+                db.close()
+        else:
+            db = sqlite3.connect(tmp)
+            try:
+                create_tables(db)
+                fill_tables(db, archive)
+            finally:
+                db.close()
         db = sqlite3.connect(tmp)
         try:
-            db.executescript(SCHEMA)
-            with db:
-                for table, values in _sqlite_rows(archive):
-                    marks = ", ".join("?" * len(values))
-                    db.execute(f"INSERT INTO {table} VALUES ({marks})", values)
-            problems = db.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:  # the loader checked every reference; this would be a bug here
-                raise AssertionError(f"foreign keys broken in export: {problems[:3]}")
-            db.executescript(SEARCH_AND_VIEWS)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute("PRAGMA user_version = 0")  # an export, not an index
+            db.commit()
         finally:
             db.close()
     if metadata is not None:

@@ -42,12 +42,16 @@ class PartialDate(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> "PartialDate":
         """Parse the stored form; raises ValueError naming what is wrong."""
-        m = re.match(_PARTIAL, text)
+        m = re.fullmatch(_PARTIAL, text)
         if not m:
             raise ValueError(f"not a date in the form YYYY, YYYY-MM, YYYY-MM-DD or YYYX: {text!r}")
         if m.group(1):
+            if int(m.group(1)) == 0:
+                raise ValueError(f"year 0 does not exist: {text!r}")
             return cls(int(m.group(1)) * 10, decade=True)
         year, month, day = int(m.group(2)), m.group(3), m.group(4)
+        if year == 0:
+            raise ValueError(f"year 0 does not exist: {text!r}")
         if month is None:
             return cls(year)
         if not 1 <= int(month) <= 12:
@@ -311,19 +315,6 @@ class ArchiveIndex(NamedTuple):
     event_years: tuple[int, ...]  # the years that have a piece, ascending
     sizes: dict[str, int]  # record kind (plural) -> how many; and how many values the curators added
     pieces: tuple[str, ...]
-
-
-def _reduce(record: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Pickle a record as tuple.__new__(its class, its fields). A named tuple's own __new__
-    is Python code; this way unpickling a piece of the cache runs none (a third faster)."""
-    return (tuple.__new__, (type(record), tuple(record)))
-
-
-for _record in (
-    PartialDate, Bilingual, Source, Disagreement, Count, Country, University, Partner,
-    Participant, Event, Person, Contact, Link, Project, UniversityName, ArchiveIndex,
-):  # fmt: skip
-    _record.__reduce__ = _reduce  # type: ignore[assignment,method-assign]
 
 
 class Archive:

@@ -14,11 +14,11 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from spnet.archive.schema import EVENT_KINDS, PARTNER_KINDS
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
 from spnet.i18n import _, language
 from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person, University, UniversityName
-from spnet.store import EVENT_KINDS, PARTNER_KINDS
 
 Row = dict[str, Any]
 

@@ -21,11 +21,6 @@ from spnet.dates import DateStyle, format_date
 from spnet.errors import UsageError
 from spnet.i18n import _
 
-try:  # json's C string encoder, without importing json (its decoder too) for every listing
-    from _json import encode_basestring as _json_string
-except ImportError:  # pragma: no cover - an interpreter without the C module
-    from json.encoder import encode_basestring as _json_string
-
 Row = dict[str, Any]
 
 
@@ -367,54 +362,12 @@ def emit_json(value: Any, stream: TextIO | None = None, *, keys: Sequence[str] |
 
     With `keys`, value is a list of records and each is written with those keys only,
     in that order (a missing key is null)."""
-    text = _json_records(value, keys) if isinstance(value, list) else None
-    if text is None:
-        if keys is not None:
-            value = [{k: row.get(k) for k in keys} for row in value]
-        import json  # records with nested values (show, export); listings take the path above
+    import json
 
-        text = json.dumps(value, ensure_ascii=False, indent=2)
-    (stream or sys.stdout).write(re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
-
-
-def _json_records(rows: list[Any], keys: Sequence[str] | None = None) -> str | None:
-    """Exactly json.dumps(rows, ensure_ascii=False, indent=2) for a list of flat records
-    (str keys; str, int, bool or None values), or None for anything else. With `keys`:
-    as if each record held just those keys, in that order.
-
-    json's indenting encoder is pure Python; this uses its C string encoder and is about
-    ten times faster, which a listing of tens of thousands of records notices.
-    """
-    encode = _json_string
     if keys is not None:
-        keys = list(dict.fromkeys(keys))  # as a dict would hold them: once each
-    heads: dict[Any, str] = {}
-    records = []
-    for row in rows:
-        if type(row) is not dict:
-            return None
-        fields = []
-        for key in row if keys is None else keys:
-            value: Any = row.get(key)
-            kind = type(value)
-            if kind is str:
-                text = encode(value)
-            elif value is None:
-                text = "null"
-            elif kind is bool:
-                text = "true" if value else "false"
-            elif kind is int:
-                text = int.__repr__(value)
-            else:
-                return None
-            head = heads.get(key)
-            if head is None:
-                if type(key) is not str:
-                    return None
-                head = heads[key] = f"    {encode(key)}: "
-            fields.append(head + text)
-        records.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
-    return "[\n" + ",\n".join(records) + "\n]" if records else "[]"
+        value = [{k: row.get(k) for k in keys} for row in value]
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    (stream or sys.stdout).write(re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
 
 
 def _excel_safe(text: str) -> str:

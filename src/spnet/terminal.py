@@ -492,3 +492,38 @@ class HelpFormatter:
             self._base.write(lines[0] + "\n")
             for line in lines[1:]:
                 self._base.write(f"{'':>{first_col + indent}}{line}\n" if line else "\n")
+
+
+# ------------------------------------------------------------------ progress
+class ProgressBar:
+    """Rich's progress bar on stderr, for a long read of the archive: one line per phase
+    ("read": the files parsed; "index": the index written), gone when done."""
+
+    _WORDS = {"read": ("reading the archive", "アーカイブを読み込み中"), "index": ("writing the index", "索引を作成中")}
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from spnet.i18n import language
+
+        self.ja = language() == "ja"
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.tasks: dict[str, Any] = {}
+        self.progress.start()
+
+    def update(self, what: str, done: int, total: int) -> None:
+        if what not in self.tasks:
+            en, ja = self._WORDS.get(what, (what, what))
+            self.tasks[what] = self.progress.add_task(ja if self.ja else en, total=total)
+        self.progress.update(self.tasks[what], completed=done, total=total)
+
+    def close(self) -> None:
+        self.progress.stop()

@@ -5,8 +5,10 @@ Environment variables
 
   SPNET_DATA       The archive directory, when --data is not given (default: the
                    archive installed with spnet).
-  SPNET_CACHE_DIR  Where spnet keeps its cache of the read archive (default:
-                   $XDG_CACHE_HOME/spnet, else ~/.cache/spnet). Safe to delete.
+  SPNET_CACHE_DIR  Where spnet keeps the archive's index, an SQLite database built
+                   from the data files (default: $XDG_CACHE_HOME/spnet if that is an
+                   absolute path, else ~/.cache/spnet). Safe to delete. Not used when
+                   another user owns it or others may write to it.
   SPNET_TODAY      The date `timeline --upcoming/--past` take as today (YYYY-MM-DD),
                    for scripts and tests that must not depend on the clock.
   SPNET_PAGER      The pager for tables longer than the terminal; else PAGER,
@@ -16,6 +18,8 @@ Environment variables
   TERM=dumb        No colour either.
   COLUMNS, LINES   The terminal's size, where spnet cannot ask the terminal.
   SPNET_DEBUG      Any value: a bug in spnet shows its traceback instead of one line.
+  SPNET_LOCK_WAIT  How many seconds `spnet add` and `spnet fmt` wait for another
+                   writer's lock on the data directory (default: 10).
   SPNET_LANG       ja or en: the language of spnet's messages and help. Else the
                    first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set
                    (ja_JP.UTF-8: Japanese). --lang chooses the archive's language.

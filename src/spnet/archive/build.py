@@ -1,0 +1,329 @@
+"""One builder per record kind: a checked table becomes its model (models.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from spnet.archive.schema import (
+    COUNTRY_BASES,
+    EVENT_KINDS,
+    ID_PATTERN,
+    PARTNER_KINDS,
+    TIME_PATTERN,
+    Problems,
+    Raw,
+    check_table,
+)
+from spnet.models import (
+    Archive,
+    ArchiveIndex,
+    Bilingual,
+    Contact,
+    Count,
+    Country,
+    Disagreement,
+    Event,
+    Link,
+    PartialDate,
+    Participant,
+    Partner,
+    Person,
+    Project,
+    Source,
+    University,
+    UniversityName,
+)
+
+
+def _disagreements(raw: Raw, problems: Problems) -> tuple[Disagreement, ...]:
+    out = []
+    for i, d in enumerate(raw.table.get("disagreements", [])):
+        where = f"{raw.where}: disagreements[{i}]"
+        if not check_table(d, "disagreement", where, problems):
+            continue
+        if d["held"] not in ("ja", "en", "undecided"):
+            problems.error(where, f"'held' must be ja, en or undecided, not {d['held']!r}")
+            continue
+        out.append(Disagreement(d["field"], d["en"], d["ja"], d["held"], d["reason"]))
+    return tuple(out)
+
+
+def _date(raw: Raw, key: str, problems: Problems) -> PartialDate | None:
+    value = raw.table.get(key)
+    if value is None:
+        return None
+    try:
+        return PartialDate.parse(value)
+    except ValueError as exc:
+        problems.error(raw.where, f"{key!r}: {exc}")
+        return None
+
+
+_NO_TEXT = Bilingual()  # shared, so a large archive's cache holds one, not millions
+
+
+def _b(t: dict[str, Any], name: str) -> Bilingual:
+    en, ja = t.get(f"{name}_en"), t.get(f"{name}_ja")
+    return _NO_TEXT if en is None and ja is None else Bilingual(en, ja)
+
+
+def _source(t: dict[str, Any]) -> Source:
+    return Source(t["source"], tuple(t["lines"]))
+
+
+def _country(raw: Raw, problems: Problems) -> Any:
+    t = raw.table
+    if t.get("basis") not in (None, "curator") or (t.get("basis") is None and not t["lines"]):
+        problems.error(raw.where, 'a country cites the report\'s lines, or has basis = "curator"')
+        return None
+    return Country(t["id"], _b(t, "name"), t.get("note"), t.get("basis"), _source(t))
+
+
+def _university(raw: Raw, problems: Problems) -> Any:
+    t = raw.table
+    if "short_names" in t and t.get("short_names_basis") != "curator":
+        # The report gives no short names: whoever adds them must say they are the curators'.
+        problems.error(raw.where, 'short_names needs short_names_basis = "curator"')
+        return None
+    return University(
+        id=t["id"],
+        name=_b(t, "name"),
+        managing=False,  # set from project.toml once all files are read
+        aliases=tuple(t.get("aliases", ())),
+        short_names=tuple(t.get("short_names", ())),
+        short_names_basis=t.get("short_names_basis"),
+        scheme=_b(t, "scheme"),
+        activities=_b(t, "activities"),
+        outlook=_b(t, "outlook"),
+        counts=(),
+        note=t.get("note"),
+        disagreements=_disagreements(raw, problems),
+        source=_source(t),
+    )
+
+
+def _count(raw: Raw, problems: Problems) -> Any:
+    t = raw.table
+    as_of = _date(raw, "as_of", problems)
+    if t.get("as_of") is not None and as_of is None:
+        return None
+    if t.get("qualifier") not in (None, "about", "more than"):
+        problems.error(raw.where, f"'qualifier' must be 'about' or 'more than', not {t['qualifier']!r}")
+        return None
+    return Count(_b(t, "what"), t["value"], t.get("qualifier"), as_of, t.get("note"), _source(t))
+
+
+def _partner(raw: Raw, problems: Problems) -> Any:
+    t = raw.table
+    if t["kind"] not in PARTNER_KINDS:
+        problems.error(raw.where, f"unknown partner kind {t['kind']!r} (one of: {', '.join(PARTNER_KINDS)})")
+        return None
+    if t.get("country_basis") not in (None, *COUNTRY_BASES) or (("country" in t) != ("country_basis" in t)):
+        problems.error(raw.where, f"'country' goes with 'country_basis' = one of {', '.join(COUNTRY_BASES)}")
+        return None
+    since = _date(raw, "since", problems)
+    if t.get("since") is not None and since is None:
+        return None
+    return Partner(
+        id=t["id"],
+        university=raw.university or "",
+        name=_b(t, "name"),
+        kind=t["kind"],
+        relation=_b(t, "relation"),
+        country=t.get("country"),
+        country_basis=t.get("country_basis"),
+        institution=t.get("institution", t["id"]),
+        since=since,
+        consortium=t.get("consortium"),
+        members=Bilingual(
+            "; ".join(t["members_en"]) if "members_en" in t else None,
+            "; ".join(t["members_ja"]) if "members_ja" in t else None,
+        ),
+        activities=_b(t, "activities"),
+        note=t.get("note"),
+        disagreements=_disagreements(raw, problems),
+        source=_source(t),
+    )
+
+
+def _event(raw: Raw, problems: Problems) -> Any:
+    t = raw.table
+    if t["kind"] not in EVENT_KINDS:
+        problems.error(raw.where, f"unknown event kind {t['kind']!r} (one of: {', '.join(EVENT_KINDS)})")
+        return None
+    date = _date(raw, "date", problems)
+    if date is None:
+        return None
+    participants = []
+    for i, p in enumerate(t.get("participants", [])):
+        if check_table(p, "participant", f"{raw.where}: participants[{i}]", problems):
+            participants.append(
+                Participant(p["person"], _b(p, "part"), _b(p, "talk"), p.get("time"), _b(p, "as_printed"))
+            )
+    return Event(
+        id=t["id"],
+        kind=t["kind"],
+        date=date,
+        tentative=t.get("tentative", False),
+        fiscal_year=t.get("fiscal_year"),
+        number=t.get("number"),
+        weekday=_b(t, "weekday"),
+        time=t.get("time"),
+        title=_b(t, "title"),
+        theme=_b(t, "theme"),
+        venue=_b(t, "venue"),
+        language=_b(t, "language"),
+        programme_ja=t.get("programme_ja"),
+        university=raw.university,
+        universities=tuple(t.get("universities", ())),
+        partners=tuple(t.get("partners", ())),
+        participants=tuple(participants),
+        links=tuple(t.get("links", ())),
+        note=t.get("note"),
+        disagreements=_disagreements(raw, problems),
+        source=_source(t),
+    )
+
+
+def _person(raw: Raw, problems: Problems) -> Any:
+    t = raw.table
+    return Person(
+        t["id"],
+        _b(t, "name"),
+        t.get("title_en"),
+        _b(t, "affiliation"),
+        _b(t, "role"),
+        t.get("university"),
+        t.get("note"),
+        _source(t),
+    )
+
+
+def _contact(raw: Raw, problems: Problems) -> Any:
+    t = raw.table
+    return Contact(
+        t["id"],
+        _b(t, "name"),
+        _b(t, "department"),
+        _b(t, "affiliation"),
+        t.get("email"),
+        _b(t, "purpose"),
+        t.get("university"),
+        t.get("note"),
+        _source(t),
+    )
+
+
+def _link(raw: Raw, problems: Problems) -> Any:
+    t = raw.table
+    if t["cited_in"] not in ("ja", "en", "both"):
+        problems.error(raw.where, f"'cited_in' must be ja, en or both, not {t['cited_in']!r}")
+        return None
+    return Link(t["id"], t["url"], _b(t, "about"), t["cited_in"], t.get("event"), t.get("note"), _source(t))
+
+
+def _project(raw: Raw, problems: Problems) -> Any:
+    t = raw.table
+    return Project(
+        _b(t, "title"),
+        _b(t, "framework"),
+        t["managing"],
+        tuple(t["members"]),
+        _b(t, "definition"),
+        t.get("note"),
+        _source(t),
+    )
+
+
+BUILDERS = {
+    "country": _country,
+    "university": _university,
+    "count": _count,
+    "partner": _partner,
+    "event": _event,
+    "person": _person,
+    "contact": _contact,
+    "link": _link,
+    "project": _project,
+}
+
+
+def build(raw: Raw, problems: Problems) -> Any:
+    """Turn one checked table into its model, or None (with an error) when a value is bad."""
+    t = raw.table
+    if "institution" in t and not re.fullmatch(ID_PATTERN, t["institution"]):
+        problems.error(raw.where, f"institution {t['institution']!r} must be lower-case letters, digits and hyphens")
+        return None
+    if "id" in t and not re.fullmatch(ID_PATTERN, t["id"]):
+        problems.error(raw.where, f"id {t['id']!r} must be lower-case letters, digits and hyphens")
+        return None
+    times = [t.get("time"), *(p.get("time") for p in t.get("participants", []) if isinstance(p, dict))]
+    for time in times:
+        if isinstance(time, str) and not re.fullmatch(TIME_PATTERN, time):
+            problems.error(raw.where, f"time {time!r} must be HH:MM or HH:MM-HH:MM")
+            return None
+    return BUILDERS[raw.kind](raw, problems)
+
+
+def assemble(built: list[tuple[Raw, Any]], project: Project, problems: Problems) -> Archive:
+    """The archive from its checked models: the index every query reads, and the pieces
+    (one university's partners, one year's events) read when first asked for."""
+    counts: dict[str, list[Count]] = {}
+    for r, m in built:
+        if r.kind == "count" and r.university:
+            counts.setdefault(r.university, []).append(m)
+
+    def of(kind: str) -> Iterable[Any]:
+        return (m for r, m in built if r.kind == kind)
+
+    universities = {
+        u.id: u._replace(managing=u.id == project.managing, counts=tuple(counts.get(u.id, ())))
+        for u in of("university")
+    }
+    order = (project.managing, *project.members)
+    pieces: dict[str, tuple[Any, ...]] = {
+        "warnings": tuple(problems.warnings),
+        "universities": tuple(universities[uid] for uid in order),
+        "people": tuple(of("person")),
+        "contacts": tuple(of("contact")),
+        "links": tuple(of("link")),
+    }
+    partner_counts: dict[str, int] = {}
+    by_university: dict[str, list[Partner]] = {}
+    for p in of("partner"):
+        by_university.setdefault(p.university, []).append(p)
+    for uid, of_one in by_university.items():
+        pieces[f"partners/{uid}"] = tuple(of_one)
+        partner_counts[uid] = len(of_one)
+    events = sorted(of("event"), key=lambda e: e.date.first_day())
+    by_year: dict[int, list[Event]] = {}
+    for e in events:
+        for year in range(e.date.first_day().year, e.date.last_day().year + 1):
+            by_year.setdefault(year, []).append(e)
+    for year, of_year in by_year.items():
+        pieces[f"events/{year}"] = tuple(of_year)
+    index = ArchiveIndex(
+        project=project,
+        countries=tuple(of("country")),
+        university_names=tuple(
+            UniversityName(u.id, u.name, u.aliases, u.short_names) for u in (universities[uid] for uid in order)
+        ),
+        partner_counts=partner_counts,
+        event_years=tuple(sorted(by_year)),
+        sizes={
+            "universities": len(universities),
+            "partners": sum(partner_counts.values()),
+            "events": len(events),
+            "people": len(pieces["people"]),
+            "contacts": len(pieces["contacts"]),
+            "links": len(pieces["links"]),
+            # What the archive's curators added, counted here so that `check` need not
+            # read every partner to say it (0.5 s at 1000x).
+            "curated partner countries": sum(p.country_basis == "curator" for p in of("partner")),
+            "curated countries": sum(c.basis == "curator" for c in of("country")),
+        },
+        pieces=tuple(pieces),
+    )
+    return Archive(index, pieces.__getitem__)

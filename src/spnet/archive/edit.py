@@ -1,0 +1,156 @@
+"""Changing the archive: `spnet add` (validated first, written atomically, the file kept
+canonical) and `spnet fmt` (the canonical rewrite), under one lock."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from spnet.archive import index
+from spnet.archive.files import ParsedFiles, read_toml
+from spnet.archive.load import scan
+from spnet.archive.paths import data_files, display
+from spnet.archive.schema import Problems, check_table
+from spnet.errors import DataError, UsageError
+from spnet.fsutil import write_atomically
+from spnet.gcpause import gc_paused
+
+# ------------------------------------------------------------------ writing
+LOCK_NAME = ".spnet.lock"
+LOCK_WAIT_SECONDS = 10.0  # unless $SPNET_LOCK_WAIT says how long to wait
+
+# Where a new record goes: (table in its file, record kind for the schema)
+_ADD_TABLES = {"partner": ("partners", "partner"), "event": ("events", "event"), "person": ("people", "person")}
+
+
+class Addition(NamedTuple):
+    """What `add_record` did or, with dry_run, would do."""
+
+    path: Path
+    record: str  # the new record as TOML
+    diff: str  # unified diff of the file
+    written: bool
+
+
+def add_record(
+    root: Path,
+    kind: str,
+    record: dict[str, Any],
+    *,
+    university: str | None = None,
+    dry_run: bool = False,
+    cache: bool = True,
+) -> Addition:
+    """Append one record to the file it belongs in, if the whole archive stays valid.
+
+    A partner, or an event of a university, goes into universities/<id>.toml; other events
+    and people into project.toml. Under an exclusive lock on the data directory: validate
+    the archive with the record added (refused: UsageError, exit 2, nothing written), then
+    write the file canonically to a temporary file, fsync it and move it into place, so a
+    failure at any step leaves the old file or the new one, never a part.
+    """
+    import difflib
+
+    import tomli_w
+
+    table, spec_kind = _ADD_TABLES[kind]
+    path = root / ("universities" / Path(f"{university}.toml") if university else Path("project.toml"))
+    shown = display(path, root)
+    if university is not None and not path.is_file():
+        raise UsageError(f"unknown university {university!r}: no file {shown}")
+    problems = Problems()
+    if not check_table(record, spec_kind, f"new {kind}", problems):
+        raise UsageError(problems.errors[0])
+    with locked(root):
+        # Under the lock no other writer is busy: a temporary file beside ours is left over
+        # from a writer that was killed, and is removed.
+        for stale in path.parent.glob(f".{path.name}-*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        text, doc = read_toml(path, shown)
+        if tomli_w.dumps(doc) != text:
+            raise DataError(
+                f"{shown}: not in canonical form; rewriting it would change other records (spnet fmt rewrites it first)"
+            )
+        new_doc = {**doc, table: [*doc.get(table, []), record]}
+        with gc_paused():
+            files = ParsedFiles(index.read_parsed(root) if cache else None)
+            archive, found = scan(root, files=files, proposed={path: new_doc})
+        if archive is None:
+            raise UsageError(f"refused, nothing written: {found.errors[0]}")
+        new_text = tomli_w.dumps(new_doc)
+        diff = "".join(
+            difflib.unified_diff(
+                text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
+            )
+        )
+        entry = tomli_w.dumps({table: [record]})
+        if not dry_run:
+            try:
+                write_atomically(path, new_text.encode("utf-8"))
+            except OSError as exc:
+                raise DataError(f"{shown}: cannot write, nothing changed: {exc.strerror or exc}") from None
+    return Addition(path, entry, diff, not dry_run)
+
+
+def format_files(root: Path, *, check: bool) -> list[str]:
+    """The data files not in canonical form (as tomli-w writes them), by their shown names.
+    Without `check`, each is rewritten so, atomically and under the archive's lock: the
+    same data, so a hand edit never stops `spnet add`. A file that is not valid TOML is a
+    DataError naming file, line and column, and nothing is written."""
+    import tomli_w
+
+    problems = Problems()
+    files = [path for path, _ in data_files(root, problems)]
+    unformatted = []
+    for path in files:
+        text, doc = read_toml(path, display(path, root))
+        canonical = tomli_w.dumps(doc)
+        if canonical != text:
+            unformatted.append((path, canonical))
+    if unformatted and not check:
+        with locked(root):
+            for path, text in unformatted:
+                write_atomically(path, text.encode("utf-8"))
+    return [display(path, root) for path, _ in unformatted]
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Any:
+    """An exclusive lock on the data directory, waited for up to LOCK_WAIT_SECONDS."""
+    import fcntl
+    import time
+
+    try:
+        fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DataError(f"{root}: cannot write here: {exc.strerror}") from None
+    try:
+        wait = _lock_wait()
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise DataError(
+                        f"{root}: another spnet is writing (lock {LOCK_NAME} held for {wait:g} s)"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _lock_wait() -> float:
+    """How long a writer waits for the lock: $SPNET_LOCK_WAIT seconds, else 10."""
+    try:
+        wait = float(os.environ.get("SPNET_LOCK_WAIT", LOCK_WAIT_SECONDS))
+    except ValueError:
+        raise UsageError(f"SPNET_LOCK_WAIT={os.environ['SPNET_LOCK_WAIT']!r}: give a number of seconds") from None
+    if not 0 <= wait < 3600 or wait != wait:
+        raise UsageError(f"SPNET_LOCK_WAIT={wait}: give a number of seconds from 0 to 3600")
+    return wait

@@ -1,0 +1,143 @@
+"""Reading one data file: its bytes, refused when they are not a TOML file of the archive,
+then parsed; whether it is in canonical form; and each file's parsed data kept between
+runs, so that after an edit only the edited file is parsed again."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any
+
+from spnet.errors import DataError
+
+MAX_FILE_BYTES = 16 * 1024 * 1024  # the largest data file read; the real ones are under 100 kB
+
+
+def read_bytes(path: Path, shown: str) -> bytes:
+    """A data file's bytes. Refused (DataError): what is not a regular file (a FIFO would
+    block, /dev/zero never end), a file over MAX_FILE_BYTES, one that cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except IsADirectoryError:
+        raise DataError(f"{shown}: is a directory, not a TOML file") from None
+    except PermissionError:
+        raise DataError(f"{shown}: cannot be read: permission denied") from None
+    except FileNotFoundError:
+        raise DataError(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise DataError(f"{shown}: cannot be read: {(exc.strerror or str(exc)).lower()}") from None
+    st = os.fstat(fd)
+    problem = (
+        "is a directory, not a TOML file"
+        if stat.S_ISDIR(st.st_mode)
+        else "not a regular file"
+        if not stat.S_ISREG(st.st_mode)
+        else f"larger than {MAX_FILE_BYTES // 2**20} MiB, the most spnet reads"
+        if st.st_size > MAX_FILE_BYTES
+        else None
+    )
+    if problem:
+        os.close(fd)
+        raise DataError(f"{shown}: {problem}")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise DataError(f"{shown}: cannot be read: {(exc.strerror or str(exc)).lower()}") from None
+    if len(raw) > MAX_FILE_BYTES:  # it grew while being read
+        raise DataError(f"{shown}: larger than {MAX_FILE_BYTES // 2**20} MiB, the most spnet reads")
+    return raw
+
+
+def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
+    """Read and parse one file: (its text, its data). DataError names file, line and column."""
+    raw = read_bytes(path, shown)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{shown}: line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    if not text.strip():
+        raise DataError(f"{shown}: the file is empty")
+    import tomllib  # a query answered from the cache parses no TOML
+
+    try:
+        return text, tomllib.loads(text)
+    except RecursionError:
+        raise DataError(f"{shown}: nested too deeply to read") from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", msg)
+        if m:
+            raise DataError(f"{shown}: line {m[2]}, column {m[3]}: {m[1]}") from None
+        m = re.search(r"^(.*) \(at end of document\)$", msg)
+        if m:
+            raise DataError(f"{shown}: at end of file: {m[1]}") from None
+        raise DataError(f"{shown}: {msg}") from None
+
+
+def is_canonical(text: str, doc: dict[str, Any]) -> bool:
+    """True when the text is byte for byte what tomli-w writes for its data."""
+    import tomli_w  # only `check` needs it
+
+    return tomli_w.dumps(doc) == text
+
+
+# ------------------------------------------------------------------ parsed files
+StatKey = tuple[int, int, int, int]
+
+
+def unchanged_if_same(st: os.stat_result) -> StatKey:
+    """What must stay the same for a file to count as unchanged: size, modification and
+    change times, inode (an edit within the same second and of the same size still
+    changes the change time)."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def stat_key(path: Path) -> StatKey | None:
+    try:
+        return unchanged_if_same(os.stat(path))
+    except OSError:
+        return None
+
+
+class ParsedFiles:
+    """Each file's parsed data, and whether its text is in canonical form once that is
+    known, by path. scan_cached keeps them between runs: a file whose size, modification
+    and change times and inode are unchanged is not parsed again, so after an edit to one
+    file of a large archive only that file is parsed."""
+
+    def __init__(self, earlier: dict[str, tuple[StatKey, dict[str, Any], bool | None]] | None = None) -> None:
+        self.earlier = earlier or {}
+        self.now: dict[str, tuple[StatKey, dict[str, Any], bool | None]] = {}
+
+    def read(self, path: Path, shown: str) -> tuple[str | None, dict[str, Any]]:
+        """(text, data) as read_toml gives them; text is None when the data is from before."""
+        key = stat_key(path)  # taken first: a file changed while being read is read again next time
+        kept = self.earlier.get(str(path))
+        if key is not None and kept is not None and kept[0] == key:
+            self.now[str(path)] = kept
+            return None, kept[1]
+        text, doc = read_toml(path, shown)
+        if key is not None:
+            self.now[str(path)] = (key, doc, None)
+        return text, doc
+
+    def is_canonical(self, path: Path, text: str | None, doc: dict[str, Any]) -> bool:
+        entry = self.now.get(str(path))
+        if entry is not None and entry[2] is not None:
+            return entry[2]
+        if text is None:
+            try:
+                text = path.read_bytes().decode("utf-8")  # parsed before from these very bytes
+            except (OSError, UnicodeDecodeError):
+                return True  # gone or changed this instant: the next run reads it afresh
+        found = is_canonical(text, doc)
+        if entry is not None:
+            self.now[str(path)] = (entry[0], doc, found)
+        return found
+
+    def changed(self) -> bool:
+        return self.now.keys() != self.earlier.keys() or any(self.earlier[k] is not v for k, v in self.now.items())

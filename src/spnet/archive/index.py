@@ -1,0 +1,294 @@
+"""The derived index: one SQLite database per data directory, in the user's cache directory.
+
+The TOML files are the truth; the index is rebuilt from them whenever it is missing,
+stale, foreign or spoiled, and it never changes an answer. It holds:
+
+- `meta`: what the index was built from (every data file's size, times and inode, and
+  spnet's own code), whether that build also checked canonical form, and the archive's
+  index (the small part every query reads);
+- `pieces`: the rest of the archive in the pieces queries read one at a time (one
+  university's partners, one year's events), each as JSON with a CRC-32 of its text, so
+  that a spoiled byte is seen and the archive read again from its files;
+- `files`: each data file's parsed data, so that after an edit only that file is parsed;
+- the tables, views and full-text index of `spnet export sqlite` (export.py), which is a
+  copy of them.
+
+Nothing in it is executed: records are rebuilt from JSON by the model classes named in
+`MODELS`, and nothing else. A cache directory or index not the user's own, or writable by
+others, is not used at all (paths.safe_cache_dir, owned_safely).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import stat
+import sys
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from spnet.archive.paths import owned_safely, safe_cache_dir
+from spnet.errors import DataError
+from spnet.models import (
+    Archive,
+    ArchiveIndex,
+    Bilingual,
+    Contact,
+    Count,
+    Country,
+    Disagreement,
+    Event,
+    Link,
+    PartialDate,
+    Participant,
+    Partner,
+    Person,
+    Project,
+    Source,
+    University,
+    UniversityName,
+)
+
+APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
+INDEX_FORMAT = 1  # PRAGMA user_version of the index: a change of layout makes it stale
+MODELS = {
+    cls.__name__: cls
+    for cls in (
+        PartialDate, Bilingual, Source, Disagreement, Count, Country, University, Partner,
+        Participant, Event, Person, Contact, Link, Project, UniversityName, ArchiveIndex,
+    )
+}  # fmt: skip
+_UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError)
+
+
+class Spoiled(Exception):
+    """A piece of the index that does not read back as it was written."""
+
+
+# ------------------------------------------------------------------ records as JSON
+def to_json(value: Any) -> str:
+    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {"@": type(value).__name__, "v": [_plain(v) for v in value]}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _record(obj: dict[str, Any]) -> Any:
+    name = obj.get("@")
+    if name is None:
+        return obj
+    fields = [tuple(v) if type(v) is list else v for v in obj["v"]]
+    return MODELS[name]._make(fields)  # KeyError: not one of spnet's models
+
+
+def from_json(text: str) -> Any:
+    value = json.loads(text, object_hook=_record)
+    return tuple(value) if type(value) is list else value
+
+
+def _checked(text: str, crc: int) -> str:
+    if zlib.crc32(text.encode("utf-8")) != crc:
+        raise Spoiled("a piece of the index does not match its checksum")
+    return text
+
+
+# ------------------------------------------------------------------ where, and whether
+def index_path(root: Path) -> Path | None:
+    """The index of one data directory, or None when no safe cache directory is there."""
+    where = safe_cache_dir()
+    if where is None:
+        return None
+    name = str(root.resolve()).encode("utf-8", "surrogateescape")
+    return where / f"index-{zlib.crc32(name):08x}{zlib.adler32(name):08x}.sqlite"
+
+
+def _open_for_reading(path: Path) -> sqlite3.Connection | None:
+    """The index, read-only, when it is a regular file of the user's own that nobody else
+    may write; else None (a missing index is simply built)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or not owned_safely(st):
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        head = conn.execute("PRAGMA application_id").fetchone()[0], conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error:
+        return None
+    if head != (APPLICATION_ID, INDEX_FORMAT):
+        conn.close()
+        return None
+    return conn
+
+
+# ------------------------------------------------------------------ reading
+class _Pieces:
+    """Reads an archive's pieces from the open index, on demand. The connection stays open
+    in one read transaction, so an index rewritten meanwhile is not mixed in. A piece that
+    does not read back (a spoiled byte, a disk error) is not an error for the user: the
+    archive is read again from its files (`rescan`) and the piece taken from that."""
+
+    def __init__(self, conn: sqlite3.Connection, index: ArchiveIndex, rescan: Callable[[], Archive]) -> None:
+        self.conn, self.index, self.rescan = conn, index, rescan
+        self.rescanned: Archive | None = None
+        self.where = ""
+
+    def __call__(self, name: str) -> tuple[Any, ...]:
+        if self.rescanned is None:
+            try:
+                row = self.conn.execute("SELECT data, crc FROM pieces WHERE name = ?", (name,)).fetchone()
+                if row is not None:
+                    piece = from_json(_checked(row[0], row[1]))
+                    if isinstance(piece, tuple):
+                        return piece
+            except (*_UNREADABLE, Spoiled):
+                pass
+            archive = self.rescan()
+            if archive.index != self.index:
+                raise DataError(f"{self.where}: the archive changed while spnet was reading it; run the command again")
+            self.rescanned = archive
+        return self.rescanned.piece(name)
+
+
+def read_archive(root: Path, key: str, rescan: Callable[[], Archive]) -> tuple[Archive, bool] | None:
+    """(archive, checked) from the index when it was built from these very files (`key`);
+    None when there is no usable index."""
+    path = index_path(root)
+    conn = _open_for_reading(path) if path is not None else None
+    if conn is None:
+        return None
+    try:
+        conn.execute("BEGIN")  # one snapshot for every piece read later
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("key") != key:
+            raise ValueError("stale")
+        index = from_json(_checked(meta["index"], int(meta["index_crc"])))
+        if not isinstance(index, ArchiveIndex):
+            raise ValueError("not an index")
+    except (*_UNREADABLE, Spoiled):
+        conn.close()
+        return None
+    pieces = _Pieces(conn, index, rescan)
+    pieces.where = str(root)
+    return Archive(index, pieces), meta.get("checked") == "1"
+
+
+def read_parsed(root: Path) -> dict[str, tuple[Any, dict[str, Any], bool | None]]:
+    """Each file's parsed data from the last build, by path: (stat key, data, canonical)."""
+    path = index_path(root)
+    conn = _open_for_reading(path) if path is not None else None
+    if conn is None:
+        return {}
+    try:
+        with contextlib.closing(conn):
+            rows = conn.execute("SELECT name, stat, doc, crc, canonical FROM files").fetchall()
+            return {
+                name: (tuple(json.loads(st)), json.loads(_checked(doc, crc)), None if ok is None else bool(ok))
+                for name, st, doc, crc, ok in rows
+            }
+    except (*_UNREADABLE, Spoiled):
+        return {}
+
+
+# ------------------------------------------------------------------ writing
+_LAYOUT = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE pieces (name TEXT PRIMARY KEY, data TEXT NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE files (name TEXT PRIMARY KEY, stat TEXT NOT NULL, doc TEXT NOT NULL, crc INTEGER NOT NULL,
+                    canonical INTEGER);
+"""
+
+
+def write_index(
+    root: Path,
+    key: str,
+    archive: Archive,
+    *,
+    checked: bool,
+    parsed: dict[str, tuple[Any, dict[str, Any], bool | None]],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> None:
+    """Build the index in a new file beside the old one and move it into place: readers
+    see the old index or the new, never a part. An index that cannot be written (a full
+    disk, a read-only cache) is simply not written; Ctrl-C leaves no part of one."""
+    path = index_path(root)
+    if path is None:
+        return
+    from spnet import export  # the tables of `spnet export sqlite`
+
+    tmp = path.with_name(f".{path.name}-{os.getpid()}.tmp")
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # the user's alone
+        os.close(fd)
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode = OFF")  # a new file, moved into place only when whole
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.executescript(_LAYOUT)
+            export.create_tables(conn)
+            names = archive.index.pieces
+            for n, name in enumerate(names):
+                data = to_json(archive.piece(name))
+                conn.execute("INSERT INTO pieces VALUES (?, ?, ?)", (name, data, zlib.crc32(data.encode("utf-8"))))
+                if progress:
+                    progress("index", n + 1, len(names))
+            for name, (st, doc, canonical) in parsed.items():
+                with contextlib.suppress(TypeError, ValueError):  # data JSON cannot hold (a TOML datetime)
+                    text = json.dumps(doc, ensure_ascii=False)
+                    conn.execute(
+                        "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                        (name, json.dumps(st), text, zlib.crc32(text.encode("utf-8")), canonical),
+                    )
+            export.fill_tables(conn, archive)
+            index = to_json(archive.index)
+            meta = {"key": key, "checked": "1" if checked else "0", "index": index}
+            meta["index_crc"] = str(zlib.crc32(index.encode("utf-8")))
+            conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {INDEX_FORMAT}")
+            conn.commit()
+        finally:
+            conn.close()
+        os.replace(tmp, path)
+    except (OSError, sqlite3.Error):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def current(root: Path) -> Iterator[sqlite3.Connection | None]:
+    """The index as it stands, read-only, for a copy of its tables (spnet export sqlite)."""
+    path = index_path(root)
+    conn = _open_for_reading(path) if path is not None else None
+    try:
+        yield conn
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def code_stamp() -> list[Any]:
+    """spnet's own code, which the index's layout and records depend on."""
+    import spnet.archive.build
+    import spnet.models
+
+    files = (__file__, spnet.models.__file__, spnet.archive.build.__file__)
+    return [INDEX_FORMAT, list(sys.version_info[:2]), [os.stat(f).st_mtime_ns for f in files]]

@@ -1,0 +1,307 @@
+"""The declarative record spec: which keys each kind of record has, of which type, and
+which tables each data file holds; per-table checks that collect every problem.
+
+Problems are collected, not raised one by one, so that `spnet check` can list them all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+EVENT_KINDS = ("survey", "symposium", "workshop", "meeting", "milestone")
+PARTNER_KINDS = (
+    "strategic-partner",
+    "consortium",
+    "consortium-member",
+    "joint-fund-partner",
+    "research-partner",
+    "exchange-partner",
+    "office-host",
+    "framework",
+)
+COUNTRY_BASES = ("stated", "implied", "name", "curator")
+
+# ------------------------------------------------------------------ schema
+# Each key of a record: (type name, required). Types are checked by TYPE_CHECKS.
+STR, INT, BOOL, NUM, STRS, INTS, DATE, TABLES = (
+    "string",
+    "integer",
+    "boolean",
+    "number",
+    "list of strings",
+    "list of integers",
+    "date string",
+    "list of tables",
+)
+
+
+def _int(v: Any) -> bool:
+    """An integer that fits in 64 bits, as SQLite and every other tool reading spnet's output stores it."""
+    return isinstance(v, int) and not isinstance(v, bool) and -(2**63) <= v < 2**63
+
+
+TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    STR: lambda v: isinstance(v, str),
+    INT: _int,
+    BOOL: lambda v: isinstance(v, bool),
+    NUM: lambda v: _int(v) or isinstance(v, float) and math.isfinite(v),  # no NaN, no infinity
+    STRS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    INTS: lambda v: isinstance(v, list) and all(_int(x) for x in v),
+    DATE: lambda v: isinstance(v, str),
+    TABLES: lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
+}
+
+
+def _bi(*names: str, required: bool = False) -> dict[str, tuple[str, bool]]:
+    spec: dict[str, tuple[str, bool]] = {}
+    for n in names:
+        spec[f"{n}_en"] = (STR, required)
+        spec[f"{n}_ja"] = (STR, required)
+    return spec
+
+
+_SOURCE = {"source": (STR, True), "lines": (INTS, True)}
+_DISAGREEMENTS = {"disagreements": (TABLES, False)}
+
+SPEC: dict[str, dict[str, tuple[str, bool]]] = {
+    "project": {
+        **_bi("title", "framework", "definition"),
+        "managing": (STR, True),
+        "members": (STRS, True),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+    "country": {"id": (STR, True), **_bi("name"), "note": (STR, False), "basis": (STR, False), **_SOURCE},
+    "university": {
+        "id": (STR, True),
+        **_bi("name", required=True),
+        "aliases": (STRS, False),
+        "short_names": (STRS, False),
+        "short_names_basis": (STR, False),
+        **_bi("scheme", "activities", "outlook"),
+        "note": (STR, False),
+        **_DISAGREEMENTS,
+        **_SOURCE,
+    },
+    "count": {
+        **_bi("what"),
+        "value": (NUM, True),
+        "qualifier": (STR, False),
+        "as_of": (DATE, False),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+    "partner": {
+        "id": (STR, True),
+        "institution": (STR, False),
+        **_bi("name"),
+        "kind": (STR, True),
+        **_bi("relation"),
+        "country": (STR, False),
+        "country_basis": (STR, False),
+        "since": (DATE, False),
+        "consortium": (STR, False),
+        "members_en": (STRS, False),
+        "members_ja": (STRS, False),
+        **_bi("activities"),
+        "note": (STR, False),
+        **_DISAGREEMENTS,
+        **_SOURCE,
+    },
+    "event": {
+        "id": (STR, True),
+        "kind": (STR, True),
+        "number": (INT, False),
+        "date": (DATE, True),
+        "tentative": (BOOL, False),
+        "fiscal_year": (INT, False),
+        **_bi("weekday"),
+        "time": (STR, False),
+        **_bi("title", "theme", "venue", "language"),
+        "programme_ja": (STR, False),
+        "universities": (STRS, False),
+        "partners": (STRS, False),
+        "participants": (TABLES, False),
+        "links": (STRS, False),
+        "note": (STR, False),
+        **_DISAGREEMENTS,
+        **_SOURCE,
+    },
+    "participant": {
+        "person": (STR, True),
+        **_bi("part", "talk", "as_printed"),
+        "time": (STR, False),
+    },
+    "disagreement": {
+        "field": (STR, True),
+        "en": (STR, True),
+        "ja": (STR, True),
+        "held": (STR, True),
+        "reason": (STR, True),
+    },
+    "person": {
+        "id": (STR, True),
+        **_bi("name", "affiliation", "role"),
+        "title_en": (STR, False),
+        "university": (STR, False),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+    "contact": {
+        "id": (STR, True),
+        **_bi("name", "department", "affiliation", "purpose"),
+        "email": (STR, False),
+        "university": (STR, False),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+    "link": {
+        "id": (STR, True),
+        "url": (STR, True),
+        **_bi("about"),
+        "cited_in": (STR, True),
+        "event": (STR, False),
+        "note": (STR, False),
+        **_SOURCE,
+    },
+}
+
+# The tables each file may hold: key -> (record kind, array of tables?, required?)
+PROJECT_FILE = {
+    "project": ("project", False, True),
+    "events": ("event", True, False),
+    "people": ("person", True, False),
+    "contacts": ("contact", True, False),
+    "links": ("link", True, False),
+}
+COUNTRIES_FILE = {"countries": ("country", True, True)}
+UNIVERSITY_FILE = {
+    "university": ("university", False, True),
+    "counts": ("count", True, False),
+    "partners": ("partner", True, False),
+    "events": ("event", True, False),
+}
+
+# Patterns are compiled on first use (re caches them): a query from the cache uses none.
+ID_PATTERN = r"[a-z0-9][a-z0-9-]*"  # the whole id (fullmatch: a trailing newline is not one)
+TIME_PATTERN = r"\d\d:\d\d(-\d\d:\d\d)?"  # 17:30 or 17:30-20:00, Japan time
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
+
+
+# ------------------------------------------------------------------ problems
+class Problems:
+    """Errors and warnings found while loading, each one line naming its file."""
+
+    def __init__(self, errors: list[str] | None = None, warnings: list[str] | None = None) -> None:
+        self.errors: list[str] = errors if errors is not None else []
+        self.warnings: list[str] = warnings if warnings is not None else []
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}")
+
+    def warn(self, where: str, message: str) -> None:
+        self.warnings.append(f"{where}: {message}")
+
+
+class Raw(NamedTuple):
+    """One record as read, with where it came from, before it becomes a model."""
+
+    kind: str
+    table: dict[str, Any]
+    where: str
+    file: str
+    university: str | None = None
+
+
+# ------------------------------------------------------------------ validation
+def check_table(table: dict[str, Any], kind: str, where: str, problems: Problems) -> bool:
+    spec = SPEC[kind]
+    ok = True
+    for key in table:
+        if key not in spec:
+            problems.error(where, f"unknown key {key!r} (a {kind} has: {', '.join(spec)})")
+            ok = False
+    for key, (typ, required) in spec.items():
+        if key not in table:
+            if required:
+                problems.error(where, f"missing required key {key!r}")
+                ok = False
+            continue
+        value = table[key]
+        if not TYPE_CHECKS[typ](value):
+            problems.error(where, f"{key!r} must be a {typ}, not {type_name(value)}")
+            ok = False
+        elif typ == STR and not value.strip():
+            problems.error(where, f"{key!r} is empty: leave a key out rather than empty")
+            ok = False
+    if (
+        ok
+        and kind in ("person", "contact", "country", "partner")
+        and not (table.get("name_en") or table.get("name_ja"))
+    ):
+        problems.error(where, "needs name_en or name_ja")
+        ok = False
+    if ok and kind == "event" and not (table.get("title_en") or table.get("title_ja")):
+        problems.error(where, "needs title_en or title_ja")
+        ok = False
+    if ok and kind == "count" and not (table.get("what_en") or table.get("what_ja")):
+        problems.error(where, "needs what_en or what_ja")
+        ok = False
+    if ok and "lines" in table and not all(n > 0 for n in table["lines"]):
+        problems.error(where, "'lines' must be positive line numbers of the report")
+        ok = False
+    return ok
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN or an infinity"
+    if isinstance(value, int) and not isinstance(value, bool) and not _int(value):
+        return "an integer outside 64 bits"
+    if isinstance(value, list) and any(isinstance(x, int) and not isinstance(x, bool) and not _int(x) for x in value):
+        return "a list with an integer outside 64 bits"
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def collect(
+    doc: dict[str, Any],
+    layout: dict[str, tuple[str, bool, bool]],
+    shown: str,
+    problems: Problems,
+    university: str | None = None,
+) -> list[Raw]:
+    out: list[Raw] = []
+    for key in doc:
+        if key not in layout:
+            problems.error(shown, f"unknown table {key!r} (this file may hold: {', '.join(layout)})")
+    for key, (kind, many, required) in layout.items():
+        if key not in doc:
+            if required:
+                problems.error(shown, f"missing [{key}]")
+            continue
+        value = doc[key]
+        tables = value if many else [value]
+        if many and not TYPE_CHECKS[TABLES](value) or not many and not isinstance(value, dict):
+            shape = f"[[{key}]]" if many else f"[{key}]"
+            problems.error(shown, f"{key!r} must be written as {shape} tables")
+            continue
+        for i, table in enumerate(tables):
+            label = table.get("id") if isinstance(table.get("id"), str) else None
+            if label is not None and not label.isprintable():
+                label = repr(label)  # a message stays one readable line
+            where = f"{shown}: {key}[{i}]" if many else f"{shown}: [{key}]"
+            if label:
+                where += f" ({label})"
+            if check_table(table, kind, where, problems):
+                out.append(Raw(kind, table, where, shown, university))
+    return out
