@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from spnet import archive
+from spnet.archive import edit as archive
 
 KYOTO = "universities/kyoto.toml"
 PARTNER = ["add", "partner", "-u", "京都", "--id", "kyoto-new", "--name-en", "New University", "--kind", "strategic"]

@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -121,8 +122,9 @@ def test_a_spoiled_piece_never_changes_an_answer(cli, data_copy: Path) -> None:
     args = ("--data", str(data_copy), "partners", "-u", "ehime", "--format", "json")
     expected = cli(*args).stdout
     with sqlite3.connect(_index(data_copy)) as db:
-        (data,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
-        db.execute("UPDATE pieces SET data = ? WHERE name = 'partners/ehime'", (data.replace("Lurio", "Lurix"),))
+        (blob,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
+        spoiled = zlib.compress(zlib.decompress(blob).replace(b"Lurio", b"Lurix"))
+        db.execute("UPDATE pieces SET data = ? WHERE name = 'partners/ehime'", (spoiled,))
     result = cli(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
 
@@ -206,7 +208,8 @@ def test_after_an_edit_the_unchanged_files_parsed_data_is_kept(cli, data_copy: P
 
     def entries() -> dict[str, tuple[str, str]]:
         with sqlite3.connect(_index(data_copy)) as db:
-            return {name: (st, doc) for name, st, doc in db.execute("SELECT name, stat, doc FROM files")}
+            rows = db.execute("SELECT name, stat, doc FROM files")
+            return {name: (st, zlib.decompress(doc).decode("utf-8")) for name, st, doc in rows}
 
     before = entries()
     path = data_copy / KYOTO
@@ -270,9 +273,12 @@ def test_an_index_others_can_write_is_not_read(data_copy: Path, tmp_path: Path) 
     expected = _spnet(data_copy, *args, SPNET_CACHE_DIR=str(cache)).stdout
     (index,) = cache.glob("index-*.sqlite")
     with sqlite3.connect(index) as db:  # what another user could write, were it writable
-        (data,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
-        forged = data.replace("Lurio", "Forged")
-        db.execute("UPDATE pieces SET data = ?, crc = ? WHERE name = 'partners/ehime'", (forged, _crc(forged)))
+        (blob,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
+        forged = zlib.decompress(blob).replace(b"Lurio", b"Forged")
+        db.execute(
+            "UPDATE pieces SET data = ?, crc = ? WHERE name = 'partners/ehime'",
+            (zlib.compress(forged), zlib.crc32(forged)),
+        )
     index.chmod(0o666)
     assert _spnet(data_copy, *args, SPNET_CACHE_DIR=str(cache)).stdout == expected
 
@@ -302,12 +308,6 @@ def test_a_relative_xdg_cache_home_is_ignored(data_copy: Path, tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "relative-cache").exists()
     assert list((home / ".cache" / "spnet").glob("index-*.sqlite"))
-
-
-def _crc(text: str) -> int:
-    import zlib
-
-    return zlib.crc32(text.encode("utf-8"))
 
 
 @pytest.mark.slow

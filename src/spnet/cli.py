@@ -681,7 +681,7 @@ def fmt(
 
     Example: spnet --data data fmt --check
     """
-    from spnet.archive import format_files
+    from spnet.archive.edit import format_files
 
     root = resolve_data_dir((ctx.obj or {}).get("data")) if check_only else _editable_root(ctx)
     files = format_files(root, check=check_only)
@@ -1079,7 +1079,7 @@ def _lines(text: str) -> list[int]:
 
 
 def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str | None, dry_run: bool) -> None:
-    from spnet.archive import add_record
+    from spnet.archive.edit import add_record
 
     root = _editable_root(ctx)
     done = add_record(

@@ -4,10 +4,10 @@ index. Data flows one way:
     paths (which files) -> files (read, parse) -> schema (check each table)
     -> build (models) -> crosscheck (references, weekdays, disagreements)
     -> load (the one loader) <-> index (the SQLite index in the cache directory)
-    edit: `spnet add` and `spnet fmt`, which write the TOML files.
+    edit: `spnet add` and `spnet fmt`, which write the TOML files (imported by the
+    commands that write, so that a query never pays for the writer's imports).
 """
 
-from spnet.archive.edit import LOCK_NAME, add_record, format_files
 from spnet.archive.load import load_archive, scan, scan_cached
 from spnet.archive.paths import DATA_ENV, resolve_data_dir
 from spnet.archive.schema import EVENT_KINDS, PARTNER_KINDS
@@ -15,10 +15,7 @@ from spnet.archive.schema import EVENT_KINDS, PARTNER_KINDS
 __all__ = [
     "DATA_ENV",
     "EVENT_KINDS",
-    "LOCK_NAME",
     "PARTNER_KINDS",
-    "add_record",
-    "format_files",
     "load_archive",
     "resolve_data_dir",
     "scan",

@@ -12,7 +12,7 @@ from typing import Any
 
 from spnet.errors import DataError
 
-MAX_FILE_BYTES = 16 * 1024 * 1024  # the largest data file read; the real ones are under 100 kB
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the largest data file read; the real ones are under 100 kB
 
 
 def read_bytes(path: Path, shown: str) -> bytes:
@@ -103,6 +103,16 @@ def stat_key(path: Path) -> StatKey | None:
         return None
 
 
+PARALLEL_FROM = 200  # files to parse before they are parsed on several cores
+
+
+def _read_or_refusal(item: tuple[Path, str]) -> tuple[str, dict[str, Any]] | DataError:
+    try:
+        return read_toml(*item)
+    except DataError as exc:
+        return exc
+
+
 class ParsedFiles:
     """Each file's parsed data, and whether its text is in canonical form once that is
     known, by path. scan_cached keeps them between runs: a file whose size, modification
@@ -112,6 +122,24 @@ class ParsedFiles:
     def __init__(self, earlier: dict[str, tuple[StatKey, dict[str, Any], bool | None]] | None = None) -> None:
         self.earlier = earlier or {}
         self.now: dict[str, tuple[StatKey, dict[str, Any], bool | None]] = {}
+        self.ready: dict[str, tuple[str, dict[str, Any]] | DataError] = {}
+
+    def prefetch(self, files: list[tuple[Path, str]]) -> None:
+        """Parse in parallel, on every core, the files that must be parsed, when there are
+        many: a first reading of the 1000x archive (9,000 files) parses in about half the
+        time on two cores (bench/README.md). A few files are parsed in the loop, as ever:
+        starting the workers would cost more than it saves."""
+        todo = [
+            (p, shown) for p, shown in files if (kept := self.earlier.get(str(p))) is None or kept[0] != stat_key(p)
+        ]
+        workers = min(os.cpu_count() or 1, 8)
+        if len(todo) < PARALLEL_FROM or workers < 2:
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers) as pool:
+            found = pool.map(_read_or_refusal, todo, chunksize=max(1, len(todo) // (workers * 8)))
+            self.ready = {str(p): result for (p, _), result in zip(todo, found, strict=True)}
 
     def read(self, path: Path, shown: str) -> tuple[str | None, dict[str, Any]]:
         """(text, data) as read_toml gives them; text is None when the data is from before."""
@@ -120,7 +148,10 @@ class ParsedFiles:
         if key is not None and kept is not None and kept[0] == key:
             self.now[str(path)] = kept
             return None, kept[1]
-        text, doc = read_toml(path, shown)
+        ready = self.ready.pop(str(path), None)
+        if isinstance(ready, DataError):
+            raise ready
+        text, doc = ready if ready is not None else read_toml(path, shown)
         if key is not None:
             self.now[str(path)] = (key, doc, None)
         return text, doc

@@ -44,6 +44,7 @@ def scan(
     university_files: dict[str, str] = {}
     unread = False
     paths = data_files(root, problems)
+    files.prefetch([(p, display(p, root)) for p, _ in paths if not (proposed and p in proposed)])
     for n, (path, layout) in enumerate(paths):
         if progress:
             progress("read", n, len(paths))
