@@ -347,3 +347,43 @@ while not (data / "stop").exists():
         sys.exit(done.stderr)
     print(len(json.loads(done.stdout)), flush=True)
 """
+
+
+# ------------------------------------------------------------------ the search index
+SEARCHES = ["林香里", "慶応", "國立台湾", "しんぽじうむ", "第1回", "戦略的 パートナーシップ", "ＵＣＬ"]
+SEARCHES += ["kyoto 2023", "京", "ab"]
+
+
+def test_search_answers_from_its_index_exactly_as_it_looks_itself(cli, data_copy: Path) -> None:
+    """The first search builds the search index beside the index; later ones use it; its
+    answers are those of a search through every record (--no-cache)."""
+    cli("--data", str(data_copy), "universities")
+    search_index = _index(data_copy).with_name(_index(data_copy).name.replace("index-", "search-"))
+    assert not search_index.exists()
+    for text in SEARCHES:
+        indexed = cli("--data", str(data_copy), "search", text, "--format", "json")
+        looked = cli("--data", str(data_copy), "--no-cache", "search", text, "--format", "json")
+        assert indexed.exit_code == looked.exit_code == 0
+        assert indexed.stdout == looked.stdout, text
+    built = search_index.stat().st_ino
+    cli("--data", str(data_copy), "search", "UCL")
+    assert search_index.stat().st_ino == built  # kept, not built again
+    assert stat.S_IMODE(search_index.stat().st_mode) == 0o600
+
+
+def test_a_spoiled_search_row_never_changes_an_answer(cli, data_copy: Path) -> None:
+    args = ("--data", str(data_copy), "search", "Lurio", "--format", "json")
+    cli("--data", str(data_copy), "universities")  # the index; the search index at the first search
+    expected = cli(*args).stdout
+    search_index = _index(data_copy).with_name(_index(data_copy).name.replace("index-", "search-"))
+    with sqlite3.connect(search_index) as db:
+        db.execute("UPDATE search SET row = replace(row, 'Lurio', 'Lurix')")
+    assert cli(*args).stdout == expected
+
+
+def test_after_an_edit_search_sees_it(cli, data_copy: Path) -> None:
+    cli("--data", str(data_copy), "search", "Kyoto")
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace("Kyoto University", "Kyoto Univerzity", 1), "utf-8")
+    shown = json.loads(cli("--data", str(data_copy), "search", "univerzity", "--format", "json").stdout)
+    assert {row["id"] for row in shown} == {"kyoto"}

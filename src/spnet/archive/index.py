@@ -54,7 +54,7 @@ from spnet.models import (
 )
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 2  # PRAGMA user_version of the index: a change of layout makes it stale
+INDEX_FORMAT = 3  # PRAGMA user_version of the index: a change of layout makes it stale
 MODELS = {
     cls.__name__: cls
     for cls in (
@@ -192,7 +192,9 @@ def read_archive(root: Path, key: str, rescan: Callable[[], Archive]) -> tuple[A
         return None
     pieces = _Pieces(conn, index, rescan)
     pieces.where = str(root)
-    return Archive(index, pieces), meta.get("checked") == "1"
+    archive = Archive(index, pieces)
+    archive.search = _Search(root, key, archive)
+    return archive, meta.get("checked") == "1"
 
 
 def read_parsed(root: Path) -> dict[str, tuple[Any, dict[str, Any], bool | None]]:
@@ -220,6 +222,17 @@ CREATE TABLE files (name TEXT PRIMARY KEY, stat TEXT NOT NULL, doc BLOB NOT NULL
                     canonical INTEGER);
 """
 
+# The search index: a database of its own beside the index, built the first time `search`
+# runs (building it costs more than the rest of the index together: every field folded).
+_SEARCH_LAYOUT = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE search (
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, row TEXT NOT NULL, folded TEXT NOT NULL, crc INTEGER NOT NULL
+);
+CREATE INDEX search_by_id ON search(id);
+CREATE VIRTUAL TABLE search_fts USING fts5(folded, content='search', content_rowid='rowid', tokenize='trigram');
+"""
+
 
 def write_index(
     root: Path,
@@ -238,34 +251,45 @@ def write_index(
         return
     from spnet import export  # the tables of `spnet export sqlite`
 
+    def fill(conn: sqlite3.Connection) -> None:
+        conn.executescript(_LAYOUT)
+        export.create_tables(conn)
+        names = archive.index.pieces
+        for n, name in enumerate(names):
+            conn.execute("INSERT INTO pieces VALUES (?, ?, ?)", (name, *_pack(to_json(archive.piece(name)))))
+            if progress:
+                progress("index", n + 1, len(names))
+        for name, (st, doc, canonical) in parsed.items():
+            with contextlib.suppress(TypeError, ValueError):  # data JSON cannot hold (a TOML datetime)
+                doc_blob, crc = _pack(json.dumps(doc, ensure_ascii=False))
+                conn.execute(
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?)", (name, json.dumps(st), doc_blob, crc, canonical)
+                )
+        export.fill_tables(conn, archive)
+        index = to_json(archive.index)
+        meta = {"key": key, "checked": "1" if checked else "0", "index": index}
+        meta["index_crc"] = str(zlib.crc32(index.encode("utf-8")))
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+
+    _write_database(path, fill)
+
+
+def _write_database(path: Path, fill: Callable[[sqlite3.Connection], None]) -> None:
+    """A database of spnet's, filled in a new file (the user's alone) beside `path` and
+    moved into place: readers see the old file or the new, never a part. One that cannot
+    be written (a full disk, a read-only cache) is simply not written; Ctrl-C leaves no
+    part of one."""
     tmp = path.with_name(f".{path.name}-{os.getpid()}.tmp")
     try:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # the user's alone
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
         conn = sqlite3.connect(tmp)
         try:
             conn.execute("PRAGMA journal_mode = OFF")  # a new file, moved into place only when whole
             conn.execute("PRAGMA synchronous = OFF")
-            conn.executescript(_LAYOUT)
-            export.create_tables(conn)
-            names = archive.index.pieces
-            for n, name in enumerate(names):
-                conn.execute("INSERT INTO pieces VALUES (?, ?, ?)", (name, *_pack(to_json(archive.piece(name)))))
-                if progress:
-                    progress("index", n + 1, len(names))
-            for name, (st, doc, canonical) in parsed.items():
-                with contextlib.suppress(TypeError, ValueError):  # data JSON cannot hold (a TOML datetime)
-                    doc_blob, crc = _pack(json.dumps(doc, ensure_ascii=False))
-                    conn.execute(
-                        "INSERT INTO files VALUES (?, ?, ?, ?, ?)", (name, json.dumps(st), doc_blob, crc, canonical)
-                    )
-            export.fill_tables(conn, archive)
-            index = to_json(archive.index)
-            meta = {"key": key, "checked": "1" if checked else "0", "index": index}
-            meta["index_crc"] = str(zlib.crc32(index.encode("utf-8")))
-            conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            fill(conn)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {INDEX_FORMAT}")
             conn.commit()
@@ -279,6 +303,89 @@ def write_index(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def _write_search(path: Path, key: str, archive: Archive) -> None:
+    """What search looks through (query.searchable), folded, under a trigram index."""
+    from spnet import query
+
+    def fill(conn: sqlite3.Connection) -> None:
+        conn.executescript(_SEARCH_LAYOUT)
+        def rows() -> Iterator[tuple[str, str, str, int]]:  # streamed: never all in memory
+            for row, folded in query.searchable(archive):
+                text = json.dumps(row, ensure_ascii=False)
+                yield row["id"], text, folded, zlib.crc32(f"{text}\0{folded}".encode())
+
+        conn.executemany("INSERT INTO search (id, row, folded, crc) VALUES (?, ?, ?, ?)", rows())
+        conn.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        conn.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
+
+    _write_database(path, fill)
+
+
+class _Search:
+    """Search through the search index: each word's records from the trigram index (a
+    word under three characters, which trigrams cannot find, by a scan of the folded
+    text), then the fields of the records holding every word. The search index is built
+    on first use for these very files (`key`); a row that does not match its checksum,
+    or an index SQLite finds broken, answers nothing (None) and search looks itself."""
+
+    def __init__(self, root: Path, key: str, archive: Archive) -> None:
+        self.root, self.key, self.archive = root, key, archive
+        self.conn: sqlite3.Connection | None = None
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self.conn is None:
+            path = index_path(self.root)
+            if path is None:
+                return None
+            path = path.with_name(path.name.replace("index-", "search-", 1))
+            for attempt in range(2):
+                conn = _open_for_reading(path)
+                try:
+                    if conn is not None and conn.execute("SELECT value FROM meta WHERE key = 'key'").fetchone() == (
+                        self.key,
+                    ):
+                        self.conn = conn
+                        break
+                except sqlite3.Error:
+                    pass
+                if conn is not None:
+                    conn.close()
+                if attempt == 0:
+                    _write_search(path, self.key, self.archive)
+        return self.conn
+
+    def __call__(self, words: list[str]) -> list[dict[str, Any]] | None:
+        try:
+            if self._open() is None:
+                return None
+            assert self.conn is not None
+            ids: set[str] | None = None
+            for word in words:
+                if len(word) >= 3:
+                    phrase = '"' + word.replace('"', '""') + '"'
+                    sql = "SELECT s.id FROM search_fts f JOIN search s ON s.rowid = f.rowid WHERE search_fts MATCH ?"
+                    found = self.conn.execute(sql, (phrase,)).fetchall()
+                else:
+                    found = self.conn.execute("SELECT id FROM search WHERE instr(folded, ?)", (word,)).fetchall()
+                of_word = {rid for (rid,) in found}
+                ids = of_word if ids is None else ids & of_word
+                if not ids:
+                    return []
+            marks = ", ".join("?" * len(ids or ()))
+            sql = f"SELECT row, folded, crc FROM search WHERE id IN ({marks}) ORDER BY rowid"
+            rows = []
+            for text, folded, crc in self.conn.execute(sql, tuple(ids or ())):
+                if zlib.crc32(f"{text}\0{folded}".encode()) != crc:
+                    return None
+                if any(w in folded for w in words):
+                    row = json.loads(text)
+                    row["_disputed"] = tuple(row.get("_disputed", ()))
+                    rows.append(row)
+            return rows
+        except (*_UNREADABLE, Spoiled):
+            return None
 
 
 @contextlib.contextmanager
