@@ -317,6 +317,16 @@ class ArchiveIndex(NamedTuple):
     pieces: tuple[str, ...]
 
 
+# Every record type, by name: what the index may rebuild from JSON, and nothing else.
+RECORD_TYPES: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (
+        PartialDate, Bilingual, Source, Disagreement, Count, Country, University, Partner,
+        Participant, Event, Person, Contact, Link, Project, UniversityName, ArchiveIndex,
+    )
+}  # fmt: skip
+
+
 class Archive:
     """Everything in data/, validated. Records keep the order of the files; events are in
     date order.

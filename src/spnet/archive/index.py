@@ -13,9 +13,9 @@ stale, foreign or spoiled, and it never changes an answer. It holds:
 - the tables, views and full-text index of `spnet export sqlite` (export.py), which is a
   copy of them.
 
-Nothing in it is executed: records are rebuilt from JSON by the model classes named in
-`MODELS`, and nothing else. A cache directory or index not the user's own, or writable by
-others, is not used at all (paths.safe_cache_dir, owned_safely).
+Nothing in it is executed: records are rebuilt from JSON by the record types named in
+`models.RECORD_TYPES`, and nothing else. A cache directory or index not the user's own,
+or writable by others, is not used at all (paths.safe_cache_dir, owned_safely).
 """
 
 from __future__ import annotations
@@ -33,35 +33,10 @@ from typing import Any
 
 from spnet.archive.paths import owned_safely, safe_cache_dir
 from spnet.errors import DataError
-from spnet.models import (
-    Archive,
-    ArchiveIndex,
-    Bilingual,
-    Contact,
-    Count,
-    Country,
-    Disagreement,
-    Event,
-    Link,
-    PartialDate,
-    Participant,
-    Partner,
-    Person,
-    Project,
-    Source,
-    University,
-    UniversityName,
-)
+from spnet.models import RECORD_TYPES, Archive, ArchiveIndex
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
 INDEX_FORMAT = 3  # PRAGMA user_version of the index: a change of layout makes it stale
-MODELS = {
-    cls.__name__: cls
-    for cls in (
-        PartialDate, Bilingual, Source, Disagreement, Count, Country, University, Partner,
-        Participant, Event, Person, Contact, Link, Project, UniversityName, ArchiveIndex,
-    )
-}  # fmt: skip
 _UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
 
 
@@ -103,7 +78,7 @@ def _record(obj: dict[str, Any]) -> Any:
     if name is None:
         return obj
     fields = [tuple(v) if type(v) is list else v for v in obj["v"]]
-    return MODELS[name]._make(fields)  # KeyError: not one of spnet's models
+    return RECORD_TYPES[name]._make(fields)  # KeyError: not one of spnet's models
 
 
 def from_json(text: str) -> Any:
@@ -311,6 +286,7 @@ def _write_search(path: Path, key: str, archive: Archive) -> None:
 
     def fill(conn: sqlite3.Connection) -> None:
         conn.executescript(_SEARCH_LAYOUT)
+
         def rows() -> Iterator[tuple[str, str, str, int]]:  # streamed: never all in memory
             for row, folded in query.searchable(archive):
                 text = json.dumps(row, ensure_ascii=False)
