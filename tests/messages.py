@@ -17,15 +17,18 @@ def source_messages() -> set[str]:
     found = set()
     for path in SOURCE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "_"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                found.add(node.args[0].value)
+            if not isinstance(node, ast.Call):
+                continue
+            # _("message"), and problems.error(where, "message", ...) / .warn(...): a
+            # problem's message is translated when it is shown (models.Problem).
+            if isinstance(node.func, ast.Name) and node.func.id in ("_", "N_"):
+                message = node.args[0] if node.args else None
+            elif isinstance(node.func, ast.Attribute) and node.func.attr in ("error", "warn") and len(node.args) >= 2:
+                message = node.args[1]
+            else:
+                continue
+            if isinstance(message, ast.Constant) and isinstance(message.value, str):
+                found.add(message.value)
     return found
 
 

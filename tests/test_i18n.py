@@ -108,3 +108,37 @@ def test_japanese_help_leaves_nothing_behind(cli) -> None:
     assert "オプション:" in result.stdout
     assert (gettext.textdomain(), os.environ.get("LANGUAGE")) == before
     assert "Options:" in cli("timeline", "-h").stdout
+
+
+def test_check_speaks_the_readers_language_from_one_index(tmp_path) -> None:
+    """The index keeps each problem as its English message and values: the same index
+    answers an English and a Japanese reader, each in their language."""
+    cache = {"SPNET_CACHE_DIR": str(tmp_path / "cache")}
+    english = _spnet("check", **cache)
+    assert english.returncode == 0
+    assert "printed weekday 金 but 2023-09-09 is a 土" in english.stderr
+    (index,) = (tmp_path / "cache").glob("index-*.sqlite")
+    built = index.stat().st_mtime_ns
+    japanese = _spnet("check", SPNET_LANG="ja", **cache)
+    assert index.stat().st_mtime_ns == built  # not rebuilt for another language
+    assert "曜日が 金 と記されていますが、2023-09-09 は 土 です" in japanese.stderr
+    assert "date について日本語と英語が異なります" in japanese.stderr
+    assert japanese.stdout.startswith("ok: ") and "相手校 39" in japanese.stdout
+
+
+def test_a_broken_archive_is_one_japanese_line(tmp_path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    kyoto = data / "universities" / "kyoto.toml"
+    kyoto.write_text(kyoto.read_text(encoding="utf-8").replace('since = "2019"', "since = 2019", 1), "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data), "partners"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SPNET_LANG": "ja"},
+    )
+    assert done.returncode == 3
+    assert done.stderr.count("\n") == 1
+    assert "'since' は date string です（an integer ではなく）" in done.stderr

@@ -638,8 +638,8 @@ def check(
     obj = ctx.obj or {}
     root_dir = resolve_data_dir(obj.get("data"))
     archive, problems = scan_cached(root_dir, canonical=True, cache=obj.get("cache", True))
-    messages = [] if quiet else [(f"warning: {render.visible(w)}", "yellow") for w in problems.warnings]
-    messages += [(f"error: {render.visible(e)}", "bold red") for e in problems.errors]
+    messages = [] if quiet else [(f"warning: {render.visible(str(w))}", "yellow") for w in problems.warnings]
+    messages += [(f"error: {render.visible(str(e))}", "bold red") for e in problems.errors]
     terminal.write_messages(messages)
     if problems.errors or archive is None:
         raise CheckFailed(

@@ -42,6 +42,11 @@ def _(message: str) -> str:
     return message if language() == "en" else _catalogue().gettext(message)
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's own name for it
+    """A message for the catalogue, translated later, where it is shown."""
+    return message
+
+
 @contextlib.contextmanager
 def typer_words() -> Iterator[None]:
     """While help is written: Typer's own words ("Options", "[default: …]"), which it looks

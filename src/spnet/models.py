@@ -317,12 +317,31 @@ class ArchiveIndex(NamedTuple):
     pieces: tuple[str, ...]
 
 
+class Problem(NamedTuple):
+    """One error or warning about the archive: where, and what, as an English message
+    whose `{fields}` take `params`; shown in the reader's language (str). A message that
+    was already made (params None) is shown as it is."""
+
+    where: str
+    message: str
+    params: dict[str, Any] | None = None
+
+    def __str__(self) -> str:
+        if self.params is None:
+            text = self.message
+        else:
+            from spnet.i18n import _  # only a problem shown needs the catalogue
+
+            text = _(self.message).format(**self.params)
+        return f"{self.where}: {text}" if self.where else text
+
+
 # Every record type, by name: what the index may rebuild from JSON, and nothing else.
 RECORD_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
     for cls in (
         PartialDate, Bilingual, Source, Disagreement, Count, Country, University, Partner,
-        Participant, Event, Person, Contact, Link, Project, UniversityName, ArchiveIndex,
+        Participant, Event, Person, Contact, Link, Project, UniversityName, ArchiveIndex, Problem,
     )
 }  # fmt: skip
 
@@ -359,7 +378,7 @@ class Archive:
         return self.index.countries
 
     @property
-    def warnings(self) -> tuple[str, ...]:
+    def warnings(self) -> tuple[Problem, ...]:
         return self.piece("warnings")
 
     @property

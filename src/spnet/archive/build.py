@@ -44,7 +44,7 @@ def _disagreements(raw: Raw, problems: Problems) -> tuple[Disagreement, ...]:
         if not check_table(d, "disagreement", where, problems):
             continue
         if d["held"] not in ("ja", "en", "undecided"):
-            problems.error(where, f"'held' must be ja, en or undecided, not {d['held']!r}")
+            problems.error(where, "'held' must be ja, en or undecided, not {value!r}", value=d["held"])
             continue
         out.append(Disagreement(d["field"], d["en"], d["ja"], d["held"], d["reason"]))
     return tuple(out)
@@ -57,7 +57,7 @@ def _date(raw: Raw, key: str, problems: Problems) -> PartialDate | None:
     try:
         return PartialDate.parse(value)
     except ValueError as exc:
-        problems.error(raw.where, f"{key!r}: {exc}")
+        problems.error(raw.where, "{key!r}: {why}", key=key, why=str(exc))
         return None
 
 
@@ -110,7 +110,7 @@ def _count(raw: Raw, problems: Problems) -> Any:
     if t.get("as_of") is not None and as_of is None:
         return None
     if t.get("qualifier") not in (None, "about", "more than"):
-        problems.error(raw.where, f"'qualifier' must be 'about' or 'more than', not {t['qualifier']!r}")
+        problems.error(raw.where, "'qualifier' must be 'about' or 'more than', not {value!r}", value=t["qualifier"])
         return None
     return Count(_b(t, "what"), t["value"], t.get("qualifier"), as_of, t.get("note"), _source(t))
 
@@ -118,10 +118,14 @@ def _count(raw: Raw, problems: Problems) -> Any:
 def _partner(raw: Raw, problems: Problems) -> Any:
     t = raw.table
     if t["kind"] not in PARTNER_KINDS:
-        problems.error(raw.where, f"unknown partner kind {t['kind']!r} (one of: {', '.join(PARTNER_KINDS)})")
+        problems.error(
+            raw.where, "unknown partner kind {kind!r} (one of: {kinds})", kind=t["kind"], kinds=", ".join(PARTNER_KINDS)
+        )
         return None
     if t.get("country_basis") not in (None, *COUNTRY_BASES) or (("country" in t) != ("country_basis" in t)):
-        problems.error(raw.where, f"'country' goes with 'country_basis' = one of {', '.join(COUNTRY_BASES)}")
+        problems.error(
+            raw.where, "'country' goes with 'country_basis' = one of {bases}", bases=", ".join(COUNTRY_BASES)
+        )
         return None
     since = _date(raw, "since", problems)
     if t.get("since") is not None and since is None:
@@ -151,7 +155,9 @@ def _partner(raw: Raw, problems: Problems) -> Any:
 def _event(raw: Raw, problems: Problems) -> Any:
     t = raw.table
     if t["kind"] not in EVENT_KINDS:
-        problems.error(raw.where, f"unknown event kind {t['kind']!r} (one of: {', '.join(EVENT_KINDS)})")
+        problems.error(
+            raw.where, "unknown event kind {kind!r} (one of: {kinds})", kind=t["kind"], kinds=", ".join(EVENT_KINDS)
+        )
         return None
     date = _date(raw, "date", problems)
     if date is None:
@@ -219,7 +225,7 @@ def _contact(raw: Raw, problems: Problems) -> Any:
 def _link(raw: Raw, problems: Problems) -> Any:
     t = raw.table
     if t["cited_in"] not in ("ja", "en", "both"):
-        problems.error(raw.where, f"'cited_in' must be ja, en or both, not {t['cited_in']!r}")
+        problems.error(raw.where, "'cited_in' must be ja, en or both, not {value!r}", value=t["cited_in"])
         return None
     return Link(t["id"], t["url"], _b(t, "about"), t["cited_in"], t.get("event"), t.get("note"), _source(t))
 
@@ -254,15 +260,17 @@ def build(raw: Raw, problems: Problems) -> Any:
     """Turn one checked table into its model, or None (with an error) when a value is bad."""
     t = raw.table
     if "institution" in t and not re.fullmatch(ID_PATTERN, t["institution"]):
-        problems.error(raw.where, f"institution {t['institution']!r} must be lower-case letters, digits and hyphens")
+        problems.error(
+            raw.where, "institution {id!r} must be lower-case letters, digits and hyphens", id=t["institution"]
+        )
         return None
     if "id" in t and not re.fullmatch(ID_PATTERN, t["id"]):
-        problems.error(raw.where, f"id {t['id']!r} must be lower-case letters, digits and hyphens")
+        problems.error(raw.where, "id {id!r} must be lower-case letters, digits and hyphens", id=t["id"])
         return None
     times = [t.get("time"), *(p.get("time") for p in t.get("participants", []) if isinstance(p, dict))]
     for time in times:
         if isinstance(time, str) and not re.fullmatch(TIME_PATTERN, time):
-            problems.error(raw.where, f"time {time!r} must be HH:MM or HH:MM-HH:MM")
+            problems.error(raw.where, "time {time!r} must be HH:MM or HH:MM-HH:MM", time=time)
             return None
     return BUILDERS[raw.kind](raw, problems)
 

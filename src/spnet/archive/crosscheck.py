@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from spnet.archive.schema import WEEKDAYS_EN, WEEKDAYS_JA, Problems, Raw
+from spnet.i18n import N_
 from spnet.models import Project
 
 # ------------------------------------------------------------------ cross-checks
@@ -48,7 +49,7 @@ class _Refs:
             if rid is None:
                 continue
             if rid in where:
-                problems.error(raw.where, f"duplicate id {rid!r} (also in {where[rid]})")
+                problems.error(raw.where, "duplicate id {id!r} (also in {other})", id=rid, other=where[rid])
                 continue
             where[rid] = raw.where
             self.by_kind.setdefault(raw.kind, {})[rid] = model
@@ -58,7 +59,7 @@ class _Refs:
 
     def check(self, raw: Raw, key: str, value: str | None, kind: str) -> None:
         if value is not None and value not in self.of(kind):
-            self.problems.error(raw.where, f"{key} {value!r} is not a known {kind}")
+            self.problems.error(raw.where, "{key} {value!r} is not a known {kind}", key=key, value=value, kind=kind)
 
 
 def cross_check(
@@ -87,10 +88,12 @@ def _members(project: tuple[Raw, Project], refs: _Refs, university_files: dict[s
     where, proj = project[0].where, project[1]
     for uid in (proj.managing, *proj.members):
         if uid not in refs.of("university"):
-            problems.error(where, f"university {uid!r} has no file universities/{uid}.toml")
+            problems.error(where, "university {id!r} has no file universities/{id}.toml", id=uid)
     for uid, shown in university_files.items():
         if uid not in (proj.managing, *proj.members):
-            problems.error(shown, f"university {uid!r} is neither the managing university nor a member in project.toml")
+            problems.error(
+                shown, "university {id!r} is neither the managing university nor a member in project.toml", id=uid
+            )
 
 
 def _partner(raw: Raw, model: Any, refs: _Refs, problems: Problems) -> None:
@@ -98,7 +101,7 @@ def _partner(raw: Raw, model: Any, refs: _Refs, problems: Problems) -> None:
     refs.check(raw, "consortium", model.consortium, "partner")
     partners = refs.of("partner")
     if model.consortium in partners and partners[model.consortium].university != model.university:
-        problems.error(raw.where, f"consortium {model.consortium!r} belongs to another university")
+        problems.error(raw.where, "consortium {id!r} belongs to another university", id=model.consortium)
 
 
 def _event(raw: Raw, model: Any, refs: _Refs, problems: Problems) -> None:
@@ -116,19 +119,28 @@ def _event(raw: Raw, model: Any, refs: _Refs, problems: Problems) -> None:
         d = model.date.first_day()
         for printed, calendar in ((model.weekday.en, WEEKDAYS_EN), (model.weekday.ja, WEEKDAYS_JA)):
             if printed and printed != calendar[d.weekday()]:
-                problems.warn(raw.where, f"printed weekday {printed} but {d.isoformat()} is a {calendar[d.weekday()]}")
+                problems.warn(
+                    raw.where,
+                    "printed weekday {printed} but {date} is a {weekday}",
+                    printed=printed,
+                    date=d.isoformat(),
+                    weekday=calendar[d.weekday()],
+                )
     if model.kind == "meeting" and model.number is None:
         problems.error(raw.where, "a meeting needs its number")
 
 
 def _disagreements(raw: Raw, model: Any, problems: Problems) -> None:
     for d in getattr(model, "disagreements", ()):
-        problems.warn(
-            raw.where,
-            f"Japanese and English disagree on {d.field}: JA {d.ja!r} / EN {d.en!r}; "
-            f"holds {d.held if d.held != 'undecided' else 'the Japanese (undecided)'}: {d.reason}",
+        held = {
+            "ja": N_("Japanese and English disagree on {field}: JA {ja!r} / EN {en!r}; holds ja: {reason}"),
+            "en": N_("Japanese and English disagree on {field}: JA {ja!r} / EN {en!r}; holds en: {reason}"),
+        }
+        undecided = N_(
+            "Japanese and English disagree on {field}: JA {ja!r} / EN {en!r}; holds the Japanese (undecided): {reason}"
         )
+        problems.warn(raw.where, held.get(d.held, undecided), field=d.field, ja=d.ja, en=d.en, reason=d.reason)
         # The held side's weekday is checked with the event's own date above.
         side, text = ("Japanese", d.ja) if d.held == "en" else ("English", d.en)
         for msg in _printed_weekday_problems(text):
-            problems.warn(raw.where, f"weekday mismatch in the {side} text: {msg}")
+            problems.warn(raw.where, "weekday mismatch in the {side} text: {why}", side=side, why=msg)

@@ -16,6 +16,7 @@ from spnet.archive.schema import Problems, check_table
 from spnet.errors import DataError, UsageError
 from spnet.fsutil import write_atomically
 from spnet.gcpause import gc_paused
+from spnet.i18n import _
 
 # ------------------------------------------------------------------ writing
 LOCK_NAME = ".spnet.lock"
@@ -59,10 +60,10 @@ def add_record(
     path = root / ("universities" / Path(f"{university}.toml") if university else Path("project.toml"))
     shown = display(path, root)
     if university is not None and not path.is_file():
-        raise UsageError(f"unknown university {university!r}: no file {shown}")
+        raise UsageError(_("unknown university {id!r}: no file {file}").format(id=university, file=shown))
     problems = Problems()
     if not check_table(record, spec_kind, f"new {kind}", problems):
-        raise UsageError(problems.errors[0])
+        raise UsageError(str(problems.errors[0]))
     with locked(root):
         # Under the lock no other writer is busy: a temporary file beside ours is left over
         # from a writer that was killed, and is removed.
@@ -72,14 +73,17 @@ def add_record(
         text, doc = read_toml(path, shown)
         if tomli_w.dumps(doc) != text:
             raise DataError(
-                f"{shown}: not in canonical form; rewriting it would change other records (spnet fmt rewrites it first)"
+                _(
+                    "{file}: not in canonical form; rewriting it would change other records "
+                    "(spnet fmt rewrites it first)"
+                ).format(file=shown)
             )
         new_doc = {**doc, table: [*doc.get(table, []), record]}
         with gc_paused():
             files = ParsedFiles(index.read_parsed(root) if cache else None)
             archive, found = scan(root, files=files, proposed={path: new_doc})
         if archive is None:
-            raise UsageError(f"refused, nothing written: {found.errors[0]}")
+            raise UsageError(_("refused, nothing written: {why}").format(why=found.errors[0]))
         new_text = tomli_w.dumps(new_doc)
         diff = "".join(
             difflib.unified_diff(
@@ -91,7 +95,8 @@ def add_record(
             try:
                 write_atomically(path, new_text.encode("utf-8"))
             except OSError as exc:
-                raise DataError(f"{shown}: cannot write, nothing changed: {exc.strerror or exc}") from None
+                why = exc.strerror or exc
+                raise DataError(_("{file}: cannot write, nothing changed: {why}").format(file=shown, why=why)) from None
     return Addition(path, entry, diff, not dry_run)
 
 
@@ -126,7 +131,7 @@ def locked(root: Path) -> Any:
     try:
         fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise DataError(f"{root}: cannot write here: {exc.strerror}") from None
+        raise DataError(_("{root}: cannot write here: {why}").format(root=root, why=exc.strerror)) from None
     try:
         wait = _lock_wait()
         deadline = time.monotonic() + wait
@@ -136,9 +141,8 @@ def locked(root: Path) -> Any:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise DataError(
-                        f"{root}: another spnet is writing (lock {LOCK_NAME} held for {wait:g} s)"
-                    ) from None
+                    text = _("{root}: another spnet is writing (lock {lock} held for {seconds} s)")
+                    raise DataError(text.format(root=root, lock=LOCK_NAME, seconds=f"{wait:g}")) from None
                 time.sleep(0.05)
         yield
     finally:
@@ -150,7 +154,8 @@ def _lock_wait() -> float:
     try:
         wait = float(os.environ.get("SPNET_LOCK_WAIT", LOCK_WAIT_SECONDS))
     except ValueError:
-        raise UsageError(f"SPNET_LOCK_WAIT={os.environ['SPNET_LOCK_WAIT']!r}: give a number of seconds") from None
+        wait_text = os.environ["SPNET_LOCK_WAIT"]
+        raise UsageError(_("SPNET_LOCK_WAIT={value!r}: give a number of seconds").format(value=wait_text)) from None
     if not 0 <= wait < 3600 or wait != wait:
-        raise UsageError(f"SPNET_LOCK_WAIT={wait}: give a number of seconds from 0 to 3600")
+        raise UsageError(_("SPNET_LOCK_WAIT={value}: give a number of seconds from 0 to 3600").format(value=wait))
     return wait

@@ -11,8 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from spnet.errors import DataError
+from spnet.i18n import _
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the largest data file read; the real ones are under 100 kB
+
+
+def unreadable(shown: str, exc: OSError) -> str:
+    """A file or directory that cannot be read, and why, as the system says it."""
+    return _("{file}: cannot be read: {why}").format(file=shown, why=(exc.strerror or str(exc)).lower())
 
 
 def read_bytes(path: Path, shown: str) -> bytes:
@@ -21,33 +27,34 @@ def read_bytes(path: Path, shown: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except IsADirectoryError:
-        raise DataError(f"{shown}: is a directory, not a TOML file") from None
+        raise DataError(_("{file}: is a directory, not a TOML file").format(file=shown)) from None
     except PermissionError:
-        raise DataError(f"{shown}: cannot be read: permission denied") from None
+        raise DataError(_("{file}: cannot be read: permission denied").format(file=shown)) from None
     except FileNotFoundError:
-        raise DataError(f"{shown}: no such file") from None
+        raise DataError(_("{file}: no such file").format(file=shown)) from None
     except OSError as exc:
-        raise DataError(f"{shown}: cannot be read: {(exc.strerror or str(exc)).lower()}") from None
+        raise DataError(unreadable(shown, exc)) from None
     st = os.fstat(fd)
     problem = (
-        "is a directory, not a TOML file"
+        _("{file}: is a directory, not a TOML file")
         if stat.S_ISDIR(st.st_mode)
-        else "not a regular file"
+        else _("{file}: not a regular file")
         if not stat.S_ISREG(st.st_mode)
-        else f"larger than {MAX_FILE_BYTES // 2**20} MiB, the most spnet reads"
+        else _("{file}: larger than {size} MiB, the most spnet reads")
         if st.st_size > MAX_FILE_BYTES
         else None
     )
     if problem:
         os.close(fd)
-        raise DataError(f"{shown}: {problem}")
+        raise DataError(problem.format(file=shown, size=MAX_FILE_BYTES // 2**20))
     with os.fdopen(fd, "rb") as fh:
         try:
             raw = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
-            raise DataError(f"{shown}: cannot be read: {(exc.strerror or str(exc)).lower()}") from None
+            raise DataError(unreadable(shown, exc)) from None
     if len(raw) > MAX_FILE_BYTES:  # it grew while being read
-        raise DataError(f"{shown}: larger than {MAX_FILE_BYTES // 2**20} MiB, the most spnet reads")
+        text = _("{file}: larger than {size} MiB, the most spnet reads")
+        raise DataError(text.format(file=shown, size=MAX_FILE_BYTES // 2**20))
     return raw
 
 
@@ -58,23 +65,26 @@ def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"{shown}: line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+        text = _("{file}: line {line}: not UTF-8 (byte 0x{byte})")
+        raise DataError(text.format(file=shown, line=line, byte=f"{raw[exc.start]:02x}")) from None
     if not text.strip():
-        raise DataError(f"{shown}: the file is empty")
+        raise DataError(_("{file}: the file is empty").format(file=shown))
     import tomllib  # a query answered from the cache parses no TOML
 
     try:
         return text, tomllib.loads(text)
     except RecursionError:
-        raise DataError(f"{shown}: nested too deeply to read") from None
+        raise DataError(_("{file}: nested too deeply to read").format(file=shown)) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", msg)
         if m:
-            raise DataError(f"{shown}: line {m[2]}, column {m[3]}: {m[1]}") from None
+            raise DataError(
+                f"{shown}: " + _("line {line}, column {column}").format(line=m[2], column=m[3]) + f": {m[1]}"
+            ) from None
         m = re.search(r"^(.*) \(at end of document\)$", msg)
         if m:
-            raise DataError(f"{shown}: at end of file: {m[1]}") from None
+            raise DataError(f"{shown}: " + _("at end of file") + f": {m[1]}") from None
         raise DataError(f"{shown}: {msg}") from None
 
 

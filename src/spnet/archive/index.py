@@ -33,6 +33,7 @@ from typing import Any
 
 from spnet.archive.paths import owned_safely, safe_cache_dir
 from spnet.errors import DataError
+from spnet.i18n import _
 from spnet.models import RECORD_TYPES, Archive, ArchiveIndex
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
@@ -140,7 +141,8 @@ class _Pieces:
                 pass
             archive = self.rescan()
             if archive.index != self.index:
-                raise DataError(f"{self.where}: the archive changed while spnet was reading it; run the command again")
+                text = _("{root}: the archive changed while spnet was reading it; run the command again")
+                raise DataError(text.format(root=self.where))
             self.rescanned = archive
         return self.rescanned.piece(name)
 
@@ -377,9 +379,8 @@ def current(root: Path) -> Iterator[sqlite3.Connection | None]:
 
 
 def code_stamp() -> list[Any]:
-    """spnet's own code, which the index's layout and records depend on."""
-    import spnet.archive.build
-    import spnet.models
-
-    files = (__file__, spnet.models.__file__, spnet.archive.build.__file__)
+    """spnet's own code, which the index's layout, records and messages depend on: every
+    module of the archive engine, the records, and the export's and search's tables."""
+    here = Path(__file__).parent
+    files = sorted(here.glob("*.py")) + [here.parent / f"{name}.py" for name in ("models", "export", "query")]
     return [INDEX_FORMAT, list(sys.version_info[:2]), [os.stat(f).st_mtime_ns for f in files]]

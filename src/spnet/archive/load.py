@@ -52,7 +52,7 @@ def scan(
         try:
             text, doc = ("", proposed[path]) if proposed and path in proposed else files.read(path, shown)
         except DataError as exc:
-            problems.errors.append(str(exc))
+            problems.refused(exc)
             unread = True
             continue
         uid = None
@@ -60,7 +60,9 @@ def scan(
             head = doc.get("university")
             uid = head.get("id") if isinstance(head, dict) else None
             if isinstance(uid, str) and uid != path.stem:
-                problems.error(shown, f"[university] id {uid!r} does not match the file name {path.name!r}")
+                problems.error(
+                    shown, "[university] id {id!r} does not match the file name {name!r}", id=uid, name=path.name
+                )
             if isinstance(uid, str):
                 university_files[uid] = shown
         raws += collect(doc, layout, shown, problems, university=uid if isinstance(uid, str) else None)
@@ -83,7 +85,7 @@ def load_archive(data: str | os.PathLike[str] | None = None, *, cache: bool = Tr
     root = resolve_data_dir(data)
     archive, problems = scan_cached(root, cache=cache, warnings=False)
     if archive is None:
-        raise DataError(problems.errors[0] if problems.errors else f"{root}: no archive")
+        raise DataError(str(problems.errors[0]) if problems.errors else f"{root}: no archive")
     return archive
 
 
@@ -120,7 +122,7 @@ def _rescan(root: Path) -> Archive:
     with gc_paused():
         archive, problems = scan(root, files=ParsedFiles(index.read_parsed(root)))
     if archive is None:
-        raise DataError(problems.errors[0] if problems.errors else f"{root}: no archive")
+        raise DataError(str(problems.errors[0]) if problems.errors else f"{root}: no archive")
     return archive
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from spnet.archive.schema import COUNTRIES_FILE, PROJECT_FILE, UNIVERSITY_FILE, Problems
 from spnet.errors import DataError
+from spnet.i18n import _
 
 DATA_ENV = "SPNET_DATA"
 
@@ -53,7 +54,8 @@ def tomls(directory: Path) -> list[str]:
         with os.scandir(directory) as entries:
             return sorted(e.name for e in entries if e.name.endswith(".toml"))
     except OSError as exc:
-        raise DataError(f"{directory}: cannot be read: {(exc.strerror or str(exc)).lower()}") from None
+        why = (exc.strerror or str(exc)).lower()
+        raise DataError(_("{file}: cannot be read: {why}").format(file=directory, why=why)) from None
 
 
 def data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tuple[str, bool, bool]]]]:
@@ -61,9 +63,8 @@ def data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tup
     countries.toml, then universities/*.toml in name order."""
     try:
         if not root.is_dir():
-            raise DataError(
-                f"{root}: data directory does not exist" if not root.exists() else f"{root}: not a directory"
-            )
+            text = _("{root}: data directory does not exist") if not root.exists() else _("{root}: not a directory")
+            raise DataError(text.format(root=root))
     except OSError as exc:  # a name too long, a symlink loop
         raise DataError(f"{root}: {(exc.strerror or str(exc)).lower()}") from None
     names = tomls(root)
@@ -121,7 +122,8 @@ def safe_cache_dir() -> Path | None:
         _warned.add(str(where))
         import sys
 
-        sys.stderr.write(f"spnet: warning: {where} is not yours alone (owner or mode): the cache there is not used\n")
+        text = _("{dir} is not yours alone (owner or mode): the cache there is not used").format(dir=where)
+        sys.stderr.write(f"spnet: warning: {text}\n")
     return None
 
 

@@ -10,6 +10,8 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from spnet.models import Problem
+
 EVENT_KINDS = ("survey", "symposium", "workshop", "meeting", "milestone")
 PARTNER_KINDS = (
     "strategic-partner",
@@ -193,17 +195,22 @@ WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
 
 # ------------------------------------------------------------------ problems
 class Problems:
-    """Errors and warnings found while loading, each one line naming its file."""
+    """Errors and warnings found while loading, each naming its file (and record). Each is
+    a Problem: an English message and its values, shown in the reader's language."""
 
-    def __init__(self, errors: list[str] | None = None, warnings: list[str] | None = None) -> None:
-        self.errors: list[str] = errors if errors is not None else []
-        self.warnings: list[str] = warnings if warnings is not None else []
+    def __init__(self, errors: list[Problem] | None = None, warnings: list[Problem] | None = None) -> None:
+        self.errors: list[Problem] = errors if errors is not None else []
+        self.warnings: list[Problem] = warnings if warnings is not None else []
 
-    def error(self, where: str, message: str) -> None:
-        self.errors.append(f"{where}: {message}")
+    def error(self, where: str, message: str, **params: Any) -> None:
+        self.errors.append(Problem(where, message, params))
 
-    def warn(self, where: str, message: str) -> None:
-        self.warnings.append(f"{where}: {message}")
+    def warn(self, where: str, message: str, **params: Any) -> None:
+        self.warnings.append(Problem(where, message, params))
+
+    def refused(self, exc: Exception) -> None:
+        """A file that could not be read: its DataError, already in the reader's words."""
+        self.errors.append(Problem("", str(exc)))
 
 
 class Raw(NamedTuple):
@@ -222,20 +229,22 @@ def check_table(table: dict[str, Any], kind: str, where: str, problems: Problems
     ok = True
     for key in table:
         if key not in spec:
-            problems.error(where, f"unknown key {key!r} (a {kind} has: {', '.join(spec)})")
+            problems.error(
+                where, "unknown key {key!r} (a {kind} has: {keys})", key=key, kind=kind, keys=", ".join(spec)
+            )
             ok = False
     for key, (typ, required) in spec.items():
         if key not in table:
             if required:
-                problems.error(where, f"missing required key {key!r}")
+                problems.error(where, "missing required key {key!r}", key=key)
                 ok = False
             continue
         value = table[key]
         if not TYPE_CHECKS[typ](value):
-            problems.error(where, f"{key!r} must be a {typ}, not {type_name(value)}")
+            problems.error(where, "{key!r} must be a {type}, not {found}", key=key, type=typ, found=type_name(value))
             ok = False
         elif typ == STR and not value.strip():
-            problems.error(where, f"{key!r} is empty: leave a key out rather than empty")
+            problems.error(where, "{key!r} is empty: leave a key out rather than empty", key=key)
             ok = False
     if (
         ok
@@ -283,17 +292,19 @@ def collect(
     out: list[Raw] = []
     for key in doc:
         if key not in layout:
-            problems.error(shown, f"unknown table {key!r} (this file may hold: {', '.join(layout)})")
+            problems.error(
+                shown, "unknown table {key!r} (this file may hold: {tables})", key=key, tables=", ".join(layout)
+            )
     for key, (kind, many, required) in layout.items():
         if key not in doc:
             if required:
-                problems.error(shown, f"missing [{key}]")
+                problems.error(shown, "missing [{key}]", key=key)
             continue
         value = doc[key]
         tables = value if many else [value]
         if many and not TYPE_CHECKS[TABLES](value) or not many and not isinstance(value, dict):
             shape = f"[[{key}]]" if many else f"[{key}]"
-            problems.error(shown, f"{key!r} must be written as {shape} tables")
+            problems.error(shown, "{key!r} must be written as {shape} tables", key=key, shape=shape)
             continue
         for i, table in enumerate(tables):
             label = table.get("id") if isinstance(table.get("id"), str) else None
