@@ -387,3 +387,14 @@ def test_after_an_edit_search_sees_it(cli, data_copy: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("Kyoto University", "Kyoto Univerzity", 1), "utf-8")
     shown = json.loads(cli("--data", str(data_copy), "search", "univerzity", "--format", "json").stdout)
     assert {row["id"] for row in shown} == {"kyoto"}
+
+
+def test_the_archive_from_the_index_is_the_archive_from_the_files(data_copy: Path) -> None:
+    """Every record read back from the index equals the one built from the files, field
+    for field (dates, bilingual texts, tuples, the disagreements, the warnings)."""
+    load_archive(data_copy)
+    from_index = load_archive(data_copy)
+    from_files = load_archive(data_copy, cache=False)
+    assert from_index.search is not None and from_files.search is None  # one of each
+    assert from_index == from_files
+    assert from_index.index == from_files.index

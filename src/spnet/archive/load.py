@@ -111,7 +111,9 @@ def scan_cached(
             files = ParsedFiles(index.read_parsed(root) if cache else None)
             archive, problems = scan(root, canonical=canonical, files=files, progress=progress)
             if archive is not None and key is not None:
-                index.write_index(root, key, archive, checked=canonical, parsed=files.now, progress=progress)
+                index.write_index(
+                    root, key, archive, checked=canonical, parsed=files.now, kept=files.kept(), progress=progress
+                )
     finally:
         progress.close()
     return archive, problems
