@@ -13,7 +13,7 @@ import tomli_w
 
 from spnet.archive import load_archive, scan
 from spnet.models import Archive, PartialDate
-from spnet.query import all_records
+from spnet.records import all_records
 from tests.conftest import DATA
 
 

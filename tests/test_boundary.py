@@ -13,7 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from spnet.cli import SpnetGroup
+from spnet.boundary import SpnetGroup
 from tests.conftest import DATA
 
 SPNET = [sys.executable, "-m", "spnet"]

@@ -356,14 +356,14 @@ def _write_database(path: Path, fill: Callable[[sqlite3.Connection], None]) -> N
 
 
 def _write_search(path: Path, key: str, archive: Archive) -> None:
-    """What search looks through (query.searchable), folded, under a trigram index."""
-    from spnet import query
+    """What search looks through (records.searchable), folded, under a trigram index."""
+    from spnet import records
 
     def fill(conn: sqlite3.Connection) -> None:
         conn.executescript(_SEARCH_LAYOUT)
 
         def rows() -> Iterator[tuple[str, str, str, int]]:  # streamed: never all in memory
-            for row, folded in query.searchable(archive):
+            for row, folded in records.searchable(archive):
                 text = json.dumps(row, ensure_ascii=False)
                 yield row["id"], text, folded, zlib.crc32(f"{text}\0{folded}".encode())
 

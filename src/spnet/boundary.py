@@ -1,0 +1,228 @@
+"""Where every error becomes one line and an exit code, and where help speaks the reader's
+language: spnet's Click command and group classes.
+
+Exit codes (`spnet help exit-codes`): 0 success; 1 `spnet check` found errors; 2 bad
+command-line input (unknown name, bad date, unknown field or option); 3 the archive cannot
+be read or is invalid; 4 the output could not be written; 70 a bug in spnet; 130
+interrupted. Every error is one line on stderr, translated here, in SpnetGroup.main.
+"""
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import typer
+import typer.main
+from typer.core import TyperCommand, TyperGroup
+
+from spnet import render
+from spnet.errors import SpnetError, UsageError
+from spnet.i18n import _, language, typer_words
+
+
+class LocalisedContext(typer.Context):
+    """Help for a Japanese reader wrapped by display width (terminal.HelpFormatter)."""
+
+    def make_formatter(self) -> Any:
+        formatter = super().make_formatter()
+        if language() != "ja":
+            return formatter
+        from spnet import terminal  # Japanese help only: the width of its characters
+
+        return terminal.HelpFormatter(formatter)
+
+
+class Localised:
+    """Help in the reader's language (spnet.i18n): a command's help and its options' are
+    looked up in the catalogue, by their English text, when help is shown; Typer's own
+    words ("Options", "[default: …]") come through gettext's domain, which i18n.setup
+    makes spnet's. English readers pay nothing: nothing is looked up."""
+
+    help: str | None
+    context_class: type[Any] = LocalisedContext
+
+    def localise(self, ctx: Any) -> None:
+        if language() != "ja" or getattr(self, "_localised", False):
+            return
+        self.help = _(self.help) if self.help else self.help
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if getattr(param, "help", None):
+                param.help = _(param.help)
+        self._localised = True
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.localise(ctx)
+        with typer_words():
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        if language() == "ja" and self.help:
+            return _(self.help).split("\n")[0].split("。")[0]
+        return super().get_short_help_str(limit)  # type: ignore[misc, no-any-return]
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
+
+
+class LocalisedGroup(Localised, TyperGroup):
+    """A group of commands whose help is in the reader's language."""
+
+
+class SpnetGroup(LocalisedGroup):
+    """Turns every error into one line on stderr and its exit code, in one place; and
+    builds a command only when it is asked for.
+
+    Typer builds every command's options before it runs one: for spnet's commands that
+    was about 10 ms of a 80 ms JSON query (bench/run.py), paid by every script that calls
+    spnet. Commands are kept aside as Typer registered them (`LAZY`) and built by name,
+    so one command costs what it declares; help and completion list them all.
+    """
+
+    # The commands, as Typer registered them, built by name (set by spnet.cli).
+    lazy: dict[str, Callable[[], Any]] = {}
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            self.commands[cmd_name] = self.lazy[cmd_name]()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(dict.fromkeys([*self.lazy, *self.commands]))
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as exc:
+            if not is_click_error(exc):
+                raise
+            import difflib  # only a mistyped command needs it (~5 ms to import)
+
+            if args and hasattr(exc, "message") and exc.message.startswith("No such command"):
+                close = difflib.get_close_matches(args[0], self.list_commands(ctx))
+                hint = _("; did you mean {some}?").format(some=", ".join(map(repr, close))) if close else ""
+                exc.message = _("no such command {name!r}").format(name=args[0]) + hint
+            raise
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(
+                args=args,
+                prog_name=prog_name or "spnet",
+                complete_var=complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+            sys.stdout.flush()  # a full disk shows here, not in the interpreter's last words
+        except SpnetError as exc:
+            code = _fail(str(exc), exc.exit_code)
+        except typer.Abort:
+            code = _fail(_("aborted"), 130)
+        except BrokenPipeError:
+            code = _reader_gone()
+        except OSError as exc:  # what spnet writes: stdout, --out, --svg (reading raises DataError)
+            where = f"{exc.filename}: " if exc.filename else ""
+            code = _fail(_("cannot write the output: {where}{why}").format(where=where, why=exc.strerror or exc), 4)
+        except MemoryError:
+            code = _fail(_("out of memory: the archive is too large to read here"), 3)
+        except Exception as exc:
+            # Bad command-line input, as click found it; anything else is a bug.
+            code = _fail(_usage_line(exc), exc.exit_code) if is_click_error(exc) else _bug(exc)  # type: ignore[attr-defined]
+        else:
+            code = rv if isinstance(rv, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def is_click_error(exc: BaseException) -> bool:
+    """One of click's errors (bad usage, a bad value, a missing argument): Typer vendors
+    click, whose classes are private, so they are known by what every one of them carries."""
+    return (
+        isinstance(getattr(exc, "exit_code", None), int)
+        and callable(getattr(exc, "format_message", None))
+        and callable(getattr(exc, "show", None))
+    )
+
+
+def _bug(exc: Exception) -> int:
+    """A bug: say so in one line, and how to see it in full (SPNET_DEBUG=1 re-raises it)."""
+    if os.environ.get("SPNET_DEBUG"):
+        raise exc
+    from importlib.metadata import version
+
+    message = _("a bug in spnet {version}: {error} (SPNET_DEBUG=1 shows the traceback; please report it)")
+    return _fail(message.format(version=version("spnet"), error=f"{type(exc).__name__}: {exc}"), 70)
+
+
+class SpnetCommand(Localised, TyperCommand):
+    """A command that refuses an option given twice where a second value would silently
+    replace the first (`--year 2022 --year 2023`). Filters that take several values
+    (`--university`, `--country`, `--kind`) are declared as lists and mean any of them."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not ctx.resilient_parsing:
+            _args, _rest, order = self.make_parser(ctx).parse_args(args=list(args))
+            seen: set[str] = set()
+            for param in order:
+                if getattr(param, "multiple", True) or getattr(param, "is_flag", True):
+                    continue
+                if param.name in seen:
+                    raise UsageError(_("{option} was given more than once; give it once").format(option=param.opts[0]))
+                seen.add(param.name or "")
+        return super().parse_args(ctx, args)
+
+
+def _usage_line(exc: Any) -> str:
+    """Click's message, with the usage of the command it is about when it has one."""
+    message = " ".join(_click_message(exc).split())  # one line: click lists choices on several
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None and getattr(exc, "exit_code", 0) == 2:
+        usage = ctx.get_usage().removeprefix(_("Usage: "))
+        return _("{message} (usage: {usage}; see {command} -h)").format(
+            message=message, usage=usage, command=ctx.command_path
+        )
+    return message
+
+
+def _click_message(exc: Any) -> str:
+    """Click's message; for a Japanese reader, the common ones in Japanese (click has no
+    catalogue of its own). Told apart by what they carry, not by click's private classes."""
+    if language() != "ja":
+        return str(exc.format_message())
+    param, ctx = getattr(exc, "param", None), getattr(exc, "ctx", None)
+    hint = param.get_error_hint(ctx) if param is not None and ctx is not None else None
+    if getattr(exc, "possibilities", None) is not None and getattr(exc, "option_name", None):
+        close = ", ".join(sorted(exc.possibilities))
+        text = _("no such option: {option}").format(option=exc.option_name)
+        return text + (_("; did you mean {some}?").format(some=close) if close else "")
+    if hasattr(exc, "param_type") and hint:
+        kind = exc.param_type or getattr(param, "param_type_name", "")
+        return (_("missing argument {hint}") if kind == "argument" else _("missing option {hint}")).format(hint=hint)
+    if isinstance(exc, typer.BadParameter) and hint:
+        return _("invalid value for {hint}: {why}").format(hint=hint, why=exc.message)
+    return str(exc.format_message())
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"spnet: error: {render.visible(message)}\n")
+    return code
+
+
+def _reader_gone() -> int:
+    """The reader stopped reading (`spnet timeline | head`): it has what it wanted. Nothing
+    more is written, and Python's own flush at exit must not complain either."""
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0

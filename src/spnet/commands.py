@@ -1,0 +1,521 @@
+"""The commands that read the archive: each parses its options, asks query.py, and hands
+the rows to the renderer."""
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import typer.main
+from typer.core import TyperGroup
+
+from spnet import query, records, render, topics
+from spnet.app import app, command
+from spnet.archive import resolve_data_dir, scan_cached
+from spnet.dates import parse_span
+from spnet.errors import CheckFailed, UsageError
+from spnet.i18n import _
+from spnet.options import (
+    DEFAULT_OUTPUT,
+    AsciiOpt,
+    BomOpt,
+    CountryOpt,
+    DataOpt,
+    DateStyleOpt,
+    EventKindOpt,
+    FormatOpt,
+    FromOpt,
+    FyOpt,
+    GroupOpt,
+    LangOpt,
+    NoCacheOpt,
+    NoPagerOpt,
+    PartnerKindOpt,
+    SharedOpt,
+    ToOpt,
+    UniversityOpt,
+    YearOpt,
+    archive_options,
+    choose_group,
+    complete_record,
+    date_span,
+    editable_root,
+    emit,
+    grouping,
+    implied_university,
+    listing,
+    make_output,
+    open_archive,
+    today_of,
+)
+from spnet.render import Format, Lang, Output
+
+
+# ------------------------------------------------------------------ commands
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version  # costs ~25 ms: only --version needs it
+
+        sys.stdout.write(f"spnet {version('spnet')}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Ask the archive of the 'Strategic Partnerships' network project (2021-2024).
+
+    Example: spnet partners --university kyoto
+
+    More: spnet help environment | exit-codes | formats | dates
+    """
+    ctx.obj = {"data": data, "cache": not no_cache}
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        sys.stdout.write(ctx.get_help() + "\n")
+
+
+@command(name="help")
+def help_(
+    ctx: typer.Context,
+    topic: Annotated[
+        str | None,
+        typer.Argument(metavar="TOPIC", help=f"A command, or one of: {', '.join(topics.TOPICS)}."),
+    ] = None,
+) -> None:
+    """Help on a command or a topic: environment, exit-codes, formats, dates.
+
+    Example: spnet help environment
+    """
+    root_ctx = ctx.find_root()
+    if topic is None:
+        sys.stdout.write(root_ctx.get_help() + "\n")
+        return
+    if topic in topics.TOPICS:
+        sys.stdout.write(_(topics.TOPICS[topic]))
+        return
+    group = root_ctx.command
+    sub = group.get_command(root_ctx, topic) if isinstance(group, TyperGroup) else None
+    if sub is None:
+        raise UsageError(
+            _("no help on {topic!r}: try a command or one of {topics}").format(
+                topic=topic, topics=", ".join(topics.TOPICS)
+            )
+        )
+    with sub.make_context(topic, [], parent=root_ctx, resilient_parsing=True) as sub_ctx:
+        sys.stdout.write(sub.get_help(sub_ctx) + "\n")
+
+
+@command()
+@archive_options
+def check(
+    ctx: typer.Context,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Validate the archive: errors (exit 1) and warnings, among them every JA/EN disagreement.
+
+    Example: spnet check -q
+    """
+    from spnet import terminal
+
+    obj = ctx.obj or {}
+    root_dir = resolve_data_dir(obj.get("data"))
+    archive, problems = scan_cached(root_dir, canonical=True, cache=obj.get("cache", True))
+    messages = [] if quiet else [(f"warning: {render.visible(str(w))}", "yellow") for w in problems.warnings]
+    messages += [(f"error: {render.visible(str(e))}", "bold red") for e in problems.errors]
+    terminal.write_messages(messages)
+    if problems.errors or archive is None:
+        raise CheckFailed(
+            _("{errors} error(s), {warnings} warning(s) in {root}").format(
+                errors=len(problems.errors), warnings=len(problems.warnings), root=root_dir
+            )
+        )
+    if quiet:
+        return
+    sizes = archive.index.sizes
+    curated = query.curated(archive)
+    text = _(
+        "ok: {root}: {universities} universities, {partners} partners, {events} events, {people} people; "
+        "{warnings} warning(s); added by the curators, not the report's: {countries_of_partners} partner "
+        "countries, {countries} countries, {short_names} short names"
+    )
+    sys.stdout.write(
+        text.format(
+            root=root_dir,
+            **{k: sizes[k] for k in ("universities", "partners", "events", "people")},
+            warnings=len(problems.warnings),
+            countries_of_partners=curated["partner countries"],
+            countries=curated["countries"],
+            short_names=curated["short names"],
+        )
+        + "\n"
+    )
+
+
+@command()
+@archive_options
+def fmt(
+    ctx: typer.Context,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Change nothing: list the files not in canonical form (exit 1).")
+    ] = False,
+) -> None:
+    """Rewrite the data files in canonical form (as spnet add writes them), after a hand edit.
+
+    Example: spnet --data data fmt --check
+    """
+    from spnet.archive.edit import format_files
+
+    root = resolve_data_dir((ctx.obj or {}).get("data")) if check_only else editable_root(ctx)
+    files = format_files(root, check=check_only)
+    for name in files:
+        sys.stdout.write(
+            (_("not canonical: {file}") if check_only else _("rewrote: {file}")).format(file=render.visible(name))
+            + "\n"
+        )
+    if check_only and files:
+        raise CheckFailed(_("{n} file(s) not in canonical form; spnet fmt rewrites them").format(n=len(files)))
+
+
+@command()
+@listing
+def universities(
+    ctx: typer.Context,
+    out: Output = DEFAULT_OUTPUT,
+) -> None:
+    """The managing university and the eight member universities.
+
+    Example: spnet universities --format json
+    """
+    emit(ctx, query.universities(open_archive(ctx)), "universities", out, what=_("universities"))
+
+
+@command()
+@listing
+def partners(
+    ctx: typer.Context,
+    university: UniversityOpt = None,
+    country: CountryOpt = None,
+    kind: PartnerKindOpt = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="DATE", help="Relations that began in or after this date.")
+    ] = None,
+    shared: SharedOpt = False,
+    out: Output = DEFAULT_OUTPUT,
+) -> None:
+    """Overseas partners of the member universities (one row per relation).
+
+    Example: spnet partners --university kyoto
+    """
+    archive = open_archive(ctx)
+    rows = query.partners(
+        archive,
+        universities=university or (),
+        countries=country or (),
+        kinds=kind or (),
+        since=parse_span(since) if since is not None else None,
+        shared=shared,
+    )
+    out = out._replace(implied=implied_university(archive, university))
+    emit(ctx, rows, "partners", out, what=_("partners"))
+
+
+@command()
+@listing
+def institutions(ctx: typer.Context, shared: SharedOpt = False, out: Output = DEFAULT_OUTPUT) -> None:
+    """Partner institutions, each once, with the member universities it is a partner of.
+
+    Example: spnet institutions --shared
+    """
+    rows = query.institutions(open_archive(ctx), shared=shared)
+    emit(ctx, rows, "institutions", out, what=_("institutions"))
+
+
+@command()
+@listing
+def timeline(
+    ctx: typer.Context,
+    university: UniversityOpt = None,
+    year: YearOpt = None,
+    fy: FyOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    kind: EventKindOpt = None,
+    group: GroupOpt = None,
+    upcoming: Annotated[bool, typer.Option("--upcoming", help="Only events from today on.")] = False,
+    past: Annotated[bool, typer.Option("--past", help="Only events before today.")] = False,
+    today: Annotated[str | None, typer.Option("--today", hidden=True)] = None,
+    svg: Annotated[
+        Path | None,
+        typer.Option(
+            "--svg", metavar="FILE", help="Draw the timeline into this SVG file; with --format, also list it."
+        ),
+    ] = None,
+    out: Output = DEFAULT_OUTPUT,
+) -> None:
+    """Project events and university milestones in date order, grouped by year (or 年度) on a terminal.
+
+    Example: spnet timeline --university kyushu --from 2023
+    """
+    if upcoming and past:
+        raise UsageError(_("--upcoming and --past exclude each other"))
+    archive = open_archive(ctx)
+    chosen = query.events(
+        archive,
+        universities=university or (),
+        span=date_span(year, fy, start, end),
+        kinds=kind or (),
+        today=today_of(today) if upcoming or past else None,
+        upcoming=upcoming,
+        past=past,
+    )
+    if svg is not None:
+        from spnet.fsutil import write_atomically
+        from spnet.picture import timeline_svg
+
+        write_atomically(svg, timeline_svg(chosen).encode("utf-8"))
+        if out.format is None:  # the picture was asked for; a listing too only with --format
+            return
+    out = out._replace(implied=implied_university(archive, university))
+    rows = [query.event_row(e) for e in chosen]
+    emit(ctx, rows, "timeline", out, group=grouping(group or ("fy" if fy else "year"), out), what=_("events"))
+
+
+@command()
+@listing
+def meetings(
+    ctx: typer.Context,
+    year: YearOpt = None,
+    fy: FyOpt = None,
+    out: Output = DEFAULT_OUTPUT,
+) -> None:
+    """The sixteen member-university meetings: number, date, weekday, theme.
+
+    Example: spnet meetings --year 2023
+    """
+    rows = query.meetings(open_archive(ctx), span=date_span(year, fy))
+    emit(ctx, rows, "meetings", out, what=_("meetings"))
+
+
+@command()
+@listing
+def symposia(
+    ctx: typer.Context,
+    year: YearOpt = None,
+    fy: FyOpt = None,
+    out: Output = DEFAULT_OUTPUT,
+) -> None:
+    """The three Strategic Partnership Symposia: date, time (JST), theme, keynotes, report.
+
+    Example: spnet symposia --fy 2022
+    """
+    rows = query.symposia(open_archive(ctx), span=date_span(year, fy))
+    emit(ctx, rows, "symposia", out, what=_("symposia"))
+
+
+@command()
+@listing
+def contacts(
+    ctx: typer.Context,
+    university: UniversityOpt = None,
+    out: Output = DEFAULT_OUTPUT,
+) -> None:
+    """The project's contact points and every named person, with affiliation and role.
+
+    Example: spnet contacts --university tokyo
+    """
+    archive = open_archive(ctx)
+    rows = query.contacts(archive, universities=university or ())
+    out = out._replace(implied=implied_university(archive, university))
+    emit(ctx, rows, "contacts", out, what=_("contacts"))
+
+
+@command()
+@archive_options
+def show(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            autocompletion=complete_record,
+            help="Any record's id or name, e.g. meeting-03, kyoto-zurich, 京都大学.",
+        ),
+    ],
+    fmt: FormatOpt = None,
+    lang: LangOpt = "both",
+    date_style: DateStyleOpt = None,
+    ascii_: AsciiOpt = False,
+    no_pager: NoPagerOpt = False,
+) -> None:
+    """One record of any kind in full, with its source, any JA/EN disagreement, and the
+    records it names or that name it.
+
+    Example: spnet show meeting-03
+    """
+    archive = open_archive(ctx)
+    pairs = records.card(archive, records.find_record(archive, record_id))
+    out = make_output(fmt, lang, None, False, False, ascii_, no_pager=no_pager, date_style=date_style)
+    if render.resolve_format(out, sys.stdout) is Format.json:
+        render.emit_json(dict(pairs))
+        return
+    # One language, unless a field has a text in the other only: that text stands for it.
+    keys = {k for k, _v in pairs}
+    other = {Lang.en: ("_ja", "_en"), Lang.ja: ("_en", "_ja")}.get(out.lang)
+    keep = [(k, v) for k, v in pairs if not (other and k.endswith(other[0]) and k[:-3] + other[1] in keys)]
+    emit(ctx, [{"field": k, "value": v} for k, v in keep], "card", out)
+
+
+@command()
+@listing
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Text to find, in English or Japanese.")],
+    out: Output = DEFAULT_OUTPUT,
+) -> None:
+    """Every record holding each word of TEXT, however it is written: case, width, hiragana
+    or katakana, common variants (慶応, 慶應), spaces in Japanese names, leading zeros
+    (第1回, 第01回). A table shows the text around each match.
+
+    Example: spnet search 京都
+    """
+    rows = records.search(open_archive(ctx), text)
+    emit(ctx, rows, "search", out._replace(highlight=text), what=_("records"))
+
+
+@command()
+@listing
+def stats(ctx: typer.Context, group: GroupOpt = None, out: Output = DEFAULT_OUTPUT) -> None:
+    """Partners by country, kind and decade begun, and events per year (or 年度), as bars in a table.
+
+    Example: spnet stats --group fy --lang ja
+    """
+    rows = query.stats(open_archive(ctx), fiscal=choose_group(group or "year") == "fy")
+    ja = out.lang is Lang.ja
+    emit(ctx, rows, "stats", out, group=lambda row: row["_measure_ja"] if ja else row["measure"])
+
+
+class ExportFormat(str, Enum):  # noqa: UP042 - Typer's documented form for choices
+    json = "json"
+    csv = "csv"
+    ics = "ics"
+    sqlite = "sqlite"
+
+
+@command()
+@archive_options
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat, typer.Argument(metavar="FORMAT", case_sensitive=False, help="json, csv, ics or sqlite.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="PATH", help="File (json, sqlite) or directory (csv); json to stdout if absent."
+        ),
+    ] = None,
+    university: UniversityOpt = None,
+    year: YearOpt = None,
+    fy: FyOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    kind: EventKindOpt = None,
+    vague_dates: Annotated[
+        bool,
+        typer.Option("--vague-dates", help="ics: also events known only to the year or decade, on their first day."),
+    ] = False,
+    bom: BomOpt = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="sqlite: replace a file that is not a database spnet wrote.")
+    ] = False,
+    metadata: Annotated[
+        Path | None,
+        typer.Option("--metadata", metavar="FILE", help="sqlite: also write Datasette's metadata (titles, labels)."),
+    ] = None,
+) -> None:
+    """The archive for other tools: every record type, with the listing commands' fields.
+    An existing file keeps its mode, a symlink is written through, a device is written to;
+    `--out -` is standard output.
+
+    Example: spnet export sqlite --out spnet.db
+    """
+    from spnet import export as exporter
+
+    if bom and fmt is not ExportFormat.csv:
+        raise UsageError(_("--bom goes with --format csv"))
+    if metadata is not None and fmt is not ExportFormat.sqlite:
+        raise UsageError(_("--metadata goes with sqlite"))
+    archive = open_archive(ctx)
+    if fmt is ExportFormat.sqlite:
+        if university or year or fy or start or end or kind:
+            raise UsageError(_("a SQLite export holds the whole archive: filter it with SQL"))
+        from spnet.archive import index
+
+        root = resolve_data_dir((ctx.obj or {}).get("data"))
+        with index.current(root) as current:
+            exporter.write_sqlite(archive, out, force=force, metadata=metadata, index=current)
+        return
+    span = date_span(year, fy, start, end)
+    if fmt is ExportFormat.ics:
+        chosen = query.events(archive, universities=university or (), span=span, kinds=kind or ())
+        exporter.write_ics(archive, chosen, out, vague_too=vague_dates)
+        return
+    if kind or vague_dates:
+        raise UsageError(_("--kind and --vague-dates go with the ics calendar"))
+    data = exporter.bundle(archive, universities=university or (), span=span)
+    if fmt is ExportFormat.json:
+        exporter.write_json(data, out)
+    else:
+        exporter.write_csv(data, out, bom=bom)
+
+
+class GraphFormat(str, Enum):  # noqa: UP042
+    dot = "dot"
+    mermaid = "mermaid"
+    svg = "svg"
+    png = "png"
+
+
+@command()
+@archive_options
+def graph(
+    ctx: typer.Context,
+    university: UniversityOpt = None,
+    fmt: Annotated[
+        GraphFormat,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, metavar="FORMAT", help="dot, mermaid, or svg/png (Graphviz)."
+        ),
+    ] = GraphFormat.dot,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="svg/png: the file to write (- for stdout).")
+    ] = None,
+) -> None:
+    """The partnership network as Graphviz DOT or Mermaid, or drawn by Graphviz as SVG or
+    PNG in one font family with Japanese glyphs.
+
+    Example: spnet graph --university ehime --format svg --out ehime.svg
+    """
+    from spnet import graph as network
+    from spnet.fsutil import write_atomically
+
+    archive = open_archive(ctx)
+    net = network.network(archive, query.resolve_universities(archive, university or ()))
+    text = network.to_mermaid(net) if fmt is GraphFormat.mermaid else network.to_dot(net)
+    if fmt in (GraphFormat.svg, GraphFormat.png):
+        if out is None:
+            raise UsageError(
+                _("--format {fmt} writes a picture: give --out FILE (- for standard output)").format(fmt=fmt.value)
+            )
+        write_atomically(out, network.render(text, fmt.value))
+    elif out is not None:
+        write_atomically(out, text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,335 @@
+"""The options every command shares, declared once, their completion, and the small
+helpers each command calls: open the archive, one date span from --year/--fy/--from/--to,
+the output a listing asked for, and the call to the renderer."""
+
+import datetime as dt
+import functools
+import inspect
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import typer.main
+
+from spnet import dates, glossary, query, records, render
+from spnet.archive import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_dir
+from spnet.dates import DateSpan, DateStyle, parse_fiscal_year, parse_span, parse_year
+from spnet.errors import SpnetError, UsageError
+from spnet.i18n import _
+from spnet.models import Archive
+from spnet.render import Format, Lang, Output
+
+TODAY_ENV = "SPNET_TODAY"
+# Listing commands declare `out`; `listing` replaces it with the shared options.
+DEFAULT_OUTPUT = Output()
+
+
+# ------------------------------------------------------------------ completion
+def _completion_archive(ctx: typer.Context) -> Archive | None:
+    """The archive a completion request is about (--data wherever it was typed), or None."""
+    data = None
+    while ctx is not None:
+        data = data or ctx.params.get("data")
+        ctx = ctx.parent  # type: ignore[assignment]
+    try:
+        return load_archive(data)
+    except (SpnetError, OSError):
+        return None
+
+
+def _complete(values: Callable[[Archive], Iterable[tuple[str, str]]]) -> Callable[..., list[tuple[str, str]]]:
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        archive = _completion_archive(ctx)
+        if archive is None:
+            return []
+        key = query.fold(incomplete, numbers=False)
+        return [(v, h) for v, h in values(archive) if query.fold(v, numbers=False).startswith(key)]
+
+    return complete
+
+
+def _university_choices(archive: Archive) -> Iterable[tuple[str, str]]:
+    for u in archive.index.university_names:
+        yield u.id, u.name.en or ""
+        yield from ((s, u.name.en or "") for s in u.short_names)
+
+
+complete_university = _complete(_university_choices)
+complete_country = _complete(lambda a: ((c.id, c.name.en or "") for c in a.countries))
+complete_partner_kind = _complete(lambda a: ((k, "") for k in PARTNER_KINDS))
+complete_event_kind = _complete(lambda a: ((k, "") for k in EVENT_KINDS))
+complete_record = _complete(lambda a: ((r.id, type(r).__name__.lower()) for r in records.all_records(a)))
+
+
+def complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Field names of the command's listing, after the last comma of what is typed."""
+    done, _comma, last = incomplete.rpartition(",")
+    prefix = f"{done}," if done else ""
+    keys = [c.key for c in render.COLUMNS.get(ctx.command.name or "", [])]
+    return [prefix + k for k in keys if k.startswith(last) and k not in done.split(",")]
+
+
+# ------------------------------------------------------------------ shared options
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        metavar="FORMAT",
+        help="table on a terminal, plain (tab-separated, no header) when piped; or json, csv, tsv, md.",
+    ),
+]
+LangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        autocompletion=lambda: ["en", "ja", "both"],
+        help="en, ja or both: which language of the archive to show (ja, jp, 日本語 ...).",
+    ),
+]
+DateStyleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date-style",
+        metavar="STYLE",
+        autocompletion=lambda: list(DateStyle.ALL),
+        help="Tables: iso (2023-03-03), ja (2023年3月3日（金）) or wareki (令和5年3月3日（金））; "
+        "ja with --lang ja, else iso.",
+    ),
+]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fields", metavar="FIELDS", autocompletion=complete_fields, help="Comma-separated fields, in that order."
+    ),
+]
+NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="CSV/TSV/Markdown/table without the header.")]
+BomOpt = Annotated[bool, typer.Option("--bom", help="Write a UTF-8 BOM before CSV (for Excel).")]
+AsciiOpt = Annotated[bool, typer.Option("--ascii", help="Draw tables with ASCII characters only.")]
+WideOpt = Annotated[bool, typer.Option("--wide", help="Tables: keep every column, however narrow the terminal.")]
+NoPagerOpt = Annotated[bool, typer.Option("--no-pager", help="Tables: never page ($SPNET_PAGER, $PAGER, less).")]
+DataOpt = Annotated[
+    str | None,
+    typer.Option("--data", metavar="DIR", help="Archive directory (default: $SPNET_DATA, else the shipped archive)."),
+]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Read every file, neither using nor writing the archive cache.")
+]
+
+
+def _any_of(flags: tuple[str, ...], metavar: str, complete: Callable[..., Any], help_: str) -> Any:
+    """A filter option that may be repeated: any of its values (`-u kyoto -u osaka`)."""
+    return typer.Option(*flags, metavar=metavar, autocompletion=complete, help=f"{help_} Repeat for any of several.")
+
+
+UniversityOpt = Annotated[
+    list[str] | None,
+    _any_of(("--university", "-u"), "UNIVERSITY", complete_university, "kyoto, 'Kyoto University', 京都大学, 京大 ..."),
+]
+CountryOpt = Annotated[
+    list[str] | None,
+    _any_of(("--country",), "COUNTRY", complete_country, "gb, GBR, UK, United Kingdom, 英国 ... any ISO 3166 country."),
+]
+PartnerKindOpt = Annotated[
+    list[str] | None, _any_of(("--kind",), "KIND", complete_partner_kind, "strategic-partner, consortium, ...")
+]
+EventKindOpt = Annotated[
+    list[str] | None,
+    _any_of(("--kind",), "KIND", complete_event_kind, "meeting, symposium, workshop, survey, milestone."),
+]
+OneUniversityOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--university", "-u", metavar="UNIVERSITY", autocompletion=complete_university, help="kyoto, 京都大学, 京大 ..."
+    ),
+]
+YearOpt = Annotated[str | None, typer.Option("--year", metavar="YEAR", help="Calendar year: 2023, 令和5年, R5.")]
+FyOpt = Annotated[
+    str | None, typer.Option("--fy", metavar="YEAR", help="Fiscal year, April to March: 2022, FY2022, 2022年度.")
+]
+FromOpt = Annotated[
+    str | None, typer.Option("--from", metavar="DATE", help="From this date (a partial date from its start).")
+]
+ToOpt = Annotated[str | None, typer.Option("--to", metavar="DATE", help="To this date (a partial date to its end).")]
+
+
+SharedOpt = Annotated[
+    bool, typer.Option("--shared", help="Only institutions that are partners of two or more member universities.")
+]
+
+
+def make_output(
+    fmt: Format | None,
+    lang: str,
+    fields: str | None,
+    no_header: bool,
+    bom: bool,
+    ascii_: bool,
+    wide: bool = False,
+    no_pager: bool = False,
+    date_style: str | None = None,
+) -> Output:
+    chosen = tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else None
+    if fields is not None and not chosen:
+        raise UsageError(_("--fields needs at least one field name"))
+    language = render.parse_lang(lang)
+    return Output(
+        format=fmt,
+        lang=language,
+        date_style=render.parse_date_style(date_style, language),
+        fields=chosen,
+        header=not no_header,
+        bom=bom,
+        ascii=ascii_,
+        wide=wide,
+        pager=not no_pager,
+    )
+
+
+def _params(*spec: tuple[str, Any, Any]) -> list[inspect.Parameter]:
+    return [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in spec]
+
+
+_OUTPUT_OPTIONS = _params(
+    ("fmt", FormatOpt, None),
+    ("lang", LangOpt, "both"),
+    ("date_style", DateStyleOpt, None),
+    ("fields", FieldsOpt, None),
+    ("no_header", NoHeaderOpt, False),
+    ("bom", BomOpt, False),
+    ("ascii_", AsciiOpt, False),
+    ("wide", WideOpt, False),
+    ("no_pager", NoPagerOpt, False),
+)
+# The root's --data and --no-cache, accepted after the command too.
+_ARCHIVE_OPTIONS = _params(("data", DataOpt, None), ("no_cache", NoCacheOpt, False))
+
+
+def archive_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the archive options (--data, --no-cache), also after its name."""
+    return _with_options(command, [])
+
+
+def listing(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a listing command the shared output options, declared once, as one `out` value."""
+    return _with_options(command, _OUTPUT_OPTIONS)
+
+
+def _with_options(command: Callable[..., None], output: list[inspect.Parameter]) -> Callable[..., None]:
+    signature = inspect.signature(command)
+
+    @functools.wraps(command)
+    def run(**kwargs: Any) -> None:
+        ctx = kwargs["ctx"]
+        obj = ctx.ensure_object(dict)
+        data, no_cache = kwargs.pop("data"), kwargs.pop("no_cache")
+        if data is not None and obj.get("data") is not None:
+            raise UsageError(_("{option} was given more than once; give it once").format(option="--data"))
+        obj["data"] = data if data is not None else obj.get("data")
+        obj["cache"] = obj.get("cache", True) and not no_cache
+        if output:
+            kwargs["out"] = make_output(**{p.name: kwargs.pop(p.name) for p in output})
+        command(**kwargs)
+
+    own = [p for p in signature.parameters.values() if not (output and p.name == "out")]
+    run.__signature__ = signature.replace(parameters=own + output + _ARCHIVE_OPTIONS)  # type: ignore[attr-defined]
+    return run
+
+
+def editable_root(ctx: typer.Context) -> Path:
+    """The data directory a command may write to: never the archive installed with spnet."""
+    root = resolve_data_dir((ctx.obj or {}).get("data"))
+    if root.resolve().is_relative_to(Path(__file__).resolve().parent):
+        raise UsageError(_("the archive installed with spnet is not for editing: give --data DIR (or SPNET_DATA)"))
+    return root
+
+
+def open_archive(ctx: typer.Context) -> Archive:
+    obj = ctx.ensure_object(dict)
+    if "archive" not in obj:
+        obj["archive"] = load_archive(obj.get("data"), cache=obj.get("cache", True))
+    return obj["archive"]  # type: ignore[no-any-return]
+
+
+def emit(ctx: typer.Context, rows: Sequence[dict[str, Any]], listing: str, out: Output, **options: Any) -> None:
+    """render.emit for a listing command; under --lang ja a university is shown by its name."""
+    if out.lang is Lang.ja:
+        heads = open_archive(ctx).index.university_names
+        names = {u.id: glossary.Term(u.name.en or u.id, u.name.ja or u.name.en or u.id) for u in heads}
+        out = out._replace(names=names)
+    render.emit(rows, render.COLUMNS[listing], out, **options)
+
+
+def date_span(
+    year: str | None = None, fy: str | None = None, start: str | None = None, end: str | None = None
+) -> DateSpan | None:
+    """One span from --year, --fy, --from and --to (their intersection)."""
+    spans = []
+    if year is not None:
+        y = parse_year(year)
+        spans.append(DateSpan(dt.date(y, 1, 1), dt.date(y, 12, 31)))
+    if fy is not None:
+        spans.append(parse_fiscal_year(fy))
+    lo = parse_span(start).start if start is not None else dt.date.min
+    hi = parse_span(end).end if end is not None else dt.date.max
+    if start is not None and end is not None and lo > hi:
+        raise UsageError(_("--from {start} is after --to {end}").format(start=start, end=end))
+    if start is not None or end is not None:
+        spans.append(DateSpan(lo, hi))
+    if not spans:
+        return None
+    return DateSpan(max(s.start for s in spans), min(s.end for s in spans))
+
+
+def today_of(value: str | None) -> dt.date:
+    pinned = value or os.environ.get(TODAY_ENV)
+    if not pinned:
+        return dt.date.today()
+    span = parse_span(pinned)
+    if span.start != span.end:
+        raise UsageError(_("--today needs a full date, not {date!r}").format(date=pinned))
+    return span.start
+
+
+def grouping(by: str, out: Output) -> Callable[[dict[str, Any]], str]:
+    """The heading a terminal table groups an event under: its year (2023, 2023年), or its
+    年度 (FY2022, 2022年度（令和4年度）); an event known only to the year or the decade is
+    under that year or decade, which a 年度 cannot say."""
+    kind = choose_group(by)
+
+    def heading(row: dict[str, Any]) -> str:
+        date = row.get("date") or ""
+        fiscal = dates.fiscal_year_of(date) if kind == "fy" else None
+        if fiscal is not None:
+            return dates.fiscal_year_label(fiscal, out.lang.value)
+        return dates.format_date(date[:4], out.date_style)
+
+    return heading
+
+
+def choose_group(by: str) -> str:
+    key = by.strip().casefold()
+    for choice, spellings in {"year": ("year", "年", "暦年"), "fy": ("fy", "fiscal", "年度")}.items():
+        if key in spellings:
+            return choice
+    raise UsageError(_("unknown grouping {by!r}: give year or fy (年度)").format(by=by))
+
+
+GroupOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--group",
+        metavar="BY",
+        autocompletion=lambda: ["year", "fy"],
+        help="year, or fy: by 年度, April to March (the default with --fy).",
+    ),
+]
+
+
+def implied_university(archive: Archive, typed: Sequence[str] | None) -> tuple[str, ...]:
+    """("university",) when the filter names one university: every row would repeat it."""
+    return ("university",) if typed and len(query.resolve_universities(archive, typed)) == 1 else ()
