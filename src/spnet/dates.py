@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import month_end
+from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, month_end
 
 
 def accepted() -> str:
@@ -45,8 +45,7 @@ ERAS = (
     Era("令和", "r", dt.date(2019, 5, 1)),
 )
 _ERA_BY_KEY = {key: n for n, era in enumerate(ERAS) for key in (era.name, era.letter)}
-WEEKDAYS_JA = "月火水木金土日"
-_WEEKDAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAYS_EN = tuple(w[:3].lower() for w in WEEKDAYS_EN)  # mon, tue ...
 
 
 class DateSpan(NamedTuple):
@@ -276,15 +275,6 @@ def format_date(iso: str, style: str, *, weekday: bool = True) -> str:
         head = _era_year_text(first, last) if style == DateStyle.WAREKI else f"{year}年"
         return f"{head}{parts[1]}月"
     return _era_year_text(dt.date(year, 1, 1), dt.date(year, 12, 31)) if style == DateStyle.WAREKI else f"{year}年"
-
-
-def year_label(year: str, style: str) -> str:
-    """A year's heading: 2023; 2023年; 2023年（令和5年）."""
-    if style == DateStyle.ISO or not year.isdigit():
-        return year
-    if style == DateStyle.JA:
-        return f"{year}年"
-    return f"{year}年（{format_date(year, DateStyle.WAREKI)}）"
 
 
 def fiscal_year_of(iso: str) -> int | None:

@@ -20,6 +20,10 @@ from typing import Any, NamedTuple
 _PARTIAL = r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"  # compiled on first use
 
 
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
+
+
 def month_end(year: int, month: int) -> dt.date:
     """The last day of a month (what calendar.monthrange gives, without importing calendar)."""
     if month == 12:

@@ -61,7 +61,7 @@ def _date(raw: Raw, key: str, problems: Problems) -> PartialDate | None:
         return None
 
 
-_NO_TEXT = Bilingual()  # shared, so a large archive's cache holds one, not millions
+_NO_TEXT = Bilingual()  # shared: a large archive holds one in memory, not millions
 
 
 def _b(t: dict[str, Any], name: str) -> Bilingual:

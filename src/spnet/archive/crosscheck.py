@@ -7,9 +7,9 @@ import datetime as dt
 import re
 from typing import Any
 
-from spnet.archive.schema import WEEKDAYS_EN, WEEKDAYS_JA, Problems, Raw
+from spnet.archive.schema import Problems, Raw
 from spnet.i18n import N_
-from spnet.models import Project
+from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, Project
 
 # ------------------------------------------------------------------ cross-checks
 _EN_DATE = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{1,2}) ([A-Z][a-z]+),? (\d{4})"

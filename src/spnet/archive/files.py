@@ -183,6 +183,3 @@ class ParsedFiles:
     def kept(self) -> set[str]:
         """The files whose parsed data is the earlier run's, unchanged."""
         return {name for name, entry in self.now.items() if self.earlier.get(name) is entry}
-
-    def changed(self) -> bool:
-        return self.now.keys() != self.earlier.keys() or any(self.earlier[k] is not v for k, v in self.now.items())

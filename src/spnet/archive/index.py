@@ -169,10 +169,11 @@ class _Pieces:
     does not read back (a spoiled byte, a disk error) is not an error for the user: the
     archive is read again from its files (`rescan`) and the piece taken from that."""
 
-    def __init__(self, conn: sqlite3.Connection, index: ArchiveIndex, rescan: Callable[[], Archive]) -> None:
-        self.conn, self.index, self.rescan = conn, index, rescan
+    def __init__(
+        self, conn: sqlite3.Connection, index: ArchiveIndex, rescan: Callable[[], Archive], where: str
+    ) -> None:
+        self.conn, self.index, self.rescan, self.where = conn, index, rescan, where
         self.rescanned: Archive | None = None
-        self.where = ""
 
     def __call__(self, name: str) -> tuple[Any, ...]:
         if self.rescanned is None:
@@ -212,9 +213,7 @@ def read_archive(root: Path, key: str, rescan: Callable[[], Archive]) -> tuple[A
     except (*_UNREADABLE, Spoiled):
         conn.close()
         return None
-    pieces = _Pieces(conn, index, rescan)
-    pieces.where = str(root)
-    archive = Archive(index, pieces)
+    archive = Archive(index, _Pieces(conn, index, rescan, str(root)))
     archive.search = _Search(root, key, archive)
     return archive, meta.get("checked") == "1"
 

@@ -189,8 +189,6 @@ UNIVERSITY_FILE = {
 # Patterns are compiled on first use (re caches them): a query from the cache uses none.
 ID_PATTERN = r"[a-z0-9][a-z0-9-]*"  # the whole id (fullmatch: a trailing newline is not one)
 TIME_PATTERN = r"\d\d:\d\d(-\d\d:\d\d)?"  # 17:30 or 17:30-20:00, Japan time
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
 
 
 # ------------------------------------------------------------------ problems
