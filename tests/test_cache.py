@@ -42,7 +42,9 @@ def test_a_second_query_is_answered_from_the_index(cli, data_copy: Path) -> None
     assert _built(data_copy) == built  # not rebuilt: the files were not read again
     with sqlite3.connect(_index(data_copy)) as db:  # a real database: any SQLite reads it
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert db.execute("SELECT count(*) FROM events").fetchone() == (len(json.loads(first)),)
+        files = len(list(data_copy.glob("*.toml"))) + len(list(data_copy.glob("universities/*.toml")))
+        assert db.execute("SELECT count(*) FROM files").fetchone() == (files,)
+        assert len(json.loads(first)) == 65
 
 
 def test_the_index_holds_the_export_and_the_export_is_a_copy(cli, data_copy: Path, tmp_path: Path) -> None:
@@ -61,6 +63,39 @@ def test_the_index_holds_the_export_and_the_export_is_a_copy(cli, data_copy: Pat
     with sqlite3.connect(out) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"partners", "events", "partners_fts"} <= tables and not {"meta", "pieces", "files"} & tables
+
+
+def _rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of an export, table by table, in sorted order (the order of rows is not
+    part of SQL); the counts without their row number, which says only when a row came."""
+    with sqlite3.connect(path) as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        out = {}
+        for table in tables:
+            columns = [c[1] for c in db.execute(f"PRAGMA table_info({table})") if (table, c[1]) != ("counts", "id")]
+            rows = db.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+            out[table] = sorted(rows, key=repr)
+        out["search"] = db.execute(
+            "SELECT id FROM partners WHERE rowid IN (SELECT rowid FROM partners_fts "
+            "WHERE partners_fts MATCH 'Wien') ORDER BY id"
+        ).fetchall()
+        return out
+
+
+def test_after_an_edit_the_export_holds_what_a_fresh_one_does(cli, data_copy: Path, tmp_path: Path) -> None:
+    """The index keeps its export's tables current, the full-text index too: after an edit,
+    the copy holds the very rows a fresh export does."""
+    cli("--data", str(data_copy), "export", "sqlite", "--out", str(tmp_path / "before.db"))
+    path = data_copy / KYOTO
+    text = path.read_text(encoding="utf-8").replace("Kyoto University", "Kyoto Univ.", 1)
+    path.write_text(text.replace("University of Vienna", "University of Wien"), "utf-8")
+    out, fresh = tmp_path / "spnet.db", tmp_path / "fresh.db"
+    assert cli("--data", str(data_copy), "export", "sqlite", "--out", str(out)).exit_code == 0
+    assert cli("--data", str(data_copy), "--no-cache", "export", "sqlite", "--out", str(fresh)).exit_code == 0
+    rows = _rows(out)
+    assert rows == _rows(fresh) and rows != _rows(tmp_path / "before.db")
+    assert any("Kyoto Univ." in str(row) for row in rows["universities"])
+    assert ("kyoto-vienna",) in rows["search"]
 
 
 def test_an_edit_within_the_same_second_is_seen(cli, data_copy: Path) -> None:
@@ -123,7 +158,7 @@ def test_a_spoiled_piece_never_changes_an_answer(cli, data_copy: Path) -> None:
     expected = cli(*args).stdout
     with sqlite3.connect(_index(data_copy)) as db:
         (blob,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
-        spoiled = zlib.compress(zlib.decompress(blob).replace(b"Lurio", b"Lurix"))
+        spoiled = blob[:4] + zlib.compress(zlib.decompress(blob[4:]).replace(b"Lurio", b"Lurix"))
         db.execute("UPDATE pieces SET data = ? WHERE name = 'partners/ehime'", (spoiled,))
     result = cli(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
@@ -172,11 +207,22 @@ def test_an_unwritable_cache_directory_is_not_an_error(cli, data_copy: Path, tmp
     assert result.exit_code == 0 and result.stderr == ""
 
 
-def test_an_invalid_archive_is_never_indexed(cli, data_copy: Path) -> None:
+def test_an_invalid_archive_is_never_answered_from_the_index(cli, data_copy: Path) -> None:
+    """The index keeps what it read of an invalid archive (so that fixing one file reads
+    only that file), but answers a query with the error, every time, until it is fixed."""
+    args = ("--data", str(data_copy), "partners", "--format", "json")
+    expected = cli(*args).stdout
     path = data_copy / KYOTO
-    path.write_text(path.read_text(encoding="utf-8").replace('since = "2019"', "since = 2019", 1), encoding="utf-8")
-    assert cli("--data", str(data_copy), "partners").exit_code == 3
-    assert not _index(data_copy).exists()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('since = "2019"', "since = 2019", 1), encoding="utf-8")
+    for _ in range(2):
+        result = cli(*args)
+        assert result.exit_code == 3 and result.stdout == ""
+        assert "kyoto.toml" in result.stderr and "'since' must be a date string" in result.stderr
+    assert _index(data_copy).exists()
+    path.write_text(text, encoding="utf-8")
+    fixed = cli(*args)
+    assert (fixed.exit_code, fixed.stdout) == (0, expected)
 
 
 def test_check_answers_from_the_index_and_sees_an_edit(cli, data_copy: Path) -> None:
@@ -201,15 +247,20 @@ def test_a_query_index_does_not_answer_check(cli, data_copy: Path) -> None:
     assert "not in canonical form" in result.stderr
 
 
-def test_after_an_edit_the_unchanged_files_parsed_data_is_kept(cli, data_copy: Path) -> None:
-    """The index keeps each file's parsed data with its size, times and inode: after an
-    edit the edited file's entry is new and every other file's is the same."""
+def test_after_an_edit_only_the_edited_files_rows_are_replaced(cli, data_copy: Path) -> None:
+    """The index keeps each file's rows with its size, times and inode: after an edit the
+    edited file's rows are new and every other file's are the very rows they were."""
     cli("--data", str(data_copy), "universities")
 
-    def entries() -> dict[str, tuple[str, str]]:
+    def entries() -> dict[str, tuple[int, str, bytes]]:
         with sqlite3.connect(_index(data_copy)) as db:
-            rows = db.execute("SELECT name, stat, doc FROM files")
-            return {name: (st, zlib.decompress(doc).decode("utf-8")) for name, st, doc in rows}
+            rows = db.execute("SELECT name, rowid, stat, summary FROM files")
+            return {name: (rowid, st, summary) for name, rowid, st, summary in rows}
+
+    def pieces_of(name: str) -> bytes:
+        with sqlite3.connect(_index(data_copy)) as db:
+            sql = "SELECT p.data FROM pieces p JOIN files f ON f.rowid = p.file WHERE f.name = ?"
+            return b"".join(zlib.decompress(blob[4:]) for (blob,) in db.execute(sql, (name,)))
 
     before = entries()
     path = data_copy / KYOTO
@@ -217,8 +268,8 @@ def test_after_an_edit_the_unchanged_files_parsed_data_is_kept(cli, data_copy: P
     assert "Kyoto Univ." in cli("--data", str(data_copy), "universities", "--format", "json").stdout
     after = entries()
     changed = {name for name in after if after[name] != before.get(name)}
-    assert changed == {str(path)}
-    assert "Kyoto Univ." in after[str(path)][1]
+    assert changed == {f"{data_copy.name}/{KYOTO}"} and set(after) == set(before)
+    assert b"Kyoto Univ." in pieces_of(f"{data_copy.name}/{KYOTO}")
 
 
 def test_a_spoiled_piece_after_an_edit_is_one_clear_error(data_copy: Path) -> None:
@@ -226,7 +277,8 @@ def test_a_spoiled_piece_after_an_edit_is_one_clear_error(data_copy: Path) -> No
     longer match what was read, so spnet says so rather than mixing two archives."""
     load_archive(data_copy)
     with sqlite3.connect(_index(data_copy)) as db:
-        db.execute("UPDATE pieces SET crc = crc + 1 WHERE name = 'partners/ehime'")
+        (blob,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
+        db.execute("UPDATE pieces SET data = ? WHERE name = 'partners/ehime'", (bytes([blob[0] ^ 1]) + blob[1:],))
     archive = load_archive(data_copy)  # from the index: its small part only
     path = data_copy / KYOTO
     path.write_text(path.read_text(encoding="utf-8").replace('"Kyoto University"', '"Kyoto Univ."', 1), "utf-8")
@@ -274,10 +326,10 @@ def test_an_index_others_can_write_is_not_read(data_copy: Path, tmp_path: Path) 
     (index,) = cache.glob("index-*.sqlite")
     with sqlite3.connect(index) as db:  # what another user could write, were it writable
         (blob,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
-        forged = zlib.decompress(blob).replace(b"Lurio", b"Forged")
+        forged = zlib.decompress(blob[4:]).replace(b"Lurio", b"Forged")
         db.execute(
-            "UPDATE pieces SET data = ?, crc = ? WHERE name = 'partners/ehime'",
-            (zlib.compress(forged), zlib.crc32(forged)),
+            "UPDATE pieces SET data = ? WHERE name = 'partners/ehime'",
+            (zlib.crc32(forged).to_bytes(4, "big") + zlib.compress(forged),),
         )
     index.chmod(0o666)
     assert _spnet(data_copy, *args, SPNET_CACHE_DIR=str(cache)).stdout == expected

@@ -3,6 +3,7 @@ piped, and Ctrl-C that stops at once and leaves no part of an index."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -63,3 +64,16 @@ def test_ctrl_c_stops_at_once_and_leaves_no_index(large: Path, tmp_path: Path) -
     assert proc.returncode == 130, err
     assert out == "" and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []  # neither an index nor a part of one
+
+
+def test_files_read_on_several_cores_make_the_same_archive(large: Path) -> None:
+    """900 files are read on every core present: each university's partners are still
+    its own, as in the files."""
+
+    def partners(data: Path, university: str) -> list[str]:
+        argv = [sys.executable, "-m", "spnet", "--data", str(data), "--no-cache", "partners", "-u", university]
+        done = subprocess.run([*argv, "--format", "json"], capture_output=True, text=True, check=True)
+        return [p["id"] for p in json.loads(done.stdout)]
+
+    real = partners(REPO / "data", "kyoto")
+    assert real and partners(large, "kyoto-x99") == [f"{pid}-x99" for pid in real]

@@ -459,7 +459,7 @@ def export(
         from spnet.archive import index
 
         root = resolve_data_dir((ctx.obj or {}).get("data"))
-        with index.current(root) as current:
+        with index.current(root, archive) as current:
             exporter.write_sqlite(archive, out, force=force, metadata=metadata, index=current)
         return
     span = date_span(year, fy, start, end)

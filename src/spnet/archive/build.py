@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from spnet.archive.schema import (
@@ -17,7 +16,6 @@ from spnet.archive.schema import (
     check_table,
 )
 from spnet.models import (
-    Archive,
     ArchiveIndex,
     Bilingual,
     Contact,
@@ -33,7 +31,6 @@ from spnet.models import (
     Project,
     Source,
     University,
-    UniversityName,
 )
 
 
@@ -275,63 +272,32 @@ def build(raw: Raw, problems: Problems) -> Any:
     return BUILDERS[raw.kind](raw, problems)
 
 
-def assemble(built: list[tuple[Raw, Any]], project: Project, problems: Problems) -> Archive:
-    """The archive from its checked models: the index every query reads, and the pieces
-    (one university's partners, one year's events) read when first asked for."""
-    counts: dict[str, list[Count]] = {}
-    for r, m in built:
-        if r.kind == "count" and r.university:
-            counts.setdefault(r.university, []).append(m)
-
-    def of(kind: str) -> Iterable[Any]:
-        return (m for r, m in built if r.kind == kind)
-
-    universities = {
-        u.id: u._replace(managing=u.id == project.managing, counts=tuple(counts.get(u.id, ())))
-        for u in of("university")
-    }
-    order = (project.managing, *project.members)
-    pieces: dict[str, tuple[Any, ...]] = {
-        "warnings": tuple(problems.warnings),
-        "universities": tuple(universities[uid] for uid in order),
-        "people": tuple(of("person")),
-        "contacts": tuple(of("contact")),
-        "links": tuple(of("link")),
-    }
-    partner_counts: dict[str, int] = {}
-    by_university: dict[str, list[Partner]] = {}
-    for p in of("partner"):
-        by_university.setdefault(p.university, []).append(p)
-    for uid, of_one in by_university.items():
-        pieces[f"partners/{uid}"] = tuple(of_one)
-        partner_counts[uid] = len(of_one)
-    events = sorted(of("event"), key=lambda e: e.date.first_day())
-    by_year: dict[int, list[Event]] = {}
-    for e in events:
-        for year in range(e.date.first_day().year, e.date.last_day().year + 1):
-            by_year.setdefault(year, []).append(e)
-    for year, of_year in by_year.items():
-        pieces[f"events/{year}"] = tuple(of_year)
-    index = ArchiveIndex(
+def archive_index(files: list[tuple[str | None, dict[str, Any]]]) -> ArchiveIndex:
+    """The archive's index (what every query reads) from each file's university id and
+    summary (unit.py), in the order of the files; the archive is valid."""
+    summaries = [summary for _uid, summary in files]
+    project: Project = next(s["project"] for s in summaries if "project" in s)
+    names = {s["university"].id: s["university"] for s in summaries if "university" in s}
+    partner_counts = {uid: s["partners"] for uid, s in files if uid is not None and s["partners"]}
+    years = sorted({year for s in summaries for year in s["years"]})
+    sizes: dict[str, int] = {}
+    for s in summaries:
+        for key, n in s["sizes"].items():
+            sizes[key] = sizes.get(key, 0) + n
+    return ArchiveIndex(
         project=project,
-        countries=tuple(of("country")),
-        university_names=tuple(
-            UniversityName(u.id, u.name, u.aliases, u.short_names) for u in (universities[uid] for uid in order)
-        ),
+        countries=tuple(c for s in summaries for c in s["countries"]),
+        university_names=tuple(names[uid] for uid in (project.managing, *project.members)),
         partner_counts=partner_counts,
-        event_years=tuple(sorted(by_year)),
-        sizes={
-            "universities": len(universities),
-            "partners": sum(partner_counts.values()),
-            "events": len(events),
-            "people": len(pieces["people"]),
-            "contacts": len(pieces["contacts"]),
-            "links": len(pieces["links"]),
-            # What the archive's curators added, counted here so that `check` need not
-            # read every partner to say it (0.5 s at 1000x).
-            "curated partner countries": sum(p.country_basis == "curator" for p in of("partner")),
-            "curated countries": sum(c.basis == "curator" for c in of("country")),
-        },
-        pieces=tuple(pieces),
+        event_years=tuple(years),
+        sizes=sizes,
+        pieces=(
+            "warnings",
+            "universities",
+            "people",
+            "contacts",
+            "links",
+            *(f"partners/{uid}" for uid in partner_counts),
+            *(f"events/{year}" for year in years),
+        ),
     )
-    return Archive(index, pieces.__getitem__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from typing import Any
 
 from spnet.archive.schema import Problems, Raw
@@ -37,82 +38,89 @@ def _printed_weekday_problems(text: str) -> list[str]:
     return out
 
 
-class _Refs:
-    """The records by kind and id, for checking what one record names."""
+def references(kind: str, model: Any) -> list[tuple[str, str, str, str | None]]:
+    """What one record names: (key, id, kind of record it must be, and for a consortium
+    the university it must belong to)."""
+    out: list[tuple[str, str, str, str | None]] = []
+    if kind == "partner":
+        if model.country is not None:
+            out.append(("country", model.country, "country", None))
+        if model.consortium is not None:
+            out.append(("consortium", model.consortium, "partner", model.university))
+    elif kind == "event":
+        out += [("university", uid, "university", None) for uid in model.universities]
+        out += [("partner", pid, "partner", None) for pid in model.partners]
+        out += [("link", lid, "link", None) for lid in model.links]
+        out += [("person", p.person, "person", None) for p in model.participants]
+    elif kind in ("person", "contact") and model.university is not None:
+        out.append(("university", model.university, "university", None))
+    elif kind == "link" and model.event is not None:
+        out.append(("event", model.event, "event", None))
+    return out
 
-    def __init__(self, built: list[tuple[Raw, Any]], problems: Problems) -> None:
-        self.problems = problems
-        self.by_kind: dict[str, dict[str, Any]] = {}
-        where: dict[str, str] = {}
-        for raw, model in built:
-            rid = getattr(model, "id", None)
-            if rid is None:
-                continue
-            if rid in where:
-                problems.error(raw.where, "duplicate id {id!r} (also in {other})", id=rid, other=where[rid])
-                continue
-            where[rid] = raw.where
-            self.by_kind.setdefault(raw.kind, {})[rid] = model
 
-    def of(self, kind: str) -> dict[str, Any]:
-        return self.by_kind.get(kind, {})
+def check_record(raw: Raw, model: Any, problems: Problems) -> None:
+    """The checks of one record that need no other: an event's weekday and number, and the
+    disagreements between its Japanese and English texts."""
+    if raw.kind == "event":
+        _event(raw, model, problems)
+    _disagreements(raw, model, problems)
 
-    def check(self, raw: Raw, key: str, value: str | None, kind: str) -> None:
-        if value is not None and value not in self.of(kind):
-            self.problems.error(raw.where, "{key} {value!r} is not a known {kind}", key=key, value=value, kind=kind)
+
+# Each id defined again after its first definition; each reference to no record of its
+# kind, and each consortium of another university: over the ids and references of every
+# file in the index (index.py), in the order of the files and of their records.
+_FIRST = (
+    "SELECT {column} FROM defines f JOIN files ff ON ff.rowid = f.file WHERE {where} ORDER BY ff.pos, f.ord LIMIT 1"
+)
+_DUPLICATES = f"""
+SELECT d.place, d.id, ({_FIRST.format(column="f.place", where="f.id = d.id")})
+FROM defines d JOIN files ON files.rowid = d.file
+WHERE d.id IN (SELECT id FROM defines GROUP BY id HAVING count(*) > 1)
+ORDER BY files.pos, d.ord
+"""
+_REFERENCES = f"""
+SELECT files.pos, r.ord, 0, r.place, r.key, r.id, r.kind FROM refs r JOIN files ON files.rowid = r.file
+WHERE NOT EXISTS (SELECT 1 FROM defines d WHERE d.id = r.id AND d.kind = r.kind)
+UNION ALL
+SELECT files.pos, r.ord, 1, r.place, r.key, r.id, r.kind FROM refs r JOIN files ON files.rowid = r.file
+WHERE r.university IS NOT NULL
+  AND r.university IS NOT ({_FIRST.format(column="f.university", where="f.id = r.id AND f.kind = 'partner'")})
+  AND EXISTS (SELECT 1 FROM defines d WHERE d.id = r.id AND d.kind = 'partner')
+ORDER BY 1, 2, 3
+"""
 
 
 def cross_check(
-    built: list[tuple[Raw, Any]],
-    project: tuple[Raw, Project] | None,
+    db: sqlite3.Connection,
+    project: tuple[str, Project] | None,
     university_files: dict[str, str],
     problems: Problems,
 ) -> None:
-    """Every check that needs more than one record; each problem names its record."""
-    refs = _Refs(built, problems)
+    """Every check that needs more than one file, over the index's ids and references
+    (the tables `defines` and `refs`); each problem names its record."""
+    for place, rid, first in db.execute(_DUPLICATES):
+        if place != first:
+            problems.error(place, "duplicate id {id!r} (also in {other})", id=rid, other=first)
     if project is not None:
-        _members(project, refs, university_files, problems)
-    for raw, model in built:
-        if raw.kind == "partner":
-            _partner(raw, model, refs, problems)
-        elif raw.kind == "event":
-            _event(raw, model, refs, problems)
-        elif raw.kind in ("person", "contact"):
-            refs.check(raw, "university", model.university, "university")
-        elif raw.kind == "link":
-            refs.check(raw, "event", model.event, "event")
-        _disagreements(raw, model, problems)
+        where, proj = project
+        known = {uid for (uid,) in db.execute("SELECT id FROM defines WHERE kind = 'university'")}
+        for uid in (proj.managing, *proj.members):
+            if uid not in known:
+                problems.error(where, "university {id!r} has no file universities/{id}.toml", id=uid)
+        for uid, shown in university_files.items():
+            if uid not in (proj.managing, *proj.members):
+                problems.error(
+                    shown, "university {id!r} is neither the managing university nor a member in project.toml", id=uid
+                )
+    for _pos, _ord, belongs, place, key, value, kind in db.execute(_REFERENCES):
+        if belongs:
+            problems.error(place, "consortium {id!r} belongs to another university", id=value)
+        else:
+            problems.error(place, "{key} {value!r} is not a known {kind}", key=key, value=value, kind=kind)
 
 
-def _members(project: tuple[Raw, Project], refs: _Refs, university_files: dict[str, str], problems: Problems) -> None:
-    where, proj = project[0].where, project[1]
-    for uid in (proj.managing, *proj.members):
-        if uid not in refs.of("university"):
-            problems.error(where, "university {id!r} has no file universities/{id}.toml", id=uid)
-    for uid, shown in university_files.items():
-        if uid not in (proj.managing, *proj.members):
-            problems.error(
-                shown, "university {id!r} is neither the managing university nor a member in project.toml", id=uid
-            )
-
-
-def _partner(raw: Raw, model: Any, refs: _Refs, problems: Problems) -> None:
-    refs.check(raw, "country", model.country, "country")
-    refs.check(raw, "consortium", model.consortium, "partner")
-    partners = refs.of("partner")
-    if model.consortium in partners and partners[model.consortium].university != model.university:
-        problems.error(raw.where, "consortium {id!r} belongs to another university", id=model.consortium)
-
-
-def _event(raw: Raw, model: Any, refs: _Refs, problems: Problems) -> None:
-    for uid in model.universities:
-        refs.check(raw, "university", uid, "university")
-    for pid in model.partners:
-        refs.check(raw, "partner", pid, "partner")
-    for lid in model.links:
-        refs.check(raw, "link", lid, "link")
-    for p in model.participants:
-        refs.check(raw, "person", p.person, "person")
+def _event(raw: Raw, model: Any, problems: Problems) -> None:
     if model.weekday and model.date.precision != "day":
         problems.error(raw.where, "a weekday is given but the date has no day")
     elif model.date.precision == "day":

@@ -8,14 +8,12 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from spnet.archive import index
-from spnet.archive.files import ParsedFiles, read_toml
+from spnet.archive.files import read_toml
 from spnet.archive.load import scan
 from spnet.archive.paths import data_files, display
 from spnet.archive.schema import Problems, check_table
 from spnet.errors import DataError, UsageError
 from spnet.fsutil import write_atomically
-from spnet.gcpause import gc_paused
 from spnet.i18n import _
 
 # ------------------------------------------------------------------ writing
@@ -79,9 +77,7 @@ def add_record(
                 ).format(file=shown)
             )
         new_doc = {**doc, table: [*doc.get(table, []), record]}
-        with gc_paused():
-            files = ParsedFiles(index.read_parsed(root) if cache else None)
-            archive, found = scan(root, files=files, proposed={path: new_doc})
+        archive, found = scan(root, proposed={path: new_doc}, cache=cache)
         if archive is None:
             raise UsageError(_("refused, nothing written: {why}").format(why=found.errors[0]))
         new_text = tomli_w.dumps(new_doc)

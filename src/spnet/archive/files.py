@@ -1,6 +1,5 @@
 """Reading one data file: its bytes, refused when they are not a TOML file of the archive,
-then parsed; whether it is in canonical form; and each file's parsed data kept between
-runs, so that after an edit only the edited file is parsed again."""
+then parsed; whether it is in canonical form; and what says whether it changed."""
 
 from __future__ import annotations
 
@@ -111,75 +110,3 @@ def stat_key(path: Path) -> StatKey | None:
         return unchanged_if_same(os.stat(path))
     except OSError:
         return None
-
-
-PARALLEL_FROM = 200  # files to parse before they are parsed on several cores
-
-
-def _read_or_refusal(item: tuple[Path, str]) -> tuple[str, dict[str, Any]] | DataError:
-    try:
-        return read_toml(*item)
-    except DataError as exc:
-        return exc
-
-
-class ParsedFiles:
-    """Each file's parsed data, and whether its text is in canonical form once that is
-    known, by path. scan_cached keeps them between runs: a file whose size, modification
-    and change times and inode are unchanged is not parsed again, so after an edit to one
-    file of a large archive only that file is parsed."""
-
-    def __init__(self, earlier: dict[str, tuple[StatKey, dict[str, Any], bool | None]] | None = None) -> None:
-        self.earlier = earlier or {}
-        self.now: dict[str, tuple[StatKey, dict[str, Any], bool | None]] = {}
-        self.ready: dict[str, tuple[str, dict[str, Any]] | DataError] = {}
-
-    def prefetch(self, files: list[tuple[Path, str]]) -> None:
-        """Parse in parallel, on every core, the files that must be parsed, when there are
-        many: a first reading of the 1000x archive (9,000 files) parses in about half the
-        time on two cores (bench/README.md). A few files are parsed in the loop, as ever:
-        starting the workers would cost more than it saves."""
-        todo = [
-            (p, shown) for p, shown in files if (kept := self.earlier.get(str(p))) is None or kept[0] != stat_key(p)
-        ]
-        workers = min(os.cpu_count() or 1, 8)
-        if len(todo) < PARALLEL_FROM or workers < 2:
-            return
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(workers) as pool:
-            found = pool.map(_read_or_refusal, todo, chunksize=max(1, len(todo) // (workers * 8)))
-            self.ready = {str(p): result for (p, _), result in zip(todo, found, strict=True)}
-
-    def read(self, path: Path, shown: str) -> tuple[str | None, dict[str, Any]]:
-        """(text, data) as read_toml gives them; text is None when the data is from before."""
-        key = stat_key(path)  # taken first: a file changed while being read is read again next time
-        kept = self.earlier.get(str(path))
-        if key is not None and kept is not None and kept[0] == key:
-            self.now[str(path)] = kept
-            return None, kept[1]
-        ready = self.ready.pop(str(path), None)
-        if isinstance(ready, DataError):
-            raise ready
-        text, doc = ready if ready is not None else read_toml(path, shown)
-        if key is not None:
-            self.now[str(path)] = (key, doc, None)
-        return text, doc
-
-    def is_canonical(self, path: Path, text: str | None, doc: dict[str, Any]) -> bool:
-        entry = self.now.get(str(path))
-        if entry is not None and entry[2] is not None:
-            return entry[2]
-        if text is None:
-            try:
-                text = path.read_bytes().decode("utf-8")  # parsed before from these very bytes
-            except (OSError, UnicodeDecodeError):
-                return True  # gone or changed this instant: the next run reads it afresh
-        found = is_canonical(text, doc)
-        if entry is not None:
-            self.now[str(path)] = (entry[0], doc, found)
-        return found
-
-    def kept(self) -> set[str]:
-        """The files whose parsed data is the earlier run's, unchanged."""
-        return {name for name, entry in self.now.items() if self.earlier.get(name) is entry}

@@ -1,21 +1,27 @@
 """The derived index: one SQLite database per data directory, in the user's cache directory.
 
-The TOML files are the truth; the index is rebuilt from them whenever it is missing,
-stale, foreign or spoiled, and it never changes an answer. It holds:
+The TOML files are the truth; the index is brought up to date from them whenever one
+changes, and rebuilt when it is missing, foreign or spoiled; it never changes an answer.
+What it holds of each data file (unit.py) is kept apart, so that after an edit only that
+file's rows are replaced:
 
-- `meta`: what the index was built from (every data file's size, times and inode, and
-  spnet's own code), whether that build also checked canonical form, and the archive's
-  index (the small part every query reads);
-- `pieces`: the rest of the archive in the pieces queries read one at a time (one
-  university's partners, one year's events), each as JSON with a CRC-32 of its text, so
-  that a spoiled byte is seen and the archive read again from its files;
-- `files`: each data file's parsed data, so that after an edit only that file is parsed;
+- `files`: each file's size, times and inode, whether it is in canonical form (once
+  `check` asked), the problems found in it, and what the archive's index takes from it;
+- `pieces`: each file's records in the pieces queries read one at a time (one
+  university's partners, one year's events), as JSON with a CRC-32, so that a spoiled byte
+  is seen and the archive read again from its files;
+- `defines` and `refs`: the ids each file defines and those it names, which the checks
+  across files run over in SQL (crosscheck.py);
+- `meta`: what the index was last brought up to date from, and the archive's index (the
+  small part every query reads) or the errors that make the archive invalid;
 - the tables, views and full-text index of `spnet export sqlite` (export.py), which is a
   copy of them.
 
-Nothing in it is executed: records are rebuilt from JSON by the record types named in
-`models.RECORD_TYPES`, and nothing else. A cache directory or index not the user's own,
-or writable by others, is not used at all (paths.safe_cache_dir, owned_safely).
+An update is made in a copy of the index beside it, moved into place when whole: readers
+see the old index or the new, never a part. Nothing in it is executed: records are
+rebuilt from JSON by the record types named in `models.RECORD_TYPES`, and nothing else.
+A cache directory or index not the user's own, or writable by others, is not used at all
+(paths.safe_cache_dir, owned_safely).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import contextlib
 import functools
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import sys
@@ -35,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from spnet.archive.paths import owned_safely, safe_cache_dir
+from spnet.archive.unit import Unit, pack, to_json
 from spnet.errors import DataError
 from spnet.i18n import _
 from spnet.models import (
@@ -42,62 +50,50 @@ from spnet.models import (
     Archive,
     ArchiveIndex,
     Contact,
+    Country,
     Event,
     Link,
     Partner,
     Person,
     Problem,
+    Project,
     University,
+    UniversityName,
 )
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 4  # PRAGMA user_version of the index: a change of layout makes it stale
-_UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
+INDEX_FORMAT = 5  # PRAGMA user_version of the index: a change of layout makes it stale
+UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
 
 
 class Spoiled(Exception):
-    """A piece of the index that does not read back as it was written."""
+    """A part of the index that does not read back as it was written."""
 
 
 # ------------------------------------------------------------------ records as JSON
-# A record is a named tuple, so JSON's own C encoder writes it as an array of its fields;
-# reading one back, its type (from the piece's name) says what each field is.
-def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
+# A record is a named tuple, so JSON's own C encoder writes it as an array of its fields
+# (unit.to_json); reading one back, its type says what each field is.
 def from_json(text: str, of: Any) -> Any:
     """JSON written by to_json, as a value of the type `of`: records, tuples of them,
     optional values and dicts, rebuilt by the record types of models.RECORD_TYPES only."""
     return _decoder(of)(json.loads(text))
 
 
-def piece_type(name: str) -> Any:
-    """The type of one piece of the archive, by its name."""
-    kind = name.split("/", 1)[0]
-    record = {
-        "warnings": Problem,
-        "universities": University,
-        "people": Person,
-        "contacts": Contact,
-        "links": Link,
-        "partners": Partner,
-        "events": Event,
-    }[kind]
-    return tuple[record, ...]  # type: ignore[valid-type]
+_PIECE_TYPES = {
+    "universities": University,
+    "people": Person,
+    "contacts": Contact,
+    "links": Link,
+    "partners": Partner,
+    "events": Event,
+}
 
 
-def _pack(text: str) -> tuple[bytes, int]:
-    """JSON as stored: zlib-compressed (a fifth of the size; reading it back costs less than
-    reading five times the bytes), with a CRC-32 of what was compressed."""
-    data = text.encode("utf-8")
-    return zlib.compress(data, 1), zlib.crc32(data)
-
-
-def _unpack(blob: bytes, crc: int) -> str:
-    data = zlib.decompress(blob)  # zlib.error when spoiled
-    if zlib.crc32(data) != crc:
-        raise Spoiled("a piece of the index does not match its checksum")
+def unpack(blob: bytes) -> str:
+    """What unit.pack stored; Spoiled (or zlib.error) when it does not read back."""
+    data = zlib.decompress(blob[4:])
+    if zlib.crc32(data) != int.from_bytes(blob[:4], "big"):
+        raise Spoiled("a part of the index does not match its checksum")
     return data.decode("utf-8")
 
 
@@ -132,6 +128,15 @@ def _decoder(tp: Any) -> Callable[[Any], Any]:
     return _same
 
 
+def problems_of(rows: list[list[Any]]) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) as unit.py stores them."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for severity, where, message, params in rows:
+        (errors if severity == "error" else warnings).append(Problem(where, message, params))
+    return errors, warnings
+
+
 # ------------------------------------------------------------------ where, and whether
 def index_path(root: Path) -> Path | None:
     """The index of one data directory, or None when no safe cache directory is there."""
@@ -142,7 +147,7 @@ def index_path(root: Path) -> Path | None:
     return where / f"index-{zlib.crc32(name):08x}{zlib.adler32(name):08x}.sqlite"
 
 
-def _open_for_reading(path: Path) -> sqlite3.Connection | None:
+def open_for_reading(path: Path) -> sqlite3.Connection | None:
     """The index, read-only, when it is a regular file of the user's own that nobody else
     may write; else None (a missing index is simply built)."""
     try:
@@ -162,15 +167,90 @@ def _open_for_reading(path: Path) -> sqlite3.Connection | None:
     return conn
 
 
-# ------------------------------------------------------------------ reading
+# ------------------------------------------------------------------ the state of the archive
+class State(typing.NamedTuple):
+    """What the index says of the archive as a whole, once every file is in it."""
+
+    archive_index: ArchiveIndex | None  # None: the archive is invalid
+    errors: list[Problem]  # what makes it invalid
+    checked: bool  # every file's canonical form is known (as `check` needs)
+
+
+def _read_state(conn: sqlite3.Connection, key: str | None) -> State | None:
+    """The state of the archive in the index, when the index was brought up to date from
+    these very files (`key`; None: whatever they were); else None."""
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    if key is not None and meta.get("key") != key:
+        return None
+    raw = json.loads(unpack(meta["state"]))
+    errors = [Problem(*p) for p in raw["errors"]]
+    index = _decoder(ArchiveIndex)(raw["index"]) if raw["index"] is not None else None
+    return State(index, errors, bool(raw["checked"]))
+
+
+class Found(typing.NamedTuple):
+    archive: Archive | None
+    errors: list[Problem]
+    warnings: Callable[[], list[Problem]]
+    checked: bool
+
+
+def read_archive(root: Path, key: str, rescan: Callable[[], Archive]) -> Found | None:
+    """The archive (or the errors that make it invalid) from the index, when the index was
+    brought up to date from these very files (`key`); None when there is no usable index."""
+    path = index_path(root)
+    conn = open_for_reading(path) if path is not None else None
+    if conn is None:
+        return None
+    try:
+        conn.execute("BEGIN")  # one snapshot for every piece read later
+        state = _read_state(conn, key)
+    except (*UNREADABLE, Spoiled):
+        state = None
+    if state is None:
+        conn.close()
+        return None
+    return found(conn, state, rescan, str(root), root=root, key=key)
+
+
+def found(
+    conn: sqlite3.Connection,
+    state: State,
+    rescan: Callable[[], Archive],
+    where: str,
+    *,
+    root: Path | None = None,
+    key: str | None = None,
+) -> Found:
+    """The archive in an open index (or its errors), its pieces read when first asked for."""
+    pieces = _Pieces(conn, state.archive_index, rescan, where) if state.archive_index is not None else None
+    archive = Archive(state.archive_index, pieces) if state.archive_index is not None and pieces is not None else None
+    if archive is not None and root is not None and key is not None:
+        from spnet.archive.search import Search
+
+        archive.search = Search(root, key, archive)
+
+    def warnings() -> list[Problem]:
+        if pieces is not None:
+            return list(pieces("warnings"))
+        return [w for blob in _file_problems(conn) for w in problems_of(json.loads(unpack(blob)))[1]]
+
+    return Found(archive, state.errors, warnings, state.checked)
+
+
+def _file_problems(conn: sqlite3.Connection) -> list[bytes]:
+    return [blob for (blob,) in conn.execute("SELECT problems FROM files ORDER BY pos")]
+
+
 class _Pieces:
-    """Reads an archive's pieces from the open index, on demand. The connection stays open
-    in one read transaction, so an index rewritten meanwhile is not mixed in. A piece that
+    """Reads an archive's pieces from the open index, on demand: each piece is the same
+    piece of every file, joined in the order of the files. The connection stays open in
+    one read transaction, so an index rewritten meanwhile is not mixed in. A piece that
     does not read back (a spoiled byte, a disk error) is not an error for the user: the
     archive is read again from its files (`rescan`) and the piece taken from that."""
 
     def __init__(
-        self, conn: sqlite3.Connection, index: ArchiveIndex, rescan: Callable[[], Archive], where: str
+        self, conn: sqlite3.Connection, index: ArchiveIndex, rescan: Callable[[], Archive] | None, where: str
     ) -> None:
         self.conn, self.index, self.rescan, self.where = conn, index, rescan, where
         self.rescanned: Archive | None = None
@@ -178,13 +258,11 @@ class _Pieces:
     def __call__(self, name: str) -> tuple[Any, ...]:
         if self.rescanned is None:
             try:
-                row = self.conn.execute("SELECT data, crc FROM pieces WHERE name = ?", (name,)).fetchone()
-                if row is not None:
-                    piece = from_json(_unpack(row[0], row[1]), piece_type(name))
-                    if isinstance(piece, tuple):
-                        return piece
-            except (*_UNREADABLE, Spoiled):
-                pass
+                return self._read(name)
+            except (*UNREADABLE, Spoiled):
+                if self.rescan is None:
+                    raise
+            assert self.rescan is not None
             archive = self.rescan()
             if archive.index != self.index:
                 text = _("{root}: the archive changed while spnet was reading it; run the command again")
@@ -192,138 +270,279 @@ class _Pieces:
             self.rescanned = archive
         return self.rescanned.piece(name)
 
+    def _read(self, name: str) -> tuple[Any, ...]:
+        if name == "warnings":
+            return tuple(w for blob in _file_problems(self.conn) for w in problems_of(json.loads(unpack(blob)))[1])
+        of = tuple[_PIECE_TYPES[name.split("/", 1)[0]], ...]  # type: ignore[misc,valid-type]
+        sql = "SELECT p.data FROM pieces p JOIN files f ON f.rowid = p.file WHERE p.name = ? ORDER BY f.pos"
+        parts = [from_json(unpack(blob), of) for (blob,) in self.conn.execute(sql, (name,))]
+        records: list[Any] = [r for part in parts for r in part]
+        if name.startswith("events/") and len(parts) > 1:
+            records.sort(key=lambda e: e.date.first_day())  # each file's are in date order already
+        elif name == "universities":
+            project = self.index.project
+            by_id = {u.id: u for u in records}
+            records = [
+                by_id[uid]._replace(managing=uid == project.managing) for uid in (project.managing, *project.members)
+            ]
+        return tuple(records)
 
-def read_archive(root: Path, key: str, rescan: Callable[[], Archive]) -> tuple[Archive, bool] | None:
-    """(archive, checked) from the index when it was built from these very files (`key`);
-    None when there is no usable index."""
+
+def _with_export(root: Path) -> sqlite3.Connection | None:
     path = index_path(root)
-    conn = _open_for_reading(path) if path is not None else None
-    if conn is None:
-        return None
-    try:
-        conn.execute("BEGIN")  # one snapshot for every piece read later
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("key") != key:
-            raise ValueError("stale")
-        index = from_json(meta["index"], ArchiveIndex)
-        if zlib.crc32(meta["index"].encode("utf-8")) != int(meta["index_crc"]):
-            raise Spoiled("the archive's index does not match its checksum")
-        if not isinstance(index, ArchiveIndex):
-            raise ValueError("not an index")
-    except (*_UNREADABLE, Spoiled):
-        conn.close()
-        return None
-    archive = Archive(index, _Pieces(conn, index, rescan, str(root)))
-    archive.search = _Search(root, key, archive)
-    return archive, meta.get("checked") == "1"
+    conn = open_for_reading(path) if path is not None else None
+    if conn is not None:
+        try:
+            state = _read_state(conn, None)
+        except (*UNREADABLE, Spoiled):
+            state = None
+        export = conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone()
+        if state is None or state.archive_index is None or export != ("current",):
+            conn.close()
+            return None
+    return conn
 
 
-def read_parsed(root: Path) -> dict[str, tuple[Any, dict[str, Any], bool | None]]:
-    """Each file's parsed data from the last build, by path: (stat key, data, canonical)."""
-    path = index_path(root)
-    conn = _open_for_reading(path) if path is not None else None
+@contextlib.contextmanager
+def current(root: Path, archive: Archive) -> Iterator[sqlite3.Connection | None]:
+    """The index as it stands, read-only, for a copy of its export's tables (spnet export
+    sqlite). The index fills them the first time an export asks (a query never needs
+    them: filling them would take a fifth of a first reading), and keeps them current
+    after; None when there is no index of this very archive."""
+    conn = _with_export(root)
     if conn is None:
-        return {}
+        writer = Writer(root, keep=True)
+        try:
+            state = _read_state(writer.db, None) if writer.copied else None
+            if state is not None and state.archive_index == archive.index:
+                writer.fill_export(archive)
+                writer.commit()
+        finally:
+            writer.close()
+        conn = _with_export(root)
     try:
-        with contextlib.closing(conn):
-            rows = conn.execute("SELECT name, stat, doc, crc, canonical FROM files").fetchall()
-            return {
-                name: (tuple(json.loads(st)), json.loads(_unpack(doc, crc)), None if ok is None else bool(ok))
-                for name, st, doc, crc, ok in rows
-            }
-    except (*_UNREADABLE, Spoiled):
-        return {}
+        yield conn
+    finally:
+        if conn is not None:
+            conn.close()
 
 
 # ------------------------------------------------------------------ writing
-_LAYOUT = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE pieces (name TEXT PRIMARY KEY, data BLOB NOT NULL, crc INTEGER NOT NULL);
-CREATE TABLE files (name TEXT PRIMARY KEY, stat TEXT NOT NULL, doc BLOB NOT NULL, crc INTEGER NOT NULL,
-                    canonical INTEGER);
-"""
-
-# The search index: a database of its own beside the index, built the first time `search`
-# runs (building it costs more than the rest of the index together: every field folded).
-_SEARCH_LAYOUT = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE search (
-    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, row TEXT NOT NULL, folded TEXT NOT NULL, crc INTEGER NOT NULL
+LAYOUT = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL);
+CREATE TABLE files (
+    rowid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, pos INTEGER NOT NULL, stat TEXT NOT NULL,
+    canonical INTEGER, university TEXT, problems BLOB NOT NULL, summary BLOB NOT NULL
 );
-CREATE INDEX search_by_id ON search(id);
-CREATE VIRTUAL TABLE search_fts USING fts5(folded, content='search', content_rowid='rowid', tokenize='trigram');
+CREATE TABLE pieces (file INTEGER NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX pieces_by_name ON pieces(name, file);
+CREATE INDEX pieces_by_file ON pieces(file);
+CREATE TABLE defines (
+    file INTEGER NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, place TEXT NOT NULL,
+    university TEXT
+);
+CREATE INDEX defines_by_id ON defines(id, kind);
+CREATE INDEX defines_by_file ON defines(file);
+CREATE TABLE refs (
+    file INTEGER NOT NULL, ord INTEGER NOT NULL, place TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
+    kind TEXT NOT NULL, university TEXT
+);
+CREATE INDEX refs_by_file ON refs(file);
 """
+# What the archive's index holds beside the export's tables, left out of an export.
+INDEX_ONLY = ("meta", "files", "pieces", "defines", "refs")
 
 
-def write_index(
-    root: Path,
-    key: str,
-    archive: Archive,
-    *,
-    checked: bool,
-    parsed: dict[str, tuple[Any, dict[str, Any], bool | None]],
-    kept: set[str] = frozenset(),  # type: ignore[assignment]
-    progress: Callable[[str, int, int], None] | None = None,
-) -> None:
-    """Build the index in a new file beside the old one and move it into place: readers
-    see the old index or the new, never a part. An index that cannot be written (a full
-    disk, a read-only cache) is simply not written; Ctrl-C leaves no part of one."""
-    path = index_path(root)
-    if path is None:
-        return
-    from spnet import export  # the tables of `spnet export sqlite`
+class Writer:
+    """The index being brought up to date: a copy of the current index (or a new one) in a
+    temporary file of the user's alone beside it, moved into place by commit(), so that
+    readers see the old index or the new, never a part; or a database in memory, when no
+    index is kept (--no-cache, no safe cache directory, a cache that cannot be written).
+    Ctrl-C or an error leaves no part of one."""
 
-    def fill(conn: sqlite3.Connection) -> None:
-        conn.executescript(_LAYOUT)
-        export.create_tables(conn)
-        names = archive.index.pieces
-        for n, name in enumerate(names):
-            conn.execute("INSERT INTO pieces VALUES (?, ?, ?)", (name, *_pack(to_json(archive.piece(name)))))
-            if progress:
-                progress("index", n + 1, len(names))
-        copied = _copy_kept_files(conn, path, kept)
-        for name, (st, doc, canonical) in parsed.items():
-            if name in copied:
-                continue
-            with contextlib.suppress(TypeError, ValueError):  # data JSON cannot hold (a TOML datetime)
-                doc_blob, crc = _pack(json.dumps(doc, ensure_ascii=False))
-                conn.execute(
-                    "INSERT INTO files VALUES (?, ?, ?, ?, ?)", (name, json.dumps(st), doc_blob, crc, canonical)
-                )
-        export.fill_tables(conn, archive)
-        index = to_json(archive.index)
-        meta = {"key": key, "checked": "1" if checked else "0", "index": index}
-        meta["index_crc"] = str(zlib.crc32(index.encode("utf-8")))
-        conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    def __init__(self, root: Path, *, keep: bool, scratch: bool = False) -> None:
+        self.path = index_path(root) if keep else None
+        self.scratch, self.kept, self.copied = scratch, False, False
+        self.tmp: Path | None = None
+        self.conn: sqlite3.Connection | None = None
+        if self.path is not None:
+            try:
+                self._copy(self.path)
+            except (OSError, sqlite3.Error):
+                self.close()
+                self.conn = None
+        if self.conn is None:
+            self.conn = sqlite3.connect(":memory:", check_same_thread=False)
+            self._create()
+        # The export's rows are kept current in an index that is kept, while they are whole.
+        self.export = self.tmp is not None and not scratch and self._export_current()
 
-    _write_database(path, fill)
+    @property
+    def db(self) -> sqlite3.Connection:
+        assert self.conn is not None
+        return self.conn
+
+    def _copy(self, path: Path) -> None:
+        """Start from a copy of the current index when it is spnet's and of this very code."""
+        tmp = path.with_name(f".{path.name}-{os.getpid()}.tmp")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        self.tmp = tmp
+        old = open_for_reading(path)
+        usable = False
+        if old is not None:
+            with contextlib.closing(old), contextlib.suppress(*UNREADABLE):
+                row = old.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+                usable = row is not None and row[0] == json.dumps(code_stamp())
+                usable = usable and old.execute("PRAGMA quick_check").fetchone() == ("ok",)
+        if usable:
+            shutil.copyfile(path, tmp)  # sendfile: a fraction of a second for a large index
+            self.copied = True
+        self.conn = sqlite3.connect(tmp, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode = OFF")  # a copy, moved into place only when whole
+        self.conn.execute("PRAGMA synchronous = OFF")
+        if not usable:
+            self._create()
+
+    def _create(self) -> None:
+        from spnet import export  # the tables of `spnet export sqlite`
+
+        assert self.conn is not None
+        self.conn.executescript(LAYOUT)
+        export.create_tables(self.conn)
+        self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        self.conn.execute(f"PRAGMA user_version = {INDEX_FORMAT}")
+        self.conn.execute("INSERT INTO meta VALUES ('code', ?)", (json.dumps(code_stamp()),))
+        self.conn.execute("INSERT INTO meta VALUES ('export', 'empty')")
+
+    def _export_current(self) -> bool:
+        assert self.conn is not None
+        return bool(self.conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone() == ("current",))
+
+    def known(self) -> dict[str, tuple[tuple[int, ...], bool | None]]:
+        """Each file in the index: (its size, times and inode when read, canonical form)."""
+        assert self.conn is not None
+        rows = self.conn.execute("SELECT name, stat, canonical FROM files")
+        return {name: (tuple(json.loads(st)), None if ok is None else bool(ok)) for name, st, ok in rows}
+
+    def forget(self, name: str) -> None:
+        """A file's rows, gone: those of the export too while they are kept current."""
+        assert self.conn is not None
+        row = self.conn.execute("SELECT rowid, university FROM files WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return
+        if self.export:
+            from spnet.export import OWNED_ROWS
+
+            for kind, owned in OWNED_ROWS.items():
+                for table, column in owned:
+                    self.conn.execute(
+                        f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM defines WHERE file = ? AND kind = ?)",
+                        (row[0], kind),
+                    )
+            self.conn.execute("DELETE FROM counts WHERE university = ?", (row[1],))
+        for table in ("pieces", "defines", "refs"):
+            self.conn.execute(f"DELETE FROM {table} WHERE file = ?", (row[0],))
+        self.conn.execute("DELETE FROM files WHERE rowid = ?", (row[0],))
+
+    def put(self, unit: Unit) -> None:
+        """One file's rows, in place of those it had."""
+        assert self.conn is not None
+        self.forget(unit.name)
+        file = self.conn.execute(
+            "INSERT INTO files (name, pos, stat, canonical, university, problems, summary) "
+            "VALUES (?, -1, ?, ?, ?, ?, ?)",
+            (
+                unit.name,
+                json.dumps(unit.stat),
+                unit.canonical,
+                unit.university,
+                pack(unit.problems),
+                pack(unit.summary),
+            ),
+        ).lastrowid
+        self.conn.executemany("INSERT INTO pieces VALUES (?, ?, ?)", ((file, n, d) for n, d in unit.pieces.items()))
+        self.conn.executemany("INSERT INTO defines VALUES (?, ?, ?, ?, ?, ?)", ((file, *d) for d in unit.defines))
+        self.conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?)", ((file, *r) for r in unit.refs))
+        if self.export:
+            from spnet.export import insert_rows
+
+            insert_rows(self.conn, unit.rows)
+
+    def order(self, names: list[str]) -> None:
+        """The files in the archive's order (paths.data_files); any other is forgotten."""
+        assert self.conn is not None
+        for name in set(self.known()) - set(names):
+            self.forget(name)
+        self.conn.executemany("UPDATE files SET pos = ? WHERE name = ?", enumerate(names))
+
+    def units(self) -> list[tuple[str, str | None, list[list[Any]], dict[str, Any]]]:
+        """Each file in order: (name, university id, problems, summary with its records)."""
+        assert self.conn is not None
+        rows = self.conn.execute("SELECT name, university, problems, summary FROM files ORDER BY pos")
+        return [(name, uid, json.loads(unpack(p)), _summary(json.loads(unpack(s)))) for name, uid, p, s in rows]
+
+    def fill_export(self, archive: Archive) -> None:
+        """The export's tables filled with every record of the archive."""
+        from spnet import export
+
+        for table in export.TABLES_IN_ORDER:
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.execute("INSERT INTO partners_fts(partners_fts) VALUES ('delete-all')")
+        self.db.execute("INSERT INTO events_fts(events_fts) VALUES ('delete-all')")
+        export.fill_tables(self.db, archive)
+        self.db.execute("UPDATE meta SET value = 'current' WHERE key = 'export'")
+        self.db.commit()
+
+    def finish(self, key: str | None, index: ArchiveIndex | None, problems: Any) -> State:
+        """The state of the archive recorded (`index`: None when it is invalid, for the
+        errors among `problems`). The export's tables stay current while the archive is
+        valid; after an invalid one (where an id may have been taken twice) they are
+        filled again when an export asks."""
+        db = self.db
+        if self.export and index is not None:
+            db.execute("UPDATE universities SET managing = (id = ?)", (index.project.managing,))
+        self.export = self.export and index is not None
+        checked = db.execute("SELECT count(*) FROM files WHERE canonical IS NULL").fetchone() == (0,)
+        errors = list(problems.errors)
+        text = to_json({"index": index, "errors": [tuple(e) for e in errors], "checked": checked})
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("key", key or ""), ("state", pack(text))])
+        if not self.export:
+            db.execute("UPDATE meta SET value = 'stale' WHERE key = 'export' AND value = 'current'")
+        db.commit()
+        return State(index, errors, checked)
+
+    def commit(self) -> None:
+        """The updated index moved into place (unless it is a scratch one); one that cannot
+        be is simply not kept."""
+        if self.tmp is not None and self.path is not None and not self.scratch:
+            try:
+                os.replace(self.tmp, self.path)
+                self.tmp, self.kept = None, True
+            except OSError:
+                pass
+        self.close()
+
+    def close(self) -> None:
+        if self.tmp is not None:
+            with contextlib.suppress(OSError):
+                self.tmp.unlink()
+            self.tmp = None
 
 
-def _copy_kept_files(conn: sqlite3.Connection, path: Path, kept: set[str]) -> set[str]:
-    """The parsed data of the files unchanged since the index at `path` was built, copied
-    from it as stored: after one file changes, encoding every other file's data again was
-    a fifth of the time a query took at 1000x (bench/README.md)."""
-    old = _open_for_reading(path) if kept else None
-    if old is None:
-        return set()
-    old.close()
-    try:
-        conn.execute("ATTACH DATABASE ? AS old", (str(path),))
-        conn.execute("CREATE TEMP TABLE kept (name TEXT PRIMARY KEY)")
-        conn.executemany("INSERT INTO kept VALUES (?)", ((name,) for name in kept))
-        conn.execute("INSERT INTO files SELECT f.* FROM old.files AS f JOIN kept USING (name)")
-        conn.commit()
-        conn.execute("DETACH DATABASE old")
-        return {name for (name,) in conn.execute("SELECT name FROM files")}
-    except sqlite3.Error:
-        conn.rollback()
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("DETACH DATABASE old")
-        conn.execute("DELETE FROM files")
-        return set()
+def _summary(raw: dict[str, Any]) -> dict[str, Any]:
+    """A file's summary (unit.py) with its records rebuilt."""
+    out = dict(raw)
+    out["countries"] = [_decoder(Country)(c) for c in raw["countries"]]
+    if "project" in raw:
+        out["project"] = _decoder(Project)(raw["project"])
+    if "university" in raw:
+        out["university"] = _decoder(UniversityName)(raw["university"])
+    return out
 
 
-def _write_database(path: Path, fill: Callable[[sqlite3.Connection], None]) -> None:
+def write_database(path: Path, fill: Callable[[sqlite3.Connection], None]) -> None:
     """A database of spnet's, filled in a new file (the user's alone) beside `path` and
     moved into place: readers see the old file or the new, never a part. One that cannot
     be written (a full disk, a read-only cache) is simply not written; Ctrl-C leaves no
@@ -352,102 +571,6 @@ def _write_database(path: Path, fill: Callable[[sqlite3.Connection], None]) -> N
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-
-
-def _write_search(path: Path, key: str, archive: Archive) -> None:
-    """What search looks through (records.searchable), folded, under a trigram index."""
-    from spnet import records
-
-    def fill(conn: sqlite3.Connection) -> None:
-        conn.executescript(_SEARCH_LAYOUT)
-
-        def rows() -> Iterator[tuple[str, str, str, int]]:  # streamed: never all in memory
-            for row, folded in records.searchable(archive):
-                text = json.dumps(row, ensure_ascii=False)
-                yield row["id"], text, folded, zlib.crc32(f"{text}\0{folded}".encode())
-
-        conn.executemany("INSERT INTO search (id, row, folded, crc) VALUES (?, ?, ?, ?)", rows())
-        conn.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
-        conn.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
-
-    _write_database(path, fill)
-
-
-class _Search:
-    """Search through the search index: each word's records from the trigram index (a
-    word under three characters, which trigrams cannot find, by a scan of the folded
-    text), then the fields of the records holding every word. The search index is built
-    on first use for these very files (`key`); a row that does not match its checksum,
-    or an index SQLite finds broken, answers nothing (None) and search looks itself."""
-
-    def __init__(self, root: Path, key: str, archive: Archive) -> None:
-        self.root, self.key, self.archive = root, key, archive
-        self.conn: sqlite3.Connection | None = None
-
-    def _open(self) -> sqlite3.Connection | None:
-        if self.conn is None:
-            path = index_path(self.root)
-            if path is None:
-                return None
-            path = path.with_name(path.name.replace("index-", "search-", 1))
-            for attempt in range(2):
-                conn = _open_for_reading(path)
-                try:
-                    if conn is not None and conn.execute("SELECT value FROM meta WHERE key = 'key'").fetchone() == (
-                        self.key,
-                    ):
-                        self.conn = conn
-                        break
-                except sqlite3.Error:
-                    pass
-                if conn is not None:
-                    conn.close()
-                if attempt == 0:
-                    _write_search(path, self.key, self.archive)
-        return self.conn
-
-    def __call__(self, words: list[str]) -> list[dict[str, Any]] | None:
-        try:
-            if self._open() is None:
-                return None
-            assert self.conn is not None
-            ids: set[str] | None = None
-            for word in words:
-                if len(word) >= 3:
-                    phrase = '"' + word.replace('"', '""') + '"'
-                    sql = "SELECT s.id FROM search_fts f JOIN search s ON s.rowid = f.rowid WHERE search_fts MATCH ?"
-                    found = self.conn.execute(sql, (phrase,)).fetchall()
-                else:
-                    found = self.conn.execute("SELECT id FROM search WHERE instr(folded, ?)", (word,)).fetchall()
-                of_word = {rid for (rid,) in found}
-                ids = of_word if ids is None else ids & of_word
-                if not ids:
-                    return []
-            marks = ", ".join("?" * len(ids or ()))
-            sql = f"SELECT row, folded, crc FROM search WHERE id IN ({marks}) ORDER BY rowid"
-            rows = []
-            for text, folded, crc in self.conn.execute(sql, tuple(ids or ())):
-                if zlib.crc32(f"{text}\0{folded}".encode()) != crc:
-                    return None
-                if any(w in folded for w in words):
-                    row = json.loads(text)
-                    row["_disputed"] = tuple(row.get("_disputed", ()))
-                    rows.append(row)
-            return rows
-        except (*_UNREADABLE, Spoiled):
-            return None
-
-
-@contextlib.contextmanager
-def current(root: Path) -> Iterator[sqlite3.Connection | None]:
-    """The index as it stands, read-only, for a copy of its tables (spnet export sqlite)."""
-    path = index_path(root)
-    conn = _open_for_reading(path) if path is not None else None
-    try:
-        yield conn
-    finally:
-        if conn is not None:
-            conn.close()
 
 
 def code_stamp() -> list[Any]:

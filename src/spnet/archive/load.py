@@ -1,83 +1,59 @@
 """The one loader: data/*.toml -> validated Archive, answered from the index (index.py)
-while every file is unchanged. `load_archive` raises the first error as a DataError
-(exit code 3)."""
+while every file is unchanged, and from the index brought up to date after an edit.
+`load_archive` raises the first error as a DataError (exit code 3)."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from spnet.archive import index
-from spnet.archive.build import assemble, build
+from spnet.archive.build import archive_index
 from spnet.archive.crosscheck import cross_check
-from spnet.archive.files import ParsedFiles, unchanged_if_same
+from spnet.archive.files import stat_key, unchanged_if_same
 from spnet.archive.paths import data_files, display, resolve_data_dir, tomls
-from spnet.archive.schema import UNIVERSITY_FILE, Problems, Raw, collect
+from spnet.archive.schema import Problems
+from spnet.archive.unit import Item, read_units
 from spnet.errors import DataError
 from spnet.gcpause import gc_paused
 from spnet.models import Archive
 
 
 def scan(
-    root: Path,
-    *,
-    canonical: bool = False,
-    proposed: dict[Path, dict[str, Any]] | None = None,
-    files: ParsedFiles | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
+    root: Path, *, canonical: bool = False, proposed: dict[Path, dict[str, Any]] | None = None, cache: bool = False
 ) -> tuple[Archive | None, Problems]:
-    """Read and validate every file under root, collecting all problems.
+    """Read and validate every file under root, collecting all problems, keeping no index.
 
     Returns the archive when there are no errors. With canonical=True, a file not in
     canonical form is a warning. `proposed` validates a file's proposed data in place of
-    what is on disk (how `spnet add` checks a record before writing it). `files` holds
-    what an earlier run parsed (see ParsedFiles); files unchanged since are not parsed.
+    what is on disk (how `spnet add` checks a record before writing it); with `cache`, the
+    files unchanged since the index was brought up to date are not read again.
     """
-    files = files if files is not None else ParsedFiles()
-    problems = Problems()
-    raws: list[Raw] = []
-    university_files: dict[str, str] = {}
-    unread = False
-    paths = data_files(root, problems)
-    files.prefetch([(p, display(p, root)) for p, _ in paths if not (proposed and p in proposed)])
-    for n, (path, layout) in enumerate(paths):
-        if progress:
-            progress("read", n, len(paths))
-        shown = display(path, root)
-        try:
-            text, doc = ("", proposed[path]) if proposed and path in proposed else files.read(path, shown)
-        except DataError as exc:
-            problems.refused(exc)
-            unread = True
-            continue
-        uid = None
-        if layout is UNIVERSITY_FILE:
-            head = doc.get("university")
-            uid = head.get("id") if isinstance(head, dict) else None
-            if isinstance(uid, str) and uid != path.stem:
-                problems.error(
-                    shown, "[university] id {id!r} does not match the file name {name!r}", id=uid, name=path.name
-                )
-            if isinstance(uid, str):
-                university_files[uid] = shown
-        raws += collect(doc, layout, shown, problems, university=uid if isinstance(uid, str) else None)
-        if canonical and text != "" and not problems.errors and not files.is_canonical(path, text, doc):
-            problems.warn(shown, "not in canonical form (as tomli-w writes it); spnet would rewrite it")
+    return _refresh(root, key=None, canonical=canonical, keep=cache, proposed=proposed or {}, scratch=True)
 
-    built = [(r, m) for r in raws if (m := build(r, problems)) is not None]
-    projects = [(r, m) for r, m in built if r.kind == "project"]
-    if unread:
-        # A file that could not be read would make every reference to it look broken.
-        return None, problems
-    cross_check(built, projects[0] if projects else None, university_files, problems)
-    if problems.errors or not projects:
-        return None, problems
-    return assemble(built, projects[0][1], problems), problems
+
+def _refresh(
+    root: Path,
+    *,
+    key: str | None,
+    canonical: bool,
+    keep: bool,
+    proposed: dict[Path, dict[str, Any]],
+    scratch: bool,
+) -> tuple[Archive | None, Problems]:
+    """_update, in memory when the index cannot be written (a full disk, say): an index
+    is a help, never a condition."""
+    try:
+        return _update(root, key=key, canonical=canonical, keep=keep, proposed=proposed, scratch=scratch)
+    except (OSError, sqlite3.Error):
+        if not keep:
+            raise
+    return _update(root, key=key, canonical=canonical, keep=False, proposed=proposed, scratch=scratch)
 
 
 def load_archive(data: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Archive:
@@ -92,37 +68,80 @@ def load_archive(data: str | os.PathLike[str] | None = None, *, cache: bool = Tr
 def scan_cached(
     root: Path, *, canonical: bool = False, cache: bool = True, warnings: bool = True
 ) -> tuple[Archive | None, Problems]:
-    """scan(), answered from the index while every file is unchanged.
+    """scan(), answered from the index while every file is unchanged, and after an edit
+    from the index brought up to date: only the files changed since are read again.
 
-    A valid archive is kept in the index (index.py) with the warnings its scan found, and
-    whether that scan also checked canonical form (as `check` does). From the index, only
-    the archive's index is read at once; each piece is read when a query first uses it.
-    With warnings=False (a query, which does not print them), an answer from the index
-    comes without its warnings.
+    With canonical=True (as `check` asks), every file's canonical form is known first. With
+    warnings=False (a query, which does not print them), an answer from the index comes
+    without its warnings.
     """
     key = fingerprint(root) if cache else None
     if key is not None:
-        entry = index.read_archive(root, key, lambda: _rescan(root))
-        if entry is not None and (entry[1] or not canonical):
-            return entry[0], Problems(warnings=list(entry[0].warnings) if warnings else None)
+        found = index.read_archive(root, key, lambda: _rescan(root))
+        if found is not None and (found.checked or not canonical):
+            return found.archive, Problems(list(found.errors), found.warnings() if warnings else None)
+    return _refresh(root, key=key, canonical=canonical, keep=cache, proposed={}, scratch=False)
+
+
+def _update(
+    root: Path,
+    *,
+    key: str | None,
+    canonical: bool,
+    keep: bool,
+    proposed: dict[Path, dict[str, Any]],
+    scratch: bool,
+) -> tuple[Archive | None, Problems]:
+    """The index brought up to date with the files (in a copy of it, or in memory), the
+    checks across files run again, and the archive answered from it. A `scratch` index
+    (with a proposed change, or no index kept) is never moved into place."""
     progress = Progress()
+    writer = index.Writer(root, keep=keep, scratch=scratch)
     try:
         with gc_paused():
-            files = ParsedFiles(index.read_parsed(root) if cache else None)
-            archive, problems = scan(root, canonical=canonical, files=files, progress=progress)
-            if archive is not None and key is not None:
-                index.write_index(
-                    root, key, archive, checked=canonical, parsed=files.now, kept=files.kept(), progress=progress
-                )
+            problems = Problems()
+            paths = data_files(root, problems)
+            known = writer.known()
+            todo: list[Item] = []
+            for path, layout in paths:
+                shown = display(path, root)
+                old = known.get(shown)
+                doc = proposed.get(path)
+                if doc is not None or old is None or old[0] != stat_key(path) or canonical and old[1] is None:
+                    todo.append((path, shown, layout, canonical, doc, writer.export))
+            refused = False
+            for n, (shown, unit) in enumerate(read_units(todo)):
+                progress("read", n + 1, len(todo))
+                if isinstance(unit, DataError):
+                    problems.refused(unit)
+                    refused = True
+                    writer.forget(shown)
+                else:
+                    writer.put(unit)
+            writer.order([display(path, root) for path, _ in paths])
+            files = writer.units()
+            for _name, _uid, rows, _summary in files:
+                errors, warnings = index.problems_of(rows)
+                problems.errors += errors
+                problems.warnings += warnings
+            project = next(((s["project_where"], s["project"]) for *_, s in files if "project" in s), None)
+            if not refused:  # a file that could not be read would make every reference to it look broken
+                cross_check(writer.db, project, {uid: name for name, uid, *_ in files if uid}, problems)
+            valid = not problems.errors and project is not None
+            state = writer.finish(key, archive_index([(uid, s) for _, uid, _, s in files]) if valid else None, problems)
+            writer.commit()
+    except BaseException:
+        writer.close()
+        raise
     finally:
         progress.close()
-    return archive, problems
+    found = index.found(writer.db, state, lambda: _rescan(root), str(root), root=root, key=key if writer.kept else None)
+    return found.archive, problems
 
 
 def _rescan(root: Path) -> Archive:
     """The archive read again from its files, when a piece of the index did not read back."""
-    with gc_paused():
-        archive, problems = scan(root, files=ParsedFiles(index.read_parsed(root)))
+    archive, problems = scan(root)
     if archive is None:
         raise DataError(str(problems.errors[0]) if problems.errors else f"{root}: no archive")
     return archive

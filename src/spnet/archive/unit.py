@@ -1,0 +1,217 @@
+"""One data file on its own: read, checked table by table, built into records, with every
+check that needs that file alone. A Unit is what the index keeps of one file, so that
+after an edit only the edited file is read again; what needs more than one file (the
+references between records) is checked across the units' ids (crosscheck.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from spnet.archive.build import build
+from spnet.archive.crosscheck import check_record, references
+from spnet.archive.files import StatKey, is_canonical, read_toml, stat_key
+from spnet.archive.schema import UNIVERSITY_FILE, Problems, Raw, collect
+from spnet.errors import DataError
+from spnet.models import Problem, UniversityName
+
+
+class Unit(NamedTuple):
+    """What one file holds, ready for the index; every text is JSON."""
+
+    name: str  # the file as messages name it (data/universities/kyoto.toml)
+    stat: StatKey | None  # taken before it was read: an edit meanwhile is seen next time
+    canonical: bool | None  # None: not asked (only `check` asks)
+    university: str | None  # a university file's [university] id
+    problems: str  # [[severity, where, message, params], ...]
+    summary: str  # what the archive's index takes from this file (see `summary`)
+    pieces: dict[str, bytes]  # piece name -> packed JSON of this file's records in it
+    defines: list[tuple[int, str, str, str, str | None]]  # (order, id, kind, where, university)
+    refs: list[tuple[int, str, str, str, str, str | None]]  # (order, where, key, id, kind, university)
+    rows: list[tuple[str, tuple[Any, ...]]]  # the export's rows (export.record_rows)
+
+
+def to_json(value: Any) -> str:
+    """JSON as the index keeps it: a record (a named tuple) is an array of its fields."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def pack(text: str) -> bytes:
+    """JSON as stored: a CRC-32 of the text, then the text zlib-compressed (a fifth of the
+    size; reading it back costs less than reading five times the bytes)."""
+    data = text.encode("utf-8")
+    return zlib.crc32(data).to_bytes(4, "big") + zlib.compress(data, 1)
+
+
+def _problem_rows(problems: Problems) -> str:
+    rows = []
+    for severity, found in (("error", problems.errors), ("warning", problems.warnings)):
+        for p in found:
+            try:
+                to_json(p.params)
+                rows.append([severity, p.where, p.message, p.params])
+            except (TypeError, ValueError):  # a value JSON cannot hold (a TOML date): kept as said
+                rows.append([severity, p.where, str(Problem("", p.message, p.params)), None])
+    return to_json(rows)
+
+
+def read_unit(
+    path: Path,
+    shown: str,
+    layout: dict[str, tuple[str, bool, bool]],
+    *,
+    canonical: bool = False,
+    doc: dict[str, Any] | None = None,
+    export: bool = False,
+) -> Unit:
+    """One file as a Unit; DataError when it cannot be read at all. `doc` stands for the
+    file's data (what `spnet add` proposes); with `export`, the export's rows too."""
+    st = stat_key(path)
+    text = ""
+    if doc is None:
+        text, doc = read_toml(path, shown)
+    problems = Problems()
+    # compared by value: a worker process gets its own copy of the layout
+    uid = _university_id(doc, path, shown, problems) if layout == UNIVERSITY_FILE else None
+    raws = collect(doc, layout, shown, problems, university=uid)
+    found_canonical = None
+    if canonical and text:
+        found_canonical = is_canonical(text, doc)
+        if not found_canonical and not problems.errors:
+            problems.warn(shown, "not in canonical form (as tomli-w writes it); spnet would rewrite it")
+    built = [(r, m) for r in raws if (m := build(r, problems)) is not None]
+    for raw, model in built:
+        check_record(raw, model, problems)
+    counts = tuple(m for r, m in built if r.kind == "count")
+    built = [(r, m._replace(counts=counts) if r.kind == "university" else m) for r, m in built if r.kind != "count"]
+    records: dict[str, list[Any]] = {}
+    summary: dict[str, Any] = {"countries": [], "partners": 0}
+    defines, refs = [], []
+    for n, (raw, model) in enumerate(built):
+        kind = raw.kind
+        if kind == "university":
+            summary["university"] = UniversityName(model.id, model.name, model.aliases, model.short_names)
+        if hasattr(model, "id"):
+            defines.append((n, model.id, kind, raw.where, getattr(model, "university", None)))
+        refs += [(n, raw.where, *ref) for ref in references(kind, model)]
+        _place(raw, model, records, summary)
+    for name, of in records.items():
+        if name.startswith("events/"):
+            of.sort(key=lambda e: e.date.first_day())  # each file's in date order: the reader merges them
+    summary["sizes"] = _sizes(built)
+    summary["years"] = sorted(int(name[7:]) for name in records if name.startswith("events/"))
+    rows = []
+    if export:
+        from spnet.export import record_rows
+
+        rows = [row for r, m in built for row in record_rows(r.kind, m)]
+    return Unit(
+        shown,
+        st,
+        found_canonical,
+        uid,
+        _problem_rows(problems),
+        to_json(summary),
+        {name: pack(to_json(of)) for name, of in records.items()},
+        defines,
+        refs,
+        rows,
+    )
+
+
+def _university_id(doc: dict[str, Any], path: Path, shown: str, problems: Problems) -> str | None:
+    """The id a university file's [university] table gives, which must be its file's name."""
+    head = doc.get("university")
+    uid = head.get("id") if isinstance(head, dict) else None
+    if not isinstance(uid, str):
+        return None
+    if uid != path.stem:
+        problems.error(shown, "[university] id {id!r} does not match the file name {name!r}", id=uid, name=path.name)
+    return uid
+
+
+def _sizes(built: list[tuple[Raw, Any]]) -> dict[str, int]:
+    sizes = {plural: sum(r.kind == kind for r, _m in built) for kind, plural in _PLURALS.items()}
+    # What the archive's curators added, counted here so that `check` need not read every
+    # partner to say it (0.5 s at 1000x).
+    sizes["curated partner countries"] = sum(m.country_basis == "curator" for r, m in built if r.kind == "partner")
+    sizes["curated countries"] = sum(m.basis == "curator" for r, m in built if r.kind == "country")
+    return sizes
+
+
+_PLURALS = {
+    "university": "universities",
+    "partner": "partners",
+    "event": "events",
+    "person": "people",
+    "contact": "contacts",
+    "link": "links",
+}
+
+
+def _place(raw: Raw, model: Any, records: dict[str, list[Any]], summary: dict[str, Any]) -> None:
+    """A record into the pieces of the archive it belongs to (models.ArchiveIndex), or into
+    the summary of the file when the archive's index holds it."""
+    kind = raw.kind
+    if kind == "project":
+        summary["project"] = model
+        summary["project_where"] = raw.where
+    elif kind == "country":
+        summary["countries"].append(model)
+    elif kind == "university":
+        records.setdefault("universities", []).append(model)
+    elif kind == "partner":
+        records.setdefault(f"partners/{model.university}", []).append(model)
+        summary["partners"] += 1
+    elif kind == "event":
+        for year in range(model.date.first_day().year, model.date.last_day().year + 1):
+            records.setdefault(f"events/{year}", []).append(model)
+    elif kind in ("person", "contact", "link"):
+        records.setdefault(_PLURALS[kind], []).append(model)
+
+
+# One file to read: (path, shown name, layout, canonical?, proposed data or None, export rows?)
+Item = tuple[Path, str, dict[str, tuple[str, bool, bool]], bool, "dict[str, Any] | None", bool]
+
+
+def read_or_refusal(item: Item) -> Unit | DataError:
+    """read_unit for a worker process: a refusal is returned, not raised."""
+    path, shown, layout, canonical, doc, export = item
+    try:
+        return read_unit(path, shown, layout, canonical=canonical, doc=doc, export=export)
+    except DataError as exc:
+        return exc
+
+
+PARALLEL_FROM = 200  # files to read before they are read on several cores
+
+
+def read_units(items: list[Item]) -> Iterator[tuple[str, Unit | DataError]]:
+    """Each file read (read_or_refusal), in order; on every core when there are many: a
+    first reading of the 1000x archive (9,000 files) takes about half the time on two
+    cores (bench/README.md). A few files are read here, as ever: starting the workers
+    would cost more than it saves."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(items) < PARALLEL_FROM or workers < 2:
+        for item in items:
+            yield item[1], read_or_refusal(item)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        try:
+            # The first file (project.toml, the largest) is read on its own while the rest
+            # are read in chunks, and taken last: the others need not wait for it.
+            first = pool.submit(read_or_refusal, items[0])
+            rest = items[1:]
+            found = pool.map(read_or_refusal, rest, chunksize=max(1, min(32, len(rest) // (workers * 8))))
+            for item, result in zip(rest, found, strict=True):
+                yield item[1], result
+            yield items[0][1], first.result()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
