@@ -14,6 +14,12 @@ from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, Project
 
 # ------------------------------------------------------------------ cross-checks
 _EN_DATE = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{1,2}) ([A-Z][a-z]+),? (\d{4})"
+# English month names, as the report prints them (strptime's %B would follow the locale,
+# and importing it costs 2 ms of every reading of the files).
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
 _JA_DATE = r"(\d{4})年(\d{1,2})月(\d{1,2})日（(.)）"
 
 
@@ -22,8 +28,8 @@ def _printed_weekday_problems(text: str) -> list[str]:
     out = []
     for wd, day, month, year in re.findall(_EN_DATE, text):
         try:
-            d = dt.datetime.strptime(f"{day} {month} {year}", "%d %B %Y").date()
-        except ValueError:
+            d = dt.date(int(year), _MONTHS.index(month) + 1, int(day))
+        except ValueError:  # not a month's name, or no such day
             continue
         if WEEKDAYS_EN[d.weekday()] != wd:
             out.append(f"{d.isoformat()} is a {WEEKDAYS_EN[d.weekday()]}, but the text prints {wd}")

@@ -39,10 +39,9 @@ import typing
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spnet.archive.paths import owned_safely, safe_cache_dir
-from spnet.archive.unit import Unit, pack, to_json
 from spnet.errors import DataError
 from spnet.i18n import _
 from spnet.models import (
@@ -61,6 +60,9 @@ from spnet.models import (
     UniversityName,
 )
 
+if TYPE_CHECKING:
+    from spnet.archive.unit import Unit
+
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
 INDEX_FORMAT = 5  # PRAGMA user_version of the index: a change of layout makes it stale
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
@@ -71,8 +73,19 @@ class Spoiled(Exception):
 
 
 # ------------------------------------------------------------------ records as JSON
-# A record is a named tuple, so JSON's own C encoder writes it as an array of its fields
-# (unit.to_json); reading one back, its type says what each field is.
+# A record is a named tuple, so JSON's own C encoder writes it as an array of its fields;
+# reading one back, its type says what each field is.
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def pack(text: str, level: int = 1) -> bytes:
+    """JSON as stored: a CRC-32 of the text, then the text zlib-compressed (to a fifth of
+    its size at level 1: reading it back costs less than reading five times the bytes)."""
+    data = text.encode("utf-8")
+    return zlib.crc32(data).to_bytes(4, "big") + zlib.compress(data, level)
+
+
 def from_json(text: str, of: Any) -> Any:
     """JSON written by to_json, as a value of the type `of`: records, tuples of them,
     optional values and dicts, rebuilt by the record types of models.RECORD_TYPES only."""
@@ -90,7 +103,7 @@ _PIECE_TYPES = {
 
 
 def unpack(blob: bytes) -> str:
-    """What unit.pack stored; Spoiled (or zlib.error) when it does not read back."""
+    """What pack stored; Spoiled (or zlib.error) when it does not read back."""
     data = zlib.decompress(blob[4:])
     if zlib.crc32(data) != int.from_bytes(blob[:4], "big"):
         raise Spoiled("a part of the index does not match its checksum")
@@ -368,10 +381,13 @@ class Writer:
         if self.path is not None:
             try:
                 self._copy(self.path)
-            except (OSError, sqlite3.Error):
+            except (OSError, sqlite3.Error):  # a cache that cannot be written: an index in memory
+                if self.conn is not None:
+                    self.conn.close()
                 self.close()
                 self.conn = None
         if self.conn is None:
+            self.tmp = None
             self.conn = sqlite3.connect(":memory:", check_same_thread=False)
             self._create()
         # The export's rows are kept current in an index that is kept, while they are whole.
@@ -406,11 +422,13 @@ class Writer:
             self._create()
 
     def _create(self) -> None:
-        from spnet import export  # the tables of `spnet export sqlite`
-
+        """A new index; one in memory, which is never exported, without the export's tables."""
         assert self.conn is not None
         self.conn.executescript(LAYOUT)
-        export.create_tables(self.conn)
+        if self.tmp is not None:
+            from spnet import export  # the tables of `spnet export sqlite`
+
+            export.create_tables(self.conn)
         self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         self.conn.execute(f"PRAGMA user_version = {INDEX_FORMAT}")
         self.conn.execute("INSERT INTO meta VALUES ('code', ?)", (json.dumps(code_stamp()),))

@@ -13,12 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from spnet.archive import index
-from spnet.archive.build import archive_index
-from spnet.archive.crosscheck import cross_check
 from spnet.archive.files import stat_key, unchanged_if_same
 from spnet.archive.paths import data_files, display, resolve_data_dir, tomls
 from spnet.archive.schema import Problems
-from spnet.archive.unit import Item, read_units
 from spnet.errors import DataError
 from spnet.gcpause import gc_paused
 from spnet.models import Archive
@@ -95,6 +92,11 @@ def _update(
     """The index brought up to date with the files (in a copy of it, or in memory), the
     checks across files run again, and the archive answered from it. A `scratch` index
     (with a proposed change, or no index kept) is never moved into place."""
+    # Only an update reads files: a query answered from the index never imports these.
+    from spnet.archive.build import archive_index
+    from spnet.archive.crosscheck import cross_check
+    from spnet.archive.unit import Item, read_units
+
     progress = Progress()
     writer = index.Writer(root, keep=keep, scratch=scratch)
     try:
@@ -108,7 +110,7 @@ def _update(
                 old = known.get(shown)
                 doc = proposed.get(path)
                 if doc is not None or old is None or old[0] != stat_key(path) or canonical and old[1] is None:
-                    todo.append((path, shown, layout, canonical, doc, writer.export))
+                    todo.append(Item(path, shown, layout, canonical, doc, writer.export, 1 if writer.tmp else 0))
             refused = False
             for n, (shown, unit) in enumerate(read_units(todo)):
                 progress("read", n + 1, len(todo))

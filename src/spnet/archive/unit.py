@@ -5,9 +5,7 @@ references between records) is checked across the units' ids (crosscheck.py)."""
 
 from __future__ import annotations
 
-import json
 import os
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -15,6 +13,7 @@ from typing import Any, NamedTuple
 from spnet.archive.build import build
 from spnet.archive.crosscheck import check_record, references
 from spnet.archive.files import StatKey, is_canonical, read_toml, stat_key
+from spnet.archive.index import pack, to_json
 from spnet.archive.schema import UNIVERSITY_FILE, Problems, Raw, collect
 from spnet.errors import DataError
 from spnet.models import Problem, UniversityName
@@ -33,18 +32,6 @@ class Unit(NamedTuple):
     defines: list[tuple[int, str, str, str, str | None]]  # (order, id, kind, where, university)
     refs: list[tuple[int, str, str, str, str, str | None]]  # (order, where, key, id, kind, university)
     rows: list[tuple[str, tuple[Any, ...]]]  # the export's rows (export.record_rows)
-
-
-def to_json(value: Any) -> str:
-    """JSON as the index keeps it: a record (a named tuple) is an array of its fields."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def pack(text: str) -> bytes:
-    """JSON as stored: a CRC-32 of the text, then the text zlib-compressed (a fifth of the
-    size; reading it back costs less than reading five times the bytes)."""
-    data = text.encode("utf-8")
-    return zlib.crc32(data).to_bytes(4, "big") + zlib.compress(data, 1)
 
 
 def _problem_rows(problems: Problems) -> str:
@@ -67,6 +54,7 @@ def read_unit(
     canonical: bool = False,
     doc: dict[str, Any] | None = None,
     export: bool = False,
+    level: int = 1,
 ) -> Unit:
     """One file as a Unit; DataError when it cannot be read at all. `doc` stands for the
     file's data (what `spnet add` proposes); with `export`, the export's rows too."""
@@ -116,7 +104,7 @@ def read_unit(
         uid,
         _problem_rows(problems),
         to_json(summary),
-        {name: pack(to_json(of)) for name, of in records.items()},
+        {name: pack(to_json(of), level) for name, of in records.items()},
         defines,
         refs,
         rows,
@@ -174,15 +162,30 @@ def _place(raw: Raw, model: Any, records: dict[str, list[Any]], summary: dict[st
         records.setdefault(_PLURALS[kind], []).append(model)
 
 
-# One file to read: (path, shown name, layout, canonical?, proposed data or None, export rows?)
-Item = tuple[Path, str, dict[str, tuple[str, bool, bool]], bool, "dict[str, Any] | None", bool]
+class Item(NamedTuple):
+    """One file to read, and how."""
+
+    path: Path
+    shown: str
+    layout: dict[str, tuple[str, bool, bool]]
+    canonical: bool  # find whether it is in canonical form
+    doc: dict[str, Any] | None  # its proposed data, read in place of the file
+    export: bool  # make the export's rows
+    level: int  # how hard to compress its pieces: 0 for an index in memory, which is gone at exit
 
 
 def read_or_refusal(item: Item) -> Unit | DataError:
     """read_unit for a worker process: a refusal is returned, not raised."""
-    path, shown, layout, canonical, doc, export = item
     try:
-        return read_unit(path, shown, layout, canonical=canonical, doc=doc, export=export)
+        return read_unit(
+            item.path,
+            item.shown,
+            item.layout,
+            canonical=item.canonical,
+            doc=item.doc,
+            export=item.export,
+            level=item.level,
+        )
     except DataError as exc:
         return exc
 
@@ -198,7 +201,7 @@ def read_units(items: list[Item]) -> Iterator[tuple[str, Unit | DataError]]:
     workers = min(os.cpu_count() or 1, 8)
     if len(items) < PARALLEL_FROM or workers < 2:
         for item in items:
-            yield item[1], read_or_refusal(item)
+            yield item.shown, read_or_refusal(item)
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -210,8 +213,8 @@ def read_units(items: list[Item]) -> Iterator[tuple[str, Unit | DataError]]:
             rest = items[1:]
             found = pool.map(read_or_refusal, rest, chunksize=max(1, min(32, len(rest) // (workers * 8))))
             for item, result in zip(rest, found, strict=True):
-                yield item[1], result
-            yield items[0][1], first.result()
+                yield item.shown, result
+            yield items[0].shown, first.result()
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
