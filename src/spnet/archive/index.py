@@ -246,13 +246,15 @@ def found(
     def warnings() -> list[Problem]:
         if pieces is not None:
             return list(pieces("warnings"))
-        return [w for blob in _file_problems(conn) for w in problems_of(json.loads(unpack(blob)))[1]]
+        return list(_warnings(conn))
 
     return Found(archive, state.errors, warnings, state.checked)
 
 
-def _file_problems(conn: sqlite3.Connection) -> list[bytes]:
-    return [blob for (blob,) in conn.execute("SELECT problems FROM files ORDER BY pos")]
+def _warnings(conn: sqlite3.Connection) -> tuple[Problem, ...]:
+    """The warnings of every file, in the order of the files."""
+    blobs = conn.execute("SELECT problems FROM files ORDER BY pos")
+    return tuple(w for (blob,) in blobs for w in problems_of(json.loads(unpack(blob)))[1])
 
 
 class _Pieces:
@@ -285,7 +287,7 @@ class _Pieces:
 
     def _read(self, name: str) -> tuple[Any, ...]:
         if name == "warnings":
-            return tuple(w for blob in _file_problems(self.conn) for w in problems_of(json.loads(unpack(blob)))[1])
+            return _warnings(self.conn)
         of = tuple[_PIECE_TYPES[name.split("/", 1)[0]], ...]  # type: ignore[misc,valid-type]
         sql = "SELECT p.data FROM pieces p JOIN files f ON f.rowid = p.file WHERE p.name = ? ORDER BY f.pos"
         parts = [from_json(unpack(blob), of) for (blob,) in self.conn.execute(sql, (name,))]

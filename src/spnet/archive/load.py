@@ -34,23 +34,15 @@ def scan(
     return _refresh(root, key=None, canonical=canonical, keep=cache, proposed=proposed or {}, scratch=True)
 
 
-def _refresh(
-    root: Path,
-    *,
-    key: str | None,
-    canonical: bool,
-    keep: bool,
-    proposed: dict[Path, dict[str, Any]],
-    scratch: bool,
-) -> tuple[Archive | None, Problems]:
+def _refresh(root: Path, **how: Any) -> tuple[Archive | None, Problems]:
     """_update, in memory when the index cannot be written (a full disk, say): an index
     is a help, never a condition."""
     try:
-        return _update(root, key=key, canonical=canonical, keep=keep, proposed=proposed, scratch=scratch)
+        return _update(root, **how)
     except (OSError, sqlite3.Error):
-        if not keep:
+        if not how["keep"]:
             raise
-    return _update(root, key=key, canonical=canonical, keep=False, proposed=proposed, scratch=scratch)
+    return _update(root, **{**how, "keep": False})
 
 
 def load_archive(data: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Archive:
