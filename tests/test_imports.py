@@ -14,9 +14,9 @@ from tests.conftest import DATA
 PROBE = r"""
 import json, sys
 sys.argv = ["spnet", *json.loads(sys.argv[1])]
-from spnet.cli import main
+from spnet.cli import app  # main() would end the process before the listing below
 try:
-    main()
+    app()
 except SystemExit:
     pass
 sys.stderr.write("\n" + json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in WATCHED)))

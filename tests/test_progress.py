@@ -56,7 +56,10 @@ def test_ctrl_c_stops_at_once_and_leaves_no_index(large: Path, tmp_path: Path) -
         text=True,
         env={**os.environ, "SPNET_CACHE_DIR": str(tmp_path)},
     )
-    time.sleep(1.0)  # in the middle of the first reading
+    deadline = time.monotonic() + 20
+    while not any(tmp_path.glob(".index-*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the index is being written: in the middle of the first reading
+    time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     start = time.monotonic()
     out, err = proc.communicate(timeout=30)

@@ -4,6 +4,7 @@ while every file is unchanged, and from the index brought up to date after an ed
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -104,14 +105,16 @@ def _update(
                 if doc is not None or old is None or old[0] != stat_key(path) or canonical and old[1] is None:
                     todo.append(Item(path, shown, layout, canonical, doc, writer.export, 1 if writer.tmp else 0))
             refused = False
-            for n, (shown, unit) in enumerate(read_units(todo)):
-                progress("read", n + 1, len(todo))
-                if isinstance(unit, DataError):
-                    problems.refused(unit)
-                    refused = True
-                    writer.forget(shown)
-                else:
-                    writer.put(unit)
+            # closed here, whatever happens: Ctrl-C while a unit is written ends the workers now
+            with contextlib.closing(read_units(todo)) as units:
+                for n, (shown, unit) in enumerate(units):
+                    progress("read", n + 1, len(todo))
+                    if isinstance(unit, DataError):
+                        problems.refused(unit)
+                        refused = True
+                        writer.forget(shown)
+                    else:
+                        writer.put(unit)
             writer.order([display(path, root) for path, _ in paths])
             files = writer.units()
             for _name, _uid, rows, _summary in files:

@@ -6,7 +6,7 @@ references between records) is checked across the units' ids (crosscheck.py)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -193,7 +193,7 @@ def read_or_refusal(item: Item) -> Unit | DataError:
 PARALLEL_FROM = 200  # files to read before they are read on several cores
 
 
-def read_units(items: list[Item]) -> Iterator[tuple[str, Unit | DataError]]:
+def read_units(items: list[Item]) -> Generator[tuple[str, Unit | DataError], None, None]:
     """Each file read (read_or_refusal), in order; on every core when there are many: a
     first reading of the 1000x archive (9,000 files) takes about half the time on two
     cores (bench/README.md). A few files are read here, as ever: starting the workers
@@ -215,6 +215,6 @@ def read_units(items: list[Item]) -> Iterator[tuple[str, Unit | DataError]]:
             for item, result in zip(rest, found, strict=True):
                 yield item.shown, result
             yield items[0].shown, first.result()
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+        except BaseException:  # Ctrl-C: the files not yet begun are dropped; the workers end
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
