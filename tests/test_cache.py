@@ -441,6 +441,34 @@ def test_after_an_edit_search_sees_it(cli, data_copy: Path) -> None:
     assert {row["id"] for row in shown} == {"kyoto"}
 
 
+def test_after_an_edit_search_folds_again_only_the_edited_files_records(cli, data_copy: Path) -> None:
+    """The search index keeps each file's rows apart, as the index does: after an edit the
+    edited file's rows are new, every other file's are the very rows they were, and the
+    answers are still those of a search through every record, in the same order."""
+    cli("--data", str(data_copy), "search", "Kyoto")
+    search_index = _index(data_copy).with_name(_index(data_copy).name.replace("index-", "search-"))
+
+    def rows() -> dict[str, set[tuple[int, str]]]:
+        with sqlite3.connect(search_index) as db:
+            out: dict[str, set[tuple[int, str]]] = {}
+            for file, rowid, row in db.execute("SELECT file, rowid, row FROM search"):
+                out.setdefault(file, set()).add((rowid, row))
+            return out
+
+    before = rows()
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace("University of Zurich", "Universität Zürich"), "utf-8")
+    for text in ["Zürich", "京都", "university", *SEARCHES]:
+        indexed = cli("--data", str(data_copy), "search", text, "--format", "json")
+        looked = cli("--data", str(data_copy), "--no-cache", "search", text, "--format", "json")
+        assert indexed.exit_code == looked.exit_code == 0
+        assert indexed.stdout == looked.stdout, text
+    after = rows()
+    changed = {file for file in after if after[file] != before.get(file)}
+    assert changed == {f"{data_copy.name}/{KYOTO}"} and set(after) == set(before)
+    assert any("Universität Zürich" in row for _rowid, row in after[f"{data_copy.name}/{KYOTO}"])
+
+
 def test_the_archive_from_the_index_is_the_archive_from_the_files(data_copy: Path) -> None:
     """Every record read back from the index equals the one built from the files, field
     for field (dates, bilingual texts, tuples, the disagreements, the warnings)."""

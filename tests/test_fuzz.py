@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from spnet import query, render
+from spnet import columns, names, render
 from spnet.archive import load_archive
 from spnet.dates import parse_span
 from spnet.errors import DataError, UsageError
@@ -126,12 +126,12 @@ def test_random_text_through_dates_and_names(typed: str) -> None:
     except UsageError as exc:
         assert "\n" not in str(exc)
     try:
-        assert query.resolve_university(ARCHIVE, typed) in {u.id for u in ARCHIVE.universities}
+        assert names.resolve_university(ARCHIVE, typed) in {u.id for u in ARCHIVE.universities}
     except UsageError as exc:
         assert "\n" not in str(exc)
 
 
-COLUMNS = [c for c in render.COLUMNS["partners"] if c.default]
+COLUMNS = [c for c in columns.COLUMNS["partners"] if c.default]
 cells = st.one_of(st.none(), text, st.integers(0, 99), st.booleans())
 rows_strategy = st.lists(st.fixed_dictionaries({c.key: cells for c in COLUMNS}), max_size=4)
 

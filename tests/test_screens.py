@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from spnet import glossary, render
+from spnet import columns, glossary
 from tests.conftest import DATA
 
 SCREENS = Path(__file__).parent / "screens"
@@ -127,8 +127,8 @@ def _words(rows: list[dict]) -> tuple[set[str], set[str]]:
             if key in TOKEN_FIELDS:
                 tokens.add(text)
             words.update(LATIN.findall(text))
-    for columns in render.COLUMNS.values():
-        for c in columns:
+    for listing in columns.COLUMNS.values():
+        for c in listing:
             words.update(LATIN.findall(c.en))
     for en, _ in glossary.LEGEND.values():
         words.update(LATIN.findall(en))

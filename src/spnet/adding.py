@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 import typer.main
 
-from spnet import query
+from spnet import names
 from spnet.app import CONTEXT, app
 from spnet.archive import EVENT_KINDS, PARTNER_KINDS
 from spnet.boundary import LocalisedGroup, SpnetCommand
@@ -118,11 +118,11 @@ def add_partner(
     --kind strategic-partner --source "Minutes 2025" --lines 1
     """
     archive = open_archive(ctx)
-    uid = query.resolve_university(archive, university)
+    uid = names.resolve_university(archive, university)
     record: dict[str, Any] = {"id": record_id, **_text(name_en=name_en, name_ja=name_ja)}
-    record["kind"] = query.resolve_choice(_("partner kind"), kind, PARTNER_KINDS)
+    record["kind"] = names.resolve_choice(_("partner kind"), kind, PARTNER_KINDS)
     if country:
-        record["country"] = query.resolve_country(archive, country)
+        record["country"] = names.resolve_country(archive, country)
         record["country_basis"] = "stated"
     if since:
         record["since"] = to_partial_date(since)
@@ -167,8 +167,8 @@ def add_event(
     --title-en "Joint symposium" --tentative --source "Minutes 2025" --lines 1
     """
     archive = open_archive(ctx)
-    uid = query.resolve_university(archive, university) if university else None
-    record: dict[str, Any] = {"id": record_id, "kind": query.resolve_choice(_("event kind"), kind, EVENT_KINDS)}
+    uid = names.resolve_university(archive, university) if university else None
+    record: dict[str, Any] = {"id": record_id, "kind": names.resolve_choice(_("event kind"), kind, EVENT_KINDS)}
     if number is not None:
         record["number"] = number
     record["date"] = to_partial_date(date)
@@ -216,7 +216,7 @@ def add_person(
         )
     )
     if university:
-        record["university"] = query.resolve_university(archive, university)
+        record["university"] = names.resolve_university(archive, university)
     record.update(_text(note=note))
     record.update(source=source, lines=_lines(lines))
     _add(ctx, "person", record, None, dry_run)

@@ -10,7 +10,7 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
-from spnet import query, records, render, topics
+from spnet import names, query, records, render, topics
 from spnet.app import app, command
 from spnet.archive import resolve_data_dir, scan_cached
 from spnet.dates import parse_span
@@ -456,10 +456,10 @@ def export(
     if fmt is ExportFormat.sqlite:
         if university or year or fy or start or end or kind:
             raise UsageError(_("a SQLite export holds the whole archive: filter it with SQL"))
-        from spnet.archive import index
+        from spnet.archive import writer
 
         root = resolve_data_dir((ctx.obj or {}).get("data"))
-        with index.current(root, archive) as current:
+        with writer.current(root, archive) as current:
             exporter.write_sqlite(archive, out, force=force, metadata=metadata, index=current)
         return
     span = date_span(year, fy, start, end)
@@ -507,7 +507,7 @@ def graph(
     from spnet.fsutil import write_atomically
 
     archive = open_archive(ctx)
-    net = network.network(archive, query.resolve_universities(archive, university or ()))
+    net = network.network(archive, names.resolve_universities(archive, university or ()))
     text = network.to_mermaid(net) if fmt is GraphFormat.mermaid else network.to_dot(net)
     if fmt in (GraphFormat.svg, GraphFormat.png):
         if out is None:

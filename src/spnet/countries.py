@@ -11,7 +11,7 @@ import re
 
 import pycountry
 
-from spnet.query import Names
+from spnet.names import Names
 
 # What Japanese readers call a country where ISO's Japanese name is another: イギリス for
 # 英国. Without them, アメリカ would be taken as the start of アメリカ合衆国外諸島.

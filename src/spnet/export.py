@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from spnet import query, render
+from spnet.columns import COLUMNS, Column
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
 from spnet.fsutil import output, replacing
@@ -39,9 +40,9 @@ def bundle(archive: Archive, *, universities: Sequence[str] = (), span: DateSpan
     }
 
 
-def columns(kind: str) -> list[render.Column]:
+def columns(kind: str) -> list[Column]:
     """The listing's fields, as its JSON and CSV carry them by default."""
-    return [c for c in render.COLUMNS[{"events": "timeline"}.get(kind, kind)] if c.default]
+    return [c for c in COLUMNS[{"events": "timeline"}.get(kind, kind)] if c.default]
 
 
 def write_json(data: dict[str, list[Row]], out: Path | None) -> None:
@@ -360,7 +361,7 @@ def write_sqlite(
             index.execute("VACUUM INTO ?", (str(tmp),))
             db = sqlite3.connect(tmp)
             try:
-                from spnet.archive.index import INDEX_ONLY  # what only the index needs
+                from spnet.archive.writer import INDEX_ONLY  # what only the index needs
 
                 db.executescript("".join(f"DROP TABLE {table};" for table in INDEX_ONLY) + "VACUUM;")
             finally:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 import typer.main
 
-from spnet import dates, glossary, query, records, render
+from spnet import columns, dates, glossary, names, records, render
 from spnet.archive import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_dir
 from spnet.dates import DateSpan, DateStyle, parse_fiscal_year, parse_span, parse_year
 from spnet.errors import SpnetError, UsageError
@@ -44,8 +44,8 @@ def _complete(values: Callable[[Archive], Iterable[tuple[str, str]]]) -> Callabl
         archive = _completion_archive(ctx)
         if archive is None:
             return []
-        key = query.fold(incomplete, numbers=False)
-        return [(v, h) for v, h in values(archive) if query.fold(v, numbers=False).startswith(key)]
+        key = names.fold(incomplete, numbers=False)
+        return [(v, h) for v, h in values(archive) if names.fold(v, numbers=False).startswith(key)]
 
     return complete
 
@@ -67,7 +67,7 @@ def complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
     """Field names of the command's listing, after the last comma of what is typed."""
     done, _comma, last = incomplete.rpartition(",")
     prefix = f"{done}," if done else ""
-    keys = [c.key for c in render.COLUMNS.get(ctx.command.name or "", [])]
+    keys = [c.key for c in columns.COLUMNS.get(ctx.command.name or "", [])]
     return [prefix + k for k in keys if k.startswith(last) and k not in done.split(",")]
 
 
@@ -261,7 +261,7 @@ def emit(ctx: typer.Context, rows: Sequence[dict[str, Any]], listing: str, out: 
         heads = open_archive(ctx).index.university_names
         names = {u.id: glossary.Term(u.name.en or u.id, u.name.ja or u.name.en or u.id) for u in heads}
         out = out._replace(names=names)
-    render.emit(rows, render.COLUMNS[listing], out, **options)
+    render.emit(rows, columns.COLUMNS[listing], out, **options)
 
 
 def date_span(
@@ -332,4 +332,4 @@ GroupOpt = Annotated[
 
 def implied_university(archive: Archive, typed: Sequence[str] | None) -> tuple[str, ...]:
     """("university",) when the filter names one university: every row would repeat it."""
-    return ("university",) if typed and len(query.resolve_universities(archive, typed)) == 1 else ()
+    return ("university",) if typed and len(names.resolve_universities(archive, typed)) == 1 else ()

@@ -1,4 +1,5 @@
-"""Pure functions over an Archive: name resolution, filters and search.
+"""Pure functions over an Archive: the listings and their filters (names typed by a user
+are resolved by names.py).
 
 Each listing query returns rows: dicts keyed by the stable field names that JSON, CSV,
 TSV and plain output carry (documented in README). Rendering is render.py's job.
@@ -7,206 +8,16 @@ TSV and plain output carry (documented in README). Rendering is render.py's job.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
-import unicodedata
-from collections.abc import Callable, Collection, Iterable, Sequence
-from pathlib import Path
-from typing import Any, NamedTuple
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
 
 from spnet.archive.schema import EVENT_KINDS, PARTNER_KINDS
 from spnet.dates import DateSpan
-from spnet.errors import UsageError
-from spnet.i18n import _, language
-from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person, University, UniversityName
+from spnet.i18n import _
+from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person
+from spnet.names import resolve_choice, resolve_country, resolve_universities
 
 Row = dict[str, Any]
-
-
-# ------------------------------------------------------------------ text matching
-_KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
-# Kana, CJK ideographs and the iteration marks: a space between two of them is not a word break.
-_CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
-_INNER_SPACE = rf"(?<=[{_CJK}])\s+(?=[{_CJK}])"  # compiled on first use, by re's cache
-
-
-@functools.cache
-def _variants() -> dict[int, str]:
-    """The character variants folded as one (variants.txt): 應 -> 応, 國 -> 国, 邉 -> 辺 ..."""
-    table: dict[int, str] = {}
-    for line in (Path(__file__).parent / "variants.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            first, *rest = line.split()
-            table.update({ord(v): first for v in rest})
-    return table
-
-
-def fold(text: str, *, numbers: bool = True) -> str:
-    """The one form text is compared in, for search and for every name a user types:
-    NFKC (full-width as half-width), case-folded, katakana as hiragana, common character
-    variants as one (慶應 = 慶応), no space inside Japanese text (林 香里 = 林香里), spaces
-    collapsed, and numbers by value (第01回 = 第1回) unless `numbers` is False (ids, which
-    are compared as typed)."""
-    s = unicodedata.normalize("NFKC", text).casefold()
-    if not s.isascii():
-        s = re.sub(_INNER_SPACE, "", s.translate(_KATAKANA).translate(_variants()))
-    if numbers and not s.isalpha():
-        s = re.sub(r"\d+", lambda m: str(int(m[0])), s)
-    return " ".join(s.split())
-
-
-def match_pattern(find: str) -> re.Pattern[str]:
-    """Where the words search folds from `find` are in a text as written: the same folding
-    as a pattern (either case and width, either kana, a variant, a space inside Japanese,
-    leading zeros), for the snippet and the highlight of what was found."""
-    back: dict[str, set[str]] = {}
-    for code, to in _variants().items():
-        back.setdefault(to, set()).add(chr(code))
-    words = []
-    for word in fold(find).split():
-        parts = []
-        for token in re.findall(r"\d+|.", word):
-            if token.isdigit():
-                parts.append(f"0*{token}")
-                continue
-            alternatives = {token, token.upper()} | back.get(token, set())
-            if "ぁ" <= token <= "ゖ":
-                alternatives.add(chr(ord(token) + 0x60))
-            alternatives |= {chr(ord(a) + 0xFEE0) for a in list(alternatives) if "!" <= a <= "~"}
-            pattern = "[" + "".join(re.escape(a) for a in sorted(alternatives)) + "]"
-            parts.append(rf"\s*{pattern}" if parts and re.match(f"[{_CJK}]", token) else pattern)
-        words.append("".join(parts))
-    return re.compile("|".join(words))
-
-
-def _words(text: str) -> list[str]:
-    """Folded words: split at spaces, hyphens and brackets. A Japanese name is one word."""
-    return [w for w in re.split(r"[\s\-,()（）/]+", fold(text)) if w]
-
-
-def _starts_words(typed: list[str], name: str) -> bool:
-    """Each typed word begins a word of the name, in order, from some word on:
-    "univ of tok" and "tokyo" begin words of "The University of Tokyo"; "kyo" does not."""
-    words = _words(name)
-    return any(
-        all(w.startswith(t) for w, t in zip(words[i : i + len(typed)], typed, strict=True))
-        for i in range(len(words) - len(typed) + 1)
-    )
-
-
-class Names(NamedTuple):
-    """What one record answers to: its full names, and short names (a curator's, or a code)."""
-
-    full: tuple[str, ...]
-    short: tuple[str, ...] = ()
-
-
-def _resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dict[str, Names]]) -> str:
-    """Pick one of `ids` for what a user typed, or refuse (exit 2) with a few candidates.
-
-    In order: an exact id; an exact name in either language (case-, width- and
-    kana-insensitive); a known short name; the start of a name, from the start of one of
-    its words ("kyoto", "Univ of Tok", "京都"). Never a piece from inside a word: "京大"
-    is not a piece of "東京大学". Several matches at one step are ambiguous, never a guess.
-    Names are only gathered when the typed text is not an id.
-    """
-    key = fold(typed)
-    if not key:
-        raise UsageError(_("empty {what} name").format(what=what))
-    as_id = fold(typed, numbers=False)
-    if as_id in ids:
-        return as_id
-    candidates = names()
-    typed_words = _words(typed)
-    steps: list[Callable[[Names], bool]] = [
-        lambda n: any(fold(x) == key for x in n.full),
-        lambda n: any(fold(x) == key for x in n.short),
-        lambda n: any(_starts_words(typed_words, x) for x in n.full),
-    ]
-    for matches in steps:
-        found = [cid for cid, n in candidates.items() if matches(n)]
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise UsageError(
-                _("ambiguous {what} {typed!r}: it could be {some}").format(
-                    what=what, typed=typed, some=_some(found, candidates)
-                )
-            )
-    import difflib  # only an unknown name needs it
-
-    every = {fold(x): cid for cid, n in candidates.items() for x in (cid, *n.full, *n.short)}
-    close = dict.fromkeys(every[c] for c in difflib.get_close_matches(key, list(every), n=5, cutoff=0.75))
-    hint = _("; did you mean {some}?").format(some=_some(list(close), candidates)) if close else ""
-    raise UsageError(_("unknown {what} {typed!r}{hint}").format(what=what, typed=typed, hint=hint))
-
-
-def _some(ids: Sequence[str], candidates: dict[str, Names], most: int = 5) -> str:
-    """At most five candidates, each by id and a name: "kyoto (Kyoto University)", or for a
-    Japanese reader "京都大学 (kyoto)"."""
-    ja = language() == "ja"
-    shown = []
-    for cid in ids[:most]:
-        full = candidates[cid].full
-        name = (
-            next((n for n in full if not n.isascii()), full[0] if full else None) if ja else full[0] if full else None
-        )
-        shown.append(cid if not name else f"{name} ({cid})" if ja else f"{cid} ({name})")
-    more = _(" and {n} more").format(n=len(ids) - most) if len(ids) > most else ""
-    return ", ".join(shown) + more
-
-
-def _university_names(u: University | UniversityName) -> Names:
-    full = [n for n in (u.name.en, u.name.ja) if n]
-    return Names(tuple(full + list(u.aliases)), u.short_names)
-
-
-def resolve_university(archive: Archive, typed: str) -> str:
-    """`kyoto`, `Kyoto University`, `京都大学`, `京都`, `京大` -> "kyoto"."""
-    heads = archive.index.university_names
-    return _resolve(_("university"), typed, {u.id for u in heads}, lambda: {u.id: _university_names(u) for u in heads})
-
-
-def resolve_universities(archive: Archive, typed: Iterable[str]) -> set[str]:
-    """Each typed university (a repeated --university means any of them)."""
-    return {resolve_university(archive, t) for t in typed}
-
-
-def resolve_country(archive: Archive, typed: str) -> str:
-    """`gb`, `GBR`, `UK`, `United Kingdom`, `英国`, `イギリス` -> "gb". Every ISO 3166 country
-    is known, not only those of the archive: a country with no partners is an empty answer,
-    not an error."""
-    own = {c.id: Names(tuple(n for n in (c.name.en, c.name.ja) if n)) for c in archive.countries}
-
-    def names() -> dict[str, Names]:
-        from spnet.countries import iso_countries  # pycountry: only when a country is typed
-
-        every = iso_countries()
-        for cid, n in own.items():
-            iso = every.get(cid, Names(()))
-            every[cid] = Names(n.full + iso.full, iso.short)
-        return every
-
-    if fold(typed) in own:
-        return fold(typed)
-    return _resolve(_("country"), typed, _iso_codes(), names)
-
-
-def _iso_codes() -> set[str]:
-    from spnet.countries import iso_countries
-
-    return set(iso_countries())
-
-
-def resolve_choice(what: str, typed: str, choices: Sequence[str]) -> str:
-    """A kind: exact, in the glossary's Japanese (会議), or the start of one (`strategic`
-    -> strategic-partner, シンポ -> symposium)."""
-    from spnet import glossary
-
-    def names() -> dict[str, Names]:
-        return {c: Names((c, *((t.ja,) if (t := glossary.value(c)) else ()))) for c in choices}
-
-    return _resolve(what, typed, choices, names)
 
 
 # ------------------------------------------------------------------ helpers

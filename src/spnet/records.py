@@ -9,7 +9,8 @@ from typing import Any
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Event, PartialDate, University
-from spnet.query import Names, Row, _resolve, disputed, fold
+from spnet.names import Names, fold, resolve
+from spnet.query import Row, disputed
 
 
 def _kind_of(record: Any) -> str:
@@ -41,7 +42,7 @@ def find_record(archive: Archive, typed: str) -> Any:
             out[r.id] = Names(tuple(n for n in (text.en, text.ja, *getattr(r, "aliases", ())) if n), tuple(short))
         return out
 
-    return records[_resolve(_("record"), typed, set(records), names)]
+    return records[resolve(_("record"), typed, set(records), names)]
 
 
 def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -105,21 +106,26 @@ def disputed_field(record: Any, path: str) -> Row:
 
 def searchable(archive: Archive) -> Iterator[tuple[Row, str]]:
     """Every text field of every record as search shows it, with its folded text: what
-    `search` looks through, and what the index's full-text table holds."""
+    `search` looks through, and what the search index holds."""
     for record in all_records(archive):
-        name = getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
-        for path, value in flatten(record):
-            if isinstance(value, str):
-                row = {
-                    "kind": _kind_of(record),
-                    "id": record.id,
-                    "name_en": name.en,
-                    "name_ja": name.ja,
-                    "field": path,
-                    "value": value,
-                    **disputed_field(record, path),
-                }
-                yield row, fold(value)
+        yield from searchable_fields(record)
+
+
+def searchable_fields(record: Any) -> Iterator[tuple[Row, str]]:
+    """Each text field of one record as search shows it, with its folded text."""
+    name = getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
+    for path, value in flatten(record):
+        if isinstance(value, str):
+            row = {
+                "kind": _kind_of(record),
+                "id": record.id,
+                "name_en": name.en,
+                "name_ja": name.ja,
+                "field": path,
+                "value": value,
+                **disputed_field(record, path),
+            }
+            yield row, fold(value)
 
 
 def search(archive: Archive, text: str) -> list[Row]:

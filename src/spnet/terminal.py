@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, TextIO
 
 from rich.cells import cell_len
 
-from spnet import query
+from spnet import names
 
 GAP = 2  # spaces between columns
 MIN_TEXT = 16  # a free-text column narrower than this reads badly: columns give way first
@@ -390,7 +390,7 @@ def _rich_text(lines: Sequence[Line], highlight: str | None = None) -> Any:
             text.append(span.text, span.style)
         text.append("\n")
     if highlight:
-        text.highlight_regex(query.match_pattern(highlight), "bold reverse")
+        text.highlight_regex(names.match_pattern(highlight), "bold reverse")
     return text
 
 

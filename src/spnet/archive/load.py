@@ -89,9 +89,10 @@ def _update(
     from spnet.archive.build import archive_index
     from spnet.archive.crosscheck import cross_check
     from spnet.archive.unit import Item, read_units
+    from spnet.archive.writer import Writer
 
     progress = Progress()
-    writer = index.Writer(root, keep=keep, scratch=scratch)
+    writer = Writer(root, keep=keep, scratch=scratch)
     try:
         with gc_paused():
             problems = Problems()

@@ -1,6 +1,8 @@
-"""The search index: a database of its own beside the archive's index (index.py), built
-the first time `search` runs for these very files (building it costs more than the rest
-of the index together: every field folded), under a trigram full-text index."""
+"""The search index: a database of its own beside the archive's index (index.py), made the
+first time `search` runs (it costs more than the rest of the index together: every field
+folded), under a trigram full-text index. Like the archive's index, it keeps each data
+file's rows apart: after an edit, the next search folds again only the edited file's
+records, read from the archive's index."""
 
 from __future__ import annotations
 
@@ -11,34 +13,93 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from spnet.archive.index import UNREADABLE, index_path, open_for_reading, write_database
-from spnet.models import Archive
+from spnet.archive.index import PIECE_TYPES, UNREADABLE, decode, from_json, index_path, open_for_reading, unpack
+from spnet.models import Archive, Country
 
 _SEARCH_LAYOUT = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (name TEXT PRIMARY KEY, stat TEXT NOT NULL);
 CREATE TABLE search (
-    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, row TEXT NOT NULL, folded TEXT NOT NULL, crc INTEGER NOT NULL
+    rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, ord INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+    id TEXT NOT NULL, lead TEXT NOT NULL, row TEXT NOT NULL, folded TEXT NOT NULL, crc INTEGER NOT NULL
 );
 CREATE INDEX search_by_id ON search(id);
+CREATE INDEX search_by_file ON search(file);
 CREATE VIRTUAL TABLE search_fts USING fts5(folded, content='search', content_rowid='rowid', tokenize='trigram');
 """
+# The full-text index kept current row by row, once it is made: a new search index fills
+# it in one go after every row is in, in less than half the time (bench/README.md).
+_TRIGGERS = """
+CREATE TRIGGER search_ai AFTER INSERT ON search BEGIN
+    INSERT INTO search_fts(rowid, folded) VALUES (new.rowid, new.folded);
+END;
+CREATE TRIGGER search_ad AFTER DELETE ON search BEGIN
+    INSERT INTO search_fts(search_fts, rowid, folded) VALUES ('delete', old.rowid, old.folded);
+END;
+"""
+# The order of `records.all_records`, which search answers in.
+_KINDS = ("university", "partner", "event", "person", "contact", "link", "country")
+_COLUMNS = "file, ord, seq, kind, id, lead, row, folded, crc"
 
 
-def _write_search(path: Path, key: str, archive: Archive) -> None:
-    """What search looks through (records.searchable), folded, under a trigram index."""
+def _checksum(text: str, folded: str) -> int:
+    return zlib.crc32(f"{text}\0{folded}".encode())
+
+
+def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]]:
+    """The search rows of one data file's records, from the archive's index: each with its
+    place in the file (`ord`, as the index's `defines` has it) and in the record (`seq`),
+    and `lead`, what orders it before its place in the files: an event's first day, a
+    partner's university."""
     from spnet import records
 
-    def fill(conn: sqlite3.Connection) -> None:
-        conn.executescript(_SEARCH_LAYOUT)
+    rowid, summary = index.execute("SELECT rowid, summary FROM files WHERE name = ?", (name,)).fetchone()
+    place = {
+        (kind, rid): n for n, rid, kind in index.execute("SELECT ord, id, kind FROM defines WHERE file = ?", (rowid,))
+    }
+    found: list[Any] = [decode(c, Country) for c in json.loads(unpack(summary))["countries"]]
+    for piece, blob in index.execute("SELECT name, data FROM pieces WHERE file = ?", (rowid,)):
+        found += from_json(unpack(blob), tuple[PIECE_TYPES[piece.split("/", 1)[0]], ...])  # type: ignore[misc]
+    seen: set[tuple[str, str]] = set()
+    for record in found:
+        kind = type(record).__name__.lower()
+        if (kind, record.id) in seen:  # an event of two years is in the piece of each
+            continue
+        seen.add((kind, record.id))
+        lead = (
+            record.date.first_day().isoformat() if kind == "event" else record.university if kind == "partner" else ""
+        )
+        for seq, (row, folded) in enumerate(records.searchable_fields(record)):
+            text = json.dumps(row, ensure_ascii=False)
+            yield name, place[kind, record.id], seq, kind, record.id, lead, text, folded, _checksum(text, folded)
 
-        def rows() -> Iterator[tuple[str, str, str, int]]:  # streamed: never all in memory
-            for row, folded in records.searchable(archive):
-                text = json.dumps(row, ensure_ascii=False)
-                yield row["id"], text, folded, zlib.crc32(f"{text}\0{folded}".encode())
 
-        conn.executemany("INSERT INTO search (id, row, folded, crc) VALUES (?, ?, ?, ?)", rows())
-        conn.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
-        conn.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
+def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection) -> None:
+    """The search index made to match the archive's index: the rows of each data file
+    changed since (or new) made again, those of a file gone deleted. Written beside it
+    and moved into place, as the archive's index is."""
+    from spnet.archive.writer import stamp, write_database
+
+    now = dict(index.execute("SELECT name, stat FROM files").fetchall())
+
+    def fill(conn: sqlite3.Connection, copied: bool) -> None:
+        if not copied:
+            conn.executescript(_SEARCH_LAYOUT)
+            stamp(conn)
+        before = dict(conn.execute("SELECT name, stat FROM files").fetchall())
+        changed = [name for name, st in now.items() if before.get(name) != st]
+        for name in [*changed, *(before.keys() - now.keys())]:
+            conn.execute("DELETE FROM search WHERE file = ?", (name,))
+            conn.execute("DELETE FROM files WHERE name = ?", (name,))
+        for name in changed:  # streamed: never every row in memory
+            conn.executemany(
+                f"INSERT INTO search ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _file_rows(index, name)
+            )
+            conn.execute("INSERT INTO files VALUES (?, ?)", (name, now[name]))
+        if not copied:
+            conn.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+            conn.executescript(_TRIGGERS)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
 
     write_database(path, fill)
 
@@ -46,12 +107,14 @@ def _write_search(path: Path, key: str, archive: Archive) -> None:
 class Search:
     """Search through the search index: each word's records from the trigram index (a
     word under three characters, which trigrams cannot find, by a scan of the folded
-    text), then the fields of the records holding every word. The search index is built
-    on first use for these very files (`key`); a row that does not match its checksum,
-    or an index SQLite finds broken, answers nothing (None) and search looks itself."""
+    text), then the fields of the records holding every word, in the archive's order.
+    The search index is brought up to date on first use for these very files (`key`),
+    from the archive's index (`index`, open in the snapshot the archive is read from); a
+    row that does not match its checksum, or an index SQLite finds broken, answers
+    nothing (None) and search looks itself."""
 
-    def __init__(self, root: Path, key: str, archive: Archive) -> None:
-        self.root, self.key, self.archive = root, key, archive
+    def __init__(self, root: Path, key: str, archive: Archive, index: sqlite3.Connection) -> None:
+        self.root, self.key, self.archive, self.index = root, key, archive, index
         self.conn: sqlite3.Connection | None = None
 
     def _open(self) -> sqlite3.Connection | None:
@@ -73,7 +136,7 @@ class Search:
                 if conn is not None:
                     conn.close()
                 if attempt == 0:
-                    _write_search(path, self.key, self.archive)
+                    _bring_up_to_date(path, self.key, self.index)
         return self.conn
 
     def __call__(self, words: list[str]) -> list[dict[str, Any]] | None:
@@ -94,15 +157,39 @@ class Search:
                 if not ids:
                     return []
             marks = ", ".join("?" * len(ids or ()))
-            sql = f"SELECT row, folded, crc FROM search WHERE id IN ({marks}) ORDER BY rowid"
-            rows = []
-            for text, folded, crc in self.conn.execute(sql, tuple(ids or ())):
-                if zlib.crc32(f"{text}\0{folded}".encode()) != crc:
+            hits = []
+            for *place, text, folded, crc in self.conn.execute(
+                f"SELECT {_COLUMNS} FROM search WHERE id IN ({marks})", tuple(ids or ())
+            ):
+                if _checksum(text, folded) != crc:
                     return None
                 if any(w in folded for w in words):
-                    row = json.loads(text)
-                    row["_disputed"] = tuple(row.get("_disputed", ()))
-                    rows.append(row)
+                    hits.append((place, text))
+            order = self._order()
+            rows = []
+            for _place, text in sorted(hits, key=lambda hit: order(*hit[0])):
+                row = json.loads(text)
+                row["_disputed"] = tuple(row.get("_disputed", ()))
+                rows.append(row)
             return rows
         except UNREADABLE:
             return None
+
+    def _order(self) -> Any:
+        """Sort key of a row: the archive's order of records (records.all_records), then
+        the record's order of fields. Universities in the project's order, partners by
+        university, events by date, each kind then in the order of the files."""
+        pos = dict(self.index.execute("SELECT name, pos FROM files").fetchall())
+        project = self.archive.index.project
+        members = {uid: n for n, uid in enumerate((project.managing, *project.members))}
+        universities = {uid: n for n, uid in enumerate(self.archive.index.partner_counts)}
+
+        def key(file: str, ord_: int, seq: int, kind: str, rid: str, lead: str) -> tuple[Any, ...]:
+            first: Any = lead
+            if kind == "university":
+                first = members.get(rid, len(members))
+            elif kind == "partner":
+                first = universities.get(lead, len(universities))
+            return (_KINDS.index(kind), first, pos[file], ord_, seq)
+
+        return key

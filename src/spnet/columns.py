@@ -1,0 +1,172 @@
+"""What each listing shows: its columns, their headers in English and Japanese (from the
+glossary), and how a table treats each (a token never wrapped, the order in which
+columns give way on a narrow terminal). render.py lays them out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from spnet import glossary
+
+Row = dict[str, Any]
+
+
+class Column(NamedTuple):
+    """One output field: its key, its EN/JA headers, and which language its text is in."""
+
+    key: str
+    en: str
+    ja: str
+    lang: str | None = None
+    # How a person reads the value in a table or Markdown; machine formats use the raw value.
+    display: Callable[[Row], str] | None = None
+    # False for a column a table shows another way (e.g. `tentative` as a mark on the date).
+    in_table: bool = True
+    # Identifiers, dates, numbers, addresses: never wrapped or cut in a table.
+    token: bool = False
+    # 0: always in a table; otherwise the order in which columns give way on a narrow terminal.
+    give_way: int = 0
+    # A table's main text (a title, a theme): other columns give way before it is this narrow.
+    least: int = 16
+    # False for a field shown only when --fields names it.
+    default: bool = True
+
+
+TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
+TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
+TOKENS |= {"members", "universities", "relations", "institution"}
+
+
+def _c(
+    key: str,
+    word: str | None = None,
+    lang: str | None = None,
+    display: Callable[[Row], str] | None = None,
+    in_table: bool = True,
+    give_way: int = 0,
+    least: int = 16,
+    default: bool = True,
+) -> Column:
+    """A column headed by the glossary's words for `word` (the key, unless named)."""
+    term = glossary.FIELDS[word or key]
+    en, ja = term
+    if lang == "en":
+        ja += glossary.ENGLISH.ja
+    elif lang == "ja":
+        en += glossary.JAPANESE.en
+    return Column(key, en, ja, lang, display, in_table, key in TOKENS, give_way, least, default)
+
+
+def _names(stem: str, word: str | None = None, give_way: int = 0, least: int = 16) -> list[Column]:
+    """The English and the Japanese column of one bilingual field."""
+    return [
+        _c(f"{stem}_en", word or stem, "en", give_way=give_way, least=least),
+        _c(f"{stem}_ja", word or stem, "ja", give_way=give_way, least=least),
+    ]
+
+
+_DISPUTED = _c("disputed", in_table=False)
+
+# The event fields every event listing carries; meetings and symposia show them elsewhere in a table.
+_EVENT_KEYS = [
+    _c("kind", in_table=False),
+    *(c._replace(in_table=False) for c in _names("title")),
+    _c("university", in_table=False),
+    _c("id", give_way=1),
+]
+
+COLUMNS: dict[str, list[Column]] = {
+    "universities": [
+        _c("id"),
+        *_names("name"),
+        _c("managing", display=lambda row: "✓" if row.get("managing") else ""),
+        *_names("scheme", give_way=1),
+        _c("partners", "partner_count"),
+        _DISPUTED,
+    ],
+    "partners": [
+        _c("id"),
+        _c("university", give_way=3),
+        *_names("name", least=24),
+        _c("country", in_table=False),
+        *_names("country", give_way=2),
+        _c("kind", give_way=4),
+        _c("since", give_way=1),
+        _DISPUTED,
+        _c("country_basis", in_table=False, default=False),
+        _c("institution", in_table=False),
+    ],
+    "institutions": [
+        _c("id", give_way=2),
+        *_names("name", least=24),
+        _c("country", in_table=False),
+        *_names("country", give_way=1),
+        _c("universities"),
+        _c("members"),
+        _c("relations", in_table=False),
+    ],
+    "timeline": [
+        _c("date"),
+        _c("tentative", in_table=False),
+        _c("kind", give_way=3),
+        _c("number", give_way=1),
+        *_names("title", least=30),
+        _c("university", give_way=2),
+        _c("id"),
+        _DISPUTED,
+    ],
+    "meetings": [
+        _c("number"),
+        _c("date"),
+        _c("tentative", in_table=False),
+        *_names("weekday", give_way=2),
+        *_names("theme", least=30),
+        *_EVENT_KEYS,
+        _DISPUTED,
+    ],
+    "symposia": [
+        _c("number"),
+        _c("date"),
+        _c("tentative", in_table=False),
+        _c("time"),
+        *_names("theme"),
+        *_names("keynotes"),
+        _c("report_url"),
+        *_EVENT_KEYS,
+        _DISPUTED,
+    ],
+    "contacts": [
+        _c("type", give_way=2),
+        *_names("name", "person_name"),
+        *_names("affiliation"),
+        *_names("role"),
+        _c("email"),
+        _c("url"),
+        _c("university", give_way=1),
+        _c("id", give_way=3),
+        _DISPUTED,
+    ],
+    "search": [
+        _c("kind", give_way=2),
+        _c("id"),
+        *_names("name", give_way=3),
+        _c("field", give_way=1),
+        _c("value", "matched", least=30),
+        _DISPUTED,
+    ],
+    "links": [
+        _c("id"),
+        _c("url"),
+        *_names("about"),
+        _c("cited_in"),
+        _c("event"),
+    ],
+    "countries": [_c("id"), *_names("name"), _c("basis")],
+    "stats": [
+        _c("measure", in_table=False),
+        _c("value", "category"),
+        _c("count", display=lambda row: f"{'█' * min(row['count'], 40)} {row['count']}"),
+    ],
+    "card": [_c("field"), _c("value")],
+}
