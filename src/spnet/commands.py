@@ -447,6 +447,7 @@ def export(
     Example: spnet export sqlite --out spnet.db
     """
     from spnet import export as exporter
+    from spnet import ics
 
     if bom and fmt is not ExportFormat.csv:
         raise UsageError(_("--bom goes with --format csv"))
@@ -465,7 +466,7 @@ def export(
     span = date_span(year, fy, start, end)
     if fmt is ExportFormat.ics:
         chosen = query.events(archive, universities=university or (), span=span, kinds=kind or ())
-        exporter.write_ics(archive, chosen, out, vague_too=vague_dates)
+        ics.write_ics(archive, chosen, out, vague_too=vague_dates)
         return
     if kind or vague_dates:
         raise UsageError(_("--kind and --vague-dates go with the ics calendar"))
