@@ -122,6 +122,10 @@ def main() -> int:
     spnet_cmds = [
         ("spnet meetings --year 2023 --format json", [*SPNET, "meetings", "--year", "2023", "--format", "json"]),
         (
+            "spnet --no-cache meetings --year 2023 --format json",
+            [*SPNET, "--no-cache", "meetings", "--year", "2023", "--format", "json"],
+        ),
+        (
             "spnet timeline --format table > file",
             ["sh", "-c", f'"$0" "$@" > {out_file}', *SPNET, "timeline", "--format", "table"],
         ),
