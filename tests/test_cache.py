@@ -433,6 +433,35 @@ def test_a_spoiled_search_row_never_changes_an_answer(cli, data_copy: Path) -> N
     assert cli(*args).stdout == expected
 
 
+def test_a_spoiled_search_row_is_made_again(cli, data_copy: Path) -> None:
+    """After a row that does not match its checksum, that file's rows are made again: the
+    next search answers from the search index, rightly."""
+    args = ("--data", str(data_copy), "search", "Lurio", "--format", "json")
+    expected = cli(*args).stdout
+    search_index = _index(data_copy).with_name(_index(data_copy).name.replace("index-", "search-"))
+    with sqlite3.connect(search_index) as db:
+        db.execute("UPDATE search SET row = replace(row, 'Lurio', 'Lurix')")
+    assert cli(*args).stdout == expected  # looked through the records themselves
+    with sqlite3.connect(search_index) as db:
+        assert db.execute("SELECT count(*) FROM search WHERE row LIKE '%Lurix%'").fetchone() == (0,)
+    assert cli(*args).stdout == expected
+
+
+def test_a_spoiled_piece_while_the_search_index_is_made_never_changes_an_answer(cli, data_copy: Path) -> None:
+    """The search index is made from the index's pieces: a spoiled one there leaves search
+    to look through the records, which are read again from the files."""
+    args = ("--data", str(data_copy), "search", "Lurio", "--format", "json")
+    expected = cli("--data", str(data_copy), "--no-cache", "search", "Lurio", "--format", "json").stdout
+    cli("--data", str(data_copy), "universities")
+    with sqlite3.connect(_index(data_copy)) as db:
+        (blob,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
+        spoiled = blob[:4] + zlib.compress(zlib.decompress(blob[4:]).replace(b"Lurio", b"Lurix"))
+        db.execute("UPDATE pieces SET data = ? WHERE name = 'partners/ehime'", (spoiled,))
+    result = cli(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+    assert result.exception is None
+
+
 def test_after_an_edit_search_sees_it(cli, data_copy: Path) -> None:
     cli("--data", str(data_copy), "search", "Kyoto")
     path = data_copy / KYOTO

@@ -13,7 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from spnet.archive.index import PIECE_TYPES, UNREADABLE, decode, from_json, index_path, open_for_reading, unpack
+from spnet.archive.index import (
+    PIECE_TYPES,
+    UNREADABLE,
+    Spoiled,
+    decode,
+    from_json,
+    index_path,
+    open_for_reading,
+    unpack,
+)
 from spnet.models import Archive, Country
 
 _SEARCH_LAYOUT = """
@@ -74,10 +83,10 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
             yield name, place[kind, record.id], seq, kind, record.id, lead, text, folded, _checksum(text, folded)
 
 
-def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection) -> None:
+def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection, spoiled: str | None = None) -> None:
     """The search index made to match the archive's index: the rows of each data file
-    changed since (or new) made again, those of a file gone deleted. Written beside it
-    and moved into place, as the archive's index is."""
+    changed since (or new, or `spoiled`) made again, those of a file gone deleted.
+    Written beside it and moved into place, as the archive's index is."""
     from spnet.archive.writer import stamp, write_database
 
     now = dict(index.execute("SELECT name, stat FROM files").fetchall())
@@ -87,7 +96,7 @@ def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection) -> None:
             conn.executescript(_SEARCH_LAYOUT)
             stamp(conn)
         before = dict(conn.execute("SELECT name, stat FROM files").fetchall())
-        changed = [name for name, st in now.items() if before.get(name) != st]
+        changed = [name for name, st in now.items() if before.get(name) != st or name == spoiled]
         for name in [*changed, *(before.keys() - now.keys())]:
             conn.execute("DELETE FROM search WHERE file = ?", (name,))
             conn.execute("DELETE FROM files WHERE name = ?", (name,))
@@ -111,18 +120,20 @@ class Search:
     The search index is brought up to date on first use for these very files (`key`),
     from the archive's index (`index`, open in the snapshot the archive is read from); a
     row that does not match its checksum, or an index SQLite finds broken, answers
-    nothing (None) and search looks itself."""
+    nothing (None) and search looks itself; the file of a spoiled row has its rows
+    made again."""
 
     def __init__(self, root: Path, key: str, archive: Archive, index: sqlite3.Connection) -> None:
         self.root, self.key, self.archive, self.index = root, key, archive, index
         self.conn: sqlite3.Connection | None = None
+        self.path = Path()
 
     def _open(self) -> sqlite3.Connection | None:
         if self.conn is None:
             path = index_path(self.root)
             if path is None:
                 return None
-            path = path.with_name(path.name.replace("index-", "search-", 1))
+            path = self.path = path.with_name(path.name.replace("index-", "search-", 1))
             for attempt in range(2):
                 conn = open_for_reading(path)
                 try:
@@ -161,7 +172,10 @@ class Search:
             for *place, text, folded, crc in self.conn.execute(
                 f"SELECT {_COLUMNS} FROM search WHERE id IN ({marks})", tuple(ids or ())
             ):
-                if _checksum(text, folded) != crc:
+                if _checksum(text, folded) != crc:  # that file's rows made again for the next search
+                    self.conn.close()
+                    self.conn = None
+                    _bring_up_to_date(self.path, self.key, self.index, spoiled=place[0])
                     return None
                 if any(w in folded for w in words):
                     hits.append((place, text))
@@ -172,7 +186,7 @@ class Search:
                 row["_disputed"] = tuple(row.get("_disputed", ()))
                 rows.append(row)
             return rows
-        except UNREADABLE:
+        except (*UNREADABLE, Spoiled):
             return None
 
     def _order(self) -> Any:
