@@ -151,15 +151,20 @@ def test_a_foreign_database_is_not_used(cli, data_copy: Path) -> None:
         assert db.execute("SELECT count(*) FROM pieces").fetchone()[0] > 0
 
 
+def _spoil_ehimes_partners(data: Path) -> None:
+    """Ehime's partners edited inside the index, same length, checksum not updated."""
+    with sqlite3.connect(_index(data)) as db:
+        (blob,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
+        spoiled = blob[:4] + zlib.compress(zlib.decompress(blob[4:]).replace(b"Lurio", b"Lurix"))
+        db.execute("UPDATE pieces SET data = ? WHERE name = 'partners/ehime'", (spoiled,))
+
+
 def test_a_spoiled_piece_never_changes_an_answer(cli, data_copy: Path) -> None:
     """Ehime's partners edited inside the index, same length, checksum not updated: the
     edit is seen and the answer comes from the files."""
     args = ("--data", str(data_copy), "partners", "-u", "ehime", "--format", "json")
     expected = cli(*args).stdout
-    with sqlite3.connect(_index(data_copy)) as db:
-        (blob,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
-        spoiled = blob[:4] + zlib.compress(zlib.decompress(blob[4:]).replace(b"Lurio", b"Lurix"))
-        db.execute("UPDATE pieces SET data = ? WHERE name = 'partners/ehime'", (spoiled,))
+    _spoil_ehimes_partners(data_copy)
     result = cli(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
 
@@ -453,10 +458,7 @@ def test_a_spoiled_piece_while_the_search_index_is_made_never_changes_an_answer(
     args = ("--data", str(data_copy), "search", "Lurio", "--format", "json")
     expected = cli("--data", str(data_copy), "--no-cache", "search", "Lurio", "--format", "json").stdout
     cli("--data", str(data_copy), "universities")
-    with sqlite3.connect(_index(data_copy)) as db:
-        (blob,) = db.execute("SELECT data FROM pieces WHERE name = 'partners/ehime'").fetchone()
-        spoiled = blob[:4] + zlib.compress(zlib.decompress(blob[4:]).replace(b"Lurio", b"Lurix"))
-        db.execute("UPDATE pieces SET data = ? WHERE name = 'partners/ehime'", (spoiled,))
+    _spoil_ehimes_partners(data_copy)
     result = cli(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
     assert result.exception is None
