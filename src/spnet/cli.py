@@ -67,5 +67,5 @@ def main() -> None:
         try:
             stream.flush()
         except OSError:
-            code = code or 4  # the output could not be written (said once already)
+            code = code or 4  # the output could not be written (SpnetGroup.main says so for a command's)
     os._exit(code)

@@ -186,7 +186,7 @@ class State(typing.NamedTuple):
     checked: bool  # every file's canonical form is known (as `check` needs)
 
 
-def _read_state(conn: sqlite3.Connection, key: str | None) -> State | None:
+def read_state(conn: sqlite3.Connection, key: str | None) -> State | None:
     """The state of the archive in the index, when the index was brought up to date from
     these very files (`key`; None: whatever they were); else None."""
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -214,7 +214,7 @@ def read_archive(root: Path, key: str, rescan: Callable[[], Archive]) -> Found |
         return None
     try:
         conn.execute("BEGIN")  # one snapshot for every piece read later
-        state = _read_state(conn, key)
+        state = read_state(conn, key)
     except (*UNREADABLE, Spoiled):
         state = None
     if state is None:

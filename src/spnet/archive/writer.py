@@ -21,12 +21,12 @@ from spnet.archive.index import (
     UNREADABLE,
     Spoiled,
     State,
-    _read_state,
     code_stamp,
     decode,
     index_path,
     open_for_reading,
     pack,
+    read_state,
     to_json,
     unpack,
 )
@@ -41,7 +41,7 @@ def _with_export(root: Path) -> sqlite3.Connection | None:
     conn = open_for_reading(path) if path is not None else None
     if conn is not None:
         try:
-            state = _read_state(conn, None)
+            state = read_state(conn, None)
         except (*UNREADABLE, Spoiled):
             state = None
         export = conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone()
@@ -61,7 +61,7 @@ def current(root: Path, archive: Archive) -> Iterator[sqlite3.Connection | None]
     if conn is None:
         writer = Writer(root, keep=True)
         try:
-            state = _read_state(writer.db, None) if writer.copied else None
+            state = read_state(writer.db, None) if writer.copied else None
             if state is not None and state.archive_index == archive.index:
                 writer.fill_export(archive)
                 writer.commit()
@@ -113,20 +113,24 @@ class Writer:
         self.scratch, self.kept, self.copied = scratch, False, False
         self.tmp: Path | None = None
         self.conn: sqlite3.Connection | None = None
-        if self.path is not None:
-            try:
-                self._copy(self.path)
-            except (OSError, sqlite3.Error):  # a cache that cannot be written: an index in memory
-                if self.conn is not None:
-                    self.conn.close()
-                self.close()
-                self.conn = None
-        if self.conn is None:
-            self.tmp = None
-            self.conn = sqlite3.connect(":memory:", check_same_thread=False)
-            self._create()
-        # The export's rows are kept current in an index that is kept, while they are whole.
-        self.export = self.tmp is not None and not scratch and self._export_current()
+        try:  # Ctrl-C here too leaves no temporary file
+            if self.path is not None:
+                try:
+                    self._copy(self.path)
+                except (OSError, sqlite3.Error):  # a cache that cannot be written: an index in memory
+                    if self.conn is not None:
+                        self.conn.close()
+                    self.close()
+                    self.conn = None
+            if self.conn is None:
+                self.tmp = None
+                self.conn = sqlite3.connect(":memory:", check_same_thread=False)
+                self._create()
+            # The export's rows are kept current in an index that is kept, while they are whole.
+            self.export = self.tmp is not None and not scratch and self._export_current()
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def db(self) -> sqlite3.Connection:
