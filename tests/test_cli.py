@@ -190,6 +190,10 @@ def test_timeline_keeps_partial_and_tentative_dates(cli) -> None:
         "title_ja": "第16回",
         "university": None,
         "disputed": False,
+        "onward": False,
+        "title_en_basis": None,
+        "title_ja_basis": None,
+        "title_ja_referents": None,
     }
     bonn = rows(cli("timeline", "-u", "waseda", "--to", "1999", "--format", "json"))
     assert [(e["id"], e["date"]) for e in bonn] == [

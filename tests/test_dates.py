@@ -52,9 +52,14 @@ def test_refused_forms(text: str) -> None:
 
 
 def test_year_and_fiscal_year_helpers() -> None:
-    assert parse_year("令和5年") == 2023
+    assert parse_year("令和5年") == (D(2023, 1, 1), D(2023, 12, 31))
+    # An era year is the era's part of it: 平成31年 ended on 30 April 2019.
+    assert parse_year("平成31年") == (D(2019, 1, 1), D(2019, 4, 30))
+    assert parse_year("令和元年") == (D(2019, 5, 1), D(2019, 12, 31))
     with pytest.raises(UsageError, match="bad year"):
         parse_year("2023-03")
+    with pytest.raises(UsageError, match="use --fy 2022年度"):
+        parse_year("2022年度")
     assert parse_fiscal_year("2023").start == D(2023, 4, 1)
     with pytest.raises(UsageError, match="bad fiscal year"):
         parse_fiscal_year("2023-03")

@@ -329,7 +329,7 @@ def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
             end = dt.datetime.strptime(ev["DTEND"][1], "%Y%m%d").date()
             assert first == record.date.first_day()
             assert (end - first).days <= 31  # no all-day event longer than a month
-            if record.date.precision in ("year", "decade"):
+            if record.date.precision in ("year", "fy", "decade"):
                 assert end == first + dt.timedelta(days=1)
                 assert _unescape(ev["SUMMARY"][1]) == f"{title} ({record.date.display()}, day unknown)"
                 continue
@@ -349,7 +349,7 @@ def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
 def test_ics_leaves_out_what_would_fill_a_year_and_says_so(cli) -> None:
     result = cli("export", "ics")
     archive = load_archive(DATA, cache=False)
-    vague = [e for e in archive.events if e.date.precision in ("year", "decade")]
+    vague = [e for e in archive.events if e.date.precision in ("year", "fy", "decade")]
     assert vague and len(parse_ics(result.stdout_bytes)) == len(archive.events) - len(vague)
     assert result.stderr == (
         f"spnet: {len(vague)} event(s) known only to the year or decade left out (--vague-dates puts them in)\n"
@@ -415,7 +415,7 @@ def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
     assert str(calendar["X-WR-CALNAME"]) == "Strategic Partnerships network (2021-2024)"
     events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
     archive = load_archive(DATA, cache=False)
-    dated = [r for r in archive.events if r.date.precision not in ("year", "decade")]
+    dated = [r for r in archive.events if r.date.precision not in ("year", "fy", "decade")]
     assert len(events) == len(dated)
     for record in dated:
         event = events[f"{record.id}@spnet"]

@@ -45,7 +45,12 @@ ANSWERS = [
     (["partners", "--kind", "戦略的パートナー", "-u", "京大"], "kind", {"strategic-partner"}),
     (["partners", "--kind", "コンソーシアム加盟校"], "kind", {"consortium-member"}),
     # dates, in the report's own form and the eras
-    (["timeline", "--from", "2022年02月10日（木）", "--to", "2022年02月10日（木）"], "id", {"meeting-03"}),
+    # The project began in 2021年度 (April 2021 to March 2022), which holds 10 February 2022 too.
+    (
+        ["timeline", "--from", "2022年02月10日（木）", "--to", "2022年02月10日（木）"],
+        "id",
+        {"meeting-03", "project-start"},
+    ),
     (["timeline", "--from", "2023/3/3", "--to", "2023/3/31", "--kind", "会議"], "id", {"meeting-10"}),
     (["timeline", "--from", "R5.3.3", "--to", "R5.3.31", "--kind", "会議"], "id", {"meeting-10"}),
     (["timeline", "--from", "令和5年3月27日", "--to", "令和5年3月27日", "--kind", "会議"], "id", {"meeting-10"}),

@@ -56,6 +56,9 @@ def year_forms(table: dict[str, Any]) -> list[list[str]]:
     out = []
     for key in ("date", "since", "as_of"):
         value = table.get(key)
+        fiscal_date = bool(value) and value.startswith("FY")  # the report's 2019年度, kept as FY2019
+        if fiscal_date:
+            value = value[2:]
         if not value or not value[:3].isdigit():
             continue
         if value.endswith("X"):
@@ -69,6 +72,8 @@ def year_forms(table: dict[str, Any]) -> list[list[str]]:
                 break
         fiscal = table.get("fiscal_year") or (year - 1 if len(value) >= 7 and int(value[5:7]) <= 3 else year)
         forms += [f"{fiscal}年度", f"fy{fiscal}"]
+        if fiscal_date:  # 平成23年度, and the year as the English gives it
+            forms += [f"{f[:-1]}年度" for f in forms[1:2] if f.endswith("年")]
         out.append([squash(f) for f in forms])
     date = table.get("date", "")
     if re.fullmatch(r"\d{4}-\d\d-\d\d", date):  # a day: the line that prints it

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from spnet import columns, glossary
+from spnet import columns, dates, glossary
 from tests.conftest import DATA
 
 SCREENS = Path(__file__).parent / "screens"
@@ -136,6 +136,8 @@ def _words(rows: list[dict]) -> tuple[set[str], set[str]]:
         words.update(LATIN.findall(hint))
     words |= {f"{w[:3]}0s" for w in words if re.fullmatch(r"\d{3}X", w)}  # a decade's heading
     words |= {w[:4] for w in words if re.match(r"\d{4}-", w)} | {"yes", "no"}  # a year's heading
+    for fy in [w for w in words if re.fullmatch(r"FY\d{4}", w)]:  # a 年度's heading: FY2011 2011年度（平成23年度）
+        words.update(LATIN.findall(dates.fiscal_year_label(int(fy[2:]), "both")))
     words |= {"+"}  # the curators' mark
     return tokens, {w.strip(".:/-") for w in words}
 

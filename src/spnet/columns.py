@@ -35,7 +35,7 @@ class Column(NamedTuple):
 
 TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
 TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
-TOKENS |= {"members", "universities", "relations", "institution"}
+TOKENS |= {"members", "universities", "relations", "institution", "partners_stated"}
 
 
 def _c(
@@ -84,6 +84,7 @@ COLUMNS: dict[str, list[Column]] = {
         *_names("scheme", give_way=1),
         _c("partners", "partner_count"),
         _DISPUTED,
+        _c("partners_stated"),
     ],
     "partners": [
         _c("id"),
@@ -115,6 +116,11 @@ COLUMNS: dict[str, list[Column]] = {
         _c("university", give_way=2),
         _c("id"),
         _DISPUTED,
+        # Added after the first release: at the end, so that scripts reading by position still work.
+        _c("onward", in_table=False),
+        _c("title_en_basis", "title_basis", "en", in_table=False),
+        _c("title_ja_basis", "title_basis", "ja", in_table=False),
+        _c("title_ja_referents", lang="ja", in_table=False),
     ],
     "meetings": [
         _c("number"),

@@ -143,7 +143,8 @@ def check(
     text = _(
         "ok: {root}: {universities} universities, {partners} partners, {events} events, {people} people; "
         "{warnings} warning(s); added by the curators, not the report's: {countries_of_partners} partner "
-        "countries, {countries} countries, {short_names} short names"
+        "countries, {countries} countries, {short_names} short names, {titles} titles in their words, "
+        "{referents} referents"
     )
     sys.stdout.write(
         text.format(
@@ -153,6 +154,8 @@ def check(
             countries_of_partners=curated["partner countries"],
             countries=curated["countries"],
             short_names=curated["short names"],
+            titles=curated["titles"],
+            referents=curated["referents"],
         )
         + "\n"
     )

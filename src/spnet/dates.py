@@ -198,12 +198,17 @@ def parse_span(text: str) -> DateSpan:
     return _parse(text).span
 
 
-def parse_year(text: str) -> int:
-    """A calendar year: 2023, 2023年, 令和5年, R5, H23."""
+def parse_year(text: str) -> DateSpan:
+    """A calendar year as its days: 2023, 2023年; an era year only the era's part of it
+    (平成31年 is 1 January to 30 April 2019, 令和元年 1 May to 31 December)."""
     parsed = _parse(text)
+    if parsed.precision == "fy":
+        raise UsageError(
+            _("bad year {text!r}: that is a 年度 (April to March); use --fy {text} for it").format(text=text)
+        )
     if parsed.precision != "year":
         raise UsageError(_("bad year {text!r}: give a year such as 2023, 令和5年 or R5").format(text=text))
-    return parsed.year
+    return parsed.span
 
 
 def parse_fiscal_year(text: str) -> DateSpan:
@@ -224,7 +229,9 @@ def to_partial_date(text: str) -> str:
         return f"{start.year:04d}-{start.month:02d}"
     if parsed.precision == "year":
         return f"{parsed.year:04d}"
-    raise UsageError(_("bad date {text!r}: the archive stores a day, a month or a year").format(text=text))
+    if parsed.precision == "fy":
+        return f"FY{parsed.year:04d}"
+    raise UsageError(_("bad date {text!r}: the archive stores a day, a month, a year or a 年度").format(text=text))
 
 
 # ------------------------------------------------------------------ dates for a person
@@ -253,11 +260,16 @@ def _era_year_text(first: dt.date, last: dt.date) -> str:
 
 
 def format_date(iso: str, style: str, *, weekday: bool = True) -> str:
-    """A stored date (2023-03-03, 2023-03, 2023, 199X) as a person reads it:
-    iso 2023-03-03 and 1990s; ja 2023年3月3日（金）, 2023年3月, 2023年, 1990年代;
-    wareki 令和5年3月3日（金）, 令和5年3月, 令和5年."""
+    """A stored date (2023-03-03, 2023-03, 2023, FY2019, 199X) as a person reads it:
+    iso 2023-03-03, FY2019 and 1990s; ja 2023年3月3日（金）, 2023年3月, 2023年, 2019年度,
+    1990年代; wareki 令和5年3月3日（金）, 令和5年3月, 令和5年, 令和元年度."""
     if not iso:
         return ""
+    if iso.startswith("FY"):
+        year = int(iso[2:])
+        if style == DateStyle.ISO:
+            return iso
+        return f"{year}年度" if style == DateStyle.JA else _era_fiscal_year(year)
     if iso.endswith("X"):
         decade = f"{iso[:3]}0"
         return f"{decade}s" if style == DateStyle.ISO else f"{decade}年代"
@@ -280,6 +292,8 @@ def format_date(iso: str, style: str, *, weekday: bool = True) -> str:
 def fiscal_year_of(iso: str) -> int | None:
     """The 年度 a stored date falls in (April to March), or None when it cannot say (a year
     or a decade spans two)."""
+    if iso.startswith("FY"):
+        return int(iso[2:])
     parts = iso.split("-")
     if len(parts) < 2 or iso.endswith("X"):
         return None
@@ -287,8 +301,13 @@ def fiscal_year_of(iso: str) -> int | None:
     return year if month >= 4 else year - 1
 
 
+def _era_fiscal_year(year: int) -> str:
+    """令和元年度: the era of a 年度 is the era of its December (1988年度 is 昭和63年度)."""
+    era, n = _era_of(dt.date(year, 12, 31))
+    return f"{era}{'元' if n == 1 else n}年度"
+
+
 def fiscal_year_label(year: int, lang: str) -> str:
     """FY2022; 2022年度（令和4年度）; both."""
-    era, n = _era_of(dt.date(year, 12, 31))  # 2019年度 is 令和元年度, 1988年度 昭和63年度
-    ja = f"{year}年度（{era}{'元' if n == 1 else n}年度）"
+    ja = f"{year}年度（{_era_fiscal_year(year)}）"
     return {"en": f"FY{year}", "ja": ja}.get(lang, f"FY{year} {ja}")

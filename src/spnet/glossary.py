@@ -24,7 +24,8 @@ FIELDS: dict[str, Term] = {
     "person_name": Term("Name", "氏名・名称"),
     "managing": Term("Managing", "幹事校"),
     "scheme": Term("Scheme", "制度名"),
-    "partner_count": Term("Partners", "相手校数"),
+    "partner_count": Term("Named partners", "記録された相手校"),
+    "partners_stated": Term("Report's count", "報告書の相手校数"),
     "university": Term("University", "大学"),
     "universities": Term("Universities", "大学"),
     "country": Term("Country", "国"),
@@ -38,8 +39,11 @@ FIELDS: dict[str, Term] = {
     "relations": Term("Relations", "関係"),
     "date": Term("Date", "日付"),
     "tentative": Term("Planned", "予定"),
+    "onward": Term("Onward", "以降"),
     "number": Term("No.", "回"),
     "title": Term("Title", "件名"),
+    "title_basis": Term("Title basis", "件名の根拠"),
+    "title_ja_referents": Term("Whom the title means", "件名の本学・同協会等"),
     "weekday": Term("Weekday", "曜日"),
     "theme": Term("Theme", "テーマ"),
     "time": Term("Time (JST)", "時間（日本時間）"),
@@ -126,6 +130,7 @@ VALUES_BY_FIELD: dict[str, dict[str, Term]] = {"basis": {"name": Term("name", "�
 
 YES, NO = Term("yes", "○"), Term("no", "—")
 PLANNED = Term("{} (planned)", "{}（予定）")
+ONWARD = Term("{} onward", "{}以降")  # a date that is when something began: 2019年度より
 DECADE = Term("{}s", "{}年代")
 NOT_STATED = Term("(not stated)", "（記載なし）")
 JAPANESE, ENGLISH = Term(" (Japanese)", "（日本語）"), Term(" (English)", "（英語）")
@@ -149,7 +154,10 @@ MEASURES: dict[str, Term] = {
 LEGEND: dict[str, Term] = {
     "*": Term("planned, not yet held", "予定（未実施）"),
     "?": Term("the Japanese and English texts disagree", "日英の記述が異なる"),
-    "+": Term("added by the archive's curators: the report does not say it", "報告書になく、管理者が補ったもの"),
+    "+": Term(
+        "added or worded by the archive's curators: not the report's own words",
+        "報告書の記載でなく、管理者が補足・要約したもの",
+    ),
 }
 
 

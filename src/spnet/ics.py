@@ -39,7 +39,7 @@ def _ics_fold(line: str) -> str:
 
 def vague(event: Any) -> bool:
     """Known only to the year or the decade: as a calendar entry it would fill a year."""
-    return event.date.precision in ("year", "decade")
+    return event.date.precision in ("year", "fy", "decade")
 
 
 def to_ics(archive: Archive, events: list[Any], stamp: str) -> str:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-_PARTIAL = r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"  # compiled on first use
+_PARTIAL = r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$|^FY(\d{4})$"  # compiled on first use
 
 
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -32,23 +32,30 @@ def month_end(year: int, month: int) -> dt.date:
 
 
 class PartialDate(NamedTuple):
-    """A date known to the day, the month, the year or the decade.
+    """A date known to the day, the month, the year, the 年度 or the decade.
 
-    Written as ISO 8601 with reduced precision ("2023-03-03", "2024-03", "2019") and,
-    for a decade, the EDTF form "199X". Never padded to an invented first of the month.
+    Written as ISO 8601 with reduced precision ("2023-03-03", "2024-03", "2019"), for a
+    decade the EDTF form "199X", and for a Japanese fiscal year (年度, 1 April to 31 March)
+    "FY2019", which is how the report's 「2019年度」 is kept. Never padded to an invented
+    first of the month.
     """
 
     year: int
     month: int | None = None
     day: int | None = None
     decade: bool = False
+    fiscal: bool = False  # the 年度 `year`: 1 April `year` to 31 March `year + 1`
 
     @classmethod
     def parse(cls, text: str) -> "PartialDate":
         """Parse the stored form; raises ValueError naming what is wrong."""
         m = re.fullmatch(_PARTIAL, text)
         if not m:
-            raise ValueError(f"not a date in the form YYYY, YYYY-MM, YYYY-MM-DD or YYYX: {text!r}")
+            raise ValueError(f"not a date in the form YYYY, YYYY-MM, YYYY-MM-DD, YYYX or FYYYYY (a 年度): {text!r}")
+        if m.group(5):
+            if int(m.group(5)) == 0:
+                raise ValueError(f"year 0 does not exist: {text!r}")
+            return cls(int(m.group(5)), fiscal=True)
         if m.group(1):
             if int(m.group(1)) == 0:
                 raise ValueError(f"year 0 does not exist: {text!r}")
@@ -69,12 +76,16 @@ class PartialDate(NamedTuple):
     def precision(self) -> str:
         if self.decade:
             return "decade"
+        if self.fiscal:
+            return "fy"
         return "day" if self.day else "month" if self.month else "year"
 
     def iso(self) -> str:
         """The stored, machine-readable form."""
         if self.decade:
             return f"{self.year // 10}X"
+        if self.fiscal:
+            return f"FY{self.year:04d}"
         if self.day:
             return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
         if self.month:
@@ -86,9 +97,13 @@ class PartialDate(NamedTuple):
         return f"{self.year}s" if self.decade else self.iso()
 
     def first_day(self) -> dt.date:
+        if self.fiscal:
+            return dt.date(self.year, 4, 1)
         return dt.date(self.year, self.month or 1, self.day or 1)
 
     def last_day(self) -> dt.date:
+        if self.fiscal:
+            return dt.date(self.year + 1, 3, 31)
         if self.decade:
             return dt.date(self.year + 9, 12, 31)
         if self.day:
@@ -143,6 +158,7 @@ class Count(NamedTuple):
     value: int | float
     qualifier: str | None
     as_of: PartialDate | None
+    of_partners: bool  # a count of the university's partners (大阪大学: 14校), beside the named ones
     note: str | None
     source: Source
 
@@ -226,11 +242,16 @@ class Event(NamedTuple):
     kind: str
     date: PartialDate
     tentative: bool
+    onward: bool  # the date is when it began: 「2019年度より」, 「2024年度以降」
     fiscal_year: int | None
     number: int | None
     weekday: Bilingual
     time: str | None
     title: Bilingual
+    # "curator" on a side whose title is the curators' summary, not the report's words
+    title_basis: Bilingual
+    # Whom the Japanese title's 本学, 同協会, 両大学 mean, as "本学=早大" (the curators')
+    title_ja_referents: tuple[str, ...]
     theme: Bilingual
     venue: Bilingual
     language: Bilingual

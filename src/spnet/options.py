@@ -270,8 +270,7 @@ def date_span(
     """One span from --year, --fy, --from and --to (their intersection)."""
     spans = []
     if year is not None:
-        y = parse_year(year)
-        spans.append(DateSpan(dt.date(y, 1, 1), dt.date(y, 12, 31)))
+        spans.append(parse_year(year))
     if fy is not None:
         spans.append(parse_fiscal_year(fy))
     lo = parse_span(start).start if start is not None else dt.date.min
@@ -303,7 +302,8 @@ def grouping(by: str, out: Output) -> Callable[[dict[str, Any]], str]:
 
     def heading(row: dict[str, Any]) -> str:
         date = row.get("date") or ""
-        fiscal = dates.fiscal_year_of(date) if kind == "fy" else None
+        # A 年度 date (FY2019) is under its 年度 whichever the grouping: no calendar year holds it.
+        fiscal = dates.fiscal_year_of(date) if kind == "fy" or date.startswith("FY") else None
         if fiscal is not None:
             return dates.fiscal_year_label(fiscal, out.lang.value)
         return dates.format_date(date[:4], out.date_style)

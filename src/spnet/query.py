@@ -44,6 +44,8 @@ def universities(archive: Archive) -> list[Row]:
             "scheme_en": u.scheme.en,
             "scheme_ja": u.scheme.ja,
             "partners": counts.get(u.id, 0),
+            # The report's own count, where it gives one (大阪大学: 14校), not the named records'.
+            "partners_stated": next((c.value for c in u.counts if c.of_partners), None),
             "disputed": False,  # a university record holds no disagreement
         }
         for u in archive.universities
@@ -125,6 +127,8 @@ def curated(archive: Archive) -> dict[str, int]:
         "partner countries": sizes["curated partner countries"],
         "countries": sizes["curated countries"],
         "short names": sum(len(u.short_names) for u in archive.index.university_names),
+        "titles": sizes["curated titles"],
+        "referents": sizes["curated referents"],
     }
 
 
@@ -191,11 +195,15 @@ def event_row(e: Event, shown: Collection[str] = _EVENT_SHOWN) -> Row:
     return {
         "id": e.id,
         "date": e.date.iso(),
+        "onward": e.onward,
         "tentative": e.tentative,
         "kind": e.kind,
         "number": e.number,
         "title_en": e.title.en,
         "title_ja": e.title.ja,
+        "title_en_basis": e.title_basis.en,
+        "title_ja_basis": e.title_basis.ja,
+        "title_ja_referents": "; ".join(e.title_ja_referents) or None,
         "university": e.university,
         **disputed(e, shown),
     }
@@ -370,7 +378,7 @@ def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
             keys.append(key)
         add("events by fiscal year", dict(sorted(tally(keys).items())))
     else:
-        years = tally(e.date.display() if e.date.decade else str(e.date.year) for e in archive.events)
+        years = tally(e.date.display() if e.date.decade or e.date.fiscal else str(e.date.year) for e in archive.events)
         ja_of.update({y: format_date(y.replace("0s", "X") if y.endswith("0s") else y, "ja") for y in years})
         add("events by year", dict(sorted(years.items())))
     return rows

@@ -255,6 +255,8 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
         text = c.display(row)
     elif key in ("date", "since") and isinstance(value, str):
         text = format_date(value, out.date_style, weekday=out.weekday)
+        if row.get("onward") and c.key == "date":
+            text = (glossary.ONWARD.ja if ja else glossary.ONWARD.en).format(text)
         if not table and row.get("tentative") and c.key == "date":
             text = (glossary.PLANNED.ja if ja else glossary.PLANNED.en).format(text)
     elif isinstance(value, bool):
@@ -269,7 +271,19 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
         text = term.ja if term else str(value)
     else:
         text = _text(value)
+    if refs := row.get(f"{c.key}_referents"):
+        text = with_referents(text, refs)
     return visible(text, keep="\n")
+
+
+def with_referents(text: str, referents: str) -> str:
+    """本学がボンオフィスを設置 as 本学〔早大〕がボンオフィスを設置: whom a word that stands for
+    a university means, in the brackets Japanese uses for an editor's insertion, after its
+    first use. `referents` is the row's "本学=早大; 同協会=ASAIHL"."""
+    for pair in referents.split("; "):
+        word, _sep, who = pair.partition("=")
+        text = text.replace(word, f"{word}〔{who}〕", 1)
+    return text
 
 
 def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, stream: TextIO) -> None:
@@ -324,11 +338,11 @@ _ASCII = str.maketrans({"█": "#", "✓": "x"})
 
 def _marks(c: Column, row: Row) -> str | None:
     """A character after a value: planned (*) on a date, disputed (?) on any field, added by
-    the curators (+) on a country."""
+    the curators (+) on a country or a title in the curators' words."""
     stem = c.key.removesuffix("_en").removesuffix("_ja")
     if stem in row.get("_disputed", ()):
         return "?"
-    if stem == "country" and row.get("country_basis") == "curator":
+    if row.get(f"{c.key}_basis") == "curator" or (stem == "country" and row.get("country_basis") == "curator"):
         return "+"
     if c.key == "date" and row.get("tentative"):
         return "*"
@@ -359,8 +373,8 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
                     text = snippet(text, out.highlight)
                 if out.ascii:
                     text = text.translate(_ASCII)
-                if c.key == "date" and label is not None and text == label:
-                    text = ""  # the group's heading already says it
+                if c.key == "date" and label is not None and text and label.startswith(text):
+                    text = ""  # the group's heading already says it (2019; FY2019 under FY2019 2019年度…)
                 mark = None if paragraphs else _marks(c, row)  # once a cell, on its first line
                 if mark:
                     used.add(mark)

@@ -109,7 +109,9 @@ def _count(raw: Raw, problems: Problems) -> Any:
     if t.get("qualifier") not in (None, "about", "more than"):
         problems.error(raw.where, "'qualifier' must be 'about' or 'more than', not {value!r}", value=t["qualifier"])
         return None
-    return Count(_b(t, "what"), t["value"], t.get("qualifier"), as_of, t.get("note"), _source(t))
+    return Count(
+        _b(t, "what"), t["value"], t.get("qualifier"), as_of, t.get("of_partners", False), t.get("note"), _source(t)
+    )
 
 
 def _partner(raw: Raw, problems: Problems) -> Any:
@@ -170,11 +172,14 @@ def _event(raw: Raw, problems: Problems) -> Any:
         kind=t["kind"],
         date=date,
         tentative=t.get("tentative", False),
-        fiscal_year=t.get("fiscal_year"),
+        onward=t.get("onward", False),
+        fiscal_year=t.get("fiscal_year", date.year if date.fiscal else None),
         number=t.get("number"),
         weekday=_b(t, "weekday"),
         time=t.get("time"),
         title=_b(t, "title"),
+        title_basis=Bilingual(t.get("title_en_basis"), t.get("title_ja_basis")),
+        title_ja_referents=tuple(t.get("title_ja_referents", ())),
         theme=_b(t, "theme"),
         venue=_b(t, "venue"),
         language=_b(t, "language"),

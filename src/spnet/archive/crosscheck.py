@@ -142,6 +142,46 @@ def _event(raw: Raw, model: Any, problems: Problems) -> None:
                 )
     if model.kind == "meeting" and model.number is None:
         problems.error(raw.where, "a meeting needs its number")
+    _fiscal_year(raw, model, problems)
+    _title(raw, model, problems)
+
+
+def _title(raw: Raw, model: Any, problems: Problems) -> None:
+    """A title's basis is the curators' or none (the report's words); each referent names a
+    word of the Japanese title and whom it means: 本学=早大."""
+    for lang, basis in zip(("en", "ja"), model.title_basis, strict=True):
+        if basis not in (None, "curator"):
+            problems.error(raw.where, 'title_{lang}_basis must be "curator", not {value!r}', lang=lang, value=basis)
+    for pair in model.title_ja_referents:
+        word, sep, who = pair.partition("=")
+        if not (sep and word and who) or word not in (model.title.ja or ""):
+            problems.error(raw.where, "referent {pair!r} is not WORD=WHOM with WORD in the Japanese title", pair=pair)
+
+
+def _fiscal_year(raw: Raw, model: Any, problems: Problems) -> None:
+    """`fiscal_year` names the 年度 (April to March) the date falls in; a date known only to
+    its calendar year falls in two, so the report's 「2014年度」 is written date = "FY2014"."""
+    stated = raw.table.get("fiscal_year")
+    if stated is None:
+        return
+    date = model.date
+    if date.precision in ("year", "decade"):
+        problems.error(
+            raw.where,
+            'fiscal_year {fy} with a date known only to its year or decade: write the 年度 as date = "FY{fy}"',
+            fy=stated,
+        )
+        return
+    first = date.first_day()
+    actual = first.year if date.fiscal or first.month >= 4 else first.year - 1
+    if actual != stated:
+        problems.error(
+            raw.where,
+            "fiscal_year {fy} disagrees with the date {date}, which is in FY{actual}",
+            fy=stated,
+            date=date.iso(),
+            actual=actual,
+        )
 
 
 def _disagreements(raw: Raw, model: Any, problems: Problems) -> None:
