@@ -21,15 +21,37 @@ from pathlib import Path
 DOMAIN = "spnet"
 LOCALEDIR = Path(__file__).parent / "locale"
 _LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+# Japanese for this command, whatever the locale: it was given --lang ja (see `speak`).
+_spoken: list[str] = []
 
 
 def language() -> str:
     """ "ja" or "en": the language of spnet's messages and help."""
+    if _spoken:
+        return _spoken[-1]
     chosen = os.environ.get("SPNET_LANG")
     if not chosen:
         chosen = next((os.environ[v] for v in _LOCALE_VARS if os.environ.get(v)), "")
         chosen = chosen.split(":")[0]  # LANGUAGE may list several
     return "ja" if chosen.lower().startswith(("ja", "jp")) or chosen in ("日本語",) else "en"
+
+
+@contextlib.contextmanager
+def command_language() -> Iterator[None]:
+    """While one command runs: what `speak` chose lasts until it ends (a test, or anything
+    else that runs several commands in one process, starts each from the locale)."""
+    before = list(_spoken)
+    try:
+        yield
+    finally:
+        _spoken[:] = before
+
+
+def speak(lang: str) -> None:
+    """The command was asked for the archive in one language (--lang ja, --lang en): its
+    messages are in that language too, from here on, whatever the locale says."""
+    if lang in ("en", "ja"):
+        _spoken.append(lang)
 
 
 @functools.cache
