@@ -210,7 +210,7 @@ _CLICK_FORMS: tuple[tuple[str, str], ...] = (
     (r"Takes (?P<n>\d+) values but (?P<given>\d+) given\.", N_("{given} value(s) given where {n} are needed")),
     (r"(?P<n>\d+) values are required, but (?P<given>\d+) given\.", N_("{given} value(s) given where {n} are needed")),
     (r"(?P<value>.*) is not one of (?P<choices>.*)\.", N_("{value} is not one of {choices}")),
-    (r"(?P<value>.*) is not a valid integer\.", N_("{value} is not a whole number")),
+    (r"(?P<value>.*) is not a valid int(?:eger)?\.", N_("{value} is not a whole number")),
     (r"(?P<value>.*) is not a valid float\.", N_("{value} is not a number")),
     (
         r"(?P<value>.*) is not a valid boolean\. Recognized values: (?P<choices>.*)",

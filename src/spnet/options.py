@@ -275,7 +275,10 @@ def emit(ctx: typer.Context, rows: Sequence[dict[str, Any]], listing: str, out: 
         named += [(c.id, c.name) for c in archive.countries] if listing == "card" else []
         names = {rid: glossary.Term(name.en or rid, name.ja or name.en or rid) for rid, name in named}
         out = out._replace(names=names)
-    render.emit(rows, columns.COLUMNS[listing], out, **options)
+    shown = columns.COLUMNS[listing]
+    if out.words_ja:  # the headers are spnet's words too
+        shown = [c._replace(en=c.ja) for c in shown]
+    render.emit(rows, shown, out, **options)
 
 
 def date_span(

@@ -265,7 +265,9 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
         answer = glossary.YES if value else glossary.NO
         text = answer.ja if words else answer.en
     elif words and key in ("university", "universities", "country") and value and out.names:
-        text = "; ".join((out.names[u].ja if u in out.names else u) for u in str(value).split("; "))
+        ids = str(value)
+        sep = ", " if ", " in ids and "; " not in ids else "; "  # `show` joins ids with commas
+        text = ("、" if sep == ", " else sep).join((out.names[u].ja if u in out.names else u) for u in ids.split(sep))
     elif words and key == "field" and value:
         text = glossary.field_label(str(value), "ja")
     elif words and key in _VALUE_FIELDS and value:
