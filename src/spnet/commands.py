@@ -29,6 +29,7 @@ from spnet.options import (
     FyOpt,
     GroupOpt,
     LangOpt,
+    MessagesLangOpt,
     NoCacheOpt,
     NoPagerOpt,
     PartnerKindOpt,
@@ -117,26 +118,12 @@ def help_(
         sys.stdout.write(sub.get_help(sub_ctx) + "\n")
 
 
-# What --lang means where no archive text is chosen (check, graph): the language spnet
-# speaks in, whatever the locale; the default follows the locale.
-CheckLangOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--lang",
-        metavar="LANG",
-        callback=speak,
-        autocompletion=lambda: ["en", "ja"],
-        help="en or ja: the language of the messages (default: the locale's).",
-    ),
-]
-
-
 @command()
 @archive_options
 def check(
     ctx: typer.Context,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    lang: CheckLangOpt = None,
+    lang: MessagesLangOpt = None,
 ) -> None:
     """Validate the archive: errors (exit 1) and warnings, among them every JA/EN disagreement.
 
@@ -506,7 +493,6 @@ def export(
         return
     if kind or vague_dates:
         raise UsageError(_("--kind and --vague-dates go with the ics calendar"))
-
     data = exporter.bundle(archive, universities=university or (), span=span)
     if fmt is ExportFormat.json:
         exporter.write_json(data, out)

@@ -21,7 +21,7 @@ from pathlib import Path
 DOMAIN = "spnet"
 LOCALEDIR = Path(__file__).parent / "locale"
 _LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
-# Japanese for this command, whatever the locale: it was given --lang ja (see `speak`).
+# The language --lang en or ja chose for the command running, whatever the locale (`speak`).
 _spoken: list[str] = []
 
 

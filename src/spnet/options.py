@@ -102,6 +102,17 @@ LangOpt = Annotated[
         help="en, ja or both: which language of the archive to show (ja, jp, 日本語 ...).",
     ),
 ]
+# --lang where no text of the archive is chosen (check): the language of the messages only.
+MessagesLangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        callback=speak,
+        autocompletion=lambda: ["en", "ja"],
+        help="en or ja: the language of the messages (default: the locale's).",
+    ),
+]
 DateStyleOpt = Annotated[
     str | None,
     typer.Option(
