@@ -122,7 +122,7 @@ def test_check_speaks_the_readers_language_from_one_index(tmp_path) -> None:
     japanese = _spnet("check", SPNET_LANG="ja", **cache)
     assert index.stat().st_mtime_ns == built  # not rebuilt for another language
     assert "日本語の記述では曜日が 金 ですが、2023-09-09 は土曜日です" in japanese.stderr
-    assert "日付 について日本語と英語が異なります" in japanese.stderr
+    assert "「日付」について日本語と英語が異なります" in japanese.stderr
     assert japanese.stdout.startswith("完了: ") and "相手校 39" in japanese.stdout
 
 

@@ -190,7 +190,7 @@ def test_check_warns_in_the_readers_words() -> None:
     assert len(weekdays) == 6
     for line in weekdays:  # the calendar's weekday in Japanese; the text's as printed
         assert re.search(r": (英語|日本語)の記述では曜日が \S+ ですが、[-\d]{10} は[月火水木金土日]曜日です$", line)
-    assert "日付 について日本語と英語が異なります" in done.stderr
+    assert "「日付」について日本語と英語が異なります" in done.stderr
     assert "日本語を採用。理由（英語のみ）: 2022-02-10 is a Thursday" in done.stderr
     assert done.stdout.startswith("完了: ")
 
@@ -259,3 +259,13 @@ def test_help_says_when_the_project_ended_and_how_scripts_get_english() -> None:
     assert "March 2024" in spnet("-h", lang="C.UTF-8").stdout
     assert "LC_ALL=C" in spnet("help", "environment").stdout
     assert "LC_ALL=C" in spnet("help", "environment", lang="C.UTF-8").stdout
+
+
+@pytest.mark.parametrize(
+    "env", [{"LC_ALL": "C"}, {"LANGUAGE": "ja", "LC_ALL": "C"}, {"LANGUAGE": "ja", "LANG": "C.UTF-8"}]
+)
+def test_a_script_gets_english_with_the_c_locale(env: dict[str, str]) -> None:
+    """`LC_ALL=C` (as `spnet help environment` tells scripts) is English, whatever the
+    LANG, and whatever LANGUAGE says: gettext does not read LANGUAGE under the C locale."""
+    done = spnet("partners", "-u", "nagoya", **env)
+    assert done.stderr == "spnet: error: unknown university 'nagoya'\n"
