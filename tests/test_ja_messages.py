@@ -107,6 +107,10 @@ def test_the_english_reader_keeps_clicks_words() -> None:
         (["partners", "--lang", "ja", "-u", "nagoya"], ()),
         (["show", "nope", "--lang", "ja"], ()),
         (["export", "json", "--lang", "ja"], ("ics",)),
+        # Refused by click before --lang is read: in the language it asks for all the same.
+        (["timeline", "--lang", "ja", "--kind"], ()),
+        (["timeline", "--lang=ja", "--bogus"], ()),
+        (["graph", "--lang", "ja", "--format", "xls"], ()),
     ],
 )
 def test_lang_ja_speaks_japanese_under_an_english_locale(args: list[str], allowed: tuple[str, ...]) -> None:
@@ -119,6 +123,8 @@ def test_lang_ja_speaks_japanese_under_an_english_locale(args: list[str], allowe
 def test_lang_en_speaks_english_under_a_japanese_locale() -> None:
     done = spnet("partners", "--lang", "en", "-u", "nagoya")
     assert done.stderr == "spnet: error: unknown university 'nagoya'\n"
+    refused = spnet("timeline", "--lang", "en", "--kind")
+    assert refused.stderr == "spnet: error: Option '--kind' requires an argument.\n"
 
 
 def test_lang_ja_lasts_one_command(cli) -> None:

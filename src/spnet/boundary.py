@@ -19,7 +19,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from spnet import render
 from spnet.errors import SpnetError, UsageError
-from spnet.i18n import N_, _, command_language, language, typer_words
+from spnet.i18n import N_, _, command_language, language, speak, typer_words
 
 
 class LocalisedContext(typer.Context):
@@ -140,12 +140,28 @@ class SpnetGroup(LocalisedGroup):
                 code = _fail(_("out of memory: the archive is too large to read here"), 3)
             except Exception as exc:
                 # Bad command-line input, as click found it; anything else is a bug.
-                code = _fail(_usage_line(exc), exc.exit_code) if is_click_error(exc) else _bug(exc)  # type: ignore[attr-defined]
+                if not is_click_error(exc):
+                    code = _bug(exc)
+                else:
+                    _speak_as_asked(sys.argv[1:] if args is None else args)
+                    code = _fail(_usage_line(exc), exc.exit_code)  # type: ignore[attr-defined]
             else:
                 code = rv if isinstance(rv, int) else 0
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _speak_as_asked(args: Sequence[str]) -> None:
+    """A command line click refused before it read its --lang (`--lang ja --kind`, the
+    value missing) is answered in the language that --lang asks for all the same."""
+    for i, arg in enumerate(args):
+        typed = arg.removeprefix("--lang=") if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(args):
+            typed = args[i + 1]
+        if typed is not None:
+            with contextlib.suppress(SpnetError):  # a bad --lang says so itself, once read
+                speak(render.parse_lang(typed).value)
 
 
 def is_click_error(exc: BaseException) -> bool:
