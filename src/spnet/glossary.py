@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA
+
 
 class Term(NamedTuple):
     en: str
@@ -144,12 +146,7 @@ JAPANESE, ENGLISH = Term(" (Japanese)", "（日本語）"), Term(" (English)", "
 ENGLISH_ONLY = Term(" (English only)", "（英語のみ）")
 ENGLISH_ONLY_FIELDS = frozenset({"note", "reason", "section"})
 # The calendar's weekdays, Monday first (date.weekday()), as spnet names them.
-WEEKDAYS: tuple[Term, ...] = tuple(
-    Term(en, f"{ja}曜日")
-    for en, ja in zip(
-        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), "月火水木金土日", strict=True
-    )
-)
+WEEKDAYS: tuple[Term, ...] = tuple(Term(en, f"{ja}曜日") for en, ja in zip(WEEKDAYS_EN, WEEKDAYS_JA, strict=True))
 
 # `spnet stats`: its measures and the values it names.
 MEASURES: dict[str, Term] = {

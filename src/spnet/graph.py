@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from spnet import glossary
+from spnet.dates import DateStyle, format_date
 from spnet.i18n import _, language
 from spnet.models import Archive, Bilingual, Partner
 from spnet.render import visible
@@ -73,8 +74,6 @@ def _kind(kind: str) -> str:
 
 def network(archive: Archive, universities: Collection[str] = (), lang: str = "both") -> Network:
     """The nodes and edges for all universities, or for one (by id), named in `lang`."""
-    from spnet.dates import DateStyle, format_date
-
     style = DateStyle.JA if language() == "ja" else DateStyle.ISO
     countries = {c.id: _label(c.name, lang) for c in archive.countries}
     by_id = {p.id: p for p in archive.partners}
