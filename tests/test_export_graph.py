@@ -311,7 +311,7 @@ def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
     result = cli("export", "ics", "--out", str(out), "--vague-dates")
     assert result.exit_code == 0 and result.stderr == ""
     text = out.read_text(encoding="utf-8")
-    assert "X-WR-CALNAME:Strategic Partnerships network (2021-2024)" in text
+    assert "X-WR-CALNAME:Strategic Partnerships network (2021 to March 2024)" in text
     events = parse_ics(out.read_bytes())
     archive = load_archive(DATA, cache=False)
     assert len(events) == len(archive.events)
@@ -412,7 +412,7 @@ def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
     import icalendar
 
     calendar = icalendar.Calendar.from_ical(cli("export", "ics").stdout_bytes)
-    assert str(calendar["X-WR-CALNAME"]) == "Strategic Partnerships network (2021-2024)"
+    assert str(calendar["X-WR-CALNAME"]) == "Strategic Partnerships network (2021 to March 2024)"
     events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
     archive = load_archive(DATA, cache=False)
     dated = [r for r in archive.events if r.date.precision not in ("year", "fy", "decade")]
@@ -494,7 +494,7 @@ def test_datasette_serves_the_export_with_labels_and_search(cli, tmp_path: Path)
             assert {p["id"] for p in json_module.load(r)} == {"osaka-ucl", "tohoku-ucl"}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/metadata.json", timeout=10) as r:
             served = json_module.load(r)
-        assert served["title"] == "Strategic Partnerships network (2021-2024)"
+        assert served["title"] == "Strategic Partnerships network (2021 to March 2024)"
         assert served["source"].startswith("The project's final report") and "MIT" in served["license"]
     finally:
         server.terminate()

@@ -67,7 +67,7 @@ def test_a_japanese_locale_gives_japanese_help_and_errors(env: dict[str, str]) -
     refused = _spnet("partners", "-u", "東京大額", **env)
     assert refused.returncode == 2
     assert refused.stdout == ""
-    assert refused.stderr == "spnet: error: 大学 '東京大額' は見つかりません。もしかして: 東京大学 (tokyo)?\n"
+    assert refused.stderr == "spnet: エラー: 大学 '東京大額' は見つかりません。もしかして: 東京大学 (tokyo)?\n"
 
 
 @pytest.mark.parametrize(
@@ -86,10 +86,10 @@ def test_otherwise_english(env: dict[str, str]) -> None:
 def test_click_errors_are_japanese_too() -> None:
     no_option = _spnet("partners", "--nope", SPNET_LANG="ja")
     assert no_option.returncode == 2
-    assert no_option.stderr.startswith("spnet: error: オプション --nope はありません。もしかして:")
+    assert no_option.stderr.startswith("spnet: エラー: オプション --nope はありません。もしかして:")
     missing = _spnet("show", SPNET_LANG="ja")
     assert missing.returncode == 2
-    assert missing.stderr.startswith("spnet: error: 引数 'ID' がありません（使い方: spnet show")
+    assert missing.stderr.startswith("spnet: エラー: 引数 'ID' がありません（使い方: spnet show")
     no_command = _spnet("timelin", SPNET_LANG="ja")
     assert "コマンド 'timelin' はありません。もしかして: 'timeline'?" in no_command.stderr
 
@@ -116,14 +116,14 @@ def test_check_speaks_the_readers_language_from_one_index(tmp_path) -> None:
     cache = {"SPNET_CACHE_DIR": str(tmp_path / "cache")}
     english = _spnet("check", **cache)
     assert english.returncode == 0
-    assert "printed weekday 金 but 2023-09-09 is a 土" in english.stderr
+    assert "the Japanese text prints the weekday 金, but 2023-09-09 is a Saturday" in english.stderr
     (index,) = (tmp_path / "cache").glob("index-*.sqlite")
     built = index.stat().st_mtime_ns
     japanese = _spnet("check", SPNET_LANG="ja", **cache)
     assert index.stat().st_mtime_ns == built  # not rebuilt for another language
-    assert "曜日が 金 と記されていますが、2023-09-09 は 土 です" in japanese.stderr
-    assert "date について日本語と英語が異なります" in japanese.stderr
-    assert japanese.stdout.startswith("ok: ") and "相手校 39" in japanese.stdout
+    assert "日本語の記述では曜日が 金 ですが、2023-09-09 は土曜日です" in japanese.stderr
+    assert "「日付」について日本語と英語が異なります" in japanese.stderr
+    assert japanese.stdout.startswith("完了: ") and "相手校 39" in japanese.stdout
 
 
 def test_a_broken_archive_is_one_japanese_line(tmp_path) -> None:

@@ -196,6 +196,6 @@ def test_stats_in_japanese_and_by_fiscal_year(cli) -> None:
 
 def test_show_labels_in_japanese(cli) -> None:
     md = cli("show", "meeting-03", "--lang", "ja", "--format", "md").stdout
-    assert "| 日英相違[0].理由 |" in md
+    assert "| 日英相違[0].理由（英語のみ） |" in md
     assert "| 種別 | 会議 |" in md
     assert "| レコード | 行事 |" in md

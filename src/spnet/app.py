@@ -13,7 +13,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     cls=SpnetGroup,
-    help="Ask the archive of the 'Strategic Partnerships' network project (2021-2024).",
+    help="Ask the archive of the 'Strategic Partnerships' network project (2021 to March 2024).",
     invoke_without_command=True,
     suggest_commands=False,  # SpnetGroup suggests from every command, built or not
     pretty_exceptions_enable=False,

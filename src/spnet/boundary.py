@@ -19,7 +19,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from spnet import render
 from spnet.errors import SpnetError, UsageError
-from spnet.i18n import _, language, typer_words
+from spnet.i18n import N_, _, command_language, language, speak, typer_words
 
 
 class LocalisedContext(typer.Context):
@@ -68,7 +68,22 @@ class Localised:
 
 
 class LocalisedGroup(Localised, TyperGroup):
-    """A group of commands whose help is in the reader's language."""
+    """A group of commands whose help is in the reader's language, and that names the
+    commands closest to a mistyped one."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as exc:
+            if not is_click_error(exc):
+                raise
+            import difflib  # only a mistyped command needs it (~5 ms to import)
+
+            if args and hasattr(exc, "message") and exc.message.startswith("No such command"):
+                close = difflib.get_close_matches(args[0], self.list_commands(ctx))
+                hint = _("; did you mean {some}?").format(some=", ".join(map(repr, close))) if close else ""
+                exc.message = _("no such command {name!r}").format(name=args[0]) + hint
+            raise
 
 
 class SpnetGroup(LocalisedGroup):
@@ -92,20 +107,6 @@ class SpnetGroup(LocalisedGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return list(dict.fromkeys([*self.lazy, *self.commands]))
 
-    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        try:
-            return super().resolve_command(ctx, args)
-        except Exception as exc:
-            if not is_click_error(exc):
-                raise
-            import difflib  # only a mistyped command needs it (~5 ms to import)
-
-            if args and hasattr(exc, "message") and exc.message.startswith("No such command"):
-                close = difflib.get_close_matches(args[0], self.list_commands(ctx))
-                hint = _("; did you mean {some}?").format(some=", ".join(map(repr, close))) if close else ""
-                exc.message = _("no such command {name!r}").format(name=args[0]) + hint
-            raise
-
     def main(
         self,
         args: Sequence[str] | None = None,
@@ -115,35 +116,52 @@ class SpnetGroup(LocalisedGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
-        try:
-            rv = super().main(
-                args=args,
-                prog_name=prog_name or "spnet",
-                complete_var=complete_var,
-                standalone_mode=False,
-                windows_expand_args=windows_expand_args,
-                **extra,
-            )
-            sys.stdout.flush()  # a full disk shows here, not in the interpreter's last words
-        except SpnetError as exc:
-            code = _fail(str(exc), exc.exit_code)
-        except typer.Abort:
-            code = _fail(_("aborted"), 130)
-        except BrokenPipeError:
-            code = _reader_gone()
-        except OSError as exc:  # what spnet writes: stdout, --out, --svg (reading raises DataError)
-            where = f"{exc.filename}: " if exc.filename else ""
-            code = _fail(_("cannot write the output: {where}{why}").format(where=where, why=exc.strerror or exc), 4)
-        except MemoryError:
-            code = _fail(_("out of memory: the archive is too large to read here"), 3)
-        except Exception as exc:
-            # Bad command-line input, as click found it; anything else is a bug.
-            code = _fail(_usage_line(exc), exc.exit_code) if is_click_error(exc) else _bug(exc)  # type: ignore[attr-defined]
-        else:
-            code = rv if isinstance(rv, int) else 0
+        with command_language():  # --lang ja lasts as long as its command
+            try:
+                rv = super().main(
+                    args=args,
+                    prog_name=prog_name or "spnet",
+                    complete_var=complete_var,
+                    standalone_mode=False,
+                    windows_expand_args=windows_expand_args,
+                    **extra,
+                )
+                sys.stdout.flush()  # a full disk shows here, not in the interpreter's last words
+            except SpnetError as exc:
+                code = _fail(str(exc), exc.exit_code)
+            except typer.Abort:
+                code = _fail(_("aborted"), 130)
+            except BrokenPipeError:
+                code = _reader_gone()
+            except OSError as exc:  # what spnet writes: stdout, --out, --svg (reading raises DataError)
+                where = f"{exc.filename}: " if exc.filename else ""
+                code = _fail(_("cannot write the output: {where}{why}").format(where=where, why=exc.strerror or exc), 4)
+            except MemoryError:
+                code = _fail(_("out of memory: the archive is too large to read here"), 3)
+            except Exception as exc:
+                # Bad command-line input, as click found it; anything else is a bug.
+                if not is_click_error(exc):
+                    code = _bug(exc)
+                else:
+                    _speak_as_asked(sys.argv[1:] if args is None else args)
+                    code = _fail(_usage_line(exc), exc.exit_code)  # type: ignore[attr-defined]
+            else:
+                code = rv if isinstance(rv, int) else 0
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _speak_as_asked(args: Sequence[str]) -> None:
+    """A command line click refused before it read its --lang (`--lang ja --kind`, the
+    value missing) is answered in the language that --lang asks for all the same."""
+    for i, arg in enumerate(args):
+        typed = arg.removeprefix("--lang=") if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(args):
+            typed = args[i + 1]
+        if typed is not None:
+            with contextlib.suppress(SpnetError):  # a bad --lang says so itself, once read
+                speak(render.parse_lang(typed).value)
 
 
 def is_click_error(exc: BaseException) -> bool:
@@ -196,27 +214,62 @@ def _usage_line(exc: Any) -> str:
     return message
 
 
+# Click's own messages, which it words in English only (Typer vendors click without its
+# catalogue): each form click words one in, and the catalogue's message that says it.
+_CLICK_FORMS: tuple[tuple[str, str], ...] = (
+    (r"No such option: (?P<option>.*)", N_("no such option: {option}")),
+    (r"Option (?P<option>'.*') requires an argument\.", N_("option {option} needs a value")),
+    (r"Option (?P<option>'.*') requires (?P<n>\d+) arguments\.", N_("option {option} needs {n} values")),
+    (r"Option (?P<option>'.*') does not take a value\.", N_("option {option} takes no value")),
+    (r"Got unexpected extra argument\(s\) \((?P<extra>.*)\)", N_("unexpected extra argument(s): {extra}")),
+    (r"Argument (?P<argument>'.*') takes (?P<n>\d+) values\.", N_("argument {argument} takes {n} values")),
+    (r"Takes (?P<n>\d+) values but (?P<given>\d+) given\.", N_("{given} value(s) given where {n} are needed")),
+    (r"(?P<n>\d+) values are required, but (?P<given>\d+) given\.", N_("{given} value(s) given where {n} are needed")),
+    (r"(?P<value>.*) is not one of (?P<choices>.*)\.", N_("{value} is not one of {choices}")),
+    (r"(?P<value>.*) is not a valid int(?:eger)?\.", N_("{value} is not a whole number")),
+    (r"(?P<value>.*) is not a valid float\.", N_("{value} is not a number")),
+    (
+        r"(?P<value>.*) is not a valid boolean\. Recognized values: (?P<choices>.*)",
+        N_("{value} is not yes or no: give one of {choices}"),
+    ),
+    (r"(?P<value>.*) is not in the range (?P<range>.*)\.", N_("{value} is not in the range {range}")),
+)
+
+
 def _click_message(exc: Any) -> str:
-    """Click's message; for a Japanese reader, the common ones in Japanese (click has no
-    catalogue of its own). Told apart by what they carry, not by click's private classes."""
+    """Click's message; for a Japanese reader, in Japanese (click has no catalogue of its
+    own). Told apart by what they carry, not by click's private classes."""
     if language() != "ja":
         return str(exc.format_message())
     param, ctx = getattr(exc, "param", None), getattr(exc, "ctx", None)
     hint = param.get_error_hint(ctx) if param is not None and ctx is not None else None
-    if getattr(exc, "possibilities", None) is not None and getattr(exc, "option_name", None):
+    if getattr(exc, "possibilities", None) and getattr(exc, "option_name", None):
         close = ", ".join(sorted(exc.possibilities))
-        text = _("no such option: {option}").format(option=exc.option_name)
-        return text + (_("; did you mean {some}?").format(some=close) if close else "")
+        return _("no such option: {option}").format(option=exc.option_name) + _("; did you mean {some}?").format(
+            some=close
+        )
     if hasattr(exc, "param_type") and hint:
         kind = exc.param_type or getattr(param, "param_type_name", "")
         return (_("missing argument {hint}") if kind == "argument" else _("missing option {hint}")).format(hint=hint)
+    why = _click_words(str(getattr(exc, "message", None) or exc.format_message()))
     if isinstance(exc, typer.BadParameter) and hint:
-        return _("invalid value for {hint}: {why}").format(hint=hint, why=exc.message)
-    return str(exc.format_message())
+        return _("invalid value for {hint}: {why}").format(hint=hint, why=why)
+    return why
+
+
+def _click_words(message: str) -> str:
+    """One of click's messages in the reader's language, its values as the user typed them."""
+    import re
+
+    for form, words in _CLICK_FORMS:
+        found = re.fullmatch(form, message, re.DOTALL)
+        if found:
+            return _(words).format(**found.groupdict())
+    return message
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"spnet: error: {render.visible(message)}\n")
+    sys.stderr.write(_("spnet: error: {message}").format(message=render.visible(message)) + "\n")
     return code
 
 

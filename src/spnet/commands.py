@@ -15,7 +15,7 @@ from spnet.app import app, command
 from spnet.archive import resolve_data_dir, scan_cached
 from spnet.dates import parse_span
 from spnet.errors import CheckFailed, UsageError
-from spnet.i18n import _
+from spnet.i18n import _, language
 from spnet.options import (
     DEFAULT_OUTPUT,
     AsciiOpt,
@@ -29,6 +29,7 @@ from spnet.options import (
     FyOpt,
     GroupOpt,
     LangOpt,
+    MessagesLangOpt,
     NoCacheOpt,
     NoPagerOpt,
     PartnerKindOpt,
@@ -47,6 +48,7 @@ from spnet.options import (
     listing,
     make_output,
     open_archive,
+    speak,
     today_of,
 )
 from spnet.render import Format, Lang, Output
@@ -70,7 +72,7 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
-    """Ask the archive of the 'Strategic Partnerships' network project (2021-2024).
+    """Ask the archive of the 'Strategic Partnerships' network project (2021 to March 2024).
 
     Example: spnet partners --university kyoto
 
@@ -98,7 +100,11 @@ def help_(
         sys.stdout.write(root_ctx.get_help() + "\n")
         return
     if topic in topics.TOPICS:
-        sys.stdout.write(_(topics.TOPICS[topic]))
+        from spnet import terminal  # the paragraphs after a topic wrap by display width
+
+        width = min(88, terminal.terminal_size(sys.stdout)[0])
+        more = ["\n" + "".join(line + "\n" for line in terminal.wrap(_(p), width)) for p in topics.AFTER.get(topic, ())]
+        sys.stdout.write(_(topics.TOPICS[topic]) + "".join(more))
         return
     group = root_ctx.command
     sub = group.get_command(root_ctx, topic) if isinstance(group, TyperGroup) else None
@@ -117,6 +123,7 @@ def help_(
 def check(
     ctx: typer.Context,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    lang: MessagesLangOpt = None,
 ) -> None:
     """Validate the archive: errors (exit 1) and warnings, among them every JA/EN disagreement.
 
@@ -127,8 +134,9 @@ def check(
     obj = ctx.obj or {}
     root_dir = resolve_data_dir(obj.get("data"))
     archive, problems = scan_cached(root_dir, canonical=True, cache=obj.get("cache", True))
-    messages = [] if quiet else [(f"warning: {render.visible(str(w))}", "yellow") for w in problems.warnings]
-    messages += [(f"error: {render.visible(str(e))}", "bold red") for e in problems.errors]
+    warning, error = _("warning: {message}"), _("error: {message}")
+    messages = [] if quiet else [(warning.format(message=render.visible(str(w))), "yellow") for w in problems.warnings]
+    messages += [(error.format(message=render.visible(str(e))), "bold red") for e in problems.errors]
     terminal.write_messages(messages)
     if problems.errors or archive is None:
         raise CheckFailed(
@@ -365,6 +373,8 @@ def show(
     archive = open_archive(ctx)
     pairs = records.card(archive, records.find_record(archive, record_id))
     out = make_output(fmt, lang, None, False, False, ascii_, no_pager=no_pager, date_style=date_style)
+    # Both texts of the archive, in a Japanese reader's words: labels, kinds, names for ids.
+    out = out._replace(words_ja=out.lang is Lang.ja or (out.lang is Lang.both and language() == "ja"))
     if render.resolve_format(out, sys.stdout) is Format.json:
         render.emit_json(dict(pairs))
         return
@@ -442,6 +452,16 @@ def export(
         Path | None,
         typer.Option("--metadata", metavar="FILE", help="sqlite: also write Datasette's metadata (titles, labels)."),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            callback=speak,
+            autocompletion=lambda: ["en", "ja", "both"],
+            help="ics: en, ja or both (the default): the language of the calendar's titles and descriptions.",
+        ),
+    ] = None,
 ) -> None:
     """The archive for other tools: every record type, with the listing commands' fields.
     An existing file keeps its mode, a symlink is written through, a device is written to;
@@ -456,6 +476,8 @@ def export(
         raise UsageError(_("--bom goes with --format csv"))
     if metadata is not None and fmt is not ExportFormat.sqlite:
         raise UsageError(_("--metadata goes with sqlite"))
+    if lang is not None and fmt is not ExportFormat.ics:
+        raise UsageError(_("--lang goes with the ics calendar: the other formats hold both languages"))
     archive = open_archive(ctx)
     if fmt is ExportFormat.sqlite:
         if university or year or fy or start or end or kind:
@@ -469,7 +491,8 @@ def export(
     span = date_span(year, fy, start, end)
     if fmt is ExportFormat.ics:
         chosen = query.events(archive, universities=university or (), span=span, kinds=kind or ())
-        ics.write_ics(archive, chosen, out, vague_too=vague_dates)
+        language = render.parse_lang(lang or "both").value
+        ics.write_ics(archive, chosen, out, vague_too=vague_dates, lang=language)
         return
     if kind or vague_dates:
         raise UsageError(_("--kind and --vague-dates go with the ics calendar"))
@@ -501,6 +524,7 @@ def graph(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", metavar="FILE", help="svg/png: the file to write (- for stdout).")
     ] = None,
+    lang: LangOpt = "both",
 ) -> None:
     """The partnership network as Graphviz DOT or Mermaid, or drawn by Graphviz as SVG or
     PNG in one font family with Japanese glyphs.
@@ -511,7 +535,7 @@ def graph(
     from spnet.fsutil import write_atomically
 
     archive = open_archive(ctx)
-    net = network.network(archive, names.resolve_universities(archive, university or ()))
+    net = network.network(archive, names.resolve_universities(archive, university or ()), render.parse_lang(lang).value)
     text = network.to_mermaid(net) if fmt is GraphFormat.mermaid else network.to_dot(net)
     if fmt in (GraphFormat.svg, GraphFormat.png):
         if out is None:

@@ -16,8 +16,9 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from spnet import glossary
 from spnet.errors import UsageError
-from spnet.i18n import _
+from spnet.i18n import _, language
 from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, month_end
 
 
@@ -145,7 +146,9 @@ def _parse(text: str) -> Parsed:
                 text,
                 _("{date} is a {weekday}").format(
                     date=parsed.span.start.isoformat(),
-                    weekday=f"{WEEKDAYS_JA[actual]}曜日 ({parsed.span.start.strftime('%A')})",
+                    weekday=glossary.WEEKDAYS[actual].ja
+                    if language() == "ja"
+                    else f"{glossary.WEEKDAYS[actual].ja} ({glossary.WEEKDAYS[actual].en})",
                 ),
             )
     return parsed

@@ -201,7 +201,7 @@ def datasette_metadata(database: str) -> dict[str, Any]:
     tables["partners"] |= {"fts_table": "partners_fts", "fts_pk": "rowid"}
     tables["events"] |= {"fts_table": "events_fts", "fts_pk": "rowid"}
     return {
-        "title": "Strategic Partnerships network (2021-2024)",
+        "title": "Strategic Partnerships network (2021 to March 2024)",
         "description": (
             "The archive of the project 'Building a Network of Strategic Partnerships to Strengthen "
             "International Competitiveness among Japanese Universities', exported by spnet."

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA
+
 
 class Term(NamedTuple):
     en: str
@@ -88,7 +90,9 @@ FIELDS: dict[str, Term] = {
     "talk": Term("Talk", "講演"),
     "programme": Term("Programme", "プログラム"),
     "venue": Term("Venue", "会場"),
-    "held": Term("Held", "開催形態"),
+    "held": Term("Held", "採用した読み"),
+    "en": Term("English", "英語"),
+    "ja": Term("Japanese", "日本語"),
     "links": Term("Links", "リンク"),
     "department": Term("Department", "部署"),
     "purpose": Term("Purpose", "用途"),
@@ -126,7 +130,15 @@ VALUES: dict[str, Term] = {
     "curator": Term("curator", "管理者が追加"),
 }
 # The `name` basis of a country is named by its field, not a kind.
-VALUES_BY_FIELD: dict[str, dict[str, Term]] = {"basis": {"name": Term("name", "名称から")}}
+# Which text a disagreement's record follows ("undecided": the Japanese original, kept).
+VALUES_BY_FIELD: dict[str, dict[str, Term]] = {
+    "basis": {"name": Term("name", "名称から")},
+    "held": {
+        "ja": Term("ja", "日本語"),
+        "en": Term("en", "英語"),
+        "undecided": Term("undecided", "未決定（日本語の原文のまま）"),
+    },
+}
 
 YES, NO = Term("yes", "○"), Term("no", "—")
 PLANNED = Term("{} (planned)", "{}（予定）")
@@ -134,6 +146,12 @@ ONWARD = Term("{} onward", "{}以降")  # a date that is when something began: 2
 DECADE = Term("{}s", "{}年代")
 NOT_STATED = Term("(not stated)", "（記載なし）")
 JAPANESE, ENGLISH = Term(" (Japanese)", "（日本語）"), Term(" (English)", "（英語）")
+# Texts the archive has in English only (a curator's note, a disagreement's reason, the
+# report's section), shown as written: their label says so.
+ENGLISH_ONLY = Term(" (English only)", "（英語のみ）")
+ENGLISH_ONLY_FIELDS = frozenset({"note", "reason", "section"})
+# The calendar's weekdays, Monday first (date.weekday()), as spnet names them.
+WEEKDAYS: tuple[Term, ...] = tuple(Term(en, f"{ja}曜日") for en, ja in zip(WEEKDAYS_EN, WEEKDAYS_JA, strict=True))
 
 # `spnet stats`: its measures and the values it names.
 MEASURES: dict[str, Term] = {
@@ -180,6 +198,25 @@ def field_label(path: str, lang: str) -> str:
         text = (term.ja if lang == "ja" else term.en) if term else word
         if suffix:
             text += (JAPANESE if suffix == "ja" else ENGLISH).ja if lang == "ja" else f" ({suffix})"
+        elif lang == "ja" and word in ENGLISH_ONLY_FIELDS:
+            text += ENGLISH_ONLY.ja
         return text
 
     return re.sub(r"([a-z][a-z_]*?)(?:_(en|ja))?(?=$|[.\[])", part, path)
+
+
+# The words spnet says in a problem (`spnet check`), by the value's name there: the
+# calendar's weekday, the side of the report, a field; the report's own text is left as is.
+_LANGUAGES = {"English": Term("English", "英語"), "Japanese": Term("Japanese", "日本語")}
+
+
+def in_words(params: dict[str, object], lang: str) -> dict[str, object]:
+    """A problem's values as a reader of `lang` reads spnet's words among them."""
+    if lang != "ja":
+        return params
+    days = {t.en: t for t in WEEKDAYS}
+    words = {"weekday": days, "side": _LANGUAGES}
+    shown = {k: words[k][v].ja if k in words and isinstance(v, str) and v in words[k] else v for k, v in params.items()}
+    if isinstance(shown.get("field"), str):
+        shown["field"] = field_label(str(shown["field"]), lang)
+    return shown

@@ -3,7 +3,8 @@
 Member universities and partners are nodes; an edge runs from a university to each of its
 partners, labelled with the kind and the year. Partners are grouped by consortium where
 the report names one, otherwise by country where it is known. Archive text is quoted as
-each language requires, never read as syntax.
+each language requires, never read as syntax. Names in the language asked for (--lang),
+spnet's words (kinds, years) in the reader's.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from spnet.i18n import _
+from spnet import glossary
+from spnet.dates import DateStyle, format_date
+from spnet.i18n import _, language
 from spnet.models import Archive, Bilingual, Partner
 from spnet.render import visible
 
@@ -53,23 +56,36 @@ def render(dot_text: str, fmt: str) -> bytes:
     return done.stdout
 
 
-def _label(name: Bilingual) -> str:
-    return " / ".join(x for x in (name.en, name.ja) if x)
+def _label(name: Bilingual, lang: str = "both") -> str:
+    """The name in `lang` (en, ja), or in the other where the report has only that; with
+    both, both, the reader's language first."""
+    if lang == "en":
+        return name.en or name.ja or ""
+    if lang == "ja":
+        return name.ja or name.en or ""
+    first, second = (name.ja, name.en) if language() == "ja" else (name.en, name.ja)
+    return " / ".join(x for x in (first, second) if x)
 
 
-def network(archive: Archive, universities: Collection[str] = ()) -> Network:
-    """The nodes and edges for all universities, or for one (by id)."""
-    countries = {c.id: _label(c.name) for c in archive.countries}
+def _kind(kind: str) -> str:
+    term = glossary.value(kind)
+    return term.ja if term and language() == "ja" else kind
+
+
+def network(archive: Archive, universities: Collection[str] = (), lang: str = "both") -> Network:
+    """The nodes and edges for all universities, or for one (by id), named in `lang`."""
+    style = DateStyle.JA if language() == "ja" else DateStyle.ISO
+    countries = {c.id: _label(c.name, lang) for c in archive.countries}
     by_id = {p.id: p for p in archive.partners}
     chosen = [p for p in archive.partners if not universities or p.university in universities]
 
     def group(p: Partner) -> str | None:
         if p.consortium:
-            return _label(by_id[p.consortium].name)
+            return _label(by_id[p.consortium].name, lang)
         if not p.country:
             return None
         # A country the report does not give is the curators': the cluster says so.
-        return countries[p.country] + (" (curators')" if p.country_basis == "curator" else "")
+        return countries[p.country] + (_(" (curators')") if p.country_basis == "curator" else "")
 
     # One node per real institution (National Taiwan University once, with an edge from
     # Kyoto and one from Kyushu), named by the fullest name its relations give.
@@ -81,13 +97,16 @@ def network(archive: Archive, universities: Collection[str] = ()) -> Network:
             named[p.institution] = p
     edges = []
     for p in chosen:
-        label = ", ".join(x for x in (p.kind, p.since.display() if p.since else None) if x)
+        since = format_date(p.since.iso(), style) if p.since else None
+        label = _(", ").join(x for x in (_kind(p.kind), since) if x)
         source = node.get(p.consortium, p.consortium) if p.consortium else p.university
-        edges.append((source, p.institution, "member" if p.consortium else label))
+        edges.append((source, p.institution, _("member") if p.consortium else label))
     used = {p.university for p in chosen}
     return Network(
-        universities=[(u.id, _label(u.name)) for u in archive.universities if u.id in used or u.id in universities],
-        partners=[(iid, _label(p.name), group(p)) for iid, p in named.items()],
+        universities=[
+            (u.id, _label(u.name, lang)) for u in archive.universities if u.id in used or u.id in universities
+        ],
+        partners=[(iid, _label(p.name, lang), group(p)) for iid, p in named.items()],
         edges=edges,
     )
 

@@ -2,8 +2,9 @@
 
 The catalogue is `locale/ja/LC_MESSAGES/spnet.po`, compiled to `spnet.mo` when spnet is
 built (hatch_build.py). The language is Japanese when SPNET_LANG, or else the first of
-LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set (gettext's own order), names it
-(`ja`, `ja_JP.UTF-8`); otherwise English, and no catalogue is read at all.
+LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set (gettext's own order, LANGUAGE left
+unread under the C locale as gettext does), names it (`ja`, `ja_JP.UTF-8`); otherwise
+English, and no catalogue is read at all. --lang en or ja chooses for one command.
 
 The archive's text is never translated here: `--lang` chooses which of its two texts a
 table shows, and the glossary (glossary.py) names spnet's fields and values.
@@ -21,15 +22,39 @@ from pathlib import Path
 DOMAIN = "spnet"
 LOCALEDIR = Path(__file__).parent / "locale"
 _LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+# The language --lang en or ja chose for the command running, whatever the locale (`speak`).
+_spoken: list[str] = []
 
 
 def language() -> str:
     """ "ja" or "en": the language of spnet's messages and help."""
+    if _spoken:
+        return _spoken[-1]
     chosen = os.environ.get("SPNET_LANG")
     if not chosen:
-        chosen = next((os.environ[v] for v in _LOCALE_VARS if os.environ.get(v)), "")
-        chosen = chosen.split(":")[0]  # LANGUAGE may list several
+        locale = next((os.environ[v] for v in _LOCALE_VARS[1:] if os.environ.get(v)), "")
+        # As gettext does: LANGUAGE is not read under the C locale (LC_ALL=C: English).
+        plain = locale.split(".")[0] in ("C", "POSIX")
+        chosen = locale if plain else (os.environ.get("LANGUAGE") or locale).split(":")[0]
     return "ja" if chosen.lower().startswith(("ja", "jp")) or chosen in ("日本語",) else "en"
+
+
+@contextlib.contextmanager
+def command_language() -> Iterator[None]:
+    """While one command runs: what `speak` chose lasts until it ends (a test, or anything
+    else that runs several commands in one process, starts each from the locale)."""
+    before = list(_spoken)
+    try:
+        yield
+    finally:
+        _spoken[:] = before
+
+
+def speak(lang: str) -> None:
+    """The command was asked for the archive in one language (--lang ja, --lang en): its
+    messages are in that language too, from here on, whatever the locale says."""
+    if lang in ("en", "ja"):
+        _spoken.append(lang)
 
 
 @functools.cache

@@ -1,6 +1,8 @@
 """The timeline as an iCalendar file (RFC 5545) for calendar programs: each event on its
 days, a date the texts disagree on TENTATIVE with both readings, and events known only
-to the year or decade left out unless asked for."""
+to the year or decade left out unless asked for. The archive's texts in the language
+asked for (--lang), spnet's own words in the reader's (i18n: --lang en or ja chooses
+that too); a text the report gives in one language only stands in for the other."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from spnet import render
+from spnet import dates, render
+from spnet.dates import DateStyle
 from spnet.fsutil import output
-from spnet.i18n import _
-from spnet.models import Archive
+from spnet.i18n import _, language
+from spnet.models import Archive, Bilingual
 
 
 def _ics_escape(text: str) -> str:
@@ -42,18 +45,34 @@ def vague(event: Any) -> bool:
     return event.date.precision in ("year", "fy", "decade")
 
 
-def to_ics(archive: Archive, events: list[Any], stamp: str) -> str:
+def _texts(text: Bilingual, lang: str) -> list[str]:
+    """The text in `lang` (en, ja), or in the other where the report has only that; with
+    both, both, the reader's language first."""
+    if lang in ("en", "ja"):
+        chosen = (text.en or text.ja) if lang == "en" else (text.ja or text.en)
+        return [chosen] if chosen else []
+    first, second = (text.ja, text.en) if language() == "ja" else (text.en, text.ja)
+    return [x for x in (first, second) if x]
+
+
+def _text(text: Bilingual, lang: str) -> str:
+    return " / ".join(_texts(text, lang))
+
+
+def to_ics(archive: Archive, events: list[Any], stamp: str, lang: str = "both") -> str:
     """The events as an iCalendar file. A day is an all-day event, a month a month-long
     one; an event with a time is timed in Asia/Tokyo; an event known only to its year or
     decade (given only when asked for) is one day, its first, and says so. A date the two
     texts of the report disagree on is TENTATIVE, with both readings. UIDs are the record
     ids, so a re-export gives the same UIDs."""
     people = {p.id: p for p in archive.people}
+    style = DateStyle.JA if language() == "ja" else DateStyle.ISO
+    calendar_name = _("Strategic Partnerships network (2021 to March 2024)")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//spnet//Strategic Partnerships archive//EN",
-        "X-WR-CALNAME:Strategic Partnerships network (2021-2024)",
+        f"X-WR-CALNAME:{_ics_escape(calendar_name)}",
         "CALSCALE:GREGORIAN",
         "BEGIN:VTIMEZONE",
         "TZID:Asia/Tokyo",
@@ -77,26 +96,31 @@ def to_ics(archive: Archive, events: list[Any], stamp: str) -> str:
                 f"DTSTART;VALUE=DATE:{e.date.first_day():%Y%m%d}",
                 f"DTEND;VALUE=DATE:{end:%Y%m%d}",
             ]
-        title = " / ".join(x for x in (e.title.en, e.title.ja) if x)
+        date = dates.format_date(e.date.iso(), style, weekday=False)
+        title = _text(e.title, lang)
         if vague(e):
-            title += f" ({e.date.display()}, day unknown)"
+            title += _(" ({date}, day unknown)").format(date=date)
         lines.append(f"SUMMARY:{_ics_escape(title)}")
-        about = [f"Date: {e.date.display()}" + (" (planned)" if e.tentative else "")]
+        about = [_("Date: {date}").format(date=date) + (_(" (planned)") if e.tentative else "")]
         if vague(e):
-            about.append(f"The report gives only the {e.date.precision}; the calendar shows its first day.")
+            only = _("the year") if e.date.precision == "year" else _("the decade")
+            about.append(_("The report gives only {what}; the calendar shows its first day.").format(what=only))
         disputes = [d for d in e.disagreements if d.field == "date"]
-        about += [f"The Japanese text gives {d.ja}, the English {d.en}: {d.reason}" for d in disputes]
-        about += [x for x in (e.theme.en, e.theme.ja) if x]
         about += [
-            " / ".join(x for x in (people[p.person].name.en, people[p.person].name.ja) if x)
-            + (f": {p.part.en or p.part.ja}" if (p.part.en or p.part.ja) else "")
+            _("The Japanese text gives {ja}, the English {en}: {reason}").format(ja=d.ja, en=d.en, reason=d.reason)
+            for d in disputes
+        ]
+        about += _texts(e.theme, lang)
+        about += [
+            _text(people[p.person].name, lang) + (f": {_texts(p.part, lang)[0]}" if p.part else "")
             for p in e.participants
         ]
-        about += [f"Note: {e.note}"] if e.note else []
-        about.append(f"Source: {e.source}")
+        about += [_("Note: {note}").format(note=e.note)] if e.note else []
+        where = ", ".join(str(n) for n in e.source.lines)
+        about.append(_("Source: {section} (lines {lines})").format(section=e.source.section, lines=where))
         lines.append(f"DESCRIPTION:{_ics_escape(chr(10).join(about))}")
         if e.venue.en or e.venue.ja:
-            lines.append(f"LOCATION:{_ics_escape(' / '.join(x for x in (e.venue.en, e.venue.ja) if x))}")
+            lines.append(f"LOCATION:{_ics_escape(_text(e.venue, lang))}")
         lines.append(f"CATEGORIES:{e.kind.upper()}")
         lines.append(f"STATUS:{'TENTATIVE' if e.tentative or disputes else 'CONFIRMED'}")
         lines.append("END:VEVENT")
@@ -104,7 +128,9 @@ def to_ics(archive: Archive, events: list[Any], stamp: str) -> str:
     return "".join(_ics_fold(line) for line in lines)
 
 
-def write_ics(archive: Archive, events: list[Any], out: Path | None, *, vague_too: bool = False) -> None:
+def write_ics(
+    archive: Archive, events: list[Any], out: Path | None, *, vague_too: bool = False, lang: str = "both"
+) -> None:
     """The calendar; events known only to their year or decade are left out (one line on
     stderr says how many) unless `vague_too`."""
     left_out = [e for e in events if vague(e)] if not vague_too else []
@@ -117,7 +143,7 @@ def write_ics(archive: Archive, events: list[Any], out: Path | None, *, vague_to
             + "\n"
         )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    text = to_ics(archive, [e for e in events if e not in left_out], stamp)
+    text = to_ics(archive, [e for e in events if e not in left_out], stamp, lang)
     if out is None:
         sys.stdout.buffer.write(text.encode("utf-8"))
         return

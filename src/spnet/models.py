@@ -355,9 +355,10 @@ class Problem(NamedTuple):
         if self.params is None:
             text = self.message
         else:
-            from spnet.i18n import _  # only a problem shown needs the catalogue
+            from spnet import glossary  # only a problem shown needs the catalogue
+            from spnet.i18n import _, language
 
-            text = _(self.message).format(**self.params)
+            text = _(self.message).format(**glossary.in_words(self.params, language()))
         return f"{self.where}: {text}" if self.where else text
 
 

@@ -13,12 +13,12 @@ from typing import Annotated, Any
 import typer
 import typer.main
 
-from spnet import columns, dates, glossary, names, records, render
+from spnet import columns, dates, glossary, i18n, names, records, render
 from spnet.archive import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_dir
 from spnet.dates import DateSpan, DateStyle, parse_fiscal_year, parse_span, parse_year
 from spnet.errors import SpnetError, UsageError
 from spnet.i18n import _
-from spnet.models import Archive
+from spnet.models import Archive, Bilingual
 from spnet.render import Format, Lang, Output
 
 TODAY_ENV = "SPNET_TODAY"
@@ -82,13 +82,35 @@ FormatOpt = Annotated[
         help="table on a terminal, plain (tab-separated, no header) when piped; or json, csv, tsv, md.",
     ),
 ]
+
+
+def speak(typed: str | None) -> str | None:
+    """--lang en or ja: the command's own messages are in that language too, whatever the
+    locale; with both, in the locale's."""
+    if typed is not None:
+        i18n.speak(render.parse_lang(typed).value)
+    return typed
+
+
 LangOpt = Annotated[
     str,
     typer.Option(
         "--lang",
         metavar="LANG",
+        callback=speak,
         autocompletion=lambda: ["en", "ja", "both"],
         help="en, ja or both: which language of the archive to show (ja, jp, 日本語 ...).",
+    ),
+]
+# --lang where no text of the archive is chosen (check): the language of the messages only.
+MessagesLangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        callback=speak,
+        autocompletion=lambda: ["en", "ja"],
+        help="en or ja: the language of the messages (default: the locale's).",
     ),
 ]
 DateStyleOpt = Annotated[
@@ -256,12 +278,18 @@ def open_archive(ctx: typer.Context) -> Archive:
 
 
 def emit(ctx: typer.Context, rows: Sequence[dict[str, Any]], listing: str, out: Output, **options: Any) -> None:
-    """render.emit for a listing command; under --lang ja a university is shown by its name."""
-    if out.lang is Lang.ja:
-        heads = open_archive(ctx).index.university_names
-        names = {u.id: glossary.Term(u.name.en or u.id, u.name.ja or u.name.en or u.id) for u in heads}
+    """render.emit for a listing command; under --lang ja a university, or a country, is
+    shown by its name."""
+    if out.lang is Lang.ja or out.words_ja:
+        archive = open_archive(ctx)
+        named: list[tuple[str, Bilingual]] = [(u.id, u.name) for u in archive.index.university_names]
+        named += [(c.id, c.name) for c in archive.countries] if listing == "card" else []
+        names = {rid: glossary.Term(name.en or rid, name.ja or name.en or rid) for rid, name in named}
         out = out._replace(names=names)
-    render.emit(rows, columns.COLUMNS[listing], out, **options)
+    shown = columns.COLUMNS[listing]
+    if out.words_ja:  # the headers are spnet's words too
+        shown = [c._replace(en=c.ja) for c in shown]
+    render.emit(rows, shown, out, **options)
 
 
 def date_span(

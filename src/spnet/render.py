@@ -97,6 +97,9 @@ class Output(NamedTuple):
     names: Mapping[str, glossary.Term] | None = None
     # Japanese dates with their weekday, 2023年3月3日（金）, where a table has room for it.
     weekday: bool = True
+    # spnet's own words (field labels, kinds, bases, yes/no, names for ids) in Japanese,
+    # though both languages of the archive are shown: `spnet show` for a Japanese reader.
+    words_ja: bool = False
 
 
 # In JSON output: what json.dumps leaves raw but a terminal might act on (compiled on first use).
@@ -228,7 +231,7 @@ def _header(c: Column, lang: Lang) -> str:
     return c.en
 
 
-_VALUE_FIELDS = {"kind", "type", "basis", "country_basis", "record"}
+_VALUE_FIELDS = {"kind", "type", "basis", "country_basis", "short_names_basis", "record", "held"}
 
 
 def _value(c: Column, row: Row, out: Output) -> Any:
@@ -248,6 +251,7 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
     spnet's own values (kinds, bases) and the university in the glossary's words. Where
     the archive has a text in one language only, that text stands for the other."""
     ja = out.lang is Lang.ja
+    words = ja or out.words_ja
     value = _value(c, row, out)
     # In `show`, a value is read by its field: a date as a date, a kind in the glossary's words.
     key = row["field"].rsplit(".", 1)[-1] if c.key == "value" and "field" in row and not out.highlight else c.key
@@ -261,12 +265,14 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
             text = (glossary.PLANNED.ja if ja else glossary.PLANNED.en).format(text)
     elif isinstance(value, bool):
         answer = glossary.YES if value else glossary.NO
-        text = answer.ja if ja else answer.en
-    elif ja and key in ("university", "universities") and value and out.names:
-        text = "; ".join((out.names[u].ja if u in out.names else u) for u in str(value).split("; "))
-    elif ja and key == "field" and value:
+        text = answer.ja if words else answer.en
+    elif words and key in ("university", "universities", "country") and value and out.names:
+        ids = str(value)
+        sep = ", " if ", " in ids and "; " not in ids else "; "  # `show` joins ids with commas
+        text = ("、" if sep == ", " else sep).join((out.names[u].ja if u in out.names else u) for u in ids.split(sep))
+    elif words and key == "field" and value:
         text = glossary.field_label(str(value), "ja")
-    elif ja and key in _VALUE_FIELDS and value:
+    elif words and key in _VALUE_FIELDS and value:
         term = glossary.value(str(value), key)
         text = term.ja if term else str(value)
     else:

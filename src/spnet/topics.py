@@ -1,5 +1,7 @@
 """The text of `spnet help TOPIC`: what no single command's help says."""
 
+from spnet.i18n import N_
+
 ENVIRONMENT = """\
 Environment variables
 
@@ -90,4 +92,12 @@ Tables show dates as --date-style says: iso (2023-03-03), ja (2023年3月3日（
 default with --lang ja) or wareki (令和5年3月3日（金）). JSON, CSV and TSV keep ISO.
 """
 
+# Paragraphs after a topic's text, one line each.
+SCRIPTS = N_(
+    "Under a Japanese locale, and with --lang ja, every message is in Japanese, errors and "
+    "warnings included; JSON keys stay English. A script that reads spnet's messages sets "
+    "LC_ALL=C (or SPNET_LANG=en) to have them in English."
+)
+
 TOPICS = {"environment": ENVIRONMENT, "exit-codes": EXIT_CODES, "formats": FORMATS, "dates": DATES}
+AFTER = {"environment": (SCRIPTS,)}

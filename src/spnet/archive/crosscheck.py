@@ -23,8 +23,9 @@ _MONTHS = [
 _JA_DATE = r"(\d{4})年(\d{1,2})月(\d{1,2})日（(.)）"
 
 
-def _printed_weekday_problems(text: str) -> list[str]:
-    """Dates printed with a weekday in `text` whose weekday is not the calendar's."""
+def _printed_weekday_problems(text: str) -> list[tuple[str, str, str]]:
+    """Dates printed with a weekday in `text` whose weekday is not the calendar's: (the
+    weekday as printed, the date, the calendar's weekday in English)."""
     out = []
     for wd, day, month, year in re.findall(_EN_DATE, text):
         try:
@@ -32,15 +33,14 @@ def _printed_weekday_problems(text: str) -> list[str]:
         except ValueError:  # not a month's name, or no such day
             continue
         if WEEKDAYS_EN[d.weekday()] != wd:
-            out.append(f"{d.isoformat()} is a {WEEKDAYS_EN[d.weekday()]}, but the text prints {wd}")
+            out.append((wd, d.isoformat(), WEEKDAYS_EN[d.weekday()]))
     for year, month, day, wd in re.findall(_JA_DATE, text):
         try:
             d = dt.date(int(year), int(month), int(day))
         except ValueError:
             continue
         if WEEKDAYS_JA[d.weekday()] != wd:
-            calendar_day = f"{WEEKDAYS_EN[d.weekday()]} ({WEEKDAYS_JA[d.weekday()]})"
-            out.append(f"{d.isoformat()} is a {calendar_day}, but the text prints {wd}")
+            out.append((wd, d.isoformat(), WEEKDAYS_EN[d.weekday()]))
     return out
 
 
@@ -126,19 +126,28 @@ def cross_check(
             problems.error(place, "{key} {value!r} is not a known {kind}", key=key, value=value, kind=kind)
 
 
+# `side` (English, Japanese) and `weekday` (the calendar's, in English) are spnet's words:
+# shown in the reader's language (models.Problem); `printed` is the report's, as printed.
+_WRONG_WEEKDAY = N_("the {side} text prints the weekday {printed}, but {date} is a {weekday}")
+
+
 def _event(raw: Raw, model: Any, problems: Problems) -> None:
     if model.weekday and model.date.precision != "day":
         problems.error(raw.where, "a weekday is given but the date has no day")
     elif model.date.precision == "day":
         d = model.date.first_day()
-        for printed, calendar in ((model.weekday.en, WEEKDAYS_EN), (model.weekday.ja, WEEKDAYS_JA)):
+        for side, printed, calendar in (
+            ("English", model.weekday.en, WEEKDAYS_EN),
+            ("Japanese", model.weekday.ja, WEEKDAYS_JA),
+        ):
             if printed and printed != calendar[d.weekday()]:
                 problems.warn(
                     raw.where,
-                    "printed weekday {printed} but {date} is a {weekday}",
+                    _WRONG_WEEKDAY,
+                    side=side,
                     printed=printed,
                     date=d.isoformat(),
-                    weekday=calendar[d.weekday()],
+                    weekday=WEEKDAYS_EN[d.weekday()],
                 )
     if model.kind == "meeting" and model.number is None:
         problems.error(raw.where, "a meeting needs its number")
@@ -196,5 +205,5 @@ def _disagreements(raw: Raw, model: Any, problems: Problems) -> None:
         problems.warn(raw.where, held.get(d.held, undecided), field=d.field, ja=d.ja, en=d.en, reason=d.reason)
         # The held side's weekday is checked with the event's own date above.
         side, text = ("Japanese", d.ja) if d.held == "en" else ("English", d.en)
-        for msg in _printed_weekday_problems(text):
-            problems.warn(raw.where, "weekday mismatch in the {side} text: {why}", side=side, why=msg)
+        for printed, date, weekday in _printed_weekday_problems(text):
+            problems.warn(raw.where, _WRONG_WEEKDAY, side=side, printed=printed, date=date, weekday=weekday)

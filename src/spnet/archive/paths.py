@@ -123,7 +123,7 @@ def safe_cache_dir() -> Path | None:
         import sys
 
         text = _("{dir} is not yours alone (owner or mode): the cache there is not used").format(dir=where)
-        sys.stderr.write(f"spnet: warning: {text}\n")
+        sys.stderr.write(_("spnet: warning: {message}").format(message=text) + "\n")
     return None
 
 
