@@ -304,6 +304,15 @@ def parse_ics(raw: bytes) -> list[dict[str, tuple[dict[str, str], str]]]:
     return events
 
 
+def _whose(event) -> str | None:
+    """The Japanese title with whom its 本学 or 同協会 means: 本学〔早大〕がボンオフィスを設置."""
+    title = event.title.ja
+    for pair in event.title_ja_referents:
+        word, _, who = pair.partition("=")
+        title = title.replace(word, f"{word}〔{who}〕", 1)
+    return title
+
+
 def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
     import datetime as dt
 
@@ -323,7 +332,7 @@ def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
         disputed = any(d.field == "date" for d in record.disagreements)
         assert ev["STATUS"][1] == ("TENTATIVE" if record.tentative or disputed else "CONFIRMED")
         params, start = ev["DTSTART"]
-        title = " / ".join(x for x in (record.title.en, record.title.ja) if x)
+        title = " / ".join(x for x in (record.title.en, _whose(record)) if x)
         if params.get("VALUE") == "DATE":
             first = dt.datetime.strptime(start, "%Y%m%d").date()
             end = dt.datetime.strptime(ev["DTEND"][1], "%Y%m%d").date()
@@ -352,7 +361,7 @@ def test_ics_leaves_out_what_would_fill_a_year_and_says_so(cli) -> None:
     vague = [e for e in archive.events if e.date.precision in ("year", "fy", "decade")]
     assert vague and len(parse_ics(result.stdout_bytes)) == len(archive.events) - len(vague)
     assert result.stderr == (
-        f"spnet: {len(vague)} event(s) known only to the year or decade left out (--vague-dates puts them in)\n"
+        f"spnet: {len(vague)} event(s) known only to the year, 年度 or decade left out (--vague-dates puts them in)\n"
     )
     symposia = parse_ics(cli("export", "ics", "--kind", "symposium", "--kind", "workshop").stdout_bytes)
     assert sorted(e["UID"][1] for e in symposia) == [
@@ -427,7 +436,7 @@ def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
             assert start == record.date.first_day() and end == record.date.last_day() + dt.timedelta(days=1)
         disputed = any(d.field == "date" for d in record.disagreements)
         assert str(event["STATUS"]) == ("TENTATIVE" if record.tentative or disputed else "CONFIRMED")
-        assert str(event["SUMMARY"]) == " / ".join(x for x in (record.title.en, record.title.ja) if x)
+        assert str(event["SUMMARY"]) == " / ".join(x for x in (record.title.en, _whose(record)) if x)
     symposium = events["symposium-3@spnet"]
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
     assert symposium.decoded("DTSTART") == dt.datetime(2023, 12, 19, 17, 30, tzinfo=tokyo)

@@ -235,7 +235,7 @@ def test_the_calendar_in_japanese() -> None:
     assert about[1].startswith(dispute)
     assert about[2] == "戦略的パートナーシップにおける課題の共有"
     assert about[-1].startswith("出典（英語のみ）: 3-3 Member universities meetings")
-    assert done.stderr == "spnet: 年や年代しか分からない行事 28件を除きました（--vague-dates で含めます）\n"
+    assert done.stderr == "spnet: 年・年度・年代しか分からない行事 28件を除きました（--vague-dates で含めます）\n"
 
 
 def test_the_calendar_in_english_and_in_both() -> None:

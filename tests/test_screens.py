@@ -136,6 +136,7 @@ def _words(rows: list[dict]) -> tuple[set[str], set[str]]:
         words.update(LATIN.findall(hint))
     words |= {f"{w[:3]}0s" for w in words if re.fullmatch(r"\d{3}X", w)}  # a decade's heading
     words |= {w[:4] for w in words if re.match(r"\d{4}-", w)} | {"yes", "no"}  # a year's heading
+    words |= {f"FY{w}" for w in words if re.fullmatch(r"\d{4}", w)}  # show's fiscal_year: FY2022 2022年度
     for fy in [w for w in words if re.fullmatch(r"FY\d{4}", w)]:  # a 年度's heading: FY2011 2011年度（平成23年度）
         words.update(LATIN.findall(dates.fiscal_year_label(int(fy[2:]), "both")))
     words |= {"+"}  # the curators' mark

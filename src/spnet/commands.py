@@ -442,7 +442,9 @@ def export(
     kind: EventKindOpt = None,
     vague_dates: Annotated[
         bool,
-        typer.Option("--vague-dates", help="ics: also events known only to the year or decade, on their first day."),
+        typer.Option(
+            "--vague-dates", help="ics: also events known only to the year, 年度 or decade, on their first day."
+        ),
     ] = False,
     bom: BomOpt = False,
     force: Annotated[

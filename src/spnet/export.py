@@ -90,7 +90,8 @@ CREATE TABLE partners (
 CREATE TABLE events (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, date TEXT NOT NULL, date_start TEXT NOT NULL, date_end TEXT NOT NULL,
     tentative INTEGER NOT NULL, onward INTEGER NOT NULL, fiscal_year INTEGER, number INTEGER, weekday_en TEXT,
-    weekday_ja TEXT, time TEXT, title_en TEXT, title_ja TEXT, title_en_basis TEXT, title_ja_basis TEXT, theme_en TEXT, theme_ja TEXT, venue_en TEXT, venue_ja TEXT,
+    weekday_ja TEXT, time TEXT, title_en TEXT, title_ja TEXT, title_en_basis TEXT, title_ja_basis TEXT,
+    theme_en TEXT, theme_ja TEXT, venue_en TEXT, venue_ja TEXT,
     university TEXT REFERENCES universities(id), note TEXT, source TEXT NOT NULL
 );
 CREATE TABLE event_universities (
@@ -239,7 +240,8 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
         rows.append(("events", (
             r.id, r.kind, r.date.iso(), r.date.first_day().isoformat(), r.date.last_day().isoformat(),
             int(r.tentative), int(r.onward), r.fiscal_year, r.number, r.weekday.en, r.weekday.ja, r.time,
-            r.title.en, r.title.ja, r.title_basis.en, r.title_basis.ja, r.theme.en, r.theme.ja, r.venue.en, r.venue.ja, r.university, r.note, str(r.source),
+            r.title.en, r.title.ja, r.title_basis.en, r.title_basis.ja, r.theme.en, r.theme.ja, r.venue.en,
+            r.venue.ja, r.university, r.note, str(r.source),
         )))  # fmt: skip
         rows += [("event_universities", (r.id, uid)) for uid in r.universities]
         rows += [("event_partners", (r.id, pid)) for pid in r.partners]

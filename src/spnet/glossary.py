@@ -41,7 +41,7 @@ FIELDS: dict[str, Term] = {
     "relations": Term("Relations", "関係"),
     "date": Term("Date", "日付"),
     "tentative": Term("Planned", "予定"),
-    "onward": Term("Onward", "以降"),
+    "onward": Term("Onward from the date", "日付以降も継続"),
     "number": Term("No.", "回"),
     "title": Term("Title", "件名"),
     "title_basis": Term("Title basis", "件名の根拠"),

@@ -97,13 +97,13 @@ def to_ics(archive: Archive, events: list[Any], stamp: str, lang: str = "both") 
                 f"DTEND;VALUE=DATE:{end:%Y%m%d}",
             ]
         date = dates.format_date(e.date.iso(), style, weekday=False)
-        title = _text(e.title, lang)
+        title = _text(e.title._replace(ja=render.with_referents(e.title.ja, e.title_ja_referents)), lang)
         if vague(e):
             title += _(" ({date}, day unknown)").format(date=date)
         lines.append(f"SUMMARY:{_ics_escape(title)}")
         about = [_("Date: {date}").format(date=date) + (_(" (planned)") if e.tentative else "")]
         if vague(e):
-            only = _("the year") if e.date.precision == "year" else _("the decade")
+            only = {"year": _("the year"), "fy": _("the fiscal year (年度)")}.get(e.date.precision, _("the decade"))
             about.append(_("The report gives only {what}; the calendar shows its first day.").format(what=only))
         disputes = [d for d in e.disagreements if d.field == "date"]
         about += [
@@ -137,7 +137,7 @@ def write_ics(
     if left_out:
         sys.stderr.write(
             "spnet: "
-            + _("{n} event(s) known only to the year or decade left out (--vague-dates puts them in)").format(
+            + _("{n} event(s) known only to the year, 年度 or decade left out (--vague-dates puts them in)").format(
                 n=len(left_out)
             )
             + "\n"

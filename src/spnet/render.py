@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, TextIO
 
 from spnet import glossary
 from spnet.columns import Column
-from spnet.dates import DateStyle, format_date
+from spnet.dates import DateStyle, fiscal_year_label, format_date
 from spnet.errors import UsageError
 from spnet.i18n import _
 
@@ -257,7 +257,9 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
     key = row["field"].rsplit(".", 1)[-1] if c.key == "value" and "field" in row and not out.highlight else c.key
     if c.display:
         text = c.display(row)
-    elif key in ("date", "since") and isinstance(value, str):
+    elif key == "fiscal_year" and type(value) is int:
+        text = fiscal_year_label(value, out.lang.value)  # FY2022 2022年度（令和4年度）
+    elif key in ("date", "since", "as_of") and isinstance(value, str):
         text = format_date(value, out.date_style, weekday=out.weekday)
         if row.get("onward") and c.key == "date":
             text = (glossary.ONWARD.ja if ja else glossary.ONWARD.en).format(text)
@@ -278,15 +280,17 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
     else:
         text = _text(value)
     if refs := row.get(f"{c.key}_referents"):
-        text = with_referents(text, refs)
+        text = with_referents(text, refs.split("; ")) or text
     return visible(text, keep="\n")
 
 
-def with_referents(text: str, referents: str) -> str:
+def with_referents(text: str | None, referents: Sequence[str]) -> str | None:
     """本学がボンオフィスを設置 as 本学〔早大〕がボンオフィスを設置: whom a word that stands for
     a university means, in the brackets Japanese uses for an editor's insertion, after its
-    first use. `referents` is the row's "本学=早大; 同協会=ASAIHL"."""
-    for pair in referents.split("; "):
+    first use. `referents` are the curators' "本学=早大", "同協会=ASAIHL"."""
+    if text is None:
+        return None
+    for pair in referents:
         word, _sep, who = pair.partition("=")
         text = text.replace(word, f"{word}〔{who}〕", 1)
     return text
