@@ -134,9 +134,15 @@ def main() -> int:
             ["sh", "-c", f'"$0" "$@" > {out_file}', *SPNET, "timeline"],
         ),
         (
+            "spnet timeline --lang ja --format table > file",
+            ["sh", "-c", f'"$0" "$@" > {out_file}', *SPNET, "timeline", "--lang", "ja", "--format", "table"],
+        ),
+        (
             "spnet partners --university kyoto --format tsv",
             [*SPNET, "partners", "--university", "kyoto", "--format", "tsv"],
         ),
+        ("spnet search 京都 --format json", [*SPNET, "search", "京都", "--format", "json"]),
+        ("spnet search 連携大学会議 --format json", [*SPNET, "search", "連携大学会議", "--format", "json"]),
         (
             "completion of `spnet partners -u ` (bash)",
             ["env", "_SPNET_COMPLETE=complete_bash", "COMP_WORDS=spnet partners -u ", "COMP_CWORD=3", *SPNET],
