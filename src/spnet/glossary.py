@@ -175,3 +175,16 @@ def field_label(path: str, lang: str) -> str:
         return text
 
     return re.sub(r"([a-z][a-z_]*?)(?:_(en|ja))?(?=$|[.\[])", part, path)
+
+
+# The report's own words for a kind, which a reader types for it (names.resolve_choice) and
+# which find its records (spnet show, spnet search): the meetings are the report's
+# プロジェクト連携大学会議 (lines 188, 2184) and Member Universities Meetings (2228); the
+# survey its アンケート調査 (167, 174); the partners its 戦略的パートナーシップ校 (2681).
+REPORT_WORDS: dict[str, tuple[str, ...]] = {
+    "meeting": ("連携大学会議", "プロジェクト連携大学会議", "Member Universities Meeting"),
+    "survey": ("アンケート", "アンケート調査", "Questionnaire Survey"),
+    "symposium": ("戦略的パートナーシップシンポジウム", "Strategic Partnership Symposium"),
+    "workshop": ("戦略的パートナーシップワークショップ", "Strategic Partnership Workshop"),
+    "strategic-partner": ("戦略的パートナーシップ", "戦略的パートナーシップ校", "strategic partnership"),
+}

@@ -270,7 +270,7 @@ def date_span(
     """One span from --year, --fy, --from and --to (their intersection)."""
     spans = []
     if year is not None:
-        y = parse_year(year)
+        y = _calendar_year(year)
         spans.append(DateSpan(dt.date(y, 1, 1), dt.date(y, 12, 31)))
     if fy is not None:
         spans.append(parse_fiscal_year(fy))
@@ -283,6 +283,19 @@ def date_span(
     if not spans:
         return None
     return DateSpan(max(s.start for s in spans), min(s.end for s in spans))
+
+
+def _calendar_year(text: str) -> int:
+    """--year's year; a 年度 typed there (2022年度, FY2022) is refused with the option it goes with."""
+    try:
+        return parse_year(text)
+    except UsageError:
+        if "年度" in text or text.strip().upper().startswith("FY"):
+            parse_fiscal_year(text)  # a bad 年度 is refused as one
+            raise UsageError(
+                _("--year takes a calendar year; {text!r} is a fiscal year (年度): use --fy {text}").format(text=text)
+            ) from None
+        raise
 
 
 def today_of(value: str | None) -> dt.date:
