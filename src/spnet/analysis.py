@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
-from spnet.names import JAPANESE, fold, prefold
+from spnet.names import JAPANESE, fold_case_and_kana, prefold
 
 # Spelling variants of katakana loanwords, folded as one after kana become hiragana:
 # ヴェ = ベ, and no long-vowel mark or small っ counts (チューリッヒ = チューリヒ).
@@ -48,16 +48,23 @@ def analyse(text: str) -> tuple[list[str], list[str]]:
     words: list[str] = []
     readings: list[str] = []
     for m in _tokenizer().tokenize(prefold(text)):
-        surface = m.surface()
-        if not surface.strip() or unicodedata.category(surface[0])[0] in "PSZ":
-            continue
-        japanese = _has_japanese(surface)
-        word = kana_fold(fold(m.normalized_form() if japanese else surface))
-        if not word:
-            continue
-        words.append(word)
-        readings.append(kana_fold(fold(m.reading_form())) if japanese else word)
+        found = _word(m.surface(), m.normalized_form(), m.reading_form())
+        if found is not None:
+            words.append(found[0])
+            readings.append(found[1])
     return words, readings
+
+
+@functools.lru_cache(maxsize=65536)
+def _word(surface: str, normalized: str, reading: str) -> tuple[str, str] | None:
+    """One word of `analyse` from the analyser's forms of it; None for no word."""
+    if not surface.strip() or unicodedata.category(surface[0])[0] in "PSZ":
+        return None
+    if not _has_japanese(surface):
+        word = fold_case_and_kana(surface)
+        return (word, word) if word else None
+    word = kana_fold(fold_case_and_kana(prefold(normalized)))
+    return (word, kana_fold(fold_case_and_kana(reading))) if word else None
 
 
 def joined(words: list[str]) -> str:

@@ -52,7 +52,12 @@ def fold(text: str, *, numbers: bool = True) -> str:
     variants as one (慶應 = 慶応), no space inside Japanese text (林 香里 = 林香里), spaces
     collapsed, and numbers by value (第01回 = 第1回) unless `numbers` is False (ids, which
     are compared as typed)."""
-    s = prefold(text, numbers=numbers).casefold()
+    return fold_case_and_kana(prefold(text, numbers=numbers))
+
+
+def fold_case_and_kana(text: str) -> str:
+    """The rest of `fold` for text already `prefold`ed: case-folded, katakana as hiragana."""
+    s = text.casefold()
     return s.translate(_KATAKANA) if not s.isascii() else s
 
 
