@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from spnet.archive.index import index_path
 from tests.conftest import DATA
 
 MEETINGS = {f"meeting-{n:02}" for n in range(1, 17)}
@@ -81,6 +84,13 @@ SEARCHES = [
     (["林 香里"], HAYASHI, "hayashi-kaori"),
     (["きょうと"], {"kyoto", "kyoto-zurich-symposium-2023", "kyoto-zurich", "kyoto-hamburg"}, "kyoto"),
     (["アンケート"], {"survey"}, "survey"),
+    # an informal name of a university is one too
+    (
+        ["慶應大学"],
+        {"keio", "keio-u7-summit-2023", "keio-u7", "keio-sciences-po", "keio-u7-launch-2019", "symposium-2"}
+        | {"keio-g7-hiroshima-2023", "sym2-keio-presenter", "kishida-fumio", "fr"},
+        "keio",
+    ),
     # English and numbers stay pieces of the text
     (["UCL", "2019"], {"osaka-ucl", "osaka-ucl-seed-fund", "osaka"}, "osaka-ucl"),
 ]
@@ -200,3 +210,22 @@ def test_the_search_index_answers_as_a_search_without_it(cli, data_copy) -> None
         looked = cli("--data", str(data_copy), "--no-cache", "search", *words, "--format", "json")
         assert indexed.exit_code == looked.exit_code == 0
         assert indexed.stdout == looked.stdout, words
+
+
+def test_words_stored_in_another_form_are_made_again(cli, data_copy: Path) -> None:
+    """The search index stores the analyser's words; when they were stored by another
+    folding (another spnet, another dictionary), the search index is made again."""
+    args = ("--data", str(data_copy), "search", "京大", "--format", "json")
+    first = cli(*args)
+    path = index_path(data_copy)
+    assert path is not None
+    search_index = path.with_name(path.name.replace("index-", "search-"))
+    built = search_index.stat().st_ino
+    assert cli(*args).stdout == first.stdout and search_index.stat().st_ino == built  # kept while current
+    with sqlite3.connect(search_index) as db:
+        db.execute("UPDATE meta SET value = '[0]' WHERE key = 'folding'")
+    again = cli(*args)
+    assert again.exit_code == 0 and again.stdout == first.stdout
+    assert search_index.stat().st_ino != built
+    with sqlite3.connect(search_index) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'folding'").fetchone() != ("[0]",)

@@ -135,13 +135,11 @@ def resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dic
         return as_id
     candidates = names()
     typed_words = _words(typed)
-    stem = key[:-2] if key.endswith("大学") else ""
     steps: list[Callable[[Names], bool]] = [
         lambda n: any(fold(f) == key for x in n.full for f in _full_forms(x)),
         lambda n: any(fold(x) == key for x in n.short) or any(fold(f) == key for x in n.full for f in _short_forms(x)),
         lambda n: any(_starts_words(typed_words, x) for x in n.full),
-        # An informal name: 慶應大学 for 慶應義塾大学 (the start of the name, and 大学).
-        lambda n: bool(stem) and any(fold(x).startswith(stem) and fold(x).endswith("大学") for x in n.full),
+        lambda n: any(is_informal(key, x) for x in n.full),
     ]
     if _is_kana(key):  # a reading, by the Japanese analyser: only when nothing else matched
         steps.append(lambda n: any(_reads(key, x) for x in n.full))
@@ -161,6 +159,13 @@ def resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dic
     close = dict.fromkeys(every[c] for c in difflib.get_close_matches(key, list(every), n=5, cutoff=0.75))
     hint = _("; did you mean {some}?").format(some=_some(list(close), candidates)) if close else ""
     raise UsageError(_("unknown {what} {typed!r}{hint}").format(what=what, typed=typed, hint=hint))
+
+
+def is_informal(key: str, name: str) -> bool:
+    """Whether a folded name is an informal form of a university's `name`: its start and
+    大学 (慶應大学, 慶応大学 for 慶應義塾大学)."""
+    folded = fold(name)
+    return len(key) > 2 and key.endswith("大学") and folded.endswith("大学") and folded.startswith(key[:-2])
 
 
 _BRACKETED = re.compile(r"\s*[（(]([^（）()]+)[）)]\s*$")

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Event, PartialDate, University
-from spnet.names import JAPANESE, Names, fold, resolve
+from spnet.names import JAPANESE, Names, fold, is_informal, resolve
 from spnet.query import Row, disputed
 
 _ORDINAL = re.compile(r"第\d+回")
@@ -203,6 +203,9 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
         if not key:
             continue
         university = universities.get(key)
+        if university is None:  # an informal name of one university: 慶應大学
+            informal = {u.id: u for u in archive.index.university_names if is_informal(key, u.name.ja or "")}
+            university = next(iter(informal.values())) if len(informal) == 1 else None
         every = [word]
         if university is not None:
             u = university

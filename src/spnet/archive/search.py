@@ -114,15 +114,15 @@ def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection, spoiled: 
     now = dict(index.execute("SELECT name, stat FROM files").fetchall())
 
     def fill(conn: sqlite3.Connection, copied: bool) -> None:
+        folding = folding_stamp()
+        if copied and conn.execute("SELECT value FROM meta WHERE key = 'folding'").fetchone() != (folding,):
+            # Every row is made again: a new, empty search index, its full-text index filled in one go.
+            conn.executescript("DROP TABLE search_fts; DROP TABLE search; DROP TABLE files; DROP TABLE meta;")
+            copied = False
         if not copied:
             conn.executescript(_SEARCH_LAYOUT)
             stamp(conn)
-        folding = folding_stamp()
-        same_form = conn.execute("SELECT value FROM meta WHERE key = 'folding'").fetchone() == (folding,)
-        before = dict(conn.execute("SELECT name, stat FROM files").fetchall()) if same_form else {}
-        if not same_form:
-            conn.execute("DELETE FROM search")
-            conn.execute("DELETE FROM files")
+        before = dict(conn.execute("SELECT name, stat FROM files").fetchall())
         changed = [name for name, st in now.items() if before.get(name) != st or name == spoiled]
         for name in [*changed, *(before.keys() - now.keys())]:
             conn.execute("DELETE FROM search WHERE file = ?", (name,))
