@@ -367,7 +367,7 @@ class Archive:
         # A full-text search of the index (each typed word's forms -> the fields of the
         # records that may hold them), when the archive came from one; None when it
         # answered nothing, and search looks itself.
-        self.search: Callable[[list[list[tuple[str, str]]]], list[Any] | None] | None = None
+        self.search: Callable[[list[list[tuple[str, str]]]], list[tuple[Any, ...]] | None] | None = None
 
     def piece(self, name: str) -> tuple[Any, ...]:
         if name not in self._pieces:

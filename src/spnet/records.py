@@ -220,7 +220,9 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
                 forms.append(("text", fold(name)))
         short = university is not None and key in {fold(n) for n in university.short_names}
         shown = tuple(every[1:] if short else every)
-        out.append(Typed(word, tuple(dict.fromkeys(f for f in forms if f[1])), shown))
+        kept = tuple(dict.fromkeys(f for f in forms if f[1].strip()))
+        if kept:  # punctuation alone is no word
+            out.append(Typed(word, kept, shown))
     return out
 
 
@@ -258,9 +260,9 @@ def search(archive: Archive, text: str | Iterable[str]) -> Found:
     if not typed:
         raise UsageError(_("empty search text"))
     forms = [list(t.forms) for t in typed]
-    fields = archive.search(forms) if archive.search is not None else None
+    stored = archive.search(forms) if archive.search is not None else None
     by_record: dict[str, list[Field]] = {}
-    for field in fields if fields is not None else searchable(archive):
+    for field in [Field(*f) for f in stored] if stored is not None else searchable(archive):
         by_record.setdefault(field.row["id"], []).append(field)
     ranked = []
     for entries in by_record.values():

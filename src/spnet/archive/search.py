@@ -191,12 +191,11 @@ class Search:
                     _bring_up_to_date(path, self.key, self.index)
         return self.conn
 
-    def __call__(self, typed: list[list[tuple[str, str]]]) -> list[Any] | None:
+    def __call__(self, typed: list[list[tuple[str, str]]]) -> list[tuple[Any, ...]] | None:
         """Every field of the records that may hold each typed word (each a list of forms,
-        records.Typed), as records.Field, in the archive's order: a superset that
-        records.search narrows, from the words stored, never analysing a record again."""
-        from spnet.records import Field
-
+        records.Typed), as (row, folded, words, readings), in the archive's order: a
+        superset that records.search narrows, from the words stored, never analysing a
+        record again."""
         try:
             if self._open() is None:
                 return None
@@ -225,7 +224,7 @@ class Search:
             for _place, text, folded, words, readings in sorted(hits, key=lambda hit: order(*hit[0])):
                 row = json.loads(text)
                 row["_disputed"] = tuple(row.get("_disputed", ()))
-                fields.append(Field(row, folded, words, readings))
+                fields.append((row, folded, words, readings))
             return fields
         except (*UNREADABLE, Spoiled):
             return None
