@@ -55,6 +55,14 @@ def analyse(text: str) -> tuple[list[str], list[str]]:
     return words, readings
 
 
+@functools.lru_cache(maxsize=8192)
+def stored(text: str) -> tuple[str, str]:
+    """What the search index stores of a field: its words and their readings, each joined.
+    The same text (オンライン, 副学長, a university's name) is analysed once."""
+    words, readings = analyse(text)
+    return joined(words), joined(readings)
+
+
 @functools.lru_cache(maxsize=65536)
 def _word(surface: str, normalized: str, reading: str) -> tuple[str, str] | None:
     """One word of `analyse` from the analyser's forms of it; None for no word."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
@@ -134,13 +135,22 @@ _NAME_FIELDS = {"name_en", "name_ja", "title_en", "title_ja", "aliases", "short_
 
 
 class Field(NamedTuple):
-    """One text field of a record as search shows it (`row`), and as search compares it:
-    folded (`fold`), as the Japanese analyser's words and their readings (analysis.joined)."""
+    """One text field of a record as search shows it (`row`, or its JSON as the search
+    index stores it, read only when shown), and as search compares it: folded (`fold`), as
+    the Japanese analyser's words and their readings (analysis.joined)."""
 
-    row: Row
+    id: str
+    row: Row | str
     folded: str
     words: str
     readings: str
+
+    def shown(self) -> Row:
+        if not isinstance(self.row, str):
+            return self.row
+        row: Row = json.loads(self.row)
+        row["_disputed"] = tuple(row.get("_disputed", ()))
+        return row
 
 
 class Typed(NamedTuple):
@@ -168,7 +178,7 @@ def searchable(archive: Archive) -> Iterator[Field]:
 
 def searchable_fields(record: Any) -> Iterator[Field]:
     """Each text field of one record as search shows and compares it."""
-    from spnet.analysis import analyse, joined
+    from spnet.analysis import stored
 
     name = getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
     full, _short = called(record)
@@ -183,8 +193,8 @@ def searchable_fields(record: Any) -> Iterator[Field]:
                 "value": value,
                 **disputed_field(record, path),
             }
-            words, readings = analyse(value) if JAPANESE.search(value) else ([], [])
-            yield Field(row, fold(value), joined(words), joined(readings))
+            words, readings = stored(value) if JAPANESE.search(value) else ("", "")
+            yield Field(record.id, row, fold(value), words, readings)
 
 
 def typed_words(archive: Archive, text: str) -> list[Typed]:
@@ -236,13 +246,11 @@ def _holds(field: Field, how: str, what: str) -> bool:
     return reads_as(what, field.readings)
 
 
-def _rank(field: Field, typed: list[Typed]) -> int:
-    """How well a field holds the words: 3 a name that is all of one of them, 2 a name
-    holding one, 1 any other field, 0 none."""
+def _rank(row: Row, field: Field, typed: list[Typed]) -> int:
+    """How well a field holding a word holds the words: 3 a name that is all of one of
+    them, 2 a name holding one, 1 any other field."""
     held = [(how, what) for t in typed for how, what in t.forms if _holds(field, how, what)]
-    if not held:
-        return 0
-    if field.row["field"].rsplit(".", 1)[-1] not in _NAME_FIELDS:
+    if row["field"].rsplit(".", 1)[-1] not in _NAME_FIELDS:
         return 1
     whole = any(what == (field.folded if how == "text" else field.words) for how, what in held if how != "kana")
     return 3 if whole else 2
@@ -263,13 +271,14 @@ def search(archive: Archive, text: str | Iterable[str]) -> Found:
     stored = archive.search(forms) if archive.search is not None else None
     by_record: dict[str, list[Field]] = {}
     for field in [Field(*f) for f in stored] if stored is not None else searchable(archive):
-        by_record.setdefault(field.row["id"], []).append(field)
+        by_record.setdefault(field.id, []).append(field)
     ranked = []
     for entries in by_record.values():
         if not all(any(_holds(f, how, what) for f in entries for how, what in t.forms) for t in typed):
             continue
-        ranks = [_rank(f, typed) for f in entries]
-        ranked.append((-max(ranks), [f.row for f, r in zip(entries, ranks, strict=True) if r]))
+        holding = [f for f in entries if any(_holds(f, how, what) for t in typed for how, what in t.forms)]
+        rows = [f.shown() for f in holding]
+        ranked.append((-max(_rank(row, f, typed) for row, f in zip(rows, holding, strict=True)), rows))
     ranked.sort(key=lambda pair: pair[0])  # stable: the archive's order within a rank
     highlight = tuple(dict.fromkeys(s for t in typed for s in t.shown))
     return Found([row for _rank_, rows in ranked for row in rows], highlight)

@@ -101,7 +101,19 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
         for seq, field in enumerate(records.searchable_fields(record)):
             text = json.dumps(field.row, ensure_ascii=False)
             crc = _checksum(text, field.folded, field.words, field.readings)
-            yield name, place[kind, record.id], seq, kind, record.id, lead, text, *field[1:], crc
+            yield (
+                name,
+                place[kind, record.id],
+                seq,
+                kind,
+                record.id,
+                lead,
+                text,
+                field.folded,
+                field.words,
+                field.readings,
+                crc,
+            )
 
 
 def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection, spoiled: str | None = None) -> None:
@@ -193,7 +205,7 @@ class Search:
 
     def __call__(self, typed: list[list[tuple[str, str]]]) -> list[tuple[Any, ...]] | None:
         """Every field of the records that may hold each typed word (each a list of forms,
-        records.Typed), as (row, folded, words, readings), in the archive's order: a
+        records.Typed), as (id, row as JSON, folded, words, readings), in the archive's order: a
         superset that records.search narrows, from the words stored, never analysing a
         record again."""
         try:
@@ -220,12 +232,7 @@ class Search:
                     return None
                 hits.append((place, text, folded, words, readings))
             order = self._order()
-            fields = []
-            for _place, text, folded, words, readings in sorted(hits, key=lambda hit: order(*hit[0])):
-                row = json.loads(text)
-                row["_disputed"] = tuple(row.get("_disputed", ()))
-                fields.append((row, folded, words, readings))
-            return fields
+            return [(place[4], text, *rest) for place, text, *rest in sorted(hits, key=lambda hit: order(*hit[0]))]
         except (*UNREADABLE, Spoiled):
             return None
 
