@@ -40,6 +40,7 @@ FIELDS: dict[str, Term] = {
     "tentative": Term("Planned", "予定"),
     "number": Term("No.", "回"),
     "title": Term("Title", "件名"),
+    "called": Term("Called", "呼称"),  # what the report calls a record: 第3回連携大学会議
     "weekday": Term("Weekday", "曜日"),
     "theme": Term("Theme", "テーマ"),
     "time": Term("Time (JST)", "時間（日本時間）"),
