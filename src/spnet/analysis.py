@@ -81,11 +81,6 @@ def joined(words: list[str]) -> str:
     return " " + " ".join(words) + " " if words else ""
 
 
-def is_kana(word: str) -> bool:
-    """Whether a folded word is kana alone (a reading: はやし, きょうと)."""
-    return bool(word) and all("\u3041" <= c <= "\u309f" or c == "ー" for c in word)
-
-
 def reads_as(kana: str, readings: str) -> bool:
     """Whether a run of whole words of `readings` (joined) reads `kana`: はやし in
     " はやし かおり ", はやしかおり too; not はや."""

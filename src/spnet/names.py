@@ -141,7 +141,7 @@ def resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dic
         lambda n: any(_starts_words(typed_words, x) for x in n.full),
         lambda n: any(is_informal(key, x) for x in n.full),
     ]
-    if _is_kana(key):  # a reading, by the Japanese analyser: only when nothing else matched
+    if is_kana(key):  # a reading, by the Japanese analyser: only when nothing else matched
         steps.append(lambda n: any(_reads(key, x) for x in n.full))
     for matches in steps:
         found = [cid for cid, n in candidates.items() if matches(n)]
@@ -183,8 +183,9 @@ def _short_forms(name: str) -> list[str]:
     return [found[1]] if found else []
 
 
-def _is_kana(key: str) -> bool:
-    return bool(key) and all("\u3041" <= c <= "\u309f" or c == "ー" for c in key)
+def is_kana(word: str) -> bool:
+    """Whether a folded word is kana alone (a reading: はやし, きょうと)."""
+    return bool(word) and all("\u3041" <= c <= "\u309f" or c == "ー" for c in word)
 
 
 def _reads(kana: str, name: str) -> bool:

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Event, PartialDate, University
-from spnet.names import JAPANESE, Names, fold, is_informal, resolve
+from spnet.names import JAPANESE, Names, fold, is_informal, is_kana, resolve
 from spnet.query import Row, disputed
 
 _ORDINAL = re.compile(r"第\d+回")
@@ -199,7 +199,7 @@ def searchable_fields(record: Any) -> Iterator[Field]:
 
 def typed_words(archive: Archive, text: str) -> list[Typed]:
     """The words of `text` (split at any space, ideographic too), each with its forms."""
-    from spnet.analysis import analyse, is_kana, joined, kana_fold
+    from spnet.analysis import analyse, joined, kana_fold
 
     universities = {
         fold(n): u
