@@ -195,12 +195,18 @@ def test_the_best_match_comes_first_then_the_archive_order(cli) -> None:
     assert ids.index("kyoto") > ids.index("kyoto-tri-symposium-2024")
 
 
-def test_the_highlight_is_where_the_match_really_is(cli) -> None:
-    """京大 is highlighted as the names it stands for, never inside another word."""
-    result = cli("search", "京大", "--format", "table", env={"FORCE_COLOR": "1", "TERM": "xterm"})
+def test_the_highlight_is_where_the_match_really_is(cli, data_copy: Path) -> None:
+    """京大 is highlighted as a word of its own and as the names it stands for, never
+    inside 東京大学."""
+    kyoto = data_copy / "universities" / "kyoto.toml"
+    kyoto.write_text(kyoto.read_text(encoding="utf-8").replace("本学では", "東京大学と同じく本学（京大）では", 1))
+    env = {"FORCE_COLOR": "1", "TERM": "xterm", "COLUMNS": "200"}
+    result = cli("--data", str(data_copy), "search", "京大", "--format", "table", "--no-pager", env=env)
     assert result.exit_code == 0, result.stderr
+    assert "東京大学と同じく本学（\x1b[1;7m京大\x1b[0m）" in result.stdout  # the row of the edited text
+    assert "東\x1b[1;7m京大" not in result.stdout
     marked = set(re.findall(r"\x1b\[1;7m(.*?)\x1b\[0m", result.stdout))
-    assert marked and marked <= {"京都大学", "Kyoto University", "Kyoto university", "kyoto university"}
+    assert marked == {"京都大学", "Kyoto University", "京大"}
 
 
 def test_the_search_index_answers_as_a_search_without_it(cli, data_copy) -> None:

@@ -21,6 +21,7 @@ _KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
 _CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
 _INNER_SPACE = rf"(?<=[{_CJK}])\s+(?=[{_CJK}])"  # compiled on first use, by re's cache
 JAPANESE = re.compile(f"[{_CJK}]")
+_KANJI = "\u3005\u3400-\u9fff\uf900-\ufaff"
 
 
 @functools.cache
@@ -61,13 +62,23 @@ def fold_case_and_kana(text: str) -> str:
     return s.translate(_KATAKANA) if not s.isascii() else s
 
 
-def match_pattern(find: str | Sequence[str]) -> re.Pattern[str]:
+# What search highlights: the typed text, several phrases, or a pattern made for it.
+Highlight = str | Sequence[str] | re.Pattern[str]
+
+
+def match_pattern(find: Highlight, *, alone: Sequence[str] = ()) -> re.Pattern[str]:
     """Where the words search folds from `find` are in a text as written: the same folding
     as a pattern (either case and width, either kana, a variant, a space inside Japanese,
     leading zeros), for the snippet and the highlight of what was found. A string is
-    found word by word; each of several strings whole (its words apart by any spaces)."""
+    found word by word; each of several strings whole (its words apart by any spaces);
+    each of `alone` only with no kanji on either side (京大, not 京大 in 東京大学). A
+    pattern is its own answer."""
+    if isinstance(find, re.Pattern):
+        return find
     phrases = [[w] for w in fold(find).split()] if isinstance(find, str) else [fold(p).split() for p in find]
-    return re.compile("|".join(r"\s+".join(_word_pattern(w) for w in words) for words in phrases if words))
+    parts = [r"\s+".join(_word_pattern(w) for w in words) for words in phrases if words]
+    parts += [rf"(?<![{_KANJI}]){_word_pattern(fold(w))}(?![{_KANJI}])" for w in alone if fold(w)]
+    return re.compile("|".join(parts) or "(?!)")  # nothing: a pattern that finds nothing
 
 
 def _word_pattern(word: str) -> str:

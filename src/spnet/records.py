@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Event, PartialDate, University
-from spnet.names import JAPANESE, Names, fold, is_informal, is_kana, resolve
+from spnet.names import JAPANESE, Names, fold, is_informal, is_kana, match_pattern, resolve
 from spnet.query import Row, disputed
 
 _ORDINAL = re.compile(r"第\d+回")
@@ -161,12 +161,13 @@ class Typed(NamedTuple):
 
     word: str
     forms: tuple[tuple[str, str], ...]
-    shown: tuple[str, ...]  # what to highlight: not an abbreviation, found inside other words too
+    shown: tuple[str, ...]  # what to highlight: the word, or the names an abbreviation stands for
+    alone: tuple[str, ...]  # an abbreviation, highlighted only as a word of its own
 
 
 class Found(NamedTuple):
     rows: list[Row]
-    highlight: tuple[str, ...]
+    highlight: re.Pattern[str]
 
 
 def searchable(archive: Archive) -> Iterator[Field]:
@@ -232,7 +233,7 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
         shown = tuple(every[1:] if short else every)
         kept = tuple(dict.fromkeys(f for f in forms if f[1].strip()))
         if kept:  # punctuation alone is no word
-            out.append(Typed(word, kept, shown))
+            out.append(Typed(word, kept, shown, (word,) if short else ()))
     return out
 
 
@@ -280,5 +281,7 @@ def search(archive: Archive, text: str | Iterable[str]) -> Found:
         rows = [f.shown() for f in holding]
         ranked.append((-max(_rank(row, f, typed) for row, f in zip(rows, holding, strict=True)), rows))
     ranked.sort(key=lambda pair: pair[0])  # stable: the archive's order within a rank
-    highlight = tuple(dict.fromkeys(s for t in typed for s in t.shown))
+    highlight = match_pattern(
+        list(dict.fromkeys(s for t in typed for s in t.shown)), alone=[w for t in typed for w in t.alone]
+    )
     return Found([row for _rank_, rows in ranked for row in rows], highlight)
