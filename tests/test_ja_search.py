@@ -82,6 +82,11 @@ SEARCHES = [
     (["はやしかおり"], HAYASHI, "hayashi-kaori"),
     (["はやし", "かおり"], HAYASHI, "hayashi-kaori"),
     (["林 香里"], HAYASHI, "hayashi-kaori"),
+    # the report's reading (its romaji) before the analyser's guess (あきら じゅん for 彰純)
+    (["あきよし"], {"yonezawa-akiyoshi"}, "yonezawa-akiyoshi"),
+    (["よねざわ", "あきよし"], {"yonezawa-akiyoshi"}, "yonezawa-akiyoshi"),
+    (["おおばやし"], {"obayashi-saori", "symposium-2"}, "obayashi-saori"),  # Obayashi: no long vowel in romaji
+    (["きしもと"], {"kishimoto-orie"}, "kishimoto-orie"),
     (["きょうと"], {"kyoto", "kyoto-zurich-symposium-2023", "kyoto-zurich", "kyoto-hamburg"}, "kyoto"),
     (["アンケート"], {"survey"}, "survey"),
     # an informal name of a university is one too

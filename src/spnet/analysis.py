@@ -30,6 +30,17 @@ def kana_fold(word: str) -> str:
     return _VU_RE.sub(lambda m: _VU[m[0]], word).translate(_IGNORED) or word
 
 
+# Long vowels in a reading, which romanisation drops (Obayashi for おおばやし, Ryuichi for
+# りゅういち): folded as short ones, in readings only.
+_LONG_VOWELS = re.compile("(?<=[おこごそぞとどのほぼぽもよろょ])[おう]|(?<=[うくぐすずつづぬふぶぷむゆるゅ])う")
+
+
+def reading_fold(kana: str) -> str:
+    """A reading with its spelling variants (kana_fold) and long vowels as one:
+    おおばやし = おばやし, りゅういち = りゅいち, とうきょう = ときょ."""
+    return _LONG_VOWELS.sub("", kana_fold(kana))
+
+
 @functools.cache
 def _tokenizer() -> Any:
     from sudachipy import Dictionary, SplitMode  # type: ignore[import-untyped]
@@ -72,7 +83,7 @@ def _word(surface: str, normalized: str, reading: str) -> tuple[str, str] | None
         word = fold_case_and_kana(surface)
         return (word, word) if word else None
     word = kana_fold(fold_case_and_kana(prefold(normalized)))
-    return (word, kana_fold(fold_case_and_kana(reading))) if word else None
+    return (word, reading_fold(fold_case_and_kana(reading))) if word else None
 
 
 def joined(words: list[str]) -> str:
@@ -94,3 +105,86 @@ def reads_as(kana: str, readings: str) -> bool:
             if not kana.startswith(run):
                 break
     return False
+
+
+# Hepburn romanisation, as the report writes Japanese names in English (Kaori HAYASHI):
+# syllable -> hiragana. A name is read from it only when every letter is one of these.
+_HEPBURN = {
+    **dict(zip(["a", "i", "u", "e", "o"], "あいうえお", strict=True)),
+    **{
+        c + v: k
+        for c, row in {
+            "k": "かきくけこ",
+            "g": "がぎぐげご",
+            "s": "さ-すせそ",
+            "z": "ざ-ずぜぞ",
+            "t": "た--てと",
+            "d": "だ--でど",
+            "n": "なにぬねの",
+            "h": "はひ-へほ",
+            "b": "ばびぶべぼ",
+            "p": "ぱぴぷぺぽ",
+            "m": "まみむめも",
+            "y": "や-ゆ-よ",
+            "r": "らりるれろ",
+            "w": "わ---を",
+            "f": "--ふ--",
+        }.items()
+        for v, k in zip("aiueo", row, strict=True)
+        if k != "-"
+    },
+    "shi": "し",
+    "chi": "ち",
+    "tsu": "つ",
+    "ji": "じ",
+    **{
+        c + "y" + v: k + small
+        for c, k in {
+            "k": "き",
+            "g": "ぎ",
+            "n": "に",
+            "h": "ひ",
+            "b": "び",
+            "p": "ぴ",
+            "m": "み",
+            "r": "り",
+        }.items()
+        for v, small in zip("auo", "ゃゅょ", strict=True)
+    },
+    **{
+        c + v: k + small
+        for c, k in {"sh": "し", "ch": "ち", "j": "じ"}.items()
+        for v, small in zip("auo", "ゃゅょ", strict=True)
+    },
+}
+
+
+def romaji_reading(name: str) -> list[str] | None:
+    """The reading of a name the report gives in Hepburn romanisation, family name first
+    (the word in capitals, else the last): "Kaori HAYASHI" -> ["はやし", "かおり"]. None
+    when a word is not plain Hepburn ("Christian")."""
+    words = name.split()
+    if not words or not all(w.isascii() and w.isalpha() for w in words):
+        return None
+    family = next((w for w in words if len(w) > 1 and w.isupper()), words[-1])
+    ordered = [family, *(w for w in words if w is not family)]
+    kana = [_hepburn(w.lower()) for w in ordered]
+    return None if any(k is None for k in kana) else [reading_fold(k) for k in kana if k is not None]
+
+
+def _hepburn(word: str) -> str | None:
+    out, i = "", 0
+    while i < len(word):
+        if word[i] == "n" and (i + 1 == len(word) or word[i + 1] not in "aiueoy"):
+            out, i = out + "ん", i + 1
+            continue
+        if i + 1 < len(word) and word[i] == word[i + 1] and word[i] not in "aiueon":
+            out, i = out + "っ", i + 1  # a doubled consonant: kk, tt, ss, pp
+            continue
+        for size in (3, 2, 1):
+            if (kana := _HEPBURN.get(word[i : i + size])) is not None:
+                out, i = out + kana, i + size
+                break
+        else:
+            return None
+    return out

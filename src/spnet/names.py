@@ -203,9 +203,9 @@ def _reads(kana: str, name: str) -> bool:
     """Whether whole words of `name` read `kana` (きょうと: 京都大学), by the analyser."""
     if not JAPANESE.search(name):
         return False
-    from spnet.analysis import analyse, joined, kana_fold, reads_as
+    from spnet.analysis import analyse, joined, reading_fold, reads_as
 
-    return reads_as(kana_fold(kana), joined(analyse(name)[1]))
+    return reads_as(reading_fold(kana), joined(analyse(name)[1]))
 
 
 def _some(ids: Sequence[str], candidates: dict[str, Names], most: int = 5) -> str:

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import Archive, Bilingual, Event, PartialDate, University
+from spnet.models import Archive, Bilingual, Event, PartialDate, Person, University
 from spnet.names import JAPANESE, Names, fold, is_informal, is_kana, match_pattern, resolve
 from spnet.query import Row, disputed
 
@@ -179,10 +179,14 @@ def searchable(archive: Archive) -> Iterator[Field]:
 
 def searchable_fields(record: Any) -> Iterator[Field]:
     """Each text field of one record as search shows and compares it."""
-    from spnet.analysis import stored
+    from spnet.analysis import joined, romaji_reading, stored
 
     name = getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
     full, _short = called(record)
+    # A person's reading as the report gives it, in romaji (Akiyoshi Yonezawa: よねざわ
+    # あきよし, where the analyser reads 彰純 as あきら じゅん), in place of the analyser's.
+    given = romaji_reading(name.en) if isinstance(record, Person) and name.en else None
+    report_reading = joined(given) if given else ""
     for path, value in [*flatten(record), *(("called", n) for n in full[:1])]:
         if isinstance(value, str):
             row = {
@@ -195,12 +199,14 @@ def searchable_fields(record: Any) -> Iterator[Field]:
                 **disputed_field(record, path),
             }
             words, readings = stored(value) if JAPANESE.search(value) else ("", "")
+            if path == "name_ja" and report_reading:  # the report's reading, not a guess
+                readings = report_reading
             yield Field(record.id, row, fold(value), words, readings)
 
 
 def typed_words(archive: Archive, text: str) -> list[Typed]:
     """The words of `text` (split at any space, ideographic too), each with its forms."""
-    from spnet.analysis import analyse, joined, kana_fold
+    from spnet.analysis import analyse, joined, reading_fold
 
     universities = {
         fold(n): u
@@ -226,7 +232,7 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
             if JAPANESE.search(name):
                 forms.append(("words", joined(analyse(name)[0])))
                 if is_kana(fold(name)):
-                    forms.append(("kana", kana_fold(fold(name))))
+                    forms.append(("kana", reading_fold(fold(name))))
             else:
                 forms.append(("text", fold(name)))
         short = university is not None and key in {fold(n) for n in university.short_names}
