@@ -163,6 +163,14 @@ def _candidates(how: str, what: str) -> tuple[str, tuple[str]]:
     return f"SELECT id FROM search WHERE instr({_column(how)}, ?)", (what,)
 
 
+def _may_hold(folded: str, words: str, readings: str, how: str, what: str) -> bool:
+    """Whether a row may hold one form of a word (records.search decides): a field that
+    holds no word is no part of an answer, and is neither sorted nor handed back."""
+    if how == "kana":
+        return what in readings.replace(" ", "")
+    return what in (words if how == "words" else folded)
+
+
 def _column(how: str) -> str:
     return "words" if how == "words" else "folded"
 
@@ -204,10 +212,10 @@ class Search:
         return self.conn
 
     def __call__(self, typed: list[list[tuple[str, str]]]) -> list[tuple[Any, ...]] | None:
-        """Every field of the records that may hold each typed word (each a list of forms,
-        records.Typed), as (id, row as JSON, folded, words, readings), in the archive's order: a
-        superset that records.search narrows, from the words stored, never analysing a
-        record again."""
+        """The fields that may hold a typed word (each word a list of forms, records.Typed),
+        of the records that may hold every one, as (id, row as JSON, folded, words,
+        readings), in the archive's order: a superset that records.search narrows, from the
+        words stored, never analysing a record again."""
         try:
             if self._open() is None:
                 return None
@@ -230,7 +238,8 @@ class Search:
                     self.conn = None
                     _bring_up_to_date(self.path, self.key, self.index, spoiled=place[0])
                     return None
-                hits.append((place, text, folded, words, readings))
+                if any(_may_hold(folded, words, readings, how, what) for forms in typed for how, what in forms):
+                    hits.append((place, text, folded, words, readings))
             order = self._order()
             return [(place[4], text, *rest) for place, text, *rest in sorted(hits, key=lambda hit: order(*hit[0]))]
         except (*UNREADABLE, Spoiled):
