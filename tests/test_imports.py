@@ -1,5 +1,6 @@
 """Nothing is imported that a command does not use: Rich only to draw a table,
-python-dateutil only to parse an English month name, importlib.metadata only for --version."""
+python-dateutil only to parse an English month name, importlib.metadata only for --version,
+the Japanese analyser (sudachipy) only to search."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ except SystemExit:
     pass
 sys.stderr.write("\n" + json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in WATCHED)))
 """
-WATCHED = ("rich", "dateutil", "importlib", "tomli_w", "tomllib")
+WATCHED = ("rich", "dateutil", "importlib", "tomli_w", "tomllib", "sudachipy")
 
 
 def imported(*args: str) -> set[str]:
@@ -67,3 +68,22 @@ def test_a_query_answered_from_the_cache_parses_no_toml() -> None:
 
 def test_check_imports_tomli_w_to_compare_canonical_form() -> None:
     assert "tomli_w" in imported("check")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline", "--format", "json"],
+        ["partners", "-u", "京大", "--country", "英国", "--kind", "戦略的パートナー", "--format", "json"],
+        ["show", "第3回連携大学会議", "--format", "json"],
+        ["meetings", "--lang", "ja", "--format", "table"],
+    ],
+)
+def test_only_search_imports_the_japanese_analyser(args: list[str]) -> None:
+    assert "sudachipy" not in imported(*args)
+
+
+def test_search_imports_the_analyser_for_japanese_words_only() -> None:
+    imported("search", "UCL", "--format", "json")  # the search index, made once: every record analysed
+    assert "sudachipy" not in imported("search", "UCL", "--format", "json")
+    assert "sudachipy" in imported("search", "京都", "--format", "json")

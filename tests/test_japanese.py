@@ -99,7 +99,7 @@ ANSWERS = [
     (["search", "ハンブルク 2023"], "id", {"kyoto", "kyoto-hamburg", "kyoto-hamburg-symposium-2023"}),
     # one record by its name
     (["show", "京都大学"], "id", {"kyoto"}),
-    (["show", "第3回"], "id", {"meeting-03"}),
+    (["show", "第3回連携大学会議"], "id", {"meeting-03"}),
     (["show", "ケンブリッジ大学"], "id", {"tokyo-cambridge"}),
 ]
 
@@ -118,6 +118,7 @@ REFUSALS = [
     (["timeline", "--date-style", "roman"], "unknown --date-style"),
     (["timeline", "--group", "month"], "unknown grouping"),
     (["show", "東"], "ambiguous record '東'"),
+    (["show", "第3回"], "meeting-03"),  # the 3rd meeting, and the 3rd symposium
 ]
 
 JA_HEAD = "| ID | 大学 | 名称 | 国 | 種別 | 開始 |"

@@ -212,7 +212,7 @@ GOLDEN = [
     ("contacts-ehime-ja-80", ["contacts", "-u", "愛媛大学", "--lang", "日本語"], 80),
     ("universities-ja-80", ["universities", "--lang", "ja"], 80),
     ("stats-fy-ja-80", ["stats", "--group", "年度", "--lang", "ja"], 80),
-    ("show-meeting-03-ja-80", ["show", "第3回", "--lang", "ja"], 80),
+    ("show-meeting-03-ja-80", ["show", "第3回連携大学会議", "--lang", "ja"], 80),
 ]
 
 

@@ -389,17 +389,21 @@ def show(
 @listing
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="Text to find, in English or Japanese.")],
+    text: Annotated[
+        list[str], typer.Argument(metavar="TEXT...", help="Words to find, in English or Japanese: every one of them.")
+    ],
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
-    """Every record holding each word of TEXT, however it is written: case, width, hiragana
-    or katakana, common variants (慶応, 慶應), spaces in Japanese names, leading zeros
-    (第1回, 第01回). A table shows the text around each match.
+    """Every record holding each word of TEXT, best match first, however it is written:
+    case, width, hiragana or katakana, common variants (慶応, 慶應; チューリヒ, チューリッヒ),
+    leading zeros (第1回, 第01回). Japanese is found by whole words (京大 is not in 東京大学,
+    会議 is in 連携大学会議) or by reading (はやし); a short name brings its university's
+    names (京大: 京都大学, Kyoto University). A table shows the text around each match.
 
-    Example: spnet search 京都
+    Example: spnet search 京都 シンポジウム
     """
-    rows = records.search(open_archive(ctx), text)
-    emit(ctx, rows, "search", out._replace(highlight=text), what=_("records"))
+    found = records.search(open_archive(ctx), text)
+    emit(ctx, found.rows, "search", out._replace(highlight=found.highlight), what=_("records"))
 
 
 @command()

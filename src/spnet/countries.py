@@ -13,9 +13,20 @@ import pycountry
 
 from spnet.names import Names
 
-# What Japanese readers call a country where ISO's Japanese name is another: イギリス for
-# 英国. Without them, アメリカ would be taken as the start of アメリカ合衆国外諸島.
-COMMON_JA = {"gb": ("イギリス",), "us": ("アメリカ", "アメリカ合衆国"), "nl": ("オランダ",), "kr": ("韓国",)}
+# Curator data, neither ISO's nor the report's: what Japanese readers call a country where
+# ISO's Japanese name is another (イギリス for 英国; without it, アメリカ would be taken as
+# the start of アメリカ合衆国外諸島), and the common short names of the press (豪州, 北朝鮮).
+CURATOR_NAMES = {
+    "gb": ("イギリス",),
+    "us": ("アメリカ", "アメリカ合衆国"),
+    "nl": ("オランダ",),
+    "kr": ("韓国",),
+    "au": ("オーストラリア", "豪州"),
+    "kp": ("北朝鮮",),
+}
+# The one-character names (仏 France, 独 Germany ...), curator data too: short names, so
+# that 仏 is France before it is the start of 仏領ギアナ (French Guiana).
+CURATOR_SHORT = {"fr": ("仏",), "de": ("独",), "gb": ("英",), "us": ("米",), "cn": ("中",), "au": ("豪",)}
 
 
 @functools.cache
@@ -30,9 +41,11 @@ def iso_countries() -> dict[str, Names]:
     for c in pycountry.countries:
         english = [c.name, *(getattr(c, key) for key in ("common_name", "official_name") if hasattr(c, key))]
         full = list(dict.fromkeys(english))
-        if japanese is not None and (ja := japanese(c.name)) != c.name:
-            # "大韓民国 (韓国)": the name, and the name in brackets
-            full += [part for part in re.split(r"\s*[()（）]\s*", ja) if part]
-        full += COMMON_JA.get(c.alpha_2.lower(), ())
-        out[c.alpha_2.lower()] = Names(tuple(dict.fromkeys(full)), (c.alpha_2, c.alpha_3))
+        for english_name in english:  # the name, the common name and the official name
+            if japanese is not None and (ja := japanese(english_name)) != english_name:
+                # "大韓民国 (韓国)": the name, and the name in brackets
+                full += [part for part in re.split(r"\s*[()（）]\s*", ja) if part]
+        code = c.alpha_2.lower()
+        full += CURATOR_NAMES.get(code, ())
+        out[code] = Names(tuple(dict.fromkeys(full)), (c.alpha_2, c.alpha_3, *CURATOR_SHORT.get(code, ())))
     return out

@@ -207,7 +207,7 @@ def parse_year(text: str) -> DateSpan:
     parsed = _parse(text)
     if parsed.precision == "fy":
         raise UsageError(
-            _("bad year {text!r}: that is a 年度 (April to March); use --fy {text} for it").format(text=text)
+            _("--year takes a calendar year; {text!r} is a fiscal year (年度): use --fy {text}").format(text=text)
         )
     if parsed.precision != "year":
         raise UsageError(_("bad year {text!r}: give a year such as 2023, 令和5年 or R5").format(text=text))

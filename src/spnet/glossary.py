@@ -46,6 +46,7 @@ FIELDS: dict[str, Term] = {
     "title": Term("Title", "件名"),
     "title_basis": Term("Title basis", "件名の根拠"),
     "title_ja_referents": Term("Whom the title means", "件名の本学・同協会等"),
+    "called": Term("Called", "呼称"),  # what the report calls a record: 第3回連携大学会議
     "weekday": Term("Weekday", "曜日"),
     "theme": Term("Theme", "テーマ"),
     "time": Term("Time (JST)", "時間（日本時間）"),
@@ -220,3 +221,16 @@ def in_words(params: dict[str, object], lang: str) -> dict[str, object]:
     if isinstance(shown.get("field"), str):
         shown["field"] = field_label(str(shown["field"]), lang)
     return shown
+
+
+# The report's own words for a kind, which a reader types for it (names.resolve_choice) and
+# which find its records (spnet show, spnet search): the meetings are the report's
+# プロジェクト連携大学会議 (lines 188, 2184) and Member Universities Meetings (2228); the
+# survey its アンケート調査 (167, 174); the partners its 戦略的パートナーシップ校 (2681).
+REPORT_WORDS: dict[str, tuple[str, ...]] = {
+    "meeting": ("連携大学会議", "プロジェクト連携大学会議", "Member Universities Meeting"),
+    "survey": ("アンケート", "アンケート調査", "Questionnaire Survey"),
+    "symposium": ("戦略的パートナーシップシンポジウム", "Strategic Partnership Symposium"),
+    "workshop": ("戦略的パートナーシップワークショップ", "Strategic Partnership Workshop"),
+    "strategic-partner": ("戦略的パートナーシップ", "戦略的パートナーシップ校", "strategic partnership"),
+}

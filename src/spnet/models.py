@@ -386,9 +386,10 @@ class Archive:
         self.index = index
         self._load = load
         self._pieces: dict[str, tuple[Any, ...]] = {}
-        # A full-text search of the index (its folded words -> rows), when the archive
-        # came from one; None when it answered nothing, and search looks itself.
-        self.search: Callable[[list[str]], list[dict[str, Any]] | None] | None = None
+        # A full-text search of the index (each typed word's forms -> the fields of the
+        # records that may hold them), when the archive came from one; None when it
+        # answered nothing, and search looks itself.
+        self.search: Callable[[list[list[tuple[str, str]]]], list[tuple[Any, ...]] | None] | None = None
 
     def piece(self, name: str) -> tuple[Any, ...]:
         if name not in self._pieces:

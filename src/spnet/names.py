@@ -20,6 +20,8 @@ _KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
 # Kana, CJK ideographs and the iteration marks: a space between two of them is not a word break.
 _CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
 _INNER_SPACE = rf"(?<=[{_CJK}])\s+(?=[{_CJK}])"  # compiled on first use, by re's cache
+JAPANESE = re.compile(f"[{_CJK}]")
+_KANJI = "\u3005\u3400-\u9fff\uf900-\ufaff"
 
 
 @functools.cache
@@ -33,42 +35,74 @@ def _variants() -> dict[int, str]:
     return table
 
 
+def prefold(text: str, *, numbers: bool = True) -> str:
+    """The part of `fold` that keeps case and script, for the Japanese analyser to read:
+    NFKC, common character variants as one, no space inside Japanese text, spaces
+    collapsed, and numbers by value unless `numbers` is False."""
+    s = unicodedata.normalize("NFKC", text)
+    if not s.isascii():
+        s = re.sub(_INNER_SPACE, "", s.translate(_variants()))
+    if numbers and not s.isalpha():
+        s = re.sub(r"\d+", lambda m: str(int(m[0])), s)
+    return " ".join(s.split())
+
+
 def fold(text: str, *, numbers: bool = True) -> str:
     """The one form text is compared in, for search and for every name a user types:
     NFKC (full-width as half-width), case-folded, katakana as hiragana, common character
     variants as one (慶應 = 慶応), no space inside Japanese text (林 香里 = 林香里), spaces
     collapsed, and numbers by value (第01回 = 第1回) unless `numbers` is False (ids, which
     are compared as typed)."""
-    s = unicodedata.normalize("NFKC", text).casefold()
-    if not s.isascii():
-        s = re.sub(_INNER_SPACE, "", s.translate(_KATAKANA).translate(_variants()))
-    if numbers and not s.isalpha():
-        s = re.sub(r"\d+", lambda m: str(int(m[0])), s)
-    return " ".join(s.split())
+    return fold_case_and_kana(prefold(text, numbers=numbers))
 
 
-def match_pattern(find: str) -> re.Pattern[str]:
+def fold_case_and_kana(text: str) -> str:
+    """The rest of `fold` for text already `prefold`ed: case-folded, katakana as hiragana."""
+    s = text.casefold()
+    return s.translate(_KATAKANA) if not s.isascii() else s
+
+
+# What search highlights: the typed text, several phrases, or a pattern made for it.
+Highlight = str | Sequence[str] | re.Pattern[str]
+
+
+def match_pattern(find: Highlight, *, alone: Sequence[str] = ()) -> re.Pattern[str]:
     """Where the words search folds from `find` are in a text as written: the same folding
     as a pattern (either case and width, either kana, a variant, a space inside Japanese,
-    leading zeros), for the snippet and the highlight of what was found."""
+    leading zeros), for the snippet and the highlight of what was found. A string is
+    found word by word; each of several strings whole (its words apart by any spaces);
+    each of `alone` only with no kanji on either side (京大, not 京大 in 東京大学). A
+    pattern is its own answer."""
+    if isinstance(find, re.Pattern):
+        return find
+    phrases = [[w] for w in fold(find).split()] if isinstance(find, str) else [fold(p).split() for p in find]
+    parts = [r"\s+".join(_word_pattern(w) for w in words) for words in phrases if words]
+    parts += [rf"(?<![{_KANJI}]){_word_pattern(fold(w))}(?![{_KANJI}])" for w in alone if fold(w)]
+    return re.compile("|".join(parts) or "(?!)")  # nothing: a pattern that finds nothing
+
+
+def _word_pattern(word: str) -> str:
+    back = _back_variants()
+    parts = []
+    for token in re.findall(r"\d+|.", word):
+        if token.isdigit():
+            parts.append(f"0*{token}")
+            continue
+        alternatives = {token, token.upper()} | back.get(token, set())
+        if "ぁ" <= token <= "ゖ":
+            alternatives.add(chr(ord(token) + 0x60))
+        alternatives |= {chr(ord(a) + 0xFEE0) for a in list(alternatives) if "!" <= a <= "~"}
+        pattern = "[" + "".join(re.escape(a) for a in sorted(alternatives)) + "]"
+        parts.append(rf"\s*{pattern}" if parts and re.match(f"[{_CJK}]", token) else pattern)
+    return "".join(parts)
+
+
+@functools.cache
+def _back_variants() -> dict[str, set[str]]:
     back: dict[str, set[str]] = {}
     for code, to in _variants().items():
         back.setdefault(to, set()).add(chr(code))
-    words = []
-    for word in fold(find).split():
-        parts = []
-        for token in re.findall(r"\d+|.", word):
-            if token.isdigit():
-                parts.append(f"0*{token}")
-                continue
-            alternatives = {token, token.upper()} | back.get(token, set())
-            if "ぁ" <= token <= "ゖ":
-                alternatives.add(chr(ord(token) + 0x60))
-            alternatives |= {chr(ord(a) + 0xFEE0) for a in list(alternatives) if "!" <= a <= "~"}
-            pattern = "[" + "".join(re.escape(a) for a in sorted(alternatives)) + "]"
-            parts.append(rf"\s*{pattern}" if parts and re.match(f"[{_CJK}]", token) else pattern)
-        words.append("".join(parts))
-    return re.compile("|".join(words))
+    return back
 
 
 def _words(text: str) -> list[str]:
@@ -97,10 +131,12 @@ def resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dic
     """Pick one of `ids` for what a user typed, or refuse (exit 2) with a few candidates.
 
     In order: an exact id; an exact name in either language (case-, width- and
-    kana-insensitive); a known short name; the start of a name, from the start of one of
-    its words ("kyoto", "Univ of Tok", "京都"). Never a piece from inside a word: "京大"
-    is not a piece of "東京大学". Several matches at one step are ambiguous, never a guess.
-    Names are only gathered when the typed text is not an id.
+    kana-insensitive; 国立台湾大学 for 国立台湾大学（NTU）); a known short name (or one a
+    name gives in brackets: NTU); the start of a name, from the start of one of its words
+    ("kyoto", "Univ of Tok", "京都"); an informal name (慶應大学 for 慶應義塾大学); for
+    kana alone, a name's reading (きょうと, by the Japanese analyser). Never a piece from
+    inside a word: "京大" is not a piece of "東京大学". Several matches at one step are
+    ambiguous, never a guess. Names are only gathered when the typed text is not an id.
     """
     key = fold(typed)
     if not key:
@@ -111,10 +147,13 @@ def resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dic
     candidates = names()
     typed_words = _words(typed)
     steps: list[Callable[[Names], bool]] = [
-        lambda n: any(fold(x) == key for x in n.full),
-        lambda n: any(fold(x) == key for x in n.short),
+        lambda n: any(fold(f) == key for x in n.full for f in _full_forms(x)),
+        lambda n: any(fold(x) == key for x in n.short) or any(fold(f) == key for x in n.full for f in _short_forms(x)),
         lambda n: any(_starts_words(typed_words, x) for x in n.full),
+        lambda n: any(is_informal(key, x) for x in n.full),
     ]
+    if is_kana(key):  # a reading, by the Japanese analyser: only when nothing else matched
+        steps.append(lambda n: any(_reads(key, x) for x in n.full))
     for matches in steps:
         found = [cid for cid, n in candidates.items() if matches(n)]
         if len(found) == 1:
@@ -131,6 +170,42 @@ def resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dic
     close = dict.fromkeys(every[c] for c in difflib.get_close_matches(key, list(every), n=5, cutoff=0.75))
     hint = _("; did you mean {some}?").format(some=_some(list(close), candidates)) if close else ""
     raise UsageError(_("unknown {what} {typed!r}{hint}").format(what=what, typed=typed, hint=hint))
+
+
+def is_informal(key: str, name: str) -> bool:
+    """Whether a folded name is an informal form of a university's `name`: its start and
+    大学 (慶應大学, 慶応大学 for 慶應義塾大学)."""
+    folded = fold(name)
+    return len(key) > 2 and key.endswith("大学") and folded.endswith("大学") and folded.startswith(key[:-2])
+
+
+_BRACKETED = re.compile(r"\s*[（(]([^（）()]+)[）)]\s*$")
+
+
+def _full_forms(name: str) -> list[str]:
+    """A name, and the name without a bracketed tail: 国立台湾大学（NTU） is 国立台湾大学."""
+    base = _BRACKETED.sub("", name)
+    return [name, base] if base and base != name else [name]
+
+
+def _short_forms(name: str) -> list[str]:
+    """A short name, or the short name a full name gives in brackets: NTU, 第２回."""
+    found = _BRACKETED.search(name)
+    return [found[1]] if found else []
+
+
+def is_kana(word: str) -> bool:
+    """Whether a folded word is kana alone (a reading: はやし, きょうと)."""
+    return bool(word) and all("\u3041" <= c <= "\u309f" or c == "ー" for c in word)
+
+
+def _reads(kana: str, name: str) -> bool:
+    """Whether whole words of `name` read `kana` (きょうと: 京都大学), by the analyser."""
+    if not JAPANESE.search(name):
+        return False
+    from spnet.analysis import analyse, joined, reading_fold, reads_as
+
+    return reads_as(reading_fold(kana), joined(analyse(name)[1]))
 
 
 def _some(ids: Sequence[str], candidates: dict[str, Names], most: int = 5) -> str:
@@ -191,11 +266,15 @@ def _iso_codes() -> set[str]:
 
 
 def resolve_choice(what: str, typed: str, choices: Sequence[str]) -> str:
-    """A kind: exact, in the glossary's Japanese (会議), or the start of one (`strategic`
+    """A kind: exact, in the glossary's Japanese (会議) or the report's own words for it
+    (連携大学会議, アンケート, 戦略的パートナーシップ), or the start of one (`strategic`
     -> strategic-partner, シンポ -> symposium)."""
     from spnet import glossary
 
     def names() -> dict[str, Names]:
-        return {c: Names((c, *((t.ja,) if (t := glossary.value(c)) else ()))) for c in choices}
+        return {
+            c: Names((c, *((t.ja,) if (t := glossary.value(c)) else ()), *glossary.REPORT_WORDS.get(c, ())))
+            for c in choices
+        }
 
     return resolve(what, typed, choices, names)

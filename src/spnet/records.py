@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import Archive, Bilingual, Event, PartialDate, University
-from spnet.names import Names, fold, resolve
+from spnet.models import Archive, Bilingual, Event, PartialDate, Person, University
+from spnet.names import JAPANESE, Names, fold, is_informal, is_kana, match_pattern, resolve
 from spnet.query import Row, disputed
+
+_ORDINAL = re.compile(r"第\d+回")
+
+
+def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What an event is called beyond its fields, as full names and short ones: a numbered
+    event by its number and the report's word for its kind (第3回連携大学会議, 第3回会議),
+    and by its number alone (第3回) or its kind's words (ワークショップ, アンケート), which
+    other records may share."""
+    if not isinstance(record, Event):
+        return (), ()
+    from spnet import glossary
+
+    kind = glossary.value(record.kind)
+    words = tuple(dict.fromkeys(glossary.REPORT_WORDS.get(record.kind, ()) + ((kind.ja,) if kind else ())))
+    japanese = [w for w in words if JAPANESE.search(w)]
+    if record.number is None:
+        return (), words
+    full = tuple(f"第{record.number}回{w}" for w in japanese)
+    return full, (f"第{record.number}回", *words)
 
 
 def _kind_of(record: Any) -> str:
@@ -38,8 +59,14 @@ def find_record(archive: Archive, typed: str) -> Any:
         out = {}
         for r in records.values():
             text = getattr(r, "name", None) or getattr(r, "title", None) or Bilingual()
-            short = getattr(r, "short_names", ())
-            out[r.id] = Names(tuple(n for n in (text.en, text.ja, *getattr(r, "aliases", ())) if n), tuple(short))
+            given = [n for n in (text.en, text.ja, *getattr(r, "aliases", ())) if n]
+            full, short = called(r)
+            # A bare ordinal (the meetings' 第02回) names a record only within its series.
+            ordinals = [n for n in given if _ORDINAL.fullmatch(fold(n))]
+            out[r.id] = Names(
+                tuple(n for n in given if n not in ordinals) + full,
+                (*getattr(r, "short_names", ()), *ordinals, *short),
+            )
         return out
 
     return records[resolve(_("record"), typed, set(records), names)]
@@ -104,17 +131,63 @@ def disputed_field(record: Any, path: str) -> Row:
     return disputed(record, (stem,)) if hasattr(record, "disagreements") else {"disputed": False}
 
 
-def searchable(archive: Archive) -> Iterator[tuple[Row, str]]:
-    """Every text field of every record as search shows it, with its folded text: what
-    `search` looks through, and what the search index holds."""
+_NAME_FIELDS = {"name_en", "name_ja", "title_en", "title_ja", "aliases", "short_names", "called"}
+
+
+class Field(NamedTuple):
+    """One text field of a record as search shows it (`row`, or its JSON as the search
+    index stores it, read only when shown), and as search compares it: folded (`fold`), as
+    the Japanese analyser's words and their readings (analysis.joined)."""
+
+    id: str
+    row: Row | str
+    folded: str
+    words: str
+    readings: str
+
+    def shown(self) -> Row:
+        if not isinstance(self.row, str):
+            return self.row
+        row: Row = json.loads(self.row)
+        row["_disputed"] = tuple(row.get("_disputed", ()))
+        return row
+
+
+class Typed(NamedTuple):
+    """One word typed to search for, and the forms that find it, each (how, what): "text"
+    (a piece of the folded text: English, numbers), "words" (a run of whole Japanese words:
+    京大 is not in 東京大学), "kana" (a reading: はやし). A university's short name or alias
+    brings the university's every name (京大 -> 京都大学, Kyoto University)."""
+
+    word: str
+    forms: tuple[tuple[str, str], ...]
+    shown: tuple[str, ...]  # what to highlight: the word, or the names an abbreviation stands for
+    alone: tuple[str, ...]  # an abbreviation, highlighted only as a word of its own
+
+
+class Found(NamedTuple):
+    rows: list[Row]
+    highlight: re.Pattern[str]
+
+
+def searchable(archive: Archive) -> Iterator[Field]:
+    """Every text field of every record as search shows and compares it: what `search`
+    looks through, and what the search index holds."""
     for record in all_records(archive):
         yield from searchable_fields(record)
 
 
-def searchable_fields(record: Any) -> Iterator[tuple[Row, str]]:
-    """Each text field of one record as search shows it, with its folded text."""
+def searchable_fields(record: Any) -> Iterator[Field]:
+    """Each text field of one record as search shows and compares it."""
+    from spnet.analysis import joined, romaji_reading, stored
+
     name = getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
-    for path, value in flatten(record):
+    full, _short = called(record)
+    # A person's reading as the report gives it, in romaji (Akiyoshi Yonezawa: よねざわ
+    # あきよし, where the analyser reads 彰純 as あきら じゅん), in place of the analyser's.
+    given = romaji_reading(name.en) if isinstance(record, Person) and name.en else None
+    report_reading = joined(given) if given else ""
+    for path, value in [*flatten(record), *(("called", n) for n in full[:1])]:
         if isinstance(value, str):
             row = {
                 "kind": _kind_of(record),
@@ -125,27 +198,96 @@ def searchable_fields(record: Any) -> Iterator[tuple[Row, str]]:
                 "value": value,
                 **disputed_field(record, path),
             }
-            yield row, fold(value)
+            words, readings = stored(value) if JAPANESE.search(value) else ("", "")
+            if path == "name_ja" and report_reading:  # the report's reading, not a guess
+                readings = report_reading
+            yield Field(record.id, row, fold(value), words, readings)
 
 
-def search(archive: Archive, text: str) -> list[Row]:
-    """Every record holding each word of `text` (folded as `fold` does), one row per field
-    that holds one of them. Japanese needs no spaces: 林香里 finds 林 香里. From the
-    index's full-text table when the archive came from the index; else through every
-    record (the same answer: tests compare them)."""
-    words = fold(text).split()
-    if not words:
+def typed_words(archive: Archive, text: str) -> list[Typed]:
+    """The words of `text` (split at any space, ideographic too), each with its forms."""
+    from spnet.analysis import analyse, joined, reading_fold
+
+    universities = {
+        fold(n): u
+        for u in archive.index.university_names
+        for n in (u.name.en, u.name.ja, *u.aliases, *u.short_names)
+        if n
+    }
+    out = []
+    for word in text.split():
+        key = fold(word)
+        if not key:
+            continue
+        university = universities.get(key)
+        if university is None:  # an informal name of one university: 慶應大学
+            informal = {u.id: u for u in archive.index.university_names if is_informal(key, u.name.ja or "")}
+            university = next(iter(informal.values())) if len(informal) == 1 else None
+        every = [word]
+        if university is not None:
+            u = university
+            every += [n for n in (u.name.ja, u.name.en, *u.aliases, *u.short_names) if n and fold(n) != key]
+        forms: list[tuple[str, str]] = []
+        for name in every:
+            if JAPANESE.search(name):
+                forms.append(("words", joined(analyse(name)[0])))
+                if is_kana(fold(name)):
+                    forms.append(("kana", reading_fold(fold(name))))
+            else:
+                forms.append(("text", fold(name)))
+        short = university is not None and key in {fold(n) for n in university.short_names}
+        shown = tuple(every[1:] if short else every)
+        kept = tuple(dict.fromkeys(f for f in forms if f[1].strip()))
+        if kept:  # punctuation alone is no word
+            out.append(Typed(word, kept, shown, (word,) if short else ()))
+    return out
+
+
+def _holds(field: Field, how: str, what: str) -> bool:
+    from spnet.analysis import reads_as
+
+    if how == "text":
+        return what in field.folded
+    if how == "words":
+        return what in field.words
+    return reads_as(what, field.readings)
+
+
+def _rank(row: Row, field: Field, typed: list[Typed]) -> int:
+    """How well a field holding a word holds the words: 3 a name that is all of one of
+    them, 2 a name holding one, 1 any other field."""
+    held = [(how, what) for t in typed for how, what in t.forms if _holds(field, how, what)]
+    if row["field"].rsplit(".", 1)[-1] not in _NAME_FIELDS:
+        return 1
+    whole = any(what == (field.folded if how == "text" else field.words) for how, what in held if how != "kana")
+    return 3 if whole else 2
+
+
+def search(archive: Archive, text: str | Iterable[str]) -> Found:
+    """Every record holding each typed word (words are split at any space), best first:
+    a record named by a word, then one whose name holds one, then the others, each group
+    in the archive's order; one row per field holding a word. English and numbers are
+    found as pieces of the folded text; Japanese as runs of whole words (SudachiPy), in
+    their normalised form (チューリヒ = チューリッヒ), or by their reading (はやし finds 林).
+    From the search index when the archive came from the index; else through every record
+    (the same answer: tests compare them)."""
+    typed = typed_words(archive, text if isinstance(text, str) else " ".join(text))
+    if not typed:
         raise UsageError(_("empty search text"))
-    found = archive.search(words) if archive.search is not None else None
-    if found is not None:
-        return found
-    fields: dict[str, list[tuple[Row, str]]] = {}
-    for row, folded in searchable(archive):
-        fields.setdefault(row["id"], []).append((row, folded))
-    return [
-        row
-        for entries in fields.values()
-        if all(any(w in folded for _row, folded in entries) for w in words)
-        for row, folded in entries
-        if any(w in folded for w in words)
-    ]
+    forms = [list(t.forms) for t in typed]
+    stored = archive.search(forms) if archive.search is not None else None
+    by_record: dict[str, list[Field]] = {}
+    for field in [Field(*f) for f in stored] if stored is not None else searchable(archive):
+        by_record.setdefault(field.id, []).append(field)
+    ranked = []
+    for entries in by_record.values():
+        if not all(any(_holds(f, how, what) for f in entries for how, what in t.forms) for t in typed):
+            continue
+        holding = [f for f in entries if any(_holds(f, how, what) for t in typed for how, what in t.forms)]
+        rows = [f.shown() for f in holding]
+        ranked.append((-max(_rank(row, f, typed) for row, f in zip(rows, holding, strict=True)), rows))
+    ranked.sort(key=lambda pair: pair[0])  # stable: the archive's order within a rank
+    highlight = match_pattern(
+        list(dict.fromkeys(s for t in typed for s in t.shown)), alone=[w for t in typed for w in t.alone]
+    )
+    return Found([row for _rank_, rows in ranked for row in rows], highlight)

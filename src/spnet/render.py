@@ -14,13 +14,16 @@ import sys
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
-from typing import Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from spnet import glossary
 from spnet.columns import Column
 from spnet.dates import DateStyle, fiscal_year_label, format_date
 from spnet.errors import UsageError
 from spnet.i18n import _
+
+if TYPE_CHECKING:
+    from spnet.names import Highlight
 
 Row = dict[str, Any]
 
@@ -90,7 +93,7 @@ class Output(NamedTuple):
     # Columns every row has the same value in because a filter named it (e.g. -u kyoto).
     implied: tuple[str, ...] = ()
     # Search: the text to find in each value, shown in a snippet around it.
-    highlight: str | None = None
+    highlight: Highlight | None = None
     # Tables and Markdown: dates as iso (2023-03-03), ja (2023年3月3日（金）) or wareki (令和5年…).
     date_style: str = DateStyle.ISO
     # Tables and Markdown under --lang ja: each university id's names, shown in its place.
@@ -404,7 +407,7 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
     return terminal.Table(tcols, table_rows, legend)
 
 
-def snippet(text: str, find: str, around: int = 40) -> str:
+def snippet(text: str, find: Highlight, around: int = 40) -> str:
     """The part of text around the first match of `find` (as search folds it)."""
     from spnet.names import match_pattern
 

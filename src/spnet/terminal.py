@@ -381,7 +381,7 @@ def plain_text(lines: Sequence[Line]) -> str:
     return "".join("".join(s.text for s in line) + "\n" for line in lines)
 
 
-def _rich_text(lines: Sequence[Line], highlight: str | None = None) -> Any:
+def _rich_text(lines: Sequence[Line], highlight: names.Highlight | None = None) -> Any:
     from rich.text import Text
 
     text = Text(no_wrap=True, end="")
@@ -394,7 +394,7 @@ def _rich_text(lines: Sequence[Line], highlight: str | None = None) -> Any:
     return text
 
 
-def styled_text(lines: Sequence[Line], stream: TextIO, highlight: str | None = None) -> str:
+def styled_text(lines: Sequence[Line], stream: TextIO, highlight: names.Highlight | None = None) -> str:
     """The lines with their styles as the terminal's escape codes (Rich renders them)."""
     from rich.console import Console
 
@@ -405,7 +405,9 @@ def styled_text(lines: Sequence[Line], stream: TextIO, highlight: str | None = N
     return capture.get()
 
 
-def show(lines: Sequence[Line], stream: TextIO, *, pager: bool = True, highlight: str | None = None) -> None:
+def show(
+    lines: Sequence[Line], stream: TextIO, *, pager: bool = True, highlight: names.Highlight | None = None
+) -> None:
     """Write lines to the stream: coloured on a terminal, through a pager when longer than it."""
     text = styled_text(lines, stream, highlight) if wants_styles(stream) else plain_text(lines)
     if pager and stream.isatty() and len(lines) >= terminal_size(stream)[1]:

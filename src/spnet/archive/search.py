@@ -30,29 +30,49 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (name TEXT PRIMARY KEY, stat TEXT NOT NULL);
 CREATE TABLE search (
     rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, ord INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
-    id TEXT NOT NULL, lead TEXT NOT NULL, row TEXT NOT NULL, folded TEXT NOT NULL, crc INTEGER NOT NULL
+    id TEXT NOT NULL, lead TEXT NOT NULL, row TEXT NOT NULL, folded TEXT NOT NULL, words TEXT NOT NULL,
+    readings TEXT NOT NULL, crc INTEGER NOT NULL
 );
 CREATE INDEX search_by_id ON search(id);
 CREATE INDEX search_by_file ON search(file);
-CREATE VIRTUAL TABLE search_fts USING fts5(folded, content='search', content_rowid='rowid', tokenize='trigram');
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    folded, words, content='search', content_rowid='rowid', tokenize='trigram'
+);
 """
 # The full-text index kept current row by row, once it is made: a new search index fills
 # it in one go after every row is in: 57 s at 1000x, against 131 s row by row (bench/README.md).
 _TRIGGERS = """
 CREATE TRIGGER search_ai AFTER INSERT ON search BEGIN
-    INSERT INTO search_fts(rowid, folded) VALUES (new.rowid, new.folded);
+    INSERT INTO search_fts(rowid, folded, words) VALUES (new.rowid, new.folded, new.words);
 END;
 CREATE TRIGGER search_ad AFTER DELETE ON search BEGIN
-    INSERT INTO search_fts(search_fts, rowid, folded) VALUES ('delete', old.rowid, old.folded);
+    INSERT INTO search_fts(search_fts, rowid, folded, words) VALUES ('delete', old.rowid, old.folded, old.words);
 END;
 """
 # The order of `records.all_records`, which search answers in.
 _KINDS = ("university", "partner", "event", "person", "contact", "link", "country")
-_COLUMNS = "file, ord, seq, kind, id, lead, row, folded, crc"
+_COLUMNS = "file, ord, seq, kind, id, lead, row, folded, words, readings, crc"
+# What the stored words depend on besides the archive: bump it when search folds or
+# analyses text otherwise (names.fold, analysis.py); the analyser's own files count too.
+SEARCH_FORMAT = 2
 
 
-def _checksum(text: str, folded: str) -> int:
-    return zlib.crc32(f"{text}\0{folded}".encode())
+def folding_stamp() -> str:
+    """The form of the stored words: SEARCH_FORMAT, spnet's folding code and the analyser's
+    dictionary, by their files' times (the dictionary is not imported to learn them)."""
+    import importlib.util
+
+    here = Path(__file__).parent.parent
+    files = [here / name for name in ("names.py", "analysis.py", "records.py", "variants.txt")]
+    for package in ("sudachipy", "sudachidict_small"):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin is not None:
+            files.append(Path(spec.origin))
+    return json.dumps([SEARCH_FORMAT, [f.stat().st_mtime_ns if f.exists() else 0 for f in files]])
+
+
+def _checksum(text: str, folded: str, words: str, readings: str) -> int:
+    return zlib.crc32(f"{text}\0{folded}\0{words}\0{readings}".encode())
 
 
 def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]]:
@@ -78,20 +98,39 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
         lead = (
             record.date.first_day().isoformat() if kind == "event" else record.university if kind == "partner" else ""
         )
-        for seq, (row, folded) in enumerate(records.searchable_fields(record)):
-            text = json.dumps(row, ensure_ascii=False)
-            yield name, place[kind, record.id], seq, kind, record.id, lead, text, folded, _checksum(text, folded)
+        for seq, field in enumerate(records.searchable_fields(record)):
+            text = json.dumps(field.row, ensure_ascii=False)
+            crc = _checksum(text, field.folded, field.words, field.readings)
+            yield (
+                name,
+                place[kind, record.id],
+                seq,
+                kind,
+                record.id,
+                lead,
+                text,
+                field.folded,
+                field.words,
+                field.readings,
+                crc,
+            )
 
 
 def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection, spoiled: str | None = None) -> None:
     """The search index made to match the archive's index: the rows of each data file
-    changed since (or new, or `spoiled`) made again, those of a file gone deleted.
+    changed since (or new, or `spoiled`) made again, those of a file gone deleted; every
+    file's, when the words were stored in another form (folding_stamp).
     Written beside it and moved into place, as the archive's index is."""
     from spnet.archive.writer import stamp, write_database
 
     now = dict(index.execute("SELECT name, stat FROM files").fetchall())
 
     def fill(conn: sqlite3.Connection, copied: bool) -> None:
+        folding = folding_stamp()
+        if copied and conn.execute("SELECT value FROM meta WHERE key = 'folding'").fetchone() != (folding,):
+            # Every row is made again: a new, empty search index, its full-text index filled in one go.
+            conn.executescript("DROP TABLE search_fts; DROP TABLE search; DROP TABLE files; DROP TABLE meta;")
+            copied = False
         if not copied:
             conn.executescript(_SEARCH_LAYOUT)
             stamp(conn)
@@ -101,16 +140,39 @@ def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection, spoiled: 
             conn.execute("DELETE FROM search WHERE file = ?", (name,))
             conn.execute("DELETE FROM files WHERE name = ?", (name,))
         for name in changed:  # streamed: never every row in memory
-            conn.executemany(
-                f"INSERT INTO search ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _file_rows(index, name)
-            )
+            conn.executemany(f"INSERT INTO search ({_COLUMNS}) VALUES ({', '.join('?' * 11)})", _file_rows(index, name))
             conn.execute("INSERT INTO files VALUES (?, ?)", (name, now[name]))
         if not copied:
             conn.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
             conn.executescript(_TRIGGERS)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('folding', ?)", (folding,))
 
     write_database(path, fill)
+
+
+def _candidates(how: str, what: str) -> tuple[str, tuple[str]]:
+    """The query for the ids of the records that may hold one form of a word: the trigram
+    index for three characters or more (a run of words, between its spaces, always is), a
+    scan for fewer, and for a reading a scan of the readings without their spaces."""
+    if how == "kana":
+        return "SELECT id FROM search WHERE instr(replace(readings, ' ', ''), ?)", (what,)
+    if len(what) >= 3:
+        phrase = f'{_column(how)} : "' + what.replace('"', '""') + '"'
+        return "SELECT s.id FROM search_fts f JOIN search s ON s.rowid = f.rowid WHERE search_fts MATCH ?", (phrase,)
+    return f"SELECT id FROM search WHERE instr({_column(how)}, ?)", (what,)
+
+
+def _may_hold(folded: str, words: str, readings: str, how: str, what: str) -> bool:
+    """Whether a row may hold one form of a word (records.search decides): a field that
+    holds no word is no part of an answer, and is neither sorted nor handed back."""
+    if how == "kana":
+        return what in readings.replace(" ", "")
+    return what in (words if how == "words" else folded)
+
+
+def _column(how: str) -> str:
+    return "words" if how == "words" else "folded"
 
 
 class Search:
@@ -137,9 +199,8 @@ class Search:
             for attempt in range(2):
                 conn = open_for_reading(path)
                 try:
-                    if conn is not None and conn.execute("SELECT value FROM meta WHERE key = 'key'").fetchone() == (
-                        self.key,
-                    ):
+                    meta = dict(conn.execute("SELECT key, value FROM meta")) if conn is not None else {}
+                    if meta.get("key") == self.key and meta.get("folding") == folding_stamp():
                         self.conn = conn
                         break
                 except sqlite3.Error:
@@ -150,42 +211,37 @@ class Search:
                     _bring_up_to_date(path, self.key, self.index)
         return self.conn
 
-    def __call__(self, words: list[str]) -> list[dict[str, Any]] | None:
+    def __call__(self, typed: list[list[tuple[str, str]]]) -> list[tuple[Any, ...]] | None:
+        """The fields that may hold a typed word (each word a list of forms, records.Typed),
+        of the records that may hold every one, as (id, row as JSON, folded, words,
+        readings), in the archive's order: a superset that records.search narrows, from the
+        words stored, never analysing a record again."""
         try:
             if self._open() is None:
                 return None
             assert self.conn is not None
             ids: set[str] | None = None
-            for word in words:
-                if len(word) >= 3:
-                    phrase = '"' + word.replace('"', '""') + '"'
-                    sql = "SELECT s.id FROM search_fts f JOIN search s ON s.rowid = f.rowid WHERE search_fts MATCH ?"
-                    found = self.conn.execute(sql, (phrase,)).fetchall()
-                else:
-                    found = self.conn.execute("SELECT id FROM search WHERE instr(folded, ?)", (word,)).fetchall()
-                of_word = {rid for (rid,) in found}
+            for forms in typed:
+                of_word: set[str] = set()
+                for how, what in forms:
+                    of_word |= {rid for (rid,) in self.conn.execute(*_candidates(how, what))}
                 ids = of_word if ids is None else ids & of_word
                 if not ids:
                     return []
             marks = ", ".join("?" * len(ids or ()))
             hits = []
-            for *place, text, folded, crc in self.conn.execute(
+            for *place, text, folded, words, readings, crc in self.conn.execute(
                 f"SELECT {_COLUMNS} FROM search WHERE id IN ({marks})", tuple(ids or ())
             ):
-                if _checksum(text, folded) != crc:  # that file's rows made again for the next search
+                if _checksum(text, folded, words, readings) != crc:  # that file's rows made again for the next search
                     self.conn.close()
                     self.conn = None
                     _bring_up_to_date(self.path, self.key, self.index, spoiled=place[0])
                     return None
-                if any(w in folded for w in words):
-                    hits.append((place, text))
+                if any(_may_hold(folded, words, readings, how, what) for forms in typed for how, what in forms):
+                    hits.append((place, text, folded, words, readings))
             order = self._order()
-            rows = []
-            for _place, text in sorted(hits, key=lambda hit: order(*hit[0])):
-                row = json.loads(text)
-                row["_disputed"] = tuple(row.get("_disputed", ()))
-                rows.append(row)
-            return rows
+            return [(place[4], text, *rest) for place, text, *rest in sorted(hits, key=lambda hit: order(*hit[0]))]
         except (*UNREADABLE, Spoiled):
             return None
 
