@@ -7,8 +7,11 @@ natural width; columns give way in a fixed order when the terminal is narrow (`-
 keeps them all); and where even that cannot fit, each row becomes a card. English and
 Japanese are stacked in one cell, English above. Text wraps between words, and Japanese
 between phrases (see `phrases`), or between characters where a phrase is wider than its
-column, always by the usual line-breaking rules (kinsoku): no line begins with a closing
-bracket or a full stop, none ends with an opening bracket.
+column (between units: never inside a katakana word, a Latin word or a number with its
+counter, 2023年), always by the usual line-breaking rules (kinsoku): no line begins with a
+closing bracket or a full stop, none ends with an opening bracket. A text column is never
+narrower than its widest unit: where the columns cannot all be that wide, columns give way,
+then rows become cards, rather than a word being cut.
 
 Widths are display widths (an East Asian wide character counts two). Styles are applied
 after the layout, only on a terminal that is not dumb (Rich leaves colour out under
@@ -22,7 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, TextIO
 
 from rich.cells import cell_len
@@ -38,9 +41,14 @@ NO_START = set("、。，．,.）)」』】〕〉》］｝’”・：；？！�
 NO_END = set("（(「『【〔〈《［｛‘“")
 STOPS = set("、。，．,！？")  # a phrase ends after these
 CLOSING = set("）)」』】〕〉》］｝’”")  # and after these, unless a particle follows
-# A run of these is one unbreakable unit (a word, a number, an address).
+# A run of these is one unbreakable unit: a word, a number, an address (Latin letters,
+# digits and punctuation), a katakana word (シンポジウム), a number with its counter (2023年,
+# 12名, 第2回's 2回; 2022年度). Anything else is one character.
 # (Kept to ranges that compile fast: a charset of wide Unicode ranges costs ~2 ms to compile.)
-_UNIT = re.compile(r"\s+|[!-\u2e7f]+|.", re.S)
+_UNIT = re.compile(
+    r"\s+|(?:[!-\u2e7f]*[0-9]|[０-９]+)(?:年度|[年月日名校回件人号期])|[!-\u2e7f]+|[\u30a1-\u30fa\u30fc-\u30fe]+|.",
+    re.S,
+)
 _WORD = re.compile(r"\s+|\S+")  # the units of ASCII text: words and spaces
 _ADDRESS = re.compile(r"^\S*(?:://|@|\.\w+/)\S*$")
 
@@ -114,45 +122,100 @@ def _latin(ch: str) -> bool:
     return ch < "\u2e80"
 
 
-def _breaks_between(before: str, after: str) -> bool:  # before: the last character before
-    """Whether a Japanese line may break between two units: after a particle or an ending
-    in hiragana before a word in another script (協力は、/ 2004年に / 研究機関), after a
-    closing bracket or a comma, before an opening bracket; never inside a word in one script,
-    and never before the particle or counter that follows a Latin word or a number."""
+def _letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def _script(ch: str) -> str:
+    if "\u30a1" <= ch <= "\u30fe":
+        return "katakana"
+    if _hiragana(ch):
+        return "hiragana"
+    return "latin" if _latin(ch) else "kanji"
+
+
+PARTICLES = set("がのにをはでともやへか")  # one kana after a word that ends its phrase (本学が)
+PREFIXES = set("おご")  # one kana that begins a word (お問い合わせ, ご相談)
+
+
+def _okurigana(kana: str, after: str) -> bool:
+    """Whether one kana between two kanji belongs to the word (繰り返し, 問い合わせ)."""
+    return len(kana) == 1 and kana not in PARTICLES and _script(after) == "kanji"
+
+
+def _breaks_between(kana: str, before: str, after: str) -> bool:
+    """Whether a Japanese line may break between two units (`kana`: the hiragana that end
+    the text before, if any): after a particle or an ending in hiragana before a word in
+    another script (協力は、/ 2004年に / 研究機関), after a closing bracket or a comma, before
+    an opening bracket; never inside a word in one script, nor inside a word whose kana sits
+    between its characters (繰り返し), nor after a prefix (ご相談), nor before the particle or
+    counter that follows a Latin word or a number."""
     a, b = before, after[0]
     if a in STOPS or b in NO_END:
         return True
     if a in CLOSING:
         return not _hiragana(b)
     if _hiragana(a):
-        return not _hiragana(b)
-    return not _latin(a) and _latin(b)
+        return not (_hiragana(b) or kana in PREFIXES or _okurigana(kana, b))
+    return not _latin(a) and _letter(b)
 
 
 def phrases(text: str) -> list[list[str]]:
     """Units grouped into phrases that should stay on one line: Japanese is broken between
-    phrases (本学が / ボンオフィスを / 設置), never inside a unit.
+    phrases (本学が / ボンオフィスを / 設置), never inside a unit (a katakana word, a Latin
+    word, a number with its counter), never against the kinsoku rules.
 
-    BudouX finds such phrases by machine learning, but importing it costs about 10 ms
-    (7 ms of them its HTML processor), more than a table's whole budget for layout; on the
-    report's text this rule of script changes gives the same breaks."""
+    BudouX finds such phrases by machine learning, but importing it costs about 8 ms, more
+    than a table's whole budget for layout, and on the report's text it breaks numbers and
+    words (202 / 3年, 同協 / 会, と / して); the rule of script changes in `_breaks_between`
+    gives the breaks a reader expects there."""
     if text.isascii():
         return [[unit] for unit in _WORD.findall(text)]
     out: list[list[str]] = []
-    last = ""  # the last character of the last unit placed
-    for unit in units(text):
-        if last and not unit.isspace() and not last.isspace() and not _breaks_between(last, unit):
+    last, kana = "", ""  # the last character placed; the hiragana that end the phrase so far
+    pieces = units(text)
+    for n, unit in enumerate(pieces):
+        after = pieces[n + 1][0] if n + 1 < len(pieces) else ""
+        # A prefix after a word's kana begins a phrase of its own (関する / ご相談).
+        prefix = unit in PREFIXES and (len(kana) > 1 or kana in PARTICLES) and _script(after or "a") == "kanji"
+        if last and not (unit.isspace() or last.isspace() or prefix or _breaks_between(kana, last, unit)):
             out[-1].append(unit)
+            kana = kana + unit if all(map(_hiragana, unit)) else ""
         else:
             out.append([unit])
+            kana = unit if all(map(_hiragana, unit)) else ""
         last = unit[-1]
     return out
 
 
+def _script_runs(phrase: list[str]) -> list[list[str]]:
+    """A phrase's units in runs of one script, a word's kana staying with it (東京大学 /
+    グローバルキャンパス / 推進本部; ご相談・/ お問い合わせ): where a phrase is wider than
+    its line, it breaks between these first."""
+    runs: list[list[str]] = []
+    kana = ""  # the hiragana that end the run so far
+    for unit in phrase:
+        last = runs[-1][-1][-1] if runs else ""
+        if not runs or (unit in PREFIXES and not _hiragana(last)):
+            joined = False
+        elif _hiragana(unit[0]) or runs[-1] == [last] and last in PREFIXES:
+            joined = True
+        else:
+            joined = _script(unit[0]) == _script(last) or (_okurigana(kana, unit[0]) and len(runs[-1]) > 1)
+        if joined:
+            runs[-1].append(unit)
+        else:
+            runs.append([unit])
+        kana = kana + unit if joined and _hiragana(unit[0]) else unit if _hiragana(unit[0]) else ""
+    return runs
+
+
 def wrap(text: str, width: int, ellipsis: str = "…") -> list[str]:
     """Lines no wider than `width`, broken between words and Japanese phrases. A phrase
-    wider than a line breaks between its characters (kinsoku kept); a word wider than a
-    line is cut with an ellipsis, unless it is an address (URL, e-mail), kept whole."""
+    wider than a line breaks between runs of one script, then between its units (kinsoku
+    kept; a katakana word or a number with its counter stays whole); a unit wider than a
+    line (which a table's layout never lets happen) is cut with an ellipsis, unless it is
+    an address (URL, e-mail), kept whole."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         if cell_len(paragraph) <= width:
@@ -175,15 +238,26 @@ def wrap(text: str, width: int, ellipsis: str = "…") -> list[str]:
                 size = cell_len(unit)
             line, used = line + unit, used + size
 
-        for phrase in phrases(paragraph):
-            joined = "".join(phrase)
-            if len(phrase) == 1 or cell_len(joined) <= width:
-                place(joined)
-            else:
-                for unit in phrase:
-                    place(unit)
+        for piece in _pieces(paragraph, width):
+            place(piece)
         lines.append(line.rstrip())
     return lines
+
+
+def _pieces(paragraph: str, width: int) -> Iterator[str]:
+    """What `wrap` places: each phrase whole if it fits the width, else its runs of one
+    script, else their units."""
+    for phrase in phrases(paragraph):
+        joined = "".join(phrase)
+        if len(phrase) == 1 or cell_len(joined) <= width:
+            yield joined
+            continue
+        for run in _script_runs(phrase):
+            whole = "".join(run)
+            if cell_len(whole) <= width:
+                yield whole
+            else:
+                yield from run
 
 
 def cut(text: str, width: int, ellipsis: str = "…") -> str:
@@ -201,26 +275,26 @@ def cut(text: str, width: int, ellipsis: str = "…") -> str:
 
 
 def longest_unit(text: str) -> int:
-    """The widest piece of text that wrapping may not break: a word, an address."""
+    """The widest piece of text that wrapping may not break: a word, an address, a katakana
+    word, a number with its counter."""
+    if text.isascii():
+        return max(map(len, text.split()), default=0)
     return max((cell_len(u) for u in units(text) if not u.isspace()), default=0)
 
 
-def _address_width(text: str) -> int:
-    if "@" not in text and "/" not in text:  # no address in it: the common case, and quick
-        return 0
-    return max((cell_len(u) for u in text.split() if _ADDRESS.match(u)), default=0)
-
-
 # ------------------------------------------------------------------ layout
-def _natural(cells: Sequence[Cell], header: Sequence[str]) -> tuple[int, int]:
-    """A column's widest line unwrapped, and the least it can be given."""
+def _natural(cells: Sequence[Cell], header: Sequence[str], token: bool) -> tuple[int, int]:
+    """A column's widest line unwrapped, and the least it can be given: for a text column,
+    its widest word (no word is cut)."""
     # A header is a label: a Japanese one (幹事校) is not broken between its characters.
     least = max((longest_unit(h) if " " in h else cell_len(h) for h in header), default=0)
     natural = least
     for cell in cells:
         for text, mark in cell:
-            natural = max(natural, cell_len(text) + (2 if mark else 0))
-            least = max(least, _address_width(text))
+            size = cell_len(text) + (2 if mark else 0)
+            natural = max(natural, size)
+            if not token and size > least:
+                least = max(least, longest_unit(text) + (2 if mark else 0))
     return natural, least
 
 
@@ -228,7 +302,7 @@ def layout(table: Table, width: int, style: Style) -> list[int] | None:
     """Each column's width (0: the column gave way), or None when no table fits (cards)."""
     cols = table.columns
     cells = [[cells[i] for _, cells in table.rows] for i in range(len(cols))]
-    sizes = [_natural(cells[i], c.headers) for i, c in enumerate(cols)]
+    sizes = [_natural(cells[i], c.headers, c.token) for i, c in enumerate(cols)]
     need = [n if c.token else max(least, min(n, c.least)) for c, (n, least) in zip(cols, sizes, strict=True)]
     shown = list(range(len(cols)))
 
@@ -344,7 +418,8 @@ def draw(table: Table, width: int, style: Style) -> list[Line]:
 
 def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
     """One block per row: each field's label (English above Japanese), then its value,
-    wrapped to what is left."""
+    wrapped to what is left; a value with a word wider than that (a URL) goes under its
+    label, indented, and is not cut."""
     label_width = min(CARD_LABEL_MAX, max(cell_len(h) for c in table.columns for h in c.headers))
     value_width = max(MIN_TEXT, width - label_width - GAP)
     out: list[Line] = []
@@ -359,7 +434,11 @@ def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
             if not any(text for text, _ in cell):
                 continue
             head = _cell_lines(tuple((h, None) for h in column.headers), label_width, ellipsis, "bold")
-            out += _join([head, _cell_lines(cell, value_width, ellipsis)], [label_width, value_width])
+            if max(longest_unit(text) + (2 if mark else 0) for text, mark in cell) > value_width:
+                out += _join([head], [label_width])
+                out += _join([[_EMPTY], _cell_lines(cell, width - GAP, ellipsis)], [0, width - GAP])
+            else:
+                out += _join([head, _cell_lines(cell, value_width, ellipsis)], [label_width, value_width])
     return out
 
 

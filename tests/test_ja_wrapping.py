@@ -1,0 +1,168 @@
+"""Line breaking a Japanese reader expects, on the screens the installed spnet draws.
+
+Every listing under `--lang ja` at 60, 80, 120 and 160 columns, and every `--help` and
+`help TOPIC` at 60 and 80 in both languages: no line is wider than the terminal; no word is
+cut or split across lines (a katakana word, a Latin word, a number with its counter:
+2023年, 12名, 第2回); no line of a cell begins with 、。）」ー or the like, none ends with （「.
+
+A screen's cells are found as a reader finds them: the runs of text between gaps of two
+spaces or more; a cell that wraps goes on, on the next line, at the column where it began.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from tests.conftest import DATA, REPO
+
+SPNET = str(Path(sys.executable).with_name("spnet"))
+# Characters a Japanese line may not begin with, and those it may not end with (JIS X 4051).
+NO_START = set("、。，．,）)」』】〕〉》］｝・：；？！ーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ々")
+NO_END = set("（(「『【〔〈《［｛")
+COUNTERS = set("年月日名校回")
+KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc-\u30fe]+")
+LATIN = re.compile(r"[A-Za-z]+")
+CELL = re.compile(r"\S+(?: \S+)*")  # text between gaps of two spaces or more
+
+LISTINGS = [
+    ["universities"],
+    ["partners"],
+    ["institutions"],
+    ["timeline"],
+    ["meetings"],
+    ["symposia"],
+    ["contacts"],
+    ["stats"],
+    ["search", "京都"],
+    ["show", "symposium-2"],
+]
+HELP_COMMANDS = [
+    [],
+    ["help"],
+    ["check"],
+    ["fmt"],
+    ["universities"],
+    ["partners"],
+    ["institutions"],
+    ["timeline"],
+    ["meetings"],
+    ["symposia"],
+    ["contacts"],
+    ["show"],
+    ["search"],
+    ["stats"],
+    ["export"],
+    ["graph"],
+    ["add"],
+    ["add", "partner"],
+]
+TOPICS = ["environment", "exit-codes", "formats", "dates"]
+
+
+@cache
+def whole_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Every whole katakana word and Latin word spnet may show: from the archive, the
+    message catalogue and spnet's own source (headers, kinds, help)."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(DATA.rglob("*.toml"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "src" / "spnet").rglob("*.py"))]
+    texts.append((REPO / "src/spnet/locale/ja/LC_MESSAGES/spnet.po").read_text(encoding="utf-8"))
+    corpus = "\n".join(texts).replace("\\n", "\n")
+    return frozenset(KATAKANA.findall(corpus)), frozenset(LATIN.findall(corpus))
+
+
+def spnet(args: list[str], columns: int, lang: str = "C.UTF-8") -> str:
+    """The installed spnet, as a script in a terminal of that width runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "SPNET_"))}
+    env["SPNET_CACHE_DIR"] = os.environ["SPNET_CACHE_DIR"]  # the test's own (conftest.private_cache)
+    env.update(COLUMNS=str(columns), LINES="500", LANG=lang, SPNET_DATA=str(DATA), SPNET_PAGER="")
+    result = subprocess.run([SPNET, *args], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip(), "nothing on the screen"
+    return result.stdout
+
+
+def cells(line: str) -> list[tuple[int, str]]:
+    """The pieces of a line's cells: where each begins (in display columns), and its text."""
+    return [(cell_len(line[: m.start()]), m.group()) for m in CELL.finditer(line)]
+
+
+def broken_lines(screen: str, columns: int) -> list[str]:
+    """What a Japanese reader would object to on a screen, one line each."""
+    katakana, latin = whole_words()
+    problems = []
+    lines = screen.splitlines()
+    for n, line in enumerate(lines):
+        if cell_len(line) > columns:
+            problems.append(f"wider than {columns}: {line!r}")
+        for word in KATAKANA.findall(line):
+            if word not in katakana:
+                problems.append(f"katakana word cut ({word}): {line!r}")
+        for word in LATIN.findall(line):
+            if word not in latin:
+                problems.append(f"Latin word cut ({word}): {line!r}")
+        above = dict(cells(lines[n - 1])) if n else {}
+        for start, text in cells(line):
+            if text[0] in NO_START:
+                problems.append(f"begins with {text[0]}: {line!r}")
+            if text[-1] in NO_END:
+                problems.append(f"ends with {text[-1]}: {line!r}")
+            before = above.get(start, "")
+            if text[0] in COUNTERS and before[-1:].isdigit():
+                problems.append(f"number split from its counter ({before[-8:]} / {text[:4]}): {line!r}")
+    return problems
+
+
+# ------------------------------------------------------------------ the checker itself
+def test_the_checker_sees_each_kind_of_break() -> None:
+    screen = "\n".join(
+        [
+            "ID   テーマ",
+            "1    国際シンポジ",
+            "     ウム      2023",
+            "               年",
+            "     Strategic Partnerships",
+            "     Partnersh",
+            "     開催の「",
+            "     ）です",
+        ]
+    )
+    found = "\n".join(broken_lines(screen, 20))
+    for kind in ("katakana word cut", "Latin word cut", "counter", "ends with 「", "begins with ）", "wider than 20"):
+        assert kind in found
+
+
+def test_the_checker_passes_a_well_broken_screen() -> None:
+    screen = "ID   テーマ\n1    国際\n     シンポジウム\n     2023年"
+    assert broken_lines(screen, 20) == []
+
+
+# ------------------------------------------------------------------ listings
+@pytest.mark.parametrize("columns", [60, 80, 120, 160])
+@pytest.mark.parametrize("args", LISTINGS, ids=[" ".join(a) for a in LISTINGS])
+def test_a_japanese_listing_breaks_no_word(args: list[str], columns: int) -> None:
+    screen = spnet([*args, "--lang", "ja", "--format", "table"], columns)
+    assert broken_lines(screen, columns) == []
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+@pytest.mark.parametrize("args", LISTINGS, ids=[" ".join(a) for a in LISTINGS])
+def test_a_bilingual_listing_breaks_no_word(args: list[str], columns: int) -> None:
+    screen = spnet([*args, "--format", "table"], columns)
+    assert broken_lines(screen, columns) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", LISTINGS, ids=[" ".join(a) for a in LISTINGS])
+def test_no_word_is_broken_at_any_width_from_60_to_200(args: list[str]) -> None:
+    for lang in ("ja", "both"):
+        for columns in range(60, 201):
+            screen = spnet([*args, "--lang", lang, "--format", "table"], columns)
+            assert broken_lines(screen, columns) == [], (lang, columns)
