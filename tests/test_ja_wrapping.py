@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import typer
 from rich.cells import cell_len
 
 from tests.conftest import DATA, REPO
@@ -72,7 +73,8 @@ def whole_words() -> tuple[frozenset[str], frozenset[str]]:
     """Every whole katakana word and Latin word spnet may show: from the archive, the
     message catalogue and spnet's own source (headers, kinds, help)."""
     texts = [p.read_text(encoding="utf-8") for p in sorted(DATA.rglob("*.toml"))]
-    texts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "src" / "spnet").rglob("*.py"))]
+    sources = [REPO / "src" / "spnet", Path(typer.__file__).parent]  # click's words: COMMAND, ARGS
+    texts += [p.read_text(encoding="utf-8") for d in sources for p in sorted(d.rglob("*.py"))]
     texts.append((REPO / "src/spnet/locale/ja/LC_MESSAGES/spnet.po").read_text(encoding="utf-8"))
     corpus = "\n".join(texts).replace("\\n", "\n")
     return frozenset(KATAKANA.findall(corpus)), frozenset(LATIN.findall(corpus))
@@ -81,7 +83,7 @@ def whole_words() -> tuple[frozenset[str], frozenset[str]]:
 def spnet(args: list[str], columns: int, lang: str = "C.UTF-8") -> str:
     """The installed spnet, as a script in a terminal of that width runs it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "SPNET_"))}
-    env["SPNET_CACHE_DIR"] = os.environ["SPNET_CACHE_DIR"]  # the test's own (conftest.private_cache)
+    env["SPNET_CACHE_DIR"] = os.environ.get("SPNET_CACHE_DIR", "")  # the test's own (conftest.private_cache)
     env.update(COLUMNS=str(columns), LINES="500", LANG=lang, SPNET_DATA=str(DATA), SPNET_PAGER="")
     result = subprocess.run([SPNET, *args], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -166,3 +168,20 @@ def test_no_word_is_broken_at_any_width_from_60_to_200(args: list[str]) -> None:
         for columns in range(60, 201):
             screen = spnet([*args, "--lang", lang, "--format", "table"], columns)
             assert broken_lines(screen, columns) == [], (lang, columns)
+
+
+# ------------------------------------------------------------------ help
+@pytest.mark.parametrize("lang", ["C.UTF-8", "ja_JP.UTF-8"])
+@pytest.mark.parametrize("columns", [60, 80])
+@pytest.mark.parametrize("args", HELP_COMMANDS, ids=[" ".join(a) or "spnet" for a in HELP_COMMANDS])
+def test_help_fits_the_terminal(args: list[str], columns: int, lang: str) -> None:
+    screen = spnet([*args, "--help"], columns, lang)
+    assert broken_lines(screen, columns) == []
+
+
+@pytest.mark.parametrize("lang", ["C.UTF-8", "ja_JP.UTF-8"])
+@pytest.mark.parametrize("columns", [60, 80])
+@pytest.mark.parametrize("topic", TOPICS)
+def test_a_help_topic_fits_the_terminal(topic: str, columns: int, lang: str) -> None:
+    screen = spnet(["help", topic], columns, lang)
+    assert broken_lines(screen, columns) == []

@@ -98,7 +98,10 @@ def help_(
         sys.stdout.write(root_ctx.get_help() + "\n")
         return
     if topic in topics.TOPICS:
-        sys.stdout.write(_(topics.TOPICS[topic]))
+        from spnet import terminal  # display widths, Japanese phrases
+
+        lines = terminal.topic_lines(_(topics.TOPICS[topic]), terminal.help_width(sys.stdout))
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
         return
     group = root_ctx.command
     sub = group.get_command(root_ctx, topic) if isinstance(group, TyperGroup) else None

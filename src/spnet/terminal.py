@@ -531,6 +531,71 @@ def write_messages(lines: Sequence[tuple[str, str | None]], stream: TextIO | Non
 
 
 # ------------------------------------------------------------------ help
+HELP_WIDTH = 80  # help is read, not scanned: no wider than click makes it, whatever the terminal
+
+
+def help_width(stream: TextIO) -> int:
+    """The width help is wrapped to: the terminal's, at most HELP_WIDTH, less click's margin."""
+    return max(min(terminal_size(stream)[0], HELP_WIDTH) - 2, 20)
+
+
+def join_lines(lines: Sequence[str]) -> str:
+    """A paragraph written on several lines, as one: English lines joined by a space, and
+    Japanese by none where both sides are Japanese or one is a Japanese punctuation mark."""
+    out = ""
+    for line in (line.strip() for line in lines):
+        if out and line:
+            a, b = out[-1], line[0]
+            tight = not _latin(a) and not _latin(b) or _japanese_mark(a) or _japanese_mark(b)
+            out += line if tight else " " + line
+        else:
+            out += line
+    return out
+
+
+def _japanese_mark(ch: str) -> bool:  # 、。（）「」: no space beside them
+    return not _latin(ch) and not ch.isalnum()
+
+
+_ENTRY = re.compile(r"( *)(\S+(?: \S+)*)( {2,})(\S+(?: \S+)*)$")  # "  TERM  what it means"
+_GAP = re.compile(r" {2,}")
+
+
+def _flow(items: Sequence[str], width: int) -> list[str]:
+    """Items (examples, each kept whole) laid out three spaces apart, as many as fit a line."""
+    lines: list[str] = []
+    for item in items:
+        if lines and cell_len(lines[-1]) + 3 + cell_len(item) <= width:
+            lines[-1] += "   " + item
+        else:
+            lines += wrap(item, width, ellipsis="")
+    return lines
+
+
+def topic_lines(text: str, width: int) -> list[str]:
+    """A help topic wrapped to `width`: each line of the text is a paragraph, kept at its
+    indent; an entry ("  TERM  what it means") wraps under its meaning; a line of examples
+    three spaces apart keeps each example whole."""
+    out: list[str] = []
+    for line in text.rstrip("\n").split("\n"):
+        items = _GAP.split(line.strip())
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        entry = _ENTRY.match(line)
+        if len(items) > 2:
+            out += [indent + piece for piece in _flow(items, width - len(indent))]
+        elif entry and cell_len(line) > width:
+            head = entry[1] + entry[2] + entry[3]
+            hang = cell_len(head)
+            if width - hang < 20:  # too little room beside the term: the meaning goes under it
+                out.append(entry[1] + entry[2])
+                head, hang = " " * (len(indent) + 4), len(indent) + 4
+            body = wrap(entry[4], width - hang, ellipsis="")
+            out += [head + body[0], *(" " * hang + rest for rest in body[1:])]
+        else:
+            out += [indent + piece if piece else "" for piece in wrap(line.strip(), width - len(indent), ellipsis="")]
+    return out
+
+
 class HelpFormatter:
     """Click's help formatter, with its text wrapped by display width (a Japanese character
     takes two columns) and between Japanese phrases, kinsoku kept: what click, counting
@@ -543,7 +608,7 @@ class HelpFormatter:
         return getattr(self._base, name)
 
     def _lines(self, text: str, width: int) -> list[str]:
-        paragraphs = [" ".join(p.split("\n")) for p in text.strip("\n").split("\n\n")]
+        paragraphs = [join_lines(p.split("\n")) for p in text.strip("\n").split("\n\n")]
         lines: list[str] = []
         for n, paragraph in enumerate(paragraphs):
             lines += [""] * (n > 0) + wrap(paragraph, max(width, 20), ellipsis="")
