@@ -1,7 +1,7 @@
 """Line breaking a Japanese reader expects, on the screens the installed spnet draws.
 
-Every listing under `--lang ja` at 60, 80, 120 and 160 columns, and every `--help` and
-`help TOPIC` at 60 and 80 in both languages: no line is wider than the terminal; no word is
+Every listing under `--lang ja` at 60, 80, 120 and 160 columns, every `--help` and
+`help TOPIC` and `check`'s messages at 60 and 80 in both languages: no line is wider than the terminal; no word is
 cut or split across lines (a katakana word, a Latin word, a number with its counter:
 2023年, 12名, 第2回); no line of a cell begins with 、。）」ー or the like, none ends with （「.
 
@@ -23,6 +23,7 @@ import typer
 from rich.cells import cell_len
 
 from tests.conftest import DATA, REPO
+from tests.test_screens import run_on_pty
 
 SPNET = str(Path(sys.executable).with_name("spnet"))
 # Characters a Japanese line may not begin with, and those it may not end with (JIS X 4051).
@@ -185,3 +186,30 @@ def test_help_fits_the_terminal(args: list[str], columns: int, lang: str) -> Non
 def test_a_help_topic_fits_the_terminal(topic: str, columns: int, lang: str) -> None:
     screen = spnet(["help", topic], columns, lang)
     assert broken_lines(screen, columns) == []
+
+
+# ------------------------------------------------------------------ check
+@pytest.mark.parametrize("lang", ["C.UTF-8", "ja_JP.UTF-8"])
+@pytest.mark.parametrize("columns", [60, 80])
+def test_check_wraps_its_messages_on_a_terminal(columns: int, lang: str) -> None:
+    """On a terminal each warning is a paragraph wrapped to its width, its further lines
+    indented; the terminal is not left to split words and put 、 at the start of a line."""
+    argv = [SPNET, "--data", str(DATA), "check"]
+    env = {**os.environ, "LANG": lang, "TERM": "xterm-256color", "NO_COLOR": "1"}
+    env.pop("COLUMNS", None)
+    err, out, code = run_on_pty(argv, env, columns=columns, stream="stderr")
+    assert code == 0 and out.startswith("ok: ")
+    screen = err.replace("\r\n", "\n")
+    assert screen.count("warning: ") > 5
+    assert any(line.startswith("  ") for line in screen.splitlines())  # a message went on
+    assert broken_lines(screen, columns) == []
+
+
+def test_check_piped_writes_one_line_a_message() -> None:
+    result = subprocess.run(
+        [SPNET, "--data", str(DATA), "check"], capture_output=True, text=True, env={**os.environ, "COLUMNS": "60"}
+    )
+    lines = result.stderr.splitlines()
+    assert result.returncode == 0 and lines
+    assert all(line.startswith("warning: ") for line in lines)
+    assert max(map(len, lines)) > 60  # not wrapped: a script reads one message a line

@@ -210,12 +210,13 @@ def _script_runs(phrase: list[str]) -> list[list[str]]:
     return runs
 
 
-def wrap(text: str, width: int, ellipsis: str = "…") -> list[str]:
+def wrap(text: str, width: int, ellipsis: str = "…", *, whole: bool = False) -> list[str]:
     """Lines no wider than `width`, broken between words and Japanese phrases. A phrase
     wider than a line breaks between runs of one script, then between its units (kinsoku
     kept; a katakana word or a number with its counter stays whole); a unit wider than a
     line (which a table's layout never lets happen) is cut with an ellipsis, unless it is
-    an address (URL, e-mail), kept whole."""
+    an address (URL, e-mail), kept whole; with `whole` (a message, help: nothing may be
+    lost), it is broken between its characters instead."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         if cell_len(paragraph) <= width:
@@ -233,6 +234,10 @@ def wrap(text: str, width: int, ellipsis: str = "…") -> list[str]:
             if used + size > width and line.strip():
                 lines.append(line.rstrip())
                 line, used = "", 0
+            if size > width and whole:
+                for ch in unit:
+                    place(ch)
+                return
             if size > width and not _ADDRESS.match(unit):
                 unit = cut(unit, width, ellipsis)
                 size = cell_len(unit)
@@ -449,6 +454,17 @@ def terminal_size(stream: TextIO) -> tuple[int, int]:
     return max(size.columns, 20), max(size.lines, 2)
 
 
+def _stream_width(stream: TextIO) -> int:
+    """The width of the terminal this stream writes to (stderr's, not stdout's): COLUMNS
+    wins, as in terminal_size."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return max(int(os.environ["COLUMNS"]), 20)
+    try:
+        return max(os.get_terminal_size(stream.fileno()).columns, 20)
+    except (OSError, ValueError):
+        return terminal_size(stream)[0]
+
+
 def wants_styles(stream: TextIO) -> bool:
     """A terminal that is not dumb: bold and colour (Rich leaves colour out under NO_COLOR)."""
     if os.environ.get("TERM") in ("dumb", "unknown"):
@@ -522,8 +538,17 @@ def page(command: str, text: str, stream: TextIO) -> bool:
 
 
 def write_messages(lines: Sequence[tuple[str, str | None]], stream: TextIO | None = None) -> None:
-    """Messages (each with a style: red for an error, yellow for a warning) on stderr."""
+    """Messages (each with a style: red for an error, yellow for a warning) on stderr; on
+    a terminal, each wrapped to its width as a paragraph (kinsoku kept, no word cut) with
+    its further lines indented, rather than left for the terminal to split anywhere."""
     stream = stream or sys.stderr
+    if stream.isatty():
+        width = _stream_width(stream)
+        lines = [
+            (f"  {piece}" if n else piece, style)
+            for text, style in lines
+            for n, piece in enumerate(wrap(text, width - 2, whole=True))
+        ]
     if not wants_styles(stream):  # a file or a pipe: thousands of warnings, written as they are
         stream.write("".join(f"{text}\n" for text, _ in lines))
         return
@@ -568,7 +593,7 @@ def _flow(items: Sequence[str], width: int) -> list[str]:
         if lines and cell_len(lines[-1]) + 3 + cell_len(item) <= width:
             lines[-1] += "   " + item
         else:
-            lines += wrap(item, width, ellipsis="")
+            lines += wrap(item, width, whole=True)
     return lines
 
 
@@ -589,10 +614,10 @@ def topic_lines(text: str, width: int) -> list[str]:
             if width - hang < 20:  # too little room beside the term: the meaning goes under it
                 out.append(entry[1] + entry[2])
                 head, hang = " " * (len(indent) + 4), len(indent) + 4
-            body = wrap(entry[4], width - hang, ellipsis="")
+            body = wrap(entry[4], width - hang, whole=True)
             out += [head + body[0], *(" " * hang + rest for rest in body[1:])]
         else:
-            out += [indent + piece if piece else "" for piece in wrap(line.strip(), width - len(indent), ellipsis="")]
+            out += [indent + piece if piece else "" for piece in wrap(line.strip(), width - len(indent), whole=True)]
     return out
 
 
@@ -611,7 +636,7 @@ class HelpFormatter:
         paragraphs = [join_lines(p.split("\n")) for p in text.strip("\n").split("\n\n")]
         lines: list[str] = []
         for n, paragraph in enumerate(paragraphs):
-            lines += [""] * (n > 0) + wrap(paragraph, max(width, 20), ellipsis="")
+            lines += [""] * (n > 0) + wrap(paragraph, max(width, 20), whole=True)
         return lines
 
     def write_text(self, text: str) -> None:
