@@ -22,6 +22,7 @@ import pytest
 import typer
 from rich.cells import cell_len
 
+from spnet.terminal import phrases, topic_lines, wrap
 from tests.conftest import DATA, REPO
 from tests.test_screens import run_on_pty
 
@@ -145,6 +146,47 @@ def test_the_checker_sees_each_kind_of_break() -> None:
 def test_the_checker_passes_a_well_broken_screen() -> None:
     screen = "ID   テーマ\n1    国際\n     シンポジウム\n     2023年"
     assert broken_lines(screen, 20) == []
+
+
+# ------------------------------------------------------------------ the rules, on the report's words
+def test_a_phrase_wider_than_its_line_breaks_between_words_of_one_script() -> None:
+    assert wrap("東京大学グローバルキャンパス推進本部副本部長", 24) == [
+        "東京大学",
+        "グローバルキャンパス",
+        "推進本部副本部長",
+    ]
+    for width in range(30, 40):  # the katakana compound is one word
+        assert "パートナーシップワークショップ" in "".join(wrap("戦略的パートナーシップワークショップ", width)[-1:])
+
+
+def test_a_word_whose_kana_sit_inside_it_and_a_prefix_stay_with_their_word() -> None:
+    text = "本プロジェクトの活動内容や戦略的パートナーシップの新規導入等に関するご相談・お問い合わせ"
+    assert ["".join(p) for p in phrases(text)][-2:] == ["関する", "ご相談・お問い合わせ"]
+    repeat = ["".join(p) for p in phrases("複数なら繰り返し指定（いずれか）。")]
+    assert repeat == ["複数なら", "繰り返し指定", "（いずれか）。"]
+    assert ["".join(p) for p in phrases("本学がホスト校となり同協会年次総会を日本で開催")] == [
+        "本学が",
+        "ホスト校となり",
+        "同協会年次総会を",
+        "日本で",
+        "開催",
+    ]
+
+
+def test_a_number_keeps_its_counter_at_every_width() -> None:
+    text = "2023年3月3日に第2回シンポジウムを開催、2022年度は12名が参加"
+    for width in range(12, 40):
+        lines = wrap(text, width)
+        assert "".join(lines) == text
+        assert not any(line[0] in COUNTERS or line[0] == "度" for line in lines[1:]), lines
+
+
+def test_a_topic_keeps_each_example_and_each_command_whole() -> None:
+    text = "  2023-03-03   2023/3/3   March 2023   3 Mar 2023\n  PAGER  else `less -FRX` or none at all.\n"
+    lines = topic_lines(text, 30)
+    assert lines[:2] == ["  2023-03-03   2023/3/3", "  March 2023   3 Mar 2023"]
+    assert any("`less -FRX`" in line for line in lines)
+    assert all(line.startswith("         ") for line in lines[3:])  # under the meaning
 
 
 # ------------------------------------------------------------------ listings

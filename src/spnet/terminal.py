@@ -597,10 +597,18 @@ def _flow(items: Sequence[str], width: int) -> list[str]:
     return lines
 
 
+_CODE = re.compile(r"`[^`]*`")  # `less -FRX`: what is typed stays on one line
+
+
 def topic_lines(text: str, width: int) -> list[str]:
     """A help topic wrapped to `width`: each line of the text is a paragraph, kept at its
     indent; an entry ("  TERM  what it means") wraps under its meaning; a line of examples
-    three spaces apart keeps each example whole."""
+    three spaces apart keeps each example whole, and so is a command in backquotes."""
+    text = _CODE.sub(lambda m: m[0].replace(" ", "\u2423"), text)
+    return [line.replace("\u2423", " ") for line in _topic_lines(text, width)]
+
+
+def _topic_lines(text: str, width: int) -> list[str]:
     out: list[str] = []
     for line in text.rstrip("\n").split("\n"):
         items = _GAP.split(line.strip())
