@@ -207,6 +207,8 @@ def _script_runs(phrase: list[str]) -> list[list[str]]:
         else:
             runs.append([unit])
         kana = kana + unit if joined and _hiragana(unit[0]) else unit if _hiragana(unit[0]) else ""
+    if len(runs) > 1 and runs[-1] == [runs[-1][0]] and len(runs[-1][0]) == 1:
+        runs[-2:] = [runs[-2] + runs[-1]]  # チューリッヒ校: one character alone on a line reads badly
     return runs
 
 
@@ -431,7 +433,7 @@ def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
     label = None
     for group, cells in table.rows:
         if group is not None and group != label:
-            out.append([Span(group, "bold")])
+            out += [[], [Span(group, "bold")]] if out else [[Span(group, "bold")]]  # apart from the card above
             label = group
         if out:
             out.append([])
