@@ -204,6 +204,15 @@ def test_a_bilingual_listing_breaks_no_word(args: list[str], columns: int) -> No
     assert broken_lines(screen, columns) == []
 
 
+@pytest.mark.parametrize("lang", ["ja", "both"])
+@pytest.mark.parametrize("text", ["UCL", "パートナー", "Lyon"])
+def test_a_search_snippet_begins_and_ends_at_whole_words(text: str, lang: str) -> None:
+    """A snippet is widened to whole words and phrases: never …ァンド, …nership or Eve…."""
+    screen = spnet(["search", text, "--lang", lang, "--format", "table"], 120)
+    assert "…" in screen
+    assert broken_lines(screen, 120) == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("args", LISTINGS, ids=[" ".join(a) for a in LISTINGS])
 def test_no_word_is_broken_at_any_width_from_60_to_200(args: list[str]) -> None:
