@@ -24,7 +24,7 @@ from rich.cells import cell_len
 
 from spnet.terminal import phrases, topic_lines, wrap
 from tests.conftest import DATA, REPO
-from tests.test_screens import run_on_pty
+from tests.test_screens import SCREENS, on_terminal, run_on_pty
 
 SPNET = str(Path(sys.executable).with_name("spnet"))
 # Characters a Japanese line may not begin with, and those it may not end with (JIS X 4051).
@@ -264,3 +264,27 @@ def test_check_piped_writes_one_line_a_message() -> None:
     assert result.returncode == 0 and lines
     assert all(line.startswith("warning: ") for line in lines)
     assert max(map(len, lines)) > 60  # not wrapped: a script reads one message a line
+
+
+# ------------------------------------------------------------------ golden screens
+GOLDEN = [
+    # The screens the issue was seen on: katakana words, 東京大学, お問い合わせ at 120.
+    ("contacts-ja-120", ["contacts", "--lang", "ja"], 120, {}),
+    ("partners-ja-120", ["partners", "--lang", "ja"], 120, {}),
+    ("symposia-ja-60", ["symposia", "--lang", "ja"], 60, {}),
+    ("help-environment-ja-60", ["help", "environment"], 60, {"LANG": "ja_JP.UTF-8"}),
+    ("help-dates-60", ["help", "dates"], 60, {"LANG": "C.UTF-8"}),
+]
+
+
+@pytest.mark.parametrize("name,args,columns,env", GOLDEN, ids=[g[0] for g in GOLDEN])
+def test_golden_screens(name: str, args: list[str], columns: int, env: dict[str, str]) -> None:
+    """Kept as text in tests/screens/ (SPNET_UPDATE_SCREENS=1 rewrites them after a
+    deliberate change, to be read before committing)."""
+    screen = on_terminal(args, columns, env={"SPNET_LANG": "", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", **env})
+    assert screen.code == 0, screen.err
+    assert broken_lines(screen.text, columns) == []
+    path = SCREENS / f"{name}.txt"
+    if os.environ.get("SPNET_UPDATE_SCREENS"):
+        path.write_text(screen.text, encoding="utf-8")
+    assert screen.text == path.read_text(encoding="utf-8")

@@ -93,7 +93,8 @@ MARK_STYLES = {"*": "cyan", "?": "bold yellow", "+": "magenta"}
 def units(text: str) -> list[str]:
     """Text split where a line may break: at spaces, and between Japanese characters, with
     the kinsoku characters held to their neighbours. A run of Latin letters, digits and
-    punctuation (a word, a number, an address) is one unit."""
+    punctuation (a word, a number, an address) is one unit; so is a katakana word
+    (シンポジウム) and a number with its counter (2023年, 12名, 2022年度)."""
     if text.isascii():  # English: words and spaces (half the text of a table, and quick)
         return _WORD.findall(text)
     out: list[str] = []
