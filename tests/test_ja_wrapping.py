@@ -66,6 +66,8 @@ HELP_COMMANDS = [
     ["graph"],
     ["add"],
     ["add", "partner"],
+    ["add", "event"],
+    ["add", "person"],
 ]
 TOPICS = ["environment", "exit-codes", "formats", "dates"]
 
