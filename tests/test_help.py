@@ -57,9 +57,8 @@ def test_metavars_say_what_an_option_takes() -> None:
 @pytest.mark.parametrize("topic", list(topics.TOPICS))
 def test_help_topics(topic: str) -> None:
     result = spnet("help", topic)
-    assert result.returncode == 0 and result.stdout.startswith(topics.TOPICS[topic])
-    after = result.stdout.removeprefix(topics.TOPICS[topic])
-    assert after.split() == " ".join(topics.AFTER.get(topic, ())).split()
+    assert result.returncode == 0 and result.stderr == ""
+    assert "".join(result.stdout.split()) == "".join(topics.TOPICS[topic].split())  # wrapped to the terminal
 
 
 def test_the_environment_topic_names_every_variable_spnet_reads() -> None:

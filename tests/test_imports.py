@@ -22,7 +22,7 @@ except SystemExit:
     pass
 sys.stderr.write("\n" + json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in WATCHED)))
 """
-WATCHED = ("rich", "dateutil", "importlib", "tomli_w", "tomllib", "sudachipy")
+WATCHED = ("rich", "dateutil", "importlib", "tomli_w", "tomllib", "sudachipy", "budoux")
 
 
 def imported(*args: str) -> set[str]:
@@ -47,6 +47,7 @@ def imported(*args: str) -> set[str]:
 def test_machine_formats_import_neither_rich_nor_dateutil(args: list[str]) -> None:
     modules = imported(*args)
     assert "rich" not in modules
+    assert "budoux" not in modules
     assert "dateutil" not in modules
     assert "tomli_w" not in modules
     assert "importlib.metadata" not in modules
@@ -54,6 +55,12 @@ def test_machine_formats_import_neither_rich_nor_dateutil(args: list[str]) -> No
 
 def test_a_table_imports_rich() -> None:
     assert "rich" in imported("meetings", "--format", "table")
+
+
+def test_japanese_wraps_without_a_phrase_model() -> None:
+    """Japanese phrases come from spnet's own rule (terminal.phrases), not BudouX (~8 ms)."""
+    modules = imported("timeline", "--lang", "ja", "--format", "table")
+    assert "rich" in modules and "budoux" not in modules
 
 
 def test_an_english_month_imports_dateutil() -> None:

@@ -23,15 +23,13 @@ from spnet.i18n import N_, _, command_language, language, speak, typer_words
 
 
 class LocalisedContext(typer.Context):
-    """Help for a Japanese reader wrapped by display width (terminal.HelpFormatter)."""
+    """Help wrapped by display width (terminal.HelpFormatter): English help shows Japanese
+    examples (京都大学, 令和5年度) too."""
 
     def make_formatter(self) -> Any:
-        formatter = super().make_formatter()
-        if language() != "ja":
-            return formatter
-        from spnet import terminal  # Japanese help only: the width of its characters
+        from spnet import terminal  # the width of Japanese characters
 
-        return terminal.HelpFormatter(formatter)
+        return terminal.HelpFormatter(super().make_formatter())
 
 
 class Localised:

@@ -100,11 +100,10 @@ def help_(
         sys.stdout.write(root_ctx.get_help() + "\n")
         return
     if topic in topics.TOPICS:
-        from spnet import terminal  # the paragraphs after a topic wrap by display width
+        from spnet import terminal  # display widths, Japanese phrases
 
-        width = min(88, terminal.terminal_size(sys.stdout)[0])
-        more = ["\n" + "".join(line + "\n" for line in terminal.wrap(_(p), width)) for p in topics.AFTER.get(topic, ())]
-        sys.stdout.write(_(topics.TOPICS[topic]) + "".join(more))
+        lines = terminal.topic_lines(_(topics.TOPICS[topic]), terminal.help_width(sys.stdout))
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
         return
     group = root_ctx.command
     sub = group.get_command(root_ctx, topic) if isinstance(group, TyperGroup) else None

@@ -408,7 +408,9 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
 
 
 def snippet(text: str, find: Highlight, around: int = 40) -> str:
-    """The part of text around the first match of `find` (as search folds it)."""
+    """The part of text around the first match of `find` (as search folds it), widened to
+    whole words and Japanese phrases (never …ァンド or Eve…)."""
+    from spnet import terminal
     from spnet.names import match_pattern
 
     found = match_pattern(find).search(text)
@@ -416,6 +418,14 @@ def snippet(text: str, find: Highlight, around: int = 40) -> str:
         return text
     start, end = found.span()
     lo, hi = max(0, start - around), min(len(text), end + around)
+    at = 0
+    for phrase in terminal.phrases(text):
+        size = sum(map(len, phrase))
+        if at < lo < at + size:
+            lo = at
+        if at < hi < at + size:
+            hi = at + size
+        at += size
     return ("…" if lo else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
 
 

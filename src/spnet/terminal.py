@@ -7,8 +7,11 @@ natural width; columns give way in a fixed order when the terminal is narrow (`-
 keeps them all); and where even that cannot fit, each row becomes a card. English and
 Japanese are stacked in one cell, English above. Text wraps between words, and Japanese
 between phrases (see `phrases`), or between characters where a phrase is wider than its
-column, always by the usual line-breaking rules (kinsoku): no line begins with a closing
-bracket or a full stop, none ends with an opening bracket.
+column (between units: never inside a katakana word, a Latin word or a number with its
+counter, 2023年), always by the usual line-breaking rules (kinsoku): no line begins with a
+closing bracket or a full stop, none ends with an opening bracket. A text column is never
+narrower than its widest unit: where the columns cannot all be that wide, columns give way,
+then rows become cards, rather than a word being cut.
 
 Widths are display widths (an East Asian wide character counts two). Styles are applied
 after the layout, only on a terminal that is not dumb (Rich leaves colour out under
@@ -22,7 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, TextIO
 
 from rich.cells import cell_len
@@ -38,9 +41,14 @@ NO_START = set("、。，．,.）)」』】〕〉》］｝’”・：；？！�
 NO_END = set("（(「『【〔〈《［｛‘“")
 STOPS = set("、。，．,！？")  # a phrase ends after these
 CLOSING = set("）)」』】〕〉》］｝’”")  # and after these, unless a particle follows
-# A run of these is one unbreakable unit (a word, a number, an address).
+# A run of these is one unbreakable unit: a word, a number, an address (Latin letters,
+# digits and punctuation), a katakana word (シンポジウム), a number with its counter (2023年,
+# 12名, 第2回's 2回; 2022年度). Anything else is one character.
 # (Kept to ranges that compile fast: a charset of wide Unicode ranges costs ~2 ms to compile.)
-_UNIT = re.compile(r"\s+|[!-\u2e7f]+|.", re.S)
+_UNIT = re.compile(
+    r"\s+|(?:[!-\u2e7f]*[0-9]|[０-９]+)(?:年度|[年月日名校回件人号期])|[!-\u2e7f]+|[\u30a1-\u30fa\u30fc-\u30fe]+|.",
+    re.S,
+)
 _WORD = re.compile(r"\s+|\S+")  # the units of ASCII text: words and spaces
 _ADDRESS = re.compile(r"^\S*(?:://|@|\.\w+/)\S*$")
 
@@ -85,7 +93,8 @@ MARK_STYLES = {"*": "cyan", "?": "bold yellow", "+": "magenta"}
 def units(text: str) -> list[str]:
     """Text split where a line may break: at spaces, and between Japanese characters, with
     the kinsoku characters held to their neighbours. A run of Latin letters, digits and
-    punctuation (a word, a number, an address) is one unit."""
+    punctuation (a word, a number, an address) is one unit; so is a katakana word
+    (シンポジウム) and a number with its counter (2023年, 12名, 2022年度)."""
     if text.isascii():  # English: words and spaces (half the text of a table, and quick)
         return _WORD.findall(text)
     out: list[str] = []
@@ -114,45 +123,103 @@ def _latin(ch: str) -> bool:
     return ch < "\u2e80"
 
 
-def _breaks_between(before: str, after: str) -> bool:  # before: the last character before
-    """Whether a Japanese line may break between two units: after a particle or an ending
-    in hiragana before a word in another script (協力は、/ 2004年に / 研究機関), after a
-    closing bracket or a comma, before an opening bracket; never inside a word in one script,
-    and never before the particle or counter that follows a Latin word or a number."""
+def _letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def _script(ch: str) -> str:
+    if "\u30a1" <= ch <= "\u30fe":
+        return "katakana"
+    if _hiragana(ch):
+        return "hiragana"
+    return "latin" if _latin(ch) else "kanji"
+
+
+PARTICLES = set("がのにをはでともやへか")  # one kana after a word that ends its phrase (本学が)
+PREFIXES = set("おご")  # one kana that begins a word (お問い合わせ, ご相談)
+
+
+def _okurigana(kana: str, after: str) -> bool:
+    """Whether one kana between two kanji belongs to the word (繰り返し, 問い合わせ)."""
+    return len(kana) == 1 and kana not in PARTICLES and _script(after) == "kanji"
+
+
+def _breaks_between(kana: str, before: str, after: str) -> bool:
+    """Whether a Japanese line may break between two units (`kana`: the hiragana that end
+    the text before, if any): after a particle or an ending in hiragana before a word in
+    another script (協力は、/ 2004年に / 研究機関), after a closing bracket or a comma, before
+    an opening bracket; never inside a word in one script, nor inside a word whose kana sits
+    between its characters (繰り返し), nor after a prefix (ご相談), nor before the particle or
+    counter that follows a Latin word or a number."""
     a, b = before, after[0]
     if a in STOPS or b in NO_END:
         return True
     if a in CLOSING:
         return not _hiragana(b)
     if _hiragana(a):
-        return not _hiragana(b)
-    return not _latin(a) and _latin(b)
+        return not (_hiragana(b) or kana in PREFIXES or _okurigana(kana, b))
+    return not _latin(a) and _letter(b)
 
 
 def phrases(text: str) -> list[list[str]]:
     """Units grouped into phrases that should stay on one line: Japanese is broken between
-    phrases (本学が / ボンオフィスを / 設置), never inside a unit.
+    phrases (本学が / ボンオフィスを / 設置), never inside a unit (a katakana word, a Latin
+    word, a number with its counter), never against the kinsoku rules.
 
-    BudouX finds such phrases by machine learning, but importing it costs about 10 ms
-    (7 ms of them its HTML processor), more than a table's whole budget for layout; on the
-    report's text this rule of script changes gives the same breaks."""
+    BudouX finds such phrases by machine learning, but importing it costs about 8 ms, more
+    than a table's whole budget for layout, and on the report's text it breaks numbers and
+    words (202 / 3年, 同協 / 会, と / して); the rule of script changes in `_breaks_between`
+    gives the breaks a reader expects there."""
     if text.isascii():
         return [[unit] for unit in _WORD.findall(text)]
     out: list[list[str]] = []
-    last = ""  # the last character of the last unit placed
-    for unit in units(text):
-        if last and not unit.isspace() and not last.isspace() and not _breaks_between(last, unit):
+    last, kana = "", ""  # the last character placed; the hiragana that end the phrase so far
+    pieces = units(text)
+    for n, unit in enumerate(pieces):
+        after = pieces[n + 1][0] if n + 1 < len(pieces) else ""
+        # A prefix after a word's kana begins a phrase of its own (関する / ご相談).
+        prefix = unit in PREFIXES and (len(kana) > 1 or kana in PARTICLES) and _script(after or "a") == "kanji"
+        if last and not (unit.isspace() or last.isspace() or prefix or _breaks_between(kana, last, unit)):
             out[-1].append(unit)
+            kana = kana + unit if all(map(_hiragana, unit)) else ""
         else:
             out.append([unit])
+            kana = unit if all(map(_hiragana, unit)) else ""
         last = unit[-1]
     return out
 
 
-def wrap(text: str, width: int, ellipsis: str = "…") -> list[str]:
+def _script_runs(phrase: list[str]) -> list[list[str]]:
+    """A phrase's units in runs of one script, a word's kana staying with it (東京大学 /
+    グローバルキャンパス / 推進本部; ご相談・/ お問い合わせ): where a phrase is wider than
+    its line, it breaks between these first."""
+    runs: list[list[str]] = []
+    kana = ""  # the hiragana that end the run so far
+    for unit in phrase:
+        last = runs[-1][-1][-1] if runs else ""
+        if not runs or (unit in PREFIXES and not _hiragana(last)):
+            joined = False
+        elif _hiragana(unit[0]) or runs[-1] == [last] and last in PREFIXES:
+            joined = True
+        else:
+            joined = _script(unit[0]) == _script(last) or (_okurigana(kana, unit[0]) and len(runs[-1]) > 1)
+        if joined:
+            runs[-1].append(unit)
+        else:
+            runs.append([unit])
+        kana = kana + unit if joined and _hiragana(unit[0]) else unit if _hiragana(unit[0]) else ""
+    if len(runs) > 1 and runs[-1] == [runs[-1][0]] and len(runs[-1][0]) == 1:
+        runs[-2:] = [runs[-2] + runs[-1]]  # チューリッヒ校: one character alone on a line reads badly
+    return runs
+
+
+def wrap(text: str, width: int, ellipsis: str = "…", *, whole: bool = False) -> list[str]:
     """Lines no wider than `width`, broken between words and Japanese phrases. A phrase
-    wider than a line breaks between its characters (kinsoku kept); a word wider than a
-    line is cut with an ellipsis, unless it is an address (URL, e-mail), kept whole."""
+    wider than a line breaks between runs of one script, then between its units (kinsoku
+    kept; a katakana word or a number with its counter stays whole); a unit wider than a
+    line (which a table's layout never lets happen) is cut with an ellipsis, unless it is
+    an address (URL, e-mail), kept whole; with `whole` (a message, help: nothing may be
+    lost), it is broken between its characters instead."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         if cell_len(paragraph) <= width:
@@ -170,20 +237,35 @@ def wrap(text: str, width: int, ellipsis: str = "…") -> list[str]:
             if used + size > width and line.strip():
                 lines.append(line.rstrip())
                 line, used = "", 0
+            if size > width and whole:
+                for ch in unit:
+                    place(ch)
+                return
             if size > width and not _ADDRESS.match(unit):
                 unit = cut(unit, width, ellipsis)
                 size = cell_len(unit)
             line, used = line + unit, used + size
 
-        for phrase in phrases(paragraph):
-            joined = "".join(phrase)
-            if len(phrase) == 1 or cell_len(joined) <= width:
-                place(joined)
-            else:
-                for unit in phrase:
-                    place(unit)
+        for piece in _pieces(paragraph, width):
+            place(piece)
         lines.append(line.rstrip())
     return lines
+
+
+def _pieces(paragraph: str, width: int) -> Iterator[str]:
+    """What `wrap` places: each phrase whole if it fits the width, else its runs of one
+    script, else their units."""
+    for phrase in phrases(paragraph):
+        joined = "".join(phrase)
+        if len(phrase) == 1 or cell_len(joined) <= width:
+            yield joined
+            continue
+        for run in _script_runs(phrase):
+            whole = "".join(run)
+            if cell_len(whole) <= width:
+                yield whole
+            else:
+                yield from run
 
 
 def cut(text: str, width: int, ellipsis: str = "…") -> str:
@@ -201,26 +283,26 @@ def cut(text: str, width: int, ellipsis: str = "…") -> str:
 
 
 def longest_unit(text: str) -> int:
-    """The widest piece of text that wrapping may not break: a word, an address."""
+    """The widest piece of text that wrapping may not break: a word, an address, a katakana
+    word, a number with its counter."""
+    if text.isascii():
+        return max(map(len, text.split()), default=0)
     return max((cell_len(u) for u in units(text) if not u.isspace()), default=0)
 
 
-def _address_width(text: str) -> int:
-    if "@" not in text and "/" not in text:  # no address in it: the common case, and quick
-        return 0
-    return max((cell_len(u) for u in text.split() if _ADDRESS.match(u)), default=0)
-
-
 # ------------------------------------------------------------------ layout
-def _natural(cells: Sequence[Cell], header: Sequence[str]) -> tuple[int, int]:
-    """A column's widest line unwrapped, and the least it can be given."""
+def _natural(cells: Sequence[Cell], header: Sequence[str], token: bool) -> tuple[int, int]:
+    """A column's widest line unwrapped, and the least it can be given: for a text column,
+    its widest word (no word is cut)."""
     # A header is a label: a Japanese one (幹事校) is not broken between its characters.
     least = max((longest_unit(h) if " " in h else cell_len(h) for h in header), default=0)
     natural = least
     for cell in cells:
         for text, mark in cell:
-            natural = max(natural, cell_len(text) + (2 if mark else 0))
-            least = max(least, _address_width(text))
+            size = cell_len(text) + (2 if mark else 0)
+            natural = max(natural, size)
+            if not token and size > least:
+                least = max(least, longest_unit(text) + (2 if mark else 0))
     return natural, least
 
 
@@ -228,7 +310,7 @@ def layout(table: Table, width: int, style: Style) -> list[int] | None:
     """Each column's width (0: the column gave way), or None when no table fits (cards)."""
     cols = table.columns
     cells = [[cells[i] for _, cells in table.rows] for i in range(len(cols))]
-    sizes = [_natural(cells[i], c.headers) for i, c in enumerate(cols)]
+    sizes = [_natural(cells[i], c.headers, c.token) for i, c in enumerate(cols)]
     need = [n if c.token else max(least, min(n, c.least)) for c, (n, least) in zip(cols, sizes, strict=True)]
     shown = list(range(len(cols)))
 
@@ -344,14 +426,15 @@ def draw(table: Table, width: int, style: Style) -> list[Line]:
 
 def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
     """One block per row: each field's label (English above Japanese), then its value,
-    wrapped to what is left."""
+    wrapped to what is left; a value with a word wider than that (a URL) goes under its
+    label, indented, and is not cut."""
     label_width = min(CARD_LABEL_MAX, max(cell_len(h) for c in table.columns for h in c.headers))
     value_width = max(MIN_TEXT, width - label_width - GAP)
     out: list[Line] = []
     label = None
     for group, cells in table.rows:
         if group is not None and group != label:
-            out.append([Span(group, "bold")])
+            out += [[], [Span(group, "bold")]] if out else [[Span(group, "bold")]]  # apart from the card above
             label = group
         if out:
             out.append([])
@@ -359,7 +442,11 @@ def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
             if not any(text for text, _ in cell):
                 continue
             head = _cell_lines(tuple((h, None) for h in column.headers), label_width, ellipsis, "bold")
-            out += _join([head, _cell_lines(cell, value_width, ellipsis)], [label_width, value_width])
+            if max(longest_unit(text) + (2 if mark else 0) for text, mark in cell) > value_width:
+                out += _join([head], [label_width])
+                out += _join([[_EMPTY], _cell_lines(cell, width - GAP, ellipsis)], [0, width - GAP])
+            else:
+                out += _join([head, _cell_lines(cell, value_width, ellipsis)], [label_width, value_width])
     return out
 
 
@@ -368,6 +455,17 @@ def terminal_size(stream: TextIO) -> tuple[int, int]:
     """Columns and lines of the terminal; COLUMNS/LINES win, 80x24 when neither is known."""
     size = shutil.get_terminal_size((80, 24))  # COLUMNS/LINES, else standard output's terminal
     return max(size.columns, 20), max(size.lines, 2)
+
+
+def _stream_width(stream: TextIO) -> int:
+    """The width of the terminal this stream writes to (stderr's, not stdout's): COLUMNS
+    wins, as in terminal_size."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return max(int(os.environ["COLUMNS"]), 20)
+    try:
+        return max(os.get_terminal_size(stream.fileno()).columns, 20)
+    except (OSError, ValueError):
+        return terminal_size(stream)[0]
 
 
 def wants_styles(stream: TextIO) -> bool:
@@ -445,8 +543,17 @@ def page(command: str, text: str, stream: TextIO) -> bool:
 
 
 def write_messages(lines: Sequence[tuple[str, str | None]], stream: TextIO | None = None) -> None:
-    """Messages (each with a style: red for an error, yellow for a warning) on stderr."""
+    """Messages (each with a style: red for an error, yellow for a warning) on stderr; on
+    a terminal, each wrapped to its width as a paragraph (kinsoku kept, no word cut) with
+    its further lines indented, rather than left for the terminal to split anywhere."""
     stream = stream or sys.stderr
+    if stream.isatty():
+        width = _stream_width(stream)
+        lines = [
+            (f"  {piece}" if n else piece, style)
+            for text, style in lines
+            for n, piece in enumerate(wrap(text, width - 2, whole=True))
+        ]
     if not wants_styles(stream):  # a file or a pipe: thousands of warnings, written as they are
         stream.write("".join(f"{text}\n" for text, _ in lines))
         return
@@ -454,6 +561,79 @@ def write_messages(lines: Sequence[tuple[str, str | None]], stream: TextIO | Non
 
 
 # ------------------------------------------------------------------ help
+HELP_WIDTH = 80  # help is read, not scanned: no wider than click makes it, whatever the terminal
+
+
+def help_width(stream: TextIO) -> int:
+    """The width help is wrapped to: the terminal's, at most HELP_WIDTH, less click's margin."""
+    return max(min(terminal_size(stream)[0], HELP_WIDTH) - 2, 20)
+
+
+def join_lines(lines: Sequence[str]) -> str:
+    """A paragraph written on several lines, as one: English lines joined by a space, and
+    Japanese by none where both sides are Japanese or one is a Japanese punctuation mark."""
+    out = ""
+    for line in (line.strip() for line in lines):
+        if out and line:
+            a, b = out[-1], line[0]
+            tight = not _latin(a) and not _latin(b) or _japanese_mark(a) or _japanese_mark(b)
+            out += line if tight else " " + line
+        else:
+            out += line
+    return out
+
+
+def _japanese_mark(ch: str) -> bool:  # 、。（）「」: no space beside them
+    return not _latin(ch) and not ch.isalnum()
+
+
+_ENTRY = re.compile(r"( *)(\S+(?: \S+)*)( {2,})(\S+(?: \S+)*)$")  # "  TERM  what it means"
+_GAP = re.compile(r" {2,}")
+
+
+def _flow(items: Sequence[str], width: int) -> list[str]:
+    """Items (examples, each kept whole) laid out three spaces apart, as many as fit a line."""
+    lines: list[str] = []
+    for item in items:
+        if lines and cell_len(lines[-1]) + 3 + cell_len(item) <= width:
+            lines[-1] += "   " + item
+        else:
+            lines += wrap(item, width, whole=True)
+    return lines
+
+
+_CODE = re.compile(r"`[^`]*`")  # `less -FRX`: what is typed stays on one line
+
+
+def topic_lines(text: str, width: int) -> list[str]:
+    """A help topic wrapped to `width`: each line of the text is a paragraph, kept at its
+    indent; an entry ("  TERM  what it means") wraps under its meaning; a line of examples
+    three spaces apart keeps each example whole, and so is a command in backquotes."""
+    text = _CODE.sub(lambda m: m[0].replace(" ", "\u2423"), text)
+    return [line.replace("\u2423", " ") for line in _topic_lines(text, width)]
+
+
+def _topic_lines(text: str, width: int) -> list[str]:
+    out: list[str] = []
+    for line in text.rstrip("\n").split("\n"):
+        items = _GAP.split(line.strip())
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        entry = _ENTRY.match(line)
+        if len(items) > 2:
+            out += [indent + piece for piece in _flow(items, width - len(indent))]
+        elif entry and cell_len(line) > width:
+            head = entry[1] + entry[2] + entry[3]
+            hang = cell_len(head)
+            if width - hang < 20:  # too little room beside the term: the meaning goes under it
+                out.append(entry[1] + entry[2])
+                head, hang = " " * (len(indent) + 4), len(indent) + 4
+            body = wrap(entry[4], width - hang, whole=True)
+            out += [head + body[0], *(" " * hang + rest for rest in body[1:])]
+        else:
+            out += [indent + piece if piece else "" for piece in wrap(line.strip(), width - len(indent), whole=True)]
+    return out
+
+
 class HelpFormatter:
     """Click's help formatter, with its text wrapped by display width (a Japanese character
     takes two columns) and between Japanese phrases, kinsoku kept: what click, counting
@@ -466,10 +646,10 @@ class HelpFormatter:
         return getattr(self._base, name)
 
     def _lines(self, text: str, width: int) -> list[str]:
-        paragraphs = [" ".join(p.split("\n")) for p in text.strip("\n").split("\n\n")]
+        paragraphs = [join_lines(p.split("\n")) for p in text.strip("\n").split("\n\n")]
         lines: list[str] = []
         for n, paragraph in enumerate(paragraphs):
-            lines += [""] * (n > 0) + wrap(paragraph, max(width, 20), ellipsis="")
+            lines += [""] * (n > 0) + wrap(paragraph, max(width, 20), whole=True)
         return lines
 
     def write_text(self, text: str) -> None:
