@@ -132,7 +132,25 @@ LANGS = [
 
 
 def test_the_table_is_large() -> None:
-    assert len(ANSWERS) + len(REFUSALS) + len(LANGS) >= 60
+    """At least 150 inputs a Japanese reader types, each with the report's answer: this
+    table, and those of search and names, of 年度 dates, and of messages."""
+    from tests import test_ja_dates, test_ja_messages, test_ja_search
+
+    tables = [
+        ANSWERS,
+        REFUSALS,
+        LANGS,
+        test_ja_search.SEARCHES,
+        test_ja_search.NAMES,
+        test_ja_search.REFUSALS,
+        test_ja_dates.ANSWERS,
+        test_ja_dates.EMPTY,
+        test_ja_dates.REFUSALS,
+        test_ja_messages.BAD_INPUT,
+        test_ja_messages.SHOW,
+    ]
+    inputs = {repr(row) for table in tables for row in table}  # each row once, wherever it stands
+    assert len(inputs) >= 150
 
 
 def _json(cli, *args: str) -> list[dict]:
