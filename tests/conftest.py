@@ -53,6 +53,17 @@ def cli() -> Callable[..., Result]:
     return run
 
 
+def json_rows(cli: Callable[..., Result], *args: str) -> list[dict]:
+    """The JSON answer of a command that must succeed, as a list of records."""
+    import json
+
+    result = cli(*args, "--format", "json")
+    assert result.exception is None
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    return [data] if isinstance(data, dict) else data
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the real archive."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, json_rows
 
 SPNET = [sys.executable, "-m", "spnet"]  # the installed command, as a user runs it
 
@@ -56,21 +56,14 @@ REFUSALS = [
 ]
 
 
-def _json(cli, *args: str) -> list[dict]:
-    result = cli(*args, "--format", "json")
-    assert result.exception is None
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
-
-
 @pytest.mark.parametrize("args,field,expected", ANSWERS, ids=[" ".join(a) for a, _, _ in ANSWERS])
 def test_a_japanese_reader_gets_the_reports_answer(cli, args: list[str], field: str, expected: set) -> None:
-    assert {row[field] for row in _json(cli, *args)} == expected
+    assert {row[field] for row in json_rows(cli, *args)} == expected
 
 
 @pytest.mark.parametrize("args", EMPTY, ids=[" ".join(a) for a in EMPTY])
 def test_nothing_outside_its_year(cli, args: list[str]) -> None:
-    assert _json(cli, *args) == []
+    assert json_rows(cli, *args) == []
 
 
 @pytest.mark.parametrize("args,hint", REFUSALS, ids=[" ".join(a) for a, _ in REFUSALS])
@@ -91,13 +84,13 @@ def test_a_fiscal_year_date_is_shown_as_one(cli) -> None:
 
 
 def test_the_fiscal_year_grouping_puts_them_under_their_year(cli) -> None:
-    stats = {r["value"]: r["count"] for r in _json(cli, "stats", "--group", "fy") if "fiscal" in r["measure"]}
-    timeline = _json(cli, "timeline", "--fy", "2019")
+    stats = {r["value"]: r["count"] for r in json_rows(cli, "stats", "--group", "fy") if "fiscal" in r["measure"]}
+    timeline = json_rows(cli, "timeline", "--fy", "2019")
     # A date known to its month or day, or as the 年度 itself, is counted there; one known only
     # to a calendar year is listed by --fy 2019 (it may be in it) but counted under its year.
     in_fy = [r for r in timeline if r["date"] == "FY2019" or (len(r["date"]) >= 7 and r["date"] >= "2019-04")]
     assert stats["FY2019"] == len(in_fy) == 2
-    by_year = {r["value"]: r["count"] for r in _json(cli, "stats") if r["measure"] == "events by year"}
+    by_year = {r["value"]: r["count"] for r in json_rows(cli, "stats") if r["measure"] == "events by year"}
     assert by_year["FY2011"] == 1 and "2011" not in by_year  # no calendar year holds a 年度
 
 
@@ -150,7 +143,7 @@ def test_whose_hongaku_a_title_means_is_shown_and_the_record_keeps_the_reports_w
     md = cli("timeline", "-u", "waseda", "-u", "soka", "--lang", "ja", "--format", "md").stdout
     assert "本学〔早大〕がボンオフィスを設置" in md
     assert "本学〔創大〕学長が同協会〔ASAIHL〕会長に就任" in md
-    rows = _json(cli, "timeline", "-u", "waseda")
+    rows = json_rows(cli, "timeline", "-u", "waseda")
     assert "本学がボンオフィスを設置" in {r["title_ja"] for r in rows}  # the report's words, untouched
 
 
@@ -200,7 +193,7 @@ def test_a_curators_title_carries_their_mark(cli) -> None:
 
 
 def test_universities_shows_the_reports_count_beside_the_named_records(cli) -> None:
-    rows = {r["id"]: r for r in _json(cli, "universities")}
+    rows = {r["id"]: r for r in json_rows(cli, "universities")}
     assert (rows["osaka"]["partners"], rows["osaka"]["partners_stated"]) == (1, 14)  # 8か国14校
     assert rows["waseda"]["partners_stated"] is None  # the report gives no count
     md = cli("universities", "--lang", "ja", "--format", "md").stdout

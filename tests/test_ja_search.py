@@ -4,7 +4,6 @@ the refusal (exit 2) and what it names."""
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import subprocess
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from spnet.archive.index import index_path
-from tests.conftest import DATA
+from tests.conftest import DATA, json_rows
 
 MEETINGS = {f"meeting-{n:02}" for n in range(1, 17)}
 KYOTO_RECORDS = {
@@ -151,17 +150,9 @@ def test_the_table_is_large() -> None:
     assert len(SEARCHES) + len(NAMES) + len(REFUSALS) >= 60
 
 
-def _json(cli, *args: str) -> list[dict]:
-    result = cli(*args, "--format", "json")
-    assert result.exception is None
-    assert result.exit_code == 0, result.stderr
-    data = json.loads(result.stdout)
-    return [data] if isinstance(data, dict) else data
-
-
 @pytest.mark.parametrize("words,ids,first", SEARCHES, ids=[" ".join(w) for w, _, _ in SEARCHES])
 def test_search_understands_japanese(cli, words: list[str], ids: set[str], first: str | None) -> None:
-    rows = _json(cli, "search", *words)
+    rows = json_rows(cli, "search", *words)
     assert {row["id"] for row in rows} == ids
     if first is not None:
         assert rows[0]["id"] == first
@@ -169,7 +160,7 @@ def test_search_understands_japanese(cli, words: list[str], ids: set[str], first
 
 @pytest.mark.parametrize("args,field,expected", NAMES, ids=[" ".join(a) for a, _, _ in NAMES])
 def test_names_a_japanese_reader_types(cli, args: list[str], field: str, expected: set[str]) -> None:
-    assert {row[field] for row in _json(cli, *args)} == expected
+    assert {row[field] for row in json_rows(cli, *args)} == expected
 
 
 @pytest.mark.parametrize("args,named", REFUSALS, ids=[" ".join(a) for a, _ in REFUSALS])
@@ -195,7 +186,7 @@ def test_an_ambiguous_name_lists_five_at_most(cli) -> None:
 
 def test_the_best_match_comes_first_then_the_archive_order(cli) -> None:
     """A record named by the word (its name is the word) before one whose text holds it."""
-    ids = list(dict.fromkeys(row["id"] for row in _json(cli, "search", "シンポジウム")))
+    ids = list(dict.fromkeys(row["id"] for row in json_rows(cli, "search", "シンポジウム")))
     assert ids[:3] == ["symposium-1", "kyoto-zurich-symposium-2023", "symposium-2"]
     assert ids.index("kyoto") > ids.index("kyoto-tri-symposium-2024")
 

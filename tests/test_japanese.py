@@ -4,9 +4,9 @@ refusal (exit 2) and its reason."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
+
+from tests.conftest import json_rows
 
 MEETINGS_FY2023 = {11, 12, 13, 14, 15, 16}
 MEETINGS_2023 = {9, 10, 11, 12, 13, 14}
@@ -153,17 +153,9 @@ def test_the_table_is_large() -> None:
     assert len(inputs) >= 150
 
 
-def _json(cli, *args: str) -> list[dict]:
-    result = cli(*args, "--format", "json")
-    assert result.exception is None
-    assert result.exit_code == 0, result.stderr
-    data = json.loads(result.stdout)
-    return [data] if isinstance(data, dict) else data
-
-
 @pytest.mark.parametrize("args,field,expected", ANSWERS, ids=[" ".join(a) for a, _, _ in ANSWERS])
 def test_what_a_japanese_reader_types(cli, args: list[str], field: str, expected: set) -> None:
-    assert {row[field] for row in _json(cli, *args)} == expected
+    assert {row[field] for row in json_rows(cli, *args)} == expected
 
 
 @pytest.mark.parametrize("args,reason", REFUSALS, ids=[" ".join(a) for a, _ in REFUSALS])
@@ -198,7 +190,7 @@ def test_japanese_throughout_under_lang_ja(cli) -> None:
     assert "Schwarzenegger" in contacts  # the report gives this name in English only
     universities = cli("universities", "--lang", "ja", "--format", "md").stdout
     assert "| tokyo | 東京大学 | ✓ |" in universities
-    data = _json(cli, "timeline", "--year", "2024", "--lang", "ja")
+    data = json_rows(cli, "timeline", "--year", "2024", "--lang", "ja")
     assert {row["kind"] for row in data} == {"meeting", "milestone"}
     assert "2024-02-02" in {row["date"] for row in data}
 
@@ -206,10 +198,10 @@ def test_japanese_throughout_under_lang_ja(cli) -> None:
 def test_stats_in_japanese_and_by_fiscal_year(cli) -> None:
     md = cli("stats", "--lang", "ja", "--group", "fy", "--format", "md").stdout
     assert "| フランス |" in md and "| （記載なし） |" in md and "| 戦略的パートナー |" in md
-    rows = _json(cli, "stats", "--group", "fy")
+    rows = json_rows(cli, "stats", "--group", "fy")
     by_fy = {r["value"]: r["count"] for r in rows if r["measure"] == "events by fiscal year"}
     assert by_fy["FY2023"] == 16
-    assert sum(by_fy.values()) == len(_json(cli, "timeline"))
+    assert sum(by_fy.values()) == len(json_rows(cli, "timeline"))
     assert all(set(r) == {"measure", "value", "count"} for r in rows)  # no hidden label leaks
 
 

@@ -45,10 +45,10 @@ from spnet.options import (
     emit,
     grouping,
     implied_university,
+    lang_option,
     listing,
     make_output,
     open_archive,
-    speak,
     today_of,
 )
 from spnet.render import Format, Lang, Output
@@ -459,13 +459,7 @@ def export(
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option(
-            "--lang",
-            metavar="LANG",
-            callback=speak,
-            autocompletion=lambda: ["en", "ja", "both"],
-            help="ics: en, ja or both (the default): the language of the calendar's titles and descriptions.",
-        ),
+        lang_option("ics: en, ja or both (the default): the language of the calendar's titles and descriptions."),
     ] = None,
 ) -> None:
     """The archive for other tools: every record type, with the listing commands' fields.

@@ -92,26 +92,16 @@ def speak(typed: str | None) -> str | None:
     return typed
 
 
-LangOpt = Annotated[
-    str,
-    typer.Option(
-        "--lang",
-        metavar="LANG",
-        callback=speak,
-        autocompletion=lambda: ["en", "ja", "both"],
-        help="en, ja or both: which language of the archive to show (ja, jp, 日本語 ...).",
-    ),
-]
+def lang_option(help: str, choices: list[str] | None = None) -> Any:
+    """--lang, which also sets the language of the command's own messages (`speak`)."""
+    offered = choices or ["en", "ja", "both"]
+    return typer.Option("--lang", metavar="LANG", callback=speak, autocompletion=lambda: offered, help=help)
+
+
+LangOpt = Annotated[str, lang_option("en, ja or both: which language of the archive to show (ja, jp, 日本語 ...).")]
 # --lang where no text of the archive is chosen (check): the language of the messages only.
 MessagesLangOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--lang",
-        metavar="LANG",
-        callback=speak,
-        autocompletion=lambda: ["en", "ja"],
-        help="en or ja: the language of the messages (default: the locale's).",
-    ),
+    str | None, lang_option("en or ja: the language of the messages (default: the locale's).", ["en", "ja"])
 ]
 DateStyleOpt = Annotated[
     str | None,
