@@ -64,3 +64,49 @@ def test_a_file_that_is_not_toml_is_one_error_and_nothing_is_written(tmp_path: P
     assert result.stderr.startswith("spnet: error: data/universities/osaka.toml: line ")
     assert (data / "universities" / "kyoto.toml").read_bytes() == kyoto
     assert not [p for p in data.rglob("*.tmp")]
+
+
+def test_a_record_added_while_fmt_waits_for_the_lock_is_kept(tmp_path: Path) -> None:
+    """fmt reads the files under the lock the writers hold: what one of them wrote while
+    fmt waited is in what fmt writes back, not lost to a copy read before."""
+    import fcntl
+    import os
+    import time
+
+    data = _hand_edited(tmp_path)
+    kyoto = data / "universities" / "kyoto.toml"
+    added = '\n[[partners]]\nid = "kyoto-added"\nname_en = "Added"\nkind = "strategic-partner"\n'
+    added += 'source = "s"\nlines = [\n    1,\n]\n'
+    with open(data / ".spnet.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a writer at work, as spnet add holds it
+        fmt = subprocess.Popen(
+            [sys.executable, "-m", "spnet", "--data", str(data), "fmt"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "SPNET_LOCK_WAIT": "30"},
+        )
+        time.sleep(1.0)  # fmt has started and is waiting for the lock
+        assert fmt.poll() is None, fmt.communicate()
+        kyoto.write_text(kyoto.read_text(encoding="utf-8") + added, encoding="utf-8")  # what the writer lands
+    out, err = fmt.communicate(timeout=60)
+    assert fmt.returncode == 0, err
+    assert 'id = "kyoto-added"' in kyoto.read_text(encoding="utf-8")
+    assert spnet("--data", str(data), "fmt", "--check").returncode == 0
+
+
+def test_a_lock_that_is_a_symbolic_link_is_refused_and_its_target_not_made(tmp_path: Path) -> None:
+    data = _hand_edited(tmp_path)
+    target = tmp_path / "made-by-spnet"
+    (data / ".spnet.lock").symlink_to(target)
+    result = spnet("--data", str(data), "fmt")
+    assert result.returncode == 3 and result.stdout == ""
+    assert "a symbolic link, not spnet's lock file" in result.stderr and result.stderr.count("\n") == 1
+    assert not target.exists()
+
+
+def test_a_lock_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
+    data = _hand_edited(tmp_path)
+    (data / ".spnet.lock").mkdir()
+    result = spnet("--data", str(data), "fmt")
+    assert result.returncode == 3 and "Traceback" not in result.stderr

@@ -98,37 +98,53 @@ def add_record(
 
 def format_files(root: Path, *, check: bool) -> list[str]:
     """The data files not in canonical form (as tomli-w writes them), by their shown names.
-    Without `check`, each is rewritten so, atomically and under the archive's lock: the
-    same data, so a hand edit never stops `spnet add`. A file that is not valid TOML is a
-    DataError naming file, line and column, and nothing is written."""
+    Without `check`, each is rewritten so, atomically: the same data, so a hand edit never
+    stops `spnet add`. The files are read under the archive's lock, the one `add` writes
+    under, so a record added meanwhile is read and kept, never overwritten by an older
+    copy. A file that is not valid TOML is a DataError naming file, line and column, and
+    nothing is written."""
+    if check:
+        return [display(path, root) for path, _ in _unformatted(root)]
+    with locked(root):
+        unformatted = _unformatted(root)
+        for path, text in unformatted:
+            write_atomically(path, text.encode("utf-8"))
+    return [display(path, root) for path, _ in unformatted]
+
+
+def _unformatted(root: Path) -> list[tuple[Path, str]]:
+    """Each data file whose text is not what tomli-w writes for its data, with that text."""
     import tomli_w
 
-    problems = Problems()
-    files = [path for path, _ in data_files(root, problems)]
-    unformatted = []
-    for path in files:
+    out = []
+    for path, _tables in data_files(root, Problems()):
         text, doc = read_toml(path, display(path, root))
         canonical = tomli_w.dumps(doc)
         if canonical != text:
-            unformatted.append((path, canonical))
-    if unformatted and not check:
-        with locked(root):
-            for path, text in unformatted:
-                write_atomically(path, text.encode("utf-8"))
-    return [display(path, root) for path, _ in unformatted]
+            out.append((path, canonical))
+    return out
 
 
 @contextlib.contextmanager
 def locked(root: Path) -> Any:
-    """An exclusive lock on the data directory, waited for up to LOCK_WAIT_SECONDS."""
+    """An exclusive lock on the data directory, waited for up to LOCK_WAIT_SECONDS. The lock
+    file is opened without following a symbolic link (which could name any file, made as
+    whoever runs spnet) and must be a regular file of the user's own."""
     import fcntl
+    import stat
     import time
 
+    lock = root / LOCK_NAME
     try:
-        fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except OSError as exc:
+        if lock.is_symlink():
+            raise DataError(_("{lock}: a symbolic link, not spnet's lock file; remove it").format(lock=lock)) from None
         raise DataError(_("{root}: cannot write here: {why}").format(root=root, why=exc.strerror)) from None
     try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            raise DataError(_("{lock}: not a file of your own, so not spnet's lock; remove it").format(lock=lock))
         wait = _lock_wait()
         deadline = time.monotonic() + wait
         while True:
