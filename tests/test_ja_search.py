@@ -44,16 +44,23 @@ ZURICH = {
     "ch",
 }
 HAYASHI = {"hayashi-kaori", "symposium-2"}
+# 京都 and 早稲田 begin a university's name, so they bring its names as 京大 does.
+KYOTO_SYMPOSIA = {"kyoto", "kyoto-bordeaux", "kyoto-bordeaux-symposium-2024", "kyoto-hamburg"}
+KYOTO_SYMPOSIA |= {"kyoto-hamburg-symposium-2023", "kyoto-ntu", "kyoto-tri-symposium-2024", "kyoto-vienna"}
+KYOTO_SYMPOSIA |= {"kyoto-vienna-symposium-2024", "kyoto-zurich-symposium-2023"}
+BONN_WASEDA = {"waseda", "waseda-bonn", "waseda-bonn-1960", "waseda-bonn-day-2010", "waseda-bonn-sp-2017"}
+BONN_WASEDA |= {"waseda-day-2019"}
 
 # (search words, the ids found, the id found first or None)
 SEARCHES = [
     # several words, by any space, quoted or not
-    (["京都 シンポジウム"], {"kyoto", "kyoto-zurich-symposium-2023", "kyoto-hamburg"}, "kyoto"),
-    (["京都", "シンポジウム"], {"kyoto", "kyoto-zurich-symposium-2023", "kyoto-hamburg"}, "kyoto"),
-    (["京都\u3000シンポジウム"], {"kyoto", "kyoto-zurich-symposium-2023", "kyoto-hamburg"}, "kyoto"),
-    (["ボン 早稲田"], {"waseda", "waseda-day-2019"}, "waseda"),
-    (["ボン", "早稲田"], {"waseda", "waseda-day-2019"}, "waseda"),
-    (["国立台湾大学", "九州"], {"kyushu"}, "kyushu"),
+    (["京都 シンポジウム"], KYOTO_SYMPOSIA, "kyoto"),
+    (["京都", "シンポジウム"], KYOTO_SYMPOSIA, "kyoto"),
+    (["京都\u3000シンポジウム"], KYOTO_SYMPOSIA, "kyoto"),
+    (["ボン 早稲田"], BONN_WASEDA, "waseda"),
+    (["ボン", "早稲田"], BONN_WASEDA, "waseda"),
+    # 九州 begins 九州大学, as -u reads it: its relation with NTU and their agreements too
+    (["国立台湾大学", "九州"], {"kyushu", "kyushu-ntu", "kyushu-ntu-2001", "kyushu-ntu-2023"}, "kyushu"),
     # whole words: 京大 is not in 東京大学 or 北京大学; a short name brings its university's names
     (["京大"], KYOTO_RECORDS, "kyoto"),
     (
@@ -86,7 +93,7 @@ SEARCHES = [
     (["よねざわ", "あきよし"], {"yonezawa-akiyoshi"}, "yonezawa-akiyoshi"),
     (["おおばやし"], {"obayashi-saori", "symposium-2"}, "obayashi-saori"),  # Obayashi: no long vowel in romaji
     (["きしもと"], {"kishimoto-orie"}, "kishimoto-orie"),
-    (["きょうと"], {"kyoto", "kyoto-zurich-symposium-2023", "kyoto-zurich", "kyoto-hamburg"}, "kyoto"),
+    (["きょうと"], KYOTO_RECORDS, "kyoto"),  # the reading of 京都, which begins 京都大学
     (["アンケート"], {"survey"}, "survey"),
     # an informal name of a university is one too
     (

@@ -370,7 +370,8 @@ def show(
     Example: spnet show meeting-03
     """
     archive = open_archive(ctx)
-    pairs = records.card(archive, records.find_record(archive, record_id))
+    record = records.find_record(archive, record_id)
+    pairs = records.card(archive, record)
     out = make_output(fmt, lang, None, False, False, ascii_, no_pager=no_pager, date_style=date_style)
     # Both texts of the archive, in a Japanese reader's words: labels, kinds, names for ids.
     out = out._replace(words_ja=out.lang is Lang.ja or (out.lang is Lang.both and language() == "ja"))
@@ -381,7 +382,8 @@ def show(
     keys = {k for k, _v in pairs}
     other = {Lang.en: ("_ja", "_en"), Lang.ja: ("_en", "_ja")}.get(out.lang)
     keep = [(k, v) for k, v in pairs if not (other and k.endswith(other[0]) and k[:-3] + other[1] in keys)]
-    emit(ctx, [{"field": k, "value": v} for k, v in keep], "card", out)
+    odd = getattr(record, "misprinted_weekday", False)
+    emit(ctx, [{"field": k, "value": v, "_misprinted_weekday": odd and k == "date"} for k, v in keep], "card", out)
 
 
 @command()

@@ -240,7 +240,7 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
         rows.append(("events", (
             r.id, r.kind, r.date.iso(), r.date.first_day().isoformat(), r.date.last_day().isoformat(),
             int(r.tentative), int(r.onward), r.fiscal_year, r.number, r.weekday.en, r.weekday.ja, r.time,
-            r.title.en, r.title.ja, r.title_basis.en, r.title_basis.ja, r.theme.en, r.theme.ja, r.venue.en,
+            r.title.en, r.title.ja, r.title_en_basis, r.title_ja_basis, r.theme.en, r.theme.ja, r.venue.en,
             r.venue.ja, r.university, r.note, str(r.source),
         )))  # fmt: skip
         rows += [("event_universities", (r.id, uid)) for uid in r.universities]

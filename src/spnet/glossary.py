@@ -45,6 +45,8 @@ FIELDS: dict[str, Term] = {
     "number": Term("No.", "回"),
     "title": Term("Title", "件名"),
     "title_basis": Term("Title basis", "件名の根拠"),
+    "title_en_basis": Term("Title basis (English)", "件名の根拠（英語）"),
+    "title_ja_basis": Term("Title basis (Japanese)", "件名の根拠（日本語）"),
     "title_ja_referents": Term("Whom the title means", "件名の本学・同協会等"),
     "called": Term("Called", "呼称"),  # what the report calls a record: 第3回連携大学会議
     "weekday": Term("Weekday", "曜日"),
@@ -134,6 +136,8 @@ VALUES: dict[str, Term] = {
 # Which text a disagreement's record follows ("undecided": the Japanese original, kept).
 VALUES_BY_FIELD: dict[str, dict[str, Term]] = {
     "basis": {"name": Term("name", "名称から")},
+    "title_en_basis": {"curator": Term("curator", "管理者による要約")},
+    "title_ja_basis": {"curator": Term("curator", "管理者による要約")},
     "held": {
         "ja": Term("ja", "日本語"),
         "en": Term("en", "英語"),

@@ -248,8 +248,9 @@ class Event(NamedTuple):
     weekday: Bilingual
     time: str | None
     title: Bilingual
-    # "curator" on a side whose title is the curators' summary, not the report's words
-    title_basis: Bilingual
+    # "curator" where that side's title is the curators' summary, not the report's words
+    title_en_basis: str | None
+    title_ja_basis: str | None
     # Whom the Japanese title's 本学, 同協会, 両大学 mean, as "本学=早大" (the curators')
     title_ja_referents: tuple[str, ...]
     theme: Bilingual
@@ -264,6 +265,15 @@ class Event(NamedTuple):
     note: str | None
     disagreements: tuple[Disagreement, ...]
     source: Source
+
+    @property
+    def misprinted_weekday(self) -> bool:
+        """The report prints a weekday for the date held that is not the calendar's."""
+        if self.date.precision != "day":
+            return False
+        day = self.date.first_day().weekday()
+        printed = ((self.weekday.en, WEEKDAYS_EN), (self.weekday.ja, WEEKDAYS_JA))
+        return any(p and p != names[day] for p, names in printed)
 
 
 class Person(NamedTuple):

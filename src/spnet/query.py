@@ -201,10 +201,11 @@ def event_row(e: Event, shown: Collection[str] = _EVENT_SHOWN) -> Row:
         "number": e.number,
         "title_en": e.title.en,
         "title_ja": e.title.ja,
-        "title_en_basis": e.title_basis.en,
-        "title_ja_basis": e.title_basis.ja,
+        "title_en_basis": e.title_en_basis,
+        "title_ja_basis": e.title_ja_basis,
         "title_ja_referents": "; ".join(e.title_ja_referents) or None,
         "university": e.university,
+        "_misprinted_weekday": e.misprinted_weekday,  # for a table: no weekday of spnet's own
         **disputed(e, shown),
     }
 
@@ -370,13 +371,15 @@ def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
     if fiscal:
         # An event known only to its year or decade cannot be put in one 年度: it is counted
         # under that year or decade, as it was given.
-        keys = []
+        keys, begins = [], {}
         for e in archive.events:
             fy = fiscal_year_of(e.date.iso())
             key = fiscal_year_label(fy, "en") if fy is not None else e.date.display()
             ja_of[key] = fiscal_year_label(fy, "ja") if fy is not None else format_date(e.date.iso(), "ja")
+            begins[key] = dt.date(fy, 4, 1) if fy is not None else e.date.first_day()
             keys.append(key)
-        add("events by fiscal year", dict(sorted(tally(keys).items())))
+        # In time order, as the 年度 grouping of timeline: 2019 (a year) before FY2019 before 2020.
+        add("events by fiscal year", dict(sorted(tally(keys).items(), key=lambda kv: (begins[kv[0]], kv[0]))))
     else:
         years = tally(e.date.display() if e.date.decade or e.date.fiscal else str(e.date.year) for e in archive.events)
         ja_of.update({y: format_date(y.replace("0s", "X") if y.endswith("0s") else y, "ja") for y in years})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Event, PartialDate, Person, University
-from spnet.names import JAPANESE, Names, fold, is_informal, is_kana, match_pattern, resolve
+from spnet.names import JAPANESE, Names, fold, is_informal, is_kana, match_pattern, resolve, resolve_university
 from spnet.query import Row, disputed
 
 _ORDINAL = re.compile(r"第\d+回")
@@ -214,6 +215,9 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
         for n in (u.name.en, u.name.ja, *u.aliases, *u.short_names)
         if n
     }
+    # Half-width kana (ｷｮｳﾄ) as the analyser knows them; a zero-width, bidi or control
+    # character typed or pasted in is no part of a word.
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isspace() or ch.isprintable())
     out = []
     for word in text.split():
         key = fold(word)
@@ -223,6 +227,8 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
         if university is None:  # an informal name of one university: 慶應大学
             informal = {u.id: u for u in archive.index.university_names if is_informal(key, u.name.ja or "")}
             university = next(iter(informal.values())) if len(informal) == 1 else None
+        if university is None and JAPANESE.search(word) and len(key) > 1:
+            university = _university_begun(archive, word)  # 京都, 九州, 早稲田: as -u reads them
         every = [word]
         if university is not None:
             u = university
@@ -241,6 +247,16 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
         if kept:  # punctuation alone is no word
             out.append(Typed(word, kept, shown, (word,) if short else ()))
     return out
+
+
+def _university_begun(archive: Archive, word: str) -> Any:
+    """The one university whose name begins with `word` at a word (京都 -> 京都大学), as
+    --university reads it, so that 京都 finds what 京都大学 and Kyoto find; else None."""
+    try:
+        uid = resolve_university(archive, word)
+    except UsageError:
+        return None
+    return next(u for u in archive.index.university_names if u.id == uid)
 
 
 def _holds(field: Field, how: str, what: str) -> bool:

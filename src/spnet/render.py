@@ -234,7 +234,8 @@ def _header(c: Column, lang: Lang) -> str:
     return c.en
 
 
-_VALUE_FIELDS = {"kind", "type", "basis", "country_basis", "short_names_basis", "record", "held"}
+_VALUE_FIELDS = {"kind", "type", "basis", "country_basis", "short_names_basis", "title_en_basis", "title_ja_basis"}
+_VALUE_FIELDS |= {"record", "held"}
 
 
 def _value(c: Column, row: Row, out: Output) -> Any:
@@ -263,7 +264,9 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
     elif key == "fiscal_year" and type(value) is int:
         text = fiscal_year_label(value, out.lang.value)  # FY2022 2022年度（令和4年度）
     elif key in ("date", "since", "as_of") and isinstance(value, str):
-        text = format_date(value, out.date_style, weekday=out.weekday)
+        # No weekday where the report prints another for this date (the workshop's 9 September
+        # 2023 is a Saturday, printed 金): the calendar's would be spnet's claim, not the report's.
+        text = format_date(value, out.date_style, weekday=out.weekday and not row.get("_misprinted_weekday"))
         if row.get("onward") and c.key == "date":
             text = (glossary.ONWARD.ja if ja else glossary.ONWARD.en).format(text)
         if not table and row.get("tentative") and c.key == "date":
@@ -377,23 +380,8 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
     table_rows = []
     for row in rows:
         label = group(row) if group else None
-        cells = []
-        for fields in columns:
-            paragraphs: list[tuple[str, str | None]] = []
-            for c in fields:
-                text = _cell(c, row, out, table=True)
-                if out.highlight and c.key == "value":
-                    text = snippet(text, out.highlight)
-                if out.ascii:
-                    text = text.translate(_ASCII)
-                if c.key == "date" and label is not None and text and label.startswith(text):
-                    text = ""  # the group's heading already says it (2019; FY2019 under FY2019 2019年度…)
-                mark = None if paragraphs else _marks(c, row)  # once a cell, on its first line
-                if mark:
-                    used.add(mark)
-                if text or mark:
-                    paragraphs.append((text, mark))
-            cells.append(tuple(paragraphs))
+        cells = [_table_cell(fields, row, out, label) for fields in columns]
+        used.update(mark for cell in cells for _text, mark in cell if mark)
         table_rows.append((label, cells))
     legend = []
     for mark in sorted(used, reverse=True):
@@ -405,6 +393,27 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
         for f in columns
     ]
     return terminal.Table(tcols, table_rows, legend)
+
+
+def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) -> tuple[tuple[str, str | None], ...]:
+    """One cell of a table: a paragraph per field (English above Japanese), each with the
+    mark it carries. A mark stands once a cell, by the text it is about (a curators'
+    Japanese title under the report's English one has its + there)."""
+    paragraphs: list[tuple[str, str | None]] = []
+    for c in fields:
+        text = _cell(c, row, out, table=True)
+        if out.highlight and c.key == "value":
+            text = snippet(text, out.highlight)
+        if out.ascii:
+            text = text.translate(_ASCII)
+        if c.key == "date" and label is not None and text and label.startswith(text):
+            text = ""  # the group's heading already says it (2019; FY2019 under FY2019 2019年度…)
+        mark = _marks(c, row)
+        if mark in {m for _text, m in paragraphs}:
+            mark = None
+        if text or mark:
+            paragraphs.append((text, mark))
+    return tuple(paragraphs)
 
 
 def snippet(text: str, find: Highlight, around: int = 40) -> str:

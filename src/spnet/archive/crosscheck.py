@@ -158,7 +158,7 @@ def _event(raw: Raw, model: Any, problems: Problems) -> None:
 def _title(raw: Raw, model: Any, problems: Problems) -> None:
     """A title's basis is the curators' or none (the report's words); each referent names a
     word of the Japanese title and whom it means: 本学=早大."""
-    for lang, basis in zip(("en", "ja"), model.title_basis, strict=True):
+    for lang, basis in (("en", model.title_en_basis), ("ja", model.title_ja_basis)):
         if basis not in (None, "curator"):
             problems.error(raw.where, 'title_{lang}_basis must be "curator", not {value!r}', lang=lang, value=basis)
     for pair in model.title_ja_referents:

@@ -129,7 +129,7 @@ def _sizes(built: list[tuple[Raw, Any]]) -> dict[str, int]:
     sizes["curated partner countries"] = sum(m.country_basis == "curator" for r, m in built if r.kind == "partner")
     sizes["curated countries"] = sum(m.basis == "curator" for r, m in built if r.kind == "country")
     events = [m for r, m in built if r.kind == "event"]
-    sizes["curated titles"] = sum((m.title_basis.en == "curator") + (m.title_basis.ja == "curator") for m in events)
+    sizes["curated titles"] = sum((m.title_en_basis == "curator") + (m.title_ja_basis == "curator") for m in events)
     sizes["curated referents"] = sum(len(m.title_ja_referents) for m in events)
     return sizes
 
