@@ -98,7 +98,12 @@ def lang_option(help: str, choices: list[str] | None = None) -> Any:
     return typer.Option("--lang", metavar="LANG", callback=speak, autocompletion=lambda: offered, help=help)
 
 
-LangOpt = Annotated[str, lang_option("en, ja or both: which language of the archive to show (ja, jp, 日本語 ...).")]
+LangOpt = Annotated[
+    str,
+    lang_option(
+        "en, ja or both: which language of the archive to show; en or ja, of the messages too (jp, 日本語 ...)."
+    ),
+]
 # --lang where no text of the archive is chosen (check): the language of the messages only.
 MessagesLangOpt = Annotated[
     str | None, lang_option("en or ja: the language of the messages (default: the locale's).", ["en", "ja"])
