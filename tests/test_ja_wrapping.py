@@ -47,28 +47,9 @@ LISTINGS = [
     ["search", "京都"],
     ["show", "symposium-2"],
 ]
-HELP_COMMANDS = [
-    [],
-    ["help"],
-    ["check"],
-    ["fmt"],
-    ["universities"],
-    ["partners"],
-    ["institutions"],
-    ["timeline"],
-    ["meetings"],
-    ["symposia"],
-    ["contacts"],
-    ["show"],
-    ["search"],
-    ["stats"],
-    ["export"],
-    ["graph"],
-    ["add"],
-    ["add", "partner"],
-    ["add", "event"],
-    ["add", "person"],
-]
+# Every command's help: the listings' (without their arguments), and the rest.
+HELP_COMMANDS = [[], ["help"], ["check"], ["fmt"], *([listing[0]] for listing in LISTINGS)]
+HELP_COMMANDS += [["export"], ["graph"], ["add"], ["add", "partner"], ["add", "event"], ["add", "person"]]
 TOPICS = ["environment", "exit-codes", "formats", "dates"]
 
 
