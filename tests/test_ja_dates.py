@@ -128,6 +128,10 @@ def _event_with(data: Path, event: str, **fields: object) -> None:
             "fiscal_year 2022 disagrees with the date 2022-03-15, which is in FY2021",
         ),
         ("project-start", {"date": "2021", "fiscal_year": 2021}, 'write the 年度 as date = "FY2021"'),
+        # 1 April begins the next 年度; 31 March ends the last one
+        ("project-end", {"date": "2024-04-01", "fiscal_year": 2023}, "which is in FY2024"),
+        ("project-end", {"date": "2024-03", "fiscal_year": 2024}, "which is in FY2023"),
+        ("project-start", {"fiscal_year": 2022}, "disagrees with the date FY2021, which is in FY2021"),
         ("symposium-1", {"title_ja_referents": ["本学=東大"]}, "is not WORD=WHOM with WORD in the Japanese title"),
         ("symposium-1", {"title_en_basis": "report"}, 'title_en_basis must be "curator"'),
     ],
@@ -241,3 +245,22 @@ def test_show_names_a_curators_title_in_japanese(cli) -> None:
 @pytest.mark.parametrize("typed", ["ｷｮｳﾄ", "京\u200b都", "\u202e京都", "\x01京都"])
 def test_search_reads_half_width_kana_and_drops_invisible_characters(cli, typed: str) -> None:
     assert {r["id"] for r in json_rows(cli, "search", typed)} == {r["id"] for r in json_rows(cli, "search", "京都")}
+
+
+@pytest.mark.parametrize(
+    "stored,fiscal_year",
+    [("2024-03-31", 2023), ("2024-04-01", 2024), ("2024-03", 2023), ("2024-04", 2024), ("FY2019", 2019)]
+    + [("2024", None), ("199X", None)],
+)
+def test_the_fiscal_year_of_a_stored_date(stored: str, fiscal_year: int | None) -> None:
+    """The 年度 a date is in, as check, --fy's grouping and stats read it: 1 April is the
+    first day of one; a year or a decade is in none alone."""
+    from spnet.models import PartialDate
+
+    assert PartialDate.parse(stored).fiscal_year == fiscal_year
+
+
+def test_a_date_on_the_last_day_of_a_fiscal_year_passes_check(data_copy: Path) -> None:
+    _event_with(data_copy, "project-end", date="2024-03-31", fiscal_year=2023)
+    result = subprocess.run([*SPNET, "--data", str(data_copy), "check"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

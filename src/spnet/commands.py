@@ -16,6 +16,7 @@ from spnet.archive import resolve_data_dir, scan_cached
 from spnet.dates import parse_span
 from spnet.errors import CheckFailed, UsageError
 from spnet.i18n import _, language
+from spnet.models import Event
 from spnet.options import (
     DEFAULT_OUTPUT,
     AsciiOpt,
@@ -382,7 +383,7 @@ def show(
     keys = {k for k, _v in pairs}
     other = {Lang.en: ("_ja", "_en"), Lang.ja: ("_en", "_ja")}.get(out.lang)
     keep = [(k, v) for k, v in pairs if not (other and k.endswith(other[0]) and k[:-3] + other[1] in keys)]
-    odd = getattr(record, "misprinted_weekday", False)
+    odd = isinstance(record, Event) and bool(record.misprinted_weekdays())
     emit(ctx, [{"field": k, "value": v, "_misprinted_weekday": odd and k == "date"} for k, v in keep], "card", out)
 
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from spnet import glossary
 from spnet.errors import UsageError
 from spnet.i18n import _, language
-from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, month_end
+from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, PartialDate, month_end
 
 
 def accepted() -> str:
@@ -293,15 +293,9 @@ def format_date(iso: str, style: str, *, weekday: bool = True) -> str:
 
 
 def fiscal_year_of(iso: str) -> int | None:
-    """The 年度 a stored date falls in (April to March), or None when it cannot say (a year
-    or a decade spans two)."""
-    if iso.startswith("FY"):
-        return int(iso[2:])
-    parts = iso.split("-")
-    if len(parts) < 2 or iso.endswith("X"):
-        return None
-    year, month = int(parts[0]), int(parts[1])
-    return year if month >= 4 else year - 1
+    """The 年度 a stored date (2023-03-03, FY2019, 2023, 199X) is in, or None: a year or a
+    decade spans more than one."""
+    return PartialDate.parse(iso).fiscal_year
 
 
 def _era_fiscal_year(year: int) -> str:

@@ -96,6 +96,16 @@ class PartialDate(NamedTuple):
         """The form a person reads: "1990s" for a decade, otherwise the ISO form."""
         return f"{self.year}s" if self.decade else self.iso()
 
+    @property
+    def fiscal_year(self) -> int | None:
+        """The 年度 (April to March) the date is in, or None where it cannot say: a year or
+        a decade spans more than one."""
+        if self.fiscal:
+            return self.year
+        if self.month is None or self.decade:
+            return None
+        return self.year if self.month >= 4 else self.year - 1
+
     def first_day(self) -> dt.date:
         if self.fiscal:
             return dt.date(self.year, 4, 1)
@@ -266,14 +276,14 @@ class Event(NamedTuple):
     disagreements: tuple[Disagreement, ...]
     source: Source
 
-    @property
-    def misprinted_weekday(self) -> bool:
-        """The report prints a weekday for the date held that is not the calendar's."""
+    def misprinted_weekdays(self) -> list[tuple[str, str]]:
+        """Each weekday the report prints for the date held that is not the calendar's, as
+        (side, printed): ("Japanese", "金") for the workshop's Saturday 2023-09-09."""
         if self.date.precision != "day":
-            return False
+            return []
         day = self.date.first_day().weekday()
-        printed = ((self.weekday.en, WEEKDAYS_EN), (self.weekday.ja, WEEKDAYS_JA))
-        return any(p and p != names[day] for p, names in printed)
+        printed = (("English", self.weekday.en, WEEKDAYS_EN), ("Japanese", self.weekday.ja, WEEKDAYS_JA))
+        return [(side, p) for side, p, names in printed if p and p != names[day]]
 
 
 class Person(NamedTuple):

@@ -205,7 +205,7 @@ def event_row(e: Event, shown: Collection[str] = _EVENT_SHOWN) -> Row:
         "title_ja_basis": e.title_ja_basis,
         "title_ja_referents": "; ".join(e.title_ja_referents) or None,
         "university": e.university,
-        "_misprinted_weekday": e.misprinted_weekday,  # for a table: no weekday of spnet's own
+        "_misprinted_weekday": bool(e.misprinted_weekdays()),  # for a table: no weekday of spnet's own
         **disputed(e, shown),
     }
 
@@ -319,7 +319,7 @@ def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
     `fiscal`. Unknown stays unknown. Each row also carries its measure and value in the
     glossary's Japanese (`_measure_ja`, `_value_ja`), which no machine format writes."""
     from spnet import glossary
-    from spnet.dates import fiscal_year_label, fiscal_year_of, format_date
+    from spnet.dates import fiscal_year_label, format_date
 
     rows: list[Row] = []
     unknown = glossary.NOT_STATED.en
@@ -373,7 +373,7 @@ def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
         # under that year or decade, as it was given.
         keys, begins = [], {}
         for e in archive.events:
-            fy = fiscal_year_of(e.date.iso())
+            fy = e.date.fiscal_year
             key = fiscal_year_label(fy, "en") if fy is not None else e.date.display()
             ja_of[key] = fiscal_year_label(fy, "ja") if fy is not None else format_date(e.date.iso(), "ja")
             begins[key] = dt.date(fy, 4, 1) if fy is not None else e.date.first_day()

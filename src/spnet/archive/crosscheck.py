@@ -134,21 +134,10 @@ _WRONG_WEEKDAY = N_("the {side} text prints the weekday {printed}, but {date} is
 def _event(raw: Raw, model: Any, problems: Problems) -> None:
     if model.weekday and model.date.precision != "day":
         problems.error(raw.where, "a weekday is given but the date has no day")
-    elif model.date.precision == "day":
-        d = model.date.first_day()
-        for side, printed, calendar in (
-            ("English", model.weekday.en, WEEKDAYS_EN),
-            ("Japanese", model.weekday.ja, WEEKDAYS_JA),
-        ):
-            if printed and printed != calendar[d.weekday()]:
-                problems.warn(
-                    raw.where,
-                    _WRONG_WEEKDAY,
-                    side=side,
-                    printed=printed,
-                    date=d.isoformat(),
-                    weekday=WEEKDAYS_EN[d.weekday()],
-                )
+    day = model.date.first_day()
+    for side, printed in model.misprinted_weekdays():
+        calendar = WEEKDAYS_EN[day.weekday()]
+        problems.warn(raw.where, _WRONG_WEEKDAY, side=side, printed=printed, date=day.isoformat(), weekday=calendar)
     if model.kind == "meeting" and model.number is None:
         problems.error(raw.where, "a meeting needs its number")
     _fiscal_year(raw, model, problems)
@@ -174,15 +163,14 @@ def _fiscal_year(raw: Raw, model: Any, problems: Problems) -> None:
     if stated is None:
         return
     date = model.date
-    if date.precision in ("year", "decade"):
+    if date.fiscal_year is None:  # a year or a decade
         problems.error(
             raw.where,
             'fiscal_year {fy} with a date known only to its year or decade: write the 年度 as date = "FY{fy}"',
             fy=stated,
         )
         return
-    first = date.first_day()
-    actual = first.year if date.fiscal or first.month >= 4 else first.year - 1
+    actual = date.fiscal_year
     if actual != stated:
         problems.error(
             raw.where,
