@@ -228,6 +228,16 @@ def test_each_languages_title_carries_its_own_mark() -> None:
     )
     assert "SUIJIコンソーシアム設立 +" in result.stdout
     assert "The SUIJI consortium was +" not in result.stdout
+    both = subprocess.run(  # both titles the curators': each has its +
+        [*SPNET, "--data", str(DATA), "timeline", "-u", "kyoto", "--year", "2023", "-f", "table"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "100", "PATH": os.environ["PATH"], "LANG": "C.UTF-8"},
+    ).stdout.splitlines()
+    zurich = next(i for i, line in enumerate(both) if "kyoto-zurich-symposium-2023" in line)
+    cell = both[zurich : zurich + 4]
+    assert " +" in cell[0] and any("チューリヒ大学と京都大学で" in line and " +" in line for line in cell)
 
 
 def test_the_fiscal_year_counts_come_in_time_order(cli) -> None:

@@ -397,8 +397,8 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
 
 def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) -> tuple[tuple[str, str | None], ...]:
     """One cell of a table: a paragraph per field (English above Japanese), each with the
-    mark it carries. A mark stands once a cell, by the text it is about (a curators'
-    Japanese title under the report's English one has its + there)."""
+    mark it carries. A mark stands once a cell, by the text it is about, except the +
+    of a title in the curators' words, which each language's title has of its own."""
     paragraphs: list[tuple[str, str | None]] = []
     for c in fields:
         text = _cell(c, row, out, table=True)
@@ -409,7 +409,8 @@ def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) 
         if c.key == "date" and label is not None and text and label.startswith(text):
             text = ""  # the group's heading already says it (2019; FY2019 under FY2019 2019年度…)
         mark = _marks(c, row)
-        if mark in {m for _text, m in paragraphs}:
+        own = mark == "+" and row.get(f"{c.key}_basis") == "curator"  # this language's title, not the other's
+        if mark in {m for _text, m in paragraphs} and not own:
             mark = None
         if text or mark:
             paragraphs.append((text, mark))
