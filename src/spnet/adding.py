@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 import typer.main
 
-from spnet import names
+from spnet import names, render
 from spnet.app import CONTEXT, app
 from spnet.archive import EVENT_KINDS, PARTNER_KINDS
 from spnet.boundary import LocalisedGroup, SpnetCommand
@@ -79,7 +79,10 @@ def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str 
     if dry_run:
         sys.stdout.write(done.record + "\n" + done.diff)
     else:
-        sys.stdout.write(_("added {kind} {id} to {path}").format(kind=kind, id=record["id"], path=done.path) + "\n")
+        sys.stdout.write(
+            _("added {kind} {id} to {path}").format(kind=kind, id=record["id"], path=render.visible(str(done.path)))
+            + "\n"
+        )
 
 
 @add_app.command("partner", cls=SpnetCommand)

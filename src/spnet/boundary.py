@@ -97,6 +97,11 @@ class SpnetGroup(LocalisedGroup):
     # The commands, as Typer registered them, built by name (set by spnet.cli).
     lazy: dict[str, Callable[[], Any]] = {}
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        rest: list[str] = super().parse_args(ctx, args)
+        utf8_only(ctx, self.get_params(ctx))
+        return rest
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in self.lazy:
             self.commands[cmd_name] = self.lazy[cmd_name]()
@@ -197,7 +202,35 @@ class SpnetCommand(Localised, TyperCommand):
                 if param.name in seen:
                     raise UsageError(_("{option} was given more than once; give it once").format(option=param.opts[0]))
                 seen.add(param.name or "")
-        return super().parse_args(ctx, args)
+        rest: list[str] = super().parse_args(ctx, args)
+        utf8_only(ctx, self.get_params(ctx))
+        return rest
+
+
+# Options that name a file or directory: a name that is not UTF-8 is a name all the same
+# (the file system takes bytes), used as given and shown escaped (render.visible).
+_PATH_METAVARS = frozenset({"DIR", "FILE", "PATH"})
+
+
+def utf8_only(ctx: Any, params: Sequence[Any]) -> None:
+    """A text option or argument that is not UTF-8 (typed in a Latin-1 terminal, or given
+    as bytes by a script; Python keeps such bytes as lone surrogates) is refused, named."""
+    for param in params:
+        if param.metavar in _PATH_METAVARS:
+            continue
+        value = ctx.params.get(param.name)
+        for text in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(text, str) and not text.isascii() and not _is_utf8(text):
+                why = _("{value} is not UTF-8 text").format(value=text)
+                raise UsageError(_("invalid value for {hint}: {why}").format(hint=param.get_error_hint(ctx), why=why))
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _usage_line(exc: Any) -> str:

@@ -156,7 +156,7 @@ def check(
     )
     sys.stdout.write(
         text.format(
-            root=root_dir,
+            root=render.visible(str(root_dir)),
             **{k: sizes[k] for k in ("universities", "partners", "events", "people")},
             warnings=len(problems.warnings),
             countries_of_partners=curated["partner countries"],

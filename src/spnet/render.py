@@ -114,13 +114,16 @@ _BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "
 
 def visible(text: str, keep: str = "") -> str:
     """Escape control, format (zero-width, bidi) and line/paragraph separator characters,
-    except those in `keep`."""
+    except those in `keep`; and surrogates, which is how Python keeps a byte that is not
+    UTF-8 in a file name or an argument (\\udce9: shown as the byte, \\xe9)."""
     if text.isprintable():  # none of those (checked in C): the common case, and quick
         return text
     out = []
     for ch in text:
-        if ch in keep or not (unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch in _BIDI):
+        if ch in keep or not (unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") or ch in _BIDI):
             out.append(ch)
+        elif 0xDC80 <= ord(ch) <= 0xDCFF:
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
         elif ord(ch) < 0x100:
             out.append({"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(ch, f"\\x{ord(ch):02x}"))
         else:

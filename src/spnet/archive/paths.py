@@ -41,10 +41,21 @@ def resolve_data_dir(option: str | os.PathLike[str] | None) -> Path:
 
 # ------------------------------------------------------------------ reading
 def display(path: Path, root: Path) -> str:
+    """A file as messages and the index name it: relative to the data directory's parent,
+    a byte that is not UTF-8 (in the data directory's own name) shown as \\xe9."""
     try:
-        return str(path.relative_to(root.parent))
+        shown = str(path.relative_to(root.parent))
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return shown if shown.isascii() else os.fsencode(shown).decode("utf-8", "backslashreplace")
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def tomls(directory: Path) -> list[str]:
@@ -75,7 +86,9 @@ def data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tup
         else:
             files.append((root / name, layout))
     for extra in names:
-        if extra not in ("project.toml", "countries.toml"):
+        if not _utf8(extra):
+            problems.error(display(root / extra, root), "the file name is not UTF-8: rename it")
+        elif extra not in ("project.toml", "countries.toml"):
             problems.error(
                 display(root / extra, root), "unknown file: put a university's records in universities/<id>.toml"
             )
@@ -83,7 +96,11 @@ def data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tup
     if not unis.is_dir():
         problems.error(display(unis, root), "missing directory of university files")
     else:
-        files += [(unis / name, UNIVERSITY_FILE) for name in tomls(unis)]
+        for name in tomls(unis):
+            if _utf8(name):
+                files.append((unis / name, UNIVERSITY_FILE))
+            else:  # its name is its university's id, which is UTF-8 text: it can never be one
+                problems.error(display(unis / name, root), "the file name is not UTF-8: rename it")
     return files
 
 
@@ -122,7 +139,11 @@ def safe_cache_dir() -> Path | None:
         _warned.add(str(where))
         import sys
 
-        text = _("{dir} is not yours alone (owner or mode): the cache there is not used").format(dir=where)
+        from spnet.render import visible  # the name as archive text is shown: escaped
+
+        text = _("{dir} is not yours alone (owner or mode): the cache there is not used").format(
+            dir=visible(str(where))
+        )
         sys.stderr.write(_("spnet: warning: {message}").format(message=text) + "\n")
     return None
 
