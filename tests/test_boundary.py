@@ -17,6 +17,7 @@ from spnet.boundary import SpnetGroup
 from tests.conftest import DATA
 
 SPNET = [sys.executable, "-m", "spnet"]
+INSTALLED = Path(sys.executable).with_name("spnet")  # the console script, as a user runs it
 
 
 def run(*args: str, stdout=subprocess.PIPE, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -46,21 +47,90 @@ def test_a_picture_that_cannot_be_written_is_exit_4(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
 
 
-def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+@pytest.fixture(scope="module")
+def larger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive 10 times the real one: its listings are far more than a pipe holds (64 KiB)."""
+    data = tmp_path_factory.mktemp("larger") / "data"
     subprocess.run([sys.executable, str(DATA.parent / "bench" / "make_archive.py"), "10", str(data)], check=True)
-    for fmt in ("json", "plain", "table"):
-        producer = subprocess.Popen(
-            [*SPNET, "--data", str(data), "timeline", "--format", fmt],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+    return data
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline", "--format", "json"],
+        ["timeline", "--format", "plain"],
+        ["timeline", "--format", "table"],
+        ["search", "University", "--format", "json"],
+        ["partners", "--format", "csv"],
+        ["export", "json", "--out", "/dev/stdout"],
+    ],
+)
+def test_a_reader_that_stops_in_the_middle_is_not_an_error(larger: Path, args: list[str]) -> None:
+    producer = subprocess.Popen(
+        [str(INSTALLED), "--data", str(larger), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert producer.stdout is not None and producer.stderr is not None
+    assert len(producer.stdout.read(100)) == 100
+    producer.stdout.close()  # as `| head -c 100` does
+    err = producer.stderr.read()
+    assert producer.wait(timeout=120) == 0, err
+    assert err == b"", err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline", "--format", "json"],
+        ["timeline"],
+        ["universities"],
+        ["search", "Kyoto"],
+        ["export", "ics", "--vague-dates", "--out", "-"],
+        ["export", "json", "--out", "/dev/stdout"],
+        ["graph"],
+    ],
+)
+def test_a_reader_gone_before_the_first_byte_is_not_an_error(args: list[str]) -> None:
+    """`spnet timeline | true`: the pipe's reading end is closed before spnet writes."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run(
+            [str(INSTALLED), "--data", str(DATA), *args], stdout=write, stderr=subprocess.PIPE, timeout=120
         )
-        assert producer.stdout is not None and producer.stderr is not None
-        producer.stdout.read(100)
-        producer.stdout.close()  # as `| head -c 100` does
-        err = producer.stderr.read()
-        assert producer.wait(timeout=120) == 0, err
-        assert err == b"", err
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (0, b"")
+
+
+@pytest.mark.parametrize("lang,message", [("en", "standard output is closed"), ("ja", "標準出力が閉じられています")])
+@pytest.mark.parametrize(
+    "args", [["universities"], ["timeline", "--format", "json"], ["export", "ics", "--vague-dates"]]
+)
+def test_a_closed_standard_output_is_one_line_and_exit_4(args: list[str], lang: str, message: str) -> None:
+    """`spnet universities >&-`: nothing written, and no file spnet opens takes its place."""
+    result = subprocess.run(
+        [str(INSTALLED), "--data", str(DATA), *args],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SPNET_LANG": lang},
+        preexec_fn=lambda: os.close(1),
+        timeout=120,
+    )
+    assert result.returncode == 4
+    assert result.stderr.endswith(message + "\n") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_a_closed_standard_output_is_no_matter_when_nothing_goes_there(tmp_path: Path) -> None:
+    out = tmp_path / "spnet.json"
+    result = subprocess.run(
+        [str(INSTALLED), "--data", str(DATA), "export", "json", "--out", str(out)],
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),
+        timeout=120,
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert out.read_bytes().startswith(b"{")
 
 
 def test_an_archive_nested_too_deeply_is_exit_3(tmp_path: Path) -> None:

@@ -1,3 +1,3 @@
-from spnet.cli import main
+from spnet.entry import main
 
 main()

@@ -8,6 +8,7 @@ interrupted. Every error is one line on stderr, translated here, in SpnetGroup.m
 """
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -17,8 +18,8 @@ import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
 
-from spnet import render
-from spnet.errors import SpnetError, UsageError
+from spnet import interrupts, render
+from spnet.errors import Interrupted, SpnetError, UsageError
 from spnet.i18n import N_, _, command_language, language, speak, typer_words
 
 
@@ -110,6 +111,16 @@ class SpnetGroup(LocalisedGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return list(dict.fromkeys([*self.lazy, *self.commands]))
 
+    def invoke(self, ctx: Any) -> Any:
+        """The command, run. Typer's own main takes a broken pipe for exit 1 and Ctrl-C for a
+        silent 130 before `main` below sees them: they are passed on past it, for main to say."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise Interrupted from exc
+        except BrokenPipeError as exc:
+            raise _ReaderGone from exc
+
     def main(
         self,
         args: Sequence[str] | None = None,
@@ -134,11 +145,12 @@ class SpnetGroup(LocalisedGroup):
                 code = _fail(str(exc), exc.exit_code)
             except typer.Abort:
                 code = _fail(_("aborted"), 130)
-            except BrokenPipeError:
+            except Interrupted:
+                code = interrupts.report()
+            except (BrokenPipeError, _ReaderGone):
                 code = _reader_gone()
             except OSError as exc:  # what spnet writes: stdout, --out, --svg (reading raises DataError)
-                where = f"{exc.filename}: " if exc.filename else ""
-                code = _fail(_("cannot write the output: {where}{why}").format(where=where, why=exc.strerror or exc), 4)
+                code = _fail(_cannot_write(exc), 4)
             except MemoryError:
                 code = _fail(_("out of memory: the archive is too large to read here"), 3)
             except Exception as exc:
@@ -302,6 +314,17 @@ def _click_words(message: str) -> str:
 def _fail(message: str, code: int) -> int:
     sys.stderr.write(_("spnet: error: {message}").format(message=render.visible(message)) + "\n")
     return code
+
+
+class _ReaderGone(Exception):
+    """The reader of standard output has gone (a BrokenPipeError), carried past Typer."""
+
+
+def _cannot_write(exc: OSError) -> str:
+    if exc.errno == errno.EBADF and not exc.filename:  # held read-only by spnet.entry: closed by the caller
+        return _("cannot write the output: standard output is closed")
+    where = f"{exc.filename}: " if exc.filename else ""
+    return _("cannot write the output: {where}{why}").format(where=where, why=exc.strerror or exc)
 
 
 def _reader_gone() -> int:

@@ -25,3 +25,17 @@ class CheckFailed(SpnetError):
     """`spnet check` found errors in the archive."""
 
     exit_code = 1
+
+
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT), raised by spnet's own handler (spnet.interrupts). Not an Exception,
+    and not KeyboardInterrupt, which Typer turns into a silent exit: it passes every handler
+    but the boundary's, which says so in one line (exit 130)."""
+
+    exit_code = 130
+
+
+class OutputError(SpnetError):
+    """What spnet was asked to write could not be written (a full disk, no permission)."""
+
+    exit_code = 4

@@ -6,8 +6,8 @@ Like a careful Unix tool:
   flushed and fsynced, then renamed over it. An existing file keeps its mode; a new one
   gets 0666 less the umask (0644 under the usual 022).
 - A symlink is written through: what it points to is replaced, and the link stays a link.
-- A device, FIFO or socket (`/dev/null`, `/dev/stdout`, `>(wc -c)`) is written to, never
-  replaced.
+- A device, FIFO or pipe (`/dev/null`, `/dev/stdout`, `/dev/fd/3`, `>(wc -c)`) is written
+  to directly, never replaced.
 - A failure leaves the old file as it was and no temporary file behind.
 Errors are OSError, which the command line reports as one line (exit 4).
 """
@@ -25,18 +25,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from spnet import interrupts
+
+
+def _is_stream(path: Path) -> bool:
+    """A FIFO, pipe, device or socket, which is written to: `/dev/stdout` and `/dev/fd/N`
+    (`>(wc -c)`) are links to a pipe that has no name of its own to resolve. False for a
+    regular file or nothing yet, which is replaced; a directory is refused."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    return not stat.S_ISREG(mode)
+
 
 def _target(path: Path) -> Path:
-    """Where writing `path` lands: through a symlink, to what it points to."""
+    """Where replacing `path` lands: through a symlink, to what it points to."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
-def _replaceable(path: Path) -> bool:
-    """A regular file, or nothing yet: replaced by a rename. Anything else is written to."""
-    try:
-        return stat.S_ISREG(path.stat().st_mode)
-    except FileNotFoundError:
-        return True
 
 
 def _new_file_mode() -> int:
@@ -46,33 +53,47 @@ def _new_file_mode() -> int:
 
 
 @contextlib.contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """An error writing `path` names it: `cannot write the output: out.json: No space left`."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+
+
+@contextlib.contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """A temporary path to write `path`'s new content to (SQLite needs a path, not a stream);
-    on success it takes `path`'s place as described above."""
-    target = _target(path)
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-    replace = _replaceable(target)
-    parent = target.parent if replace else Path(tempfile.gettempdir())
+    on success it takes `path`'s place as described above. A stream target (a FIFO, a
+    device) gets the temporary file's content copied into it instead."""
+    stream = _is_stream(path)
+    target = path if stream else _target(path)
+    parent = Path(tempfile.gettempdir()) if stream else target.parent
     if not parent.is_dir():
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(parent))
-    fd, name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}-", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(name)
+    tmp: Path | None = None
     try:
-        yield tmp
-        if replace:
+        with interrupts.deferred():  # Ctrl-C comes after the file is noted for removal
+            fd, name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}-", suffix=".tmp")
+            os.close(fd)
+            tmp = Path(name)
+        with _named(path):
+            yield tmp
+            if stream:
+                with open(tmp, "rb") as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                return
             mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _new_file_mode()
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.chmod(tmp, mode)
             os.replace(tmp, target)
-            _sync_directory(target.parent)
-        else:
-            with open(tmp, "rb") as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+        _sync_directory(target.parent)
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -81,6 +102,10 @@ def output(path: Path | str) -> Iterator[TextIO]:
     if str(path) == "-":
         yield sys.stdout
         sys.stdout.flush()
+        return
+    if _is_stream(Path(path)):
+        with _named(Path(path)), open(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
         return
     with replacing(Path(path)) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         yield fh
@@ -92,6 +117,10 @@ def write_atomically(path: Path, data: bytes) -> None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
+        return
+    if _is_stream(path):
+        with _named(path), open(path, "wb") as fh:
+            fh.write(data)
         return
     with replacing(path) as tmp:
         tmp.write_bytes(data)

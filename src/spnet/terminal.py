@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, TextIO
 
 from rich.cells import cell_len
 
-from spnet import names
+from spnet import interrupts, names
 
 GAP = 2  # spaces between columns
 MIN_TEXT = 16  # a free-text column narrower than this reads badly: columns give way first
@@ -525,20 +525,14 @@ def page(command: str, text: str, stream: TextIO) -> bool:
     except OSError:
         return False
     assert proc.stdin is not None
-    try:
-        stream.flush()
-        proc.stdin.write(text.encode(getattr(stream, "encoding", None) or "utf-8", "replace"))
-        proc.stdin.close()
-    except BrokenPipeError:  # the reader quit the pager before the end: nothing is lost
-        pass
-    except KeyboardInterrupt:
-        pass
-    while True:
+    with interrupts.ignored():  # the pager handles Ctrl-C itself; wait for it to end
         try:
-            proc.wait()
-            break
-        except KeyboardInterrupt:  # the pager handles Ctrl-C itself; wait for it to end
-            continue
+            stream.flush()
+            proc.stdin.write(text.encode(getattr(stream, "encoding", None) or "utf-8", "replace"))
+            proc.stdin.close()
+        except BrokenPipeError:  # the reader quit the pager before the end: nothing is lost
+            pass
+        proc.wait()
     return proc.returncode != 127  # 127: the shell found no such command
 
 

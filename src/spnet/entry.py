@@ -1,0 +1,44 @@
+"""The `spnet` console script's first moments, before anything heavy is imported (Typer and
+the commands take about 60 ms): Ctrl-C is spnet's from here on (spnet.interrupts), and a
+standard stream the caller closed is held open on /dev/null.
+
+Everything after is spnet.cli's; SpnetGroup.main turns a command's errors into exit codes.
+What is caught here is only what happens outside a command: Ctrl-C while Python imports
+spnet, or after the command has ended.
+"""
+
+import os
+import sys
+
+from spnet import interrupts
+from spnet.errors import Interrupted
+
+
+def main() -> None:
+    interrupts.install()
+    hold_closed_streams()
+    try:
+        from spnet.cli import main as run
+
+        run()
+    except Interrupted:
+        os._exit(interrupts.report())
+
+
+def hold_closed_streams() -> None:
+    """A standard stream the caller closed (`spnet universities >&-`) is opened on /dev/null,
+    so that no file spnet opens takes its number: standard output read-only, so that writing
+    it fails (exit 4, one line) rather than vanish; standard error write-only, so that a
+    message is dropped and the exit code still says what happened; standard input empty."""
+    streams = (("stdin", os.O_RDONLY, "r"), ("stdout", os.O_RDONLY, "w"), ("stderr", os.O_WRONLY, "w"))
+    for fd, (name, flags, mode) in enumerate(streams):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            held = os.open(os.devnull, flags)
+        if held != fd:
+            os.dup2(held, fd)
+            os.close(held)
+        errors = "backslashreplace" if name == "stderr" else "strict"
+        setattr(sys, name, open(fd, mode, encoding="utf-8", errors=errors, closefd=False))  # noqa: SIM115
