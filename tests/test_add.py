@@ -121,7 +121,7 @@ def test_a_failure_at_any_step_leaves_the_old_file(cli, data_copy: Path, monkeyp
 
     monkeypatch.setattr(os, step, fail)  # the operating system's own call fails
     result = cli("--data", str(data_copy), *PARTNER, *SOURCE)
-    assert result.exit_code == 3
+    assert result.exit_code == 4
     assert (
         result.stderr
         == "spnet: error: data/universities/kyoto.toml: cannot write, nothing changed: No space left on device\n"
@@ -146,7 +146,7 @@ def test_a_disk_that_fills_while_writing_leaves_the_old_file(data_copy: Path) ->
         preexec_fn=small_disk,
         timeout=60,
     )
-    assert result.returncode == 3
+    assert result.returncode == 4
     assert (
         result.stderr == "spnet: error: data/universities/kyoto.toml: cannot write, nothing changed: File too large\n"
     )

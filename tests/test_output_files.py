@@ -3,14 +3,17 @@ FIFOs, standard output, failures that leave nothing behind, and someone else's d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -141,3 +144,133 @@ def test_bom_goes_with_csv_only_and_guards_excel(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert (out / "partners.csv").read_text(encoding="utf-8").startswith("\ufeffid,")
+
+
+# Every writer of a named output, with how its output begins. `{}` is the target.
+INSTALLED = Path(sys.executable).with_name("spnet")  # the console script, as a user runs it
+WRITERS = {
+    "json": (["export", "json", "--out", "{}"], b"{"),
+    "ics": (["export", "ics", "--vague-dates", "--out", "{}"], b"BEGIN:VCALENDAR"),
+    "sqlite": (["export", "sqlite", "--out", "{}"], b"SQLite format 3\x00"),
+    "dot": (["graph", "--out", "{}"], b"digraph spnet {"),
+    "svg": (["timeline", "--svg", "{}"], b"<svg "),
+}
+
+
+def installed(args: list[str], target: str, **how: object) -> subprocess.CompletedProcess[bytes]:
+    command = [str(INSTALLED), "--data", str(DATA), *(target if a == "{}" else a for a in args)]
+    return subprocess.run(command, capture_output=True, timeout=120, **how)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_dev_stdout_on_a_pipe_is_written_to(writer: str, tmp_path: Path) -> None:
+    """`--out /dev/stdout | …`: /dev/stdout leads to a pipe, which has no name to replace."""
+    args, start = WRITERS[writer]
+    result = installed(args, "/dev/stdout", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.startswith(start) and len(result.stdout) > 1000
+    assert list(tmp_path.iterdir()) == [] and not list(Path(tempfile.gettempdir()).glob(".pipe:*"))
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_pipe_given_as_dev_fd_is_written_to(writer: str) -> None:
+    args, start = WRITERS[writer]
+    read, write = os.pipe()
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(os.fdopen(read, "rb").read()))
+    reader.start()
+    try:
+        result = installed(args, f"/dev/fd/{write}", pass_fds=(write,))
+    finally:
+        os.close(write)
+        reader.join(timeout=60)
+    assert (result.returncode, result.stderr, result.stdout) == (0, b"", b"")
+    assert received[0].startswith(start)
+
+
+@pytest.mark.skipif(not shutil.which("bash"), reason="bash is not installed (process substitution)")
+def test_process_substitution_is_written_to(tmp_path: Path) -> None:
+    """`spnet export json --out >(wc -c)`, as bash runs it."""
+    script = '"$0" --data "$1" export json --out >(wc -c > "$2"); code=$?; wait; exit $code'
+    count = tmp_path / "count"
+    result = subprocess.run(["bash", "-c", script, str(INSTALLED), str(DATA), str(count)], capture_output=True)
+    assert (result.returncode, result.stderr) == (0, b"")
+    expected = len(installed(["export", "json", "--out", "-"], "").stdout)
+    assert int(count.read_text()) == expected > 1000
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A directory on a file system with no space left: a small tmpfs, filled up (root only)."""
+    where = tmp_path / "full"
+    where.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small tmpfs needs root and mount(8)")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=True)
+
+
+def fill(directory: Path) -> None:
+    with contextlib.suppress(OSError), open(directory / "filler", "wb") as fh:
+        while True:
+            fh.write(b"\0" * 4096)
+            fh.flush()
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_full_disk_is_exit_4_for_every_writer(full_disk: Path, writer: str, existing: bool) -> None:
+    args, _start = WRITERS[writer]
+    target = full_disk / f"out.{writer}"
+    if existing:  # written once, while there was room
+        assert installed(args, str(target)).returncode == 0
+    old = target.read_bytes() if existing else None
+    fill(full_disk)
+    before = sorted(p.name for p in full_disk.iterdir())
+    result = installed(args, str(target))
+    assert result.returncode == 4, result.stderr
+    err = result.stderr.decode()
+    assert err.startswith(f"spnet: error: cannot write the output: {target}: ") and err.count("\n") == 1, err
+    assert "No space left on device" in err or "database or disk is full" in err, err
+    assert sorted(p.name for p in full_disk.iterdir()) == before  # no temporary file left
+    if existing:  # and the old output as it was
+        assert target.read_bytes() == old
+
+
+def test_a_full_disk_under_the_csv_export_is_exit_4(full_disk: Path) -> None:
+    fill(full_disk)
+    result = installed(["export", "csv", "--out", "{}"], str(full_disk / "csv"))
+    assert result.returncode == 4
+    assert "No space left on device" in result.stderr.decode() and result.stderr.count(b"\n") == 1
+    assert [p.name for p in (full_disk / "csv").iterdir()] == []
+
+
+@pytest.mark.parametrize("command", ["add", "fmt"])
+def test_a_full_disk_under_the_archive_is_exit_4_and_changes_nothing(full_disk: Path, command: str) -> None:
+    data = full_disk / "data"
+    shutil.copytree(DATA, data)
+    if command == "fmt":  # a file out of canonical form, for fmt to rewrite
+        kyoto = data / "universities" / "kyoto.toml"
+        kyoto.write_text(kyoto.read_text(encoding="utf-8").replace(" = ", "=", 1), encoding="utf-8")
+    before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+    fill(full_disk)
+    args = (
+        ["fmt"]
+        if command == "fmt"
+        else ["add", "person", "--id", "someone", "--name-en", "Someone", "--source", "x", "--lines", "1"]
+    )
+    result = subprocess.run(
+        [str(INSTALLED), "--data", str(data), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 4, result.stderr
+    assert "No space left on device" in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    after = {p: p.read_bytes() for p in data.rglob("*") if p.is_file() and p.name != ".spnet.lock"}
+    assert after == before

@@ -8,6 +8,8 @@ and Datasette open it as it is.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import os
 import re
@@ -357,7 +359,7 @@ def write_sqlite(
         raise UsageError(_("a SQLite export is a file: give --out FILE"))
     if not force and _foreign_database(out):
         raise UsageError(_("--out {path}: a file spnet did not write; --force replaces it").format(path=out))
-    with replacing(out) as tmp:
+    with replacing(out) as tmp, _sqlite_writing():
         if index is not None:
             os.unlink(tmp)  # VACUUM INTO writes a file of its own
             index.execute("VACUUM INTO ?", (str(tmp),))
@@ -387,6 +389,23 @@ def write_sqlite(
 
         with output(metadata) as fh:
             fh.write(json.dumps(datasette_metadata(out.stem), ensure_ascii=False, indent=2) + "\n")
+
+
+# SQLite's own words for a file it could not write (a full disk, no permission), which spnet
+# reports as any output it cannot write (exit 4); any other SQLite error is a bug.
+_WRITE_FAILURES = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY}
+
+
+@contextlib.contextmanager
+def _sqlite_writing() -> Iterator[None]:
+    """SQLite failing to write its file raises what every writer raises then: an OSError."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code not in _WRITE_FAILURES:
+            raise
+        raise OSError(errno.ENOSPC if code == sqlite3.SQLITE_FULL else errno.EIO, str(exc)) from exc
 
 
 # SQLite's header keeps an application id at offset 68: spnet's says the file is its own.

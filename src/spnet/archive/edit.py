@@ -12,7 +12,7 @@ from spnet.archive.files import read_toml
 from spnet.archive.load import scan
 from spnet.archive.paths import data_files, display
 from spnet.archive.schema import Problems, check_table
-from spnet.errors import DataError, UsageError
+from spnet.errors import DataError, OutputError, UsageError
 from spnet.fsutil import write_atomically
 from spnet.i18n import _
 
@@ -92,7 +92,9 @@ def add_record(
                 write_atomically(path, new_text.encode("utf-8"))
             except OSError as exc:
                 why = exc.strerror or exc
-                raise DataError(_("{file}: cannot write, nothing changed: {why}").format(file=shown, why=why)) from None
+                raise OutputError(
+                    _("{file}: cannot write, nothing changed: {why}").format(file=shown, why=why)
+                ) from None
     return Addition(path, entry, diff, not dry_run)
 
 
