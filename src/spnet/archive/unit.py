@@ -212,22 +212,18 @@ def read_units(items: list[Item]) -> Generator[tuple[str, Unit | DataError], Non
 
     # The workers start with Ctrl-C held back and then ignore it (the terminal sends it to
     # the whole process group): this process drops the work not yet begun and ends them.
-    with interrupts.deferred():
-        pool = ProcessPoolExecutor(workers, initializer=interrupts.ignore_in_worker)
-        try:
+    pool = None
+    try:
+        with interrupts.deferred():
+            pool = ProcessPoolExecutor(workers, initializer=interrupts.ignore_in_worker)
             # The first file (project.toml, the largest) is read on its own while the rest
             # are read in chunks, and taken last: the others need not wait for it.
             first = pool.submit(read_or_refusal, items[0])
             rest = items[1:]
             found = pool.map(read_or_refusal, rest, chunksize=max(1, min(32, len(rest) // (workers * 8))))
-        except BaseException:
+        for item, result in zip(rest, found, strict=True):
+            yield item.shown, result
+        yield items[0].shown, first.result()
+    finally:  # done; or Ctrl-C, or the reader stopped: the files not yet begun are dropped
+        if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    with pool:
-        try:
-            for item, result in zip(rest, found, strict=True):
-                yield item.shown, result
-            yield items[0].shown, first.result()
-        except BaseException:  # Ctrl-C, or the reader stopped: the files not yet begun are dropped
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
