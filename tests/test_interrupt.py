@@ -116,3 +116,23 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(large: Path, tmp_path: Pa
         assert out == [] or whole_database(work / "out" / "spnet.db"), where
         assert code == 130 or out == ["spnet.db"], where
     assert outcomes.count(130) >= MOMENTS // 2, f"most moments fall inside the run ({cold:.2f}s): {outcomes}"
+
+
+@pytest.mark.skipif(not SPNET.is_file(), reason="the spnet console script is not installed beside this Python")
+def test_ctrl_c_ignored_when_spnet_starts_stays_ignored(tmp_path: Path) -> None:
+    """A shell starts a background job (`spnet … &` in a script) with Ctrl-C ignored: the
+    terminal's Ctrl-C, meant for the job in the foreground, must not end it."""
+    (tmp_path / "cache").mkdir()
+    proc = subprocess.Popen(
+        [str(SPNET), "--data", str(DATA), "--no-cache", "export", "json", "--out", str(tmp_path / "spnet.json")],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "SPNET_CACHE_DIR": str(tmp_path / "cache")},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.005)
+    _out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (0, b"")
+    assert (tmp_path / "spnet.json").read_bytes().startswith(b"{")

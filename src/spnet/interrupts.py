@@ -25,7 +25,11 @@ def interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    signal.signal(signal.SIGINT, interrupt)
+    """Ctrl-C is spnet's from here on; unless it was ignored when spnet started, as a shell
+    ignores it for a job started in the background (`spnet export … &` in a script), which
+    the terminal's Ctrl-C must not end."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, interrupt)
 
 
 @contextlib.contextmanager
