@@ -25,3 +25,9 @@ class CheckFailed(SpnetError):
     """`spnet check` found errors in the archive."""
 
     exit_code = 1
+
+
+class OutputError(SpnetError):
+    """The output could not be made or written: a program spnet hands it to failed."""
+
+    exit_code = 4

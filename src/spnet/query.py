@@ -382,6 +382,6 @@ def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
         add("events by fiscal year", dict(sorted(tally(keys).items(), key=lambda kv: (begins[kv[0]], kv[0]))))
     else:
         years = tally(e.date.display() if e.date.decade or e.date.fiscal else str(e.date.year) for e in archive.events)
-        ja_of.update({y: format_date(y.replace("0s", "X") if y.endswith("0s") else y, "ja") for y in years})
+        ja_of.update({y: format_date(f"{int(y[:-1]) // 10:03d}X" if y.endswith("0s") else y, "ja") for y in years})
         add("events by year", dict(sorted(years.items())))
     return rows
