@@ -110,8 +110,10 @@ def timeline_svg(events: Sequence[Event], heading: str = "Strategic Partnerships
             )
         else:
             end = _x(e.date.last_day(), first, last, after=True)
+            width = max(end - start, 3)  # a month over centuries is still seen, within the axis
+            left = min(start, AXIS_RIGHT - width)
             out.append(
-                f'<rect {attrs} x="{start:.1f}" y="{y - 5}" width="{max(end - start, 3):.1f}" height="10" rx="3" '
+                f'<rect {attrs} x="{left:.1f}" y="{y - 5}" width="{width:.1f}" height="10" rx="3" '
                 f'fill="{fill}" stroke="{colour}" stroke-width="2"{dash}/>'
             )
         if disputed:
