@@ -25,7 +25,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import tomli_w
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from spnet.archive import load_archive
 from spnet.archive.files import MAX_DEPTH
 from spnet.archive.schema import MAX_CHARS
 from spnet.models import FIRST_DAY, LAST_DAY
@@ -365,3 +368,104 @@ def test_a_graphviz_failure_is_exit_4_not_a_usage_error(tmp_path: Path) -> None:
     )
     assert done.returncode == 4 and done.stderr == "spnet: error: dot could not draw the graph: out of memory\n"
     assert not (tmp_path / "g.svg").exists()
+
+
+# ------------------------------------------------------------------ any date, any time
+def _stored(precision: str, year: int, month: int, day: int) -> str:
+    """A stored date of the given precision."""
+    return {
+        "fy": f"FY{year:04d}",
+        "decade": f"{year // 10:03d}X",
+        "year": f"{year:04d}",
+        "month": f"{year:04d}-{month:02d}",
+        "day": f"{year:04d}-{month:02d}-{day:02d}",
+    }[precision]
+
+
+def _days_of(precision: str, year: int, month: int, day: int) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The first and last day a stored date means, as (year, month, day): no date
+    arithmetic, so that it holds past the calendar's ends. A month ends on its 28th here:
+    the bounds fall on a month's first or last day, so it compares alike."""
+    return {
+        "fy": ((year, 4, 1), (year + 1, 3, 31)),
+        "decade": ((year // 10 * 10, 1, 1), (year // 10 * 10 + 9, 12, 31)),
+        "year": ((year, 1, 1), (year, 12, 31)),
+        "month": ((year, month, 1), (year, month, 28)),
+        "day": ((year, month, day), (year, month, day)),
+    }[precision]
+
+
+stored_dates = st.tuples(
+    st.sampled_from(["day", "month", "year", "fy", "decade"]),
+    st.one_of(st.integers(1, 9999), st.sampled_from([1, 2, 9998, 9999])),
+    st.integers(1, 12),
+    st.integers(1, 28),
+)
+
+
+def _event(date: str, time: str | None = None) -> Any:
+    from spnet.archive.build import build
+    from spnet.archive.schema import Problems, Raw
+
+    table = {"id": "e", "kind": "workshop", "date": date, "title_en": "T", "source": "s", "lines": [1]}
+    if time is not None:
+        table["time"] = time
+    problems = Problems()
+    return build(Raw("event", table, "events[0] (e)", "x.toml"), problems), problems
+
+
+@given(stored_dates)
+@settings(max_examples=300, deadline=None)
+def test_any_date_check_accepts_is_one_the_calendar_and_the_picture_hold(parts: tuple[str, int, int, int]) -> None:
+    from spnet import dates, ics
+    from spnet.picture import AXIS_LEFT, AXIS_RIGHT, timeline_svg
+
+    precision, year, month, day = parts
+    text = _stored(precision, year, month, day)
+    first, last = _days_of(precision, year, month, day)
+    event, problems = _event(text)
+    inside = first >= (FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day) and last <= (
+        LAST_DAY.year,
+        LAST_DAY.month,
+        LAST_DAY.day,
+    )
+    if precision == "decade" and year < 10:
+        inside = False  # 000X: there is no year 0
+    assert (event is not None) == inside, (text, [str(p) for p in problems.errors])
+    if event is None:
+        assert "'date'" in str(problems.errors[0])
+        return
+    # Its 年度 and the day after it are days; every style writes it; the calendar and the picture hold it.
+    fy = event.date.fiscal_year
+    if fy is not None:
+        assert dt.date(fy, 4, 1) <= event.date.first_day() <= dt.date(fy + 1, 3, 31)
+    assert event.date.last_day() + dt.timedelta(days=1) > event.date.first_day()
+    for style in dates.DateStyle.ALL:
+        assert dates.format_date(event.date.iso(), style)
+    icalendar = pytest.importorskip("icalendar")
+    calendar = icalendar.Calendar.from_ical(ics.to_ics(load_archive(DATA), [event], "20260101T000000Z"))
+    (vevent,) = calendar.walk("VEVENT")
+    assert vevent.decoded("DTSTART") == event.date.first_day() < vevent.decoded("DTEND")
+    root = ET.fromstring(timeline_svg([event]))
+    (mark,) = [el for el in root.iter() if "data-date" in el.attrib]
+    left = float(mark.attrib.get("cx", mark.attrib.get("x", "nan")))
+    assert AXIS_LEFT <= left <= left + float(mark.attrib.get("width", 0)) <= AXIS_RIGHT + 0.05
+
+
+@given(st.integers(0, 30), st.integers(0, 70), st.none() | st.tuples(st.integers(0, 30), st.integers(0, 70)))
+@settings(max_examples=300, deadline=None)
+def test_any_time_check_accepts_is_a_calendar_time_ending_after_it_begins(
+    hour: int, minute: int, end: tuple[int, int] | None
+) -> None:
+    from spnet import ics
+
+    time = f"{hour:02d}:{minute:02d}" + (f"-{end[0]:02d}:{end[1]:02d}" if end else "")
+    event, problems = _event("2023-03-03", time)
+    valid = hour < 24 and minute < 60 and (end is None or end[0] < 24 and end[1] < 60 and end > (hour, minute))
+    assert (event is not None) == valid, (time, [str(p) for p in problems.errors])
+    if event is None:
+        assert f"time {time!r}" in str(problems.errors[0])
+        return
+    icalendar = pytest.importorskip("icalendar")
+    (vevent,) = icalendar.Calendar.from_ical(ics.to_ics(load_archive(DATA), [event], "20260101T000000Z")).walk("VEVENT")
+    assert vevent.decoded("DTSTART") < vevent.decoded("DTEND")
