@@ -301,6 +301,19 @@ def test_one_step_past_a_bound_is_refused_naming_file_record_and_field(data_copy
     assert message.startswith("spnet: error: ") and "kyoto.toml" in message and record in message and field in message
 
 
+def test_a_date_past_the_bounds_is_refused_in_the_readers_language(data_copy: Path) -> None:
+    _edit(data_copy, "universities/kyoto.toml", _event_with(date="9999-12"))
+    done = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data_copy), "--no-cache", "check"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SPNET_LANG": "ja"},
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "'9999-12' は spnet のすべての出力が扱える日付（0001-04-01 から 9999-03-31 まで）の範囲外です" in done.stderr
+
+
 # ------------------------------------------------------------------ what TOML reads and spnet does not
 def _append(data: Path, text: str) -> None:
     path = data / "universities" / "kyoto.toml"

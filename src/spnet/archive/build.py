@@ -289,7 +289,7 @@ def build(raw: Raw, problems: Problems) -> Any:
             problems.error(raw.where, "time {time!r} must be HH:MM or HH:MM-HH:MM, from 00:00 to 23:59", time=time)
             return None
         if isinstance(time, str) and "-" in time and time[6:] <= time[:5]:
-            problems.error(raw.where, "time {time!r} ends before it begins: give the start only", time=time)
+            problems.error(raw.where, "time {time!r} does not end after it begins: give the start only", time=time)
             return None
     return BUILDERS[raw.kind](raw, problems)
 

@@ -75,7 +75,7 @@ def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
     except RecursionError:
         raise DataError(_("{file}: nested too deeply to read").format(file=shown)) from None
     except ValueError as exc:
-        if isinstance(exc, tomllib.TOMLDecodeError):
+        if isinstance(exc, tomllib.TOMLDecodeError) or "digits" not in str(exc):
             raise DataError(_decode_error(shown, str(exc))) from None
         # Python reads no integer of more than 4,300 digits (sys.int_info); nor does spnet
         # keep one over 64 bits.
