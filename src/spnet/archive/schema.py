@@ -199,8 +199,8 @@ TIME_PATTERN = r"([01]\d|2[0-3]):[0-5]\d(-([01]\d|2[0-3]):[0-5]\d)?"
 
 # The most characters a key may hold where an output has a limit: Graphviz refuses a quoted
 # string over 16 KiB, and a graph's label is an id, or a name in both languages (a character
-# is up to 4 bytes of UTF-8, and escaped up to 6).
-MAX_CHARS = {"id": 200, "institution": 200, "name_en": 1000, "name_ja": 1000}
+# is up to 4 bytes of UTF-8, and an escape up to 8). The report's longest name has 61.
+MAX_CHARS = {"id": 200, "institution": 200, "name_en": 500, "name_ja": 500}
 
 
 # ------------------------------------------------------------------ problems
