@@ -229,6 +229,13 @@ def test_tables_groupings_and_records_at_the_bounds(bounds: Path, args: list[str
     assert _ok(bounds, *args)
 
 
+def test_stats_counts_the_years_in_time_order_however_few_their_digits(bounds: Path) -> None:
+    rows = json.loads(_ok(bounds, "stats", "--format", "json"))
+    years = [r["value"] for r in rows if r["measure"] == "events by year"]
+    assert years[:4] == ["1", "FY0001", "2", "10s"] and years[-4:] == ["9980s", "9998", "FY9998", "9999"]
+    assert years.index("2019") < years.index("FY2019") < years.index("2020")
+
+
 # ------------------------------------------------------------------ one step past each bound
 def _event_with(**values: Any) -> Callable[[dict[str, Any]], None]:
     def change(doc: dict[str, Any]) -> None:
