@@ -36,6 +36,7 @@ class Interrupted(BaseException):
 
 
 class OutputError(SpnetError):
-    """What spnet was asked to write could not be written (a full disk, no permission)."""
+    """The output could not be made or written: a full disk, no permission, a program spnet
+    hands it to (Graphviz) that failed."""
 
     exit_code = 4

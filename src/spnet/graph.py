@@ -39,20 +39,25 @@ FONT = "Noto Sans CJK JP, IPAPGothic, IPAGothic, sans-serif"
 
 
 def render(dot_text: str, fmt: str) -> bytes:
-    """The DOT text drawn by Graphviz as svg or png. UsageError when `dot` is not there."""
+    """The DOT text drawn by Graphviz as svg or png. UsageError when `dot` is not there;
+    OutputError (exit 4, the output could not be made) when it fails or takes over two
+    minutes: what `check` accepts is DOT that Graphviz draws, so that is its machine
+    (memory, a broken install), not the command line."""
     import shutil
     import subprocess
 
-    from spnet.errors import UsageError
+    from spnet.errors import OutputError, UsageError
 
     dot = shutil.which("dot")
     if dot is None:
         raise UsageError(_("--format {fmt} needs Graphviz's dot on PATH (apt-get install graphviz)").format(fmt=fmt))
-    done = subprocess.run([dot, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True, timeout=120)
+    try:
+        done = subprocess.run([dot, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        raise OutputError(_("dot could not draw the graph: {why}").format(why=_("no answer in 120 s"))) from None
     if done.returncode != 0:
-        raise UsageError(
-            _("dot could not draw the graph: {why}").format(why=done.stderr.decode(errors="replace").strip()[:200])
-        )
+        why = done.stderr.decode(errors="replace").strip()[:200] or _("exit status {code}").format(code=done.returncode)
+        raise OutputError(_("dot could not draw the graph: {why}").format(why=why))
     return done.stdout
 
 

@@ -40,6 +40,11 @@ def _ics_fold(line: str) -> str:
     return "\r\n".join(out) + "\r\n"
 
 
+def _ics_date(day: dt.date) -> str:
+    """RFC 5545 DATE, four digits of year always (strftime's %Y writes year 5 as 5)."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
 def vague(event: Any) -> bool:
     """Known only to the year or the decade: as a calendar entry it would fill a year."""
     return event.date.precision in ("year", "fy", "decade")
@@ -88,13 +93,13 @@ def to_ics(archive: Archive, events: list[Any], stamp: str, lang: str = "both") 
         lines += ["BEGIN:VEVENT", f"UID:{e.id}@spnet", f"DTSTAMP:{stamp}"]
         if e.time and e.date.precision == "day" and "-" in e.time:
             begin, finish = (t.replace(":", "") + "00" for t in e.time.split("-", 1))
-            day = e.date.first_day().strftime("%Y%m%d")
+            day = _ics_date(e.date.first_day())
             lines += [f"DTSTART;TZID=Asia/Tokyo:{day}T{begin}", f"DTEND;TZID=Asia/Tokyo:{day}T{finish}"]
         else:
             end = (e.date.first_day() if vague(e) else e.date.last_day()) + dt.timedelta(days=1)
             lines += [
-                f"DTSTART;VALUE=DATE:{e.date.first_day():%Y%m%d}",
-                f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+                f"DTSTART;VALUE=DATE:{_ics_date(e.date.first_day())}",
+                f"DTEND;VALUE=DATE:{_ics_date(end)}",
             ]
         date = dates.format_date(e.date.iso(), style, weekday=False)
         title = _text(e.title._replace(ja=render.with_referents(e.title.ja, e.title_ja_referents)), lang)

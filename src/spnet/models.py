@@ -20,6 +20,12 @@ from typing import Any, NamedTuple
 _PARTIAL = r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$|^FY(\d{4})$"  # compiled on first use
 
 
+# The days a stored date may fall on: whole 年度 (April to March), FY1 to FY9998. Every
+# output holds them: a date's 年度 and the day after it (an iCalendar end, the edge of the
+# timeline picture) are days Python's calendar has (years 1 to 9999).
+FIRST_DAY = dt.date(1, 4, 1)
+LAST_DAY = dt.date(9999, 3, 31)
+
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
 
@@ -29,6 +35,10 @@ def month_end(year: int, month: int) -> dt.date:
     if month == 12:
         return dt.date(year, 12, 31)  # also for 9999, which has no next year
     return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
+class DateOutOfRange(ValueError):
+    """A date of the calendar outside FIRST_DAY to LAST_DAY."""
 
 
 class PartialDate(NamedTuple):
@@ -55,22 +65,28 @@ class PartialDate(NamedTuple):
         if m.group(5):
             if int(m.group(5)) == 0:
                 raise ValueError(f"year 0 does not exist: {text!r}")
-            return cls(int(m.group(5)), fiscal=True)
+            return cls(int(m.group(5)), fiscal=True)._within(text)
         if m.group(1):
             if int(m.group(1)) == 0:
                 raise ValueError(f"year 0 does not exist: {text!r}")
-            return cls(int(m.group(1)) * 10, decade=True)
+            return cls(int(m.group(1)) * 10, decade=True)._within(text)
         year, month, day = int(m.group(2)), m.group(3), m.group(4)
         if year == 0:
             raise ValueError(f"year 0 does not exist: {text!r}")
         if month is None:
-            return cls(year)
+            return cls(year)._within(text)
         if not 1 <= int(month) <= 12:
             raise ValueError(f"month {month} out of range in {text!r}")
         if day is None:
-            return cls(year, int(month))
+            return cls(year, int(month))._within(text)
         dt.date(year, int(month), int(day))  # raises ValueError for 2023-02-30
-        return cls(year, int(month), int(day))
+        return cls(year, int(month), int(day))._within(text)
+
+    def _within(self, text: str) -> "PartialDate":
+        """Itself, when every day of it lies from FIRST_DAY to LAST_DAY; else ValueError."""
+        if self.fiscal and self.year >= LAST_DAY.year or self.first_day() < FIRST_DAY or self.last_day() > LAST_DAY:
+            raise DateOutOfRange(f"{text!r} is outside the dates spnet holds, {FIRST_DAY} to {LAST_DAY}")
+        return self
 
     @property
     def precision(self) -> str:
@@ -83,7 +99,7 @@ class PartialDate(NamedTuple):
     def iso(self) -> str:
         """The stored, machine-readable form."""
         if self.decade:
-            return f"{self.year // 10}X"
+            return f"{self.year // 10:03d}X"
         if self.fiscal:
             return f"FY{self.year:04d}"
         if self.day:

@@ -31,9 +31,19 @@ KIND_COLOURS = {
 LABEL_CELLS = 78  # a longer label is cut with an ellipsis (the archive has it whole)
 
 
-def _x(day: dt.date, first: dt.date, last: dt.date) -> float:
-    span = max((last - first).days, 1)
-    return AXIS_LEFT + (AXIS_RIGHT - AXIS_LEFT) * (day - first).days / span
+def _x(day: dt.date, first: dt.date, last: dt.date, *, after: bool = False) -> float:
+    """Where a day begins on the axis from `first` to the end of `last` (with `after`, where
+    it ends: the day after 9999-12-31 is no date)."""
+    span = (last - first).days + 1
+    return AXIS_LEFT + (AXIS_RIGHT - AXIS_LEFT) * ((day - first).days + after) / span
+
+
+def _year_step(years: int) -> int:
+    """Years between labels on the axis: 1, 2, 5, 10, 20, 50 ... whichever leaves room for one."""
+    step = 1
+    while (AXIS_RIGHT - AXIS_LEFT) / years * step < 34:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return step
 
 
 def _cells(ch: str) -> int:
@@ -55,8 +65,7 @@ def _fit(text: str, cells: int) -> str:
 def timeline_svg(events: Sequence[Event], heading: str = "Strategic Partnerships network: timeline") -> str:
     """The events (in date order) as an SVG document."""
     first = min((e.date.first_day() for e in events), default=dt.date(2021, 1, 1)).replace(month=1, day=1)
-    last_year = max((e.date.last_day().year for e in events), default=2024)
-    last = dt.date(last_year + 1, 1, 1)
+    last = dt.date(max((e.date.last_day().year for e in events), default=2024), 12, 31)
     height = TOP + ROW * max(len(events), 1) + 30
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
@@ -74,12 +83,13 @@ def timeline_svg(events: Sequence[Event], heading: str = "Strategic Partnerships
         f'<text x="{AXIS_LEFT}" y="72">bar: a date known only to its month, year or decade · '
         "hollow, *: planned · ringed, ?: the Japanese and English texts give different dates</text>"
     )
-    # The axis, with a tick each year and a label where there is room for one.
+    # The axis, with a tick each year (each labelled year, over a long span) and a label
+    # where there is room for one.
     years = range(first.year, last.year + 1)
-    step = next(s for s in (1, 2, 5, 10, 20) if (AXIS_RIGHT - AXIS_LEFT) / max(len(years), 1) * s >= 34)
+    step = _year_step(len(years))
     axis_y = TOP - 14
     out.append(f'<line x1="{AXIS_LEFT}" y1="{axis_y}" x2="{AXIS_RIGHT}" y2="{axis_y}" stroke="#333"/>')
-    for year in years:
+    for year in years if step <= 10 else range(first.year + -first.year % step, last.year + 1, step):
         tx = _x(dt.date(year, 1, 1), first, last)
         out.append(f'<line x1="{tx:.1f}" y1="{axis_y - 4}" x2="{tx:.1f}" y2="{axis_y}" stroke="#333"/>')
         out.append(f'<line x1="{tx:.1f}" y1="{axis_y}" x2="{tx:.1f}" y2="{height - 30}" stroke="#eee"/>')
@@ -99,9 +109,11 @@ def timeline_svg(events: Sequence[Event], heading: str = "Strategic Partnerships
                 f'stroke-width="2"{dash}/>'
             )
         else:
-            end = _x(e.date.last_day() + dt.timedelta(days=1), first, last)
+            end = _x(e.date.last_day(), first, last, after=True)
+            width = max(end - start, 3)  # a month over centuries is still seen, within the axis
+            left = min(start, AXIS_RIGHT - width)
             out.append(
-                f'<rect {attrs} x="{start:.1f}" y="{y - 5}" width="{max(end - start, 3):.1f}" height="10" rx="3" '
+                f'<rect {attrs} x="{left:.1f}" y="{y - 5}" width="{width:.1f}" height="10" rx="3" '
                 f'fill="{fill}" stroke="{colour}" stroke-width="2"{dash}/>'
             )
         if disputed:

@@ -381,7 +381,13 @@ def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
         # In time order, as the 年度 grouping of timeline: 2019 (a year) before FY2019 before 2020.
         add("events by fiscal year", dict(sorted(tally(keys).items(), key=lambda kv: (begins[kv[0]], kv[0]))))
     else:
-        years = tally(e.date.display() if e.date.decade or e.date.fiscal else str(e.date.year) for e in archive.events)
-        ja_of.update({y: format_date(y.replace("0s", "X") if y.endswith("0s") else y, "ja") for y in years})
-        add("events by year", dict(sorted(years.items())))
+        keys, begins = [], {}
+        for e in archive.events:
+            key = e.date.display() if e.date.decade or e.date.fiscal else str(e.date.year)
+            begins[key] = e.date.first_day() if e.date.decade or e.date.fiscal else dt.date(e.date.year, 1, 1)
+            keys.append(key)
+        years = tally(keys)
+        ja_of.update({y: format_date(f"{int(y[:-1]) // 10:03d}X" if y.endswith("0s") else y, "ja") for y in years})
+        # In time order (year 2 before 1960, which sorting the text would not give), as the 年度 grouping.
+        add("events by year", dict(sorted(years.items(), key=lambda kv: (begins[kv[0]], kv[0]))))
     return rows

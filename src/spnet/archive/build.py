@@ -16,11 +16,14 @@ from spnet.archive.schema import (
     check_table,
 )
 from spnet.models import (
+    FIRST_DAY,
+    LAST_DAY,
     ArchiveIndex,
     Bilingual,
     Contact,
     Count,
     Country,
+    DateOutOfRange,
     Disagreement,
     Event,
     Link,
@@ -53,6 +56,16 @@ def _date(raw: Raw, key: str, problems: Problems) -> PartialDate | None:
         return None
     try:
         return PartialDate.parse(value)
+    except DateOutOfRange:
+        problems.error(
+            raw.where,
+            "{key!r}: {date!r} is outside the dates every output of spnet holds, {first} to {last}",
+            key=key,
+            date=value,
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
+        return None
     except ValueError as exc:
         problems.error(raw.where, "{key!r}: {why}", key=key, why=str(exc))
         return None
@@ -273,7 +286,10 @@ def build(raw: Raw, problems: Problems) -> Any:
     times = [t.get("time"), *(p.get("time") for p in t.get("participants", []) if isinstance(p, dict))]
     for time in times:
         if isinstance(time, str) and not re.fullmatch(TIME_PATTERN, time):
-            problems.error(raw.where, "time {time!r} must be HH:MM or HH:MM-HH:MM", time=time)
+            problems.error(raw.where, "time {time!r} must be HH:MM or HH:MM-HH:MM, from 00:00 to 23:59", time=time)
+            return None
+        if isinstance(time, str) and "-" in time and time[6:] <= time[:5]:
+            problems.error(raw.where, "time {time!r} does not end after it begins: give the start only", time=time)
             return None
     return BUILDERS[raw.kind](raw, problems)
 

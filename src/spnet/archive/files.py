@@ -7,7 +7,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from spnet.errors import DataError
 from spnet.i18n import _
@@ -71,20 +71,63 @@ def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
     import tomllib  # a query answered from the cache parses no TOML
 
     try:
-        return text, tomllib.loads(text)
+        doc = tomllib.loads(text)
     except RecursionError:
         raise DataError(_("{file}: nested too deeply to read").format(file=shown)) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", msg)
-        if m:
-            raise DataError(
-                f"{shown}: " + _("line {line}, column {column}").format(line=m[2], column=m[3]) + f": {m[1]}"
-            ) from None
-        m = re.search(r"^(.*) \(at end of document\)$", msg)
-        if m:
-            raise DataError(f"{shown}: " + _("at end of file") + f": {m[1]}") from None
-        raise DataError(f"{shown}: {msg}") from None
+    except ValueError as exc:
+        if isinstance(exc, tomllib.TOMLDecodeError) or "digits" not in str(exc):
+            raise DataError(_decode_error(shown, str(exc))) from None
+        # Python reads no integer of more than 4,300 digits (sys.int_info); nor does spnet
+        # keep one over 64 bits.
+        m = re.search(r"[0-9_]{4000,}", text)
+        at = str(text.count("\n", 0, m.start()) + 1) if m else "?"
+        raise DataError(_("{file}: line {line}: an integer too long to read").format(file=shown, line=at)) from None
+    if _depth(doc) > MAX_DEPTH:
+        message = _("{file}: {where}: nested more than {depth} deep")
+        raise DataError(message.format(file=shown, where=_too_deep(doc), depth=MAX_DEPTH))
+    return text, doc
+
+
+# Deeper than any record of the archive, and well within what tomli-w writes back (it
+# fails at about 250): `check` and `fmt` rewrite every file they read.
+MAX_DEPTH = 32
+
+
+def _depth(doc: dict[str, Any]) -> int:
+    """How many tables and arrays deep the document's values go (the document itself is 1)."""
+    deepest, todo = 0, [(cast(dict[str, Any] | list[Any], doc), 1)]
+    while todo:
+        value, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:  # one past the limit is enough to know
+            items = value.values() if isinstance(value, dict) else value
+            todo += [(v, depth + 1) for v in items if isinstance(v, dict | list)]
+    return deepest
+
+
+def _too_deep(doc: dict[str, Any]) -> str:
+    """Where (events[2].note[0]) the first value lies more than MAX_DEPTH deep."""
+    todo: list[tuple[Any, str, int]] = [(doc, "", 1)]
+    while todo:
+        value, where, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            return where
+        if isinstance(value, dict):
+            todo += reversed([(v, f"{where}.{k}" if where else k, depth + 1) for k, v in value.items()])
+        elif isinstance(value, list):
+            todo += reversed([(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)])
+    return ""
+
+
+def _decode_error(shown: str, msg: str) -> str:
+    """A TOML syntax error as one line naming the file, line and column."""
+    m = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", msg)
+    if m:
+        return f"{shown}: " + _("line {line}, column {column}").format(line=m[2], column=m[3]) + f": {m[1]}"
+    m = re.search(r"^(.*) \(at end of document\)$", msg)
+    if m:
+        return f"{shown}: " + _("at end of file") + f": {m[1]}"
+    return f"{shown}: {msg}"
 
 
 def is_canonical(text: str, doc: dict[str, Any]) -> bool:

@@ -193,7 +193,14 @@ UNIVERSITY_FILE = {
 
 # Patterns are compiled on first use (re caches them): a query from the cache uses none.
 ID_PATTERN = r"[a-z0-9][a-z0-9-]*"  # the whole id (fullmatch: a trailing newline is not one)
-TIME_PATTERN = r"\d\d:\d\d(-\d\d:\d\d)?"  # 17:30 or 17:30-20:00, Japan time
+# 17:30 or 17:30-20:00, Japan time, 00:00 to 23:59; an end is after its start (an event past
+# midnight gives its start only: a calendar's end on the same day would come before it).
+TIME_PATTERN = r"([01]\d|2[0-3]):[0-5]\d(-([01]\d|2[0-3]):[0-5]\d)?"
+
+# The most characters a key may hold where an output has a limit: Graphviz refuses a quoted
+# string over 16 KiB, and a graph's label is an id, or a name in both languages (a character
+# is up to 4 bytes of UTF-8, and an escape up to 8). The report's longest name has 61.
+MAX_CHARS = {"id": 200, "institution": 200, "name_en": 500, "name_ja": 500}
 
 
 # ------------------------------------------------------------------ problems
@@ -242,12 +249,7 @@ def check_table(table: dict[str, Any], kind: str, where: str, problems: Problems
                 problems.error(where, "missing required key {key!r}", key=key)
                 ok = False
             continue
-        value = table[key]
-        if not TYPE_CHECKS[typ](value):
-            problems.error(where, "{key!r} must be a {type}, not {found}", key=key, type=typ, found=type_name(value))
-            ok = False
-        elif typ == STR and not value.strip():
-            problems.error(where, "{key!r} is empty: leave a key out rather than empty", key=key)
+        if not _check_value(key, typ, table[key], where, problems):
             ok = False
     if (
         ok
@@ -266,6 +268,20 @@ def check_table(table: dict[str, Any], kind: str, where: str, problems: Problems
         problems.error(where, "'lines' must be positive line numbers of the report")
         ok = False
     return ok
+
+
+def _check_value(key: str, typ: str, value: Any, where: str, problems: Problems) -> bool:
+    """Whether one value is of its key's type, not empty and not too long; else an error."""
+    if not TYPE_CHECKS[typ](value):
+        problems.error(where, "{key!r} must be a {type}, not {found}", key=key, type=typ, found=type_name(value))
+        return False
+    if typ == STR and not value.strip():
+        problems.error(where, "{key!r} is empty: leave a key out rather than empty", key=key)
+        return False
+    if typ == STR and len(value) > MAX_CHARS.get(key, len(value)):
+        problems.error(where, "{key!r} is longer than {max} characters", key=key, max=MAX_CHARS[key])
+        return False
+    return True
 
 
 def type_name(value: Any) -> str:
