@@ -205,11 +205,15 @@ def test_no_cache_neither_reads_nor_writes(cli, data_copy: Path) -> None:
     assert "Kyoto Univ." in shown and _built(data_copy) == built
 
 
-def test_an_unwritable_cache_directory_is_not_an_error(cli, data_copy: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("inside", [True, False])
+def test_a_cache_directory_that_cannot_be_one_is_one_warning(data_copy: Path, tmp_path: Path, inside: bool) -> None:
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("", encoding="utf-8")
-    result = cli("--data", str(data_copy), "universities", env={"SPNET_CACHE_DIR": str(blocked / "cache")})
-    assert result.exit_code == 0 and result.stderr == ""
+    where = blocked / "cache" if inside else blocked
+    expected = _spnet(data_copy, "universities", "--format", "json", "--no-cache").stdout
+    done = _spnet(data_copy, "universities", "--format", "json", SPNET_CACHE_DIR=str(where))
+    assert done.returncode == 0 and done.stdout == expected
+    assert done.stderr == f"spnet: warning: {where}: cannot be used as the cache (not a directory)\n"
 
 
 def test_an_invalid_archive_is_never_answered_from_the_index(cli, data_copy: Path) -> None:
@@ -304,10 +308,11 @@ def _spnet(data: Path, *args: str, umask: int | None = None, **env: str) -> subp
 
 
 def test_the_cache_directory_is_the_users_alone_whatever_the_umask(data_copy: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "deep" / "spnet"
+    cache = tmp_path / "deep" / "er" / "spnet"
     done = _spnet(data_copy, "universities", umask=0, SPNET_CACHE_DIR=str(cache))
     assert done.returncode == 0 and done.stderr == ""
-    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    for made in (tmp_path / "deep", tmp_path / "deep" / "er", cache):  # the parents it made too
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700
     (index,) = cache.glob("index-*.sqlite")
     assert stat.S_IMODE(index.stat().st_mode) == 0o600
 
@@ -348,6 +353,90 @@ def test_a_cache_directory_of_another_user_is_not_used(data_copy: Path, tmp_path
     done = _spnet(data_copy, "universities", SPNET_CACHE_DIR=str(cache))
     assert done.returncode == 0 and "is not yours alone" in done.stderr
     assert list(cache.iterdir()) == []
+
+
+def test_xdg_cache_home_made_by_spnet_is_the_users_alone_whatever_the_umask(data_copy: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SPNET_CACHE_DIR"}
+    xdg = tmp_path / "home" / "cache"
+    done = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data_copy), "universities"],
+        capture_output=True,
+        env={**env, "XDG_CACHE_HOME": str(xdg)},
+        preexec_fn=lambda: os.umask(0),  # noqa: PLW1509
+    )
+    assert done.returncode == 0 and done.stderr == b""
+    for made in (tmp_path / "home", xdg, xdg / "spnet"):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700
+    assert list((xdg / "spnet").glob("index-*.sqlite"))
+
+
+@pytest.mark.parametrize("name", ["relative-cache", "./cache", "\x1b[31mred"])
+def test_a_relative_cache_directory_is_refused_with_one_warning_every_time(
+    data_copy: Path, tmp_path: Path, name: str
+) -> None:
+    """A relative $SPNET_CACHE_DIR would name another directory in each working directory:
+    one warning line (the name shown as archive text is), and the answer from the files."""
+    args = [sys.executable, "-m", "spnet", "--data", str(data_copy), "partners", "-u", "kyoto", "--format", "json"]
+    expected = subprocess.run([*args, "--no-cache"], capture_output=True, text=True).stdout
+    shown = str(Path(name)).replace("\x1b", "\\x1b")
+    for _run in range(3):
+        done = subprocess.run(
+            args, capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "SPNET_CACHE_DIR": name}
+        )
+        assert done.returncode == 0 and done.stdout == expected
+        assert done.stderr == f"spnet: warning: {shown}: not an absolute path: the cache there is not used\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+def test_a_link_of_the_users_own_is_followed(data_copy: Path, tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    (tmp_path / "link").symlink_to(real)
+    done = _spnet(data_copy, "universities", SPNET_CACHE_DIR=str(tmp_path / "link" / "spnet"))
+    assert done.returncode == 0 and done.stderr == ""
+    assert list((real / "spnet").glob("index-*.sqlite"))
+
+
+def test_a_cache_below_a_directory_others_can_write_is_not_used(data_copy: Path, tmp_path: Path) -> None:
+    """Another user could rename the cache directory away and put a link in its place."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    done = _spnet(data_copy, "universities", "--format", "json", SPNET_CACHE_DIR=str(shared / "spnet"))
+    assert done.returncode == 0 and done.stdout == _spnet(data_copy, "universities", "--format", "json").stdout
+    assert done.stderr.count("\n") == 1 and "a directory or link that others control" in done.stderr
+    assert list(shared.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a link of another user's needs root to make")
+@pytest.mark.parametrize("theirs", ["link", "directory"])
+def test_root_never_follows_another_users_link_below_a_sticky_directory(
+    data_copy: Path, tmp_path: Path, theirs: str
+) -> None:
+    """root's SPNET_CACHE_DIR=/tmp/x/cache, where /tmp/x is another user's link (or
+    directory): nothing is written where it points, and the answer comes from the files."""
+    sticky = tmp_path / "tmp"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    target = tmp_path / "where-they-point"
+    target.mkdir()
+    x = sticky / "x"
+    if theirs == "link":
+        x.symlink_to(target)
+    else:
+        x.mkdir()
+    os.chown(x, 65534, 65534, follow_symlinks=False)
+    expected = _spnet(data_copy, "universities", "--format", "json", "--no-cache").stdout
+    done = _spnet(data_copy, "universities", "--format", "json", SPNET_CACHE_DIR=str(x / "cache"))
+    assert done.returncode == 0 and done.stdout == expected
+    assert done.stderr == (
+        f"spnet: warning: {x / 'cache'} is reached through a directory or link that others control: "
+        "the cache there is not used\n"
+    )
+    assert list(target.iterdir()) == [] and (theirs == "link" or list(x.iterdir()) == [])
+    mine = sticky / "mine"  # a directory of root's own in the same sticky directory is used
+    assert _spnet(data_copy, "universities", SPNET_CACHE_DIR=str(mine / "cache")).stderr == ""
+    assert list((mine / "cache").glob("index-*.sqlite"))
 
 
 def test_a_relative_xdg_cache_home_is_ignored(data_copy: Path, tmp_path: Path) -> None:
