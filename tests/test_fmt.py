@@ -188,6 +188,29 @@ def test_fmt_and_add_racing_on_a_large_archive_lose_no_added_record(tmp_path: Pa
 
 
 @pytest.mark.slow
+def test_a_hand_edit_while_fmt_reads_is_read_again_and_kept(tmp_path: Path) -> None:
+    """An editor (no lock) saves the first university file after fmt has read it and
+    before fmt writes it (fmt reads a 100x archive for seconds first): fmt sees the file
+    changed, reads it again, and writes the canonical form of the edit, not of what it had
+    read."""
+    data = make_archive(100, tmp_path / "data")
+    first = data / "universities" / sorted(p.name for p in (data / "universities").iterdir())[0]
+    _spoil_layout(first)
+    fmt = subprocess.Popen(
+        [*SPNET, "--data", str(data), "fmt"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(1.5)  # fmt has read the first files (it starts in about 0.3 s) and reads on
+    assert fmt.poll() is None, "fmt ended before the edit: the machine is too fast for this test"
+    text = first.read_text(encoding="utf-8").replace('name_en   =   "', 'name_en   =   "Edited ', 1)
+    first.write_text(text, encoding="utf-8")
+    out, err = fmt.communicate(timeout=120)
+    assert fmt.returncode == 0, err
+    assert f"rewrote: data/universities/{first.name}\n" in out
+    assert 'name_en = "Edited ' in first.read_text(encoding="utf-8")
+    assert subprocess.run([*SPNET, "--data", str(data), "fmt", "--check"], capture_output=True).returncode == 0
+
+
+@pytest.mark.slow
 def test_fmt_killed_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     """SIGKILL `spnet fmt` at random moments while it rewrites many files: every file holds
     its whole data each time (fmt changes only the layout), none is half-written, and the
