@@ -46,9 +46,9 @@ def _with_export(root: Path) -> sqlite3.Connection | None:
     if conn is not None:
         try:
             state = read_state(conn, None)
+            export = conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone()
         except (*UNREADABLE, Spoiled):
-            state = None
-        export = conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone()
+            state = export = None
         if state is None or state.archive_index is None or export != ("current",):
             conn.close()
             return None
@@ -65,7 +65,10 @@ def current(root: Path, archive: Archive) -> Iterator[sqlite3.Connection | None]
     if conn is None:
         writer = Writer(root, keep=True)
         try:
-            state = read_state(writer.db, None) if writer.copied else None
+            try:
+                state = read_state(writer.db, None) if writer.copied else None
+            except (*UNREADABLE, Spoiled):
+                state = None
             if state is not None and state.archive_index == archive.index:
                 writer.fill_export(archive)
                 writer.commit()
