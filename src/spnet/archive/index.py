@@ -77,9 +77,11 @@ def pack(text: str, level: int = 1, bound: str = "") -> bytes:
     The CRC covers `bound` too (what names the value where it is kept: its file and piece),
     so that a value read under another name does not match."""
     data = text.encode("utf-8")
-    return zlib.crc32(data, zlib.crc32(bound.encode("utf-8", "surrogateescape"))).to_bytes(4, "big") + zlib.compress(
-        data, level
-    )
+    return _crc(data, bound).to_bytes(4, "big") + zlib.compress(data, level)
+
+
+def _crc(data: bytes, bound: str) -> int:
+    return zlib.crc32(data, zlib.crc32(bound.encode("utf-8", "surrogateescape")))
 
 
 def row_crc(*values: str | int | None) -> int:
@@ -113,7 +115,7 @@ def unpack(blob: bytes, bound: str = "") -> str:
     """What pack stored (under the same `bound`); Spoiled (or zlib.error) when it does not
     read back."""
     data = zlib.decompress(blob[4:])
-    if zlib.crc32(data, zlib.crc32(bound.encode("utf-8", "surrogateescape"))) != int.from_bytes(blob[:4], "big"):
+    if _crc(data, bound) != int.from_bytes(blob[:4], "big"):
         raise Spoiled("a part of the index does not match its checksum")
     return data.decode("utf-8")
 
@@ -297,8 +299,8 @@ def found(
     key: str | None = None,
 ) -> Found:
     """The archive in an open index (or its errors), its pieces read when first asked for.
-    A kept index (`root` and `key`) found spoiled is removed, to be built again by the next
-    command."""
+    A kept index (`root` and `key`) found spoiled is removed, then made again from the
+    files (`rescan`), if it can be written."""
     discard = _discarder(index_path(root)) if root is not None and key is not None else None
     pieces = _Pieces(conn, state, rescan, where, discard) if state.archive_index is not None else None
     archive = Archive(state.archive_index, pieces) if state.archive_index is not None and pieces is not None else None
@@ -361,13 +363,8 @@ class _Pieces:
         discard: Callable[[], None] | None = None,
     ) -> None:
         assert state.archive_index is not None
-        self.conn, self.index, self.parts, self.rescan, self.where = (
-            conn,
-            state.archive_index,
-            state.parts,
-            rescan,
-            where,
-        )
+        self.conn, self.index, self.parts = conn, state.archive_index, state.parts
+        self.rescan, self.where = rescan, where
         self.discard = discard
         self.rescanned: Archive | None = None
         self.files: dict[int, FileRow] | None = None
