@@ -51,7 +51,8 @@ def add_record(
     and people into project.toml. Under an exclusive lock on the data directory: validate
     the archive with the record added (refused: UsageError, exit 2, nothing written), then
     write the file canonically to a temporary file, fsync it and move it into place, so a
-    failure at any step leaves the old file or the new one, never a part.
+    failure at any step leaves the old file or the new one, never a part. A file changed
+    by a hand (not under the lock) after it was read is read and checked again first.
     """
     import difflib
 
