@@ -193,6 +193,159 @@ def test_random_corruption_never_changes_an_answer(data_copy: Path) -> None:
         assert run(query) == truth[tuple(query)]
 
 
+QUERIES = [
+    ("partners", "--format", "json"),
+    ("timeline", "--format", "json"),
+    ("contacts", "--format", "json"),
+    ("universities", "--format", "json"),
+    ("check",),
+]
+
+
+def _flip_every_page(path: Path, per_page: int) -> list[bytes]:
+    """The file with one bit flipped, at `per_page` offsets spread evenly over each of its
+    4 KiB pages (and a different bit at each), one copy per offset."""
+    pristine = path.read_bytes()
+    copies = []
+    step = 4096 // per_page
+    for page in range(0, len(pristine), 4096):
+        for k in range(per_page):
+            offset = min(page + k * step + (page // 4096 * 37) % step, len(pristine) - 1)
+            spoiled = bytearray(pristine)
+            spoiled[offset] ^= 1 << ((page // 4096 + k) % 8)
+            copies.append(bytes(spoiled))
+    return copies
+
+
+@pytest.mark.slow
+def test_a_flipped_bit_in_any_page_of_the_index_changes_no_answer(cli, data_copy: Path) -> None:
+    """One bit flipped in each 4 KiB page of a small index (at 4 places in each, one at a
+    time): every query and check answers exactly as from the files (--no-cache), never
+    exit 70. Then again (2 places a page) after an edit, so that the index is brought up
+    to date from the spoiled one before it answers."""
+    args = ("--data", str(data_copy))
+    truth = {}
+    for query in QUERIES:
+        result = cli(*args, "--no-cache", *query)
+        truth[query] = (result.exit_code, result.stdout)
+    assert cli(*args, "check").exit_code == 0  # the whole index, built by check
+    path = _index(data_copy)
+    read, update = _flip_every_page(path, 4), _flip_every_page(path, 2)
+    assert len(read) >= 4 * 80  # the real archive's index: about 90 pages
+    kyoto = data_copy / KYOTO
+    for phase, copies in (("read", read), ("update", update)):
+        if phase == "update":  # an edit: the index (each spoiled copy of it) is brought up to date first
+            os.utime(kyoto, ns=(kyoto.stat().st_atime_ns, kyoto.stat().st_mtime_ns + 1))
+        for n, spoiled in enumerate(copies):
+            path.write_bytes(spoiled)
+            for query in QUERIES:
+                result = cli(*args, *query)
+                assert result.exception is None or isinstance(result.exception, SystemExit), (phase, n, query)
+                assert "a bug in spnet" not in result.stderr, (phase, n, query, result.stderr[-500:])
+                assert (result.exit_code, result.stdout) == truth[query], (phase, n, query, result.stderr[-500:])
+
+
+@pytest.mark.slow
+def test_a_flipped_bit_in_any_page_of_the_search_index_adds_nothing(cli, data_copy: Path) -> None:
+    """One bit flipped in each 4 KiB page of the search index, one at a time: search never
+    exits 70 and never answers a field the files do not hold, in the files' order. (A
+    flipped bit in the text or the full-text index of a row that is then not found can
+    leave that row out: that much is not checked.)"""
+    args = ("--data", str(data_copy))
+    words = [("kyoto",), ("大学",), ("university", "ehime"), ("シンポジウム",)]
+    truth = {w: json.loads(cli(*args, "--no-cache", "search", *w, "--format", "json").stdout) for w in words}
+    assert cli(*args, "search", "kyoto").exit_code == 0
+    path = _index(data_copy).with_name(_index(data_copy).name.replace("index-", "search-", 1))
+    pristine = path.read_bytes()
+    for spoiled in _flip_every_page(path, 1):
+        path.write_bytes(spoiled)
+        for w in words:
+            result = cli(*args, "search", *w, "--format", "json")
+            assert result.exit_code == 0, (w, result.stderr[-500:])
+            found = json.loads(result.stdout)
+            rest = iter(truth[w])
+            assert all(any(row == true for true in rest) for row in found), w  # a subsequence of the truth
+        path.write_bytes(pristine)
+
+
+def _tamper(data: Path, *sql: str) -> None:
+    with sqlite3.connect(_index(data)) as db:
+        for statement in sql:
+            before = db.total_changes
+            db.execute(statement)
+            assert not statement.startswith("UPDATE") or db.total_changes > before
+
+
+def _touch(path: Path) -> None:
+    """An edit that changes no record: the file's times."""
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1))
+
+
+def test_a_flipped_bit_in_a_files_stat_is_read_again_not_a_bug(cli, data_copy: Path) -> None:
+    args = ("--data", str(data_copy))
+    expected = cli(*args, "--no-cache", "check").stdout
+    assert cli(*args, "check").exit_code == 0
+    _tamper(data_copy, "UPDATE files SET stat = replace(stat, ',', '.') WHERE name LIKE '%kyoto.toml'")
+    for _ in range(2):
+        result = cli(*args, "check")
+        assert (result.exit_code, result.stdout) == (0, expected), result.stderr[-300:]
+    _touch(data_copy / KYOTO)
+    for query in ("check", "universities"):
+        result = cli(*args, query)
+        assert result.exit_code == 0 and "a bug in spnet" not in result.stderr
+
+
+@pytest.mark.parametrize("spoil", ["events/2O22", "events/2023"])
+def test_a_flipped_bit_in_a_pieces_name_drops_no_event(cli, data_copy: Path, spoil: str) -> None:
+    """A part of the year 2022 renamed in the index (to no year, or to another year's): the
+    year's events are counted and the answer comes from the files."""
+    args = ("--data", str(data_copy), "timeline", "--format", "json")
+    expected = cli(*args).stdout
+    _tamper(data_copy, f"UPDATE pieces SET name = '{spoil}' WHERE name = 'events/2022' AND file = 1")
+    for _ in range(2):  # the spoiled index is dropped, and the next command builds it again
+        result = cli(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "CREATE TRIGGER planted AFTER INSERT ON pieces BEGIN DELETE FROM pieces WHERE rowid = new.rowid; END",
+        "CREATE VIEW planted AS SELECT 1",
+        "CREATE INDEX planted ON files(pos)",
+        "ALTER TABLE files ADD COLUMN planted TEXT",
+        "DROP INDEX pieces_by_file",
+    ],
+)
+def test_an_index_of_another_layout_is_built_again(cli, data_copy: Path, planted: str) -> None:
+    """Something planted in the index by the same user (a trigger that would act on the
+    next update, a view, an index, a column, one taken away): it is not the layout spnet
+    writes, so the index is neither read nor updated but built again, without it."""
+    args = ("--data", str(data_copy), "partners", "--format", "json")
+    expected = cli(*args).stdout
+    _tamper(data_copy, planted)
+    assert cli(*args).stdout == expected
+    _touch(data_copy / KYOTO)
+    assert cli(*args).stdout == expected
+    with sqlite3.connect(_index(data_copy)) as db:
+        assert "planted" not in str(db.execute("SELECT name, sql FROM sqlite_master").fetchall())
+        assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'pieces_by_file'").fetchone() == (1,)
+
+
+def test_an_index_sqlite_finds_broken_is_built_again(cli, data_copy: Path) -> None:
+    args = ("--data", str(data_copy), "partners", "--format", "json")
+    expected = cli(*args).stdout
+    path = _index(data_copy)
+    blob = bytearray(path.read_bytes())
+    blob[4096:8192] = b"\xff" * 4096  # page 2: a b-tree page no longer one
+    path.write_bytes(bytes(blob))
+    _touch(data_copy / KYOTO)
+    result = cli(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
 def test_no_cache_neither_reads_nor_writes(cli, data_copy: Path) -> None:
     result = cli("--data", str(data_copy), "--no-cache", "universities", "--format", "json")
     assert result.exit_code == 0
@@ -205,11 +358,15 @@ def test_no_cache_neither_reads_nor_writes(cli, data_copy: Path) -> None:
     assert "Kyoto Univ." in shown and _built(data_copy) == built
 
 
-def test_an_unwritable_cache_directory_is_not_an_error(cli, data_copy: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("inside", [True, False])
+def test_a_cache_directory_that_cannot_be_one_is_one_warning(data_copy: Path, tmp_path: Path, inside: bool) -> None:
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("", encoding="utf-8")
-    result = cli("--data", str(data_copy), "universities", env={"SPNET_CACHE_DIR": str(blocked / "cache")})
-    assert result.exit_code == 0 and result.stderr == ""
+    where = blocked / "cache" if inside else blocked
+    expected = _spnet(data_copy, "universities", "--format", "json", "--no-cache").stdout
+    done = _spnet(data_copy, "universities", "--format", "json", SPNET_CACHE_DIR=str(where))
+    assert done.returncode == 0 and done.stdout == expected
+    assert done.stderr == f"spnet: warning: {where}: cannot be used as the cache (not a directory)\n"
 
 
 def test_an_invalid_archive_is_never_answered_from_the_index(cli, data_copy: Path) -> None:
@@ -304,10 +461,11 @@ def _spnet(data: Path, *args: str, umask: int | None = None, **env: str) -> subp
 
 
 def test_the_cache_directory_is_the_users_alone_whatever_the_umask(data_copy: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "deep" / "spnet"
+    cache = tmp_path / "deep" / "er" / "spnet"
     done = _spnet(data_copy, "universities", umask=0, SPNET_CACHE_DIR=str(cache))
     assert done.returncode == 0 and done.stderr == ""
-    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    for made in (tmp_path / "deep", tmp_path / "deep" / "er", cache):  # the parents it made too
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700
     (index,) = cache.glob("index-*.sqlite")
     assert stat.S_IMODE(index.stat().st_mode) == 0o600
 
@@ -348,6 +506,90 @@ def test_a_cache_directory_of_another_user_is_not_used(data_copy: Path, tmp_path
     done = _spnet(data_copy, "universities", SPNET_CACHE_DIR=str(cache))
     assert done.returncode == 0 and "is not yours alone" in done.stderr
     assert list(cache.iterdir()) == []
+
+
+def test_xdg_cache_home_made_by_spnet_is_the_users_alone_whatever_the_umask(data_copy: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SPNET_CACHE_DIR"}
+    xdg = tmp_path / "home" / "cache"
+    done = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data_copy), "universities"],
+        capture_output=True,
+        env={**env, "XDG_CACHE_HOME": str(xdg)},
+        preexec_fn=lambda: os.umask(0),  # noqa: PLW1509
+    )
+    assert done.returncode == 0 and done.stderr == b""
+    for made in (tmp_path / "home", xdg, xdg / "spnet"):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700
+    assert list((xdg / "spnet").glob("index-*.sqlite"))
+
+
+@pytest.mark.parametrize("name", ["relative-cache", "./cache", "\x1b[31mred"])
+def test_a_relative_cache_directory_is_refused_with_one_warning_every_time(
+    data_copy: Path, tmp_path: Path, name: str
+) -> None:
+    """A relative $SPNET_CACHE_DIR would name another directory in each working directory:
+    one warning line (the name shown as archive text is), and the answer from the files."""
+    args = [sys.executable, "-m", "spnet", "--data", str(data_copy), "partners", "-u", "kyoto", "--format", "json"]
+    expected = subprocess.run([*args, "--no-cache"], capture_output=True, text=True).stdout
+    shown = str(Path(name)).replace("\x1b", "\\x1b")
+    for _run in range(3):
+        done = subprocess.run(
+            args, capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "SPNET_CACHE_DIR": name}
+        )
+        assert done.returncode == 0 and done.stdout == expected
+        assert done.stderr == f"spnet: warning: {shown}: not an absolute path: the cache there is not used\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+def test_a_link_of_the_users_own_is_followed(data_copy: Path, tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    (tmp_path / "link").symlink_to(real)
+    done = _spnet(data_copy, "universities", SPNET_CACHE_DIR=str(tmp_path / "link" / "spnet"))
+    assert done.returncode == 0 and done.stderr == ""
+    assert list((real / "spnet").glob("index-*.sqlite"))
+
+
+def test_a_cache_below_a_directory_others_can_write_is_not_used(data_copy: Path, tmp_path: Path) -> None:
+    """Another user could rename the cache directory away and put a link in its place."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    done = _spnet(data_copy, "universities", "--format", "json", SPNET_CACHE_DIR=str(shared / "spnet"))
+    assert done.returncode == 0 and done.stdout == _spnet(data_copy, "universities", "--format", "json").stdout
+    assert done.stderr.count("\n") == 1 and "a directory or link that others control" in done.stderr
+    assert list(shared.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a link of another user's needs root to make")
+@pytest.mark.parametrize("theirs", ["link", "directory"])
+def test_root_never_follows_another_users_link_below_a_sticky_directory(
+    data_copy: Path, tmp_path: Path, theirs: str
+) -> None:
+    """root's SPNET_CACHE_DIR=/tmp/x/cache, where /tmp/x is another user's link (or
+    directory): nothing is written where it points, and the answer comes from the files."""
+    sticky = tmp_path / "tmp"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    target = tmp_path / "where-they-point"
+    target.mkdir()
+    x = sticky / "x"
+    if theirs == "link":
+        x.symlink_to(target)
+    else:
+        x.mkdir()
+    os.chown(x, 65534, 65534, follow_symlinks=False)
+    expected = _spnet(data_copy, "universities", "--format", "json", "--no-cache").stdout
+    done = _spnet(data_copy, "universities", "--format", "json", SPNET_CACHE_DIR=str(x / "cache"))
+    assert done.returncode == 0 and done.stdout == expected
+    assert done.stderr == (
+        f"spnet: warning: {x / 'cache'} is reached through a directory or link that others control: "
+        "the cache there is not used\n"
+    )
+    assert list(target.iterdir()) == [] and (theirs == "link" or list(x.iterdir()) == [])
+    mine = sticky / "mine"  # a directory of root's own in the same sticky directory is used
+    assert _spnet(data_copy, "universities", SPNET_CACHE_DIR=str(mine / "cache")).stderr == ""
+    assert list((mine / "cache").glob("index-*.sqlite"))
 
 
 def test_a_relative_xdg_cache_home_is_ignored(data_copy: Path, tmp_path: Path) -> None:

@@ -19,6 +19,9 @@ from spnet.i18n import _
 # ------------------------------------------------------------------ writing
 LOCK_NAME = ".spnet.lock"
 LOCK_WAIT_SECONDS = 10.0  # unless $SPNET_LOCK_WAIT says how long to wait
+# A file changed by a hand (an editor, not spnet) between reading and writing is read again,
+# this many times at most: the lock keeps spnet's own writers out, but not an editor.
+REREADS = 5
 
 # Where a new record goes: (table in its file, record kind for the schema)
 _ADD_TABLES = {"partner": ("partners", "partner"), "event": ("events", "event"), "person": ("people", "person")}
@@ -48,7 +51,8 @@ def add_record(
     and people into project.toml. Under an exclusive lock on the data directory: validate
     the archive with the record added (refused: UsageError, exit 2, nothing written), then
     write the file canonically to a temporary file, fsync it and move it into place, so a
-    failure at any step leaves the old file or the new one, never a part.
+    failure at any step leaves the old file or the new one, never a part. A file changed
+    by a hand (not under the lock) after it was read is read and checked again first.
     """
     import difflib
 
@@ -68,34 +72,62 @@ def add_record(
         for stale in path.parent.glob(f".{path.name}-*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
-        text, doc = read_toml(path, shown)
-        if tomli_w.dumps(doc) != text:
-            raise DataError(
-                _(
-                    "{file}: not in canonical form; rewriting it would change other records "
-                    "(spnet fmt rewrites it first)"
-                ).format(file=shown)
-            )
-        new_doc = {**doc, table: [*doc.get(table, []), record]}
-        archive, found = scan(root, proposed={path: new_doc}, cache=cache)
-        if archive is None:
-            raise UsageError(_("refused, nothing written: {why}").format(why=found.errors[0]))
-        new_text = tomli_w.dumps(new_doc)
-        diff = "".join(
-            difflib.unified_diff(
-                text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
-            )
-        )
-        entry = tomli_w.dumps({table: [record]})
-        if not dry_run:
+        for _attempt in range(REREADS):
+            seen = identity(path)
+            text, new_text = _with_record(root, path, shown, table, record, cache)
+            if dry_run:
+                break
+            if identity(path) != seen:  # changed by a hand since it was read: read again
+                continue
             try:
                 write_atomically(path, new_text.encode("utf-8"))
             except OSError as exc:
                 why = exc.strerror or exc
-                raise OutputError(
-                    _("{file}: cannot write, nothing changed: {why}").format(file=shown, why=why)
-                ) from None
+                message = _("{file}: cannot write, nothing changed: {why}")
+                raise OutputError(message.format(file=shown, why=why)) from None
+            break
+        else:
+            raise DataError(
+                _("{file}: kept changing while spnet was writing it; run the command again").format(file=shown)
+            )
+    diff = "".join(
+        difflib.unified_diff(
+            text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
+        )
+    )
+    entry = tomli_w.dumps({table: [record]})
     return Addition(path, entry, diff, not dry_run)
+
+
+def _with_record(
+    root: Path, path: Path, shown: str, table: str, record: dict[str, Any], cache: bool
+) -> tuple[str, str]:
+    """The file's text, and its text with the record added once the whole archive is
+    checked with it: DataError when the file is not canonical, UsageError when refused."""
+    import tomli_w
+
+    text, doc = read_toml(path, shown)
+    if tomli_w.dumps(doc) != text:
+        raise DataError(
+            _(
+                "{file}: not in canonical form; rewriting it would change other records (spnet fmt rewrites it first)"
+            ).format(file=shown)
+        )
+    new_doc = {**doc, table: [*doc.get(table, []), record]}
+    archive, found = scan(root, proposed={path: new_doc}, cache=cache)
+    if archive is None:
+        raise UsageError(_("refused, nothing written: {why}").format(why=found.errors[0]))
+    return text, tomli_w.dumps(new_doc)
+
+
+def identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes when a file is written or replaced: device, inode, size, modification
+    time. A writer compares it before it writes with what it was before it read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def format_files(root: Path, *, check: bool) -> list[str]:
@@ -103,28 +135,50 @@ def format_files(root: Path, *, check: bool) -> list[str]:
     Without `check`, each is rewritten so, atomically: the same data, so a hand edit never
     stops `spnet add`. The files are read under the archive's lock, the one `add` writes
     under, so a record added meanwhile is read and kept, never overwritten by an older
-    copy. A file that is not valid TOML is a DataError naming file, line and column, and
-    nothing is written."""
+    copy; a file changed by a hand after it was read (its identity differs) is read again
+    before it is written. A file that is not valid TOML is a DataError naming file, line and
+    column, and nothing is written."""
     if check:
-        return [display(path, root) for path, _ in _unformatted(root)]
+        return [display(path, root) for path, *_ in _unformatted(root)]
     with locked(root):
-        unformatted = _unformatted(root)
-        for path, text in unformatted:
+        written = [path for path, text, seen in _unformatted(root) if _write_canonical(root, path, text, seen)]
+    return [display(path, root) for path in written]
+
+
+def _write_canonical(root: Path, path: Path, text: str | None, seen: tuple[int, int, int, int] | None) -> bool:
+    """A file's canonical text written, when the file is as it was read (`seen`); one that
+    was changed by a hand since is read again first. False: it is canonical after all."""
+    for _attempt in range(REREADS):
+        if text is None:
+            return False
+        if identity(path) == seen:
             write_atomically(path, text.encode("utf-8"))
-    return [display(path, root) for path, _ in unformatted]
+            return True
+        seen = identity(path)
+        text = _canonical(path, root)
+    message = _("{file}: kept changing while spnet was writing it; run the command again")
+    raise DataError(message.format(file=display(path, root)))
 
 
-def _unformatted(root: Path) -> list[tuple[Path, str]]:
-    """Each data file whose text is not what tomli-w writes for its data, with that text."""
-    import tomli_w
-
+def _unformatted(root: Path) -> list[tuple[Path, str, tuple[int, int, int, int] | None]]:
+    """Each data file whose text is not what tomli-w writes for its data: with that text, and
+    the file's identity before it was read."""
     out = []
     for path, _tables in data_files(root, Problems()):
-        text, doc = read_toml(path, display(path, root))
-        canonical = tomli_w.dumps(doc)
-        if canonical != text:
-            out.append((path, canonical))
+        seen = identity(path)
+        canonical = _canonical(path, root)
+        if canonical is not None:
+            out.append((path, canonical, seen))
     return out
+
+
+def _canonical(path: Path, root: Path) -> str | None:
+    """A data file's text as tomli-w writes its data; None when it is that already."""
+    import tomli_w
+
+    text, doc = read_toml(path, display(path, root))
+    canonical = tomli_w.dumps(doc)
+    return None if canonical == text else canonical
 
 
 @contextlib.contextmanager

@@ -56,7 +56,7 @@ from spnet.models import (
 )
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 5  # PRAGMA user_version of the index: a change of layout makes it stale
+INDEX_FORMAT = 6  # PRAGMA user_version of the index: a change of layout makes it stale
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
 
 
@@ -71,11 +71,23 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def pack(text: str, level: int = 1) -> bytes:
+def pack(text: str, level: int = 1, bound: str = "") -> bytes:
     """JSON as stored: a CRC-32 of the text, then the text zlib-compressed (to a fifth of
-    its size at level 1: reading it back costs less than reading five times the bytes)."""
+    its size at level 1: reading it back costs less than reading five times the bytes).
+    The CRC covers `bound` too (what names the value where it is kept: its file and piece),
+    so that a value read under another name does not match."""
     data = text.encode("utf-8")
-    return zlib.crc32(data).to_bytes(4, "big") + zlib.compress(data, level)
+    return _crc(data, bound).to_bytes(4, "big") + zlib.compress(data, level)
+
+
+def _crc(data: bytes, bound: str) -> int:
+    return zlib.crc32(data, zlib.crc32(bound.encode("utf-8", "surrogateescape")))
+
+
+def row_crc(*values: str | int | None) -> int:
+    """The CRC-32 a row of the index keeps of its other columns (text, integers, NULL: as
+    SQLite gives them back; repr tells 'None' from None and 1 from '1', and is quick)."""
+    return zlib.crc32(repr(values).encode("utf-8", "surrogateescape"))
 
 
 def from_json(text: str, of: Any) -> Any:
@@ -99,10 +111,11 @@ PIECE_TYPES = {
 }
 
 
-def unpack(blob: bytes) -> str:
-    """What pack stored; Spoiled (or zlib.error) when it does not read back."""
+def unpack(blob: bytes, bound: str = "") -> str:
+    """What pack stored (under the same `bound`); Spoiled (or zlib.error) when it does not
+    read back."""
     data = zlib.decompress(blob[4:])
-    if zlib.crc32(data) != int.from_bytes(blob[:4], "big"):
+    if _crc(data, bound) != int.from_bytes(blob[:4], "big"):
         raise Spoiled("a part of the index does not match its checksum")
     return data.decode("utf-8")
 
@@ -157,9 +170,13 @@ def index_path(root: Path) -> Path | None:
     return where / f"index-{zlib.crc32(name):08x}{zlib.adler32(name):08x}.sqlite"
 
 
-def open_for_reading(path: Path) -> sqlite3.Connection | None:
+def open_for_reading(
+    path: Path, layout: Callable[[], list[tuple[str, ...]]] | None = None
+) -> sqlite3.Connection | None:
     """The index, read-only, when it is a regular file of the user's own that nobody else
-    may write; else None (a missing index is simply built)."""
+    may write, marked as spnet's, and of exactly the layout spnet writes (`layout`, the
+    index's by default: no table, column, index, trigger or view more or less, so nothing
+    planted in it acts on a later update); else None (a missing index is simply built)."""
     try:
         st = os.stat(path)
     except OSError:
@@ -168,13 +185,37 @@ def open_for_reading(path: Path) -> sqlite3.Connection | None:
         return None
     try:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
-        head = conn.execute("PRAGMA application_id").fetchone()[0], conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.Error:
         return None
-    if head != (APPLICATION_ID, INDEX_FORMAT):
+    try:
+        head = conn.execute("PRAGMA application_id").fetchone()[0], conn.execute("PRAGMA user_version").fetchone()[0]
+        schema = conn.execute(SCHEMA_SQL).fetchall()
+    except sqlite3.Error:
+        conn.close()
+        return None
+    if head != (APPLICATION_ID, INDEX_FORMAT) or schema != (layout or index_layout)():
         conn.close()
         return None
     return conn
+
+
+SCHEMA_SQL = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+
+
+@functools.cache
+def index_layout() -> list[tuple[str, ...]]:
+    """What sqlite_master holds in an index spnet writes: made once, in memory, by the
+    code that makes one."""
+    from spnet import export
+    from spnet.archive.writer import LAYOUT
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(LAYOUT)
+        export.create_tables(conn)
+        return conn.execute(SCHEMA_SQL).fetchall()
+    finally:
+        conn.close()
 
 
 # ------------------------------------------------------------------ the state of the archive
@@ -184,6 +225,31 @@ class State(typing.NamedTuple):
     archive_index: ArchiveIndex | None  # None: the archive is invalid
     errors: list[Problem]  # what makes it invalid
     checked: bool  # every file's canonical form is known (as `check` needs)
+    parts: dict[str, int]  # piece name -> how many files hold a part of it
+
+
+class FileRow(typing.NamedTuple):
+    """A data file's row in the index, as its CRC says it was written."""
+
+    rowid: int
+    name: str
+    pos: int
+    stat: str  # JSON: files.StatKey
+    canonical: int | None
+    university: str | None
+
+
+FILE_COLUMNS = "rowid, name, pos, stat, canonical, university"
+
+
+def files_of(conn: sqlite3.Connection) -> dict[int, FileRow]:
+    """Every file's row, by rowid; Spoiled when one does not match its CRC."""
+    rows = {}
+    for *values, crc in conn.execute(f"SELECT {FILE_COLUMNS}, crc FROM files"):
+        if row_crc(*values) != crc:
+            raise Spoiled("a file's row in the index does not match its checksum")
+        rows[values[0]] = FileRow(*values)
+    return rows
 
 
 def read_state(conn: sqlite3.Connection, key: str | None) -> State | None:
@@ -195,7 +261,7 @@ def read_state(conn: sqlite3.Connection, key: str | None) -> State | None:
     raw = json.loads(unpack(meta["state"]))
     errors = [Problem(*p) for p in raw["errors"]]
     index = _decoder(ArchiveIndex)(raw["index"]) if raw["index"] is not None else None
-    return State(index, errors, bool(raw["checked"]))
+    return State(index, errors, bool(raw["checked"]), dict(raw["parts"]))
 
 
 class Found(typing.NamedTuple):
@@ -232,8 +298,11 @@ def found(
     root: Path | None = None,
     key: str | None = None,
 ) -> Found:
-    """The archive in an open index (or its errors), its pieces read when first asked for."""
-    pieces = _Pieces(conn, state.archive_index, rescan, where) if state.archive_index is not None else None
+    """The archive in an open index (or its errors), its pieces read when first asked for.
+    A kept index (`root` and `key`) found spoiled is removed, then made again from the
+    files (`rescan`), if it can be written."""
+    discard = _discarder(index_path(root)) if root is not None and key is not None else None
+    pieces = _Pieces(conn, state, rescan, where, discard) if state.archive_index is not None else None
     archive = Archive(state.archive_index, pieces) if state.archive_index is not None and pieces is not None else None
     if archive is not None and root is not None and key is not None:
         from spnet.archive.search import Search
@@ -250,22 +319,55 @@ def found(
 
 def _warnings(conn: sqlite3.Connection) -> tuple[Problem, ...]:
     """The warnings of every file, in the order of the files."""
-    blobs = conn.execute("SELECT problems FROM files ORDER BY pos")
-    return tuple(w for (blob,) in blobs for w in problems_of(json.loads(unpack(blob)))[1])
+    files = files_of(conn)
+    blobs = sorted(
+        (files[rowid].pos, unpack(blob, files[rowid].name))
+        for rowid, blob in conn.execute("SELECT rowid, problems FROM files")
+    )
+    return tuple(w for _pos, text in blobs for w in problems_of(json.loads(text))[1])
+
+
+def _discarder(path: Path | None) -> Callable[[], None] | None:
+    """What removes the index at `path` found spoiled, unless another has taken its place."""
+    if path is None:
+        return None
+    try:
+        ino = os.stat(path).st_ino
+    except OSError:
+        return None
+
+    def discard() -> None:
+        try:
+            if os.stat(path).st_ino == ino:
+                os.unlink(path)
+        except OSError:
+            pass
+
+    return discard
 
 
 class _Pieces:
     """Reads an archive's pieces from the open index, on demand: each piece is the same
     piece of every file, joined in the order of the files. The connection stays open in
     one read transaction, so an index rewritten meanwhile is not mixed in. A piece that
-    does not read back (a spoiled byte, a disk error) is not an error for the user: the
-    archive is read again from its files (`rescan`) and the piece taken from that."""
+    does not read back (a spoiled byte, a part missing or one too many, a disk error) is
+    not an error for the user: the archive is read again from its files (`rescan`) and the
+    piece taken from that, and the index is discarded (`discard`)."""
 
     def __init__(
-        self, conn: sqlite3.Connection, index: ArchiveIndex, rescan: Callable[[], Archive] | None, where: str
+        self,
+        conn: sqlite3.Connection,
+        state: State,
+        rescan: Callable[[], Archive] | None,
+        where: str,
+        discard: Callable[[], None] | None = None,
     ) -> None:
-        self.conn, self.index, self.rescan, self.where = conn, index, rescan, where
+        assert state.archive_index is not None
+        self.conn, self.index, self.parts = conn, state.archive_index, state.parts
+        self.rescan, self.where = rescan, where
+        self.discard = discard
         self.rescanned: Archive | None = None
+        self.files: dict[int, FileRow] | None = None
 
     def __call__(self, name: str) -> tuple[Any, ...]:
         if self.rescanned is None:
@@ -274,6 +376,8 @@ class _Pieces:
             except (*UNREADABLE, Spoiled):
                 if self.rescan is None:
                     raise
+            if self.discard is not None:
+                self.discard()
             assert self.rescan is not None
             archive = self.rescan()
             if archive.index != self.index:
@@ -285,9 +389,16 @@ class _Pieces:
     def _read(self, name: str) -> tuple[Any, ...]:
         if name == "warnings":
             return _warnings(self.conn)
+        if self.files is None:
+            self.files = files_of(self.conn)
         of = tuple[PIECE_TYPES[name.split("/", 1)[0]], ...]  # type: ignore[misc,valid-type]
-        sql = "SELECT p.data FROM pieces p JOIN files f ON f.rowid = p.file WHERE p.name = ? ORDER BY f.pos"
-        parts = [from_json(unpack(blob), of) for (blob,) in self.conn.execute(sql, (name,))]
+        found = []
+        for file, blob in self.conn.execute("SELECT file, data FROM pieces WHERE name = ?", (name,)):
+            row = self.files[file]  # KeyError: a part of no file
+            found.append((row.pos, unpack(blob, f"{row.name}\0{name}")))
+        if len(found) != self.parts.get(name, 0):
+            raise Spoiled(f"the index holds {len(found)} parts of {name}")
+        parts = [from_json(text, of) for _pos, text in sorted(found)]
         records: list[Any] = [r for part in parts for r in part]
         if name.startswith("events/") and len(parts) > 1:
             records.sort(key=lambda e: e.date.first_day())  # each file's are in date order already

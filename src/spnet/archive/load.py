@@ -36,14 +36,21 @@ def scan(
 
 
 def _refresh(root: Path, **how: Any) -> tuple[Archive | None, Problems]:
-    """_update, in memory when the index cannot be written (a full disk, say): an index
-    is a help, never a condition."""
-    try:
+    """_update; made again from the files alone when the index it started from does not
+    read back (a spoiled byte SQLite or a checksum finds); in memory when the index cannot
+    be written (a full disk, say): an index is a help, never a condition."""
+    if not how["keep"]:
         return _update(root, **how)
-    except (OSError, sqlite3.Error):
-        if not how["keep"]:
+    try:
+        try:
+            return _update(root, **how)
+        except (OSError, sqlite3.OperationalError):
             raise
-    return _update(root, **{**how, "keep": False})
+        except (*index.UNREADABLE, index.Spoiled):
+            pass
+        return _update(root, **{**how, "fresh": True})
+    except (OSError, sqlite3.Error):
+        return _update(root, **{**how, "keep": False})
 
 
 def load_archive(data: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Archive:
@@ -81,10 +88,12 @@ def _update(
     keep: bool,
     proposed: dict[Path, dict[str, Any]],
     scratch: bool,
+    fresh: bool = False,
 ) -> tuple[Archive | None, Problems]:
     """The index brought up to date with the files (in a copy of it, or in memory), the
     checks across files run again, and the archive answered from it. A `scratch` index
-    (with a proposed change, or no index kept) is never moved into place."""
+    (with a proposed change, or no index kept) is never moved into place; a `fresh` one
+    starts empty, not from a copy of the index."""
     # Only an update reads files: a query answered from the index never imports these.
     from spnet.archive.build import archive_index
     from spnet.archive.crosscheck import cross_check
@@ -92,7 +101,7 @@ def _update(
     from spnet.archive.writer import Writer
 
     progress = Progress()
-    writer = Writer(root, keep=keep, scratch=scratch)
+    writer = Writer(root, keep=keep, scratch=scratch, fresh=fresh)
     try:
         with gc_paused():
             problems = Problems()
@@ -138,8 +147,18 @@ def _update(
 
 
 def _rescan(root: Path) -> Archive:
-    """The archive read again from its files, when a piece of the index did not read back."""
-    archive, problems = scan(root)
+    """The archive read again from its files, when a piece of the index did not read back;
+    the index made again from them too, when one can be kept."""
+    key = fingerprint(root)
+    how: dict[str, Any] = {
+        "key": key,
+        "canonical": False,
+        "keep": key is not None,
+        "proposed": {},
+        "scratch": False,
+        "fresh": True,
+    }
+    archive, problems = _refresh(root, **how)
     if archive is None:
         raise DataError(str(problems.errors[0]) if problems.errors else f"{root}: no archive")
     return archive

@@ -9,7 +9,9 @@ Layout of a data directory:
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 from spnet.archive.schema import COUNTRIES_FILE, PROJECT_FILE, UNIVERSITY_FILE, Problems
@@ -121,31 +123,92 @@ _warned: set[str] = set()
 
 
 def safe_cache_dir() -> Path | None:
-    """The cache directory, created 0700 if missing; None when it must not be used: not a
-    directory, not the user's own, or writable by others (someone else could then put an
-    index there). One warning line says so, once."""
+    """The cache directory, made 0700 with any parent it needs; None when it must not be
+    used: a relative $SPNET_CACHE_DIR (it would name another directory in each working
+    directory), not a directory, not the user's own, writable by others, or reached through
+    a directory or link another user controls (someone else could then put an index there,
+    or point spnet's writes elsewhere). One warning line says why, once; the command then
+    answers from the files."""
     where = cache_dir()
+    if not where.is_absolute():
+        _refused(where, _("{dir}: not an absolute path: the cache there is not used"))
+        return None
     try:
-        if not where.is_dir():
-            where.parent.mkdir(parents=True, exist_ok=True)
-            where.mkdir(mode=0o700, exist_ok=True)
-            os.chmod(where, 0o700)  # whatever the umask
+        _make_safely(where)
         st = os.stat(where)
-    except OSError:
-        return None  # a cache that cannot be made is simply not kept
-    if owned_safely(st):
-        return where
+        if not stat.S_ISDIR(st.st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(where))
+        usable = os.access(where, os.W_OK | os.X_OK)
+    except _Unsafe:
+        _refused(
+            where, _("{dir} is reached through a directory or link that others control: the cache there is not used")
+        )
+        return None
+    except OSError as exc:
+        why = (exc.strerror or str(exc)).lower()
+        _refused(where, _("{dir}: cannot be used as the cache ({why})"), why=why)
+        return None
+    if not owned_safely(st):
+        _refused(where, _("{dir} is not yours alone (owner or mode): the cache there is not used"))
+        return None
+    if not usable:
+        _refused(where, _("{dir}: cannot be used as the cache ({why})"), why=os.strerror(13).lower())
+        return None
+    return where
+
+
+def _refused(where: Path, text: str, **more: str) -> None:
+    """One warning line for a cache directory not used, the first time it is refused."""
     if str(where) not in _warned:
         _warned.add(str(where))
         import sys
 
-        from spnet.render import visible  # the name as archive text is shown: escaped
+        from spnet.render import visible  # a directory's name is shown as archive text is
 
-        text = _("{dir} is not yours alone (owner or mode): the cache there is not used").format(
-            dir=visible(str(where))
-        )
-        sys.stderr.write(_("spnet: warning: {message}").format(message=text) + "\n")
-    return None
+        shown = visible(os.fsdecode(where))
+        message = _("spnet: warning: {message}").format(message=text.format(dir=shown, **more))
+        sys.stderr.write(message + "\n")
+
+
+class _Unsafe(Exception):
+    """A component of the cache directory's path that another user controls."""
+
+
+def _make_safely(where: Path) -> None:
+    """Every component of `where` checked from the root down, and made 0700 when missing
+    (whatever the umask). A component must be the user's or root's: a directory or link of
+    another user's could be swapped for a link anywhere; and a directory others may write
+    to must be sticky (as /tmp is), where no one else can move what is the user's. A link
+    is followed only when it is the user's or root's, and what it names is checked too."""
+    parts = list(where.parts)
+    done = Path(parts.pop(0))
+    hops = 0
+    while parts:
+        name = parts.pop(0)
+        here = done / name
+        try:
+            st = os.lstat(here)
+        except FileNotFoundError:
+            try:
+                os.mkdir(here, 0o700)
+            except FileExistsError:  # made meanwhile by someone: checked below as any other
+                pass
+            else:
+                os.chmod(here, 0o700, follow_symlinks=False)
+            st = os.lstat(here)
+        if st.st_uid not in (0, os.getuid()) and (parts or stat.S_ISLNK(st.st_mode)):
+            raise _Unsafe(here)  # (the cache directory itself: owned_safely says)
+        if stat.S_ISLNK(st.st_mode):
+            hops += 1
+            if hops > 40:
+                raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(here))
+            target = Path(os.readlink(here))
+            parts = [*target.parts[1:], *parts] if target.is_absolute() else [*target.parts, *parts]
+            done = Path(target.anchor) if target.is_absolute() else done
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX and parts:
+            raise _Unsafe(here)  # others may rename what is in it
+        done = here
 
 
 def owned_safely(st: os.stat_result) -> bool:

@@ -6,21 +6,24 @@ records, read from the archive's index."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from spnet.archive.index import (
     PIECE_TYPES,
+    SCHEMA_SQL,
     UNREADABLE,
     Spoiled,
     decode,
+    files_of,
     from_json,
     index_path,
     open_for_reading,
+    row_crc,
     unpack,
 )
 from spnet.models import Archive, Country
@@ -54,7 +57,18 @@ _KINDS = ("university", "partner", "event", "person", "contact", "link", "countr
 _COLUMNS = "file, ord, seq, kind, id, lead, row, folded, words, readings, crc"
 # What the stored words depend on besides the archive: bump it when search folds or
 # analyses text otherwise (names.fold, analysis.py); the analyser's own files count too.
-SEARCH_FORMAT = 2
+SEARCH_FORMAT = 3
+
+
+@functools.cache
+def search_layout() -> list[tuple[str, ...]]:
+    """What sqlite_master holds in a search index spnet writes (index.open_for_reading)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(_SEARCH_LAYOUT + _TRIGGERS)
+        return conn.execute(SCHEMA_SQL).fetchall()
+    finally:
+        conn.close()
 
 
 def folding_stamp() -> str:
@@ -71,8 +85,9 @@ def folding_stamp() -> str:
     return json.dumps([SEARCH_FORMAT, [f.stat().st_mtime_ns if f.exists() else 0 for f in files]])
 
 
-def _checksum(text: str, folded: str, words: str, readings: str) -> int:
-    return zlib.crc32(f"{text}\0{folded}\0{words}\0{readings}".encode())
+def _checksum(*row: Any) -> int:
+    """The CRC-32 a search row keeps of its other columns, in the order of _COLUMNS."""
+    return row_crc(*row)
 
 
 def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]]:
@@ -83,12 +98,22 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
     from spnet import records
 
     rowid, summary = index.execute("SELECT rowid, summary FROM files WHERE name = ?", (name,)).fetchone()
-    place = {
-        (kind, rid): n for n, rid, kind in index.execute("SELECT ord, id, kind FROM defines WHERE file = ?", (rowid,))
-    }
-    found: list[Any] = [decode(c, Country) for c in json.loads(unpack(summary))["countries"]]
+    place = {}
+    for *values, crc in index.execute(
+        "SELECT file, ord, id, kind, place, university, crc FROM defines WHERE file = ?", (rowid,)
+    ):
+        if row_crc(*values) != crc:
+            raise Spoiled("a row of defines in the index does not match its checksum")
+        place[values[3], values[2]] = values[1]
+    summary_ = json.loads(unpack(summary, name))
+    found: list[Any] = [decode(c, Country) for c in summary_["countries"]]
+    pieces = 0
     for piece, blob in index.execute("SELECT name, data FROM pieces WHERE file = ?", (rowid,)):
-        found += from_json(unpack(blob), tuple[PIECE_TYPES[piece.split("/", 1)[0]], ...])  # type: ignore[misc]
+        of = tuple[PIECE_TYPES[piece.split("/", 1)[0]], ...]  # type: ignore[misc,valid-type]
+        found += from_json(unpack(blob, f"{name}\0{piece}"), of)
+        pieces += 1
+    if pieces != len(summary_["pieces"]):
+        raise Spoiled(f"the index holds {pieces} pieces of {name}")
     seen: set[tuple[str, str]] = set()
     for record in found:
         kind = type(record).__name__.lower()
@@ -100,20 +125,8 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
         )
         for seq, field in enumerate(records.searchable_fields(record)):
             text = json.dumps(field.row, ensure_ascii=False)
-            crc = _checksum(text, field.folded, field.words, field.readings)
-            yield (
-                name,
-                place[kind, record.id],
-                seq,
-                kind,
-                record.id,
-                lead,
-                text,
-                field.folded,
-                field.words,
-                field.readings,
-                crc,
-            )
+            row = (name, place[kind, record.id], seq, kind, record.id, lead, text, field.folded, field.words)
+            yield (*row, field.readings, _checksum(*row, field.readings))
 
 
 def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection, spoiled: str | None = None) -> None:
@@ -123,7 +136,7 @@ def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection, spoiled: 
     Written beside it and moved into place, as the archive's index is."""
     from spnet.archive.writer import stamp, write_database
 
-    now = dict(index.execute("SELECT name, stat FROM files").fetchall())
+    now = {row.name: row.stat for row in files_of(index).values()}
 
     def fill(conn: sqlite3.Connection, copied: bool) -> None:
         folding = folding_stamp()
@@ -148,7 +161,7 @@ def _bring_up_to_date(path: Path, key: str, index: sqlite3.Connection, spoiled: 
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('folding', ?)", (folding,))
 
-    write_database(path, fill)
+    write_database(path, fill, search_layout)
 
 
 def _candidates(how: str, what: str) -> tuple[str, tuple[str]]:
@@ -197,7 +210,7 @@ class Search:
                 return None
             path = self.path = path.with_name(path.name.replace("index-", "search-", 1))
             for attempt in range(2):
-                conn = open_for_reading(path)
+                conn = open_for_reading(path, search_layout)
                 try:
                     meta = dict(conn.execute("SELECT key, value FROM meta")) if conn is not None else {}
                     if meta.get("key") == self.key and meta.get("folding") == folding_stamp():
@@ -233,7 +246,9 @@ class Search:
             for *place, text, folded, words, readings, crc in self.conn.execute(
                 f"SELECT {_COLUMNS} FROM search WHERE id IN ({marks})", tuple(ids or ())
             ):
-                if _checksum(text, folded, words, readings) != crc:  # that file's rows made again for the next search
+                if (
+                    _checksum(*place, text, folded, words, readings) != crc
+                ):  # that file's rows made again for the next search
                     self.conn.close()
                     self.conn = None
                     _bring_up_to_date(self.path, self.key, self.index, spoiled=place[0])
@@ -249,7 +264,7 @@ class Search:
         """Sort key of a row: the archive's order of records (records.all_records), then
         the record's order of fields. Universities in the project's order, partners by
         university, events by date, each kind then in the order of the files."""
-        pos = dict(self.index.execute("SELECT name, pos FROM files").fetchall())
+        pos = {row.name: row.pos for row in files_of(self.index).values()}
         project = self.archive.index.project
         members = {uid: n for n, uid in enumerate((project.managing, *project.members))}
         universities = {uid: n for n, uid in enumerate(self.archive.index.partner_counts)}

@@ -92,6 +92,7 @@ def read_unit(
             of.sort(key=lambda e: e.date.first_day())  # each file's in date order: the reader merges them
     summary["sizes"] = _sizes(built)
     summary["years"] = sorted(int(name[7:]) for name in records if name.startswith("events/"))
+    summary["pieces"] = sorted(records)  # how many parts each piece has is checked when read
     rows = []
     if export:
         from spnet.export import record_rows
@@ -104,7 +105,7 @@ def read_unit(
         uid,
         _problem_rows(problems),
         to_json(summary),
-        {name: pack(to_json(of), level) for name, of in records.items()},
+        {name: pack(to_json(of), level, bound=f"{shown}\0{name}") for name, of in records.items()},
         defines,
         refs,
         rows,

@@ -17,16 +17,20 @@ from typing import TYPE_CHECKING, Any
 
 from spnet.archive.index import (
     APPLICATION_ID,
+    FILE_COLUMNS,
     INDEX_FORMAT,
     UNREADABLE,
+    FileRow,
     Spoiled,
     State,
     code_stamp,
     decode,
+    files_of,
     index_path,
     open_for_reading,
     pack,
     read_state,
+    row_crc,
     to_json,
     unpack,
 )
@@ -42,9 +46,9 @@ def _with_export(root: Path) -> sqlite3.Connection | None:
     if conn is not None:
         try:
             state = read_state(conn, None)
+            export = conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone()
         except (*UNREADABLE, Spoiled):
-            state = None
-        export = conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone()
+            state = export = None
         if state is None or state.archive_index is None or export != ("current",):
             conn.close()
             return None
@@ -61,7 +65,10 @@ def current(root: Path, archive: Archive) -> Iterator[sqlite3.Connection | None]
     if conn is None:
         writer = Writer(root, keep=True)
         try:
-            state = read_state(writer.db, None) if writer.copied else None
+            try:
+                state = read_state(writer.db, None) if writer.copied else None
+            except (*UNREADABLE, Spoiled):
+                state = None
             if state is not None and state.archive_index == archive.index:
                 writer.fill_export(archive)
                 writer.commit()
@@ -80,25 +87,30 @@ LAYOUT = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL);
 CREATE TABLE files (
     rowid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, pos INTEGER NOT NULL, stat TEXT NOT NULL,
-    canonical INTEGER, university TEXT, problems BLOB NOT NULL, summary BLOB NOT NULL
+    canonical INTEGER, university TEXT, problems BLOB NOT NULL, summary BLOB NOT NULL, crc INTEGER NOT NULL
 );
 CREATE TABLE pieces (file INTEGER NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL);
 CREATE INDEX pieces_by_name ON pieces(name, file);
 CREATE INDEX pieces_by_file ON pieces(file);
 CREATE TABLE defines (
     file INTEGER NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, place TEXT NOT NULL,
-    university TEXT
+    university TEXT, crc INTEGER NOT NULL
 );
 CREATE INDEX defines_by_id ON defines(id, kind);
 CREATE INDEX defines_by_file ON defines(file);
 CREATE TABLE refs (
     file INTEGER NOT NULL, ord INTEGER NOT NULL, place TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
-    kind TEXT NOT NULL, university TEXT
+    kind TEXT NOT NULL, university TEXT, crc INTEGER NOT NULL
 );
 CREATE INDEX refs_by_file ON refs(file);
 """
-# What the archive's index holds beside the export's tables, left out of an export.
+# What the archive's index holds beside the export's tables, left out of an export. Every
+# value a query or a check reads from them carries a CRC-32: `pieces` and the blobs of
+# `files` in their packed form (index.pack, bound to their file and piece), the other
+# columns of `files`, `defines` and `refs` in a `crc` column of their own (index.row_crc).
 INDEX_ONLY = ("meta", "files", "pieces", "defines", "refs")
+_DEFINES = "file, ord, id, kind, place, university"
+_REFS = "file, ord, place, key, id, kind, university"
 
 
 class Writer:
@@ -108,9 +120,10 @@ class Writer:
     index is kept (--no-cache, no safe cache directory, a cache that cannot be written).
     Ctrl-C or an error leaves no part of one."""
 
-    def __init__(self, root: Path, *, keep: bool, scratch: bool = False) -> None:
+    def __init__(self, root: Path, *, keep: bool, scratch: bool = False, fresh: bool = False) -> None:
         self.path = index_path(root) if keep else None
-        self.scratch, self.kept, self.copied = scratch, False, False
+        self.scratch, self.kept, self.copied, self.fresh = scratch, False, False, fresh
+        self.parts: dict[str, int] = {}
         self.tmp: Path | None = None
         self.conn: sqlite3.Connection | None = None
         try:  # Ctrl-C here too leaves no temporary file
@@ -139,9 +152,13 @@ class Writer:
 
     def _copy(self, path: Path) -> None:
         """Start from a copy of the current index when it is spnet's and of this very code."""
-        self.tmp, self.conn, self.copied = start_copy(path)
+        self.tmp, self.conn, self.copied = start_copy(path, fresh=self.fresh)
         if not self.copied:
             self._create()
+        else:
+            # The checks across files look ids up through these tables' indexes, which hold
+            # copies of their values that no row's CRC covers: made again from the rows.
+            self.conn.executescript("REINDEX files; REINDEX defines; REINDEX refs;")
 
     def _create(self) -> None:
         """A new index; one in memory, which is never exported, without the export's tables."""
@@ -159,10 +176,23 @@ class Writer:
         return bool(self.conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone() == ("current",))
 
     def known(self) -> dict[str, tuple[tuple[int, ...], bool | None]]:
-        """Each file in the index: (its size, times and inode when read, canonical form)."""
+        """Each file in the index: (its size, times and inode when read, canonical form).
+        A file whose row does not read back as it was written is left out, to be read
+        again (and its row replaced, or forgotten by `order`)."""
         assert self.conn is not None
-        rows = self.conn.execute("SELECT name, stat, canonical FROM files")
-        return {name: (tuple(json.loads(st)), None if ok is None else bool(ok)) for name, st, ok in rows}
+        known = {}
+        for *values, crc, problems, summary in self.conn.execute(
+            f"SELECT {FILE_COLUMNS}, crc, problems, summary FROM files"
+        ):
+            row = FileRow(*values)
+            try:
+                if row_crc(*values) != crc:
+                    continue
+                unpack(problems, row.name), unpack(summary, row.name)
+                known[row.name] = (tuple(json.loads(row.stat)), None if row.canonical is None else bool(row.canonical))
+            except (*UNREADABLE, Spoiled):
+                continue
+        return known
 
     def forget(self, name: str) -> None:
         """A file's rows, gone: those of the export too while they are kept current."""
@@ -189,37 +219,67 @@ class Writer:
         assert self.conn is not None
         self.forget(unit.name)
         file = self.conn.execute(
-            "INSERT INTO files (name, pos, stat, canonical, university, problems, summary) "
-            "VALUES (?, -1, ?, ?, ?, ?, ?)",
+            "INSERT INTO files (name, pos, stat, canonical, university, problems, summary, crc) "
+            "VALUES (?, -1, ?, ?, ?, ?, ?, 0)",
             (
                 unit.name,
                 json.dumps(unit.stat),
                 unit.canonical,
                 unit.university,
-                pack(unit.problems),
-                pack(unit.summary),
+                pack(unit.problems, bound=unit.name),
+                pack(unit.summary, bound=unit.name),
             ),
         ).lastrowid
+        assert file is not None
+        self._seal(file)
         self.conn.executemany("INSERT INTO pieces VALUES (?, ?, ?)", ((file, n, d) for n, d in unit.pieces.items()))
-        self.conn.executemany("INSERT INTO defines VALUES (?, ?, ?, ?, ?, ?)", ((file, *d) for d in unit.defines))
-        self.conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?)", ((file, *r) for r in unit.refs))
+        self.conn.executemany(
+            "INSERT INTO defines VALUES (?, ?, ?, ?, ?, ?, ?)", ((file, *d, row_crc(file, *d)) for d in unit.defines)
+        )
+        self.conn.executemany(
+            "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ((file, *r, row_crc(file, *r)) for r in unit.refs)
+        )
         if self.export:
             from spnet.export import insert_rows
 
             insert_rows(self.conn, unit.rows)
 
+    def _seal(self, file: int) -> None:
+        """A file's row given the CRC of what it now holds."""
+        assert self.conn is not None
+        values = self.conn.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE rowid = ?", (file,)).fetchone()
+        self.conn.execute("UPDATE files SET crc = ? WHERE rowid = ?", (row_crc(*values), file))
+
     def order(self, names: list[str]) -> None:
         """The files in the archive's order (paths.data_files); any other is forgotten."""
         assert self.conn is not None
-        for name in set(self.known()) - set(names):
-            self.forget(name)
+        keep = set(names)
+        for (name,) in self.conn.execute("SELECT name FROM files").fetchall():
+            if name not in keep:  # a file gone, or a row whose name does not read back
+                self.forget(name)
         self.conn.executemany("UPDATE files SET pos = ? WHERE name = ?", enumerate(names))
+        for (file,) in self.conn.execute("SELECT rowid FROM files").fetchall():
+            self._seal(file)
 
     def units(self) -> list[tuple[str, str | None, list[list[Any]], dict[str, Any]]]:
-        """Each file in order: (name, university id, problems, summary with its records)."""
+        """Each file in order: (name, university id, problems, summary with its records).
+        Spoiled when a row of the index (of a file, an id it defines or one it names) does
+        not read back as it was written: the checks across files run over them."""
         assert self.conn is not None
-        rows = self.conn.execute("SELECT name, university, problems, summary FROM files ORDER BY pos")
-        return [(name, uid, json.loads(unpack(p)), _summary(json.loads(unpack(s)))) for name, uid, p, s in rows]
+        for table, columns in (("defines", _DEFINES), ("refs", _REFS)):
+            for *values, crc in self.conn.execute(f"SELECT {columns}, crc FROM {table}"):
+                if row_crc(*values) != crc:
+                    raise Spoiled(f"a row of {table} in the index does not match its checksum")
+        out = []
+        blobs = {rowid: (p, s) for rowid, p, s in self.conn.execute("SELECT rowid, problems, summary FROM files")}
+        self.parts = {}
+        for row in sorted(files_of(self.conn).values(), key=lambda row: row.pos):
+            problems, summary = blobs[row.rowid]
+            found = _summary(json.loads(unpack(summary, row.name)))
+            for piece in found["pieces"]:
+                self.parts[piece] = self.parts.get(piece, 0) + 1
+            out.append((row.name, row.university, json.loads(unpack(problems, row.name)), found))
+        return out
 
     def fill_export(self, archive: Archive) -> None:
         """The export's tables filled with every record of the archive."""
@@ -244,12 +304,12 @@ class Writer:
         self.export = self.export and index is not None
         checked = db.execute("SELECT count(*) FROM files WHERE canonical IS NULL").fetchone() == (0,)
         errors = list(problems.errors)
-        text = to_json({"index": index, "errors": [tuple(e) for e in errors], "checked": checked})
+        text = to_json({"index": index, "errors": [tuple(e) for e in errors], "checked": checked, "parts": self.parts})
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("key", key or ""), ("state", pack(text))])
         if not self.export:
             db.execute("UPDATE meta SET value = 'stale' WHERE key = 'export' AND value = 'current'")
         db.commit()
-        return State(index, errors, checked)
+        return State(index, errors, checked, self.parts)
 
     def commit(self) -> None:
         """The updated index moved into place (unless it is a scratch one); one that cannot
@@ -287,15 +347,18 @@ def stamp(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO meta VALUES ('code', ?)", (json.dumps(code_stamp()),))
 
 
-def start_copy(path: Path) -> tuple[Path, sqlite3.Connection, bool]:
+def start_copy(
+    path: Path, layout: Callable[[], list[tuple[str, ...]]] | None = None, *, fresh: bool = False
+) -> tuple[Path, sqlite3.Connection, bool]:
     """A new file of the user's alone beside `path`, to be moved into place when whole: a
-    copy of `path` when that is spnet's, of this very code, and whole (True); else empty."""
+    copy of `path` when that is spnet's, of this very code and layout (`layout`, the
+    index's by default), and whole (True); else, or when `fresh`, empty."""
     tmp = path.with_name(f".{path.name}-{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        old = open_for_reading(path)
+        old = None if fresh else open_for_reading(path, layout)
         usable = False
         if old is not None:
             with contextlib.closing(old), contextlib.suppress(*UNREADABLE):
@@ -314,13 +377,15 @@ def start_copy(path: Path) -> tuple[Path, sqlite3.Connection, bool]:
     return tmp, conn, usable
 
 
-def write_database(path: Path, fill: Callable[[sqlite3.Connection, bool], None]) -> None:
+def write_database(
+    path: Path, fill: Callable[[sqlite3.Connection, bool], None], layout: Callable[[], list[tuple[str, ...]]]
+) -> None:
     """A database of spnet's brought up to date by `fill` (given whether it starts from a
     copy of the one at `path`, or empty) in a file beside `path` and moved into place:
     readers see the old file or the new, never a part. One that cannot be written (a full
     disk, a read-only cache) is simply not written; Ctrl-C leaves no part of one."""
     try:
-        tmp, conn, copied = start_copy(path)
+        tmp, conn, copied = start_copy(path, layout)
     except (OSError, sqlite3.Error):
         return
     try:
