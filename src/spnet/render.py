@@ -316,11 +316,12 @@ def with_referents(text: str | None, referents: Sequence[str]) -> str | None:
 
 def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, stream: TextIO) -> None:
     def md(text: str) -> str:
-        # Text, never markup: what would start a link, an image, code, emphasis, strike-through,
-        # maths or a new cell is backslash-escaped, and < > & are entities (<script> shows as
-        # written); a line break is the one tag spnet writes. A cell never begins a line, so
-        # a heading or a list cannot start in one.
-        text = re.sub(r"([\\`*_~\[\]|$])", r"\\\1", text)
+        # Text, never markup: what would make a link or an image (`](`), code, emphasis,
+        # strike-through, maths or a new cell is backslash-escaped (an `_` inside a word,
+        # name_en, is not emphasis), and < > & are entities (<script> shows as written); a
+        # line break is the one tag spnet writes. A cell never begins a line, so a heading,
+        # a list or a link's definition cannot start in one.
+        text = re.sub(r"[\\`*~|$]|\](?=\()|(?<![^\W_])_|_(?![^\W_])", lambda m: "\\" + m[0], text)
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return text.replace("\n", "<br>")
 
