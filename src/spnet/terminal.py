@@ -567,18 +567,18 @@ HELP_WIDTH = 80  # help is read, not scanned: no wider than click makes it, what
 # Typer renders a completion's description through Rich (markup, :emoji: codes) and wraps
 # it at 80 columns, which would split one completion into several lines.
 COMPLETION_HELP_CELLS = 60
-_EMOJI_CODE = re.compile(r":[^\s:]+:")
 
 
 def completion_help(text: str) -> str:
     """Archive text as the description of a completion, shown as written: controls and
     invisible marks escaped, markup escaped, cut to one line. Text with an :emoji: code,
     which Rich would turn into a picture whatever the escaping, is given no description."""
+    from rich.emoji import Emoji
     from rich.markup import escape
 
     from spnet.render import visible
 
-    if _EMOJI_CODE.search(text):
+    if Emoji.replace(text) != text:
         return ""
     # escape() doubles a final backslash (for text that markup follows); none follows here.
     return escape(cut(visible(text), COMPLETION_HELP_CELLS) + " ")[:-1]
