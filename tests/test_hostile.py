@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -219,7 +219,8 @@ def test_an_id_with_a_trailing_newline_is_refused(data_copy: Path) -> None:
 # ------------------------------------------------------------------ the sweep
 # Every hostile string of tests/hostile.py in every free-text field of every record kind,
 # through every command that shows records and every format it offers (see hostile.py).
-# The fast tier runs a representative few strings; the slow tier all of them.
+# The fast tier runs one compact string through a sample of the runs; the slow tier every
+# string through every run.
 
 
 def _sweep_cases() -> list[Any]:
@@ -246,7 +247,9 @@ def planted(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Confi
             shutil.copytree(DATA, data)
             text = corpus.STRINGS[name]
             if corpus.in_toml(text):
-                kinds = corpus.plant(data, text, set(corpus.free_text_fields(DATA, pytestconfig.cache).free))
+                kinds = corpus.plant(
+                    data, text, set(corpus.free_text_fields(DATA, getattr(pytestconfig, "cache", None)).free)
+                )
                 assert kinds == set(corpus.SPEC), f"no record of kind {set(corpus.SPEC) - kinds} to plant text in"
             made[name] = data
         return made[name]
@@ -471,6 +474,33 @@ def test_the_sweep_reaches_every_command_and_format() -> None:
     assert {f.value for f in render.Format} <= set(READERS)
 
 
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict | list):
+        for inner in value.values() if isinstance(value, dict) else value:
+            yield from _strings(inner)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=[] if n in corpus.FAST else [pytest.mark.slow])
+        for n, t in corpus.STRINGS.items()
+        if corpus.in_toml(t)
+    ],
+)
+def test_json_carries_the_planted_text_exactly(planted: Callable[[str], Path], name: str) -> None:
+    """What is shown escaped everywhere else reads back from JSON as the archive holds it."""
+    text, data = corpus.STRINGS[name], planted(name)
+    run = corpus.Run("export json", ("export", "json"), "json")
+    everything = list(_strings(json.loads(_invoke(data, run, text, data.parent / "unused").stdout)))
+    assert sum(text in s for s in everything) >= len(everything) // 4  # free text is much of the archive
+    run = corpus.Run("show", ("show", "kyoto-vienna", "--format", "json"), "json")
+    shown = json.loads(_invoke(data, run, text, data.parent / "unused").stdout)
+    assert shown["name_en"] == f"{text} University of Vienna {text}"
+
+
 @pytest.mark.parametrize("name,run", _sweep_cases())
 def test_hostile_text_is_data_in_every_command_and_format(
     planted: Callable[[str], Path], tmp_path: Path, name: str, run: corpus.Run
@@ -648,14 +678,16 @@ def _refusals_quote_text_escaped(refused: list[tuple[str, str]], tmp_path: Path)
 def test_a_refused_value_is_quoted_escaped_in_every_message(tmp_path: Path, pytestconfig: pytest.Config) -> None:
     """Fields that take no free text (ids, references, kinds, times): the loader refuses the
     hostile string, and its messages quote it escaped, one line each (a sample of the fields)."""
-    refused = sorted(corpus.free_text_fields(DATA, pytestconfig.cache).refused)
+    refused = sorted(corpus.free_text_fields(DATA, getattr(pytestconfig, "cache", None)).refused)
     assert refused
     _refusals_quote_text_escaped(refused[:: max(1, len(refused) // 4)], tmp_path)
 
 
 @pytest.mark.slow
 def test_every_refused_field_quotes_its_value_escaped(tmp_path: Path, pytestconfig: pytest.Config) -> None:
-    _refusals_quote_text_escaped(sorted(corpus.free_text_fields(DATA, pytestconfig.cache).refused), tmp_path)
+    _refusals_quote_text_escaped(
+        sorted(corpus.free_text_fields(DATA, getattr(pytestconfig, "cache", None)).refused), tmp_path
+    )
 
 
 @pytest.mark.parametrize("name", ["sampler", "bidi", "zero-width", "line-breaks"])
