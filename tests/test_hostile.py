@@ -734,3 +734,33 @@ def test_messages_quote_a_hostile_data_directory_escaped(tmp_path: Path, args: l
     result = CliRunner().invoke(app, ["--data", str(data), *args])
     assert result.exit_code == code, result.stderr
     assert not corpus.raw_characters(result.stdout + result.stderr)
+
+
+STYLE = re.compile(r"\x1b\[[0-9;]*m")  # Select Graphic Rendition: bold, dim, colour
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["partners", "-u", "kyoto"],
+        ["timeline", "-u", "kyoto"],
+        ["show", "kyoto-vienna"],
+        ["search", "Vienna"],  # each match highlighted
+        ["contacts", "--lang", "ja"],
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_on_a_terminal_the_only_escape_sequences_are_spnets_own_styles(
+    planted: Callable[[str], Path], args: list[str]
+) -> None:
+    """Styles are applied after the layout, on a real terminal: the archive's escapes stay text."""
+    from tests.test_screens import run_on_pty
+
+    data = planted("sampler")
+    env = {**os.environ, "TERM": "xterm-256color", "NO_COLOR": "", "SPNET_CACHE_DIR": str(_cache_dir(data))}
+    argv = [sys.executable, "-m", "spnet", "--data", str(data), *args, "--no-pager"]
+    screen, errors, code = run_on_pty(argv, env, columns=120)
+    assert code == 0, errors
+    assert STYLE.search(screen)  # styled: this is the terminal path
+    assert not corpus.raw_characters(STYLE.sub("", screen), "\r\n") and not corpus.raw_characters(errors)
+    assert "\\x1b]8;;http" in screen  # the archive's link, shown as text
