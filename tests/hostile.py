@@ -64,7 +64,7 @@ STRINGS["everything"] = " ".join(v for k, v in STRINGS.items() if not k.startswi
 # One of each kind above in a few dozen characters: the fast tier's string.
 STRINGS["sampler"] = (
     "\x1b]8;;http://e.example/\x1b\\l\x1b]8;;\x1b\\ \x1b[2J\x00\x07\x85\x9b\u202e\u2066\u200b\ufeff\u2028\ufffe "
-    '[b]x[/b] [x](http://e.example) `c` *e* <b>&amp;| \\" \\N &#x41; #quot; =1+2\r\n# h 京都\u0301 end\\'
+    '[b]x[/b] [x](http://e.example) `c` *e* <b>&amp;| \\" \\N &#x202e; #quot; =1+2\r\n# h 京都\u0301 end\\'
 )
 
 # The fast tier runs this one through a sample of the runs (see `sample`); the slow tier

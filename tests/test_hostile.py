@@ -400,17 +400,22 @@ def _read_sqlite(raw: bytes, base: Any) -> Any:
 
 
 def _read_dot(raw: bytes, base: Any) -> Any:
+    """DOT as Graphviz reads and draws it (where dot is installed): the same nodes and edges
+    as on the real archive, and labels drawn as the text they are (no entity decoded)."""
+    import xml.etree.ElementTree as ET
+
     text = raw.decode("utf-8")
     _terminal_safe(text)
     lines = len(text.splitlines())
     assert base is None or lines == base[0], "a name added or removed a DOT statement"
     if shutil.which("dot") is None:
         return (lines, None)
-    drawn = subprocess.run(["dot", "-Tjson"], input=raw, capture_output=True, timeout=60)
+    drawn = subprocess.run(["dot", "-Tsvg"], input=raw, capture_output=True, timeout=60)
     assert drawn.returncode == 0, drawn.stderr.decode(errors="replace")
-    graph = json.loads(drawn.stdout)
-    nodes = sorted(o["name"] for o in graph.get("objects", []) if "nodes" not in o)
-    shape = (nodes, len(graph.get("edges", [])))
+    svg = drawn.stdout.decode("utf-8")
+    _terminal_safe(svg)
+    groups = [g for g in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}g") if g.get("class") in ("node", "edge")]
+    shape = sorted((g.get("class"), g.findtext("{http://www.w3.org/2000/svg}title")) for g in groups)
     assert base is None or base[1] is None or shape == base[1], "a name changed the graph's nodes or edges"
     return (lines, shape)
 
