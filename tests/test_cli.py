@@ -335,7 +335,8 @@ def test_archive_text_is_not_markup(cli, data_copy) -> None:
     path.write_text(text.replace('name_en = "Kyoto University"', f'name_en = "{HOSTILE}"'), encoding="utf-8")
     for fmt in ("table", "md", "plain"):
         result = cli("--data", str(data_copy), "universities", "--format", fmt, "--fields", "id,name_en")
-        assert HOSTILE in result.stdout, fmt
+        shown = re.sub(r"\\(.)", r"\1", result.stdout) if fmt == "md" else result.stdout  # Markdown's escapes read
+        assert HOSTILE in shown, fmt
         assert not ANSI.search(result.stdout)
     data = rows(cli("--data", str(data_copy), "universities", "--format", "json"))
     assert data[5]["name_en"] == HOSTILE

@@ -29,20 +29,24 @@ from spnet import columns, names, render
 from spnet.archive import load_archive
 from spnet.dates import parse_span
 from spnet.errors import DataError, UsageError
+from tests import hostile as corpus
 from tests.conftest import DATA
 
 settings.register_profile("ci", max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("SPNET_FUZZ_PROFILE", "ci"))
 
-# Text as hostile as TOML allows: any character, the report's scripts, controls, bidi marks.
-text = st.text(
+# Text as hostile as TOML allows: any character, the report's scripts, controls, bidi marks,
+# and pieces of the hostile-input corpus (markup of every output format, escape sequences).
+characters = st.text(
     alphabet=st.one_of(
         st.characters(codec="utf-8", exclude_categories=["Cs"]),
         st.sampled_from("京都大学令和年月日度（）「」　\x00\x07\x1b\x7f\x9b\u200b\u202e\ufeff\t\n"),
     ),
     max_size=40,
 )
+pieces = st.sampled_from([v[:24] for v in corpus.STRINGS.values() if corpus.in_toml(v)])
+text = st.one_of(characters, st.lists(st.one_of(characters, pieces), max_size=3).map("".join))
 KNOWN_KEYS = ["id", "name_en", "name_ja", "kind", "date", "since", "source", "lines", "partners", "university"]
 keys = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(min_size=1, max_size=8))
 dates = st.sampled_from(["2023-03-03", "2024-03", "2019", "199X", "2023-02-30", "2023-13", "", "abc"])
@@ -152,8 +156,17 @@ def test_random_records_through_every_renderer(rows: list[dict[str, Any]]) -> No
         elif fmt is render.Format.csv:
             parsed = list(csv.reader(io.StringIO(written, newline="")))
             assert len(parsed) == len(rows) + 1 and all(len(r) == len(COLUMNS) for r in parsed)
+        elif fmt is render.Format.md:
+            from markdown_it import MarkdownIt
+
+            tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(written)
+            inline = [t.type for t in tokens for t in t.children or [] if t.content != "<br>"]
+            assert not {"link_open", "image", "code_inline", "em_open", "html_inline", "s_open"} & set(inline)
+            cells = [t.type for t in tokens if t.type in ("tr_open", "th_open", "td_open")]
+            assert cells.count("tr_open") == len(rows) + 1
+            assert cells.count("td_open") == len(rows) * cells.count("th_open")  # no cell added or lost
         if fmt is not render.Format.json:
-            assert "\x1b" not in written and "\u202e" not in written and "\x9b" not in written
+            assert not corpus.raw_characters(written, "\t\n\r")
         if fmt is render.Format.table:
             # Fits the width, unless the identifiers alone (never cut) are wider than it.
             width = shutil.get_terminal_size((80, 24)).columns

@@ -117,8 +117,10 @@ def network(archive: Archive, universities: Collection[str] = (), lang: str = "b
 
 
 def _dot_quote(text: str) -> str:
-    # Controls, bidi and zero-width marks shown escaped first, as in every other format.
-    escaped = visible(text).replace("\\", "\\\\").replace('"', '\\"')
+    # Controls, bidi and zero-width marks shown escaped first, as in every other format. Then
+    # what Graphviz reads inside a quoted label: a backslash starts an escape (\N, \l), a
+    # quote ends the string, and & starts an entity (&#x202e; would be a bidi override).
+    escaped = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
     return f'"{escaped}"'
 
 
@@ -148,9 +150,13 @@ def _mermaid_id(rid: str) -> str:
     return "n_" + rid.replace("-", "_")
 
 
+# Inside a quoted label a quote ends it, '#' starts Mermaid's entity codes, a backtick a
+# Markdown string, and < & HTML (labels are HTML): each is written as an entity code.
+_MERMAID = str.maketrans({"#": "#35;", '"': "#quot;", "`": "#96;", "<": "#lt;", ">": "#gt;", "&": "#amp;"})
+
+
 def _mermaid_text(text: str) -> str:
-    # Inside a quoted label only a quote ends it; '#' starts Mermaid's entity codes.
-    out = visible(text.replace("\r\n", " ").replace("\n", " ")).replace("#", "#35;").replace('"', "#quot;")
+    out = visible(text.replace("\r\n", " ").replace("\n", " ")).translate(_MERMAID)
     return f'"{out}"'
 
 

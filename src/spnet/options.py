@@ -40,12 +40,23 @@ def _completion_archive(ctx: typer.Context) -> Archive | None:
 
 
 def _complete(values: Callable[[Archive], Iterable[tuple[str, str]]]) -> Callable[..., list[tuple[str, str]]]:
+    """A completer offering `values` (value, description) that start with what is typed.
+    Archive text reaches a shell's menu as data: a value with a character the shell would
+    act on or hide is not offered (it could not be typed back), and a description is shown
+    escaped, as Typer will render it."""
+
     def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from spnet import terminal  # Rich's markup rules, and only when completing
+
         archive = _completion_archive(ctx)
         if archive is None:
             return []
         key = names.fold(incomplete, numbers=False)
-        return [(v, h) for v, h in values(archive) if names.fold(v, numbers=False).startswith(key)]
+        return [
+            (v, terminal.completion_help(h))
+            for v, h in values(archive)
+            if render.visible(v) == v and names.fold(v, numbers=False).startswith(key)
+        ]
 
     return complete
 

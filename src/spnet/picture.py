@@ -4,7 +4,8 @@ Each event is placed by its dates: a day is a dot, a partial date (a month, a ye
 decade) a bar over its whole span. Kinds have colours, explained in a legend; a planned
 event is drawn hollow and marked `*`, a date the Japanese and English texts disagree on is
 ringed and marked `?`. The file is self-contained (no font, image or style from outside)
-and shaped to fit a page; text from the archive is escaped as XML.
+and shaped to fit a page; text from the archive is escaped as XML, its control and
+invisible characters shown as escapes (the file is always valid XML).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from spnet.graph import FONT
 from spnet.models import Event
+from spnet.render import visible
 
 WIDTH = 1100
 AXIS_LEFT, AXIS_RIGHT = 40, 560  # where the time axis runs; titles go to its right
@@ -119,7 +121,8 @@ def timeline_svg(events: Sequence[Event], heading: str = "Strategic Partnerships
         if disputed:
             out.append(f'<circle cx="{start:.1f}" cy="{y}" r="9" fill="none" stroke="#d4a000" stroke-width="2"/>')
         marks = (" *" if e.tentative else "") + (" ?" if disputed else "")
-        title = " / ".join(t for t in (e.title.en, e.title.ja) if t) or e.id
+        # Controls and invisible marks shown escaped: XML 1.0 cannot hold most of them at all.
+        title = visible(" / ".join(t for t in (e.title.en, e.title.ja) if t) or e.id)
         label = _fit(f"{e.date.display()}  {title}", LABEL_CELLS - len(marks)) + marks
         out.append(f'<text x="{AXIS_RIGHT + 14}" y="{y + 4}">{escape(label)}</text>')
     out.append("</svg>")

@@ -106,21 +106,34 @@ class Output(NamedTuple):
 
 
 # In JSON output: what json.dumps leaves raw but a terminal might act on (compiled on first use).
-_JSON_UNSAFE = "[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+# Also what is not text: U+FFFE and U+FFFF (XML cannot hold them) and a lone surrogate (from
+# bytes that were not UTF-8; no encoder writes it).
+_JSON_UNSAFE = (
+    "[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ud800-\udfff\ufeff\ufff9-\ufffb\ufffe\uffff]"
+)
 
 # Characters that would act on a terminal or hide text: shown as escapes instead.
 _BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 
 
+# Not characters at all: a lone surrogate (from bytes that were not UTF-8) cannot be
+# encoded, and XML 1.0 forbids U+FFFE and U+FFFF even as references.
+_NOT_TEXT = ("Cc", "Cf", "Cs", "Zl", "Zp")
+_NONCHARACTERS = {"\ufffe", "\uffff"}
+
+
 def visible(text: str, keep: str = "") -> str:
-    """Escape control, format (zero-width, bidi) and line/paragraph separator characters,
-    except those in `keep`; and surrogates, which is how Python keeps a byte that is not
-    UTF-8 in a file name or an argument (\\udce9: shown as the byte, \\xe9)."""
+    """Escape control, format (zero-width, bidi), line/paragraph separator characters, lone
+    surrogates and the noncharacters XML forbids, except those in `keep`. What is left is
+    text every output (a terminal, XML, DOT, Markdown) can hold. A surrogate is how Python
+    keeps a byte that is not UTF-8 in a file name or an argument (\\udce9: shown as the
+    byte, \\xe9)."""
     if text.isprintable():  # none of those (checked in C): the common case, and quick
         return text
     out = []
     for ch in text:
-        if ch in keep or not (unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") or ch in _BIDI):
+        if ch in keep or not (unicodedata.category(ch) in _NOT_TEXT or ch in _BIDI or ch in _NONCHARACTERS):
             out.append(ch)
         elif 0xDC80 <= ord(ch) <= 0xDCFF:
             out.append(f"\\x{ord(ch) - 0xDC00:02x}")
@@ -307,9 +320,14 @@ def with_referents(text: str | None, referents: Sequence[str]) -> str | None:
 
 def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, stream: TextIO) -> None:
     def md(text: str) -> str:
-        # Text, never HTML: <script> shows as written; a line break is the one tag spnet writes.
+        # Text, never markup: what would make a link or an image (`](`), code, emphasis,
+        # strike-through, maths or a new cell is backslash-escaped (an `_` inside a word,
+        # name_en, is not emphasis), and < > & are entities (<script> shows as written); a
+        # line break is the one tag spnet writes. A cell never begins a line, so a heading,
+        # a list or a link's definition cannot start in one.
+        text = re.sub(r"[\\`*~|$]|\](?=\()|(?<![^\W_])_|_(?![^\W_])", lambda m: "\\" + m[0], text)
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return text.replace("|", "\\|").replace("\n", "<br>")
+        return text.replace("\n", "<br>")
 
     lines = []
     if out.header:

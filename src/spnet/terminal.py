@@ -558,6 +558,26 @@ def write_messages(lines: Sequence[tuple[str, str | None]], stream: TextIO | Non
 HELP_WIDTH = 80  # help is read, not scanned: no wider than click makes it, whatever the terminal
 
 
+# Typer renders a completion's description through Rich (markup, :emoji: codes) and wraps
+# it at 80 columns, which would split one completion into several lines.
+COMPLETION_HELP_CELLS = 60
+
+
+def completion_help(text: str) -> str:
+    """Archive text as the description of a completion, shown as written: controls and
+    invisible marks escaped, markup escaped, cut to one line. Text with an :emoji: code,
+    which Rich would turn into a picture whatever the escaping, is given no description."""
+    from rich.emoji import Emoji
+    from rich.markup import escape
+
+    from spnet.render import visible
+
+    if Emoji.replace(text) != text:
+        return ""
+    # escape() doubles a final backslash (for text that markup follows); none follows here.
+    return escape(cut(visible(text), COMPLETION_HELP_CELLS) + " ")[:-1]
+
+
 def help_width(stream: TextIO) -> int:
     """The width help is wrapped to: the terminal's, at most HELP_WIDTH, less click's margin."""
     return max(min(terminal_size(stream)[0], HELP_WIDTH) - 2, 20)
