@@ -26,7 +26,7 @@ import typer
 import typer.main
 
 from spnet.archive import load_archive
-from spnet.archive.schema import COUNTRIES_FILE, PROJECT_FILE, SPEC, STR, STRS, TABLES, UNIVERSITY_FILE
+from spnet.archive.schema import COUNTRIES_FILE, MAX_CHARS, PROJECT_FILE, SPEC, STR, STRS, TABLES, UNIVERSITY_FILE
 from spnet.cli import app
 from spnet.errors import DataError
 
@@ -55,8 +55,9 @@ STRINGS: dict[str, str] = {
     "combining": "e" + "\u0301" * 40 + " Z\u0334\u0321\u0327\u031b\u0324",
     "fullwidth-japanese": "ＦＵＬＬ　ｗｉｄｔｈ　京都大学（きょうと）「令和５年」、。",
     "emoji": "\U0001f469\u200d\U0001f469\u200d\U0001f467 \U0001f1ef\U0001f1f5",
-    "long-word": "W" * 2_000,
-    "long-japanese": "長" * 1_000,
+    # As long as a name may be (schema.MAX_CHARS): the longest text every output holds.
+    "long-word": "W" * MAX_CHARS["name_en"],
+    "long-japanese": "長" * MAX_CHARS["name_ja"],
     # Only on the command line (from bytes that were not UTF-8): TOML cannot hold it.
     "lone-surrogate": "bad\udcffbyte",
 }
@@ -127,12 +128,17 @@ def text_fields() -> list[tuple[str, str]]:
     return [(kind, key) for kind, spec in SPEC.items() for key, (typ, _req) in spec.items() if typ in (STR, STRS)]
 
 
-def _planted(value: Any, text: str, typ: str) -> Any:
-    # Around what the field held (a title keeps the words its referents name, records keep
-    # their own names and order); a line-start or trailing attack still starts or ends it.
+def planted(value: Any, text: str, typ: str, key: str = "") -> Any:
+    """Text written around what the field held (a title keeps the words its referents name,
+    records keep their own names and order); a line-start or trailing attack still starts or
+    ends it. A field with a longest length (names) gets as much of it as it holds."""
     if typ == STRS:
         return [*(value or []), text]
-    return f"{text} {value} {text}" if isinstance(value, str) else text
+    if not isinstance(value, str):
+        return text[: MAX_CHARS.get(key, len(text))]
+    room = (MAX_CHARS.get(key, 2 * len(text) + len(value) + 2) - len(value) - 2) // 2
+    cut = text[:room]  # what the field holds: its own value kept, so records stay apart
+    return f"{cut} {value} {cut}"
 
 
 def plant_doc(doc: dict[str, Any], text: str, fields: set[tuple[str, str]]) -> set[str]:
@@ -142,7 +148,7 @@ def plant_doc(doc: dict[str, Any], text: str, fields: set[tuple[str, str]]) -> s
         kinds.add(kind)
         for key, (typ, _req) in SPEC[kind].items():
             if (kind, key) in fields:
-                table[key] = _planted(table.get(key), text, typ)
+                table[key] = planted(table.get(key), text, typ, key)
     return kinds
 
 
