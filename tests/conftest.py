@@ -64,9 +64,15 @@ def json_rows(cli: Callable[..., Result], *args: str) -> list[dict]:
     return [data] if isinstance(data, dict) else data
 
 
+def copy_data(dest: Path | str | bytes) -> None:
+    """The real archive's files copied to dest; not the writers' lock a run of spnet left
+    there, which is the checkout's own."""
+    shutil.copytree(DATA, dest, ignore=shutil.ignore_patterns(".spnet.lock"))  # type: ignore[type-var]
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the real archive."""
     dest = tmp_path / "data"
-    shutil.copytree(DATA, dest)
+    copy_data(dest)
     return dest

@@ -4,7 +4,6 @@ output that cannot be written, a reader that stops early, an archive too deep, a
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from spnet.boundary import SpnetGroup
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_data
 
 SPNET = [sys.executable, "-m", "spnet"]
 INSTALLED = Path(sys.executable).with_name("spnet")  # the console script, as a user runs it
@@ -135,7 +134,7 @@ def test_a_closed_standard_output_is_no_matter_when_nothing_goes_there(tmp_path:
 
 def test_an_archive_nested_too_deeply_is_exit_3(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    shutil.copytree(DATA, data)
+    copy_data(data)
     (data / "countries.toml").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
     result = subprocess.run(
         [*SPNET, "--data", str(data), "--no-cache", "partners"], capture_output=True, text=True, timeout=60

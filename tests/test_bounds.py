@@ -32,7 +32,7 @@ from spnet.archive import load_archive
 from spnet.archive.files import MAX_DEPTH
 from spnet.archive.schema import MAX_CHARS
 from spnet.models import FIRST_DAY, LAST_DAY
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_data
 
 INT_MAX, INT_MIN = 2**63 - 1, -(2**63)
 LONG_ID = "b" + "-0" * ((MAX_CHARS["id"] - 1) // 2)  # an id at its longest
@@ -112,7 +112,7 @@ def _at_every_bound(doc: dict[str, Any]) -> None:
 def bounds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real archive and, in kyoto.toml, a value at every bound."""
     data = tmp_path_factory.mktemp("bounds") / "data"
-    shutil.copytree(DATA, data)
+    copy_data(data)
     _edit(data, "universities/kyoto.toml", _at_every_bound)
     return data
 

@@ -7,14 +7,13 @@ message is escaped like archive text: no raw control character reaches the termi
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_data
 
 INSTALLED = os.fsencode(Path(sys.executable).with_name("spnet"))
 
@@ -69,7 +68,7 @@ def test_an_output_file_named_in_latin1_is_written_under_that_name(tmp_path: Pat
 
 def test_a_data_directory_named_in_latin1_is_read_and_shown_escaped(tmp_path: Path) -> None:
     data = os.path.join(os.fsencode(tmp_path), b"donn\xe9es")
-    shutil.copytree(DATA, os.fsdecode(data))
+    copy_data(os.fsdecode(data))
     listed = spnet("--data", data, "universities", "--format", "json")
     assert listed.returncode == 0 and listed.stderr == b""
     assert listed.stdout.startswith(b"[")
@@ -113,7 +112,7 @@ def test_a_data_directory_name_is_echoed_escaped(tmp_path: Path) -> None:
     assert missing.returncode == 3
     assert missing.stderr.decode() == f"spnet: error: {tmp_path}/{ESCAPED_NAME}: data directory does not exist\n"
     data = tmp_path / HOSTILE_NAME
-    shutil.copytree(DATA, data)
+    copy_data(data)
     (data / "universities" / "kyoto.toml").write_text("x = [", encoding="utf-8")
     broken = spnet("--data", str(data), "universities")
     assert broken.returncode == 3 and broken.stderr.decode().startswith(f"spnet: error: {ESCAPED_NAME}/universities/")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, REPO
+from tests.conftest import DATA, REPO, copy_data
 
 SPNET = [sys.executable, "-m", "spnet"]
 
@@ -23,7 +22,7 @@ def spnet(*args: str) -> subprocess.CompletedProcess[str]:
 
 def _hand_edited(tmp_path: Path) -> Path:
     data = tmp_path / "data"
-    shutil.copytree(DATA, data)
+    copy_data(data)
     path = data / "universities" / "kyoto.toml"
     text = path.read_text(encoding="utf-8")
     # What a person's editor leaves: spacing and single quotes.

@@ -30,7 +30,7 @@ from spnet.archive import load_archive
 from spnet.dates import parse_span
 from spnet.errors import DataError, UsageError
 from tests import hostile as corpus
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_data
 
 settings.register_profile("ci", max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -59,7 +59,7 @@ records = st.dictionaries(keys, values, max_size=7)
 SCRATCH = Path(tempfile.mkdtemp(prefix="spnet-fuzz-"))
 atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
 COPY = SCRATCH / "data"
-shutil.copytree(DATA, COPY)
+copy_data(COPY)
 FILES = sorted(p.relative_to(DATA) for p in DATA.rglob("*.toml"))
 
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from spnet import topics
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_data
 
 
 def spnet(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -120,13 +120,12 @@ def test_an_option_that_takes_one_value_is_refused_twice(args: list[str]) -> Non
 
 
 def test_check_quiet_prints_only_errors(tmp_path) -> None:
-    import shutil
 
     assert spnet("check", "-q").stdout == "" and spnet("check", "-q").stderr == ""
     loud = spnet("check")
     assert "warning: " in loud.stderr and loud.stdout.startswith("ok: ")
     broken = tmp_path / "data"
-    shutil.copytree(DATA, broken)
+    copy_data(broken)
     path = broken / "universities" / "kyoto.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('since = "2019"', 'since = "2019-13"', 1))
     result = spnet("--data", str(broken), "check", "-q")

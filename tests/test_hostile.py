@@ -32,7 +32,7 @@ from spnet import render
 from spnet.archive.schema import STR
 from spnet.cli import app
 from tests import hostile as corpus
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_data
 
 HOSTILE = {
     name: corpus.STRINGS[name]
@@ -245,7 +245,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Confi
     def make(name: str) -> Path:
         if name not in made:
             data = tmp_path_factory.mktemp(f"hostile-{name}") / "data"
-            shutil.copytree(DATA, data)
+            copy_data(data)
             text = corpus.STRINGS[name]
             if corpus.in_toml(text):
                 kinds = corpus.plant(
@@ -675,7 +675,7 @@ def _refusals_quote_text_escaped(refused: list[tuple[str, str]], tmp_path: Path)
     text = corpus.STRINGS["sampler"]
     for field in refused:
         data = tmp_path / "-".join(field)
-        shutil.copytree(DATA, data)
+        copy_data(data)
         corpus.plant(data, text, {field})
         for args, code in ((["check"], 1), (["partners"], 3)):
             result = CliRunner().invoke(app, ["--data", str(data), "--no-cache", *args])
@@ -735,7 +735,7 @@ def test_add_shows_typed_text_escaped_and_keeps_it_exactly(data_copy: Path, name
 )
 def test_messages_quote_a_hostile_data_directory_escaped(tmp_path: Path, args: list[str], code: int) -> None:
     data = tmp_path / "d\x1b[31mx\u202e"
-    shutil.copytree(DATA, data)
+    copy_data(data)
     if code == 3:
         (data / "countries.toml").unlink()
     result = CliRunner().invoke(app, ["--data", str(data), *args])

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from spnet.i18n import DOMAIN, LOCALEDIR
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_data
 from tests.messages import all_messages, help_messages, source_messages
 
 FIELD = re.compile(r"\{[^{}]*\}")
@@ -127,10 +127,9 @@ def test_check_speaks_the_readers_language_from_one_index(tmp_path) -> None:
 
 
 def test_a_broken_archive_is_one_japanese_line(tmp_path) -> None:
-    import shutil
 
     data = tmp_path / "data"
-    shutil.copytree(DATA, data)
+    copy_data(data)
     kyoto = data / "universities" / "kyoto.toml"
     kyoto.write_text(kyoto.read_text(encoding="utf-8").replace('since = "2019"', "since = 2019", 1), "utf-8")
     done = subprocess.run(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_data
 
 
 def spnet(*args: str, umask: int = 0o022, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -127,7 +127,7 @@ def test_bom_goes_with_csv_only_and_guards_excel(tmp_path: Path) -> None:
     assert spnet("partners", "--format", "json", "--bom").returncode == 2
     assert spnet("export", "json", "--bom").returncode == 2
     data = tmp_path / "data"
-    shutil.copytree(DATA, data)
+    copy_data(data)
     path = data / "universities" / "kyoto.toml"
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
     doc["partners"][0]["name_en"] = "=cmd|' /C calc'!A0"
@@ -253,7 +253,7 @@ def test_a_full_disk_under_the_csv_export_is_exit_4(full_disk: Path) -> None:
 @pytest.mark.parametrize("command", ["add", "fmt"])
 def test_a_full_disk_under_the_archive_is_exit_4_and_changes_nothing(full_disk: Path, command: str) -> None:
     data = full_disk / "data"
-    shutil.copytree(DATA, data)
+    copy_data(data)
     if command == "fmt":  # a file out of canonical form, for fmt to rewrite
         kyoto = data / "universities" / "kyoto.toml"
         kyoto.write_text(kyoto.read_text(encoding="utf-8").replace(" = ", "=", 1), encoding="utf-8")

@@ -22,7 +22,6 @@ from spnet.options import (
     editable_root,
     open_archive,
 )
-from spnet.render import visible
 
 # ------------------------------------------------------------------ adding records
 add_app = typer.Typer(
@@ -70,17 +69,6 @@ def _lines(text: str) -> list[int]:
     return numbers
 
 
-def _toml_escaped(text: str) -> str:
-    """TOML as shown: TOML escapes C0 controls itself but writes C1 controls, bidi and
-    zero-width marks as they are; here they are \\uXXXX, which TOML reads as the same text."""
-    if visible(text, keep="\n\t") == text:
-        return text
-    return "".join(
-        ch if ch in "\n\t" or visible(ch) == ch else f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
-        for ch in text
-    )
-
-
 def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str | None, dry_run: bool) -> None:
     from spnet.archive.edit import add_record
 
@@ -89,7 +77,7 @@ def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str 
         root, kind, record, university=university, dry_run=dry_run, cache=(ctx.obj or {}).get("cache", True)
     )
     if dry_run:
-        sys.stdout.write(_toml_escaped(done.record + "\n" + done.diff))
+        sys.stdout.write(done.record + "\n" + done.diff)  # canonical TOML: nothing in it acts on a terminal
     else:
         sys.stdout.write(
             _("added {kind} {id} to {path}").format(kind=kind, id=record["id"], path=render.visible(str(done.path)))

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from spnet.archive.files import read_toml
+from spnet.archive.files import canonical, is_canonical, read_toml
 from spnet.archive.load import scan
 from spnet.archive.paths import data_files, display
 from spnet.archive.schema import Problems, check_table
@@ -56,8 +56,6 @@ def add_record(
     """
     import difflib
 
-    import tomli_w
-
     table, spec_kind = _ADD_TABLES[kind]
     path = root / ("universities" / Path(f"{university}.toml") if university else Path("project.toml"))
     shown = display(path, root)
@@ -95,7 +93,7 @@ def add_record(
             text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
         )
     )
-    entry = tomli_w.dumps({table: [record]})
+    entry = canonical({table: [record]})
     return Addition(path, entry, diff, not dry_run)
 
 
@@ -104,10 +102,8 @@ def _with_record(
 ) -> tuple[str, str]:
     """The file's text, and its text with the record added once the whole archive is
     checked with it: DataError when the file is not canonical, UsageError when refused."""
-    import tomli_w
-
     text, doc = read_toml(path, shown)
-    if tomli_w.dumps(doc) != text:
+    if not is_canonical(text, doc):
         raise DataError(
             _(
                 "{file}: not in canonical form; rewriting it would change other records (spnet fmt rewrites it first)"
@@ -117,7 +113,7 @@ def _with_record(
     archive, found = scan(root, proposed={path: new_doc}, cache=cache)
     if archive is None:
         raise UsageError(_("refused, nothing written: {why}").format(why=found.errors[0]))
-    return text, tomli_w.dumps(new_doc)
+    return text, canonical(new_doc)
 
 
 def identity(path: Path) -> tuple[int, int, int, int] | None:
@@ -174,11 +170,9 @@ def _unformatted(root: Path) -> list[tuple[Path, str, tuple[int, int, int, int] 
 
 def _canonical(path: Path, root: Path) -> str | None:
     """A data file's text as tomli-w writes its data; None when it is that already."""
-    import tomli_w
-
     text, doc = read_toml(path, display(path, root))
-    canonical = tomli_w.dumps(doc)
-    return None if canonical == text else canonical
+    written = canonical(doc)
+    return None if written == text else written
 
 
 @contextlib.contextmanager

@@ -130,11 +130,29 @@ def _decode_error(shown: str, msg: str) -> str:
     return f"{shown}: {msg}"
 
 
-def is_canonical(text: str, doc: dict[str, Any]) -> bool:
-    """True when the text is byte for byte what tomli-w writes for its data."""
-    import tomli_w  # only `check` needs it
+def canonical(doc: dict[str, Any]) -> str:
+    """A data file's canonical text: what tomli-w writes, with the characters it writes as
+    they are though they act on a terminal or hide text (C1 controls, bidi and zero-width
+    marks, line separators) as TOML's \\uXXXX escapes, which read back as the same text:
+    `cat` and an editor show a data file as it is."""
+    import tomli_w  # only the writers and `check` need it
 
-    return tomli_w.dumps(doc) == text
+    from spnet.render import visible
+
+    text = tomli_w.dumps(doc)
+    if visible(text, keep="\n\t") == text:
+        return text
+    # tomli-w quotes every string and key that holds one of them, in "...": escapes are read there
+    return "".join(ch if ch in "\n\t" or visible(ch) == ch else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    return f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
+
+
+def is_canonical(text: str, doc: dict[str, Any]) -> bool:
+    """True when the text is byte for byte the canonical text of its data."""
+    return canonical(doc) == text
 
 
 # ------------------------------------------------------------------ parsed files
