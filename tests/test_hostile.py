@@ -704,7 +704,8 @@ def test_every_refused_field_quotes_its_value_escaped(tmp_path: Path, pytestconf
 @pytest.mark.parametrize("name", ["sampler", "bidi", "zero-width", "line-breaks"])
 def test_add_shows_typed_text_escaped_and_keeps_it_exactly(data_copy: Path, name: str) -> None:
     """`add --dry-run` shows the record and the diff (TOML escapes controls, not bidi or
-    zero-width marks: spnet does); what `add` writes reads back as typed."""
+    zero-width marks: spnet does); what `add` writes reads back as typed, and the file
+    holds it escaped, as `cat` shows it, and stays canonical."""
     text = corpus.STRINGS[name]
     args = ["--data", str(data_copy), "add", "partner", "--id", "kyoto-hostile", "-u", "kyoto", "--kind"]
     args += ["strategic-partner", "--source", text, "--lines", "5", "--name-en", text, "--note", text]
@@ -716,6 +717,8 @@ def test_add_shows_typed_text_escaped_and_keeps_it_exactly(data_copy: Path, name
     assert added.exit_code == 0 and not corpus.raw_characters(added.stdout + added.stderr)
     shown = CliRunner().invoke(app, ["--data", str(data_copy), "show", "kyoto-hostile", "--format", "json"])
     assert json.loads(shown.stdout)["name_en"] == text
+    assert not corpus.raw_characters((data_copy / "universities" / "kyoto.toml").read_text(encoding="utf-8"), "\t\n")
+    assert CliRunner().invoke(app, ["--data", str(data_copy), "fmt", "--check"]).exit_code == 0
     refused = CliRunner().invoke(app, [*args[:8], text, *args[9:]])  # the text as a kind
     assert refused.exit_code == 2 and len(refused.stderr.splitlines()) == 1
     assert not corpus.raw_characters(refused.stderr)
