@@ -167,3 +167,23 @@ def test_a_bug_is_one_line_exit_70_and_shown_whole_on_request() -> None:
     assert result.stderr.count("\n") == 1
     debug = runner.invoke(_buggy_app(), ["broken"], env={"SPNET_DEBUG": "1"})
     assert isinstance(debug.exception, ValueError)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline", "--fy", "9" * 5000],
+        ["partners", "-u", "京" * 3000],
+        ["timeline", "--lang", "ja", "--year", "2" * 1000],
+    ],
+    ids=["5000 digits", "3000 kanji", "in Japanese"],
+)
+def test_a_long_value_is_shortened_in_its_one_line(args: list[str]) -> None:
+    """A value thousands of characters long keeps its start, its end and its length in the
+    message: the line stays one a reader takes in."""
+    result = run(*args)
+    assert result.returncode == 2 and not result.stdout
+    (line,) = result.stderr.splitlines()
+    value = args[-1]
+    assert len(line) < 400 and value[:40] in line and value[-30:] in line
+    assert str(len(value)) in line.replace(",", "")

@@ -312,8 +312,25 @@ def _click_words(message: str) -> str:
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(_("spnet: error: {message}").format(message=render.visible(message)) + "\n")
+    sys.stderr.write(_("spnet: error: {message}").format(message=_shortened(render.visible(message))) + "\n")
     return code
+
+
+# A word of a message longer than this (a value typed or read: 5,000 digits given to --fy)
+# keeps its start and end, so the one line stays one a reader takes in.
+_LONGEST_WORD = 200
+
+
+def _shortened(message: str) -> str:
+    import re
+
+    if len(message) <= _LONGEST_WORD:
+        return message
+    return re.sub(
+        rf"[^\s'\"‘’“”「」『』()（）]{{{_LONGEST_WORD},}}",  # a value, without the marks that quote it
+        lambda m: m[0][:80] + _("…({n} characters)…").format(n=len(m[0])) + m[0][-40:],
+        message,
+    )
 
 
 class _ReaderGone(Exception):
