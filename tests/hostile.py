@@ -29,6 +29,7 @@ from spnet.archive import load_archive
 from spnet.archive.schema import COUNTRIES_FILE, MAX_CHARS, PROJECT_FILE, SPEC, STR, STRS, TABLES, UNIVERSITY_FILE
 from spnet.cli import app
 from spnet.errors import DataError
+from spnet.i18n import is_utf8
 
 # ------------------------------------------------------------------ the strings
 # Each names what it tries; together they are what a terminal, a spreadsheet, a Markdown
@@ -87,11 +88,7 @@ def raw_characters(text: str, allowed: str = "") -> set[str]:
 
 def in_toml(text: str) -> bool:
     """Whether text can be stored in a TOML file (a lone surrogate cannot)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return is_utf8(text)
 
 
 # ------------------------------------------------------------------ the records

@@ -20,7 +20,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from spnet import interrupts, render
 from spnet.errors import Interrupted, SpnetError, UsageError
-from spnet.i18n import N_, _, command_language, language, speak, typer_words
+from spnet.i18n import N_, _, command_language, is_utf8, language, speak, typer_words
 
 
 class LocalisedContext(typer.Context):
@@ -232,17 +232,9 @@ def utf8_only(ctx: Any, params: Sequence[Any]) -> None:
             continue
         value = ctx.params.get(param.name)
         for text in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(text, str) and not text.isascii() and not _is_utf8(text):
+            if isinstance(text, str) and not text.isascii() and not is_utf8(text):
                 why = _("{value} is not UTF-8 text").format(value=text)
                 raise UsageError(_("invalid value for {hint}: {why}").format(hint=param.get_error_hint(ctx), why=why))
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _usage_line(exc: Any) -> str:

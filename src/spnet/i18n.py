@@ -92,3 +92,13 @@ def typer_words() -> Iterator[None]:
             del os.environ["LANGUAGE"]
         else:
             os.environ["LANGUAGE"] = chosen
+
+
+def is_utf8(text: str) -> bool:
+    """Whether text came from bytes that are UTF-8: Python keeps a byte that is not (in a
+    file name or an argument) as a lone surrogate, which cannot be encoded."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from spnet.archive.schema import COUNTRIES_FILE, PROJECT_FILE, UNIVERSITY_FILE, Problems
 from spnet.errors import DataError
-from spnet.i18n import _
+from spnet.i18n import _, is_utf8
 
 DATA_ENV = "SPNET_DATA"
 
@@ -52,14 +52,6 @@ def display(path: Path, root: Path) -> str:
     return shown if shown.isascii() else os.fsencode(shown).decode("utf-8", "backslashreplace")
 
 
-def _utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def tomls(directory: Path) -> list[str]:
     """The names of the *.toml entries of a directory, sorted; DataError when it cannot be
     listed (permission denied, a symlink loop, a name too long), naming why."""
@@ -88,7 +80,7 @@ def data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tup
         else:
             files.append((root / name, layout))
     for extra in names:
-        if not _utf8(extra):
+        if not is_utf8(extra):
             problems.error(display(root / extra, root), "the file name is not UTF-8: rename it")
         elif extra not in ("project.toml", "countries.toml"):
             problems.error(
@@ -99,7 +91,7 @@ def data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tup
         problems.error(display(unis, root), "missing directory of university files")
     else:
         for name in tomls(unis):
-            if _utf8(name):
+            if is_utf8(name):
                 files.append((unis / name, UNIVERSITY_FILE))
             else:  # its name is its university's id, which is UTF-8 text: it can never be one
                 problems.error(display(unis / name, root), "the file name is not UTF-8: rename it")
