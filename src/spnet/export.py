@@ -366,7 +366,7 @@ def write_sqlite(
     with replacing(out) as tmp, _sqlite_writing():
         if index is None or not _checked_copy(index, tmp):
             tmp.unlink(missing_ok=True)  # what a copy left behind
-            db = sqlite3.connect(tmp)
+            db = _scratch(tmp)
             try:
                 create_tables(db)
                 fill_tables(db, archive)
@@ -398,7 +398,7 @@ def _checked_copy(index: sqlite3.Connection, tmp: Path) -> bool:
     if sums is None:
         return False
     try:
-        with contextlib.closing(sqlite3.connect(tmp)) as db:
+        with contextlib.closing(_scratch(tmp)) as db:
             create_tables(db)
             db.executescript(_DROP_TRIGGERS)  # a table with triggers is copied row by row
         index.execute("ATTACH ? AS copy", (str(tmp),))
@@ -408,7 +408,7 @@ def _checked_copy(index: sqlite3.Connection, tmp: Path) -> bool:
                     index.execute(f"INSERT INTO copy.{table} SELECT * FROM main.{table}")
         finally:
             index.execute("DETACH copy")
-        with contextlib.closing(sqlite3.connect(tmp)) as db:
+        with contextlib.closing(_scratch(tmp)) as db:
             if table_sums(db) != sums:
                 return False
             db.executescript(
@@ -418,6 +418,14 @@ def _checked_copy(index: sqlite3.Connection, tmp: Path) -> bool:
     except sqlite3.Error:  # a spoiled index (unreadable pages, text that is not UTF-8); a file
         return False  # that cannot be written fails again, and is reported, as the tables are built
     return True
+
+
+def _scratch(tmp: Path) -> sqlite3.Connection:
+    """The temporary file, written without a journal or a sync of its own at each of the
+    layout's statements: `replacing` syncs it once, whole, before it takes its place."""
+    db = sqlite3.connect(tmp)
+    db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+    return db
 
 
 def row_sum(table: str, rows: Iterable[tuple[Any, ...]]) -> int:
