@@ -6,7 +6,8 @@ For each archive, in a cache of its own: the first export (reads every file, bui
 index and fills its export tables), the export again (a copy of the index, checked
 against the sums the index keeps), the export after one university's file changed (its
 rows replaced in the index), the export with a row of the index's export tables spoiled
-(the copy found wrong, the tables built afresh from the archive), and `--no-cache`
+(the copy found wrong, the tables built afresh from the archive, the index's export
+tables marked to be filled again), the export next (which fills them), and `--no-cache`
 (everything from the TOML, no index). Wall seconds and peak RSS of each process (a median
 where there are several runs). Prints figures only: nothing here passes or fails.
 """
@@ -62,6 +63,8 @@ def bench(scale: int, runs: int, work: Path) -> None:
     line(f"export again after it (median of {runs})", [run_once(export, env) for _ in range(runs)])
     _spoil_a_row(cache)
     line("export, a row of the index spoiled", [run_once(export, env)])
+    line("export next (the index's export tables filled again)", [run_once(export, env)])
+    line(f"export again after it (median of {runs})", [run_once(export, env) for _ in range(runs)])
     no_cache = [*SPNET, "--data", str(data), "--no-cache", "export", "sqlite", "--out", str(out)]
     line("--no-cache export", [run_once(no_cache, env)])
     sizes = f"export {out.stat().st_size / 2**20:.0f} MiB, index {_index(cache).stat().st_size / 2**20:.0f} MiB"

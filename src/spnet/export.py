@@ -365,6 +365,10 @@ def write_sqlite(
         raise UsageError(_("--out {path}: a file spnet did not write; --force replaces it").format(path=out))
     with replacing(out) as tmp, _sqlite_writing():
         if index is None or not _checked_copy(index, tmp):
+            if index is not None:  # a spoiled index: its export's tables filled again next time
+                from spnet.archive.writer import export_spoiled
+
+                export_spoiled(index)
             tmp.unlink(missing_ok=True)  # what a copy left behind
             db = _scratch(tmp)
             try:

@@ -26,6 +26,7 @@ from spnet.archive.index import (
     code_stamp,
     decode,
     files_of,
+    index_layout,
     index_path,
     open_for_reading,
     pack,
@@ -374,6 +375,20 @@ def export_sums(conn: sqlite3.Connection) -> dict[str, int] | None:
         return {str(table): value for table, value in sums.items()}
     except (*UNREADABLE, Spoiled):
         return None
+
+
+def export_spoiled(conn: sqlite3.Connection) -> None:
+    """The export's tables of the index open as `conn`, found by an export not to add up to
+    their sums, marked to be filled again when the next export asks: in a copy of the
+    index moved into place. An index that cannot be copied is left as it is."""
+    path = next(Path(file) for _seq, name, file in conn.execute("PRAGMA database_list") if name == "main")
+
+    def mark(db: sqlite3.Connection, copied: bool) -> None:
+        if not copied:  # not this code's whole index: nothing of it to mark
+            raise sqlite3.DatabaseError("the index cannot be copied")
+        db.execute("UPDATE meta SET value = 'stale' WHERE key = 'export'")
+
+    write_database(path, mark, index_layout)
 
 
 def _summary(raw: dict[str, Any]) -> dict[str, Any]:
