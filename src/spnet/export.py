@@ -405,7 +405,7 @@ def _checked_copy(index: sqlite3.Connection, tmp: Path) -> bool:
         with contextlib.closing(_scratch(tmp)) as db:
             create_tables(db)
             db.executescript(_DROP_TRIGGERS)  # a table with triggers is copied row by row
-        index.execute("ATTACH ? AS copy", (str(tmp),))
+        index.execute("ATTACH ? AS copy", (str(tmp.resolve()),))  # absolute: never read as a URI
         try:
             with index:
                 for table in TABLES_IN_ORDER:

@@ -381,7 +381,10 @@ def export_spoiled(conn: sqlite3.Connection) -> None:
     """The export's tables of the index open as `conn`, found by an export not to add up to
     their sums, marked to be filled again when the next export asks: in a copy of the
     index moved into place. An index that cannot be copied is left as it is."""
-    path = next(Path(file) for _seq, name, file in conn.execute("PRAGMA database_list") if name == "main")
+    try:
+        path = next(Path(file) for _seq, name, file in conn.execute("PRAGMA database_list") if name == "main")
+    except (sqlite3.Error, StopIteration):
+        return
 
     def mark(db: sqlite3.Connection, copied: bool) -> None:
         if not copied:  # not this code's whole index: nothing of it to mark
