@@ -3,9 +3,11 @@ spoiled or when someone else could have written it; rebuilt, and the answer unch
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
+import re
 import sqlite3
 import stat
 import subprocess
@@ -15,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from spnet import export
 from spnet.archive import load_archive
 from spnet.archive.index import index_path
+from spnet.archive.writer import export_sums
 from spnet.errors import DataError
 
 KYOTO = "universities/kyoto.toml"
@@ -202,14 +206,16 @@ QUERIES = [
 ]
 
 
-def _flip_every_page(path: Path, per_page: int) -> list[bytes]:
+def _flip_every_page(path: Path, per_page: int, dense: tuple[set[int], int] = (set(), 0)) -> list[bytes]:
     """The file with one bit flipped, at `per_page` offsets spread evenly over each of its
-    4 KiB pages (and a different bit at each), one copy per offset."""
+    4 KiB pages (and a different bit at each), one copy per offset; at `dense[1]` offsets
+    in each page whose number (from 1, as SQLite counts them) is in `dense[0]`."""
     pristine = path.read_bytes()
     copies = []
-    step = 4096 // per_page
     for page in range(0, len(pristine), 4096):
-        for k in range(per_page):
+        count = dense[1] if page // 4096 + 1 in dense[0] else per_page
+        step = 4096 // count
+        for k in range(count):
             offset = min(page + k * step + (page // 4096 * 37) % step, len(pristine) - 1)
             spoiled = bytearray(pristine)
             spoiled[offset] ^= 1 << ((page // 4096 + k) % 8)
@@ -243,6 +249,127 @@ def test_a_flipped_bit_in_any_page_of_the_index_changes_no_answer(cli, data_copy
                 assert result.exception is None or isinstance(result.exception, SystemExit), (phase, n, query)
                 assert "a bug in spnet" not in result.stderr, (phase, n, query, result.stderr[-500:])
                 assert (result.exit_code, result.stdout) == truth[query], (phase, n, query, result.stderr[-500:])
+
+
+def _export_pages(path: Path) -> set[int]:
+    """The pages of an index that hold the export's tables, their indexes and full-text
+    indexes (all of them, where SQLite cannot say: dbstat is an option it is built with)."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        try:
+            names = [name for (name,) in db.execute("SELECT DISTINCT name FROM dbstat")]
+            owners = dict(db.execute("SELECT name, tbl_name FROM sqlite_master"))
+            only = ("meta", "files", "pieces", "defines", "refs", "sqlite_schema", "sqlite_master")
+            mine = [n for n in names if n not in only and owners.get(n, n) not in only]
+            sql = f"SELECT pageno FROM dbstat WHERE name IN ({', '.join('?' * len(mine))})"
+            return {page for (page,) in db.execute(sql, mine)}
+        except sqlite3.OperationalError:
+            return set(range(1, path.stat().st_size // 4096 + 1))
+
+
+def _export_dump(path: Path, *, rowids: bool = True) -> dict[str, object]:
+    """Every table of an export with its rows in order (the export's tables by rowid, the
+    full-text index's own tables sorted), its layout, whether SQLite and FTS5 find it
+    whole, and a search's rows. Without `rowids`, which say only when a row came (an
+    index brought up to date adds a file's rows at the end), the export's tables' rows
+    sorted, and the search's partners by id."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        out: dict[str, object] = {
+            "schema": db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
+        }
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall():
+            if table in export.TABLES_IN_ORDER and rowids:
+                out[table] = db.execute(f"SELECT rowid, * FROM {table} ORDER BY rowid").fetchall()
+            elif table in export.TABLES_IN_ORDER:
+                columns = [c[1] for c in db.execute(f"PRAGMA table_info({table})") if (table, c[1]) != ("counts", "id")]
+                out[table] = sorted(db.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall(), key=repr)
+            elif rowids:
+                out[table] = sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        out["integrity"] = db.execute("PRAGMA integrity_check").fetchall()
+        for fts in ("partners_fts", "events_fts"):
+            db.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")  # raises when not
+        found = "SELECT rowid FROM partners_fts WHERE partners_fts MATCH 'Zurich'"
+        if not rowids:
+            found = f"SELECT id FROM partners WHERE rowid IN ({found}) ORDER BY id"
+        out["zurich"] = db.execute(found).fetchall()
+        assert out["zurich"], "the search finds Zurich's partners"
+        return out
+
+
+def test_a_spoiled_row_of_the_index_is_never_exported(cli, data_copy: Path, tmp_path: Path) -> None:
+    """A value of the export's tables changed inside the index (its sums not updated), or
+    made text that is not UTF-8, or a row of the full-text index lost: the export holds
+    what a fresh one does, never the index's spoiled copy; and the index's export tables
+    are filled again by the next export."""
+    fresh, out = tmp_path / "fresh.db", tmp_path / "spnet.db"
+    assert _spnet(data_copy, "--no-cache", "export", "sqlite", "--out", str(fresh)).returncode == 0
+    truth = _export_dump(fresh)
+    assert _spnet(data_copy, "export", "sqlite", "--out", str(out)).returncode == 0
+    for spoil in (
+        "UPDATE partners SET name_en = 'University of Zurick' WHERE name_en LIKE '%Zurich%'",
+        "UPDATE events SET title_en = CAST(x'ff' AS TEXT) WHERE rowid = 3",
+        "UPDATE counts SET value = value + 1 WHERE id = 1",
+        "DELETE FROM partners_fts_docsize WHERE id = 2",
+    ):
+        index = _index(data_copy)
+        pristine = index.read_bytes()
+        with contextlib.closing(sqlite3.connect(index)) as db, db:
+            db.executescript("".join(f"DROP TRIGGER {t};" for t in re.findall(r"TRIGGER (\w+)", export.TRIGGERS)))
+            db.execute(spoil)
+            db.executescript(export.TRIGGERS)
+        result = _spnet(data_copy, "export", "sqlite", "--out", str(out))  # a process, as a user runs it
+        assert result.returncode == 0, (spoil, result.stderr[-500:])
+        assert _export_dump(out) == truth, spoil
+        assert _spnet(data_copy, "export", "sqlite", "--out", str(out)).returncode == 0  # the index mended first
+        assert _export_dump(out) == truth, spoil
+        with contextlib.closing(sqlite3.connect(index)) as db:
+            assert export_sums(db) == export.table_sums(db), spoil
+        index.write_bytes(pristine)
+
+
+def test_the_sums_of_the_exports_rows_are_kept_through_an_edit(cli, data_copy: Path, tmp_path: Path) -> None:
+    """The index keeps the sums of its export's rows current as a file's rows are replaced,
+    so that an export after an edit is still a copy of the index."""
+    args = ("--data", str(data_copy))
+    assert cli(*args, "export", "sqlite", "--out", str(tmp_path / "a.db")).exit_code == 0
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace("Kyoto University", "Kyoto Univ.", 1), "utf-8")
+    assert cli(*args, "partners").exit_code == 0  # the index brought up to date, its export's rows too
+    with contextlib.closing(sqlite3.connect(_index(data_copy))) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'export'").fetchone() == ("current",)
+        assert export_sums(db) == export.table_sums(db)
+        assert db.execute("SELECT count(*) FROM universities WHERE name_en = 'Kyoto Univ.'").fetchone() == (1,)
+
+
+@pytest.mark.slow
+def test_a_flipped_bit_in_any_page_of_the_index_changes_no_export(cli, data_copy: Path, tmp_path: Path) -> None:
+    """One bit flipped in a small index with its export's tables filled, one at a time: at
+    8 places spread over each page that holds those tables (their indexes and full-text
+    indexes too) and 2 in every other page. `spnet export sqlite` then writes what a fresh
+    export does (`--no-cache`), table by table and row by row, and its search finds the
+    same rows; never exit 70. Then again (2 places a page, 1 in the others) after an edit,
+    so that the index's export tables are brought up to date from the spoiled ones first."""
+    args = ("--data", str(data_copy))
+    fresh, out = tmp_path / "fresh.db", tmp_path / "spnet.db"
+    assert cli(*args, "--no-cache", "export", "sqlite", "--out", str(fresh)).exit_code == 0
+    truth = _export_dump(fresh)
+    assert cli(*args, "check").exit_code == 0
+    assert cli(*args, "export", "sqlite", "--out", str(out)).exit_code == 0
+    path = _index(data_copy)
+    pages = _export_pages(path)
+    assert len(pages) >= 60  # the real archive's export tables: about 100 pages
+    read, update = _flip_every_page(path, 2, (pages, 8)), _flip_every_page(path, 1, (pages, 2))
+    kyoto = data_copy / KYOTO
+    for phase, copies in (("read", read), ("update", update)):
+        if phase == "update":  # an edit: each spoiled copy is brought up to date before the export
+            _touch(kyoto)
+            truth = _export_dump(fresh, rowids=False)
+        for n, spoiled in enumerate(copies):
+            path.write_bytes(spoiled)
+            out.unlink(missing_ok=True)
+            result = cli(*args, "export", "sqlite", "--out", str(out))
+            assert result.exception is None or isinstance(result.exception, SystemExit), (phase, n)
+            assert result.exit_code == 0 and "a bug in spnet" not in result.stderr, (phase, n, result.stderr[-500:])
+            assert _export_dump(out, rowids=phase == "read") == truth, (phase, n)
 
 
 @pytest.mark.slow

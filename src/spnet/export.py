@@ -15,6 +15,7 @@ import os
 import re
 import sqlite3
 import stat
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,8 @@ SELECT e.id, e.kind, e.date, e.date_start, e.date_end, e.tentative, e.title_en, 
            AS universities_ja
 FROM events e;
 """
+_DROP_TRIGGERS = "".join(f"DROP TRIGGER {name};" for name in re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
+
 
 # What Datasette shows for each table: its description, and the column that names a row
 # (so that a foreign key shows "Kyoto University" instead of "kyoto").
@@ -316,7 +319,7 @@ def create_tables(db: sqlite3.Connection) -> None:
 def fill_tables(db: sqlite3.Connection, archive: Archive) -> None:
     """Every record of the archive into the (empty) tables; the full-text index built once
     at the end, which takes a fifth of the time its triggers take row by row."""
-    db.executescript("".join(f"DROP TRIGGER {name};" for name in re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS)))
+    db.executescript(_DROP_TRIGGERS)
     with db:
         insert_rows(db, _archive_rows(archive))
         db.execute("INSERT INTO partners_fts(partners_fts) VALUES ('rebuild')")
@@ -354,24 +357,20 @@ def write_sqlite(
 ) -> None:
     """A new SQLite database at `out`, written to a temporary file and moved into place: a
     copy of the archive's index (`index`, when it is current) without what only the index
-    needs, else the same tables built afresh."""
+    needs, when its rows add up to the sums the index keeps of them; else (no index, or a
+    spoiled one) the same tables built afresh from the archive."""
     if out is None:
         raise UsageError(_("a SQLite export is a file: give --out FILE"))
     if not force and _foreign_database(out):
         raise UsageError(_("--out {path}: a file spnet did not write; --force replaces it").format(path=out))
     with replacing(out) as tmp, _sqlite_writing():
-        if index is not None:
-            os.unlink(tmp)  # VACUUM INTO writes a file of its own
-            index.execute("VACUUM INTO ?", (str(tmp),))
-            db = sqlite3.connect(tmp)
-            try:
-                from spnet.archive.writer import INDEX_ONLY  # what only the index needs
+        if index is None or not _checked_copy(index, tmp):
+            if index is not None:  # a spoiled index: its export's tables filled again next time
+                from spnet.archive.writer import export_spoiled
 
-                db.executescript("".join(f"DROP TABLE {table};" for table in INDEX_ONLY) + "VACUUM;")
-            finally:
-                db.close()
-        else:
-            db = sqlite3.connect(tmp)
+                export_spoiled(index)
+            tmp.unlink(missing_ok=True)  # what a copy left behind
+            db = _scratch(tmp)
             try:
                 create_tables(db)
                 fill_tables(db, archive)
@@ -389,6 +388,61 @@ def write_sqlite(
 
         with output(metadata) as fh:
             fh.write(json.dumps(datasette_metadata(out.stem), ensure_ascii=False, indent=2) + "\n")
+
+
+def _checked_copy(index: sqlite3.Connection, tmp: Path) -> bool:
+    """The export's tables of `index` copied into a new database at `tmp` (SQLite copies a
+    table whole into an empty one of the same layout, its pages as they are), when every
+    row of the copy reads back as the index's writer wrote it (table_sums); its indexes and
+    full-text indexes made again from those rows, since no sum covers them. False when
+    the copy is not that."""
+    from spnet.archive.writer import export_sums
+
+    sums = export_sums(index)
+    if sums is None:
+        return False
+    try:
+        with contextlib.closing(_scratch(tmp)) as db:
+            create_tables(db)
+            db.executescript(_DROP_TRIGGERS)  # a table with triggers is copied row by row
+        index.execute("ATTACH ? AS copy", (str(tmp.resolve()),))  # absolute: never read as a URI
+        try:
+            with index:
+                for table in TABLES_IN_ORDER:
+                    index.execute(f"INSERT INTO copy.{table} SELECT * FROM main.{table}")
+        finally:
+            index.execute("DETACH copy")
+        with contextlib.closing(_scratch(tmp)) as db:
+            if table_sums(db) != sums:
+                return False
+            db.executescript(
+                "REINDEX; INSERT INTO partners_fts(partners_fts) VALUES ('rebuild');"
+                f"INSERT INTO events_fts(events_fts) VALUES ('rebuild'); {TRIGGERS}"
+            )
+    except sqlite3.Error:  # a spoiled index (unreadable pages, text that is not UTF-8); a file
+        return False  # that cannot be written fails again, and is reported, as the tables are built
+    return True
+
+
+def _scratch(tmp: Path) -> sqlite3.Connection:
+    """The temporary file, written without a journal or a sync of its own at each of the
+    layout's statements: `replacing` syncs it once, whole, before it takes its place."""
+    db = sqlite3.connect(tmp)
+    db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+    return db
+
+
+def row_sum(table: str, rows: Iterable[tuple[Any, ...]]) -> int:
+    """What rows of an export table (rowid first, then its columns, as SQLite gives them
+    back) add to the table's sum: each row 2**32 plus a CRC-32 of its values, so that the
+    sum, modulo 2**64, counts the rows in its upper half and does not depend on their order."""
+    seed = zlib.crc32(table.encode())
+    return sum((1 << 32) + zlib.crc32(repr(row).encode("utf-8", "surrogateescape"), seed) for row in rows)
+
+
+def table_sums(db: sqlite3.Connection) -> dict[str, int]:
+    """Each export table's sum (row_sum) over all its rows."""
+    return {t: row_sum(t, db.execute(f"SELECT rowid, * FROM {t}")) % (1 << 64) for t in TABLES_IN_ORDER}
 
 
 # SQLite's own words for a file it could not write (a full disk, no permission), which spnet

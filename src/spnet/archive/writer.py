@@ -26,6 +26,7 @@ from spnet.archive.index import (
     code_stamp,
     decode,
     files_of,
+    index_layout,
     index_path,
     open_for_reading,
     pack,
@@ -49,7 +50,7 @@ def _with_export(root: Path) -> sqlite3.Connection | None:
             export = conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone()
         except (*UNREADABLE, Spoiled):
             state = export = None
-        if state is None or state.archive_index is None or export != ("current",):
+        if state is None or state.archive_index is None or export != ("current",) or export_sums(conn) is None:
             conn.close()
             return None
     return conn
@@ -124,6 +125,7 @@ class Writer:
         self.path = index_path(root) if keep else None
         self.scratch, self.kept, self.copied, self.fresh = scratch, False, False, fresh
         self.parts: dict[str, int] = {}
+        self.sums: dict[str, int] | None = None
         self.tmp: Path | None = None
         self.conn: sqlite3.Connection | None = None
         try:  # Ctrl-C here too leaves no temporary file
@@ -141,6 +143,10 @@ class Writer:
                 self._create()
             # The export's rows are kept current in an index that is kept, while they are whole.
             self.export = self.tmp is not None and not scratch and self._export_current()
+            # The sums of the export's rows (export.table_sums), kept with them; tables
+            # without sums that read back are filled again when an export asks.
+            self.sums = export_sums(self.conn) if self.export else None
+            self.export = self.sums is not None
         except BaseException:
             self.close()
             raise
@@ -205,11 +211,9 @@ class Writer:
 
             for kind, owned in OWNED_ROWS.items():
                 for table, column in owned:
-                    self.conn.execute(
-                        f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM defines WHERE file = ? AND kind = ?)",
-                        (row[0], kind),
-                    )
-            self.conn.execute("DELETE FROM counts WHERE university = ?", (row[1],))
+                    where = f"{column} IN (SELECT id FROM defines WHERE file = ? AND kind = ?)"
+                    self._drop_rows(table, where, (row[0], kind))
+            self._drop_rows("counts", "university = ?", (row[1],))
         for table in ("pieces", "defines", "refs"):
             self.conn.execute(f"DELETE FROM {table} WHERE file = ?", (row[0],))
         self.conn.execute("DELETE FROM files WHERE rowid = ?", (row[0],))
@@ -242,7 +246,25 @@ class Writer:
         if self.export:
             from spnet.export import insert_rows
 
+            last = {t: self._last(t) for t in {table for table, _values in unit.rows}}
             insert_rows(self.conn, unit.rows)
+            for table, rowid in last.items():
+                self._tally(table, "rowid > ?", (rowid,))
+
+    def _last(self, table: str) -> int:
+        return int(self.db.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0])
+
+    def _tally(self, table: str, where: str, params: tuple[Any, ...], sign: int = 1) -> None:
+        """The rows of an export table that `where` picks, added to its sum (or taken off)."""
+        from spnet.export import row_sum
+
+        assert self.sums is not None
+        rows = self.db.execute(f"SELECT rowid, * FROM {table} WHERE {where}", params)
+        self.sums[table] = self.sums[table] + sign * row_sum(table, rows)
+
+    def _drop_rows(self, table: str, where: str, params: tuple[Any, ...]) -> None:
+        self._tally(table, where, params, -1)
+        self.db.execute(f"DELETE FROM {table} WHERE {where}", params)
 
     def _seal(self, file: int) -> None:
         """A file's row given the CRC of what it now holds."""
@@ -290,6 +312,8 @@ class Writer:
         self.db.execute("INSERT INTO partners_fts(partners_fts) VALUES ('delete-all')")
         self.db.execute("INSERT INTO events_fts(events_fts) VALUES ('delete-all')")
         export.fill_tables(self.db, archive)
+        self.sums = export.table_sums(self.db)
+        self._keep_sums()
         self.db.execute("UPDATE meta SET value = 'current' WHERE key = 'export'")
         self.db.commit()
 
@@ -300,7 +324,10 @@ class Writer:
         filled again when an export asks."""
         db = self.db
         if self.export and index is not None:
+            self._tally("universities", "1", (), -1)
             db.execute("UPDATE universities SET managing = (id = ?)", (index.project.managing,))
+            self._tally("universities", "1", ())
+            self._keep_sums()
         self.export = self.export and index is not None
         checked = db.execute("SELECT count(*) FROM files WHERE canonical IS NULL").fetchone() == (0,)
         errors = list(problems.errors)
@@ -310,6 +337,11 @@ class Writer:
             db.execute("UPDATE meta SET value = 'stale' WHERE key = 'export' AND value = 'current'")
         db.commit()
         return State(index, errors, checked, self.parts)
+
+    def _keep_sums(self) -> None:
+        assert self.sums is not None
+        sums = {table: value % (1 << 64) for table, value in self.sums.items()}
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('export-sums', ?)", (pack(to_json(sums), bound=_SUMS),))
 
     def commit(self) -> None:
         """The updated index moved into place (unless it is a scratch one); one that cannot
@@ -327,6 +359,39 @@ class Writer:
             with contextlib.suppress(OSError):
                 self.tmp.unlink()
             self.tmp = None
+
+
+_SUMS = "export-sums"
+
+
+def export_sums(conn: sqlite3.Connection) -> dict[str, int] | None:
+    """The sums an index keeps of its export's rows (export.table_sums); None when it keeps
+    none that read back as written."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (_SUMS,)).fetchone()
+        sums = json.loads(unpack(row[0], _SUMS))
+        if not isinstance(sums, dict) or not all(isinstance(v, int) for v in sums.values()):
+            return None
+        return {str(table): value for table, value in sums.items()}
+    except (*UNREADABLE, Spoiled):
+        return None
+
+
+def export_spoiled(conn: sqlite3.Connection) -> None:
+    """The export's tables of the index open as `conn`, found by an export not to add up to
+    their sums, marked to be filled again when the next export asks: in a copy of the
+    index moved into place. An index that cannot be copied is left as it is."""
+    try:
+        path = next(Path(file) for _seq, name, file in conn.execute("PRAGMA database_list") if name == "main")
+    except (sqlite3.Error, StopIteration):
+        return
+
+    def mark(db: sqlite3.Connection, copied: bool) -> None:
+        if not copied:  # not this code's whole index: nothing of it to mark
+            raise sqlite3.DatabaseError("the index cannot be copied")
+        db.execute("UPDATE meta SET value = 'stale' WHERE key = 'export'")
+
+    write_database(path, mark, index_layout)
 
 
 def _summary(raw: dict[str, Any]) -> dict[str, Any]:
