@@ -187,3 +187,63 @@ def test_a_long_value_is_shortened_in_its_one_line(args: list[str]) -> None:
     value = args[-1]
     assert len(line) < 400 and value[:40] in line and value[-30:] in line
     assert str(len(value)) in line.replace(",", "")
+
+
+@pytest.mark.parametrize("target", ["/dev/stdout", "/dev/fd/1"])
+@pytest.mark.parametrize("writer", [["export", "json"], ["timeline", "--svg"], ["graph", "--format", "dot"]])
+def test_a_closed_standard_output_given_by_path_is_exit_4(target: str, writer: list[str]) -> None:
+    """`--out /dev/stdout >&-`: the path leads where spnet holds the closed stream; the output
+    would vanish there, so it is the same one line and exit 4 as writing to it directly."""
+    args = [*writer, target] if writer[-1] == "--svg" else [*writer, "--out", target]
+    result = subprocess.run(
+        [str(INSTALLED), "--data", str(DATA), *args],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+        timeout=120,
+    )
+    assert result.returncode == 4
+    assert result.stderr == "spnet: error: cannot write the output: standard output is closed\n"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["--version"], ["--show-completion", "zsh"]])
+def test_a_reader_gone_before_top_level_help_is_not_an_error(args: list[str]) -> None:
+    """`spnet --help | true`: help and the version are written before any command runs."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run([str(INSTALLED), *args], stdout=write, stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (0, b"")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize(
+    "args,code",
+    [(["partners", "--kind", "bogus"], 2), (["--data", "/nonexistent", "partners"], 3), (["check"], 0)],
+)
+def test_a_standard_error_that_cannot_be_written_keeps_the_exit_code(args: list[str], code: int) -> None:
+    """`2>/dev/full`: the message is lost, but the exit code still says what happened."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [str(INSTALLED), *(["--data", str(DATA)] if "--data" not in args else []), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=full,
+            timeout=120,
+        )
+    assert result.returncode == code
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii", "shift_jis"])
+def test_an_output_encoding_other_than_utf8_gets_what_it_cannot_hold_escaped(encoding: str) -> None:
+    result = subprocess.run(
+        [str(INSTALLED), "--data", str(DATA), "universities", "--format", "tsv"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": encoding},
+        timeout=120,
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    text = result.stdout.decode(encoding)
+    assert "The University of Tokyo" in text
+    assert ("東京大学" if encoding == "shift_jis" else "\\u6771\\u4eac\\u5927\\u5b66") in text

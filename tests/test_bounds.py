@@ -188,8 +188,10 @@ def test_the_sqlite_export_holds_every_value_exactly(bounds: Path, tmp_path: Pat
         rows = dict(db.execute("SELECT id, date FROM events WHERE id LIKE 'bound-%'").fetchall())
         numbers = {n for (n,) in db.execute("SELECT number FROM events WHERE id LIKE 'bound-%'")}
         names = db.execute("SELECT name_en, name_ja FROM partners WHERE id = ?", (LONG_ID,)).fetchall()
+        counts = {v for (v,) in db.execute("SELECT value FROM counts WHERE what_en IN ('most', 'least')")}
     assert rows == {f"bound-{key}": date for key, date in BOUND_DATES.items()}
     assert numbers == {INT_MAX} and names == [(LONG_NAME_EN, LONG_NAME_JA)]
+    assert counts == {INT_MAX, INT_MIN}  # a count is a whole number, not a float near it
 
 
 def test_json_csv_tsv_and_markdown_keep_every_row_whole(bounds: Path, tmp_path: Path) -> None:

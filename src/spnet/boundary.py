@@ -11,7 +11,7 @@ import contextlib
 import errno
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import typer
@@ -111,15 +111,15 @@ class SpnetGroup(LocalisedGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return list(dict.fromkeys([*self.lazy, *self.commands]))
 
+    def make_context(self, *args: Any, **extra: Any) -> Any:
+        """The command line read; `--help`, `--version` and `--show-completion` answer here."""
+        with _passed_on():
+            return super().make_context(*args, **extra)
+
     def invoke(self, ctx: Any) -> Any:
-        """The command, run. Typer's own main takes a broken pipe for exit 1 and Ctrl-C for a
-        silent 130 before `main` below sees them: they are passed on past it, for main to say."""
-        try:
+        """The command, run."""
+        with _passed_on():
             return super().invoke(ctx)
-        except KeyboardInterrupt as exc:
-            raise Interrupted from exc
-        except BrokenPipeError as exc:
-            raise _ReaderGone from exc
 
     def main(
         self,
@@ -323,6 +323,18 @@ def _shortened(message: str) -> str:
         lambda m: m[0][:80] + _("…({n} characters)…").format(n=len(m[0])) + m[0][-40:],
         message,
     )
+
+
+@contextlib.contextmanager
+def _passed_on() -> Iterator[None]:
+    """Typer's own main takes a broken pipe for exit 1 and Ctrl-C for a silent 130 before
+    SpnetGroup.main sees them: they are passed on past it, for main to say."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        raise Interrupted from exc
+    except BrokenPipeError as exc:
+        raise _ReaderGone from exc
 
 
 class _ReaderGone(Exception):

@@ -7,8 +7,10 @@ What is caught here is only what happens outside a command: Ctrl-C while Python 
 spnet, or after the command has ended.
 """
 
+import contextlib
 import os
 import sys
+from typing import Any
 
 from spnet import interrupts
 from spnet.errors import Interrupted
@@ -17,6 +19,11 @@ from spnet.errors import Interrupted
 def main() -> None:
     interrupts.install()
     hold_closed_streams()
+    sys.stderr = _Unfailing(sys.stderr)
+    if (sys.stdout.encoding or "").lower().replace("-", "").replace("_", "") != "utf8":
+        # A terminal or PYTHONIOENCODING in Latin-1, ASCII or Shift_JIS: what it cannot hold
+        # is written as \u escapes, as archive text that cannot be shown is.
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
         from spnet.cli import main as run
 
@@ -42,3 +49,25 @@ def hold_closed_streams() -> None:
             os.close(held)
         errors = "backslashreplace" if name == "stderr" else "strict"
         setattr(sys, name, open(fd, mode, encoding="utf-8", errors=errors, closefd=False))  # noqa: SIM115
+
+
+class _Unfailing:
+    """Standard error that cannot fail: a message it cannot take (`2>/dev/full`, a reader
+    gone) is dropped, and the exit code still says what happened, where Python would end
+    with exit 1 for a stream it lost."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except OSError:
+            return len(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError):
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -81,7 +81,7 @@ CREATE TABLE universities (
 );
 CREATE TABLE counts (
     id INTEGER PRIMARY KEY, university TEXT NOT NULL REFERENCES universities(id),
-    what_en TEXT, what_ja TEXT, value REAL NOT NULL, qualifier TEXT, as_of TEXT, note TEXT, source TEXT NOT NULL
+    what_en TEXT, what_ja TEXT, value NUMERIC NOT NULL, qualifier TEXT, as_of TEXT, note TEXT, source TEXT NOT NULL
 );
 CREATE TABLE partners (
     id TEXT PRIMARY KEY, university TEXT NOT NULL REFERENCES universities(id), institution TEXT NOT NULL,

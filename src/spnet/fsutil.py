@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import shutil
 import stat
@@ -38,7 +39,22 @@ def _is_stream(path: Path) -> bool:
         return False
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if not stat.S_ISREG(mode) and _closed_stdout(path):
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))  # said as standard output closed
     return not stat.S_ISREG(mode)
+
+
+def _closed_stdout(path: Path) -> bool:
+    """`--out /dev/stdout` (or /dev/fd/1) when the caller closed standard output: spnet's
+    entry point holds its number open read-only on /dev/null (spnet.entry), which the link
+    now leads to; writing there would lose the output without a word."""
+    try:
+        held = os.fstat(1)
+        if fcntl.fcntl(1, fcntl.F_GETFL) & os.O_ACCMODE != os.O_RDONLY:
+            return False
+        return os.path.realpath(path) != os.path.abspath(path) and os.path.samestat(os.stat(path), held)
+    except OSError:
+        return False
 
 
 def _target(path: Path) -> Path:

@@ -273,7 +273,8 @@ def check_table(table: dict[str, Any], kind: str, where: str, problems: Problems
 def _check_value(key: str, typ: str, value: Any, where: str, problems: Problems) -> bool:
     """Whether one value is of its key's type, not empty and not too long; else an error."""
     if not TYPE_CHECKS[typ](value):
-        problems.error(where, "{key!r} must be a {type}, not {found}", key=key, type=typ, found=type_name(value))
+        message = "{key!r} must be an {type}, not {found}" if typ == INT else "{key!r} must be a {type}, not {found}"
+        problems.error(where, message, key=key, type=typ, found=type_name(value))
         return False
     if typ == STR and not value.strip():
         problems.error(where, "{key!r} is empty: leave a key out rather than empty", key=key)
