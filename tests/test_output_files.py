@@ -274,3 +274,25 @@ def test_a_full_disk_under_the_archive_is_exit_4_and_changes_nothing(full_disk: 
     assert "No space left on device" in result.stderr and result.stderr.count("\n") == 1, result.stderr
     after = {p: p.read_bytes() for p in data.rglob("*") if p.is_file() and p.name != ".spnet.lock"}
     assert after == before
+
+
+@pytest.fixture
+def unwritable(tmp_path: Path) -> Iterator[Path]:
+    """A directory where nothing can be made, even by root (chattr +i)."""
+    where = tmp_path / "immutable"
+    where.mkdir()
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(where)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here (needs root and a file system that has it)")
+    try:
+        yield where
+    finally:
+        subprocess.run(["chattr", "-i", str(where)], check=False)
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_target_that_cannot_be_made_is_named_not_the_temporary_file(writer: str, unwritable: Path) -> None:
+    target = unwritable / f"out.{writer}"
+    result = installed(WRITERS[writer][0], str(target))
+    assert result.returncode == 4
+    assert result.stderr.decode() == f"spnet: error: cannot write the output: {target}: Operation not permitted\n"
+    assert not list(unwritable.iterdir())

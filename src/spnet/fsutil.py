@@ -69,12 +69,13 @@ def _new_file_mode() -> int:
 
 
 @contextlib.contextmanager
-def _named(path: Path) -> Iterator[None]:
-    """An error writing `path` names it: `cannot write the output: out.json: No space left`."""
+def _named(path: Path, instead_of: Path | None = None) -> Iterator[None]:
+    """An error writing `path` names it: `cannot write the output: out.json: No space left`;
+    also one naming a file spnet made in `instead_of` (its temporary file), not the user's."""
     try:
         yield
     except OSError as exc:
-        if exc.filename:
+        if exc.filename and (instead_of is None or Path(exc.filename).parent != instead_of):
             raise
         raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
@@ -91,7 +92,7 @@ def replacing(path: Path) -> Iterator[Path]:
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(parent))
     tmp: Path | None = None
     try:
-        with interrupts.deferred():  # Ctrl-C comes after the file is noted for removal
+        with interrupts.deferred(), _named(path, instead_of=parent):  # Ctrl-C after the file is noted for removal
             fd, name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}-", suffix=".tmp")
             os.close(fd)
             tmp = Path(name)
