@@ -567,15 +567,22 @@ def completion_help(text: str) -> str:
     """Archive text as the description of a completion, shown as written: controls and
     invisible marks escaped, markup escaped, cut to one line. Text with an :emoji: code,
     which Rich would turn into a picture whatever the escaping, is given no description."""
-    from rich.emoji import Emoji
-    from rich.markup import escape
-
     from spnet.render import visible
 
-    if Emoji.replace(text) != text:
-        return ""
+    # Rich's markup and emoji modules cost about 8 ms to import, paid at every Tab: they are
+    # imported only for text with a bracket (markup) or a colon (an :emoji: code).
+    if ":" in text:
+        from rich.emoji import Emoji
+
+        if Emoji.replace(text) != text:
+            return ""
+    shown = cut(visible(text), COMPLETION_HELP_CELLS)
+    if "[" not in shown:
+        return shown
+    from rich.markup import escape
+
     # escape() doubles a final backslash (for text that markup follows); none follows here.
-    return escape(cut(visible(text), COMPLETION_HELP_CELLS) + " ")[:-1]
+    return escape(shown + " ")[:-1]
 
 
 def help_width(stream: TextIO) -> int:
