@@ -364,34 +364,6 @@ def test_an_integer_of_thousands_of_digits_is_a_data_error_not_a_bug(data_copy: 
         )
 
 
-def test_a_graphviz_failure_is_exit_4_not_a_usage_error(tmp_path: Path) -> None:
-    # A dot that fails as an out-of-memory one would: check accepts nothing it cannot draw.
-    fake = tmp_path / "bin" / "dot"
-    fake.parent.mkdir()
-    fake.write_text("#!/bin/sh\necho 'out of memory' >&2\nexit 1\n", encoding="utf-8")
-    fake.chmod(0o755)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "spnet",
-            "--data",
-            str(DATA),
-            "graph",
-            "--format",
-            "svg",
-            "--out",
-            str(tmp_path / "g.svg"),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"},
-        check=False,
-    )
-    assert done.returncode == 4 and done.stderr == "spnet: error: dot could not draw the graph: out of memory\n"
-    assert not (tmp_path / "g.svg").exists()
-
-
 # ------------------------------------------------------------------ any date, any time
 def _stored(precision: str, year: int, month: int, day: int) -> str:
     """A stored date of the given precision."""

@@ -522,26 +522,32 @@ def test_graph_pictures_through_graphviz(cli, tmp_path: Path) -> None:
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_a_picture_needs_graphviz_and_a_file(tmp_path: Path, cli) -> None:
-    assert "give --out FILE" in cli("graph", "--format", "svg").stderr
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "spnet",
-            "--data",
-            str(DATA),
-            "graph",
-            "--format",
-            "png",
-            "--out",
-            str(tmp_path / "g.png"),
-        ],
+def _draw(out: Path, path: str) -> subprocess.CompletedProcess[str]:
+    """`spnet graph` drawing `out` (its suffix the format) with only `path` to find dot on."""
+    fmt = out.suffix.lstrip(".")
+    return subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(DATA), "graph", "--format", fmt, "--out", str(out)],
         capture_output=True,
         text=True,
-        env={**os.environ, "PATH": str(tmp_path)},  # no dot on this PATH
+        env={**os.environ, "PATH": path},
     )
+
+
+def test_a_picture_needs_graphviz_and_a_file(tmp_path: Path, cli) -> None:
+    assert "give --out FILE" in cli("graph", "--format", "svg").stderr
+    result = _draw(tmp_path / "g.png", str(tmp_path))  # no dot on this PATH
     assert result.returncode == 2 and result.stderr == (
         "spnet: error: --format png needs Graphviz's dot on PATH (apt-get install graphviz)\n"
     )
     assert not (tmp_path / "g.png").exists()
+
+
+def test_a_graphviz_failure_is_exit_4_not_a_usage_error(tmp_path: Path) -> None:
+    # A dot that fails as an out-of-memory one would: check accepts nothing it cannot draw.
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'out of memory' >&2\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    done = _draw(tmp_path / "g.svg", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    assert done.returncode == 4 and done.stderr == "spnet: error: dot could not draw the graph: out of memory\n"
+    assert not (tmp_path / "g.svg").exists()
