@@ -64,10 +64,10 @@ def json_rows(cli: Callable[..., Result], *args: str) -> list[dict]:
     return [data] if isinstance(data, dict) else data
 
 
-def copy_data(dest: Path | str | bytes) -> None:
+def copy_data(dest: Path | str) -> None:
     """The real archive's files copied to dest; not the writers' lock a run of spnet left
     there, which is the checkout's own."""
-    shutil.copytree(DATA, dest, ignore=shutil.ignore_patterns(".spnet.lock"))  # type: ignore[type-var]
+    shutil.copytree(DATA, dest, ignore=shutil.ignore_patterns(".spnet.lock"))
 
 
 @pytest.fixture
