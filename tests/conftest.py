@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,15 +14,11 @@ from spnet.cli import app
 REPO = Path(__file__).resolve().parents[1]
 # Tests read the working tree's archive, not the copy installed with the package.
 DATA = REPO / "data"
-REPORT_NAME = "000_1d7a9b0d8db791be.txt"
 
 
-def report_path() -> Path | None:
-    """The report the archive is read from: $SPNET_REPORT, else ../shared/source beside the repo."""
-    env = os.environ.get("SPNET_REPORT")
-    candidates = [Path(env)] if env else []
-    candidates.append(REPO.parent / "shared" / "source" / REPORT_NAME)
-    return next((p for p in candidates if p.is_file()), None)
+def report_path() -> Path:
+    """The report the archive is read from: the copy shipped in the package's source."""
+    return REPO / "src" / "spnet" / "source" / "report.txt"
 
 
 @pytest.fixture(autouse=True)
@@ -36,10 +31,7 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 @pytest.fixture
 def report_text() -> str:
-    path = report_path()
-    if path is None:
-        pytest.skip("the report is not beside the repo (set SPNET_REPORT)")
-    return path.read_text(encoding="utf-8")
+    return report_path().read_text(encoding="utf-8")
 
 
 @pytest.fixture

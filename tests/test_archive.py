@@ -4,6 +4,7 @@ and the canonical form of every file."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import tomllib
 from pathlib import Path
@@ -11,10 +12,11 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+from spnet import provenance
 from spnet.archive import load_archive, scan
 from spnet.models import Archive, PartialDate
 from spnet.records import all_records
-from tests.conftest import DATA
+from tests.conftest import DATA, report_path
 
 
 @pytest.fixture(scope="module")
@@ -233,3 +235,11 @@ def test_events_between_years_are_the_events_overlapping_them(archive: Archive, 
     expected = tuple(e for e in archive.events if e.date.first_day().year <= hi and e.date.last_day().year >= lo)
     assert archive.events_between(first, last) == expected
     assert len({e.id for e in archive.events}) == len(archive.events) == 65
+
+
+def test_the_shipped_report_is_the_report_unchanged() -> None:
+    """The copy spnet ships and reads is the report's text byte for byte, as its README states."""
+    data = report_path().read_bytes()
+    assert hashlib.sha256(data).hexdigest() == provenance.SHA256
+    assert provenance.SHA256 in (report_path().parent / "README.md").read_text(encoding="utf-8")
+    assert len(provenance.report()) == data.count(b"\n") + 1 == 3465  # the last line, a space, has no newline

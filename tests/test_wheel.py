@@ -40,6 +40,7 @@ def test_installed_wheel_runs_from_another_directory(installed, tmp_path: Path) 
         names = set(zf.namelist())
     shipped = {p.relative_to(REPO / "data").as_posix() for p in (REPO / "data").rglob("*.toml")}
     assert {f"spnet/data/{name}" for name in shipped} <= names
+    assert {"spnet/source/report.txt", "spnet/source/README.md"} <= names
 
     result = run(installed, tmp_path, "check")
     assert result.returncode == 0, result.stderr

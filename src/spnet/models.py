@@ -1,7 +1,8 @@
 """The archive's records as immutable named tuples. No I/O here.
 
 Every record keeps `source`: where in the report it comes from (a section name and the
-line numbers of ../shared/source/000_1d7a9b0d8db791be.txt where the statement stands).
+line numbers of the report's text, shipped as spnet/source/report.txt, where the statement
+stands).
 A field the report does not give is None, never an empty string or a guess.
 
 Named tuples rather than frozen dataclasses: as immutable, but a class costs a fraction

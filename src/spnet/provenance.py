@@ -1,0 +1,122 @@
+"""The report the archive comes from, shipped with spnet, and where in it a value stands.
+
+The report's text is package data (`spnet/source/report.txt`), read, never written. A
+record cites the lines its values begin on; finding a value there ignores what the PDF's
+extraction changed and the archive's text does not keep (the documented normalisation,
+`fold`): spaces and line breaks, full-width and compatibility forms (NFKC), case, and the
+characters the extraction could not read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import hashlib
+import unicodedata
+from collections.abc import Iterable
+from importlib import resources
+from typing import NamedTuple
+
+from spnet.errors import DataError
+from spnet.i18n import _
+
+# The text as shipped: spnet refuses a copy that is not this one.
+SHA256 = "e3ffca6c59729fff72ba0c7d7950c5471451b724e42b885371112e31177d7abc"
+_DROPPED = frozenset("\u20dd\ufffd")  # an enclosing circle; a character the extraction could not read
+
+
+def _fold_char(ch: str) -> str:
+    if ch.isascii():
+        return "" if ch.isspace() else ch.lower()
+    if ch in _DROPPED:
+        return ""
+    return "".join(c for c in unicodedata.normalize("NFKC", ch).casefold() if not c.isspace())
+
+
+def fold(text: str) -> str:
+    """`text` as it is compared with the report: NFKC, case folded, without spaces or line breaks."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+class Mark(NamedTuple):
+    """Where a found value stands on one line: columns [start, end) of the line as printed."""
+
+    line: int
+    start: int
+    end: int
+
+
+class Span(NamedTuple):
+    """A value found in the report: the line it begins on, the line it ends on, and its marks."""
+
+    first: int
+    last: int
+    marks: tuple[Mark, ...]
+
+
+class Report:
+    """The report's lines, numbered from 1, and the folded text a value is looked for in."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        folded: list[str] = []
+        self._cols: list[int] = []  # for each folded character, its column on its line
+        self._starts = [0]  # where each line begins in the folded text
+        for line in self.lines:
+            for col, ch in enumerate(line):
+                f = _fold_char(ch)
+                folded.append(f)
+                self._cols.extend([col] * len(f))
+            self._starts.append(len(self._cols))
+        self.text = "".join(folded)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def line(self, n: int) -> str:
+        """Line n as printed (1-based)."""
+        return self.lines[n - 1]
+
+    def begins_on(self, value: str, n: int) -> Span | None:
+        """`value` found beginning on line n (and going on over the lines after it), if it does."""
+        needle = fold(value)
+        if not needle or not 1 <= n <= len(self.lines):
+            return None
+        at = self.text.find(needle, self._starts[n - 1], self._starts[n] + len(needle) - 1)
+        return self._span(at, len(needle)) if at != -1 else None
+
+    def locate(self, value: str, lines: Iterable[int]) -> Span | None:
+        """`value` found beginning on one of `lines`, the first of them in order that holds it."""
+        for n in sorted(set(lines)):
+            span = self.begins_on(value, n)
+            if span is not None:
+                return span
+        return None
+
+    def where(self, value: str) -> list[int]:
+        """Every line `value` begins on."""
+        needle, found = fold(value), []
+        at = self.text.find(needle) if needle else -1
+        while at != -1:
+            found.append(bisect.bisect_right(self._starts, at))
+            at = self.text.find(needle, at + 1)
+        return found
+
+    def _span(self, at: int, size: int) -> Span:
+        marks: list[Mark] = []
+        position = at
+        while position < at + size:
+            n = bisect.bisect_right(self._starts, position)  # 1-based line of this position
+            end = min(at + size, self._starts[n])
+            marks.append(Mark(n, self._cols[position], self._cols[end - 1] + 1))
+            position = end
+        return Span(marks[0].line, marks[-1].line, tuple(marks))
+
+
+@functools.cache
+def report() -> Report:
+    """The shipped report; a copy that is not the report is refused (exit 3)."""
+    data = resources.files("spnet").joinpath("source", "report.txt").read_bytes()
+    if hashlib.sha256(data).hexdigest() != SHA256:
+        raise DataError(_("the report shipped with spnet has been changed (its SHA-256 differs from the report's)"))
+    return Report(data.decode("utf-8"))
