@@ -5,6 +5,7 @@ line naming what the report prints, where, and what the archive holds."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -33,8 +34,13 @@ def expected_summary(report_text: str) -> str:
     normalisation, no joining rule of spnet's."""
     squeezed = " ".join(report_text.split())
     bare = "".join(report_text.split())
-    dates = len(re.findall(rf"\b(?:{WEEKDAYS}), \d{{1,2}} (?:{MONTHS}),? \d{{4}}", squeezed))
-    dates += len(re.findall(r"\d{4}年\d{1,2}月\d{1,2}日（[月火水木金土日]）", bare))
+    english = re.findall(rf"\b({WEEKDAYS}), (\d{{1,2}}) ({MONTHS}),? (\d{{4}})", squeezed)
+    japanese = re.findall(r"(\d{4})年(\d{1,2})月(\d{1,2})日（([月火水木金土日])）", bare)
+    dates = len(english) + len(japanese)
+    months = MONTHS.split("|")
+    wrong = sum(
+        WEEKDAYS.split("|")[dt.date(int(y), months.index(m) + 1, int(d)).weekday()] != w for w, d, m, y in english
+    ) + sum("月火水木金土日"[dt.date(int(y), int(m), int(d)).weekday()] != w for y, m, d, w in japanese)
     urls = bare.count("https://")
     emails = report_text.count("@")
     counts = len(re.findall(r"\d+か国\d+(?:校|大学)", bare))
@@ -43,7 +49,8 @@ def expected_summary(report_text: str) -> str:
     numbers = {int(m[1]) for line in lines if (m := re.match(r"第(\d+)回　\d{4}年", line))}
     numbers |= {int(m[1]) for line in lines if (m := re.match(r"(\d+)(?:st|nd|rd|th) Meeting: ", line))}
     return (
-        f"against the report: {dates} dates, {urls} URLs, {emails} e-mail addresses, {counts} counts, "
+        f"against the report: {dates} dates ({wrong} with a weekday the calendar contradicts), {urls} URLs, "
+        f"{emails} e-mail addresses, {counts} counts, "
         f"{len(numbers)} meetings compared; 0 difference(s)\n"
     )
 
@@ -69,8 +76,10 @@ def test_no_weekday_printed_is_left_out(report_text: str) -> None:
 def test_in_japanese(report_text: str) -> None:
     done = spnet(DATA, "check", "--against-report", "--lang", "ja")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(
-        "報告書との照合: 日付 39件、URL 12件、メールアドレス 4件、数の記載 4件、会議 16回を照合"
+    figures = re.findall(r"\d+", expected_summary(report_text))
+    assert done.stdout == (
+        "報告書との照合: 日付 {}件（うち暦と合わない曜日 {}件）、URL {}件、メールアドレス {}件、数の記載 {}件、"
+        "会議 {}回を照合、相違 {}件\n".format(*figures)
     )
 
 
@@ -100,6 +109,12 @@ PLANTED = {
         'en = "Thursday, 20 February 2022"',
         'en = "Thursday, 10 February 2022"',
         ["line 2243", "3rd Meeting: Thursday, 20 February 2022", "meeting-03 is on 2022-02-10"],
+    ),
+    "a misprinted weekday no longer warned of": (
+        "project.toml",
+        'ja = "2022年02月10日（木）"\nheld = "ja"',
+        'ja = "2022年02月10日（木）"\nheld = "en"',
+        ["line 2243", "Thursday, 20 February 2022", "that day is a Sunday", "does not warn"],
     ),
     "a meeting no longer planned": (
         "project.toml",

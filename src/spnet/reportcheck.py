@@ -14,13 +14,14 @@ own rule, and asks the archive whether it holds what was read.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from spnet.i18n import _
-from spnet.models import WEEKDAYS_EN, Archive, Count, Event, PartialDate, Partner, University
+from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, Archive, Count, Event, PartialDate, Partner, University
 from spnet.provenance import COLUMN, Report, fold
 
 MONTHS_EN = (
@@ -116,6 +117,7 @@ def _language(text: str, at: int) -> str:
     return "en"
 
 
+@functools.cache
 def printed_addresses(report: Report) -> tuple[list[Printed], list[Printed]]:
     """Every URL and every e-mail address printed; a URL's language is its label's."""
     text, where = joined_text(report)
@@ -173,8 +175,9 @@ def _quoted(archive: Archive) -> dict[str, list[str]]:
 
 def compare_dates(report: Report, archive: Archive) -> Comparison:
     """Each date printed with a weekday is an event's date with that weekday for its
-    language (so `check` warns of one the calendar contradicts), or, where no event is on
-    that day, is quoted by a disagreement, which records it and says which text is held."""
+    language, or, where no event is on that day, is quoted by a disagreement, which records
+    it and says which text is held; and each weekday the calendar contradicts is one
+    `spnet check` warns of."""
     printed = printed_dates(report)
     on_day: dict[str, list[Event]] = {}
     for e in archive.events:
@@ -193,7 +196,29 @@ def compare_dates(report: Report, archive: Archive) -> Comparison:
                 "and no disagreement quotes it"
             )
             differences.append(Difference(p.line, message.format(line=p.line, printed=p.text)))
-    return Comparison(_("{n} dates").format(n=len(printed)), differences)
+    misprinted = [p for p in printed if p.value[0] and _calendar(p) != p.value[1]]
+    differences += _unwarned(misprinted, archive)
+    compared = _("{n} dates ({wrong} with a weekday the calendar contradicts)")
+    return Comparison(compared.format(n=len(printed), wrong=len(misprinted)), differences)
+
+
+def _unwarned(misprinted: list[Printed], archive: Archive) -> list[Difference]:
+    """The printed weekdays the calendar contradicts that `spnet check` does not warn of."""
+    warned = {(w.params["printed"], w.params["date"]) for w in archive.warnings if w.params and "printed" in w.params}
+    message = _(
+        "line {line}: the report prints {printed}, but that day is a {weekday}; `spnet check` does not warn of it"
+    )
+    return [
+        Difference(p.line, message.format(line=p.line, printed=p.text, weekday=_calendar(p)))
+        for p in misprinted
+        if (p.value[1], p.value[0].iso()) not in warned
+    ]
+
+
+def _calendar(p: Printed) -> str:
+    """The weekday of a printed date, in the words of its language."""
+    day = p.value[0].first_day().weekday()
+    return WEEKDAYS_JA[day] if p.lang == "ja" else WEEKDAYS_EN[day]
 
 
 def _other_weekday(p: Printed, event: Event) -> str:
