@@ -217,3 +217,20 @@ def test_provenance_reads_a_pattern_back_as_printed() -> None:
     report = provenance.report()
     found = [(span.first, report.printed(span)) for _m, span in report.matches(re.compile(r"\d+universitiesin\d+"))]
     assert found == [(2649, "14 universities in 8"), (3258, "45 universities in 13")]
+
+
+def test_archive_text_in_a_difference_is_shown_not_obeyed(tmp_path: Path) -> None:
+    """A link's URL and a contact's address, from the archive, are data: an escape sequence
+    comes out escaped and Rich's markup as the characters it is."""
+    data = tmp_path / "data"
+    copy_data(data)
+    project = data / "project.toml"
+    text = project.read_text(encoding="utf-8")
+    text = text.replace(
+        'url = "https://www.u-tokyo.ac.jp/content/400235424.pdf"', 'url = "https://e.example/\\u001b[31m[bold]x[/bold]"'
+    )
+    project.write_text(text.replace('email = "intl-project.adm@', 'email = "\\u001b]8;;http://e/\\u0007', 1), "utf-8")
+    done = spnet(data, "check", "--against-report")
+    assert done.returncode == 1 and "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert "prints https://e.example/\\x1b[31m[bold]x[/bold]; it does not" in done.stderr
+    assert "address \\x1b]8;;http://e/\\x07gs.mail.u-tokyo.ac.jp, which" in done.stderr

@@ -344,10 +344,10 @@ def compare_meetings(report: Report, archive: Archive) -> Comparison:
     return Comparison(_("{n} meetings").format(n=len(numbers)), differences)
 
 
-# The finders `spnet check --against-report` runs, in this order. Each reads one kind of
-# value off the report by its own rule and compares it with the archive.
-# FINDERS: the check of each record's line references (the values it holds found on the
-# lines it cites) joins them here, as one more finder.
+# The finders `spnet check --against-report` runs, in this order: each takes the report
+# and the archive and returns what it compared and the differences it found.
+# >>> Here joins the check of every record's line references (each value found on the
+# >>> lines the record cites), as one more finder: a Comparison of its problems.
 FINDERS: tuple[Finder, ...] = (compare_dates, compare_urls, compare_emails, compare_counts, compare_meetings)
 
 
