@@ -27,6 +27,7 @@ COLUMN = 4  # a piece of a line no longer than this may be one of a vertically t
 _DROPPED = frozenset("\u20dd\ufffd")  # an enclosing circle; a character the extraction could not read
 
 
+@functools.lru_cache(maxsize=4096)  # the report has a few thousand distinct characters; NFKC each once
 def _fold_char(ch: str) -> str:
     if ch.isascii():
         return "" if ch.isspace() else ch.lower()
@@ -67,8 +68,12 @@ class Report:
         for line in self.lines:
             for col, ch in enumerate(line):
                 f = _fold_char(ch)
-                folded.append(f)
-                self._cols.extend([col] * len(f))
+                if len(f) == 1:  # most characters: one folded character, one column
+                    folded.append(f)
+                    self._cols.append(col)
+                elif f:
+                    folded.append(f)
+                    self._cols.extend([col] * len(f))
             self._starts.append(len(self._cols))
         self.text = "".join(folded)
 
