@@ -14,6 +14,7 @@ own rule, and asks the archive whether it holds what was read.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -84,15 +85,15 @@ def printed_dates(report: Report) -> list[Printed]:
     return out
 
 
-def joined_text(report: Report) -> tuple[str, list[int]]:
+def joined_text(report: Report) -> tuple[str, Callable[[int], int]]:
     """The report's text, NFKC, with a line break dropped where the PDF broke a word across
-    lines, and each character's line. A break is a word's when neither side of it is a
-    space and, if blank lines stand between, one side is a piece of a vertical column
+    lines, and what gives each position's line. A break is a word's when neither side of it
+    is a space and, if blank lines stand between, one side is a piece of a vertical column
     (`COLUMN` characters or fewer): "https://form" + ".qooker.jp/…", "ht" + "tp" + "s:"."""
-    chars: list[str] = []
-    where: list[int] = []
-    previous = ""
-    blank = False
+    pieces: list[str] = []
+    starts: list[int] = []  # where each line's text begins in the joined text
+    numbers: list[int] = []  # and which line it is
+    size, previous, blank = 0, "", False
     for n, raw in enumerate(report.lines, start=1):
         line = unicodedata.normalize("NFKC", raw)
         if not line.strip():
@@ -101,12 +102,14 @@ def joined_text(report: Report) -> tuple[str, list[int]]:
         if previous:
             short = len(previous.strip()) <= COLUMN or len(line.strip()) <= COLUMN
             if previous[-1].isspace() or line[0].isspace() or (blank and not short):
-                chars.append("\n")
-                where.append(n)
-        chars.extend(line)
-        where.extend([n] * len(line))
+                pieces.append("\n")
+                size += 1
+        starts.append(size)
+        numbers.append(n)
+        pieces.append(line)
+        size += len(line)
         previous, blank = line, False
-    return "".join(chars), where
+    return "".join(pieces), lambda at: numbers[bisect.bisect_right(starts, at) - 1]
 
 
 def _language(text: str, at: int) -> str:
@@ -120,12 +123,12 @@ def _language(text: str, at: int) -> str:
 @functools.cache
 def printed_addresses(report: Report) -> tuple[list[Printed], list[Printed]]:
     """Every URL and every e-mail address printed; a URL's language is its label's."""
-    text, where = joined_text(report)
+    text, line_of = joined_text(report)
     urls = [
-        Printed(where[m.start()], _language(text, m.start()), m[0].rstrip(".,:"), m[0].rstrip(".,:"))
+        Printed(line_of(m.start()), _language(text, m.start()), m[0].rstrip(".,:"), m[0].rstrip(".,:"))
         for m in _URL.finditer(text)
     ]
-    emails = [Printed(where[m.start()], "", m[0], m[0].rstrip(".")) for m in _EMAIL.finditer(text)]
+    emails = [Printed(line_of(m.start()), "", m[0], m[0].rstrip(".")) for m in _EMAIL.finditer(text)]
     return urls, emails
 
 
