@@ -122,6 +122,12 @@ PLANTED = {
         'number = 16\ndate = "2024-03"',
         ["line 2257", "16th Meeting: March 2024 (TBC)", "meeting-16 is not tentative"],
     ),
+    "a meeting held made tentative": (
+        "project.toml",
+        'number = 15\ndate = "2024-02-02"',
+        'number = 15\ndate = "2024-02-02"\ntentative = true',
+        ["meeting-15 is tentative", "meeting 15 is planned"],
+    ),
     "a meeting the report does not list": (
         "project.toml",
         'id = "meeting-16"\nkind = "meeting"\nnumber = 16',
@@ -234,3 +240,17 @@ def test_archive_text_in_a_difference_is_shown_not_obeyed(tmp_path: Path) -> Non
     assert done.returncode == 1 and "\x1b" not in done.stderr and "\x07" not in done.stderr
     assert "prints https://e.example/\\x1b[31m[bold]x[/bold]; it does not" in done.stderr
     assert "address \\x1b]8;;http://e/\\x07gs.mail.u-tokyo.ac.jp, which" in done.stderr
+
+
+def test_an_invalid_archive_is_not_compared(tmp_path: Path) -> None:
+    """An archive `check` finds errors in stops there, as `check` does: its errors, exit 1."""
+    data = tmp_path / "data"
+    copy_data(data)
+    project = data / "project.toml"
+    text = project.read_text(encoding="utf-8")
+    project.write_text(text.replace('event = "workshop"', 'event = "no-such-event"', 1), encoding="utf-8")
+    done = spnet(data, "check", "--against-report")
+    assert done.returncode == 1 and done.stdout == ""
+    assert (
+        "no-such-event" in done.stderr and "difference" not in done.stderr and "against the report" not in done.stderr
+    )

@@ -327,7 +327,8 @@ def _meeting_difference(p: Printed, meeting: Event) -> str | None:
 
 def compare_meetings(report: Report, archive: Archive) -> Comparison:
     """The archive's meetings are exactly those of the report's list, each on the date one
-    text prints, the other text's date (where it differs) quoted by a disagreement."""
+    text prints, the other text's date (where it differs) quoted by a disagreement, and
+    tentative exactly where the list says planned."""
     printed = printed_meetings(report)
     meetings = {e.number: e for e in archive.events if e.kind == "meeting"}
     differences = []
@@ -340,9 +341,13 @@ def compare_meetings(report: Report, archive: Archive) -> Comparison:
         elif (found := _meeting_difference(p, meeting)) is not None:
             differences.append(Difference(p.line, found))
     numbers = {p.value[0] for p in printed}
+    planned = {p.value[0] for p in printed if p.value[2]}
     for number, meeting in meetings.items():
         if number not in numbers:
             message = _("the archive's meeting {number} ({id}) is not in the report's list of meetings")
+            differences.append(Difference(0, message.format(number=number, id=meeting.id)))
+        elif meeting.tentative and number not in planned:
+            message = _("the archive's {id} is tentative; the report's list does not say meeting {number} is planned")
             differences.append(Difference(0, message.format(number=number, id=meeting.id)))
     return Comparison(_("{n} meetings").format(n=len(numbers)), differences)
 
