@@ -148,6 +148,8 @@ def main() -> int:
             ["env", "_SPNET_COMPLETE=complete_bash", "COMP_WORDS=spnet partners -u ", "COMP_CWORD=3", *SPNET],
         ),
         ("spnet --help", [*SPNET, "--help"]),
+        ("spnet check", [*SPNET, "check"]),
+        ("spnet check --against-report", [*SPNET, "check", "--against-report"]),
     ]
     print(f"The real archive ({args.runs} runs after a warm-up):\n")
     print(HEAD)

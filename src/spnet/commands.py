@@ -16,7 +16,7 @@ from spnet.archive import resolve_data_dir, scan_cached
 from spnet.dates import parse_span
 from spnet.errors import CheckFailed, UsageError
 from spnet.i18n import _, language
-from spnet.models import Event
+from spnet.models import Archive, Event
 from spnet.options import (
     DEFAULT_OUTPUT,
     AsciiOpt,
@@ -123,6 +123,14 @@ def help_(
 def check(
     ctx: typer.Context,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    against_report: Annotated[
+        bool,
+        typer.Option(
+            "--against-report",
+            help="Read the dates, URLs, e-mail addresses, counts and meetings off the report "
+            "again and compare them with the archive (exit 1 on a difference).",
+        ),
+    ] = False,
     lang: MessagesLangOpt = None,
 ) -> None:
     """Validate the archive: errors (exit 1) and warnings, among them every JA/EN disagreement.
@@ -135,6 +143,7 @@ def check(
     root_dir = resolve_data_dir(obj.get("data"))
     archive, problems = scan_cached(root_dir, canonical=True, cache=obj.get("cache", True))
     warning, error = _("warning: {message}"), _("error: {message}")
+    quiet = quiet or against_report  # the comparison's differences, not the warnings again
     messages = [] if quiet else [(warning.format(message=render.visible(str(w))), "yellow") for w in problems.warnings]
     messages += [(error.format(message=render.visible(str(e))), "bold red") for e in problems.errors]
     terminal.write_messages(messages)
@@ -144,6 +153,9 @@ def check(
                 errors=len(problems.errors), warnings=len(problems.warnings), root=root_dir
             )
         )
+    if against_report:
+        _compare_with_report(archive)
+        return
     if quiet:
         return
     sizes = archive.index.sizes
@@ -167,6 +179,24 @@ def check(
         )
         + "\n"
     )
+
+
+def _compare_with_report(archive: Archive) -> None:
+    """`check --against-report`: each difference on stderr, then what was compared; exit 1
+    when anything differs."""
+    from spnet import reportcheck, terminal
+    from spnet.provenance import report
+
+    comparisons = reportcheck.against_report(report(), archive)
+    differences = [d for c in comparisons for d in c.differences]
+    line = _("difference: {message}")
+    terminal.write_messages([(line.format(message=render.visible(d.message)), "bold red") for d in differences])
+    summary = _("against the report: {compared} compared; {differences} difference(s)").format(
+        compared=_(", ").join(c.compared for c in comparisons), differences=len(differences)
+    )
+    if differences:
+        raise CheckFailed(summary)
+    sys.stdout.write(summary + "\n")
 
 
 @command()

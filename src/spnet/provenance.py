@@ -12,8 +12,9 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import NamedTuple
 
@@ -22,9 +23,11 @@ from spnet.i18n import _
 
 # The text as shipped: spnet refuses a copy that is not this one.
 SHA256 = "e3ffca6c59729fff72ba0c7d7950c5471451b724e42b885371112e31177d7abc"
+COLUMN = 4  # a piece of a line no longer than this may be one of a vertically typeset column
 _DROPPED = frozenset("\u20dd\ufffd")  # an enclosing circle; a character the extraction could not read
 
 
+@functools.lru_cache(maxsize=4096)  # the report has under 900 distinct characters: NFKC each once
 def _fold_char(ch: str) -> str:
     if ch.isascii():
         return "" if ch.isspace() else ch.lower()
@@ -65,8 +68,12 @@ class Report:
         for line in self.lines:
             for col, ch in enumerate(line):
                 f = _fold_char(ch)
-                folded.append(f)
-                self._cols.extend([col] * len(f))
+                if len(f) == 1:  # most characters: one folded character, one column
+                    folded.append(f)
+                    self._cols.append(col)
+                elif f:
+                    folded.append(f)
+                    self._cols.extend([col] * len(f))
             self._starts.append(len(self._cols))
         self.text = "".join(folded)
 
@@ -101,6 +108,24 @@ class Report:
             found.append(bisect.bisect_right(self._starts, at))
             at = self.text.find(needle, at + 1)
         return found
+
+    def matches(self, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[str], Span]]:
+        """Each match of `pattern` in the folded text (a pattern is written for folded text:
+        no spaces, lower case, NFKC), with where it stands on the printed lines."""
+        for m in pattern.finditer(self.text):
+            if m.end() > m.start():
+                yield m, self._span(m.start(), m.end() - m.start())
+
+    def printed(self, span: Span) -> str:
+        """What a span covers, as printed: its pieces of each line joined, with a space
+        between two words a line break parted ("14 universities" / "in 8 countries"), none
+        in a vertically typeset column (2023年3月3日（金）, one character a line)."""
+        pieces = [self.lines[m.line - 1][m.start : m.end] for m in span.marks]
+        out = pieces[0]
+        for piece in pieces[1:]:
+            words = out[-1:].isascii() and out[-1:].isalnum() and piece[:1].isascii() and piece[:1].isalnum()
+            out += (" " if words and len(out) > COLUMN else "") + piece
+        return out
 
     def _span(self, at: int, size: int) -> Span:
         marks: list[Mark] = []

@@ -37,7 +37,7 @@ EXIT_CODES = (
     "\n"
     "  0    Success. A listing that matches nothing is a success too: it prints nothing (on a terminal, "
     "one line on stderr says so).\n"
-    "  1    `spnet check` found errors in the archive.\n"
+    "  1    `spnet check` found errors in the archive, or with --against-report a difference from the report.\n"
     "  2    Bad input on the command line: an unknown or ambiguous name, a bad date, an unknown field, "
     "option or command, an option given twice, text that is not UTF-8.\n"
     "  3    The archive cannot be read or is invalid (the message names the file; a data file's name must "
