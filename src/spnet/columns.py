@@ -31,11 +31,13 @@ class Column(NamedTuple):
     least: int = 16
     # False for a field shown only when --fields names it.
     default: bool = True
+    # The row's key holding [start, end) ranges of this text to stress on a terminal.
+    marks: str | None = None
 
 
 TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
 TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
-TOKENS |= {"members", "universities", "relations", "institution", "partners_stated"}
+TOKENS |= {"members", "universities", "relations", "institution", "partners_stated", "line"}
 
 
 def _c(
@@ -67,6 +69,16 @@ def _names(stem: str, word: str | None = None, give_way: int = 0, least: int = 1
 
 
 _DISPUTED = _c("disputed", in_table=False)
+
+
+def line_label(row: Row) -> str:
+    """A line of the report: 2687, or 1245–1290 for lines a table joins, or a dash for a
+    value its cited lines do not hold."""
+    if row.get("line") is None:
+        return "—"
+    last = row.get("last", row["line"])
+    return f"{row['line']}–{last}" if last != row["line"] else str(row["line"])
+
 
 # The event fields every event listing carries; meetings and symposia show them elsewhere in a table.
 _EVENT_KEYS = [
@@ -175,4 +187,12 @@ COLUMNS: dict[str, list[Column]] = {
         _c("count", display=lambda row: f"{'█' * min(row['count'], 40)} {row['count']}"),
     ],
     "card": [_c("field"), _c("value")],
+    # `spnet source`: the report's lines; `spnet show ID --source`: with the values each holds.
+    "source": [_c("line", display=line_label), _c("text", least=30)],
+    "evidence": [
+        _c("line", display=line_label),
+        _c("text", least=30)._replace(marks="marks"),
+        _c("fields", give_way=1),
+        _c("marks", in_table=False),
+    ],
 }
