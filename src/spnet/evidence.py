@@ -18,7 +18,7 @@ from typing import Any
 
 from spnet import provenance
 from spnet.errors import UsageError
-from spnet.i18n import _
+from spnet.i18n import N_, _
 from spnet.records import flatten
 
 Row = dict[str, Any]
@@ -56,6 +56,7 @@ NOT_QUOTED = frozenset(
         *("person", "managing", "of_partners", "value", "qualifier", "cited_in", "event", "programme_ja"),
     }
 )
+NOT_CITED = N_("not on the lines cited")  # the heading of the values a record's lines do not hold
 _RANGE = re.compile(r"(\d+)(?:\s*(?:-|–|—|~|～|\.\.)\s*(\d*))?")
 
 
@@ -157,7 +158,10 @@ def _language(path: str) -> str | None:
 def cited(record: Any, lang: str = "both") -> list[Row]:
     """The passages `record` cites: every line it cites, and every line a value it holds
     (in `lang`, en or ja, or both) stands on, in passages of consecutive lines, each value
-    marked; then each such value its cited lines do not hold, as a row with no line."""
+    marked; then each such value its cited lines do not hold, as a row with no line. A
+    record that cites no line (the curators') has none."""
+    if not record.source.lines:
+        return []  # the curators' record: nothing of it is the report's
     report = provenance.report()
     marks: dict[int, list[dict[str, Any]]] = {}
     missing: list[Row] = []
@@ -181,7 +185,7 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
             rows.append({"line": n, "text": report.line(n), "fields": fields, "marks": found})
             rows[-1]["_passage"] = heading(first, last)
     for row in missing:
-        row["_passage"] = _("not on the lines cited")
+        row["_passage"] = _(NOT_CITED)
     return rows + missing
 
 
@@ -210,15 +214,15 @@ def _runs(lines: Sequence[int]) -> list[tuple[int, int]]:
 
 
 VERTICAL = 3  # a line with no more than this many characters may be one of a vertical column
-RUN = 4  # and it takes this many such lines in a row to make one
+RUN = 2  # and it takes this many such lines in a row to make one; a blank line ends it
 
 
 def readable(rows: Sequence[Row]) -> list[Row]:
     """Rows as a person reads them: a run of vertically typeset lines (each at most three
-    characters, blank ones among them) within one passage is one row, its lines' text
-    joined (小, 林, 傳, 司: 小林傳司; in, tl-, pr, oj: intl-proj), its marks moved with it;
-    `last` is the run's last line. Blank lines are left out (the line numbers show where
-    they were), unless there is nothing else."""
+    characters; a blank line ends a column of the page) within one passage is one row, its
+    lines' text joined (小, 林, 傳, 司: 小林傳司; in, tl-, pr, oj: intl-proj), its marks
+    moved with it; `last` is the run's last line. Blank lines are left out (the line
+    numbers show where they were), unless there is nothing else."""
     out = _readable(rows)
     return [row for row in out if row["line"] is None or row["text"].strip()] or out
 
@@ -240,7 +244,7 @@ def _readable(rows: Sequence[Row]) -> list[Row]:
 
 
 def _short(row: Row) -> bool:
-    return row.get("line") is not None and len(row["text"].strip()) <= VERTICAL
+    return row.get("line") is not None and 0 < len(row["text"].strip()) <= VERTICAL
 
 
 def _joined(rows: Sequence[Row]) -> Row:
