@@ -19,7 +19,6 @@ from typing import Any
 from spnet import provenance
 from spnet.errors import UsageError
 from spnet.i18n import N_, _
-from spnet.records import flatten
 
 Row = dict[str, Any]
 
@@ -139,6 +138,8 @@ def cited_lines(record: Any, path: str) -> tuple[int, ...]:
 
 def quoted_fields(record: Any) -> list[tuple[str, str]]:
     """The record's values in the report's words, as (field path, text)."""
+    from spnet.records import flatten  # `spnet source` alone has no record to read
+
     out = []
     for path, value in flatten(record):
         word = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]

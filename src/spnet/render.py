@@ -345,8 +345,30 @@ def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, str
     if out.header:
         lines.append("| " + " | ".join(md(_header(c, out.lang)) for c in cols) + " |")
         lines.append("|" + "|".join(" --- " for _ in cols) + "|")
-    lines += ["| " + " | ".join(md(_cell(c, row, out)) for c in cols) + " |" for row in rows]
+    lines += [
+        "| " + " | ".join(_md_marked(_cell(c, row, out), _ranges(c, row), md) for c in cols) + " |" for row in rows
+    ]
     stream.write("".join(line + "\n" for line in lines))
+
+
+def _ranges(c: Column, row: Row) -> list[tuple[int, int]]:
+    """The [start, end) ranges a row marks in a column's text, overlapping ones merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((m["start"], m["end"]) for m in (row.get(c.marks) or () if c.marks else ())):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _md_marked(text: str, ranges: Sequence[tuple[int, int]], md: Callable[[str], str]) -> str:
+    """A Markdown cell with its marked ranges in bold (each piece escaped as text)."""
+    pieces, at = [], 0
+    for start, end in ranges:
+        pieces += [md(text[at:start]), f"**{md(text[start:end])}**"]
+        at = end
+    return "".join(pieces) + md(text[at:])
 
 
 def _table_columns(rows: Sequence[Row], cols: Sequence[Column], out: Output) -> list[list[Column]]:
