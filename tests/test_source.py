@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from typer.testing import Result
 
 from spnet import provenance
@@ -309,6 +310,22 @@ def test_a_marked_value_keeps_its_mark_when_wrapped() -> None:
     assert "University of Zurich" in marked
     text_lines = [line for line in screen.lines if "Zurich" in line]
     assert text_lines and all(len(line) <= 80 for line in text_lines)
+
+
+def test_every_mark_survives_wrapping_on_a_narrow_terminal(cli: Callable[..., Result]) -> None:
+    """At 60 columns Kyoto's paragraphs wrap inside their cells: what the terminal shows in
+    bold reverse, read in order, is exactly what the JSON marks, and nothing else."""
+    rows = json_rows(cli, "show", "kyoto", "--source")
+    expected = ""
+    for row in rows:
+        stressed = sorted({n for m in row["marks"] for n in range(m["start"], m["end"])})
+        expected += "".join(row["text"][n] for n in stressed)
+    screen = on_terminal(["show", "kyoto", "--source"], 60)
+    assert screen.code == 0, screen.err
+    assert max(cell_len(line) for line in screen.lines) <= 60
+    assert len(screen.lines) > len(rows)  # it did wrap
+    shown = "".join(MARKED.findall(screen.raw))
+    assert fold(shown) == fold(expected) and len(fold(expected)) > 1000
 
 
 def test_in_a_japanese_readers_words() -> None:

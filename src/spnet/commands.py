@@ -4,7 +4,7 @@ the rows to the renderer."""
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import typer.main
@@ -398,14 +398,14 @@ def show(
     emit(ctx, [{"field": k, "value": v, "_misprinted_weekday": odd and k == "date"} for k, v in keep], "card", out)
 
 
-def _show_source(ctx: typer.Context, record: object, out: Output) -> None:
+def _show_source(ctx: typer.Context, record: Any, out: Output) -> None:
     """The passages a record cites (`show --source`): a table of report lines, in the
     reader's words as `show` is."""
     from spnet import evidence
 
     out = out._replace(words_ja=out.lang is Lang.ja or (out.lang is Lang.both and language() == "ja"))
     rows = evidence.cited(record, out.lang.value)
-    no_line = _("{id} cites no line of the report: what it holds is the curators'").format(id=record.id)  # type: ignore[attr-defined]
+    no_line = _("{id} cites no line of the report: what it holds is the curators'").format(id=record.id)
     emit(ctx, rows, "evidence", out, group=lambda row: row["_passage"], readable=evidence.readable, empty=no_line)
 
 
@@ -422,8 +422,8 @@ def source(
     ] = None,
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
-    """The report the archive comes from, as shipped with spnet: any passage by its line
-    numbers; with no line, what the report is (title, issuer, lines, SHA-256, sections).
+    """Passages of the report the archive comes from (shipped with spnet) by line number;
+    with no line, what the report is: title, issuer, lines, SHA-256, sections.
     `spnet show ID --source` prints the lines a record cites.
 
     Example: spnet source 2687-2690 2762
