@@ -107,6 +107,7 @@ def test_the_whole_report_has_no_cap(cli: Callable[..., Result]) -> None:
 
 def test_source_alone_says_what_the_report_is(cli: Callable[..., Result]) -> None:
     (facts,) = json_rows(cli, "source")
+    assert list(facts) == ["title_ja", "title_en", "issued_by", "text", "lines", "sha256", "sections"]
     data = report_path().read_bytes()
     assert facts["sha256"] == hashlib.sha256(data).hexdigest() == provenance.SHA256
     assert facts["lines"] == LAST == data.decode("utf-8").count("\n") + 1
