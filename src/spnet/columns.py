@@ -37,7 +37,8 @@ class Column(NamedTuple):
 
 TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
 TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
-TOKENS |= {"members", "universities", "relations", "institution", "partners_stated", "line"}
+TOKENS |= {"members", "universities", "relations", "institution", "partners_stated"}
+TOKENS |= {"line"}  # a line of the report (spnet source)
 
 
 def _c(

@@ -128,12 +128,19 @@ def passage_rows(ranges: Sequence[tuple[int, int]]) -> list[Row]:
 
 
 def cited_lines(record: Any, path: str) -> tuple[int, ...]:
-    """The lines the field at `path` cites: the record's, and a count's own where it has them."""
-    lines = tuple(record.source.lines)
+    """The lines the field at `path` cites: its own where the record gives it some (by its
+    path, or the list it is in: participants), else the record's; and a count's own."""
+    own = {cite.field: tuple(cite.lines) for cite in getattr(record.source, "cites", ())}
+    lines = own.get(path, own.get(re.split(r"[.\[]", path)[0], tuple(record.source.lines)))
     count = re.match(r"counts\[(\d+)\]\.", path)
     if count is not None:
         lines += tuple(record.counts[int(count[1])].source.lines)
     return lines
+
+
+def every_cited_line(record: Any) -> set[int]:
+    """Every line the record, or one of its fields, cites."""
+    return set(record.source.lines).union(*(cite.lines for cite in getattr(record.source, "cites", ())))
 
 
 def quoted_fields(record: Any) -> list[tuple[str, str]]:
@@ -143,8 +150,8 @@ def quoted_fields(record: Any) -> list[tuple[str, str]]:
     out = []
     for path, value in flatten(record):
         word = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
-        if not isinstance(value, str) or word in NOT_QUOTED:
-            continue
+        if not isinstance(value, str) or word in NOT_QUOTED or path.startswith("source.") or ".source." in path:
+            continue  # spnet's and the curators' words, and where a value comes from
         if word in ("title_en", "title_ja") and getattr(record, f"{word}_basis", None) == "curator":
             continue  # a title in the curators' words
         out.append((path, value))
@@ -161,7 +168,7 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
     (in `lang`, en or ja, or both) stands on, in passages of consecutive lines, each value
     marked; then each such value its cited lines do not hold, as a row with no line. A
     record that cites no line (the curators') has none."""
-    if not record.source.lines:
+    if not every_cited_line(record):
         return []  # the curators' record: nothing of it is the report's
     report = provenance.report()
     marks: dict[int, list[dict[str, Any]]] = {}
@@ -177,7 +184,7 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
             marks.setdefault(mark.line, []).append({"field": path, "start": mark.start, "end": mark.end})
     shown = set(marks)
     # A cited line that holds no value is shown all the same: it is what the record cites.
-    shown |= {n for n in record.source.lines if not _holds_other_language(record, n, lang)}
+    shown |= {n for n in every_cited_line(record) if not _holds_other_language(record, n, lang)}
     rows = []
     for first, last in _runs(sorted(shown)):
         for n in sorted(k for k in range(first, last + 1) if report.line(k).strip() or k in shown):
