@@ -38,7 +38,6 @@ class Column(NamedTuple):
 TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
 TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
 TOKENS |= {"members", "universities", "relations", "institution", "partners_stated"}
-TOKENS |= {"line"}  # a line of the report (spnet source)
 
 
 def _c(
@@ -71,6 +70,14 @@ def _names(stem: str, word: str | None = None, give_way: int = 0, least: int = 1
 
 _DISPUTED = _c("disputed", in_table=False)
 
+# The event fields every event listing carries; meetings and symposia show them elsewhere in a table.
+_EVENT_KEYS = [
+    _c("kind", in_table=False),
+    *(c._replace(in_table=False) for c in _names("title")),
+    _c("university", in_table=False),
+    _c("id", give_way=1),
+]
+
 
 def line_label(row: Row) -> str:
     """A line of the report: 2687, or 1245–1290 for lines a table joins, or a dash for a
@@ -81,13 +88,8 @@ def line_label(row: Row) -> str:
     return f"{row['line']}–{last}" if last != row["line"] else str(row["line"])
 
 
-# The event fields every event listing carries; meetings and symposia show them elsewhere in a table.
-_EVENT_KEYS = [
-    _c("kind", in_table=False),
-    *(c._replace(in_table=False) for c in _names("title")),
-    _c("university", in_table=False),
-    _c("id", give_way=1),
-]
+# A line of the report: a token, never wrapped.
+_LINE = _c("line", display=line_label)._replace(token=True)
 
 COLUMNS: dict[str, list[Column]] = {
     "universities": [
@@ -189,9 +191,9 @@ COLUMNS: dict[str, list[Column]] = {
     ],
     "card": [_c("field"), _c("value")],
     # `spnet source`: the report's lines; `spnet show ID --source`: with the values each holds.
-    "source": [_c("line", display=line_label), _c("text", least=30)],
+    "source": [_LINE, _c("text", least=30)],
     "evidence": [
-        _c("line", display=line_label),
+        _LINE,
         _c("text", least=30)._replace(marks="marks"),
         _c("fields", give_way=1),
         _c("marks", in_table=False),
