@@ -145,7 +145,11 @@ def _words(rows: list[dict]) -> tuple[set[str], set[str]]:
         words.update(LATIN.findall(dates.fiscal_year_label(int(fy[2:]), "both")))
     words |= {"+"}  # the curators' mark
     # The report's lines, of which a table joins the vertically typeset ones (20, 21: 2021).
-    words.update(LATIN.findall("".join(str(row.get("text") or "").strip() for row in rows if "line" in row)))
+    report_text = "".join(
+        text if len(text) <= evidence.VERTICAL else f" {text} "
+        for text in (str(row.get("text") or "").strip() for row in rows if "line" in row)
+    )
+    words.update(LATIN.findall(report_text))
     # The headings of the report's passages (spnet source, show --source).
     words.update(LATIN.findall(f"{evidence.heading(1, 2)} {evidence.heading(1, 1)} {evidence.NOT_CITED}"))
     return tokens, {w.strip(".:/-") for w in words}

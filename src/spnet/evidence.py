@@ -185,6 +185,7 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
     shown = set(marks)
     # A cited line that holds no value is shown all the same: it is what the record cites.
     shown |= {n for n in every_cited_line(record) if not _holds_other_language(record, n, lang)}
+    shown = {k for n in shown for k in _column(report, n)}
     rows = []
     for first, last in _runs(sorted(shown)):
         for n in sorted(k for k in range(first, last + 1) if report.line(k).strip() or k in shown):
@@ -206,6 +207,23 @@ def _holds_other_language(record: Any, n: int, lang: str) -> bool:
         _language(path) not in (None, lang) and report.begins_on(value, n) is not None
         for path, value in quoted_fields(record)
     )
+
+
+def _column(report: provenance.Report, n: int) -> range:
+    """Line n, or, where it is a piece of a vertically typeset column (20 of 2023; （ of
+    （金）), the lines of that column: a reader sees the piece in its place."""
+    if not _vertical(report.line(n)):
+        return range(n, n + 1)
+    first, last = n, n
+    while first > 1 and _vertical(report.line(first - 1)):
+        first -= 1
+    while last < len(report) and _vertical(report.line(last + 1)):
+        last += 1
+    return range(first, last + 1)
+
+
+def _vertical(line: str) -> bool:
+    return 0 < len(line.strip()) <= VERTICAL
 
 
 def _runs(lines: Sequence[int]) -> list[tuple[int, int]]:
@@ -252,7 +270,7 @@ def _readable(rows: Sequence[Row]) -> list[Row]:
 
 
 def _short(row: Row) -> bool:
-    return row.get("line") is not None and 0 < len(row["text"].strip()) <= VERTICAL
+    return row.get("line") is not None and _vertical(row["text"])
 
 
 def _joined(rows: Sequence[Row]) -> Row:
