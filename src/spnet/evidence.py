@@ -56,6 +56,8 @@ NOT_QUOTED = frozenset(
     }
 )
 NOT_CITED = N_("not on the lines cited")  # the heading of the values a record's lines do not hold
+LOOSE = frozenset({"what", "part"})  # may be the curators' words (`required`)
+LISTS = {"members_en": "; ", "members_ja": "; ", "aliases": ", "}  # list fields, as flattened: their separators
 _RANGE = re.compile(r"(\d+)(?:\s*(?:-|–|—|~|～|\.\.)\s*(\d*))?")
 
 
@@ -144,7 +146,8 @@ def every_cited_line(record: Any) -> set[int]:
 
 
 def quoted_fields(record: Any) -> list[tuple[str, str]]:
-    """The record's values in the report's words, as (field path, text)."""
+    """The record's values in the report's words, as (field path, text); a list's items
+    each on its own (members_en[0], aliases[1])."""
     from spnet.records import flatten  # `spnet source` alone has no record to read
 
     out = []
@@ -154,8 +157,17 @@ def quoted_fields(record: Any) -> list[tuple[str, str]]:
             continue  # spnet's and the curators' words, and where a value comes from
         if word in ("title_en", "title_ja") and getattr(record, f"{word}_basis", None) == "curator":
             continue  # a title in the curators' words
-        out.append((path, value))
+        if word in LISTS:
+            out += [(f"{path}[{n}]", item) for n, item in enumerate(value.split(LISTS[word]))]
+        else:
+            out.append((path, value))
     return out
+
+
+def required(path: str) -> bool:
+    """Whether the report must hold the value: a count's `what` and a participant's `part`
+    may be the curators' words for it (marked where the report has them, not missed)."""
+    return re.sub(r"_(en|ja)$", "", path.rsplit(".", 1)[-1]) not in LOOSE
 
 
 def _language(path: str) -> str | None:
@@ -166,8 +178,8 @@ def _language(path: str) -> str | None:
 def cited(record: Any, lang: str = "both") -> list[Row]:
     """The passages `record` cites: every line it cites, and every line a value it holds
     (in `lang`, en or ja, or both) stands on, in passages of consecutive lines, each value
-    marked; then each such value its cited lines do not hold, as a row with no line. A
-    record that cites no line (the curators') has none."""
+    marked; then each such value its cited lines do not hold (that the report must,
+    `required`), as a row with no line. A record that cites no line (the curators') has none."""
     if not every_cited_line(record):
         return []  # the curators' record: nothing of it is the report's
     report = provenance.report()
@@ -178,7 +190,8 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
             continue
         span = report.locate(value, cited_lines(record, path))
         if span is None:
-            missing.append({"line": None, "text": value, "fields": path, "marks": []})
+            if required(path):
+                missing.append({"line": None, "text": value, "fields": path, "marks": []})
             continue
         for mark in span.marks:
             marks.setdefault(mark.line, []).append({"field": path, "start": mark.start, "end": mark.end})
