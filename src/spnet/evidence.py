@@ -19,6 +19,7 @@ from typing import Any
 from spnet import provenance
 from spnet.errors import UsageError
 from spnet.i18n import N_, _
+from spnet.provenance import fold
 
 Row = dict[str, Any]
 
@@ -188,12 +189,13 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
     for path, value in quoted_fields(record):
         if lang != "both" and _language(path) not in (None, lang):
             continue
-        span = report.locate(value, cited_lines(record, path))
-        if span is None:
+        # A quotation the archive shortened (…) is found piece by piece.
+        spans = [report.locate(part, cited_lines(record, path)) for part in value.split("…") if fold(part)]
+        if not spans or None in spans:
             if required(path):
                 missing.append({"line": None, "text": value, "fields": path, "marks": []})
             continue
-        for mark in span.marks:
+        for mark in (m for span in spans if span for m in span.marks):
             marks.setdefault(mark.line, []).append({"field": path, "start": mark.start, "end": mark.end})
     shown = set(marks)
     # A cited line that holds no value is shown all the same: it is what the record cites.
