@@ -206,8 +206,8 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
         for n in sorted(k for k in range(first, last + 1) if report.line(k).strip() or k in shown):
             found = sorted(marks.get(n, []), key=lambda m: (m["start"], m["field"]))
             fields = ", ".join(dict.fromkeys(m["field"] for m in found))
-            rows.append({"line": n, "text": report.line(n), "fields": fields, "marks": found})
-            rows[-1]["_passage"] = heading(first, last)
+            row = {"line": n, "text": report.line(n), "fields": fields, "marks": found}
+            rows.append({**row, "_passage": heading(first, last)})
     for row in missing:
         row["_passage"] = _(NOT_CITED)
     return rows + missing
