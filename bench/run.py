@@ -143,6 +143,12 @@ def main() -> int:
         ),
         ("spnet search 京都 --format json", [*SPNET, "search", "京都", "--format", "json"]),
         ("spnet search 連携大学会議 --format json", [*SPNET, "search", "連携大学会議", "--format", "json"]),
+        ("spnet source 2687-2700 --format json", [*SPNET, "source", "2687-2700", "--format", "json"]),
+        ("spnet show kyoto --source --format json", [*SPNET, "show", "kyoto", "--source", "--format", "json"]),
+        (
+            "spnet show symposium-2 --source --format table > file",
+            ["sh", "-c", f'"$0" "$@" > {out_file}', *SPNET, "show", "symposium-2", "--source", "--format", "table"],
+        ),
         (
             "completion of `spnet partners -u ` (bash)",
             ["env", "_SPNET_COMPLETE=complete_bash", "COMP_WORDS=spnet partners -u ", "COMP_CWORD=3", *SPNET],

@@ -34,7 +34,8 @@ def test_bare_commands_print_their_formatted_help(args: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", ["partners", "timeline", "meetings", "symposia", "contacts", "show", "search", "export", "graph"]
+    "command",
+    ["partners", "timeline", "meetings", "symposia", "contacts", "show", "search", "export", "graph", "source"],
 )
 def test_dash_h_works_wherever_help_does(command: str) -> None:
     short, long = spnet(command, "-h"), spnet(command, "--help")
@@ -161,6 +162,7 @@ def test_completion_of_names_kinds_fields_and_ids() -> None:
     assert complete("bash", "spnet partners --kind cons") == ["consortium", "consortium-member"]
     assert "id,name_en" in complete("bash", "spnet partners --fields id,name_")
     assert "meeting-03" in complete("bash", "spnet show meeting-0")
+    assert complete("bash", "spnet show --source kyoto-zu") == ["kyoto-zurich", "kyoto-zurich-symposium-2023"]
     assert complete("bash", "spnet timeline --format j") == ["json"]
 
 

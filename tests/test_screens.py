@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from spnet import columns, dates, glossary
+from spnet import columns, dates, evidence, glossary
 from tests.conftest import DATA
 
 SCREENS = Path(__file__).parent / "screens"
@@ -95,6 +95,10 @@ LISTINGS = [
     ["search", "UCL"],
     ["stats"],
     ["show", "symposium-2"],
+    ["source", "2740-2750"],
+    ["source", "780-830", "2267"],
+    ["show", "kyoto-zurich", "--source"],
+    ["show", "symposium-2", "--source"],
 ]
 
 TOKEN_FIELDS = {"id", "date", "since", "email", "url", "report_url", "kind", "university", "time", "country"}
@@ -140,6 +144,14 @@ def _words(rows: list[dict]) -> tuple[set[str], set[str]]:
     for fy in [w for w in words if re.fullmatch(r"FY\d{4}", w)]:  # a 年度's heading: FY2011 2011年度（平成23年度）
         words.update(LATIN.findall(dates.fiscal_year_label(int(fy[2:]), "both")))
     words |= {"+"}  # the curators' mark
+    # The report's lines, of which a table joins the vertically typeset ones (20, 21: 2021).
+    report_text = "".join(
+        text if len(text) <= evidence.VERTICAL else f" {text} "
+        for text in (str(row.get("text") or "").strip() for row in rows if "line" in row)
+    )
+    words.update(LATIN.findall(report_text))
+    # The headings of the report's passages (spnet source, show --source).
+    words.update(LATIN.findall(f"{evidence.heading(1, 2)} {evidence.heading(1, 1)} {evidence.NOT_CITED}"))
     return tokens, {w.strip(".:/-") for w in words}
 
 
@@ -213,6 +225,9 @@ GOLDEN = [
     ("universities-ja-80", ["universities", "--lang", "ja"], 80),
     ("stats-fy-ja-80", ["stats", "--group", "年度", "--lang", "ja"], 80),
     ("show-meeting-03-ja-80", ["show", "第3回連携大学会議", "--lang", "ja"], 80),
+    # The report itself: a passage, and the programme's vertical lines joined into one row.
+    ("source-2740-2750-80", ["source", "2740-2750"], 80),
+    ("source-780-830-ja-120", ["source", "780-830", "--lang", "ja"], 120),
 ]
 
 

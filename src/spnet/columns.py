@@ -31,6 +31,8 @@ class Column(NamedTuple):
     least: int = 16
     # False for a field shown only when --fields names it.
     default: bool = True
+    # The row's key holding [start, end) ranges of this text to stress on a terminal.
+    marks: str | None = None
 
 
 TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
@@ -75,6 +77,19 @@ _EVENT_KEYS = [
     _c("university", in_table=False),
     _c("id", give_way=1),
 ]
+
+
+def line_label(row: Row) -> str:
+    """A line of the report: 2687, or 1245–1290 for lines a table joins, or a dash for a
+    value its cited lines do not hold."""
+    if row.get("line") is None:
+        return "—"
+    last = row.get("last", row["line"])
+    return f"{row['line']}–{last}" if last != row["line"] else str(row["line"])
+
+
+# A line of the report: a token, never wrapped.
+_LINE = _c("line", display=line_label)._replace(token=True)
 
 COLUMNS: dict[str, list[Column]] = {
     "universities": [
@@ -175,4 +190,12 @@ COLUMNS: dict[str, list[Column]] = {
         _c("count", display=lambda row: f"{'█' * min(row['count'], 40)} {row['count']}"),
     ],
     "card": [_c("field"), _c("value")],
+    # `spnet source`: the report's lines; `spnet show ID --source`: with the values each holds.
+    "source": [_LINE, _c("text", least=30)],
+    "evidence": [
+        _LINE,
+        _c("text", least=30)._replace(marks="marks"),
+        _c("fields", give_way=1),
+        _c("marks", in_table=False),
+    ],
 }

@@ -4,7 +4,7 @@ the rows to the renderer."""
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import typer.main
@@ -394,6 +394,14 @@ def show(
     date_style: DateStyleOpt = None,
     ascii_: AsciiOpt = False,
     no_pager: NoPagerOpt = False,
+    source: Annotated[
+        bool,
+        typer.Option(
+            "--source",
+            help="Instead of the record, the report's lines it cites, each value it holds marked where it "
+            "stands (json: the marks as data).",
+        ),
+    ] = False,
 ) -> None:
     """One record of any kind in full, with its source, any JA/EN disagreement, and the
     records it names or that name it.
@@ -402,8 +410,11 @@ def show(
     """
     archive = open_archive(ctx)
     record = records.find_record(archive, record_id)
-    pairs = records.card(archive, record)
     out = make_output(fmt, lang, None, False, False, ascii_, no_pager=no_pager, date_style=date_style)
+    if source:
+        _show_source(ctx, record, out)
+        return
+    pairs = records.card(archive, record)
     # Both texts of the archive, in a Japanese reader's words: labels, kinds, names for ids.
     out = out._replace(words_ja=out.lang is Lang.ja or (out.lang is Lang.both and language() == "ja"))
     if render.resolve_format(out, sys.stdout) is Format.json:
@@ -415,6 +426,50 @@ def show(
     keep = [(k, v) for k, v in pairs if not (other and k.endswith(other[0]) and k[:-3] + other[1] in keys)]
     odd = isinstance(record, Event) and bool(record.misprinted_weekdays())
     emit(ctx, [{"field": k, "value": v, "_misprinted_weekday": odd and k == "date"} for k, v in keep], "card", out)
+
+
+def _show_source(ctx: typer.Context, record: Any, out: Output) -> None:
+    """The passages a record cites (`show --source`): a table of report lines, in the
+    reader's words as `show` is."""
+    from spnet import evidence
+
+    out = out._replace(words_ja=out.lang is Lang.ja or (out.lang is Lang.both and language() == "ja"))
+    rows = evidence.cited(record, out.lang.value)
+    no_line = _("{id} cites no line of the report: what it holds is the curators'").format(id=record.id)
+    emit(ctx, rows, "evidence", out, group=lambda row: row["_passage"], readable=evidence.readable, empty=no_line)
+
+
+@command()
+@listing
+def source(
+    ctx: typer.Context,
+    lines: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="LINE[-LINE]...",
+            help="Lines of the report: 2687, 2687-2700, 3450- (to the end); several apart or with commas.",
+        ),
+    ] = None,
+    out: Output = DEFAULT_OUTPUT,
+) -> None:
+    """Passages of the report the archive comes from (shipped with spnet) by line number;
+    with no line, what the report is: title, issuer, lines, SHA-256, sections.
+    `spnet show ID --source` prints the lines a record cites.
+
+    Example: spnet source 2687-2690 2762
+    """
+    from spnet import evidence
+
+    if not lines:
+        facts = evidence.about()
+        if render.resolve_format(out, sys.stdout) is Format.json:
+            render.emit_json(facts)
+            return
+        emit(ctx, evidence.about_rows(facts), "card", out)
+        return
+    ranges = evidence.parse_ranges(lines)
+    group = (lambda row: row["_passage"]) if len(ranges) > 1 else None
+    emit(ctx, evidence.passage_rows(ranges), "source", out, group=group, readable=evidence.readable)
 
 
 @command()

@@ -104,6 +104,13 @@ FIELDS: dict[str, Term] = {
     "qualifier": Term("Qualifier", "限定"),
     "as_of": Term("As of", "時点"),
     "fiscal_year": Term("Fiscal year", "年度"),
+    # The report itself (`spnet source`, `spnet show ID --source`).
+    "line": Term("Line", "行"),
+    "text": Term("Report's text", "報告書の本文"),
+    "fields": Term("Fields", "該当項目"),
+    "marks": Term("Marks", "該当箇所"),
+    "issued_by": Term("Issued by", "発行"),
+    "sections": Term("Sections", "構成"),
 }
 
 # Values spnet names (kinds, record types, bases); what the archive says is never here.

@@ -57,25 +57,53 @@ class Span(NamedTuple):
     marks: tuple[Mark, ...]
 
 
+class _Folded(NamedTuple):
+    text: str  # the report folded
+    cols: list[int]  # for each folded character, its column on its line
+    starts: list[int]  # where each line begins in the folded text
+
+
 class Report:
-    """The report's lines, numbered from 1, and the folded text a value is looked for in."""
+    """The report's lines, numbered from 1, and the folded text a value is looked for in
+    (made when first looked in: printing lines needs none of it)."""
 
     def __init__(self, text: str) -> None:
         self.lines = text.split("\n")
+
+    @functools.cached_property
+    def _folded(self) -> _Folded:
         folded: list[str] = []
-        self._cols: list[int] = []  # for each folded character, its column on its line
-        self._starts = [0]  # where each line begins in the folded text
+        cols: list[int] = []
+        starts = [0]
         for line in self.lines:
-            for col, ch in enumerate(line):
-                f = _fold_char(ch)
-                if len(f) == 1:  # most characters: one folded character, one column
-                    folded.append(f)
-                    self._cols.append(col)
-                elif f:
-                    folded.append(f)
-                    self._cols.extend([col] * len(f))
-            self._starts.append(len(self._cols))
-        self.text = "".join(folded)
+            if line.isascii():  # most English lines: folding is dropping spaces and lowering case
+                kept = [col for col, ch in enumerate(line) if not ch.isspace()]
+                folded.append("".join(line[col] for col in kept).lower())
+                cols += kept
+            else:
+                for col, ch in enumerate(line):
+                    f = _fold_char(ch)
+                    if len(f) == 1:  # most characters: one folded character, one column
+                        folded.append(f)
+                        cols.append(col)
+                    elif f:
+                        folded.append(f)
+                        cols.extend([col] * len(f))
+            starts.append(len(cols))
+        return _Folded("".join(folded), cols, starts)
+
+    @property
+    def text(self) -> str:
+        """The whole report folded (`fold`), line after line."""
+        return self._folded.text
+
+    @property
+    def _cols(self) -> list[int]:
+        return self._folded.cols
+
+    @property
+    def _starts(self) -> list[int]:
+        return self._folded.starts
 
     def __len__(self) -> int:
         return len(self.lines)

@@ -149,6 +149,10 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | dict):  # a structured value (the marks of `show --source`) as JSON
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 
@@ -179,11 +183,17 @@ def emit(
     group: Callable[[Row], str] | None = None,
     stream: TextIO | None = None,
     what: str = "",
+    empty: str | None = None,
+    readable: Callable[[Sequence[Row]], Sequence[Row]] | None = None,
 ) -> None:
     """Write rows in the format asked for. `group` splits a terminal table (e.g. by year);
-    `what` names the rows for the line that says a table would be empty."""
+    `what` names the rows for the line that says a table would be empty (or `empty` is
+    that line); `readable` gives the rows as a person reads them, for a table and Markdown
+    (the machine formats keep the rows as they are)."""
     stream = stream or sys.stdout
     fmt = resolve_format(out, stream)
+    if readable is not None and fmt in (Format.table, Format.md):
+        rows = readable(rows)
     if out.bom and fmt is not Format.csv:
         raise UsageError(_("--bom goes with --format csv"))
     cols = select_columns(columns, out)
@@ -214,7 +224,7 @@ def emit(
             _emit_markdown(rows, cols, out, stream)
         elif not rows:
             # A bare header says nothing; stdout stays empty for whoever reads it.
-            sys.stderr.write("spnet: " + _("no {what} match").format(what=what or _("records")) + "\n")
+            sys.stderr.write("spnet: " + (empty or _("no {what} match").format(what=what or _("records"))) + "\n")
         else:
             _emit_table(rows, cols, out, group, stream)
 
@@ -296,6 +306,8 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
         text = ("、" if sep == ", " else sep).join((out.names[u].ja if u in out.names else u) for u in ids.split(sep))
     elif words and key == "field" and value:
         text = glossary.field_label(str(value), "ja")
+    elif words and key == "fields" and value:  # `show --source`: the fields a line holds
+        text = "、".join(glossary.field_label(path, "ja") for path in str(value).split(", "))
     elif words and key in _VALUE_FIELDS and value:
         term = glossary.value(str(value), key)
         text = term.ja if term else str(value)
@@ -333,8 +345,30 @@ def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, str
     if out.header:
         lines.append("| " + " | ".join(md(_header(c, out.lang)) for c in cols) + " |")
         lines.append("|" + "|".join(" --- " for _ in cols) + "|")
-    lines += ["| " + " | ".join(md(_cell(c, row, out)) for c in cols) + " |" for row in rows]
+    lines += [
+        "| " + " | ".join(_md_marked(_cell(c, row, out), _ranges(c, row), md) for c in cols) + " |" for row in rows
+    ]
     stream.write("".join(line + "\n" for line in lines))
+
+
+def _ranges(c: Column, row: Row) -> list[tuple[int, int]]:
+    """The [start, end) ranges a row marks in a column's text, overlapping ones merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((m["start"], m["end"]) for m in (row.get(c.marks) or () if c.marks else ())):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _md_marked(text: str, ranges: Sequence[tuple[int, int]], md: Callable[[str], str]) -> str:
+    """A Markdown cell with its marked ranges in bold (each piece escaped as text)."""
+    pieces, at = [], 0
+    for start, end in ranges:
+        pieces += [md(text[at:start]), f"**{md(text[start:end])}**"]
+        at = end
+    return "".join(pieces) + md(text[at:])
 
 
 def _table_columns(rows: Sequence[Row], cols: Sequence[Column], out: Output) -> list[list[Column]]:
@@ -427,6 +461,10 @@ def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) 
             text = snippet(text, out.highlight)
         if out.ascii:
             text = text.translate(_ASCII)
+        if c.marks and row.get(c.marks):
+            from spnet import terminal
+
+            text = terminal.Marked(text, tuple((m["start"], m["end"]) for m in row[c.marks]))
         if c.key == "date" and label is not None and text and label.startswith(text):
             text = ""  # the group's heading already says it (2019; FY2019 under FY2019 2019年度…)
         mark = _marks(c, row)

@@ -87,6 +87,19 @@ class Style(NamedTuple):
 
 
 MARK_STYLES = {"*": "cyan", "?": "bold yellow", "+": "magenta"}
+MARKED = "bold reverse"  # a value where it stands in the report's text (`show --source`)
+
+
+class Marked(str):
+    """A cell's text with ranges [start, end) of it to stress, styled after the layout has
+    wrapped it (the ranges follow the text onto whatever lines it is wrapped to)."""
+
+    ranges: tuple[tuple[int, int], ...]
+
+    def __new__(cls, text: str, ranges: Sequence[tuple[int, int]]) -> Marked:
+        made = super().__new__(cls, text)
+        made.ranges = tuple(ranges)
+        return made
 
 
 # ------------------------------------------------------------------ wrapping
@@ -357,13 +370,42 @@ def _cell_lines(cell: Cell, width: int, ellipsis: str, style: str | None = None,
     pieces: list[Piece] = []
     for text, mark in cell:
         wrapped = [text] if token or not text else wrap(text, width - (2 if mark else 0), ellipsis)
-        for n, line in enumerate(wrapped):
-            spans, used = [Span(line, style)], cell_len(line)
+        styled = (
+            _marked(wrapped, text, style) if isinstance(text, Marked) else [[Span(line, style)] for line in wrapped]
+        )
+        for n, (line, spans) in enumerate(zip(wrapped, styled, strict=True)):
+            used = cell_len(line)
             if mark and not n:
                 spans += [Span(" "), Span(mark, MARK_STYLES.get(mark))]
                 used += 2
             pieces.append((spans, used))
     return pieces or [_EMPTY]
+
+
+def _marked(wrapped: Sequence[str], text: Marked, style: str | None) -> list[Line]:
+    """The wrapped lines of `text` with its ranges stressed. Wrapping keeps every character
+    but spaces in order (it only drops or merges spaces where it breaks), so each character
+    of a line is found in `text` by walking both, spaces skipped."""
+    stressed = [False] * len(text)
+    for start, end in text.ranges:
+        for n in range(max(start, 0), min(end, len(text))):
+            stressed[n] = True
+    at = 0
+    out: list[Line] = []
+    for line in wrapped:
+        spans: Line = []
+        for ch in line:
+            while at < len(text) and text[at] != ch and text[at].isspace():
+                at += 1
+            on = at < len(text) and text[at] == ch and stressed[at]
+            at += at < len(text) and text[at] == ch
+            kind = MARKED if on else style
+            if spans and spans[-1].style == kind:
+                spans[-1] = Span(spans[-1].text + ch, kind)
+            else:
+                spans.append(Span(ch, kind))
+        out.append(spans or [Span("", style)])
+    return out
 
 
 def _join(columns: list[list[Piece]], widths: list[int]) -> list[Line]:
