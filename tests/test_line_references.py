@@ -209,3 +209,23 @@ def test_show_and_its_json_give_a_fields_own_lines(cli) -> None:
     assert "2191" in row["source.lines"].split(", ")
     md = cli("show", "meeting-01", "--lang", "ja", "-f", "md").stdout
     assert "| 出典.項目別の行.会場（日本語） | 2191 |" in md
+
+
+def test_a_date_inside_a_cited_text_needs_no_line_of_its_own(data_copy: Path) -> None:
+    """sgu-end's title 「SGUが2023年度末で終了」 begins on 59 and holds its 年度 on 61: 61 is
+    not cited for it."""
+    _spoil(data_copy, "sgu-end", "lines = [\n", "lines = [\n    61,\n", file="project.toml")
+    assert citations.check_data(data_copy) == [
+        "data/project.toml: events[4] (sgu-end): line 61 begins only a date or count inside a text the record "
+        "cites from a line before: '2023年度末で終了し、大学の国際化促進フォーラ'"
+    ]
+
+
+def test_an_affiliation_under_another_name_is_caught(data_copy: Path) -> None:
+    """The 1st symposium programme prints the same affiliation under Kobayashi's name (602)
+    and under Shimagami's (610): hers is cited at 610."""
+    _spoil(data_copy, "shimagami-motoko", _lines([606, 610]), _lines([606, 602]), file="project.toml")
+    assert citations.check_data(data_copy) == [
+        "data/project.toml: people[10] (shimagami-motoko): affiliation_en 'Asia Africa Center, Institute for "
+        "International Relations, …' is cited on line 602, but begins on line 610 too, nearer the name"
+    ]

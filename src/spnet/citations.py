@@ -236,6 +236,7 @@ class _Seen:
     def __init__(self) -> None:
         self.held: set[int] = set()
         self.details: dict[int, set[int]] = {}
+        self.covered: set[int] = set()  # lines with a date or count inside a text cited from a line before
 
     def add(self, value: Value, on: set[int]) -> None:
         if value.token != "detail":
@@ -254,33 +255,109 @@ class _Seen:
         if n in self.held:
             return None
         shown = _short(text.line(n).strip())
+        if n in self.covered:
+            return f"begins only a date or count inside a text the record cites from a line before: {shown}"
         if n in self.details:
             others = ", ".join(map(str, sorted(self.details[n])))
             return f"begins only a time or weekday, which line {others} begins too: {shown}"
         return f"begins none of the record's values: {shown}"
 
 
+class _Passages:
+    """The lines a record's texts cover, from the line each begins on to the line it ends
+    on: a date or a count inside one of them is cited by it (sgu-end's 2023年度末 is in its
+    title, which begins two lines before)."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, set[int]] = {}  # a text -> the lines it covers where it is cited
+
+    def add(self, text: Report, value: Value, form: str, on: set[int]) -> None:
+        covered = self.spans.setdefault(value.text, set())
+        for part in _parts(form):
+            for n in on:
+                span = text.begins_on(part, n)
+                if span is not None:
+                    covered.update(range(span.first, span.last + 1))
+
+    def inside(self, n: int) -> bool:
+        """Line n is covered by a text that begins on a line before it."""
+        return any(n in lines and n - 1 in lines for lines in self.spans.values())
+
+    def lines(self) -> set[int]:
+        return set().union(*self.spans.values()) if self.spans else set()
+
+
 def check_record(table: dict[str, Any], where_: str, text: Report | None = None) -> list[str]:
     """What is wrong with one record's citations, each a line naming file, record, field and line."""
     text = text or report()
     out: list[str] = []
-    seen = _Seen()
-    for value in values(table):
+    seen, passages = _Seen(), _Passages()
+    texts = [v for v in values(table) if not v.token]
+    for value in [*texts, *(v for v in values(table) if v.token)]:  # texts first: they cover the tokens
         for lang, lines in groups(text, value, cited(table, value.field)):
-            hit = [form for form in value.forms if found_on(text, value, form, lines)]
-            seen.add(value, {n for form in hit for n in begins_on_lines(text, value, form, lines)})
+            within = lines if not value.token else sorted(set(lines) | _same_language(text, passages.lines(), lang))
+            hit = [form for form in value.forms if found_on(text, value, form, within)]
+            for form in hit:
+                on = begins_on_lines(text, value, form, lines)
+                if not value.token:
+                    passages.add(text, value, form, on)
+                inside = {n for n in on if value.token and passages.inside(n)}
+                seen.add(value, on - inside)
+                seen.covered |= inside
             if value.required and not hit:
                 out.append(_missing(text, value, lang, lines, where_))
-        if table.get(f"{value.field}_basis") == "curator" and (printed := where(text, value)):
-            shown = ", ".join(map(str, printed))
-            out.append(
-                f"{where_}: {value.field} {_short(value.text)} is the report's words (line {shown}), not the curators'"
-            )
+        out += _curators_but_printed(text, table, value, where_)
+    for value in texts:
+        out += _a_nearer_line(text, table, value, passages, where_)
     for n in table.get("lines", []):
         problem = seen.padding(text, n)
         if problem:
             out.append(f"{where_}: line {n} {problem}")
     return out
+
+
+def _same_language(text: Report, lines: set[int], lang: str) -> set[int]:
+    if not lang:
+        return lines
+    ja = japanese_lines(text)
+    return {n for n in lines if (n in ja) == (lang == "Japanese ")}
+
+
+def _curators_but_printed(text: Report, table: dict[str, Any], value: Value, where_: str) -> list[str]:
+    """A text marked the curators' that the report prints: it is the report's."""
+    if table.get(f"{value.field}_basis") != "curator" or not (printed := where(text, value)):
+        return []
+    shown = ", ".join(map(str, printed))
+    return [f"{where_}: {value.field} {_short(value.text)} is the report's words (line {shown}), not the curators'"]
+
+
+NEIGHBOURS = 8  # lines apart within which two printings of a text are a choice between neighbours
+UNDER_A_NAME = ("affiliation_en", "affiliation_ja", "role_en", "role_ja")  # a programme prints them under it
+
+
+def _a_nearer_line(text: Report, table: dict[str, Any], value: Value, passages: _Passages, where_: str) -> list[str]:
+    """A person's affiliation or role printed under two names a few lines apart, cited under
+    the other's (Shimagami's affiliation is under her name at 610, not Kobayashi's at 602)."""
+    names = [name for key in ("name_en", "name_ja") if isinstance(name := table.get(key), str)]
+    if value.field not in UNDER_A_NAME or not names:
+        return []
+    on = {n for form in value.forms for n in begins_on_lines(text, value, form, cited(table, value.field))}
+    under = set().union(*(passages.spans.get(name, set()) for name in names))  # the lines the names cover
+    if not on or not under:
+        return []
+
+    def distance(n: int) -> int:
+        return min(abs(n - m) for m in under)
+
+    nearest = min(distance(n) for n in on)
+    nearer = sorted(n for n in where(text, value) if n not in on and distance(n) < nearest)
+    if nearest > NEIGHBOURS or not nearer:
+        return []
+    shown = ", ".join(map(str, sorted(on)))
+    return [
+        f"{where_}: {value.field} {_short(value.text)} is cited on line {shown}, but begins on line "
+        f"{', '.join(map(str, nearer))} too, nearer the name"
+    ]
 
 
 def _missing(text: Report, value: Value, lang: str, lines: list[int], where_: str) -> str:
