@@ -10,6 +10,7 @@ file, record, field, value and the line where the value does begin.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -229,3 +230,18 @@ def test_an_affiliation_under_another_name_is_caught(data_copy: Path) -> None:
         "data/project.toml: people[10] (shimagami-motoko): affiliation_en 'Asia Africa Center, Institute for "
         "International Relations, …' is cited on line 602, but begins on line 610 too, nearer the name"
     ]
+
+
+def test_export_json_and_the_listings_give_the_lines_cited(cli) -> None:
+    """Every listing's JSON, and so `export json`, carries a record's lines and its fields' own."""
+    result = cli("export", "json")
+    assert result.exception is None and result.exit_code == 0
+    bundle = json.loads(result.stdout)
+    meeting = next(e for e in bundle["events"] if e["id"] == "meeting-01")
+    assert meeting["lines"] == "2192, 2241, 2191, 2239"
+    assert meeting["cites"] == "venue_ja: 2191; venue_en: 2239"
+    zurich = next(p for p in bundle["partners"] if p["id"] == "kyoto-zurich")
+    assert "2776" in zurich["lines"].split(", ") and zurich["cites"] is None
+    for kind, rows in bundle.items():
+        records = [r for r in rows if not (kind == "countries" and r["basis"] == "curator")]
+        assert records and all(r["lines"] for r in records), kind  # only the curators' countries cite none

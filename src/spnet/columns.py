@@ -35,7 +35,7 @@ class Column(NamedTuple):
 
 TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
 TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
-TOKENS |= {"members", "universities", "relations", "institution", "partners_stated"}
+TOKENS |= {"members", "universities", "relations", "institution", "partners_stated", "lines", "cites"}
 
 
 def _c(
@@ -67,6 +67,8 @@ def _names(stem: str, word: str | None = None, give_way: int = 0, least: int = 1
 
 
 _DISPUTED = _c("disputed", in_table=False)
+# Where in the report a record stands: after the other columns, for scripts that read by position.
+_CITED = [_c("lines", in_table=False), _c("cites", in_table=False)]
 
 # The event fields every event listing carries; meetings and symposia show them elsewhere in a table.
 _EVENT_KEYS = [
@@ -85,6 +87,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("partners", "partner_count"),
         _DISPUTED,
         _c("partners_stated"),
+        *_CITED,
     ],
     "partners": [
         _c("id"),
@@ -97,6 +100,7 @@ COLUMNS: dict[str, list[Column]] = {
         _DISPUTED,
         _c("country_basis", in_table=False, default=False),
         _c("institution", in_table=False),
+        *_CITED,
     ],
     "institutions": [
         _c("id", give_way=2),
@@ -121,6 +125,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("title_en_basis", "title_basis", "en", in_table=False),
         _c("title_ja_basis", "title_basis", "ja", in_table=False),
         _c("title_ja_referents", lang="ja", in_table=False),
+        *_CITED,
     ],
     "meetings": [
         _c("number"),
@@ -152,6 +157,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("university", give_way=1),
         _c("id", give_way=3),
         _DISPUTED,
+        *_CITED,
     ],
     "search": [
         _c("kind", give_way=2),
@@ -167,8 +173,9 @@ COLUMNS: dict[str, list[Column]] = {
         *_names("about"),
         _c("cited_in"),
         _c("event"),
+        *_CITED,
     ],
-    "countries": [_c("id"), *_names("name"), _c("basis")],
+    "countries": [_c("id"), *_names("name"), _c("basis"), *_CITED],
     "stats": [
         _c("measure", in_table=False),
         _c("value", "category"),
