@@ -85,7 +85,7 @@ SPOILED = [
         [2717, 2776],
         [
             "kyoto-zurich-symposium-2023): date '2023-03' begins on none of its cited English lines (2776); "
-            "it begins on 518, 573",
+            "it begins on 573, 2250, 2777, 3079",
             "(kyoto-zurich-symposium-2023): line 2776 begins none of the record's values",
         ],
     ),

@@ -361,7 +361,7 @@ def _a_nearer_line(text: Report, table: dict[str, Any], value: Value, passages: 
 
 
 def _missing(text: Report, value: Value, lang: str, lines: list[int], where_: str) -> str:
-    elsewhere = where(text, value)
+    elsewhere = sorted(_same_language(text, set(where(text, value)), lang))
     at = ", ".join(map(str, elsewhere[:12])) + (" …" if len(elsewhere) > 12 else "") if elsewhere else "no line"
     cited_lines = ", ".join(map(str, lines)) or "none"
     return (
