@@ -61,6 +61,14 @@ def test_a_date_is_found_as_the_report_prints_it(stored: str, printed: str) -> N
     assert printed in citations.date_forms(stored)
 
 
+def test_a_date_under_any_key_is_looked_for() -> None:
+    """A date a record keeps under a key of its own (a first agreement, a designation) is
+    checked like `date` and `since`; an id or a text that looks like a year is not a date."""
+    table = {"id": "2019", "designated": "2023-09", "first_agreement": "FY2001", "name_en": "2019", "lines": [1]}
+    dates = {v.field: v.forms[0] for v in citations.values(table) if v.token}
+    assert dates == {"designated": "2023年9月", "first_agreement": "2001年度"}
+
+
 def _spoil(data: Path, record: str, old: str, new: str, file: str = "universities/kyoto.toml") -> None:
     """Replace `old` by `new` in the block of one record (by id) of a data file."""
     path = data / file

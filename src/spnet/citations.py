@@ -33,7 +33,8 @@ from spnet.provenance import Report, report
 LOOSE = frozenset(f"{stem}_{lang}" for stem in ("what", "part", "programme") for lang in ("en", "ja"))
 TEXT_FIELD = re.compile(r"[a-z_]+_(en|ja)")
 LIST_FIELDS = frozenset(("members_en", "members_ja", "aliases"))
-DATE_FIELDS = ("date", "since", "as_of")
+# A stored date (2023-03-03, 2023-03, 2019, FY2019, 199X), whatever its key: date, since, as_of...
+STORED_DATE = re.compile(r"\d{4}(-\d\d){0,2}|FY\d{4}|\d{3}X")
 MONTHS = (
     "January",
     "February",
@@ -149,10 +150,10 @@ def values(table: dict[str, Any]) -> list[Value]:
     if isinstance(table.get("fiscal_year"), int):  # the English labels it (FY 2021), the Japanese 2023年度末
         fiscal = fiscal_forms(table["fiscal_year"])
         found.append(Value("fiscal_year", str(table["fiscal_year"]), fiscal, token="anchor"))
-    for key in DATE_FIELDS:
-        if isinstance(table.get(key), str):
-            forms = date_forms(table[key]) + (fiscal if key == "date" else ())
-            found.append(Value(key, table[key], forms, shared=key not in disputed, token="anchor"))
+    for key, stored in table.items():
+        if key != "id" and isinstance(stored, str) and STORED_DATE.fullmatch(stored) and not TEXT_FIELD.fullmatch(key):
+            forms = date_forms(stored) + (fiscal if key == "date" else ())
+            found.append(Value(key, stored, forms, shared=key not in disputed, token="anchor"))
     number = table.get("value")
     if isinstance(number, int | float) and not isinstance(number, bool):
         whole = float(number).is_integer()
