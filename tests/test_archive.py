@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import tomllib
 from pathlib import Path
 
@@ -135,50 +134,7 @@ def test_every_record_names_its_source(archive: Archive) -> None:
             assert c.source.lines, (u.id, c.what.en)
 
 
-# Fields that quote the report; notes, reasons and milestone titles are the archive's own words.
-_QUOTED = re.compile(
-    r"^(name|theme|talk|activities|outlook|affiliation|role|scheme|relation|definition|framework|about|purpose"
-    r"|members|language|as_printed|department)_(en|ja)$"
-)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text.replace("\u20dd", "").replace("\ufffd", ""))
-
-
-def test_quoted_fields_stand_in_the_report(report_text: str) -> None:
-    """Every name, title and quoted text is in the report (ignoring the PDF's line breaks)."""
-    report = _squash(report_text)
-    missing = []
-
-    def walk(node: object, where: str) -> None:
-        if isinstance(node, dict):
-            if node.get("basis") == "curator":  # the curators' words, not the report's
-                return
-            for key, value in node.items():
-                if _QUOTED.match(key):
-                    for text in value if isinstance(value, list) else [value]:
-                        for part in text.split("…"):
-                            if _squash(part) not in report:
-                                missing.append(f"{where}.{key}: {part[:60]}")
-                else:
-                    walk(value, f"{where}.{node.get('id', key)}")
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, where)
-
-    files = sorted(DATA.rglob("*.toml"))
-    for path in files:
-        walk(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
-    assert len(files) == 11
-    assert missing == []
-
-
-def test_line_numbers_are_inside_the_report(report_text: str, archive: Archive) -> None:
-    last = report_text.count("\n") + 1
-    for group in (archive.universities, archive.partners, archive.events, archive.people, archive.links):
-        for r in group:
-            assert all(1 <= n <= last for n in r.source.lines), r.id
+# Each quoted field, name and date found on the lines it cites: tests/test_line_references.py.
 
 
 def test_symposium_dates_are_printed_in_the_report(report_text: str) -> None:
@@ -207,23 +163,6 @@ def test_events_are_in_date_order(archive: Archive) -> None:
     days = [e.date.first_day() for e in archive.events]
     assert days == sorted(days)
     assert days[0] < dt.date(2000, 1, 1)  # the 1960 Bonn agreement
-
-
-def test_cited_lines_hold_text_and_dated_records_cite_their_year(report_text: str, archive: Archive) -> None:
-    """Each cited line has text, and a dated record cites a line (or its neighbour) with the year."""
-    lines = report_text.split("\n")
-    near = lambda n: "".join(lines[max(0, n - 2) : n + 1])  # noqa: E731 - the line and the one before
-    for record in all_records(archive):
-        for n in record.source.lines:
-            assert lines[n - 1].strip(), f"{record.id}: line {n} is blank"
-    for event in archive.events:
-        if event.university is None or event.date.decade:
-            continue
-        year = str(event.date.year)
-        assert any(year in near(n) for n in event.source.lines), (event.id, year)
-    for partner in archive.partners:
-        if partner.since:
-            assert any(str(partner.since.year) in near(n) for n in partner.source.lines), partner.id
 
 
 @pytest.mark.parametrize(

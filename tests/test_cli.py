@@ -92,6 +92,8 @@ def test_partner_json_fields(cli) -> None:
             "since": None,
             "disputed": False,
             "institution": "university-college-london",  # Tohoku's partner too
+            "lines": "2652, 2647, 2653, 2655, 2605, 2365",
+            "cites": "name_ja: 2365",  # the name as Osaka's text does not print it: （以下、UCL）
         }
     ]
 
@@ -194,6 +196,8 @@ def test_timeline_keeps_partial_and_tentative_dates(cli) -> None:
         "title_en_basis": None,
         "title_ja_basis": None,
         "title_ja_referents": None,
+        "lines": "2208, 2257, 2191, 2239",
+        "cites": "venue_ja: 2191; venue_en: 2239",
     }
     bonn = rows(cli("timeline", "-u", "waseda", "--to", "1999", "--format", "json"))
     assert [(e["id"], e["date"]) for e in bonn] == [

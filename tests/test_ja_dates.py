@@ -10,8 +10,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import tomllib
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -163,23 +161,7 @@ def test_whose_hongaku_is_shown_even_when_the_university_column_gives_way() -> N
     assert "本学〔創大〕" in result.stdout and "創価大学" not in result.stdout.splitlines()[0]
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
-
-
-def test_a_title_is_the_reports_words_or_marked_as_the_curators(report_text: str) -> None:
-    """The rule: a title found word for word in the report (spacing and width aside) is the
-    report's; any other is the curators' summary and says so, in either language."""
-    report = _squash(report_text)
-    wrong = []
-    for path in [DATA / "project.toml", *sorted((DATA / "universities").glob("*.toml"))]:
-        for event in tomllib.loads(path.read_text(encoding="utf-8")).get("events", []):
-            for lang in ("en", "ja"):
-                title = event.get(f"title_{lang}")
-                curated = event.get(f"title_{lang}_basis") == "curator"
-                if title and (_squash(title) in report) == curated:
-                    wrong.append((event["id"], lang, title))
-    assert wrong == []
+# A title is the report's words or marked as the curators' (not both): tests/test_line_references.py.
 
 
 def test_a_curators_title_carries_their_mark(cli) -> None:

@@ -37,7 +37,7 @@ class Column(NamedTuple):
 
 TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
 TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
-TOKENS |= {"members", "universities", "relations", "institution", "partners_stated"}
+TOKENS |= {"members", "universities", "relations", "institution", "partners_stated", "lines", "cites"}
 
 
 def _c(
@@ -69,6 +69,8 @@ def _names(stem: str, word: str | None = None, give_way: int = 0, least: int = 1
 
 
 _DISPUTED = _c("disputed", in_table=False)
+# Where in the report a record stands: after the other columns, for scripts that read by position.
+_CITED = [_c("lines", in_table=False), _c("cites", in_table=False)]
 
 # The event fields every event listing carries; meetings and symposia show them elsewhere in a table.
 _EVENT_KEYS = [
@@ -100,6 +102,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("partners", "partner_count"),
         _DISPUTED,
         _c("partners_stated"),
+        *_CITED,
     ],
     "partners": [
         _c("id"),
@@ -112,6 +115,7 @@ COLUMNS: dict[str, list[Column]] = {
         _DISPUTED,
         _c("country_basis", in_table=False, default=False),
         _c("institution", in_table=False),
+        *_CITED,
     ],
     "institutions": [
         _c("id", give_way=2),
@@ -136,6 +140,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("title_en_basis", "title_basis", "en", in_table=False),
         _c("title_ja_basis", "title_basis", "ja", in_table=False),
         _c("title_ja_referents", lang="ja", in_table=False),
+        *_CITED,
     ],
     "meetings": [
         _c("number"),
@@ -167,6 +172,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("university", give_way=1),
         _c("id", give_way=3),
         _DISPUTED,
+        *_CITED,
     ],
     "search": [
         _c("kind", give_way=2),
@@ -182,8 +188,9 @@ COLUMNS: dict[str, list[Column]] = {
         *_names("about"),
         _c("cited_in"),
         _c("event"),
+        *_CITED,
     ],
-    "countries": [_c("id"), *_names("name"), _c("basis")],
+    "countries": [_c("id"), *_names("name"), _c("basis"), *_CITED],
     "stats": [
         _c("measure", in_table=False),
         _c("value", "category"),

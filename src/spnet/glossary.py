@@ -79,6 +79,7 @@ FIELDS: dict[str, Term] = {
     "source": Term("Source", "出典"),
     "section": Term("Section", "章節"),
     "lines": Term("Lines", "行"),
+    "cites": Term("Lines by field", "項目別の行"),
     "partners": Term("Partners", "相手校"),
     "people": Term("People", "人物"),
     "events": Term("Events", "行事"),

@@ -153,11 +153,20 @@ class Bilingual(NamedTuple):
         return bool(self.en or self.ja)
 
 
+class Cite(NamedTuple):
+    """The lines of the report one field's value begins on, where they are not the record's own."""
+
+    field: str
+    lines: tuple[int, ...]
+
+
 class Source(NamedTuple):
-    """Where a record comes from: a section of the report and line numbers in its text."""
+    """Where a record comes from: a section of the report and line numbers in its text
+    (every line any of its values begins on), and the fields that cite lines of their own."""
 
     section: str
     lines: tuple[int, ...] = ()
+    cites: tuple[Cite, ...] = ()
 
     def __str__(self) -> str:
         where = ", ".join(str(n) for n in self.lines)
@@ -403,7 +412,7 @@ class Problem(NamedTuple):
 RECORD_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
     for cls in (
-        PartialDate, Bilingual, Source, Disagreement, Count, Country, University, Partner,
+        PartialDate, Bilingual, Cite, Source, Disagreement, Count, Country, University, Partner,
         Participant, Event, Person, Contact, Link, Project, UniversityName, ArchiveIndex, Problem,
     )
 }  # fmt: skip

@@ -24,6 +24,7 @@ from spnet.i18n import _
 # The text as shipped: spnet refuses a copy that is not this one.
 SHA256 = "e3ffca6c59729fff72ba0c7d7950c5471451b724e42b885371112e31177d7abc"
 COLUMN = 4  # a piece of a line no longer than this may be one of a vertically typeset column
+LINES = 3465  # the number of lines of that text, known without reading it
 _DROPPED = frozenset("\u20dd\ufffd")  # an enclosing circle; a character the extraction could not read
 
 
@@ -112,30 +113,49 @@ class Report:
         """Line n as printed (1-based)."""
         return self.lines[n - 1]
 
-    def begins_on(self, value: str, n: int) -> Span | None:
-        """`value` found beginning on line n (and going on over the lines after it), if it does."""
+    def begins_on(self, value: str, n: int, *, number: bool = False) -> Span | None:
+        """`value` found beginning on line n (and going on over the lines after it), if it does.
+        A `number` is found whole only: 23 is not in 2023."""
         needle = fold(value)
         if not needle or not 1 <= n <= len(self.lines):
             return None
-        at = self.text.find(needle, self._starts[n - 1], self._starts[n] + len(needle) - 1)
-        return self._span(at, len(needle)) if at != -1 else None
+        at, end = self._starts[n - 1], self._starts[n] + len(needle) - 1
+        while (at := self.text.find(needle, at, end)) != -1:
+            if not number or self._whole(needle, at):
+                return self._span(at, len(needle))
+            at += 1
+        return None
 
-    def locate(self, value: str, lines: Iterable[int]) -> Span | None:
+    def _whole(self, needle: str, at: int) -> bool:
+        """The needle found at `at` is no part of a longer number (23 in 2023 is not 23); a
+        number ends where its line does (the next line's "2nd Meeting" is not its digit)."""
+        after = at + len(needle)
+        starts = self._line_starts
+        digit_before = at not in starts and self.text[at - 1].isdigit()
+        digit_after = after not in starts and after < len(self.text) and self.text[after].isdigit()
+        return not (needle[0].isdigit() and digit_before or needle[-1].isdigit() and digit_after)
+
+    @functools.cached_property
+    def _line_starts(self) -> frozenset[int]:
+        return frozenset(self._starts)
+
+    def locate(self, value: str, lines: Iterable[int], *, number: bool = False) -> Span | None:
         """`value` found beginning on one of `lines`, the first of them in order that holds it."""
         for n in sorted(set(lines)):
-            span = self.begins_on(value, n)
+            span = self.begins_on(value, n, number=number)
             if span is not None:
                 return span
         return None
 
-    def where(self, value: str) -> list[int]:
-        """Every line `value` begins on."""
+    def where(self, value: str, *, number: bool = False) -> list[int]:
+        """Every line `value` begins on (a `number` whole: 23 is not in 2023)."""
         needle, found = fold(value), []
         at = self.text.find(needle) if needle else -1
         while at != -1:
-            found.append(bisect.bisect_right(self._starts, at))
+            if not number or self._whole(needle, at):
+                found.append(bisect.bisect_right(self._starts, at))
             at = self.text.find(needle, at + 1)
-        return found
+        return sorted(set(found))
 
     def matches(self, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[str], Span]]:
         """Each match of `pattern` in the folded text (a pattern is written for folded text:

@@ -33,6 +33,13 @@ def _country_name(archive: Archive, cid: str | None) -> Bilingual:
 
 
 # ------------------------------------------------------------------ listings
+def cited_lines(record: Any) -> Row:
+    """The lines of the report a record cites, and those a field cites of its own, as `show` gives them."""
+    source = record.source
+    cites = "; ".join(f"{c.field}: {', '.join(str(n) for n in c.lines)}" for c in source.cites)
+    return {"lines": ", ".join(str(n) for n in source.lines) or None, "cites": cites or None}
+
+
 def universities(archive: Archive) -> list[Row]:
     counts = archive.index.partner_counts
     return [
@@ -47,6 +54,7 @@ def universities(archive: Archive) -> list[Row]:
             # The report's own count, where it gives one (大阪大学: 14校), not the named records'.
             "partners_stated": next((c.value for c in u.counts if c.of_partners), None),
             "disputed": False,  # a university record holds no disagreement
+            **cited_lines(u),
         }
         for u in archive.universities
     ]
@@ -158,6 +166,7 @@ def partner_row(archive: Archive, p: Partner) -> Row:
         "kind": p.kind,
         "since": p.since.iso() if p.since else None,
         **disputed(p, _PARTNER_SHOWN),
+        **cited_lines(p),
     }
 
 
@@ -207,6 +216,7 @@ def event_row(e: Event, shown: Collection[str] = _EVENT_SHOWN) -> Row:
         "university": e.university,
         "_misprinted_weekday": bool(e.misprinted_weekdays()),  # for a table: no weekday of spnet's own
         **disputed(e, shown),
+        **cited_lines(e),
     }
 
 
@@ -266,6 +276,7 @@ def contacts(archive: Archive, *, universities: Iterable[str] = ()) -> list[Row]
             "url": None,  # the report gives no address for a contact or a person
             "university": record.university,
             "disputed": False,  # nor does a contact or a person
+            **cited_lines(record),
         }
 
     rows = [
@@ -305,13 +316,17 @@ def links(archive: Archive) -> list[Row]:
             "about_ja": lk.about.ja,
             "cited_in": lk.cited_in,
             "event": lk.event,
+            **cited_lines(lk),
         }
         for lk in archive.links
     ]
 
 
 def countries(archive: Archive) -> list[Row]:
-    return [{"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja, "basis": c.basis} for c in archive.countries]
+    return [
+        {"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja, "basis": c.basis, **cited_lines(c)}
+        for c in archive.countries
+    ]
 
 
 def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:

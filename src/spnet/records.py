@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import Archive, Bilingual, Event, PartialDate, Person, University
+from spnet.models import Archive, Bilingual, Cite, Event, PartialDate, Person, University
 from spnet.names import JAPANESE, Names, fold, is_informal, is_kana, match_pattern, resolve, resolve_university
 from spnet.query import Row, disputed
 
@@ -85,6 +85,8 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
             out += flatten(item, f"{prefix}.{name}" if prefix else name)
         return out
     if isinstance(value, tuple):
+        if value and all(isinstance(v, Cite) for v in value):  # source.cites.activities_ja: 2776
+            return [(f"{prefix}.{c.field}", ", ".join(str(n) for n in c.lines)) for c in value]
         if all(isinstance(v, str | int) for v in value):
             return [(prefix, ", ".join(str(v) for v in value))] if value else []
         out = []

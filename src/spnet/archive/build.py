@@ -20,6 +20,7 @@ from spnet.models import (
     LAST_DAY,
     ArchiveIndex,
     Bilingual,
+    Cite,
     Contact,
     Count,
     Country,
@@ -80,7 +81,8 @@ def _b(t: dict[str, Any], name: str) -> Bilingual:
 
 
 def _source(t: dict[str, Any]) -> Source:
-    return Source(t["source"], tuple(t["lines"]))
+    cites = tuple(Cite(field, tuple(lines)) for field, lines in t.get("cites", {}).items())
+    return Source(t["source"], tuple(t["lines"]), cites)
 
 
 def _country(raw: Raw, problems: Problems) -> Any:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from spnet.models import Problem
+from spnet.provenance import LINES as REPORT_LINES
 
 EVENT_KINDS = ("survey", "symposium", "workshop", "meeting", "milestone")
 PARTNER_KINDS = (
@@ -27,7 +28,7 @@ COUNTRY_BASES = ("stated", "implied", "name", "curator")
 
 # ------------------------------------------------------------------ schema
 # Each key of a record: (type name, required). Types are checked by TYPE_CHECKS.
-STR, INT, BOOL, NUM, STRS, INTS, DATE, TABLES = (
+STR, INT, BOOL, NUM, STRS, INTS, DATE, TABLES, CITES = (
     "string",
     "integer",
     "boolean",
@@ -36,6 +37,7 @@ STR, INT, BOOL, NUM, STRS, INTS, DATE, TABLES = (
     "list of integers",
     "date string",
     "list of tables",
+    "table of line lists",
 )
 
 
@@ -53,6 +55,7 @@ TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
     INTS: lambda v: isinstance(v, list) and all(_int(x) for x in v),
     DATE: lambda v: isinstance(v, str),
     TABLES: lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
+    CITES: lambda v: isinstance(v, dict) and all(TYPE_CHECKS[INTS](x) for x in v.values()),
 }
 
 
@@ -64,7 +67,10 @@ def _bi(*names: str, required: bool = False) -> dict[str, tuple[str, bool]]:
     return spec
 
 
-_SOURCE = {"source": (STR, True), "lines": (INTS, True)}
+# `cites`: the lines one field's value begins on, where they are not the record's own
+# (a programme page, a heading over a list); every one of them is in `lines` too.
+_SOURCE = {"source": (STR, True), "lines": (INTS, True), "cites": (CITES, False)}
+UNCITED = frozenset(("id", "source", "lines", "cites"))  # keys that are no field of the report's
 _DISAGREEMENTS = {"disagreements": (TABLES, False)}
 
 SPEC: dict[str, dict[str, tuple[str, bool]]] = {
@@ -267,6 +273,23 @@ def check_table(table: dict[str, Any], kind: str, where: str, problems: Problems
     if ok and "lines" in table and not all(n > 0 for n in table["lines"]):
         problems.error(where, "'lines' must be positive line numbers of the report")
         ok = False
+    return ok and _check_cites(table, spec, where, problems)
+
+
+def _check_cites(table: dict[str, Any], spec: dict[str, tuple[str, bool]], where: str, problems: Problems) -> bool:
+    """Each field `cites` names is one the record holds; its lines are the report's and among `lines`."""
+    ok = True
+    for field, lines in table.get("cites", {}).items():
+        if field in UNCITED or field not in spec or field not in table:
+            problems.error(where, "'cites' names {field!r}, which is no field of this record", field=field)
+            ok = False
+        elif not lines or not all(1 <= n <= REPORT_LINES for n in lines):
+            text = "'cites' gives {field!r} no lines, or lines outside the report's 1 to {last}"
+            problems.error(where, text, field=field, last=REPORT_LINES)
+            ok = False
+        elif not set(lines) <= set(table["lines"]):
+            problems.error(where, "'cites' gives {field!r} lines that are not in 'lines'", field=field)
+            ok = False
     return ok
 
 
