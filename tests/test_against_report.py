@@ -51,14 +51,22 @@ def expected_summary(report_text: str) -> str:
     return (
         f"against the report: {dates} dates ({wrong} with a weekday the calendar contradicts), {urls} URLs, "
         f"{emails} e-mail addresses, {counts} counts, "
-        f"{len(numbers)} meetings compared; 0 difference(s)\n"
+        f"{len(numbers)} meetings, VALUES values on their cited lines compared; 0 difference(s)\n"
     )
+
+
+def with_values(summary: str, stdout: str) -> str:
+    """The summary with the number of values the records' references were checked for (the
+    line test counts and checks those on its own), taken from spnet's output when plausible."""
+    values = re.findall(r"(\d+)(?: values on their cited lines|件を照合)", stdout)
+    assert values and int(values[0]) > 800, stdout  # every record's names, texts, dates, counts
+    return summary.replace("VALUES", values[0])
 
 
 def test_the_archive_agrees_with_the_report(report_text: str) -> None:
     done = spnet(DATA, "check", "--against-report")
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == expected_summary(report_text)
+    assert done.stdout == with_values(expected_summary(report_text), done.stdout)
     assert "16 meetings" in done.stdout
 
 
@@ -76,10 +84,10 @@ def test_no_weekday_printed_is_left_out(report_text: str) -> None:
 def test_in_japanese(report_text: str) -> None:
     done = spnet(DATA, "check", "--against-report", "--lang", "ja")
     assert done.returncode == 0, done.stderr
-    figures = re.findall(r"\d+", expected_summary(report_text))
+    figures = re.findall(r"\d+", with_values(expected_summary(report_text), done.stdout))
     assert done.stdout == (
         "報告書との照合: 日付 {}件（うち暦と合わない曜日 {}件）、URL {}件、メールアドレス {}件、数の記載 {}件、"
-        "会議 {}回を照合、相違 {}件\n".format(*figures)
+        "会議 {}回、引用行にある値 {}件を照合、相違 {}件\n".format(*figures)
     )
 
 
@@ -158,6 +166,12 @@ PLANTED = {
         'id = "symposium-organizer"\nuniversity = "tokyo"\nname_en = "Division of Global Campus Initiatives, UTokyo"\n'
         'name_ja = "東京大学グローバルキャンパス推進本部"\nemail = "intl-project@u-tokyo.ac.jp"',
         ["symposium-organizer", "intl-project@u-tokyo.ac.jp", "does not print"],
+    ),
+    "a line reference": (
+        "project.toml",
+        "    606,\n    610,\n]",
+        "    606,\n    611,\n]",
+        ["shimagami-motoko", "affiliation_en", "(606, 611)", "it begins on 602, 610"],
     ),
     "a count": (
         "universities/osaka.toml",

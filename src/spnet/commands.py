@@ -154,7 +154,7 @@ def check(
             )
         )
     if against_report:
-        _compare_with_report(archive)
+        _compare_with_report(archive, root_dir)
         return
     if quiet:
         return
@@ -181,13 +181,13 @@ def check(
     )
 
 
-def _compare_with_report(archive: Archive) -> None:
+def _compare_with_report(archive: Archive, root: Path) -> None:
     """`check --against-report`: each difference on stderr, then what was compared; exit 1
     when anything differs."""
     from spnet import reportcheck, terminal
     from spnet.provenance import report
 
-    comparisons = reportcheck.against_report(report(), archive)
+    comparisons = reportcheck.against_report(report(), archive, root)
     differences = [d for c in comparisons for d in c.differences]
     line = _("difference: {message}")
     terminal.write_messages([(line.format(message=render.visible(d.message)), "bold red") for d in differences])

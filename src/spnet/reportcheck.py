@@ -10,6 +10,8 @@ own rule, and asks the archive whether it holds what was read.
   a word (`joined_text`), in the language of the label printed before them;
 - counts of universities in countries: 8か国14校, "14 universities in 8 countries";
 - the list of member-university meetings: 第N回 and its date, "Nth Meeting:" and its date.
+
+Last, and apart, every record's own references are checked (spnet.citations).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
+from spnet import citations
 from spnet.i18n import _
 from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, Archive, Count, Event, PartialDate, Partner, University
 from spnet.provenance import COLUMN, Report, fold
@@ -354,11 +358,18 @@ def compare_meetings(report: Report, archive: Archive) -> Comparison:
 
 # The finders `spnet check --against-report` runs, in this order: each takes the report
 # and the archive and returns what it compared and the differences it found.
-# >>> Here joins the check of every record's line references (each value found on the
-# >>> lines the record cites), as one more finder: a Comparison of its problems.
 FINDERS: tuple[Finder, ...] = (compare_dates, compare_urls, compare_emails, compare_counts, compare_meetings)
 
 
-def against_report(report: Report, archive: Archive) -> list[Comparison]:
-    """What every finder compared, and found."""
-    return [finder(report, archive) for finder in FINDERS]
+def compare_citations(report: Report, root: Path) -> Comparison:
+    """Every value of every record that cites the report, found on the lines it cites
+    (spnet.citations): the one comparison that does start from the records' references."""
+    raws = [r for r in citations.read_records(root) if "lines" in r.table and not citations.is_curators(r.table)]
+    found = citations.check_raws(raws, report)
+    compared = _("{n} values on their cited lines").format(n=sum(len(citations.values(raw.table)) for raw in raws))
+    return Comparison(compared, [Difference(0, problem) for problem in found])
+
+
+def against_report(report: Report, archive: Archive, root: Path) -> list[Comparison]:
+    """What every finder compared, and found; then the records' own line references."""
+    return [*(finder(report, archive) for finder in FINDERS), compare_citations(report, root)]
