@@ -14,7 +14,7 @@ from typing import Any
 from spnet.archive.schema import EVENT_KINDS, PARTNER_KINDS
 from spnet.dates import DateSpan
 from spnet.i18n import _
-from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person
+from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person, University
 from spnet.names import resolve_choice, resolve_country, resolve_universities
 
 Row = dict[str, Any]
@@ -33,6 +33,9 @@ def _country_name(archive: Archive, cid: str | None) -> Bilingual:
 
 
 # ------------------------------------------------------------------ listings
+_UNIVERSITY_SHOWN = ("name", "scheme")
+
+
 def universities(archive: Archive) -> list[Row]:
     counts = archive.index.partner_counts
     return [
@@ -46,7 +49,7 @@ def universities(archive: Archive) -> list[Row]:
             "partners": counts.get(u.id, 0),
             # The report's own count, where it gives one (大阪大学: 14校), not the named records'.
             "partners_stated": next((c.value for c in u.counts if c.of_partners), None),
-            "disputed": False,  # a university record holds no disagreement
+            **disputed(u, _UNIVERSITY_SHOWN),
         }
         for u in archive.universities
     ]
@@ -132,7 +135,7 @@ def curated(archive: Archive) -> dict[str, int]:
     }
 
 
-def disputed(record: Partner | Event, shown: Collection[str]) -> Row:
+def disputed(record: University | Partner | Event, shown: Collection[str]) -> Row:
     """`disputed`: whether the Japanese and English texts disagree on a field the listing
     shows; `_disputed`: those fields, for the table's marks (no machine format has it)."""
     fields = tuple(d.field for d in record.disagreements if d.field in shown)
