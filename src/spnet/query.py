@@ -99,8 +99,11 @@ def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
         if shared and len(relations) < 2:
             continue
         # The fullest name the relations give (National Taiwan University (NTU) over the bare one).
-        name = max((r.name for r in relations), key=lambda n: (len(n.en or ""), len(n.ja or "")))
+        named = max(relations, key=lambda r: (len(r.name.en or ""), len(r.name.ja or "")))
+        name = named.name
         country = _country_name(archive, relations[0].country)
+        # Disputed where the relation a shown value comes from has the texts disagree on it.
+        marks = disputed(named, ("name",))["_disputed"] + disputed(relations[0], ("country",))["_disputed"]
         rows.append(
             {
                 "id": iid,
@@ -112,6 +115,8 @@ def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
                 "universities": "; ".join(r.university for r in relations),
                 "members": len(relations),
                 "relations": "; ".join(r.id for r in relations),
+                "disputed": bool(marks),
+                "_disputed": marks,
             }
         )
     return rows
