@@ -277,7 +277,8 @@ def test_plain_is_the_default_when_piped(cli) -> None:
     assert [line.split("\t")[0] for line in lines] == ["2", "3", "4", "5", "6", "7", "8"]
     assert lines[0].split("\t")[:3] == ["2", "2022-01-13", "false"]
     assert all(len(line.split("\t")) == 13 for line in lines)
-    assert [line.split("\t")[-1] for line in lines] == ["false", "true", "false", "false", "false", "false", "true"]
+    # disputed: the 3rd and 8th meetings' dates, the 6th meeting's theme
+    assert [line.split("\t")[-1] for line in lines] == ["false", "true", "false", "false", "true", "false", "true"]
 
 
 def test_csv_tsv_headers_bom_and_fields(cli) -> None:

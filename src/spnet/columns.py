@@ -125,6 +125,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("universities"),
         _c("members"),
         _c("relations", in_table=False),
+        _DISPUTED,  # added after the first release: at the end, for scripts reading by position
     ],
     "timeline": [
         _c("date"),

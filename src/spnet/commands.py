@@ -179,6 +179,8 @@ def check(
         )
         + "\n"
     )
+    disagreements = _("{n} disagreement(s) between the Japanese and English texts of the report, each a warning above")
+    sys.stdout.write(disagreements.format(n=sizes["disagreements"]) + "\n")
 
 
 def _compare_with_report(archive: Archive, root: Path) -> None:

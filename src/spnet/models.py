@@ -358,6 +358,7 @@ class Project(NamedTuple):
     members: tuple[str, ...]
     definition: Bilingual
     note: str | None
+    disagreements: tuple[Disagreement, ...]
     source: Source
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from spnet.archive.schema import EVENT_KINDS, PARTNER_KINDS
 from spnet.dates import DateSpan
 from spnet.i18n import _
-from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person
+from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person, University
 from spnet.names import resolve_choice, resolve_country, resolve_universities
 
 Row = dict[str, Any]
@@ -40,6 +40,9 @@ def cited_lines(record: Any) -> Row:
     return {"lines": ", ".join(str(n) for n in source.lines) or None, "cites": cites or None}
 
 
+_UNIVERSITY_SHOWN = ("name", "scheme")
+
+
 def universities(archive: Archive) -> list[Row]:
     counts = archive.index.partner_counts
     return [
@@ -53,7 +56,7 @@ def universities(archive: Archive) -> list[Row]:
             "partners": counts.get(u.id, 0),
             # The report's own count, where it gives one (大阪大学: 14校), not the named records'.
             "partners_stated": next((c.value for c in u.counts if c.of_partners), None),
-            "disputed": False,  # a university record holds no disagreement
+            **disputed(u, _UNIVERSITY_SHOWN),
             **cited_lines(u),
         }
         for u in archive.universities
@@ -104,8 +107,11 @@ def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
         if shared and len(relations) < 2:
             continue
         # The fullest name the relations give (National Taiwan University (NTU) over the bare one).
-        name = max((r.name for r in relations), key=lambda n: (len(n.en or ""), len(n.ja or "")))
+        named = max(relations, key=lambda r: (len(r.name.en or ""), len(r.name.ja or "")))
+        name = named.name
         country = _country_name(archive, relations[0].country)
+        # Disputed where the relation a shown value comes from has the texts disagree on it.
+        marks = disputed(named, ("name",))["_disputed"] + disputed(relations[0], ("country",))["_disputed"]
         rows.append(
             {
                 "id": iid,
@@ -117,6 +123,8 @@ def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
                 "universities": "; ".join(r.university for r in relations),
                 "members": len(relations),
                 "relations": "; ".join(r.id for r in relations),
+                "disputed": bool(marks),
+                "_disputed": marks,
             }
         )
     return rows
@@ -140,7 +148,7 @@ def curated(archive: Archive) -> dict[str, int]:
     }
 
 
-def disputed(record: Partner | Event, shown: Collection[str]) -> Row:
+def disputed(record: University | Partner | Event, shown: Collection[str]) -> Row:
     """`disputed`: whether the Japanese and English texts disagree on a field the listing
     shows; `_disputed`: those fields, for the table's marks (no machine format has it)."""
     fields = tuple(d.field for d in record.disagreements if d.field in shown)

@@ -257,6 +257,7 @@ def _project(raw: Raw, problems: Problems) -> Any:
         tuple(t["members"]),
         _b(t, "definition"),
         t.get("note"),
+        _disagreements(raw, problems),
         _source(t),
     )
 

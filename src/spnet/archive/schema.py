@@ -79,6 +79,7 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
         "managing": (STR, True),
         "members": (STRS, True),
         "note": (STR, False),
+        **_DISAGREEMENTS,
         **_SOURCE,
     },
     "country": {"id": (STR, True), **_bi("name"), "note": (STR, False), "basis": (STR, False), **_SOURCE},

@@ -132,6 +132,7 @@ def _sizes(built: list[tuple[Raw, Any]]) -> dict[str, int]:
     events = [m for r, m in built if r.kind == "event"]
     sizes["curated titles"] = sum((m.title_en_basis == "curator") + (m.title_ja_basis == "curator") for m in events)
     sizes["curated referents"] = sum(len(m.title_ja_referents) for m in events)
+    sizes["disagreements"] = sum(len(getattr(m, "disagreements", ())) for _r, m in built)
     return sizes
 
 
