@@ -92,7 +92,7 @@ def test_partner_json_fields(cli) -> None:
             "since": None,
             "disputed": False,
             "institution": "university-college-london",  # Tohoku's partner too
-            "lines": "2652, 2647, 2653, 2655, 2605, 2365",
+            "lines": "2652, 2647, 2653, 2655, 2605, 2365, 2609, 2656",
             "cites": "name_ja: 2365",  # the name as Osaka's text does not print it: （以下、UCL）
         }
     ]
