@@ -25,7 +25,7 @@ from tests.conftest import DATA, report_path
 # archive's words).
 QUOTED = re.compile(
     r"^(name|theme|talk|activities|outlook|affiliation|role|scheme|relation|definition|framework|about|purpose"
-    r"|members|language|department)_(en|ja)$"
+    r"|members|language|department|aim|concept|registration|meeting_frequency|meeting_agenda)_(en|ja)$"
 )
 TOKENS = ("email", "url")
 ENDS = 14  # a longer text is found by its first characters
@@ -117,8 +117,9 @@ class Record:
             value
             for part in table.get("participants", [])
             for key, value in part.items()
-            if re.match(r"^(talk|as_printed|part)_(en|ja)$", key)
+            if re.match(r"^(talk|as_printed|part|topic)_(en|ja)$", key)
         ]
+        parts += [value for role in table.get("forum_roles", []) for value in role.values()]
         if isinstance(table.get("value"), int) and 1 <= table["value"] <= len(numbers):
             parts.append(numbers[table["value"] - 1])  # "five strategic partners"
         date = table.get("date", "")
@@ -137,7 +138,7 @@ def records() -> list[Record]:
             if "lines" in node and "source" in node and node.get("basis") != "curator":
                 found.append(Record(where, node))
             for key, value in node.items():
-                if key not in ("disagreements", "participants"):  # parts of a record, cited by it
+                if key not in ("disagreements", "participants", "forum_roles"):  # parts of a record, cited by it
                     walk(value, f"{where}.{key}")
         elif isinstance(node, list):
             for n, item in enumerate(node):

@@ -77,6 +77,21 @@ _EVENT_KEYS = [
 ]
 
 COLUMNS: dict[str, list[Column]] = {
+    "project": [
+        _c("id"),
+        *_names("title"),
+        *_names("framework"),
+        *_names("aim"),
+        _c("managing"),
+        _c("members", "member_universities"),
+        *_names("definition"),
+        *_names("forum_roles"),
+        *_names("meeting_frequency"),
+        *_names("meeting_agenda"),
+        _c("note"),
+        _c("source"),
+        _c("lines"),
+    ],
     "universities": [
         _c("id"),
         *_names("name"),
@@ -85,6 +100,8 @@ COLUMNS: dict[str, list[Column]] = {
         _c("partners", "partner_count"),
         _DISPUTED,
         _c("partners_stated"),
+        # Added after the first release: at the end, so that scripts reading by position still work.
+        *(c._replace(in_table=False) for c in _names("concept")),
     ],
     "partners": [
         _c("id"),
