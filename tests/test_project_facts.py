@@ -241,3 +241,15 @@ def test_a_bad_project_record_is_one_line_and_exit_1(data_copy: Path, old: str, 
     )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert message in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("lang,words", [("ja", ["要事前登録"]), ("en", ["Please register via the following link."])])
+def test_the_calendar_describes_an_events_aim_and_registration(cli, lang: str, words: list[str]) -> None:
+    icalendar = pytest.importorskip("icalendar")
+    result = cli("export", "ics", "--lang", lang)
+    assert result.exception is None and result.exit_code == 0
+    events = {str(c["UID"]).split("@")[0]: c for c in icalendar.Calendar.from_ical(result.stdout).walk("VEVENT")}
+    symposium = str(events["symposium-2"]["DESCRIPTION"])
+    assert all(w in symposium.splitlines() for w in words)
+    aim = card_value(cli, "workshop", f"aim_{lang}")
+    assert aim in str(events["workshop"]["DESCRIPTION"]).splitlines()
