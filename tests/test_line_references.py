@@ -25,7 +25,7 @@ from tests.conftest import DATA, report_path
 # archive's words).
 QUOTED = re.compile(
     r"^(name|theme|talk|activities|outlook|affiliation|role|scheme|relation|definition|framework|about|purpose"
-    r"|members|language|department|aim|concept|registration|meeting_frequency|meeting_agenda)_(en|ja)$"
+    r"|members|language|department|aim|concept|registration|meeting_frequency|meeting_agenda|membership)_(en|ja)$"
 )
 TOKENS = ("email", "url")
 ENDS = 14  # a longer text is found by its first characters

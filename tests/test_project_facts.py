@@ -31,6 +31,8 @@ FACTS = [
     ("project", "meeting_frequency_en", "regularly (bimonthly)"),
     ("project", "meeting_agenda_ja", "戦略的パートナーシップワークショップの企画・準備と開催後振り返り"),
     ("project", "meeting_agenda_en", "Planning and review of Strategic Partnership Symposia"),
+    ("project", "membership_ja", "戦略的パートナーシップまたはそれに類する国際大学連携をすでに実施している大学"),
+    ("project", "membership_en", "universities that have already implemented strategic partnerships"),
     ("project", "forum_roles[0].role_ja", "代表幹事校"),
     ("project", "forum_roles[1].name_ja", "筑波大学"),
     ("project", "forum_roles[1].role_en", "Deputy Representative University"),
@@ -47,6 +49,14 @@ FACTS = [
     ("symposium-2", "registration_en", "Please register via the following link."),
     ("symposium-2", "participants[3].topic_ja", "「つながり」をキーワードとして"),
     ("symposium-2", "participants[3].topic_en", 'using "Tsunagari" as the keyword'),
+    ("symposium-1", "participants[0].topic_ja", "日本人学生の海外派遣数および外国人留学生の受入数の推移"),
+    ("symposium-1", "participants[1].topic_en", "the establishment and development of strategic partnerships"),
+    (
+        "symposium-2",
+        "participants[2].topic_ja",
+        "大学のグローバル・エンゲージメントと戦略的パートナーシップについての考察",
+    ),
+    ("symposium-3", "participants[0].topic_en", "the multi-layered global governance frameworks"),
     ("symposium-3", "participants[1].topic_ja", "「地政学と大学間協力」との観点から"),
     (
         "symposium-3",
@@ -213,7 +223,19 @@ def test_export_sqlite_has_the_project_and_the_new_fields(cli, tmp_path: Path, c
     ]
     assert events["symposium-2"]["registration_ja"] == "要事前登録"
     assert events["workshop"]["aim_en"] == card_value(cli, "workshop", "aim_en")
-    assert set(topics) == {"rees-geraint", "ferrao-jorge"} and concept == card_value(cli, "tokyo", "concept_en")
+    # Every keynote's topic, as the report's account of each symposium gives it.
+    keynotes = {p for e in ("symposium-1", "symposium-2", "symposium-3") for p in _keynotes(cli, e)}
+    assert set(topics) == keynotes and len(keynotes) == 6
+    assert concept == card_value(cli, "tokyo", "concept_en")
+
+
+def _keynotes(cli, event: str) -> list[str]:
+    card = _card(cli, event)
+    return [
+        card[k[: -len("part_en")] + "person"]
+        for k, v in card.items()
+        if k.endswith(".part_en") and v.startswith("keynote")
+    ]
 
 
 def _edited(data: Path, old: str, new: str) -> None:

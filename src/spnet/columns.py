@@ -84,6 +84,7 @@ COLUMNS: dict[str, list[Column]] = {
         *_names("aim"),
         _c("managing"),
         _c("members", "member_universities"),
+        *_names("membership"),
         *_names("definition"),
         *_names("forum_roles"),
         *_names("meeting_frequency"),

@@ -74,7 +74,8 @@ def write_csv(data: dict[str, list[Row]], out: Path | None, *, bom: bool = False
 SCHEMA = """
 CREATE TABLE project (
     id TEXT PRIMARY KEY, title_en TEXT, title_ja TEXT, framework_en TEXT, framework_ja TEXT, aim_en TEXT, aim_ja TEXT,
-    managing TEXT NOT NULL REFERENCES universities(id), members TEXT NOT NULL, definition_en TEXT, definition_ja TEXT,
+    managing TEXT NOT NULL REFERENCES universities(id), members TEXT NOT NULL, membership_en TEXT, membership_ja TEXT,
+    definition_en TEXT, definition_ja TEXT,
     meeting_frequency_en TEXT, meeting_frequency_ja TEXT, meeting_agenda_en TEXT, meeting_agenda_ja TEXT,
     note TEXT, source TEXT NOT NULL
 );
@@ -244,8 +245,9 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
     if kind == "project":
         rows.append(("project", (
             r.id, r.title.en, r.title.ja, r.framework.en, r.framework.ja, r.aim.en, r.aim.ja, r.managing,
-            ", ".join(r.members), r.definition.en, r.definition.ja, r.meeting_frequency.en, r.meeting_frequency.ja,
-            r.meeting_agenda.en, r.meeting_agenda.ja, r.note, str(r.source),
+            ", ".join(r.members), r.membership.en, r.membership.ja, r.definition.en, r.definition.ja,
+            r.meeting_frequency.en, r.meeting_frequency.ja, r.meeting_agenda.en, r.meeting_agenda.ja, r.note,
+            str(r.source),
         )))  # fmt: skip
         rows += [
             ("forum_roles", (r.id, i, f.university, f.name.en, f.name.ja, f.role.en, f.role.ja))

@@ -39,6 +39,7 @@ FIELDS: dict[str, Term] = {
     "institution": Term("Institution", "機関"),
     "members": Term("Members", "大学数"),
     "member_universities": Term("Member universities", "連携大学"),
+    "membership": Term("Members are", "連携大学とは"),
     "relations": Term("Relations", "関係"),
     "date": Term("Date", "日付"),
     "tentative": Term("Planned", "予定"),

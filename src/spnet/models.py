@@ -367,6 +367,7 @@ class Project(NamedTuple):
     aim: Bilingual
     managing: str
     members: tuple[str, ...]
+    membership: Bilingual  # what makes a university a member, in the report's words
     definition: Bilingual
     forum_roles: tuple[ForumRole, ...]
     meeting_frequency: Bilingual  # 定期（隔月）: how often the member universities met

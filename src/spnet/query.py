@@ -48,6 +48,8 @@ def project(archive: Archive) -> list[Row]:
             "aim_ja": p.aim.ja,
             "managing": p.managing,
             "members": "; ".join(p.members),
+            "membership_en": p.membership.en,
+            "membership_ja": p.membership.ja,
             "definition_en": p.definition.en,
             "definition_ja": p.definition.ja,
             "forum_roles_en": "; ".join(f"{r.name.en}: {r.role.en}" for r in p.forum_roles if r.name.en and r.role.en)

@@ -271,6 +271,7 @@ def _project(raw: Raw, problems: Problems) -> Any:
         aim=_b(t, "aim"),
         managing=t["managing"],
         members=tuple(t["members"]),
+        membership=_b(t, "membership"),
         definition=_b(t, "definition"),
         forum_roles=tuple(roles),
         meeting_frequency=_b(t, "meeting_frequency"),

@@ -72,6 +72,7 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
         **_bi("title", "framework", "aim", "definition"),
         "managing": (STR, True),
         "members": (STRS, True),
+        **_bi("membership"),
         "forum_roles": (TABLES, False),
         **_bi("meeting_frequency"),
         "meeting_agenda_en": (STRS, False),
