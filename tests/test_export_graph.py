@@ -48,6 +48,7 @@ def test_csv_export_writes_one_file_per_record_type(cli, tmp_path: Path) -> None
         "events.csv",
         "links.csv",
         "partners.csv",
+        "project.csv",
         "universities.csv",
     ]
     with (out / "partners.csv").open(encoding="utf-8", newline="") as fh:

@@ -32,7 +32,7 @@ from spnet.provenance import Report, report
 # basis gives to the curators (title_ja_basis = "curator").
 LOOSE = frozenset(f"{stem}_{lang}" for stem in ("what", "part", "programme") for lang in ("en", "ja"))
 TEXT_FIELD = re.compile(r"[a-z_]+_(en|ja)")
-LIST_FIELDS = frozenset(("members_en", "members_ja", "aliases"))
+LIST_FIELDS = frozenset(("members_en", "members_ja", "aliases", "meeting_agenda_en", "meeting_agenda_ja"))
 # A stored date (2023-03-03, 2023-03, 2019, FY2019, 199X), whatever its key: date, since, as_of...
 STORED_DATE = re.compile(r"\d{4}(-\d\d){0,2}|FY\d{4}|\d{3}X")
 MONTHS = (
@@ -160,8 +160,9 @@ def values(table: dict[str, Any]) -> list[Value]:
         shown = str(int(number)) if whole else str(number)
         words = (NUMBERS[int(number) - 1],) if whole and 1 <= number <= len(NUMBERS) else ()  # five partners
         found.append(Value("value", shown, (shown, *words), shared="value" not in disputed, token="anchor"))
-    for i, part in enumerate(table.get("participants", ())):
-        found += _texts(part, f"participants[{i}].")
+    for nested in ("participants", "forum_roles"):  # tables of a record, cited by it
+        for i, part in enumerate(table.get(nested, ())):
+            found += _texts(part, f"{nested}[{i}].")
     for quoted in QUOTED.findall(table.get("note", "")):
         text = next(q for q in quoted if q)
         found.append(Value("note", text, (text,), required=False))

@@ -94,6 +94,22 @@ def line_label(row: Row) -> str:
 _LINE = _c("line", display=line_label)._replace(token=True)
 
 COLUMNS: dict[str, list[Column]] = {
+    "project": [
+        _c("id"),
+        *_names("title"),
+        *_names("framework"),
+        *_names("aim"),
+        _c("managing"),
+        _c("members", "member_universities"),
+        *_names("membership"),
+        *_names("definition"),
+        *_names("forum_roles"),
+        *_names("meeting_frequency"),
+        *_names("meeting_agenda"),
+        _c("note"),
+        _c("source"),
+        *_CITED,
+    ],
     "universities": [
         _c("id"),
         *_names("name"),
@@ -102,6 +118,8 @@ COLUMNS: dict[str, list[Column]] = {
         _c("partners", "partner_count"),
         _DISPUTED,
         _c("partners_stated"),
+        # Added after the first release: at the end, so that scripts reading by position still work.
+        *(c._replace(in_table=False) for c in _names("concept")),
         *_CITED,
     ],
     "partners": [

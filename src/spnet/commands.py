@@ -388,7 +388,7 @@ def show(
         typer.Argument(
             metavar="ID",
             autocompletion=complete_record,
-            help="Any record's id or name, e.g. meeting-03, kyoto-zurich, 京都大学.",
+            help="Any record's id or name, e.g. project, meeting-03, kyoto-zurich, 京都大学.",
         ),
     ],
     fmt: FormatOpt = None,

@@ -34,6 +34,7 @@ Row = dict[str, Any]
 def bundle(archive: Archive, *, universities: Sequence[str] = (), span: DateSpan | None = None) -> dict[str, list[Row]]:
     """Every record type as the listing commands give it, filtered like them."""
     return {
+        "project": query.project(archive),
         "universities": query.universities(archive),
         "partners": query.partners(archive, universities=universities),
         "events": query.timeline(archive, universities=universities, span=span),
@@ -71,13 +72,25 @@ def write_csv(data: dict[str, list[Row]], out: Path | None, *, bom: bool = False
 
 # ------------------------------------------------------------------ SQLite
 SCHEMA = """
+CREATE TABLE project (
+    id TEXT PRIMARY KEY, title_en TEXT, title_ja TEXT, framework_en TEXT, framework_ja TEXT, aim_en TEXT, aim_ja TEXT,
+    managing TEXT NOT NULL REFERENCES universities(id), members TEXT NOT NULL, membership_en TEXT, membership_ja TEXT,
+    definition_en TEXT, definition_ja TEXT,
+    meeting_frequency_en TEXT, meeting_frequency_ja TEXT, meeting_agenda_en TEXT, meeting_agenda_ja TEXT,
+    note TEXT, source TEXT NOT NULL
+);
+CREATE TABLE forum_roles (
+    project TEXT NOT NULL REFERENCES project(id), position INTEGER NOT NULL,
+    university TEXT REFERENCES universities(id), name_en TEXT, name_ja TEXT, role_en TEXT, role_ja TEXT,
+    PRIMARY KEY (project, position)
+);
 CREATE TABLE countries (
     id TEXT PRIMARY KEY, name_en TEXT, name_ja TEXT, basis TEXT, source TEXT NOT NULL
 );
 CREATE TABLE universities (
     id TEXT PRIMARY KEY, name_en TEXT NOT NULL, name_ja TEXT NOT NULL, managing INTEGER NOT NULL,
     scheme_en TEXT, scheme_ja TEXT, activities_en TEXT, activities_ja TEXT, outlook_en TEXT, outlook_ja TEXT,
-    note TEXT, source TEXT NOT NULL
+    note TEXT, source TEXT NOT NULL, concept_en TEXT, concept_ja TEXT
 );
 CREATE TABLE counts (
     id INTEGER PRIMARY KEY, university TEXT NOT NULL REFERENCES universities(id),
@@ -95,7 +108,8 @@ CREATE TABLE events (
     tentative INTEGER NOT NULL, onward INTEGER NOT NULL, fiscal_year INTEGER, number INTEGER, weekday_en TEXT,
     weekday_ja TEXT, time TEXT, title_en TEXT, title_ja TEXT, title_en_basis TEXT, title_ja_basis TEXT,
     theme_en TEXT, theme_ja TEXT, venue_en TEXT, venue_ja TEXT,
-    university TEXT REFERENCES universities(id), note TEXT, source TEXT NOT NULL
+    university TEXT REFERENCES universities(id), note TEXT, source TEXT NOT NULL,
+    aim_en TEXT, aim_ja TEXT, registration_en TEXT, registration_ja TEXT
 );
 CREATE TABLE event_universities (
     event TEXT NOT NULL REFERENCES events(id), university TEXT NOT NULL REFERENCES universities(id),
@@ -111,7 +125,7 @@ CREATE TABLE people (
 );
 CREATE TABLE participants (
     event TEXT NOT NULL REFERENCES events(id), person TEXT NOT NULL REFERENCES people(id), position INTEGER NOT NULL,
-    part_en TEXT, part_ja TEXT, talk_en TEXT, talk_ja TEXT, time TEXT,
+    part_en TEXT, part_ja TEXT, talk_en TEXT, talk_ja TEXT, time TEXT, topic_en TEXT, topic_ja TEXT,
     PRIMARY KEY (event, position)
 );
 CREATE TABLE contacts (
@@ -184,6 +198,8 @@ _DROP_TRIGGERS = "".join(f"DROP TRIGGER {name};" for name in re.findall(r"CREATE
 # What Datasette shows for each table: its description, and the column that names a row
 # (so that a foreign key shows "Kyoto University" instead of "kyoto").
 TABLES = {
+    "project": ("title_en", "The project itself: its title, framework, aim, definition and meetings (one row)."),
+    "forum_roles": (None, "The parts universities played in the Japan Forum for Internationalization of Universities."),
     "universities": ("name_en", "The managing university and the eight member universities."),
     "partners": (
         "name_en",
@@ -226,10 +242,22 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
     if kind == "country":
         return [("countries", (r.id, r.name.en, r.name.ja, r.basis, str(r.source)))]
     rows: list[tuple[str, tuple[Any, ...]]] = []
-    if kind == "university":
+    if kind == "project":
+        rows.append(("project", (
+            r.id, r.title.en, r.title.ja, r.framework.en, r.framework.ja, r.aim.en, r.aim.ja, r.managing,
+            ", ".join(r.members), r.membership.en, r.membership.ja, r.definition.en, r.definition.ja,
+            r.meeting_frequency.en, r.meeting_frequency.ja, r.meeting_agenda.en, r.meeting_agenda.ja, r.note,
+            str(r.source),
+        )))  # fmt: skip
+        rows += [
+            ("forum_roles", (r.id, i, f.university, f.name.en, f.name.ja, f.role.en, f.role.ja))
+            for i, f in enumerate(r.forum_roles)
+        ]
+    elif kind == "university":
         rows.append(("universities", (
             r.id, r.name.en, r.name.ja, int(r.managing), r.scheme.en, r.scheme.ja,
             r.activities.en, r.activities.ja, r.outlook.en, r.outlook.ja, r.note, str(r.source),
+            r.concept.en, r.concept.ja,
         )))  # fmt: skip
         for n in r.counts:
             as_of = n.as_of.iso() if n.as_of else None
@@ -246,12 +274,26 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
             r.id, r.kind, r.date.iso(), r.date.first_day().isoformat(), r.date.last_day().isoformat(),
             int(r.tentative), int(r.onward), r.fiscal_year, r.number, r.weekday.en, r.weekday.ja, r.time,
             r.title.en, r.title.ja, r.title_en_basis, r.title_ja_basis, r.theme.en, r.theme.ja, r.venue.en,
-            r.venue.ja, r.university, r.note, str(r.source),
+            r.venue.ja, r.university, r.note, str(r.source), r.aim.en, r.aim.ja, r.registration.en, r.registration.ja,
         )))  # fmt: skip
         rows += [("event_universities", (r.id, uid)) for uid in r.universities]
         rows += [("event_partners", (r.id, pid)) for pid in r.partners]
         rows += [
-            ("participants", (r.id, part.person, i, part.part.en, part.part.ja, part.talk.en, part.talk.ja, part.time))
+            (
+                "participants",
+                (
+                    r.id,
+                    part.person,
+                    i,
+                    part.part.en,
+                    part.part.ja,
+                    part.talk.en,
+                    part.talk.ja,
+                    part.time,
+                    part.topic.en,
+                    part.topic.ja,
+                ),
+            )  # fmt: skip
             for i, part in enumerate(r.participants)
         ]
     elif kind == "person":
@@ -273,6 +315,7 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
 # Which rows of the export belong to a record of each kind, by the column that names it:
 # what the index deletes when the file that held the record changes.
 OWNED_ROWS = {
+    "project": [("project", "id"), ("forum_roles", "project"), ("disagreements", "record")],
     "country": [("countries", "id")],
     "university": [("universities", "id"), ("counts", "university"), ("disagreements", "record")],
     "partner": [("partners", "id"), ("disagreements", "record")],
@@ -300,6 +343,7 @@ def _archive_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
     for kind, records in (
         ("country", archive.countries),
         ("university", archive.universities),
+        ("project", (archive.project,)),
         ("partner", archive.partners),
         ("event", archive.events),
         ("person", archive.people),
@@ -334,6 +378,8 @@ def fill_tables(db: sqlite3.Connection, archive: Archive) -> None:
 TABLES_IN_ORDER = (
     "countries",
     "universities",
+    "project",
+    "forum_roles",
     "counts",
     "partners",
     "events",

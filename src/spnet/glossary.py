@@ -38,6 +38,8 @@ FIELDS: dict[str, Term] = {
     "since": Term("Since", "開始"),
     "institution": Term("Institution", "機関"),
     "members": Term("Members", "大学数"),
+    "member_universities": Term("Member universities", "連携大学"),
+    "membership": Term("Members are", "連携大学とは"),
     "relations": Term("Relations", "関係"),
     "date": Term("Date", "日付"),
     "tentative": Term("Planned", "予定"),
@@ -112,6 +114,15 @@ FIELDS: dict[str, Term] = {
     "marks": Term("Marks", "該当箇所"),
     "issued_by": Term("Issued by", "発行"),
     "sections": Term("Sections", "構成"),
+    "framework": Term("Framework", "事業"),
+    "definition": Term("Definition", "定義"),
+    "aim": Term("Aim", "目的"),
+    "concept": Term("Concept", "構想"),
+    "topic": Term("Topic", "講演の内容"),
+    "registration": Term("Registration", "参加登録"),
+    "forum_roles": Term("Roles in the forum", "フォーラムでの役割"),
+    "meeting_frequency": Term("Meetings held", "会議の開催"),
+    "meeting_agenda": Term("Meeting agenda", "会議の主な議題"),
 }
 
 # Values spnet names (kinds, record types, bases); what the archive says is never here.
@@ -129,6 +140,7 @@ VALUES: dict[str, Term] = {
     "workshop": Term("workshop", "ワークショップ"),
     "meeting": Term("meeting", "会議"),
     "milestone": Term("milestone", "出来事"),
+    "project": Term("project", "プロジェクト"),
     "university": Term("university", "大学"),
     "partner": Term("partner", "相手校"),
     "event": Term("event", "行事"),

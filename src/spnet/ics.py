@@ -115,7 +115,7 @@ def to_ics(archive: Archive, events: list[Any], stamp: str, lang: str = "both") 
             _("The Japanese text gives {ja}, the English {en}: {reason}").format(ja=d.ja, en=d.en, reason=d.reason)
             for d in disputes
         ]
-        about += _texts(e.theme, lang)
+        about += _texts(e.theme, lang) + _texts(e.aim, lang) + _texts(e.registration, lang)
         about += [
             _text(people[p.person].name, lang) + (f": {_texts(p.part, lang)[0]}" if p.part else "")
             for p in e.participants

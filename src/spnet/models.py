@@ -223,6 +223,8 @@ class University(NamedTuple):
     short_names: tuple[str, ...]
     short_names_basis: str | None
     scheme: Bilingual
+    # Its concept (構想) under the Top Global University Project, where the report gives it
+    concept: Bilingual
     activities: Bilingual
     outlook: Bilingual
     counts: tuple[Count, ...]
@@ -268,6 +270,8 @@ class Participant(NamedTuple):
     talk: Bilingual
     time: str | None
     as_printed: Bilingual
+    # What the report's account of the event says a talk was about (a keynote's keyword or angle)
+    topic: Bilingual
 
 
 class Event(NamedTuple):
@@ -290,8 +294,10 @@ class Event(NamedTuple):
     # Whom the Japanese title's 本学, 同協会, 両大学 mean, as "本学=早大" (the curators')
     title_ja_referents: tuple[str, ...]
     theme: Bilingual
+    aim: Bilingual  # what it was held for, in the report's words
     venue: Bilingual
     language: Bilingual
+    registration: Bilingual  # what the flyers say about registering (要事前登録)
     programme_ja: str | None
     university: str | None
     universities: tuple[str, ...]
@@ -351,15 +357,36 @@ class Link(NamedTuple):
     source: Source
 
 
+class ForumRole(NamedTuple):
+    """A university's part in the Japan Forum for Internationalization of Universities, as
+    the report names it; `university` is its id where it is one of the project's nine."""
+
+    university: str | None
+    name: Bilingual
+    role: Bilingual
+
+
 class Project(NamedTuple):
+    """The project itself: what it was, under which framework, who ran it, and how its
+    member universities met. Its id is always "project" (`spnet show project`)."""
+
+    id: str
     title: Bilingual
     framework: Bilingual
+    aim: Bilingual
     managing: str
     members: tuple[str, ...]
+    membership: Bilingual  # what makes a university a member, in the report's words
     definition: Bilingual
+    forum_roles: tuple[ForumRole, ...]
+    meeting_frequency: Bilingual  # 定期（隔月）: how often the member universities met
+    meeting_agenda: Bilingual  # "; "-joined items as printed, each text in its own order
     note: str | None
     disagreements: tuple[Disagreement, ...]
     source: Source
+
+
+PROJECT_ID = "project"
 
 
 class UniversityName(NamedTuple):
@@ -414,7 +441,7 @@ RECORD_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
     for cls in (
         PartialDate, Bilingual, Cite, Source, Disagreement, Count, Country, University, Partner,
-        Participant, Event, Person, Contact, Link, Project, UniversityName, ArchiveIndex, Problem,
+        Participant, Event, Person, Contact, Link, ForumRole, Project, UniversityName, ArchiveIndex, Problem,
     )
 }  # fmt: skip
 

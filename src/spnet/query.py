@@ -33,6 +33,40 @@ def _country_name(archive: Archive, cid: str | None) -> Bilingual:
 
 
 # ------------------------------------------------------------------ listings
+def project(archive: Archive) -> list[Row]:
+    """The project record as one row: its own fields, its forum roles as "name: role"
+    items "; "-joined in each language the report prints them, and where it comes from."""
+    p = archive.project
+    return [
+        {
+            "id": p.id,
+            "title_en": p.title.en,
+            "title_ja": p.title.ja,
+            "framework_en": p.framework.en,
+            "framework_ja": p.framework.ja,
+            "aim_en": p.aim.en,
+            "aim_ja": p.aim.ja,
+            "managing": p.managing,
+            "members": "; ".join(p.members),
+            "membership_en": p.membership.en,
+            "membership_ja": p.membership.ja,
+            "definition_en": p.definition.en,
+            "definition_ja": p.definition.ja,
+            "forum_roles_en": "; ".join(f"{r.name.en}: {r.role.en}" for r in p.forum_roles if r.name.en and r.role.en)
+            or None,
+            "forum_roles_ja": "; ".join(f"{r.name.ja}：{r.role.ja}" for r in p.forum_roles if r.name.ja and r.role.ja)
+            or None,
+            "meeting_frequency_en": p.meeting_frequency.en,
+            "meeting_frequency_ja": p.meeting_frequency.ja,
+            "meeting_agenda_en": p.meeting_agenda.en,
+            "meeting_agenda_ja": p.meeting_agenda.ja,
+            "note": p.note,
+            "source": p.source.section,
+            **cited_lines(p),
+        }
+    ]
+
+
 def cited_lines(record: Any) -> Row:
     """The lines of the report a record cites, and those a field cites of its own, as `show` gives them."""
     source = record.source
@@ -53,6 +87,8 @@ def universities(archive: Archive) -> list[Row]:
             "managing": u.managing,
             "scheme_en": u.scheme.en,
             "scheme_ja": u.scheme.ja,
+            "concept_en": u.concept.en,
+            "concept_ja": u.concept.ja,
             "partners": counts.get(u.id, 0),
             # The report's own count, where it gives one (大阪大学: 14校), not the named records'.
             "partners_stated": next((c.value for c in u.counts if c.of_partners), None),

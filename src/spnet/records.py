@@ -40,6 +40,7 @@ def _kind_of(record: Any) -> str:
 
 
 def all_records(archive: Archive) -> Iterable[Any]:
+    yield archive.project  # its id is "project": `spnet show project`
     yield from archive.universities
     yield from archive.partners
     yield from archive.events

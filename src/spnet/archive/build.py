@@ -18,6 +18,7 @@ from spnet.archive.schema import (
 from spnet.models import (
     FIRST_DAY,
     LAST_DAY,
+    PROJECT_ID,
     ArchiveIndex,
     Bilingual,
     Cite,
@@ -27,6 +28,7 @@ from spnet.models import (
     DateOutOfRange,
     Disagreement,
     Event,
+    ForumRole,
     Link,
     PartialDate,
     Participant,
@@ -107,6 +109,7 @@ def _university(raw: Raw, problems: Problems) -> Any:
         short_names=tuple(t.get("short_names", ())),
         short_names_basis=t.get("short_names_basis"),
         scheme=_b(t, "scheme"),
+        concept=_b(t, "concept"),
         activities=_b(t, "activities"),
         outlook=_b(t, "outlook"),
         counts=(),
@@ -155,10 +158,7 @@ def _partner(raw: Raw, problems: Problems) -> Any:
         institution=t.get("institution", t["id"]),
         since=since,
         consortium=t.get("consortium"),
-        members=Bilingual(
-            "; ".join(t["members_en"]) if "members_en" in t else None,
-            "; ".join(t["members_ja"]) if "members_ja" in t else None,
-        ),
+        members=_joined(t, "members"),
         activities=_b(t, "activities"),
         note=t.get("note"),
         disagreements=_disagreements(raw, problems),
@@ -180,7 +180,9 @@ def _event(raw: Raw, problems: Problems) -> Any:
     for i, p in enumerate(t.get("participants", [])):
         if check_table(p, "participant", f"{raw.where}: participants[{i}]", problems):
             participants.append(
-                Participant(p["person"], _b(p, "part"), _b(p, "talk"), p.get("time"), _b(p, "as_printed"))
+                Participant(
+                    p["person"], _b(p, "part"), _b(p, "talk"), p.get("time"), _b(p, "as_printed"), _b(p, "topic")
+                )
             )
     return Event(
         id=t["id"],
@@ -197,8 +199,10 @@ def _event(raw: Raw, problems: Problems) -> Any:
         title_ja_basis=t.get("title_ja_basis"),
         title_ja_referents=tuple(t.get("title_ja_referents", ())),
         theme=_b(t, "theme"),
+        aim=_b(t, "aim"),
         venue=_b(t, "venue"),
         language=_b(t, "language"),
+        registration=_b(t, "registration"),
         programme_ja=t.get("programme_ja"),
         university=raw.university,
         universities=tuple(t.get("universities", ())),
@@ -248,17 +252,35 @@ def _link(raw: Raw, problems: Problems) -> Any:
     return Link(t["id"], t["url"], _b(t, "about"), t["cited_in"], t.get("event"), t.get("note"), _source(t))
 
 
+def _joined(t: dict[str, Any], name: str) -> Bilingual:
+    """A pair of lists of printed items as one Bilingual, each side "; "-joined."""
+    en, ja = t.get(f"{name}_en"), t.get(f"{name}_ja")
+    if en is None and ja is None:
+        return _NO_TEXT
+    return Bilingual(None if en is None else "; ".join(en), None if ja is None else "; ".join(ja))
+
+
 def _project(raw: Raw, problems: Problems) -> Any:
     t = raw.table
+    roles = []
+    for i, r in enumerate(t.get("forum_roles", [])):
+        if check_table(r, "forum_role", f"{raw.where}: forum_roles[{i}]", problems):
+            roles.append(ForumRole(r.get("university"), _b(r, "name"), _b(r, "role")))
     return Project(
-        _b(t, "title"),
-        _b(t, "framework"),
-        t["managing"],
-        tuple(t["members"]),
-        _b(t, "definition"),
-        t.get("note"),
-        _disagreements(raw, problems),
-        _source(t),
+        id=PROJECT_ID,
+        title=_b(t, "title"),
+        framework=_b(t, "framework"),
+        aim=_b(t, "aim"),
+        managing=t["managing"],
+        members=tuple(t["members"]),
+        membership=_b(t, "membership"),
+        definition=_b(t, "definition"),
+        forum_roles=tuple(roles),
+        meeting_frequency=_b(t, "meeting_frequency"),
+        meeting_agenda=_joined(t, "meeting_agenda"),
+        note=t.get("note"),
+        disagreements=_disagreements(raw, problems),
+        source=_source(t),
     )
 
 

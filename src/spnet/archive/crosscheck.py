@@ -62,6 +62,8 @@ def references(kind: str, model: Any) -> list[tuple[str, str, str, str | None]]:
         out.append(("university", model.university, "university", None))
     elif kind == "link" and model.event is not None:
         out.append(("event", model.event, "event", None))
+    elif kind == "project":
+        out += [("forum_roles.university", r.university, "university", None) for r in model.forum_roles if r.university]
     return out
 
 

@@ -75,13 +75,19 @@ _DISAGREEMENTS = {"disagreements": (TABLES, False)}
 
 SPEC: dict[str, dict[str, tuple[str, bool]]] = {
     "project": {
-        **_bi("title", "framework", "definition"),
+        **_bi("title", "framework", "aim", "definition"),
         "managing": (STR, True),
         "members": (STRS, True),
+        **_bi("membership"),
+        "forum_roles": (TABLES, False),
+        **_bi("meeting_frequency"),
+        "meeting_agenda_en": (STRS, False),
+        "meeting_agenda_ja": (STRS, False),
         "note": (STR, False),
         **_DISAGREEMENTS,
         **_SOURCE,
     },
+    "forum_role": {"university": (STR, False), **_bi("name", "role")},
     "country": {"id": (STR, True), **_bi("name"), "note": (STR, False), "basis": (STR, False), **_SOURCE},
     "university": {
         "id": (STR, True),
@@ -89,7 +95,7 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
         "aliases": (STRS, False),
         "short_names": (STRS, False),
         "short_names_basis": (STR, False),
-        **_bi("scheme", "activities", "outlook"),
+        **_bi("scheme", "concept", "activities", "outlook"),
         "note": (STR, False),
         **_DISAGREEMENTS,
         **_SOURCE,
@@ -130,7 +136,7 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
         "fiscal_year": (INT, False),
         **_bi("weekday"),
         "time": (STR, False),
-        **_bi("title", "theme", "venue", "language"),
+        **_bi("title", "theme", "aim", "venue", "language", "registration"),
         "title_en_basis": (STR, False),
         "title_ja_basis": (STR, False),
         "title_ja_referents": (STRS, False),
@@ -145,7 +151,7 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
     },
     "participant": {
         "person": (STR, True),
-        **_bi("part", "talk", "as_printed"),
+        **_bi("part", "talk", "as_printed", "topic"),
         "time": (STR, False),
     },
     "disagreement": {
@@ -260,7 +266,7 @@ def check_table(table: dict[str, Any], kind: str, where: str, problems: Problems
             ok = False
     if (
         ok
-        and kind in ("person", "contact", "country", "partner")
+        and kind in ("person", "contact", "country", "partner", "forum_role")
         and not (table.get("name_en") or table.get("name_ja"))
     ):
         problems.error(where, "needs name_en or name_ja")

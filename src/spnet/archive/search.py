@@ -26,7 +26,7 @@ from spnet.archive.index import (
     row_crc,
     unpack,
 )
-from spnet.models import Archive, Country
+from spnet.models import Archive, Country, Project
 
 _SEARCH_LAYOUT = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,11 +53,11 @@ CREATE TRIGGER search_ad AFTER DELETE ON search BEGIN
 END;
 """
 # The order of `records.all_records`, which search answers in.
-_KINDS = ("university", "partner", "event", "person", "contact", "link", "country")
+_KINDS = ("project", "university", "partner", "event", "person", "contact", "link", "country")
 _COLUMNS = "file, ord, seq, kind, id, lead, row, folded, words, readings, crc"
 # What the stored words depend on besides the archive: bump it when search folds or
 # analyses text otherwise (names.fold, analysis.py); the analyser's own files count too.
-SEARCH_FORMAT = 3
+SEARCH_FORMAT = 4
 
 
 @functools.cache
@@ -107,6 +107,8 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
         place[values[3], values[2]] = values[1]
     summary_ = json.loads(unpack(summary, name))
     found: list[Any] = [decode(c, Country) for c in summary_["countries"]]
+    if "project" in summary_:  # the project file's own record, kept in its summary
+        found.insert(0, decode(summary_["project"], Project))
     pieces = 0
     for piece, blob in index.execute("SELECT name, data FROM pieces WHERE file = ?", (rowid,)):
         of = tuple[PIECE_TYPES[piece.split("/", 1)[0]], ...]  # type: ignore[misc,valid-type]
