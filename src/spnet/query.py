@@ -126,7 +126,7 @@ def curated(archive: Archive) -> dict[str, int]:
     return {
         "partner countries": sizes["curated partner countries"],
         "countries": sizes["curated countries"],
-        "short names": sum(len(u.short_names) for u in archive.index.university_names),
+        "short names": sizes["curated short names"],
         "titles": sizes["curated titles"],
         "referents": sizes["curated referents"],
     }
