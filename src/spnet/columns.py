@@ -97,6 +97,7 @@ COLUMNS: dict[str, list[Column]] = {
         _DISPUTED,
         _c("country_basis", in_table=False, default=False),
         _c("institution", in_table=False),
+        _c("country_reason", in_table=False, default=False),
     ],
     "institutions": [
         _c("id", give_way=2),
@@ -168,7 +169,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("cited_in"),
         _c("event"),
     ],
-    "countries": [_c("id"), *_names("name"), _c("basis")],
+    "countries": [_c("id"), *_names("name"), _c("basis"), _c("reason", in_table=False, default=False)],
     "stats": [
         _c("measure", in_table=False),
         _c("value", "category"),

@@ -155,6 +155,7 @@ def partner_row(archive: Archive, p: Partner) -> Row:
         "country_en": country.en,
         "country_ja": country.ja,
         "country_basis": p.country_basis,
+        "country_reason": p.country_reason,
         "kind": p.kind,
         "since": p.since.iso() if p.since else None,
         **disputed(p, _PARTNER_SHOWN),
@@ -311,7 +312,10 @@ def links(archive: Archive) -> list[Row]:
 
 
 def countries(archive: Archive) -> list[Row]:
-    return [{"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja, "basis": c.basis} for c in archive.countries]
+    return [
+        {"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja, "basis": c.basis, "reason": c.reason}
+        for c in archive.countries
+    ]
 
 
 def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
