@@ -179,16 +179,44 @@ def claim(raw: Raw) -> Claim | None:
     return None
 
 
+class _Finder:
+    """`fold` and `Report.locate`, each worked out once for a value (and its lines): the
+    records of a large archive repeat names and lines, and across runs after every edit."""
+
+    def __init__(self) -> None:
+        self._folded: dict[str, str] = {}
+        self._found: dict[tuple[str, tuple[int, ...]], bool] = {}
+
+    def inside(self, country: str | None, name: str | None) -> bool:
+        """Whether a country's name stands inside an institution's name."""
+        if not (country and name):
+            return False
+        for text in (country, name):
+            if text not in self._folded:
+                self._folded[text] = fold(text)
+        return self._folded[country] in self._folded[name]
+
+    def on(self, value: str | None, lines: Sequence[int]) -> bool:
+        """Whether `value` begins on one of `lines` of the report."""
+        if not value:
+            return False
+        key = (value, tuple(lines))
+        if key not in self._found:
+            self._found[key] = report().locate(value, lines) is not None
+        return self._found[key]
+
+
 def across(claims: list[Claim], problems: Problems) -> None:
     """Each partner's country found as its basis says, with the country's names; a country
     given only inside a name ("name") found inside a partner's name on its lines."""
     countries = {c[2]: c for c in claims if c[0] == "country"}
     partners = [c for c in claims if c[0] == "partner"]
+    find = _Finder()
     for _kind, where, cid, basis, lines, *names in partners:
         country = countries.get(cid)
         if country is None:  # an unknown country: the references say so
             continue
-        inside = [p for c, p in zip(country[5:], names, strict=True) if c and p and fold(c) in fold(p)]
+        inside = [p for c, p in zip(country[5:], names, strict=True) if find.inside(c, p)]
         if basis == "curator" and inside:
             problems.error(
                 where,
@@ -197,7 +225,7 @@ def across(claims: list[Claim], problems: Problems) -> None:
                 id=cid,
                 name=inside[0],
             )
-        elif basis == "name" and not any(report().locate(p, lines) for p in inside):
+        elif basis == "name" and not any(find.on(p, lines) for p in inside):
             problems.error(
                 where,
                 'country_basis = "name", but no name of {id!r} ({names}) stands inside the '
@@ -206,7 +234,7 @@ def across(claims: list[Claim], problems: Problems) -> None:
                 names=_names(country),
                 lines=_shown(lines),
             )
-        elif basis in ("stated", "implied") and not any(report().locate(c, lines) for c in country[5:] if c):
+        elif basis in ("stated", "implied") and not any(find.on(c, lines) for c in country[5:]):
             problems.error(
                 where,
                 'country_basis = "{basis}", but no name of {id!r} ({names}) stands on lines {lines}',
@@ -215,20 +243,19 @@ def across(claims: list[Claim], problems: Problems) -> None:
                 names=_names(country),
                 lines=_shown(lines),
             )
+    named: dict[str, list[Claim]] = {}
+    for q in partners:
+        if q[3] == "name":
+            named.setdefault(q[2], []).append(q)
     for _kind, where, cid, basis, lines, *names in countries.values():
-        if basis == "name" and not any(_inside_on(names, p[5:], lines) for p in partners if p[2] == cid):
+        pairs = [(c, p) for q in named.get(cid, ()) for c, p in zip(names, q[5:], strict=True)]
+        if basis == "name" and not any(find.inside(c, p) and find.on(p, lines) for c, p in pairs):
             problems.error(
                 where,
                 'basis = "name", but no partner of this country has a name with {names} in it on lines {lines}',
                 names=_names(countries[cid]),
                 lines=_shown(lines),
             )
-
-
-def _inside_on(country: Sequence[str | None], partner: Sequence[str | None], lines: Sequence[int]) -> bool:
-    return any(
-        c and p and fold(c) in fold(p) and report().locate(p, lines) for c, p in zip(country, partner, strict=True)
-    )
 
 
 def _names(country: Claim) -> str:
