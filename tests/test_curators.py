@@ -286,3 +286,54 @@ def test_listings_show_and_export_carry_the_basis_as_the_files_give_it(cli, tmp_
         lines = ", ".join(map(str, p.get("country_lines", []))) or None
         assert exported[pid] == (p.get("country_basis"), lines, p.get("country_reason")), pid
     assert countries == {cid: (c["basis"], c.get("reason")) for cid, c in _countries().items()}
+
+
+# ------------------------------------------------------------------ spnet add
+ADD = [
+    "add",
+    "partner",
+    "-u",
+    "kyoto",
+    "--id",
+    "kyoto-new",
+    "--kind",
+    "strategic",
+    "--source",
+    "Minutes",
+    "--lines",
+    "3",
+]
+
+
+def test_add_writes_a_country_with_the_basis_the_rule_asks(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    copy_data(data)
+    why = "The minutes give no country for it."
+    done = _spnet(data, *ADD, "--name-en", "New", "--country", "Germany", "--country-basis", "curator",
+                  "--country-reason", why)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (new,) = [p for p in _partners(data) if p["id"] == "kyoto-new"]
+    assert (new["country"], new["country_basis"], new["country_reason"]) == ("de", "curator", why)
+    named = _spnet(data, *ADD[:5], "kyoto-named", *ADD[6:], "--name-ja", "オーストラリア国立大学", "--country", "au",
+                   "--country-basis", "name", "--country-lines", "2548")  # fmt: skip
+    assert named.returncode == 0, named.stderr
+    assert _spnet(data, "check", "-q").returncode == 0
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--country", "au", "--country-basis", "name"], 'country_basis = "name" needs country_lines'),
+        (["--country", "de", "--country-basis", "curator"], 'country_basis = "curator" needs country_reason'),
+        (["--country", "de", "--country-basis", "guess"], "guess"),
+        (["--country-reason", "x"], "--country-lines and --country-reason go with --country"),
+    ],
+)
+def test_add_refuses_a_country_basis_the_rule_does_not_allow(tmp_path: Path, extra: list[str], message: str) -> None:
+    data = tmp_path / "data"
+    copy_data(data)
+    before = (data / KYOTO).read_bytes()
+    done = _spnet(data, *ADD, "--name-en", "New", *extra)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and len(done.stderr.splitlines()) == 1
+    assert (data / KYOTO).read_bytes() == before
