@@ -169,7 +169,7 @@ def _shown(lines: Sequence[int]) -> str:
 
 
 def claim(raw: Raw) -> Claim | None:
-    """What `across` needs of a partner with a country, or of a country with basis "name"."""
+    """What `across` needs of a partner with a country, or of a country."""
     t = raw.table
     if raw.kind == "partner" and "country" in t:
         lines = _lines(t, BASED["partner"][0])
