@@ -28,7 +28,9 @@ def snapshot(data: Path) -> dict[str, bytes]:
 
 def test_add_partner_lands_canonically_and_touches_nothing_else(cli, data_copy: Path) -> None:
     before = (data_copy / KYOTO).read_text(encoding="utf-8")
-    result = cli("--data", str(data_copy), *PARTNER, "--since", "March 2025", "--country", "UK", *SOURCE)
+    # A country is "stated" when the cited lines of the report name it: UK and 英国 (2653, 2597).
+    stated = ["--source", "Minutes of 2025", "--lines", "2597,2653"]
+    result = cli("--data", str(data_copy), *PARTNER, "--since", "March 2025", "--country", "UK", *stated)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("added partner kyoto-new to ")
     after = (data_copy / KYOTO).read_text(encoding="utf-8")
@@ -44,7 +46,7 @@ def test_add_partner_lands_canonically_and_touches_nothing_else(cli, data_copy: 
         "country_basis": "stated",
         "since": "2025-03",
         "source": "Minutes of 2025",
-        "lines": [3, 4],
+        "lines": [2597, 2653],
     }
     listed = cli("--data", str(data_copy), "partners", "-u", "kyoto", "--format", "tsv", "--fields", "id,since")
     assert listed.stdout.splitlines()[-1] == "kyoto-new\t2025-03"
@@ -80,6 +82,8 @@ def test_add_event_and_person(cli, data_copy: Path) -> None:
         (["--kind", "friend"], "unknown partner kind 'friend'"),
         (["-u", "nagoya"], "unknown university 'nagoya'"),
         (["--lines", "x"], "--lines 'x'"),
+        # "stated", and the lines cited (3, 4) do not name the country
+        (["--country", "UK"], "country_basis = \"stated\", but no name of 'gb' (UK / 英国) stands on lines 3, 4"),
     ],
 )
 def test_refused_additions_change_nothing(cli, data_copy: Path, extra: list[str], message: str) -> None:

@@ -131,7 +131,7 @@ def _event_with(data: Path, event: str, **fields: object) -> None:
         ("project-end", {"date": "2024-03", "fiscal_year": 2024}, "which is in FY2023"),
         ("project-start", {"fiscal_year": 2022}, "disagrees with the date FY2021, which is in FY2021"),
         ("symposium-1", {"title_ja_referents": ["本学=東大"]}, "is not WORD=WHOM with WORD in the Japanese title"),
-        ("symposium-1", {"title_en_basis": "report"}, 'title_en_basis must be "curator"'),
+        ("symposium-1", {"title_en_basis": "report"}, "title_en_basis must be one of curator, not 'report'"),
     ],
 )
 def test_check_refuses_what_disagrees(data_copy: Path, event: str, fields: dict, message: str) -> None:

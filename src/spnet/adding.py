@@ -8,7 +8,7 @@ import typer.main
 
 from spnet import names, render
 from spnet.app import CONTEXT, app
-from spnet.archive import EVENT_KINDS, PARTNER_KINDS
+from spnet.archive import COUNTRY_BASES, EVENT_KINDS, PARTNER_KINDS
 from spnet.boundary import LocalisedGroup, SpnetCommand
 from spnet.dates import to_partial_date
 from spnet.errors import UsageError
@@ -111,6 +111,22 @@ def add_partner(
     name_en: Annotated[str | None, typer.Option("--name-en", metavar="TEXT")] = None,
     name_ja: Annotated[str | None, typer.Option("--name-ja", metavar="TEXT")] = None,
     country: Annotated[str | None, typer.Option("--country", metavar="COUNTRY", help="gb, UK, 英国 ...")] = None,
+    country_basis: Annotated[
+        str,
+        typer.Option(
+            "--country-basis",
+            metavar="BASIS",
+            help="How the report gives the country: stated, implied, name or curator (docs/curators.md).",
+        ),
+    ] = "stated",
+    country_lines: Annotated[
+        str | None,
+        typer.Option("--country-lines", metavar="LINES", help="The report's lines giving the country, if not --lines."),
+    ] = None,
+    country_reason: Annotated[
+        str | None,
+        typer.Option("--country-reason", metavar="TEXT", help="Why the curators give the country (basis curator)."),
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="2019, 2019-08 or 2019-08-01.")] = None,
     note: NoteOpt = None,
     dry_run: DryRunOpt = False,
@@ -126,7 +142,12 @@ def add_partner(
     record["kind"] = names.resolve_choice(_("partner kind"), kind, PARTNER_KINDS)
     if country:
         record["country"] = names.resolve_country(archive, country)
-        record["country_basis"] = "stated"
+        record["country_basis"] = names.resolve_choice(_("country basis"), country_basis, COUNTRY_BASES)
+        if country_lines:
+            record["country_lines"] = _lines(country_lines)
+        record.update(_text(country_reason=country_reason))
+    elif country_lines or country_reason:
+        raise UsageError(_("--country-lines and --country-reason go with --country"))
     if since:
         record["since"] = to_partial_date(since)
     record.update(_text(note=note))

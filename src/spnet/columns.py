@@ -133,6 +133,7 @@ COLUMNS: dict[str, list[Column]] = {
         _DISPUTED,
         _c("country_basis", in_table=False, default=False),
         _c("institution", in_table=False),
+        _c("country_reason", in_table=False, default=False),
         *_CITED,
     ],
     "institutions": [
@@ -209,7 +210,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("event"),
         *_CITED,
     ],
-    "countries": [_c("id"), *_names("name"), _c("basis"), *_CITED],
+    "countries": [_c("id"), *_names("name"), _c("basis"), _c("reason", in_table=False, default=False), *_CITED],
     "stats": [
         _c("measure", in_table=False),
         _c("value", "category"),

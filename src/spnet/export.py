@@ -85,7 +85,7 @@ CREATE TABLE forum_roles (
     PRIMARY KEY (project, position)
 );
 CREATE TABLE countries (
-    id TEXT PRIMARY KEY, name_en TEXT, name_ja TEXT, basis TEXT, source TEXT NOT NULL
+    id TEXT PRIMARY KEY, name_en TEXT, name_ja TEXT, basis TEXT, source TEXT NOT NULL, reason TEXT
 );
 CREATE TABLE universities (
     id TEXT PRIMARY KEY, name_en TEXT NOT NULL, name_ja TEXT NOT NULL, managing INTEGER NOT NULL,
@@ -101,7 +101,7 @@ CREATE TABLE partners (
     name_en TEXT, name_ja TEXT, kind TEXT NOT NULL, relation_en TEXT, relation_ja TEXT,
     country TEXT REFERENCES countries(id), country_basis TEXT, since TEXT,
     consortium TEXT REFERENCES partners(id), members_en TEXT, members_ja TEXT,
-    activities_en TEXT, activities_ja TEXT, note TEXT, source TEXT NOT NULL
+    activities_en TEXT, activities_ja TEXT, note TEXT, source TEXT NOT NULL, country_lines TEXT, country_reason TEXT
 );
 CREATE TABLE events (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, date TEXT NOT NULL, date_start TEXT NOT NULL, date_end TEXT NOT NULL,
@@ -109,7 +109,7 @@ CREATE TABLE events (
     weekday_ja TEXT, time TEXT, title_en TEXT, title_ja TEXT, title_en_basis TEXT, title_ja_basis TEXT,
     theme_en TEXT, theme_ja TEXT, venue_en TEXT, venue_ja TEXT,
     university TEXT REFERENCES universities(id), note TEXT, source TEXT NOT NULL,
-    aim_en TEXT, aim_ja TEXT, registration_en TEXT, registration_ja TEXT
+    aim_en TEXT, aim_ja TEXT, registration_en TEXT, registration_ja TEXT, title_en_reason TEXT, title_ja_reason TEXT
 );
 CREATE TABLE event_universities (
     event TEXT NOT NULL REFERENCES events(id), university TEXT NOT NULL REFERENCES universities(id),
@@ -209,7 +209,11 @@ TABLES = {
     "events": ("title_en", "Meetings, symposia, the workshop, the survey and the universities' milestones."),
     "people": ("name_en", "People the report names, with affiliation and role as printed."),
     "contacts": ("name_en", "The project's contact points."),
-    "countries": ("name_en", "Countries; basis 'curator' marks those the report does not name."),
+    "countries": (
+        "name_en",
+        "Countries; basis says how the report gives each (stated, implied, name), or 'curator' for one it does "
+        "not name, with the reason (docs/curators.md).",
+    ),
     "links": ("url", "Every URL the report prints."),
     "disagreements": (None, "Where the Japanese and English texts of the report disagree, and which is held."),
 }
@@ -240,7 +244,7 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
     (a university's counts, an event's universities, partners and participants, the
     disagreements of each)."""
     if kind == "country":
-        return [("countries", (r.id, r.name.en, r.name.ja, r.basis, str(r.source)))]
+        return [("countries", (r.id, r.name.en, r.name.ja, r.basis, str(r.source), r.reason))]
     rows: list[tuple[str, tuple[Any, ...]]] = []
     if kind == "project":
         rows.append(("project", (
@@ -268,6 +272,7 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
             r.id, r.university, r.institution, r.name.en, r.name.ja, r.kind, r.relation.en, r.relation.ja, r.country,
             r.country_basis, r.since.iso() if r.since else None, r.consortium, r.members.en, r.members.ja,
             r.activities.en, r.activities.ja, r.note, str(r.source),
+            ", ".join(map(str, r.country_lines)) or None, r.country_reason,
         )))  # fmt: skip
     elif kind == "event":
         rows.append(("events", (
@@ -275,6 +280,7 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
             int(r.tentative), int(r.onward), r.fiscal_year, r.number, r.weekday.en, r.weekday.ja, r.time,
             r.title.en, r.title.ja, r.title_en_basis, r.title_ja_basis, r.theme.en, r.theme.ja, r.venue.en,
             r.venue.ja, r.university, r.note, str(r.source), r.aim.en, r.aim.ja, r.registration.en, r.registration.ja,
+            r.title_en_reason, r.title_ja_reason,
         )))  # fmt: skip
         rows += [("event_universities", (r.id, uid)) for uid in r.universities]
         rows += [("event_partners", (r.id, pid)) for pid in r.partners]

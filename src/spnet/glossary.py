@@ -76,6 +76,16 @@ FIELDS: dict[str, Term] = {
     "aliases": Term("Aliases", "別名"),
     "short_names": Term("Short names", "略称"),
     "short_names_basis": Term("Short names basis", "略称の根拠"),
+    # Where the report gives a value (its lines), or why the curators give it (docs/curators.md)
+    "country_lines": Term("Country basis lines", "国の根拠の行"),
+    "country_reason": Term("Why the curators give the country", "国を管理者が補った理由"),
+    "short_names_reason": Term("Why the curators give the short names", "略称を管理者が補った理由"),
+    "title_en_reason": Term("Why the English title is the curators'", "英語の件名を管理者が補った理由"),
+    "title_ja_reason": Term("Why the Japanese title is the curators'", "日本語の件名を管理者が補った理由"),
+    "name_en_basis": Term("Name basis (English)", "名称の根拠（英語）"),
+    "name_ja_basis": Term("Name basis (Japanese)", "名称の根拠（日本語）"),
+    "name_en_reason": Term("Why the English name is the curators'", "英語の名称を管理者が補った理由"),
+    "name_ja_reason": Term("Why the Japanese name is the curators'", "日本語の名称を管理者が補った理由"),
     "counts": Term("Counts", "件数"),
     "what": Term("What", "対象"),
     "source": Term("Source", "出典"),
@@ -156,6 +166,7 @@ VALUES: dict[str, Term] = {
 # Which text a disagreement's record follows ("undecided": the Japanese original, kept).
 VALUES_BY_FIELD: dict[str, dict[str, Term]] = {
     "basis": {"name": Term("name", "名称から")},
+    "country_basis": {"name": Term("name", "名称から")},
     "title_en_basis": {"curator": Term("curator", "管理者による要約")},
     "title_ja_basis": {"curator": Term("curator", "管理者による要約")},
     "held": {
@@ -174,7 +185,9 @@ JAPANESE, ENGLISH = Term(" (Japanese)", "（日本語）"), Term(" (English)", "
 # Texts the archive has in English only (a curator's note, a disagreement's reason, the
 # report's section), shown as written: their label says so.
 ENGLISH_ONLY = Term(" (English only)", "（英語のみ）")
-ENGLISH_ONLY_FIELDS = frozenset({"note", "reason", "section"})
+ENGLISH_ONLY_FIELDS = frozenset({"note", "reason", "section"}) | {
+    f"{stem}_reason" for stem in ("country", "short_names", "title_en", "title_ja", "name_en", "name_ja")
+}
 # The calendar's weekdays, Monday first (date.weekday()), as spnet names them.
 WEEKDAYS: tuple[Term, ...] = tuple(Term(en, f"{ja}曜日") for en, ja in zip(WEEKDAYS_EN, WEEKDAYS_JA, strict=True))
 

@@ -200,15 +200,22 @@ class Count(NamedTuple):
 
 
 class Country(NamedTuple):
-    """A country. `basis` is None for one the report names, "curator" for one the
-    archive's curators added (a partner's country the report does not give); its names
-    are then ISO 3166's, and it cites no line of the report."""
+    """A country. `basis` says how the report gives it (docs/curators.md): "stated",
+    "implied", only inside an institution's "name", or not at all ("curator": the
+    archive's curators added it for a partner, say why in `reason`, and it cites no
+    line). A name of it the report does not print is the curators' too
+    (`name_en_basis`, with its reason)."""
 
     id: str
     name: Bilingual
     note: str | None
     basis: str | None
     source: Source
+    reason: str | None = None
+    name_en_basis: str | None = None
+    name_en_reason: str | None = None
+    name_ja_basis: str | None = None
+    name_ja_reason: str | None = None
 
 
 class University(NamedTuple):
@@ -219,9 +226,10 @@ class University(NamedTuple):
     managing: bool
     aliases: tuple[str, ...]  # other names the report uses (UTokyo)
     # Short names people use (京大, 東大) that the report does not give: the archive's
-    # curators supply them, and short_names_basis says so ("curator").
+    # curators supply them, and short_names_basis says so ("curator", with its reason).
     short_names: tuple[str, ...]
     short_names_basis: str | None
+    short_names_reason: str | None
     scheme: Bilingual
     # Its concept (構想) under the Top Global University Project, where the report gives it
     concept: Bilingual
@@ -238,9 +246,11 @@ class Partner(NamedTuple):
 
     kind: strategic-partner, consortium, consortium-member, joint-fund-partner,
     research-partner, exchange-partner, office-host, framework. `relation` is the report's
-    own word. `country_basis` says how the country is known: "stated" in the report,
-    "implied" by it, only in the institution's "name", or added by the archive's "curator"
-    (the report does not give it). A framework spanning several countries holds none.
+    own word. `country_basis` says how the country is known (docs/curators.md): "stated"
+    in the report, "implied" by it, only inside the institution's "name" (both on
+    `country_lines`, or the record's lines), or added by the archive's "curator" (the report
+    does not give it; `country_reason` says why). A framework spanning several countries
+    holds none.
     """
 
     id: str
@@ -253,6 +263,8 @@ class Partner(NamedTuple):
     relation: Bilingual
     country: str | None
     country_basis: str | None
+    country_lines: tuple[int, ...]
+    country_reason: str | None
     since: PartialDate | None
     consortium: str | None
     members: Bilingual  # "; "-joined lists of member names as printed
@@ -288,9 +300,12 @@ class Event(NamedTuple):
     weekday: Bilingual
     time: str | None
     title: Bilingual
-    # "curator" where that side's title is the curators' summary, not the report's words
+    # "curator" where that side's title is the curators' summary, not the report's words;
+    # the reason says why
     title_en_basis: str | None
     title_ja_basis: str | None
+    title_en_reason: str | None
+    title_ja_reason: str | None
     # Whom the Japanese title's 本学, 同協会, 両大学 mean, as "本学=早大" (the curators')
     title_ja_referents: tuple[str, ...]
     theme: Bilingual

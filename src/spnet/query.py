@@ -178,7 +178,7 @@ def curated(archive: Archive) -> dict[str, int]:
     return {
         "partner countries": sizes["curated partner countries"],
         "countries": sizes["curated countries"],
-        "short names": sum(len(u.short_names) for u in archive.index.university_names),
+        "short names": sizes["curated short names"],
         "titles": sizes["curated titles"],
         "referents": sizes["curated referents"],
     }
@@ -207,6 +207,7 @@ def partner_row(archive: Archive, p: Partner) -> Row:
         "country_en": country.en,
         "country_ja": country.ja,
         "country_basis": p.country_basis,
+        "country_reason": p.country_reason,
         "kind": p.kind,
         "since": p.since.iso() if p.since else None,
         **disputed(p, _PARTNER_SHOWN),
@@ -368,7 +369,7 @@ def links(archive: Archive) -> list[Row]:
 
 def countries(archive: Archive) -> list[Row]:
     return [
-        {"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja, "basis": c.basis, **cited_lines(c)}
+        {"id": c.id, "name_en": c.name.en, "name_ja": c.name.ja, "basis": c.basis, "reason": c.reason, **cited_lines(c)}
         for c in archive.countries
     ]
 

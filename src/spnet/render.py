@@ -261,7 +261,7 @@ def _header(c: Column, lang: Lang) -> str:
 
 
 _VALUE_FIELDS = {"kind", "type", "basis", "country_basis", "short_names_basis", "title_en_basis", "title_ja_basis"}
-_VALUE_FIELDS |= {"record", "held"}
+_VALUE_FIELDS |= {"name_en_basis", "name_ja_basis", "record", "held"}
 
 
 def _value(c: Column, row: Row, out: Output) -> Any:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from spnet.archive import bases
 from spnet.archive.schema import (
-    COUNTRY_BASES,
     EVENT_KINDS,
     ID_PATTERN,
     PARTNER_KINDS,
@@ -89,18 +89,12 @@ def _source(t: dict[str, Any]) -> Source:
 
 def _country(raw: Raw, problems: Problems) -> Any:
     t = raw.table
-    if t.get("basis") not in (None, "curator") or (t.get("basis") is None and not t["lines"]):
-        problems.error(raw.where, 'a country cites the report\'s lines, or has basis = "curator"')
-        return None
-    return Country(t["id"], _b(t, "name"), t.get("note"), t.get("basis"), _source(t))
+    names = {k: t.get(k) for k in ("name_en_basis", "name_en_reason", "name_ja_basis", "name_ja_reason")}
+    return Country(t["id"], _b(t, "name"), t.get("note"), t["basis"], _source(t), t.get("reason"), **names)
 
 
 def _university(raw: Raw, problems: Problems) -> Any:
     t = raw.table
-    if "short_names" in t and t.get("short_names_basis") != "curator":
-        # The report gives no short names: whoever adds them must say they are the curators'.
-        problems.error(raw.where, 'short_names needs short_names_basis = "curator"')
-        return None
     return University(
         id=t["id"],
         name=_b(t, "name"),
@@ -108,6 +102,7 @@ def _university(raw: Raw, problems: Problems) -> Any:
         aliases=tuple(t.get("aliases", ())),
         short_names=tuple(t.get("short_names", ())),
         short_names_basis=t.get("short_names_basis"),
+        short_names_reason=t.get("short_names_reason"),
         scheme=_b(t, "scheme"),
         concept=_b(t, "concept"),
         activities=_b(t, "activities"),
@@ -139,11 +134,6 @@ def _partner(raw: Raw, problems: Problems) -> Any:
             raw.where, "unknown partner kind {kind!r} (one of: {kinds})", kind=t["kind"], kinds=", ".join(PARTNER_KINDS)
         )
         return None
-    if t.get("country_basis") not in (None, *COUNTRY_BASES) or (("country" in t) != ("country_basis" in t)):
-        problems.error(
-            raw.where, "'country' goes with 'country_basis' = one of {bases}", bases=", ".join(COUNTRY_BASES)
-        )
-        return None
     since = _date(raw, "since", problems)
     if t.get("since") is not None and since is None:
         return None
@@ -155,6 +145,8 @@ def _partner(raw: Raw, problems: Problems) -> Any:
         relation=_b(t, "relation"),
         country=t.get("country"),
         country_basis=t.get("country_basis"),
+        country_lines=tuple(t.get("country_lines", ())),
+        country_reason=t.get("country_reason"),
         institution=t.get("institution", t["id"]),
         since=since,
         consortium=t.get("consortium"),
@@ -197,6 +189,8 @@ def _event(raw: Raw, problems: Problems) -> Any:
         title=_b(t, "title"),
         title_en_basis=t.get("title_en_basis"),
         title_ja_basis=t.get("title_ja_basis"),
+        title_en_reason=t.get("title_en_reason"),
+        title_ja_reason=t.get("title_ja_reason"),
         title_ja_referents=tuple(t.get("title_ja_referents", ())),
         theme=_b(t, "theme"),
         aim=_b(t, "aim"),
@@ -307,6 +301,8 @@ def build(raw: Raw, problems: Problems) -> Any:
         return None
     if "id" in t and not re.fullmatch(ID_PATTERN, t["id"]):
         problems.error(raw.where, "id {id!r} must be lower-case letters, digits and hyphens", id=t["id"])
+        return None
+    if not bases.form(raw, problems):
         return None
     times = [t.get("time"), *(p.get("time") for p in t.get("participants", []) if isinstance(p, dict))]
     for time in times:

@@ -8,6 +8,7 @@ import re
 import sqlite3
 from typing import Any
 
+from spnet.archive import bases
 from spnet.archive.schema import Problems, Raw
 from spnet.i18n import N_
 from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, Project
@@ -68,10 +69,11 @@ def references(kind: str, model: Any) -> list[tuple[str, str, str, str | None]]:
 
 
 def check_record(raw: Raw, model: Any, problems: Problems) -> None:
-    """The checks of one record that need no other: an event's weekday and number, and the
-    disagreements between its Japanese and English texts."""
+    """The checks of one record that need no other: an event's weekday and number, what its
+    bases claim (bases.py), and the disagreements between its Japanese and English texts."""
     if raw.kind == "event":
         _event(raw, model, problems)
+    bases.evidence(raw, problems)
     _disagreements(raw, model, problems)
 
 
@@ -151,11 +153,8 @@ def _event(raw: Raw, model: Any, problems: Problems) -> None:
 
 
 def _title(raw: Raw, model: Any, problems: Problems) -> None:
-    """A title's basis is the curators' or none (the report's words); each referent names a
-    word of the Japanese title and whom it means: 本学=早大."""
-    for lang, basis in (("en", model.title_en_basis), ("ja", model.title_ja_basis)):
-        if basis not in (None, "curator"):
-            problems.error(raw.where, 'title_{lang}_basis must be "curator", not {value!r}', lang=lang, value=basis)
+    """Each referent names a word of the Japanese title and whom it means: 本学=早大 (a
+    title's basis is checked with every other basis: bases.py)."""
     for pair in model.title_ja_referents:
         word, sep, who = pair.partition("=")
         if not (sep and word and who) or word not in (model.title.ja or ""):

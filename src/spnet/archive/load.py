@@ -95,6 +95,7 @@ def _update(
     (with a proposed change, or no index kept) is never moved into place; a `fresh` one
     starts empty, not from a copy of the index."""
     # Only an update reads files: a query answered from the index never imports these.
+    from spnet.archive import bases
     from spnet.archive.build import archive_index
     from spnet.archive.crosscheck import cross_check
     from spnet.archive.unit import Item, read_units
@@ -134,6 +135,7 @@ def _update(
             project = next(((s["project_where"], s["project"]) for *_, s in files if "project" in s), None)
             if not refused:  # a file that could not be read would make every reference to it look broken
                 cross_check(writer.db, project, {uid: name for name, uid, *_ in files if uid}, problems)
+                bases.across([c for *_, s in files for c in s.get("claims", ())], problems)
             valid = not problems.errors and project is not None
             state = writer.finish(key, archive_index([(uid, s) for _, uid, _, s in files]) if valid else None, problems)
             writer.commit()

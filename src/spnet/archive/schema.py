@@ -26,6 +26,44 @@ PARTNER_KINDS = (
 )
 COUNTRY_BASES = ("stated", "implied", "name", "curator")
 
+
+class Based(NamedTuple):
+    """A value that is the report's or the curators' (docs/curators.md): its keys are
+    `{stem}_basis`, `{stem}_lines` (the report's lines that give it, when they are not the
+    record's own) and `{stem}_reason` (why the curators give it); a stem "" is the record
+    itself (`basis`, `reason`, and the record's `lines`). `bases` are those it may have;
+    without a basis (where `required` is False) it is the report's words, on the record's lines."""
+
+    stem: str
+    bases: tuple[str, ...]
+    required: bool = False
+
+    def key(self, part: str) -> str:
+        return f"{self.stem}_{part}" if self.stem else part
+
+
+# Every value of the archive that may be the curators', by record kind. A country, a
+# partner's country and short names always say how they are known; a title or a country's
+# name is the report's words unless it says it is the curators'.
+BASED: dict[str, tuple[Based, ...]] = {
+    "country": (Based("", COUNTRY_BASES, True), Based("name_en", ("curator",)), Based("name_ja", ("curator",))),
+    "university": (Based("short_names", ("stated", "curator"), True),),
+    "partner": (Based("country", COUNTRY_BASES, True),),
+    "event": (Based("title_en", ("curator",)), Based("title_ja", ("curator",))),
+}
+
+
+def _based(kind: str) -> dict[str, tuple[str, bool]]:
+    """The keys of a kind's values that may be the curators' (BASED)."""
+    spec: dict[str, tuple[str, bool]] = {}
+    for b in BASED[kind]:
+        spec[b.key("basis")] = (STR, False)  # whether it is required is the rule's to say (bases.py)
+        if b.stem:
+            spec[b.key("lines")] = (INTS, False)
+        spec[b.key("reason")] = (STR, False)
+    return spec
+
+
 # ------------------------------------------------------------------ schema
 # Each key of a record: (type name, required). Types are checked by TYPE_CHECKS.
 STR, INT, BOOL, NUM, STRS, INTS, DATE, TABLES, CITES = (
@@ -88,13 +126,13 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
         **_SOURCE,
     },
     "forum_role": {"university": (STR, False), **_bi("name", "role")},
-    "country": {"id": (STR, True), **_bi("name"), "note": (STR, False), "basis": (STR, False), **_SOURCE},
+    "country": {"id": (STR, True), **_bi("name"), "note": (STR, False), **_based("country"), **_SOURCE},
     "university": {
         "id": (STR, True),
         **_bi("name", required=True),
         "aliases": (STRS, False),
         "short_names": (STRS, False),
-        "short_names_basis": (STR, False),
+        **_based("university"),
         **_bi("scheme", "concept", "activities", "outlook"),
         "note": (STR, False),
         **_DISAGREEMENTS,
@@ -116,7 +154,7 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
         "kind": (STR, True),
         **_bi("relation"),
         "country": (STR, False),
-        "country_basis": (STR, False),
+        **_based("partner"),
         "since": (DATE, False),
         "consortium": (STR, False),
         "members_en": (STRS, False),
@@ -137,8 +175,7 @@ SPEC: dict[str, dict[str, tuple[str, bool]]] = {
         **_bi("weekday"),
         "time": (STR, False),
         **_bi("title", "theme", "aim", "venue", "language", "registration"),
-        "title_en_basis": (STR, False),
-        "title_ja_basis": (STR, False),
+        **_based("event"),
         "title_ja_referents": (STRS, False),
         "programme_ja": (STR, False),
         "universities": (STRS, False),

@@ -10,6 +10,7 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from spnet.archive import bases
 from spnet.archive.build import build
 from spnet.archive.crosscheck import check_record, references
 from spnet.archive.files import StatKey, is_canonical, read_toml, stat_key
@@ -90,6 +91,8 @@ def read_unit(
     for name, of in records.items():
         if name.startswith("events/"):
             of.sort(key=lambda e: e.date.first_day())  # each file's in date order: the reader merges them
+    # What the checks across files need of the bases of countries and partners' countries
+    summary["claims"] = [c for r, _m in built if (c := bases.claim(r)) is not None]
     summary["sizes"] = _sizes(built)
     summary["years"] = sorted(int(name[7:]) for name in records if name.startswith("events/"))
     summary["pieces"] = sorted(records)  # how many parts each piece has is checked when read
@@ -125,10 +128,13 @@ def _university_id(doc: dict[str, Any], path: Path, shown: str, problems: Proble
 
 def _sizes(built: list[tuple[Raw, Any]]) -> dict[str, int]:
     sizes = {plural: sum(r.kind == kind for r, _m in built) for kind, plural in _PLURALS.items()}
-    # What the archive's curators added, counted here so that `check` need not read every
-    # partner to say it (0.5 s at 1000x).
+    # What the archive's curators added, from the bases (docs/curators.md), counted here so
+    # that `check` need not read every partner to say it (0.5 s at 1000x).
     sizes["curated partner countries"] = sum(m.country_basis == "curator" for r, m in built if r.kind == "partner")
     sizes["curated countries"] = sum(m.basis == "curator" for r, m in built if r.kind == "country")
+    sizes["curated short names"] = sum(
+        len(m.short_names) for r, m in built if r.kind == "university" and m.short_names_basis == "curator"
+    )
     events = [m for r, m in built if r.kind == "event"]
     sizes["curated titles"] = sum((m.title_en_basis == "curator") + (m.title_ja_basis == "curator") for m in events)
     sizes["curated referents"] = sum(len(m.title_ja_referents) for m in events)

@@ -183,40 +183,46 @@ class Writer:
 
     def known(self) -> dict[str, tuple[tuple[int, ...], bool | None]]:
         """Each file in the index: (its size, times and inode when read, canonical form).
-        A file whose row does not read back as it was written is left out, to be read
-        again (and its row replaced, or forgotten by `order`)."""
+        A file whose row does not read back as it was written is forgotten now, with its
+        rows, to be read again: by its name, which may be the spoiled part, `order` would
+        forget the rows its file's fresh reading gives the same ids."""
         assert self.conn is not None
-        known = {}
-        for *values, crc, problems, summary in self.conn.execute(
-            f"SELECT {FILE_COLUMNS}, crc, problems, summary FROM files"
-        ):
+        known, spoiled = {}, []
+        for rowid, *values, crc, problems, summary in self.conn.execute(
+            f"SELECT rowid, {FILE_COLUMNS}, crc, problems, summary FROM files"
+        ).fetchall():
             row = FileRow(*values)
             try:
                 if row_crc(*values) != crc:
-                    continue
+                    raise Spoiled(row.name)
                 unpack(problems, row.name), unpack(summary, row.name)
                 known[row.name] = (tuple(json.loads(row.stat)), None if row.canonical is None else bool(row.canonical))
             except (*UNREADABLE, Spoiled):
-                continue
+                spoiled.append((rowid, row.university))
+        for rowid, university in spoiled:
+            self._forget(rowid, university)
         return known
 
     def forget(self, name: str) -> None:
         """A file's rows, gone: those of the export too while they are kept current."""
         assert self.conn is not None
         row = self.conn.execute("SELECT rowid, university FROM files WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            return
+        if row is not None:
+            self._forget(*row)
+
+    def _forget(self, file: int, university: str | None) -> None:
+        assert self.conn is not None
         if self.export:
             from spnet.export import OWNED_ROWS
 
             for kind, owned in OWNED_ROWS.items():
                 for table, column in owned:
                     where = f"{column} IN (SELECT id FROM defines WHERE file = ? AND kind = ?)"
-                    self._drop_rows(table, where, (row[0], kind))
-            self._drop_rows("counts", "university = ?", (row[1],))
+                    self._drop_rows(table, where, (file, kind))
+            self._drop_rows("counts", "university = ?", (university,))
         for table in ("pieces", "defines", "refs"):
-            self.conn.execute(f"DELETE FROM {table} WHERE file = ?", (row[0],))
-        self.conn.execute("DELETE FROM files WHERE rowid = ?", (row[0],))
+            self.conn.execute(f"DELETE FROM {table} WHERE file = ?", (file,))
+        self.conn.execute("DELETE FROM files WHERE rowid = ?", (file,))
 
     def put(self, unit: Unit) -> None:
         """One file's rows, in place of those it had."""
