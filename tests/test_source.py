@@ -353,12 +353,12 @@ def test_a_vertical_programme_record_is_readable() -> None:
 
 
 def test_a_record_citing_no_line_says_so(cli: Callable[..., Result]) -> None:
-    assert json_rows(cli, "show", "ch", "--source") == []
-    screen = on_terminal(["show", "ch", "--source"], 80)
+    assert json_rows(cli, "show", "at", "--source") == []
+    screen = on_terminal(["show", "at", "--source"], 80)
     assert screen.code == 0 and screen.text == ""
-    assert screen.err == "spnet: ch cites no line of the report: what it holds is the curators'\n"
-    ja = on_terminal(["show", "ch", "--source", "--lang", "ja"], 80)
-    assert ja.err == "spnet: ch は報告書のどの行も典拠としていません。内容はアーカイブ編者によるものです\n"
+    assert screen.err == "spnet: at cites no line of the report: what it holds is the curators'\n"
+    ja = on_terminal(["show", "at", "--source", "--lang", "ja"], 80)
+    assert ja.err == "spnet: at は報告書のどの行も典拠としていません。内容はアーカイブ編者によるものです\n"
 
 
 def test_an_unknown_record_is_exit_2() -> None:

@@ -156,6 +156,8 @@ def quoted_fields(record: Any) -> list[tuple[str, str]]:
         word = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
         if not isinstance(value, str) or word in NOT_QUOTED or path.startswith("source.") or ".source." in path:
             continue  # spnet's and the curators' words, and where a value comes from
+        if word.endswith(("_basis", "_reason", "_lines")):
+            continue  # how a value is known (docs/curators.md): the curators' words
         if word in ("title_en", "title_ja") and getattr(record, f"{word}_basis", None) == "curator":
             continue  # a title in the curators' words
         if word in LISTS:
