@@ -131,7 +131,7 @@ FIELDS: dict[str, Term] = {
     "topic": Term("Topic", "講演の内容"),
     "registration": Term("Registration", "参加登録"),
     "forum_roles": Term("Roles in the forum", "フォーラムでの役割"),
-    "meeting_frequency": Term("Meetings held", "会議の開催"),
+    "meeting_frequency": Term("Meetings held", "開催頻度"),
     "meeting_agenda": Term("Meeting agenda", "会議の主な議題"),
 }
 
