@@ -41,7 +41,6 @@ FACTS = [
     ("project", "forum_roles[3].role_en", "joined the board of the forum"),
     ("tokyo", "concept_ja", "東京大学グローバルキャンパスモデルの構築"),
     ("tokyo", "concept_en", "making our university a model of what a global campus can be"),
-    ("jfiu-self-financed", "title_ja", "大学の国際化促進フォーラムも自走化される"),
     ("jfiu-self-financed", "title_en", "The JFIU became self-financed"),
     ("workshop", "aim_ja", "戦略的パートナーシップに関心を持っているものの実施に至っていない国内大学に対して"),
     ("workshop", "aim_en", "to introduce examples of strategic partnership initiatives to Japanese universities"),

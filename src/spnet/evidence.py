@@ -53,12 +53,13 @@ NOT_QUOTED = frozenset(
         *("country_basis", "short_names", "short_names_basis", "title_en_basis", "title_ja_basis", "basis"),
         *("title_ja_referents", "since", "date", "as_of", "tentative", "onward", "fiscal_year", "number", "time"),
         *("note", "reason", "held", "field", "section", "lines", "events", "partners", "people", "links"),
-        *("person", "managing", "of_partners", "value", "qualifier", "cited_in", "event", "programme_ja"),
+        *("person", "managing", "members", "of_partners", "value", "qualifier", "cited_in", "event", "programme_ja"),
     }
 )
 NOT_CITED = N_("not on the lines cited")  # the heading of the values a record's lines do not hold
 LOOSE = frozenset({"what", "part"})  # may be the curators' words (`required`)
-LISTS = {"members_en": "; ", "members_ja": "; ", "aliases": ", "}  # list fields, as flattened: their separators
+# List fields, as flattened: their separators.
+LISTS = {"members_en": "; ", "members_ja": "; ", "meeting_agenda_en": "; ", "meeting_agenda_ja": "; ", "aliases": ", "}
 _RANGE = re.compile(r"(\d+)(?:\s*(?:-|–|—|~|～|\.\.)\s*(\d*))?")
 
 
