@@ -99,9 +99,11 @@ def test_facts_from_the_chapters(archive: Archive) -> None:
     osaka = by_id(archive, "osaka")
     gkp = {c.value: c for c in osaka.counts}
     assert gkp[14].as_of == PartialDate(2024, 2) and gkp[8].as_of == PartialDate(2024, 2)
-    assert by_id(archive, "kyoto-zurich").since == PartialDate(2020)
-    assert by_id(archive, "kyushu-uiuc").since == PartialDate(2019, 8)
-    assert by_id(archive, "kyushu-ntu").since == PartialDate(2023, 9)
+    zurich, uiuc, ntu = (by_id(archive, pid) for pid in ("kyoto-zurich", "kyushu-uiuc", "kyushu-ntu"))
+    assert (zurich.since, zurich.designated) == (None, PartialDate(2020))
+    assert (uiuc.since, uiuc.designated) == (None, PartialDate(2019, 8))
+    assert (ntu.since, ntu.designated) == (PartialDate(2001), PartialDate(2023, 9))
+    assert ntu.since_what.en == "university-wide student exchange agreement"
     bonn_office = by_id(archive, "waseda-bonn-office")
     assert bonn_office.date.precision == "decade" and bonn_office.date.display() == "1990s"
     lurio = by_id(archive, "ehime-lurio")
@@ -222,8 +224,9 @@ def test_cited_lines_hold_text_and_dated_records_cite_their_year(report_text: st
         year = str(event.date.year)
         assert any(year in near(n) for n in event.source.lines), (event.id, year)
     for partner in archive.partners:
-        if partner.since:
-            assert any(str(partner.since.year) in near(n) for n in partner.source.lines), partner.id
+        for date in (partner.since, partner.designated):
+            if date:
+                assert any(str(date.year) in near(n) for n in partner.source.lines), partner.id
 
 
 @pytest.mark.parametrize(

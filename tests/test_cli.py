@@ -92,6 +92,11 @@ def test_partner_json_fields(cli) -> None:
             "since": None,
             "disputed": False,
             "institution": "university-college-london",  # Tohoku's partner too
+            "designated": None,  # the report dates no agreement with UCL
+            "since_what_en": None,
+            "since_what_ja": None,
+            "designated_what_en": None,
+            "designated_what_ja": None,
         }
     ]
 

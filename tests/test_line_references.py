@@ -25,7 +25,7 @@ from tests.conftest import DATA, report_path
 # archive's words).
 QUOTED = re.compile(
     r"^(name|theme|talk|activities|outlook|affiliation|role|scheme|relation|definition|framework|about|purpose"
-    r"|members|language|department)_(en|ja)$"
+    r"|members|language|department|since_what|designated_what)_(en|ja)$"
 )
 TOKENS = ("email", "url")
 ENDS = 14  # a longer text is found by its first characters
@@ -54,7 +54,7 @@ def year_forms(table: dict[str, Any]) -> list[list[str]]:
     """For each date of a record, the ways the report writes its year: 2023, 2022年度 or
     FY2022 for the fiscal year, and the era (令和5年, 平成23年)."""
     out = []
-    for key in ("date", "since", "as_of"):
+    for key in ("date", "since", "designated", "as_of"):
         value = table.get(key)
         fiscal_date = bool(value) and value.startswith("FY")  # the report's 2019年度, kept as FY2019
         if fiscal_date:

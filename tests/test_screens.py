@@ -97,7 +97,8 @@ LISTINGS = [
     ["show", "symposium-2"],
 ]
 
-TOKEN_FIELDS = {"id", "date", "since", "email", "url", "report_url", "kind", "university", "time", "country"}
+TOKEN_FIELDS = {"id", "date", "since", "designated", "email", "url", "report_url", "kind", "university", "time"}
+TOKEN_FIELDS |= {"country"}
 
 
 def _values(args: list[str]) -> list[dict]:

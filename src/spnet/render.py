@@ -279,7 +279,7 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
         text = c.display(row)
     elif key == "fiscal_year" and type(value) is int:
         text = fiscal_year_label(value, out.lang.value)  # FY2022 2022年度（令和4年度）
-    elif key in ("date", "since", "as_of") and isinstance(value, str):
+    elif key in ("date", "since", "designated", "as_of") and isinstance(value, str):
         # No weekday where the report prints another for this date (the workshop's 9 September
         # 2023 is a Saturday, printed 金): the calendar's would be spnet's claim, not the report's.
         text = format_date(value, out.date_style, weekday=out.weekday and not row.get("_misprinted_weekday"))
