@@ -408,7 +408,7 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
     for mark in sorted(used, reverse=True):
         en, ja = glossary.LEGEND[mark]
         words = ja if out.lang is Lang.ja else en if out.lang is Lang.en else f"{en} / {ja}"
-        legend.append(f"{mark} {words}{glossary.LEGEND_HINT.get(mark, '')}")
+        legend.append((mark, f"{mark} {words}{glossary.LEGEND_HINT.get(mark, '')}"))
     tcols = [
         terminal.Column(_headers(f, out.lang), all(c.token for c in f), min(c.give_way for c in f), f[0].least)
         for f in columns
@@ -476,6 +476,4 @@ def _emit_table(
             # The weekday gives way before the table becomes cards.
             table = _table(rows, cols, out._replace(weekday=False), group)
         lines = terminal.draw(table, width, style)
-    if table.legend:
-        lines += [[], *([terminal.Span(t, "dim")] for text in table.legend for t in terminal.wrap(text, width))]
     terminal.show(lines, stream, pager=out.pager, highlight=out.highlight)
