@@ -112,6 +112,10 @@ def add_partner(
     name_ja: Annotated[str | None, typer.Option("--name-ja", metavar="TEXT")] = None,
     country: Annotated[str | None, typer.Option("--country", metavar="COUNTRY", help="gb, UK, 英国 ...")] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="2019, 2019-08 or 2019-08-01.")] = None,
+    designated: Annotated[
+        str | None,
+        typer.Option("--designated", metavar="DATE", help="When the relation was made strategic: 2019, 2019-08 ..."),
+    ] = None,
     note: NoteOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -129,6 +133,8 @@ def add_partner(
         record["country_basis"] = "stated"
     if since:
         record["since"] = to_partial_date(since)
+    if designated:
+        record["designated"] = to_partial_date(designated)
     record.update(_text(note=note))
     record.update(source=source, lines=_lines(lines))
     _add(ctx, "partner", record, uid, dry_run)
