@@ -190,7 +190,7 @@ def open_for_reading(
     try:
         head = conn.execute("PRAGMA application_id").fetchone()[0], conn.execute("PRAGMA user_version").fetchone()[0]
         schema = conn.execute(SCHEMA_SQL).fetchall()
-    except sqlite3.Error:
+    except UNREADABLE:  # a spoiled byte in the schema's text is not UTF-8: a ValueError, not sqlite3's
         conn.close()
         return None
     if head != (APPLICATION_ID, INDEX_FORMAT) or schema != (layout or index_layout)():
