@@ -53,6 +53,17 @@ def test_add_partner_lands_canonically_and_touches_nothing_else(cli, data_copy: 
     assert cli("--data", str(data_copy), "check").exit_code == 0
 
 
+def test_add_partner_with_both_dates_is_found_by_each(cli, data_copy: Path) -> None:
+    dates = ["--since", "2001", "--designated", "2025年4月"]
+    assert cli("--data", str(data_copy), *PARTNER, *dates, *SOURCE).exit_code == 0
+    new = tomllib.loads((data_copy / KYOTO).read_text(encoding="utf-8"))["partners"][-1]
+    assert (new["since"], new["designated"]) == ("2001", "2025-04")
+    by_designation = cli("--data", str(data_copy), "partners", "--designated-since", "2025", "--format", "tsv")
+    assert [line.split("\t")[0] for line in by_designation.stdout.splitlines()[1:]] == ["kyoto-new"]
+    by_beginning = cli("--data", str(data_copy), "partners", "-u", "kyoto", "--since", "2001", "--format", "tsv")
+    assert [line.split("\t")[0] for line in by_beginning.stdout.splitlines()[1:]] == ["kyoto-new"]
+
+
 def test_add_event_and_person(cli, data_copy: Path) -> None:
     event = [
         "add", "event", "--id", "kyoto-vienna-2025", "--kind", "milestone", "--date", "2025-06", "-u", "kyoto",
@@ -78,6 +89,7 @@ def test_add_event_and_person(cli, data_copy: Path) -> None:
         (["--id", "Not An Id"], "must be lower-case letters"),
         (["--since", "2025-02-30"], "bad date '2025-02-30'"),
         (["--since", "1990年代"], "stores a day, a month, a year or a 年度"),
+        (["--designated", "2025-13"], "bad date '2025-13'"),
         (["--country", "Atlantis"], "unknown country 'Atlantis'"),
         (["--kind", "friend"], "unknown partner kind 'friend'"),
         (["-u", "nagoya"], "unknown university 'nagoya'"),

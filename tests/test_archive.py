@@ -98,9 +98,11 @@ def test_facts_from_the_chapters(archive: Archive) -> None:
     osaka = by_id(archive, "osaka")
     gkp = {c.value: c for c in osaka.counts}
     assert gkp[14].as_of == PartialDate(2024, 2) and gkp[8].as_of == PartialDate(2024, 2)
-    assert by_id(archive, "kyoto-zurich").since == PartialDate(2020)
-    assert by_id(archive, "kyushu-uiuc").since == PartialDate(2019, 8)
-    assert by_id(archive, "kyushu-ntu").since == PartialDate(2023, 9)
+    zurich, uiuc, ntu = (by_id(archive, pid) for pid in ("kyoto-zurich", "kyushu-uiuc", "kyushu-ntu"))
+    assert (zurich.since, zurich.designated) == (None, PartialDate(2020))
+    assert (uiuc.since, uiuc.designated) == (None, PartialDate(2019, 8))
+    assert (ntu.since, ntu.designated) == (PartialDate(2001), PartialDate(2023, 9))
+    assert ntu.since_what.en == "university-wide student exchange agreement"
     bonn_office = by_id(archive, "waseda-bonn-office")
     assert bonn_office.date.precision == "decade" and bonn_office.date.display() == "1990s"
     lurio = by_id(archive, "ehime-lurio")

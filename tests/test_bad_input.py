@@ -41,6 +41,7 @@ COMMAND_LINE = [
     (["nonsense"], "no such command 'nonsense'"),
     (["meetings", "--fy", "2023-03"], "bad fiscal year '2023-03'"),
     (["partners", "--since", "yesterday"], "bad date 'yesterday'"),
+    (["partners", "--designated-since", "2023-13"], "bad date '2023-13'"),
     (["partners", "--fields", ""], "--fields needs at least one field name"),
     (["meetings", "--year", "2022", "--year", "2023"], "--year was given more than once"),
     (["partners", "--format", "json", "-f", "csv"], "--format was given more than once"),

@@ -272,6 +272,7 @@ PAST = {
     "the 9990s": (_event_with(date="999X"), "bound-past", "'date'"),
     "December 9999": (_event_with(date="9999-12"), "bound-past", "'date'"),
     "a partner since 9999": (_partner_with(since="9999-12-31"), "bound-partner", "'since'"),
+    "a partner designated in 9999": (_partner_with(designated="9999-12-31"), "bound-partner", "'designated'"),
     "24:00": (_event_with(time="24:00"), "bound-past", "time '24:00'"),
     "23:60": (_event_with(time="23:60"), "bound-past", "time '23:60'"),
     "99:99-07:00": (_event_with(time="99:99-07:00"), "bound-past", "time '99:99-07:00'"),

@@ -105,15 +105,15 @@ def test_after_an_edit_the_export_holds_what_a_fresh_one_does(cli, data_copy: Pa
 
 def test_an_edit_within_the_same_second_is_seen(cli, data_copy: Path) -> None:
     args = ("--data", str(data_copy), "partners", "-u", "kyoto", "--format", "json")
-    assert json.loads(cli(*args).stdout)[0]["since"] == "2019"
+    assert json.loads(cli(*args).stdout)[0]["designated"] == "2019"
     path = data_copy / KYOTO
     before = path.stat()
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('since = "2019"', 'since = "2018"', 1), encoding="utf-8")
+    path.write_text(text.replace('designated = "2019"', 'designated = "2018"', 1), encoding="utf-8")
     # Same size, and the modification time put back to the nanosecond.
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
-    assert json.loads(cli(*args).stdout)[0]["since"] == "2018"
+    assert json.loads(cli(*args).stdout)[0]["designated"] == "2018"
 
 
 def test_a_new_or_removed_file_is_seen(cli, data_copy: Path) -> None:
@@ -504,11 +504,11 @@ def test_an_invalid_archive_is_never_answered_from_the_index(cli, data_copy: Pat
     expected = cli(*args).stdout
     path = data_copy / KYOTO
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('since = "2019"', "since = 2019", 1), encoding="utf-8")
+    path.write_text(text.replace('designated = "2019"', "designated = 2019", 1), encoding="utf-8")
     for _ in range(2):
         result = cli(*args)
         assert result.exit_code == 3 and result.stdout == ""
-        assert "kyoto.toml" in result.stderr and "'since' must be a date string" in result.stderr
+        assert "kyoto.toml" in result.stderr and "'designated' must be a date string" in result.stderr
     assert _index(data_copy).exists()
     path.write_text(text, encoding="utf-8")
     fixed = cli(*args)

@@ -92,6 +92,11 @@ def test_partner_json_fields(cli) -> None:
             "since": None,
             "disputed": False,
             "institution": "university-college-london",  # Tohoku's partner too
+            "designated": None,  # the report dates no agreement with UCL
+            "since_what_en": None,
+            "since_what_ja": None,
+            "designated_what_en": None,
+            "designated_what_ja": None,
             "lines": "2652, 2647, 2653, 2655, 2605, 2365, 2609, 2656",
             "cites": "name_ja: 2365",  # the name as Osaka's text does not print it: （以下、UCL）
         }

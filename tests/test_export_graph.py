@@ -207,6 +207,7 @@ def test_stats_counts_add_up(cli) -> None:
         "partners by kind": len(archive.partners),
         "institutions": len({p.institution for p in archive.partners}) + 2,  # all, and the shared ones
         "partners by decade begun": len(archive.partners),
+        "partners by year designated": len(archive.partners),
         "events by year": len(archive.events),
     }
     shared = {r["value"]: r["count"] for r in rows if r["measure"] == "institutions"}

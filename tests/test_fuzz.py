@@ -48,6 +48,7 @@ characters = st.text(
 pieces = st.sampled_from([v[:24] for v in corpus.STRINGS.values() if corpus.in_toml(v)])
 text = st.one_of(characters, st.lists(st.one_of(characters, pieces), max_size=3).map("".join))
 KNOWN_KEYS = ["id", "name_en", "name_ja", "kind", "date", "since", "source", "lines", "partners", "university"]
+KNOWN_KEYS += ["designated", "since_what_en"]
 keys = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(min_size=1, max_size=8))
 dates = st.sampled_from(["2023-03-03", "2024-03", "2019", "199X", "2023-02-30", "2023-13", "", "abc"])
 scalars = st.one_of(text, dates, st.integers(-(10**6), 10**6), st.booleans(), st.floats(allow_nan=False))

@@ -128,7 +128,7 @@ def test_check_quiet_prints_only_errors(tmp_path) -> None:
     broken = tmp_path / "data"
     copy_data(broken)
     path = broken / "universities" / "kyoto.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('since = "2019"', 'since = "2019-13"', 1))
+    path.write_text(path.read_text(encoding="utf-8").replace('designated = "2019"', 'designated = "2019-13"', 1))
     result = spnet("--data", str(broken), "check", "-q")
     assert result.returncode == 1
     assert all(line.startswith(("error: ", "spnet: error: ")) for line in result.stderr.splitlines())

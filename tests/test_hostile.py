@@ -57,6 +57,10 @@ def hostile(request: pytest.FixtureRequest, data_copy: Path) -> tuple[str, Path]
     return text, data_copy
 
 
+# The partners listing's fields, as every machine format carries them.
+FIELDS = len(export.columns("partners"))
+
+
 def _partners(cli, data: Path, *args: str):
     result = cli("--data", str(data), "partners", "-u", "kyoto", *args)
     assert result.exit_code == 0, result.stderr
@@ -77,7 +81,7 @@ def test_tsv_and_plain_keep_one_line_per_record_and_their_columns(cli, hostile, 
     out = _partners(cli, data, "--format", fmt).stdout
     lines = out.split("\n")[:-1]
     assert len(lines) == 5 + (fmt == "tsv")
-    assert {len(line.split("\t")) for line in lines} == {len(export.columns("partners"))}
+    assert {len(line.split("\t")) for line in lines} == {FIELDS}
     assert not any(ch in out for ch in RAW_CONTROL if ch != "\t")
 
 
@@ -86,7 +90,7 @@ def test_csv_quotes_what_it_must_and_escapes_terminal_controls(cli, hostile) -> 
     # The raw bytes: the test runner's .stdout turns \r\n into \n.
     out = _partners(cli, data, "--format", "csv").stdout_bytes.decode("utf-8")
     rows = list(csv.reader(io.StringIO(out, newline="")))
-    assert len(rows) == 6 and {len(r) for r in rows} == {len(export.columns("partners"))}
+    assert len(rows) == 6 and {len(r) for r in rows} == {FIELDS}
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     if text == HOSTILE["line-breaks"]:
         assert rows[1][2] == render.visible(text, keep="\n\r")  # CSV carries CR and LF inside quotes

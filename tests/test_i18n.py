@@ -131,7 +131,7 @@ def test_a_broken_archive_is_one_japanese_line(tmp_path) -> None:
     data = tmp_path / "data"
     copy_data(data)
     kyoto = data / "universities" / "kyoto.toml"
-    kyoto.write_text(kyoto.read_text(encoding="utf-8").replace('since = "2019"', "since = 2019", 1), "utf-8")
+    kyoto.write_text(kyoto.read_text(encoding="utf-8").replace('designated = "2019"', "designated = 2019", 1), "utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "spnet", "--data", str(data), "partners"],
         capture_output=True,
@@ -140,4 +140,4 @@ def test_a_broken_archive_is_one_japanese_line(tmp_path) -> None:
     )
     assert done.returncode == 3
     assert done.stderr.count("\n") == 1
-    assert "'since' は date string です（an integer ではなく）" in done.stderr
+    assert "'designated' は date string です（an integer ではなく）" in done.stderr

@@ -125,13 +125,13 @@ REFUSALS = [
     (["show", "第3回"], "meeting-03"),  # the 3rd meeting, and the 3rd symposium
 ]
 
-JA_HEAD = "| ID | 大学 | 名称 | 国 | 種別 | 開始 |"
+JA_HEAD = "| ID | 大学 | 名称 | 国 | 種別 | 開始 | 戦略認定 |"
 LANGS = [
     ("jp", JA_HEAD),
     ("日本語", JA_HEAD),
     ("JA", JA_HEAD),
-    ("英語", "| ID | University | Name | Country | Kind | Since |"),
-    ("両方", "| ID | University | Name | 名称 | Country | 国 | Kind | Since |"),
+    ("英語", "| ID | University | Name | Country | Kind | Since | Designated |"),
+    ("両方", "| ID | University | Name | 名称 | Country | 国 | Kind | Since | Designated |"),
 ]
 
 

@@ -26,8 +26,8 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ),
     (
         "wrong type",
-        lambda d: _edit(d / KYOTO, 'since = "2019"', "since = 2019"),
-        "'since' must be a date string, not an integer",
+        lambda d: _edit(d / KYOTO, 'designated = "2019"', "designated = 2019"),
+        "'designated' must be a date string, not an integer",
     ),
     (
         "missing required key",
@@ -36,8 +36,13 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ),
     (
         "unknown key",
-        lambda d: _edit(d / KYOTO, 'since = "2019"', 'sinse = "2019"'),
-        "unknown key 'sinse'",
+        lambda d: _edit(d / KYOTO, 'designated = "2019"', 'designate = "2019"'),
+        "unknown key 'designate'",
+    ),
+    (
+        "the words of a date without the date",
+        lambda d: _edit(d / KYOTO, 'designated = "2019"\n', ""),
+        "'designated_what' goes with a date in 'designated'",
     ),
     (
         "duplicate id across files",

@@ -101,7 +101,8 @@ LISTINGS = [
     ["show", "symposium-2", "--source"],
 ]
 
-TOKEN_FIELDS = {"id", "date", "since", "email", "url", "report_url", "kind", "university", "time", "country"}
+TOKEN_FIELDS = {"id", "date", "since", "designated", "email", "url", "report_url", "kind", "university", "time"}
+TOKEN_FIELDS |= {"country"}
 
 
 def _values(args: list[str]) -> list[dict]:
@@ -274,6 +275,17 @@ def test_marks_are_explained_with_or_without_colour() -> None:
     assert "\x1b[1;33m?" in coloured.raw  # the mark in colour on a terminal
     plain = on_terminal(["meetings", "--year", "2022"], 120, env={"NO_COLOR": "1"})
     assert plain.text == coloured.text and "\x1b[1;33m" not in plain.raw  # the same marks, no colour
+
+
+def test_a_mark_is_explained_only_where_its_column_is_shown() -> None:
+    """Kyoto's partners' countries are the curators' (+): explained while the country column
+    is there, and not once it has given way on a narrow terminal."""
+    wide = on_terminal(["partners", "-u", "kyoto"], 120)
+    assert "Austria +" in wide.text and wide.lines[-1].startswith("+ added or worded by the archive's curators")
+    narrow = on_terminal(["partners", "-u", "kyoto"], 80)
+    assert "Austria" not in narrow.text and "+" not in narrow.text, narrow.text
+    cards = on_terminal(["partners", "-u", "kyoto"], 30)  # too narrow for a table: every field, its legend
+    assert "Austria +" in cards.text and "+ added" in cards.text, cards.text
 
 
 def test_search_shows_a_snippet_with_the_match_highlighted() -> None:

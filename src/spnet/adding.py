@@ -128,6 +128,10 @@ def add_partner(
         typer.Option("--country-reason", metavar="TEXT", help="Why the curators give the country (basis curator)."),
     ] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="2019, 2019-08 or 2019-08-01.")] = None,
+    designated: Annotated[
+        str | None,
+        typer.Option("--designated", metavar="DATE", help="When the relation was made strategic: 2019, 2019-08 ..."),
+    ] = None,
     note: NoteOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -150,6 +154,8 @@ def add_partner(
         raise UsageError(_("--country-lines and --country-reason go with --country"))
     if since:
         record["since"] = to_partial_date(since)
+    if designated:
+        record["designated"] = to_partial_date(designated)
     record.update(_text(note=note))
     record.update(source=source, lines=_lines(lines))
     _add(ctx, "partner", record, uid, dry_run)

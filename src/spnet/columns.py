@@ -35,7 +35,8 @@ class Column(NamedTuple):
     marks: str | None = None
 
 
-TOKENS = {"id", "date", "since", "number", "email", "url", "report_url", "kind", "university", "country", "time"}
+TOKENS = {"id", "date", "since", "designated", "number", "email", "url", "report_url", "kind", "university"}
+TOKENS |= {"country", "time"}
 TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
 TOKENS |= {"members", "universities", "relations", "institution", "partners_stated", "lines", "cites"}
 
@@ -124,16 +125,20 @@ COLUMNS: dict[str, list[Column]] = {
     ],
     "partners": [
         _c("id"),
-        _c("university", give_way=3),
+        _c("university", give_way=1),
         *_names("name", least=24),
         _c("country", in_table=False),
         *_names("country", give_way=2),
         _c("kind", give_way=4),
-        _c("since", give_way=1),
+        _c("since", give_way=3),
         _DISPUTED,
         _c("country_basis", in_table=False, default=False),
         _c("institution", in_table=False),
         _c("country_reason", in_table=False, default=False),
+        # Added after the first release: at the end, so that scripts reading by position still work.
+        _c("designated", give_way=3),
+        *(c._replace(in_table=False) for c in _names("since_what")),
+        *(c._replace(in_table=False) for c in _names("designated_what")),
         *_CITED,
     ],
     "institutions": [

@@ -247,12 +247,31 @@ def partners(
     country: CountryOpt = None,
     kind: PartnerKindOpt = None,
     since: Annotated[
-        str | None, typer.Option("--since", metavar="DATE", help="Relations that began in or after this date.")
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="Relations that began in or after this date: the first agreement, the start of exchange or "
+            "cooperation, a consortium's founding.",
+        ),
+    ] = None,
+    designated_since: Annotated[
+        str | None,
+        typer.Option(
+            "--designated-since",
+            metavar="DATE",
+            help="Relations made strategic in or after this date: the strategic partnership agreement or designation.",
+        ),
     ] = None,
     shared: SharedOpt = False,
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """Overseas partners of the member universities (one row per relation).
+
+    Two dates, as the report gives them: since, when the relation began (Kyushu and National
+    Taiwan University: 2001, a student exchange agreement), and designated, when it was made
+    strategic (2023-09, a strategic partnership agreement). A relation the report gives no
+    such date for has none, and a filter on that date leaves it out.
 
     Example: spnet partners --university kyoto
     """
@@ -263,6 +282,7 @@ def partners(
         countries=country or (),
         kinds=kind or (),
         since=parse_span(since) if since is not None else None,
+        designated=parse_span(designated_since) if designated_since is not None else None,
         shared=shared,
     )
     out = out._replace(implied=implied_university(archive, university))

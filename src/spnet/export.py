@@ -99,7 +99,8 @@ CREATE TABLE counts (
 CREATE TABLE partners (
     id TEXT PRIMARY KEY, university TEXT NOT NULL REFERENCES universities(id), institution TEXT NOT NULL,
     name_en TEXT, name_ja TEXT, kind TEXT NOT NULL, relation_en TEXT, relation_ja TEXT,
-    country TEXT REFERENCES countries(id), country_basis TEXT, since TEXT,
+    country TEXT REFERENCES countries(id), country_basis TEXT, since TEXT, since_what_en TEXT, since_what_ja TEXT,
+    designated TEXT, designated_what_en TEXT, designated_what_ja TEXT,
     consortium TEXT REFERENCES partners(id), members_en TEXT, members_ja TEXT,
     activities_en TEXT, activities_ja TEXT, note TEXT, source TEXT NOT NULL, country_lines TEXT, country_reason TEXT
 );
@@ -180,7 +181,8 @@ CREATE VIRTUAL TABLE events_fts USING fts5({_EVENTS_FTS}, content='events', toke
 {TRIGGERS}
 CREATE VIEW partners_with_universities AS
 SELECT p.id, p.university, u.name_en AS university_en, u.name_ja AS university_ja, p.name_en, p.name_ja,
-       p.kind, p.country, c.name_en AS country_en, c.name_ja AS country_ja, p.country_basis, p.since
+       p.kind, p.country, c.name_en AS country_en, c.name_ja AS country_ja, p.country_basis, p.since,
+       p.designated
 FROM partners p JOIN universities u ON u.id = p.university LEFT JOIN countries c ON c.id = p.country;
 CREATE VIEW events_with_universities AS
 SELECT e.id, e.kind, e.date, e.date_start, e.date_end, e.tentative, e.title_en, e.title_ja,
@@ -270,7 +272,9 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
     elif kind == "partner":
         rows.append(("partners", (
             r.id, r.university, r.institution, r.name.en, r.name.ja, r.kind, r.relation.en, r.relation.ja, r.country,
-            r.country_basis, r.since.iso() if r.since else None, r.consortium, r.members.en, r.members.ja,
+            r.country_basis, r.since.iso() if r.since else None, r.since_what.en, r.since_what.ja,
+            r.designated.iso() if r.designated else None, r.designated_what.en, r.designated_what.ja,
+            r.consortium, r.members.en, r.members.ja,
             r.activities.en, r.activities.ja, r.note, str(r.source),
             ", ".join(map(str, r.country_lines)) or None, r.country_reason,
         )))  # fmt: skip

@@ -1,7 +1,8 @@
 """The partnership network as Graphviz DOT or Mermaid text.
 
 Member universities and partners are nodes; an edge runs from a university to each of its
-partners, labelled with the kind and the year. Partners are grouped by consortium where
+partners, labelled with the kind, the year the relation began and the year it was made
+strategic, where the report gives them. Partners are grouped by consortium where
 the report names one, otherwise by country where it is known. Archive text is quoted as
 each language requires, never read as syntax. Names in the language asked for (--lang),
 spnet's words (kinds, years) in the reader's.
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from spnet import glossary
 from spnet.dates import DateStyle, format_date
-from spnet.i18n import _, language
+from spnet.i18n import N_, _, language
 from spnet.models import Archive, Bilingual, Partner
 from spnet.render import visible
 
@@ -102,8 +103,12 @@ def network(archive: Archive, universities: Collection[str] = (), lang: str = "b
             named[p.institution] = p
     edges = []
     for p in chosen:
-        since = format_date(p.since.iso(), style) if p.since else None
-        label = _(", ").join(x for x in (_kind(p.kind), since) if x)
+        dates = [
+            _(words).format(date=format_date(date.iso(), style))
+            for words, date in ((N_("since {date}"), p.since), (N_("designated {date}"), p.designated))
+            if date
+        ]
+        label = _(", ").join(x for x in (_kind(p.kind), *dates) if x)
         source = node.get(p.consortium, p.consortium) if p.consortium else p.university
         edges.append((source, p.institution, _("member") if p.consortium else label))
     used = {p.university for p in chosen}

@@ -251,6 +251,12 @@ class Partner(NamedTuple):
     `country_lines`, or the record's lines), or added by the archive's "curator" (the report
     does not give it; `country_reason` says why). A framework spanning several countries
     holds none.
+
+    Two dates, each as the report gives it and with the report's words for what it dates:
+    `since`, when the relation began (its first agreement, the start of exchange or
+    cooperation, the founding of a consortium); `designated`, when it became strategic (the
+    strategic partnership agreement or designation, or the special partnership the report
+    names). A date the report does not give is None: neither stands in for the other.
     """
 
     id: str
@@ -266,6 +272,9 @@ class Partner(NamedTuple):
     country_lines: tuple[int, ...]
     country_reason: str | None
     since: PartialDate | None
+    since_what: Bilingual
+    designated: PartialDate | None
+    designated_what: Bilingual
     consortium: str | None
     members: Bilingual  # "; "-joined lists of member names as printed
     activities: Bilingual

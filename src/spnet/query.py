@@ -106,11 +106,14 @@ def partners(
     countries: Iterable[str] = (),
     kinds: Iterable[str] = (),
     since: DateSpan | None = None,
+    designated: DateSpan | None = None,
     shared: bool = False,
 ) -> list[Row]:
     """Partners, filtered; each filter given several values means any of them. `since`
-    keeps those whose relation began in or after the span's start; `shared`, the relations
-    whose institution is a partner of more than one member university."""
+    keeps those whose relation began (`Partner.since`) in or after the span's start,
+    `designated` those made strategic (`Partner.designated`) in or after it: a relation the
+    report gives no such date for is left out. `shared` keeps the relations whose
+    institution is a partner of more than one member university."""
     uids = resolve_universities(archive, universities)
     cids = {resolve_country(archive, c) for c in countries}
     wanted = {resolve_choice(_("partner kind"), k, PARTNER_KINDS) for k in kinds}
@@ -120,12 +123,17 @@ def partners(
     for p in chosen if uids else archive.partners:
         if cids and p.country not in cids or wanted and p.kind not in wanted:
             continue
-        if since and (p.since is None or p.since.last_day() < since.start):
+        if not (_from(p.since, since) and _from(p.designated, designated)):
             continue
         if shared and len(members[p.institution]) < 2:
             continue
         rows.append(partner_row(archive, p))
     return rows
+
+
+def _from(date: PartialDate | None, span: DateSpan | None) -> bool:
+    """Whether a stored date is in or after a typed span's start (no span: any date)."""
+    return span is None or date is not None and date.last_day() >= span.start
 
 
 def institution_members(archive: Archive) -> dict[str, list[Partner]]:
@@ -191,7 +199,7 @@ def disputed(record: University | Partner | Event, shown: Collection[str]) -> Ro
     return {"disputed": bool(fields), "_disputed": fields}
 
 
-_PARTNER_SHOWN = ("name", "country", "kind", "since")
+_PARTNER_SHOWN = ("name", "country", "kind", "since", "designated")
 _EVENT_SHOWN = ("date", "title", "kind", "number")
 
 
@@ -210,6 +218,11 @@ def partner_row(archive: Archive, p: Partner) -> Row:
         "country_reason": p.country_reason,
         "kind": p.kind,
         "since": p.since.iso() if p.since else None,
+        "designated": p.designated.iso() if p.designated else None,
+        "since_what_en": p.since_what.en,
+        "since_what_ja": p.since_what.ja,
+        "designated_what_en": p.designated_what.en,
+        "designated_what_ja": p.designated_what.ja,
         **disputed(p, _PARTNER_SHOWN),
         **cited_lines(p),
     }
@@ -375,7 +388,7 @@ def countries(archive: Archive) -> list[Row]:
 
 
 def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
-    """Counts: partners by country, kind and decade begun; events by year, or by 年度 with
+    """Counts: partners by country, kind, decade begun and year designated; events by year, or by 年度 with
     `fiscal`. Unknown stays unknown. Each row also carries its measure and value in the
     glossary's Japanese (`_measure_ja`, `_value_ja`), which no machine format writes."""
     from spnet import glossary
@@ -428,6 +441,9 @@ def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
     decades = tally(f"{p.since.year // 10 * 10}s" if p.since else unknown for p in archive.partners)
     ja_of.update({d: glossary.DECADE.ja.format(d[:-1]) for d in decades if d != unknown})
     add("partners by decade begun", dict(sorted(decades.items())))
+    designations = tally(str(p.designated.year) if p.designated else unknown for p in archive.partners)
+    ja_of.update({y: format_date(y, "ja") for y in designations if y != unknown})
+    add("partners by year designated", dict(sorted(designations.items())))
     if fiscal:
         # An event known only to its year or decade cannot be put in one 年度: it is counted
         # under that year or decade, as it was given.

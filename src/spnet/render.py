@@ -289,7 +289,7 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
         text = c.display(row)
     elif key == "fiscal_year" and type(value) is int:
         text = fiscal_year_label(value, out.lang.value)  # FY2022 2022年度（令和4年度）
-    elif key in ("date", "since", "as_of") and isinstance(value, str):
+    elif key in ("date", "since", "designated", "as_of") and isinstance(value, str):
         # No weekday where the report prints another for this date (the workshop's 9 September
         # 2023 is a Saturday, printed 金): the calendar's would be spnet's claim, not the report's.
         text = format_date(value, out.date_style, weekday=out.weekday and not row.get("_misprinted_weekday"))
@@ -442,7 +442,7 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
     for mark in sorted(used, reverse=True):
         en, ja = glossary.LEGEND[mark]
         words = ja if out.lang is Lang.ja else en if out.lang is Lang.en else f"{en} / {ja}"
-        legend.append(f"{mark} {words}{glossary.LEGEND_HINT.get(mark, '')}")
+        legend.append((mark, f"{mark} {words}{glossary.LEGEND_HINT.get(mark, '')}"))
     tcols = [
         terminal.Column(_headers(f, out.lang), all(c.token for c in f), min(c.give_way for c in f), f[0].least)
         for f in columns
@@ -514,6 +514,4 @@ def _emit_table(
             # The weekday gives way before the table becomes cards.
             table = _table(rows, cols, out._replace(weekday=False), group)
         lines = terminal.draw(table, width, style)
-    if table.legend:
-        lines += [[], *([terminal.Span(t, "dim")] for text in table.legend for t in terminal.wrap(text, width))]
     terminal.show(lines, stream, pager=out.pager, highlight=out.highlight)

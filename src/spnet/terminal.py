@@ -77,7 +77,7 @@ Cell = tuple[tuple[str, str | None], ...]
 class Table(NamedTuple):
     columns: list[Column]
     rows: list[tuple[str | None, list[Cell]]]  # (group label or None, cells)
-    legend: list[str]
+    legend: list[tuple[str, str]]  # (mark, the line that explains it)
 
 
 class Style(NamedTuple):
@@ -431,8 +431,20 @@ def draw(table: Table, width: int, style: Style) -> list[Line]:
     """The table as lines of styled spans, fitted to `width` (as cards when it cannot be)."""
     ellipsis = "..." if style.ascii else "…"
     widths = layout(table, width, style)
-    if widths is None:
-        return _cards(table, width, ellipsis)
+    drawn = _cards(table, width, ellipsis) if widths is None else _rows(table, width, widths, style, ellipsis)
+    return drawn + _legend(table, widths, width)
+
+
+def _legend(table: Table, widths: list[int] | None, width: int) -> list[Line]:
+    """The legend of the marks the reader sees: a column that gave way takes its marks with it."""
+    shown = [i for i in range(len(table.columns)) if widths is None or widths[i]]
+    seen = {mark for _, cells in table.rows for i in shown for _, mark in cells[i]}
+    texts = [text for mark, text in table.legend if mark in seen]
+    return [[], *([Span(t, "dim")] for text in texts for t in wrap(text, width))] if texts else []
+
+
+def _rows(table: Table, width: int, widths: list[int], style: Style, ellipsis: str) -> list[Line]:
+    """The table's header and rows in the columns `layout` kept."""
     shown = [i for i, w in enumerate(widths) if w]
     tokens = [c.token for c in table.columns]
     out: list[Line] = []

@@ -78,8 +78,8 @@ FORMATS = (
 DATES = (
     "Dates\n"
     "\n"
-    "Typed dates (--from, --to, --since, --year, --fy) may be partial and mean their whole span: 2023 is "
-    "the year, 2023-03 the month. Full-width digits are read as digits.\n"
+    "Typed dates (--from, --to, --since, --designated-since, --year, --fy) may be partial and mean their whole "
+    "span: 2023 is the year, 2023-03 the month. Full-width digits are read as digits.\n"
     "\n"
     "  2023-03-03   2023/3/3   2023-03   2023   1990s   March 2023   3 Mar 2023\n"
     "  2023年3月3日   2023年3月   2023年   1990年代\n"

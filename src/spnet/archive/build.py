@@ -127,6 +127,21 @@ def _count(raw: Raw, problems: Problems) -> Any:
     )
 
 
+def _partner_dates(raw: Raw, problems: Problems) -> tuple[PartialDate | None, PartialDate | None] | None:
+    """A partner's `since` and `designated`, or None when either is wrong. The report's
+    words for what a date marks (`since_what_en`, ...) go with that date only."""
+    t, dates = raw.table, []
+    for key in ("since", "designated"):
+        date = _date(raw, key, problems)
+        if t.get(key) is not None and date is None:
+            return None
+        if date is None and (f"{key}_what_en" in t or f"{key}_what_ja" in t):
+            problems.error(raw.where, "'{what}' goes with a date in {key!r}", what=f"{key}_what", key=key)
+            return None
+        dates.append(date)
+    return dates[0], dates[1]
+
+
 def _partner(raw: Raw, problems: Problems) -> Any:
     t = raw.table
     if t["kind"] not in PARTNER_KINDS:
@@ -134,9 +149,10 @@ def _partner(raw: Raw, problems: Problems) -> Any:
             raw.where, "unknown partner kind {kind!r} (one of: {kinds})", kind=t["kind"], kinds=", ".join(PARTNER_KINDS)
         )
         return None
-    since = _date(raw, "since", problems)
-    if t.get("since") is not None and since is None:
+    dates = _partner_dates(raw, problems)
+    if dates is None:
         return None
+    since, designated = dates
     return Partner(
         id=t["id"],
         university=raw.university or "",
@@ -149,6 +165,9 @@ def _partner(raw: Raw, problems: Problems) -> Any:
         country_reason=t.get("country_reason"),
         institution=t.get("institution", t["id"]),
         since=since,
+        since_what=_b(t, "since_what"),
+        designated=designated,
+        designated_what=_b(t, "designated_what"),
         consortium=t.get("consortium"),
         members=_joined(t, "members"),
         activities=_b(t, "activities"),

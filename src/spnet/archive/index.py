@@ -56,7 +56,7 @@ from spnet.models import (
 )
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 6  # PRAGMA user_version of the index: a change of layout makes it stale
+INDEX_FORMAT = 7  # PRAGMA user_version of the index: a change of layout makes it stale
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
 
 
@@ -190,7 +190,7 @@ def open_for_reading(
     try:
         head = conn.execute("PRAGMA application_id").fetchone()[0], conn.execute("PRAGMA user_version").fetchone()[0]
         schema = conn.execute(SCHEMA_SQL).fetchall()
-    except (sqlite3.Error, UnicodeDecodeError):  # a schema's text that is not UTF-8: a spoiled page
+    except UNREADABLE:  # a spoiled byte in the schema's text is not UTF-8: a ValueError, not sqlite3's
         conn.close()
         return None
     if head != (APPLICATION_ID, INDEX_FORMAT) or schema != (layout or index_layout)():

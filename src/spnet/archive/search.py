@@ -218,7 +218,7 @@ class Search:
                     if meta.get("key") == self.key and meta.get("folding") == folding_stamp():
                         self.conn = conn
                         break
-                except sqlite3.Error:
+                except UNREADABLE:  # sqlite3's errors, and a spoiled byte that is not UTF-8
                     pass
                 if conn is not None:
                     conn.close()
