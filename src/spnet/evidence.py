@@ -51,7 +51,8 @@ NOT_QUOTED = frozenset(
     {
         *("record", "id", "kind", "university", "universities", "institution", "country", "consortium"),
         *("country_basis", "short_names", "short_names_basis", "title_en_basis", "title_ja_basis", "basis"),
-        *("title_ja_referents", "since", "date", "as_of", "tentative", "onward", "fiscal_year", "number", "time"),
+        *("title_ja_referents", "since", "designated", "date", "as_of", "tentative", "onward", "fiscal_year"),
+        *("number", "time"),
         *("note", "reason", "held", "field", "section", "lines", "events", "partners", "people", "links"),
         *("person", "managing", "members", "of_partners", "value", "qualifier", "cited_in", "event", "programme_ja"),
     }
