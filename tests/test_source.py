@@ -21,7 +21,7 @@ from typer.testing import Result
 
 from spnet import provenance
 from spnet.provenance import fold
-from tests.conftest import DATA, json_rows, report_path
+from tests.conftest import DATA, copy_data, json_rows, report_path
 from tests.test_screens import on_terminal
 
 REPORT = provenance.report()
@@ -367,3 +367,42 @@ def test_an_unknown_record_is_exit_2() -> None:
     result = spnet("show", "no-such-record", "--source")
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("spnet: error: ") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("typed", ["9" * 4301, "1-" + "9" * 4301, "9" * 4301 + "-"])
+def test_a_line_of_thousands_of_digits_is_past_the_end(typed: str) -> None:
+    """Python refuses to convert such a number: spnet says it is not in the report, exit 2."""
+    result = spnet("source", typed)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("spnet: error: line ") and " characters)…" in result.stderr
+    assert result.stderr.endswith("is not in the report, which has lines 1 to 3465\n")
+    assert result.stderr.count("\n") == 1
+
+
+def test_an_id_of_thousands_of_digits_is_an_unknown_record() -> None:
+    result = spnet("show", "9" * 4301)
+    assert result.returncode == 2 and result.stderr.startswith("spnet: error: unknown record ")
+
+
+def test_a_cited_line_past_the_reports_end_shows_no_line(tmp_path: Path) -> None:
+    """An archive of one's own may cite lines the report does not have: nothing is shown
+    for them, and the values only they would hold are listed as not on the lines cited."""
+    data = tmp_path / "data"
+    copy_data(data)
+    kyoto = data / "universities" / "kyoto.toml"
+    text = kyoto.read_text(encoding="utf-8")
+    start = text.index('id = "kyoto-zurich"')
+    cited = text.index("lines = [\n", start) + len("lines = [\n")
+    kyoto.write_text(text[:cited] + "    4000,\n" + text[cited:], encoding="utf-8")
+    result = spnet("--data", str(data), "show", "kyoto-zurich", "--source", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert rows and all(row["line"] is None or 1 <= row["line"] <= LAST for row in rows)
+
+
+def test_a_record_citing_lines_in_the_other_language_only_says_so() -> None:
+    """A person the report names in Japanese only cites no English line: not the curators'."""
+    screen = on_terminal(["show", "sym2-closing-remarks", "--source", "--lang", "en"], 120)
+    assert screen.code == 0 and screen.text == ""
+    assert screen.err == "spnet: sym2-closing-remarks cites no line of the report in that language: try --lang both\n"
+    assert json.loads(spnet("show", "sym2-closing-remarks", "--source", "--lang", "ja", "--format", "json").stdout)

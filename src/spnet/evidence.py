@@ -97,8 +97,8 @@ def parse_ranges(typed: Iterable[str]) -> list[tuple[int, int]]:
                 raise UsageError(
                     _("not a line or a range of lines: {typed!r} (give e.g. 2687 or 2687-2700)").format(typed=piece)
                 )
-            first = int(match[1])
-            end = last if match[2] == "" else int(match[2] or first)
+            first = _number(match[1], last)
+            end = last if match[2] == "" else _number(match[2], last) if match[2] else first
             if not (1 <= first <= last and 1 <= end <= last):
                 raise UsageError(
                     _("line {typed} is not in the report, which has lines 1 to {last}").format(
@@ -113,6 +113,12 @@ def parse_ranges(typed: Iterable[str]) -> list[tuple[int, int]]:
                 )
             out.append((first, end))
     return out
+
+
+def _number(digits: str, last: int) -> int:
+    """A typed line number; one of more digits than any report has lines is past its end
+    (Python refuses to convert a number of thousands of digits)."""
+    return int(digits) if len(digits) <= len(str(last)) else last + 1
 
 
 def heading(first: int, last: int) -> str:
@@ -140,12 +146,13 @@ def cited_lines(record: Any, path: str) -> tuple[int, ...]:
     count = re.match(r"counts\[(\d+)\]\.", path)
     if count is not None:
         lines += tuple(record.counts[int(count[1])].source.lines)
-    return lines
+    return tuple(n for n in lines if 1 <= n <= provenance.LINES)  # a line past the report's end holds nothing
 
 
 def every_cited_line(record: Any) -> set[int]:
-    """Every line the record, or one of its fields, cites."""
-    return set(record.source.lines).union(*(cite.lines for cite in getattr(record.source, "cites", ())))
+    """Every line the record, or one of its fields, cites, within the report."""
+    lines = set(record.source.lines).union(*(cite.lines for cite in getattr(record.source, "cites", ())))
+    return {n for n in lines if 1 <= n <= provenance.LINES}
 
 
 def quoted_fields(record: Any) -> list[tuple[str, str]]:
