@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from spnet.provenance import report
-from tests.conftest import DATA, json_rows
+from tests.conftest import DATA, copy_data, json_rows
 
 INSTALLED = Path(sys.executable).with_name("spnet")  # the console script, as a user runs it
 
@@ -200,3 +200,15 @@ def test_the_programmes_lost_hour_is_read_17_30_with_a_note(cli: Any) -> None:
     opening = next(k for k, v in card.items() if v == "hayashi-kaori")
     assert card[opening.replace("person", "time")] == "17:30"
     assert "' :30'" in card["note"] and "17:30" in card["note"]
+
+
+def test_a_disagreement_on_no_field_of_its_record_is_an_error(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    copy_data(data)
+    project = data / "project.toml"
+    text = project.read_text(encoding="utf-8")
+    assert text.count('field = "definition"\n') == 1
+    project.write_text(text.replace('field = "definition"\n', 'field = "bogus"\n'), encoding="utf-8")
+    result = subprocess.run([str(INSTALLED), "--data", str(data), "check"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "[project]: disagreements[0]: 'field' names 'bogus', which is no field of this record" in result.stderr

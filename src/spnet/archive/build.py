@@ -49,6 +49,9 @@ def _disagreements(raw: Raw, problems: Problems) -> tuple[Disagreement, ...]:
         if d["held"] not in ("ja", "en", "undecided"):
             problems.error(where, "'held' must be ja, en or undecided, not {value!r}", value=d["held"])
             continue
+        if not {d["field"], f"{d['field']}_en", f"{d['field']}_ja"} & raw.table.keys():
+            problems.error(where, "'field' names {field!r}, which is no field of this record", field=d["field"])
+            continue
         out.append(Disagreement(d["field"], d["en"], d["ja"], d["held"], d["reason"]))
     return tuple(out)
 
