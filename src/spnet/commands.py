@@ -457,7 +457,10 @@ def _show_source(ctx: typer.Context, record: Any, out: Output) -> None:
 
     out = out._replace(words_ja=out.lang is Lang.ja or (out.lang is Lang.both and language() == "ja"))
     rows = evidence.cited(record, out.lang.value)
-    no_line = _("{id} cites no line of the report: what it holds is the curators'").format(id=record.id)
+    if evidence.every_cited_line(record):  # it cites lines, but none in the language asked for
+        no_line = _("{id} cites no line of the report in that language: try --lang both").format(id=record.id)
+    else:
+        no_line = _("{id} cites no line of the report: what it holds is the curators'").format(id=record.id)
     emit(ctx, rows, "evidence", out, group=lambda row: row["_passage"], readable=evidence.readable, empty=no_line)
 
 
