@@ -147,7 +147,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("country", in_table=False),
         *_names("country", give_way=1),
         _c("universities"),
-        _c("members"),
+        _c("members", "member_count"),
         _c("relations", in_table=False),
         _DISPUTED,  # added after the first release: at the end, for scripts reading by position
     ],

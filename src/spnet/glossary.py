@@ -40,7 +40,8 @@ FIELDS: dict[str, Term] = {
     "designated": Term("Designated", "戦略認定"),
     "designated_what": Term("Designated by", "戦略認定の内容"),
     "institution": Term("Institution", "機関"),
-    "members": Term("Members", "大学数"),
+    "members": Term("Members", "構成大学"),  # a consortium's members, the project's member universities
+    "member_count": Term("Members", "大学数"),  # how many member universities an institution is a partner of
     "member_universities": Term("Member universities", "連携大学"),
     "membership": Term("Members are", "連携大学とは"),
     "relations": Term("Relations", "関係"),
