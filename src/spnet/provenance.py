@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from importlib import resources
 from typing import NamedTuple
 
 from spnet.errors import DataError
@@ -189,6 +187,10 @@ class Report:
 @functools.cache
 def report() -> Report:
     """The shipped report; a copy that is not the report is refused (exit 3)."""
+    # Imported here: 5-6 ms at every command's start-up, which schema's use of LINES does not need.
+    import hashlib
+    from importlib import resources
+
     data = resources.files("spnet").joinpath("source", "report.txt").read_bytes()
     if hashlib.sha256(data).hexdigest() != SHA256:
         raise DataError(_("the report shipped with spnet has been changed (its SHA-256 differs from the report's)"))
