@@ -67,7 +67,7 @@ def _halves(text: Bilingual, lang: str) -> list[tuple[str, str]]:
         chosen = (text.en or text.ja) if lang == "en" else (text.ja or text.en)
         return [(chosen, lang)] if chosen else []
     halves = [(text.ja, "ja"), (text.en, "en")] if language() == "ja" else [(text.en, "en"), (text.ja, "ja")]
-    return [(words, lang) for words, lang in halves if words]
+    return [(words, half) for words, half in halves if words]
 
 
 def _texts(text: Bilingual, lang: str) -> list[str]:
