@@ -134,6 +134,22 @@ def test_a_name_in_one_language_only_stands_in_for_the_other(cli) -> None:
         assert any(person.name.ja in e["DESCRIPTION"][1] for e in en.values()), person.id
 
 
+def test_a_line_break_in_a_record_keeps_the_description_one_line(cli, data_copy: Path) -> None:
+    import tomllib
+
+    import tomli_w
+
+    path = data_copy / "project.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    event = next(e for e in doc["events"] if e["id"] == "workshop")
+    event["note"] = "first line\r\nsecond\nthird"
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    result = cli("--data", str(data_copy), "export", "ics", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    (workshop,) = [e for e in parse_ics(result.stdout_bytes) if e["UID"][1] == "workshop@spnet"]
+    assert "Note: first line second third · " in _unescape(workshop["DESCRIPTION"][1])
+
+
 def test_uids_are_the_same_in_every_language_and_run(cli) -> None:
     runs = [_calendar(cli, "--lang", lang) for lang in ("en", "ja", "both", "en")]
     assert all(run.keys() == EVENTS.keys() for run in runs)

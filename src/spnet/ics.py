@@ -149,7 +149,7 @@ def _description(e: Any, people: dict[str, Any], lang: str, disputes: list[Any])
     about += [_("Note: {note}").format(note=e.note)] if e.note else []
     where = ", ".join(str(n) for n in e.source.lines)
     about.append(_("Source: {section} (lines {lines})").format(section=e.source.section, lines=where))
-    return _PARAGRAPHS.join(" ".join(part.split("\n")) for part in about)
+    return _PARAGRAPHS.join(" ".join(part.replace("\r\n", "\n").split("\n")) for part in about)
 
 
 def _vevent(e: Any, people: dict[str, Any], stamp: str, lang: str) -> list[str]:
