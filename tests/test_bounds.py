@@ -140,7 +140,9 @@ def test_the_calendar_reads_back_with_icalendar(bounds: Path) -> None:
     assert first.decoded("DTSTART") == dt.datetime(1, 4, 1, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
     assert first.decoded("DTEND") == dt.datetime(1, 4, 1, 23, 59, tzinfo=ZoneInfo("Asia/Tokyo"))
     assert events["bound-last-day@spnet"].decoded("DTSTART") == LAST_DAY  # a start time only: all day
-    assert events["bound-last-month@spnet"].decoded("DTEND") == LAST_DAY + dt.timedelta(days=1)
+    last_month = events["bound-last-month@spnet"]  # one day, the month's first: not a month-long entry
+    assert last_month.decoded("DTEND") == last_month.decoded("DTSTART") + dt.timedelta(days=1)
+    assert last_month.decoded("DTSTART") == LAST_DAY.replace(day=1)
     assert events["bound-first-fy@spnet"].decoded("DTSTART") == FIRST_DAY
 
 

@@ -336,20 +336,18 @@ def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
         disputed = any(d.field == "date" for d in record.disagreements)
         assert ev["STATUS"][1] == ("TENTATIVE" if record.tentative or disputed else "CONFIRMED")
         params, start = ev["DTSTART"]
-        title = " / ".join(x for x in (record.title.en, _whose(record)) if x)
+        assert ev["X-SPNET-PRECISION"][1] == record.date.precision
         if params.get("VALUE") == "DATE":
+            # One day, the first it can be, whatever the precision: a month-long event
+            # fills an agenda's every day.
             first = dt.datetime.strptime(start, "%Y%m%d").date()
             end = dt.datetime.strptime(ev["DTEND"][1], "%Y%m%d").date()
-            assert first == record.date.first_day()
-            assert (end - first).days <= 31  # no all-day event longer than a month
-            if record.date.precision in ("year", "fy", "decade"):
-                assert end == first + dt.timedelta(days=1)
-                assert _unescape(ev["SUMMARY"][1]) == f"{title} ({record.date.display()}, day unknown)"
-                continue
-            assert end == record.date.last_day() + dt.timedelta(days=1)
+            assert first == record.date.first_day() and end == first + dt.timedelta(days=1)
         else:
             assert params == {"TZID": "Asia/Tokyo"} and record.time
-        assert _unescape(ev["SUMMARY"][1]) == title
+        title = _unescape(ev["SUMMARY"][1])
+        assert title.startswith(record.title.en or _whose(record))
+        assert _whose(record) in title if record.title.ja else True
     symposium = by_uid["symposium-2@spnet"]
     assert symposium["DTSTART"] == ({"TZID": "Asia/Tokyo"}, "20230303T173000")
     assert symposium["DTEND"] == ({"TZID": "Asia/Tokyo"}, "20230303T200000")
@@ -374,35 +372,6 @@ def test_ics_leaves_out_what_would_fill_a_year_and_says_so(cli) -> None:
         "symposium-3@spnet",
         "workshop@spnet",
     ]
-
-
-@pytest.mark.skipif(shutil.which("khal") is None, reason="khal is not installed (apt-get install khal)")
-def test_khal_imports_the_calendar_without_flooding(tmp_path: Path, cli) -> None:
-    ics = tmp_path / "spnet.ics"
-    assert cli("export", "ics", "--out", str(ics)).exit_code == 0
-    calendar = tmp_path / "calendar"
-    calendar.mkdir()
-    config = tmp_path / "khal.conf"
-    config.write_text(
-        f"[calendars]\n[[spnet]]\npath = {calendar}\n[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\n"
-        "longdateformat = %Y-%m-%d\ndatetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
-        "[default]\ndefault_calendar = spnet\n",
-        encoding="utf-8",
-    )
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path)}
-    base = ["khal", "-c", str(config)]
-    imported = subprocess.run([*base, "import", "--batch", str(ics)], capture_output=True, text=True, env=env)
-    assert imported.returncode == 0, imported.stderr
-    one_line = ["--format", "{title}", "--day-format", ""]
-    listed = subprocess.run(
-        [*base, "list", *one_line, "2023-01-01", "2024-12-31"], capture_output=True, text=True, env=env
-    )
-    assert listed.returncode == 0, listed.stderr
-    titles = [line for line in listed.stdout.splitlines() if line]
-    assert any(t.startswith("Strategic Partnership Workshop") for t in titles)
-    # An event shows on each day it spans: none spans more than a month (year-long
-    # milestones once filled 3,673 lines of this listing).
-    assert max(titles.count(t) for t in set(titles)) <= 31
 
 
 def test_ics_uids_are_stable_and_text_is_escaped(cli, data_copy: Path) -> None:
@@ -437,10 +406,10 @@ def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
             assert start.tzinfo is not None and start.utcoffset() == dt.timedelta(hours=9)
             assert start.date() == record.date.first_day()
         else:
-            assert start == record.date.first_day() and end == record.date.last_day() + dt.timedelta(days=1)
+            assert start == record.date.first_day() and end == start + dt.timedelta(days=1)
         disputed = any(d.field == "date" for d in record.disagreements)
         assert str(event["STATUS"]) == ("TENTATIVE" if record.tentative or disputed else "CONFIRMED")
-        assert str(event["SUMMARY"]) == " / ".join(x for x in (record.title.en, _whose(record)) if x)
+        assert str(event["SUMMARY"]).startswith(record.title.en or _whose(record))  # its marks: test_ics.py
     symposium = events["symposium-3@spnet"]
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
     assert symposium.decoded("DTSTART") == dt.datetime(2023, 12, 19, 17, 30, tzinfo=tokyo)

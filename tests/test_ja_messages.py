@@ -227,9 +227,9 @@ def test_the_calendar_in_japanese() -> None:
     unfolded = done.stdout.replace("\r\n", "\n").replace("\n ", "")
     assert "X-WR-CALNAME:「戦略的パートナーシップ」大学ネットワーク（2021年〜2023年度末）" in unfolded
     meeting = _events(done.stdout)["meeting-03"]
-    assert meeting["SUMMARY"] == "第03回"
+    assert meeting["SUMMARY"] == "第03回（日付に日英相違）"
     assert meeting["LOCATION"] == "オンライン"
-    about = meeting["DESCRIPTION"].split("\n")
+    about = meeting["DESCRIPTION"].split(" · ")  # one line: khal's agenda prints it after the title
     assert about[0] == "日付: 2022年2月10日"
     dispute = "日本語の記述では 2022年02月10日（木）、英語では Thursday, 20 February 2022。理由（英語のみ）: "
     assert about[1].startswith(dispute)
@@ -240,12 +240,13 @@ def test_the_calendar_in_japanese() -> None:
 
 def test_the_calendar_in_english_and_in_both() -> None:
     english = _events(spnet("export", "ics", "--lang", "en").stdout)["meeting-03"]
-    assert english["SUMMARY"] == "3rd Meeting"
-    assert english["DESCRIPTION"].startswith("Date: 2022-02-10\nThe Japanese text gives")
+    assert english["SUMMARY"] == "3rd Meeting (date disputed)"
+    assert english["DESCRIPTION"].startswith("Date: 2022-02-10 · The Japanese text gives")
     both = _events(spnet("export", "ics").stdout)["meeting-03"]
-    assert both["SUMMARY"] == "第03回 / 3rd Meeting"  # the reader's language first
-    assert both["DESCRIPTION"].startswith("日付: 2022年2月10日\n")
-    assert _events(spnet("export", "ics", lang="C.UTF-8").stdout)["meeting-03"]["SUMMARY"] == "3rd Meeting / 第03回"
+    assert both["SUMMARY"] == "第03回（日付に日英相違） / 3rd Meeting (date disputed)"  # the reader's language first
+    assert both["DESCRIPTION"].startswith("日付: 2022年2月10日 · ")
+    in_english = _events(spnet("export", "ics", lang="C.UTF-8").stdout)["meeting-03"]["SUMMARY"]
+    assert in_english == "3rd Meeting (date disputed) / 第03回（日付に日英相違）"
 
 
 def test_the_graph_in_japanese_and_in_english() -> None:

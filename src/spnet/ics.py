@@ -1,8 +1,10 @@
-"""The timeline as an iCalendar file (RFC 5545) for calendar programs: each event on its
-days, a date the texts disagree on TENTATIVE with both readings, and events known only
-to the year or decade left out unless asked for. The archive's texts in the language
-asked for (--lang), spnet's own words in the reader's (i18n: --lang en or ja chooses
-that too); a text the report gives in one language only stands in for the other."""
+"""The timeline as an iCalendar file (RFC 5545) that serves a calendar program's agenda:
+each event once, on its day. A date known only to its month (or, asked for, its year, 年度
+or decade) is one all-day entry on its first day whose title says what is known; a planned
+date, or one the two texts of the report disagree on, is TENTATIVE and says so in the title
+too. The archive's texts in the language asked for (--lang), spnet's own words in the
+reader's (i18n: --lang en or ja chooses that too); a text the report gives in one language
+only stands in for the other."""
 
 from __future__ import annotations
 
@@ -12,10 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from spnet import dates, render
+from spnet.citations import MONTHS
 from spnet.dates import DateStyle
 from spnet.fsutil import output
+from spnet.glossary import Term
 from spnet.i18n import _, language
-from spnet.models import Archive, Bilingual
+from spnet.models import Archive, Bilingual, PartialDate
+
+# The description is one line: khal's agenda prints it after the title, and each line
+# break in it would be a line of the agenda; Thunderbird and Google show it as a paragraph.
+_PARAGRAPHS = " · "
 
 
 def _ics_escape(text: str) -> str:
@@ -46,32 +54,124 @@ def _ics_date(day: dt.date) -> str:
 
 
 def vague(event: Any) -> bool:
-    """Known only to the year or the decade: as a calendar entry it would fill a year."""
+    """Known only to the year, the 年度 or the decade: left out unless asked for, as a day
+    up to a year (or ten) from the event would mislead an agenda more than it helps."""
     return event.date.precision in ("year", "fy", "decade")
 
 
-def _texts(text: Bilingual, lang: str) -> list[str]:
+def _halves(text: Bilingual, lang: str) -> list[tuple[str, str]]:
     """The text in `lang` (en, ja), or in the other where the report has only that; with
-    both, both, the reader's language first."""
+    both, both, the reader's language first. Each with the language its marks are in:
+    the one asked for, or with both, the half's own."""
     if lang in ("en", "ja"):
         chosen = (text.en or text.ja) if lang == "en" else (text.ja or text.en)
-        return [chosen] if chosen else []
-    first, second = (text.ja, text.en) if language() == "ja" else (text.en, text.ja)
-    return [x for x in (first, second) if x]
+        return [(chosen, lang)] if chosen else []
+    halves = [(text.ja, "ja"), (text.en, "en")] if language() == "ja" else [(text.en, "en"), (text.ja, "ja")]
+    return [(words, half) for words, half in halves if words]
+
+
+def _texts(text: Bilingual, lang: str) -> list[str]:
+    return [words for words, _lang in _halves(text, lang)]
 
 
 def _text(text: Bilingual, lang: str) -> str:
     return " / ".join(_texts(text, lang))
 
 
+def known_as(date: PartialDate, lang: str) -> str:
+    """The date as far as the report knows it: 2023-03-03, March 2023, 2024, FY2024,
+    1990s; in Japanese 2023年3月3日, 2023年3月, 2024年, 2024年度, 1990年代."""
+    if lang == "ja":
+        return dates.format_date(date.iso(), DateStyle.JA, weekday=False)
+    if date.precision == "month" and date.month:
+        return f"{MONTHS[date.month - 1]} {date.year}"
+    return dates.format_date(date.iso(), DateStyle.ISO)
+
+
+# The words of the table's marks * and ? (glossary.LEGEND), as a title says them.
+PLANNED = Term("planned", "予定")
+DATE_DISPUTED = Term("date disputed", "日付に日英相違")
+
+
+def _title(e: Any, lang: str, disputed: bool) -> str:
+    """The title, each language followed in brackets by what a glance at the agenda must
+    not miss, in that language: the date known only to its month or year, planned, or
+    disputed, unless the title says it already. 3rd Meeting (date disputed) /
+    第03回（日付に日英相違）."""
+    title = e.title._replace(ja=render.with_referents(e.title.ja, e.title_ja_referents))
+    marks = [Term(known_as(e.date, "en"), known_as(e.date, "ja"))] if e.date.precision != "day" else []
+    marks += [PLANNED] if e.tentative else []
+    marks += [DATE_DISPUTED] if disputed else []
+    if not marks:
+        return _text(title, lang)
+    halves = []
+    for words, in_lang in _halves(title, lang):
+        # A title that already says it (ボルドー大学とのシンポジウム（予定）) is not told twice.
+        said = [getattr(mark, in_lang) for mark in marks if getattr(mark, in_lang).lower() not in words.lower()]
+        if said:
+            words += f"（{'、'.join(said)}）" if in_lang == "ja" else f" ({', '.join(said)})"
+        halves.append(words)
+    return " / ".join(halves)
+
+
+def _when(e: Any) -> list[str]:
+    """DTSTART and DTEND: timed in Asia/Tokyo, else all day on the first day it can be.
+    An event known only to its month or year is one all-day VEVENT on its first day, free
+    time (TRANSP), not a span: khal repeats a span on each of its days, and neither khal
+    nor Google Calendar shows a VTODO (Thunderbird files it among tasks, off the calendar),
+    while one all-day event is shown once, on a day, by all three."""
+    first = e.date.first_day()
+    if e.time and e.date.precision == "day" and "-" in e.time:
+        begin, finish = (t.replace(":", "") + "00" for t in e.time.split("-", 1))
+        day = _ics_date(first)
+        return [f"DTSTART;TZID=Asia/Tokyo:{day}T{begin}", f"DTEND;TZID=Asia/Tokyo:{day}T{finish}"]
+    days = [f"DTSTART;VALUE=DATE:{_ics_date(first)}", f"DTEND;VALUE=DATE:{_ics_date(first + dt.timedelta(days=1))}"]
+    return days if e.date.precision == "day" else [*days, "TRANSP:TRANSPARENT"]
+
+
+def _description(e: Any, people: dict[str, Any], lang: str, disputes: list[Any]) -> str:
+    about = [_("Date: {date}").format(date=known_as(e.date, language())) + (_(" (planned)") if e.tentative else "")]
+    if e.date.precision != "day":
+        only = {
+            "month": _("the month"),
+            "year": _("the year"),
+            "fy": _("the fiscal year (年度)"),
+        }.get(e.date.precision, _("the decade"))
+        about.append(_("The report gives only {what}; the calendar shows its first day.").format(what=only))
+    about += [
+        _("The Japanese text gives {ja}, the English {en}: {reason}").format(ja=d.ja, en=d.en, reason=d.reason)
+        for d in disputes
+    ]
+    about += _texts(e.theme, lang) + _texts(e.aim, lang) + _texts(e.registration, lang)
+    about += [
+        _text(people[p.person].name, lang) + (f": {_texts(p.part, lang)[0]}" if p.part else "") for p in e.participants
+    ]
+    about += [_("Note: {note}").format(note=e.note)] if e.note else []
+    where = ", ".join(str(n) for n in e.source.lines)
+    about.append(_("Source: {section} (lines {lines})").format(section=e.source.section, lines=where))
+    return _PARAGRAPHS.join(" ".join(part.replace("\r\n", "\n").split("\n")) for part in about)
+
+
+def _vevent(e: Any, people: dict[str, Any], stamp: str, lang: str) -> list[str]:
+    """One event. The UID is the record's id, whatever the language: a calendar that
+    imports the file again updates its entries instead of adding them twice."""
+    disputes = [d for d in e.disagreements if d.field == "date"]
+    lines = ["BEGIN:VEVENT", f"UID:{e.id}@spnet", f"DTSTAMP:{stamp}", *_when(e)]
+    lines.append(f"SUMMARY:{_ics_escape(_title(e, lang, bool(disputes)))}")
+    lines.append(f"DESCRIPTION:{_ics_escape(_description(e, people, lang, disputes))}")
+    if e.venue.en or e.venue.ja:
+        lines.append(f"LOCATION:{_ics_escape(_text(e.venue, lang))}")
+    lines.append(f"CATEGORIES:{e.kind.upper()}")
+    lines.append(f"STATUS:{'TENTATIVE' if e.tentative or disputes else 'CONFIRMED'}")
+    # What the report knows of the date, as data: day, month, year, fy or decade.
+    lines.append(f"X-SPNET-PRECISION:{e.date.precision}")
+    lines.append("END:VEVENT")
+    return lines
+
+
 def to_ics(archive: Archive, events: list[Any], stamp: str, lang: str = "both") -> str:
-    """The events as an iCalendar file. A day is an all-day event, a month a month-long
-    one; an event with a time is timed in Asia/Tokyo; an event known only to its year or
-    decade (given only when asked for) is one day, its first, and says so. A date the two
-    texts of the report disagree on is TENTATIVE, with both readings. UIDs are the record
-    ids, so a re-export gives the same UIDs."""
+    """The events as an iCalendar file: a VEVENT each (see _when, _title)."""
     people = {p.id: p for p in archive.people}
-    style = DateStyle.JA if language() == "ja" else DateStyle.ISO
     calendar_name = _("Strategic Partnerships network (2021 to March 2024)")
     lines = [
         "BEGIN:VCALENDAR",
@@ -90,45 +190,7 @@ def to_ics(archive: Archive, events: list[Any], stamp: str, lang: str = "both") 
         "END:VTIMEZONE",
     ]
     for e in events:
-        lines += ["BEGIN:VEVENT", f"UID:{e.id}@spnet", f"DTSTAMP:{stamp}"]
-        if e.time and e.date.precision == "day" and "-" in e.time:
-            begin, finish = (t.replace(":", "") + "00" for t in e.time.split("-", 1))
-            day = _ics_date(e.date.first_day())
-            lines += [f"DTSTART;TZID=Asia/Tokyo:{day}T{begin}", f"DTEND;TZID=Asia/Tokyo:{day}T{finish}"]
-        else:
-            end = (e.date.first_day() if vague(e) else e.date.last_day()) + dt.timedelta(days=1)
-            lines += [
-                f"DTSTART;VALUE=DATE:{_ics_date(e.date.first_day())}",
-                f"DTEND;VALUE=DATE:{_ics_date(end)}",
-            ]
-        date = dates.format_date(e.date.iso(), style, weekday=False)
-        title = _text(e.title._replace(ja=render.with_referents(e.title.ja, e.title_ja_referents)), lang)
-        if vague(e):
-            title += _(" ({date}, day unknown)").format(date=date)
-        lines.append(f"SUMMARY:{_ics_escape(title)}")
-        about = [_("Date: {date}").format(date=date) + (_(" (planned)") if e.tentative else "")]
-        if vague(e):
-            only = {"year": _("the year"), "fy": _("the fiscal year (年度)")}.get(e.date.precision, _("the decade"))
-            about.append(_("The report gives only {what}; the calendar shows its first day.").format(what=only))
-        disputes = [d for d in e.disagreements if d.field == "date"]
-        about += [
-            _("The Japanese text gives {ja}, the English {en}: {reason}").format(ja=d.ja, en=d.en, reason=d.reason)
-            for d in disputes
-        ]
-        about += _texts(e.theme, lang) + _texts(e.aim, lang) + _texts(e.registration, lang)
-        about += [
-            _text(people[p.person].name, lang) + (f": {_texts(p.part, lang)[0]}" if p.part else "")
-            for p in e.participants
-        ]
-        about += [_("Note: {note}").format(note=e.note)] if e.note else []
-        where = ", ".join(str(n) for n in e.source.lines)
-        about.append(_("Source: {section} (lines {lines})").format(section=e.source.section, lines=where))
-        lines.append(f"DESCRIPTION:{_ics_escape(chr(10).join(about))}")
-        if e.venue.en or e.venue.ja:
-            lines.append(f"LOCATION:{_ics_escape(_text(e.venue, lang))}")
-        lines.append(f"CATEGORIES:{e.kind.upper()}")
-        lines.append(f"STATUS:{'TENTATIVE' if e.tentative or disputes else 'CONFIRMED'}")
-        lines.append("END:VEVENT")
+        lines += _vevent(e, people, stamp, lang)
     lines.append("END:VCALENDAR")
     return "".join(_ics_fold(line) for line in lines)
 
