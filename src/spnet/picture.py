@@ -240,7 +240,7 @@ def _band(out: list[str], band: Scale, axis: Scale, bottom: float) -> None:
     top = 92
     out.append(
         f'<rect x="{band.left - 6}" y="{top}" width="{band.right - band.left + 12}" '
-        f'height="{bottom - top}" fill="#f4f4f4"/>'
+        f'height="{bottom - top}" fill="#ececec" fill-opacity="0.6"/>'
     )
     for x, caption in ((band.left, _("before the project")), (axis.left, _("the project's years"))):
         out.append(f'<text x="{x}" y="{top + 12}" font-size="11">{escape(caption)}</text>')
@@ -272,6 +272,13 @@ def timeline_svg(
         *_legend(lang),
     ]
     bottom = height - BOTTOM
+    # Every other row faintly shaded: the eye follows a row from its mark to its label.
+    for n, (top, lines) in enumerate(plan.rows):
+        if n % 2:
+            tall = ROW + LINE * (len(lines) - 1)
+            out.append(
+                f'<rect x="{MARGIN - 6}" y="{top}" width="{width - 2 * MARGIN + 12}" height="{tall}" fill="#f3f6fa"/>'
+            )
     if plan.band is not None:
         _band(out, plan.band, plan.axis, bottom)
         _axis(out, plan.band, AXIS_Y, bottom)
