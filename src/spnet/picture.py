@@ -82,9 +82,10 @@ def wrap_label(text: str, width: float, size: float = FONT_SIZE) -> list[str]:
     cells = int(width / (size * WIDE / 2))  # a wide character takes two cells
     while True:
         lines = wrap(text, cells, whole=True)
-        if cells <= 1 or all(text_width(line, size) <= width for line in lines):
+        widest = max(text_width(line, size) for line in lines)
+        if cells <= 1 or widest <= width:
             return lines
-        cells -= 1
+        cells = max(1, min(cells - 1, int(cells * width / widest)))  # narrower by as much as the widest is over
 
 
 class Scale(NamedTuple):
@@ -129,7 +130,7 @@ class Layout(NamedTuple):
 def _scales(events: Sequence[Event], project_start: int | None) -> tuple[Scale | None, Scale]:
     """The band for the events before the project's first year (when there are such events and
     others), and the axis for the rest: whole calendar years, from the first event's."""
-    starts = [e.date.first_day() for e in events] or [dt.date(project_start or 2021, 1, 1)]
+    starts = [e.date.first_day() for e in events] or [dt.date(project_start or dt.date.today().year, 1, 1)]
     cut = dt.date(project_start, 1, 1) if project_start and project_start > 1 else dt.date.min
     before = [d for d in starts if d < cut]
     after = [d for d in starts if d >= cut]
