@@ -205,6 +205,30 @@ def test_a_title_with_markup_stays_text(cli, data_copy: Path, tmp_path: Path) ->
     assert not any(el.tag == f"{SVG}b" for el in root.iter())
 
 
+def test_a_title_of_any_length_wraps_inside_the_picture(cli, data_copy: Path, tmp_path: Path) -> None:
+    """Titles far longer than a line, in wide capitals, in Japanese without a space, and one
+    unbroken word: each is whole, on lines that stay inside a slide's width, apart from the rest."""
+    path = data_copy / "project.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    titles = ["WM" * 150, "戦略的パートナーシップの意義への理解" * 12, "Word " * 120, "x" * 400]
+    meetings = [e for e in doc["events"] if e["kind"] == "meeting"][: len(titles)]
+    for meeting, title in zip(meetings, titles, strict=True):
+        meeting["title_en"] = meeting["title_ja"] = title
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    for lang in LANGS:
+        svg = tmp_path / f"{lang}.svg"
+        assert cli("--data", str(data_copy), "timeline", "--lang", lang, "--svg", str(svg)).exit_code == 0
+        root = ET.parse(svg).getroot()
+        width, height = float(root.attrib["width"]), float(root.attrib["height"])
+        assert width <= MAX_WIDTH
+        found = boxes(root)
+        assert all(b.left >= 0 and b.right <= width and b.top >= 0 and b.bottom <= height for b in found)
+        assert not [(a.text, b.text) for n, a in enumerate(found) for b in found[n + 1 :] if a.overlaps(b)]
+        joined = [re.sub(r"\s+", "", b.text) for b in found]
+        for title in titles:
+            assert any(re.sub(r"\s+", "", title) in text for text in joined), (lang, title[:20])
+
+
 # ------------------------------------------------------------------ rendered
 def _render(svg: Path) -> bytes:
     assert RSVG is not None
