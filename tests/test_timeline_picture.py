@@ -147,7 +147,7 @@ def test_every_label_is_whole_apart_and_inside_a_slide(cli, tmp_path: Path, lang
     width, height = float(root.attrib["width"]), float(root.attrib["height"])
     assert root.attrib["viewBox"] == f"0 0 {root.attrib['width']} {root.attrib['height']}"
     # Slide-like: no wider than a full-HD slide, and landscape, so a 16:9 slide holds it at
-    # more than half its size (the archive's 51 events in the project's years: 1920 x 887).
+    # more than half its size (the 40 events of the project's years: 1920 x 887).
     assert width <= MAX_WIDTH and height <= width
     found = boxes(root)
     assert not any("…" in b.text for b in found)
