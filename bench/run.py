@@ -137,6 +137,8 @@ def main() -> int:
             "spnet timeline --lang ja --format table > file",
             ["sh", "-c", f'"$0" "$@" > {out_file}', *SPNET, "timeline", "--lang", "ja", "--format", "table"],
         ),
+        ("spnet timeline --svg FILE", [*SPNET, "timeline", "--svg", str(work / "timeline.svg")]),
+        ("spnet timeline --all --svg FILE", [*SPNET, "timeline", "--all", "--svg", str(work / "timeline.svg")]),
         (
             "spnet partners --university kyoto --format tsv",
             [*SPNET, "partners", "--university", "kyoto", "--format", "tsv"],

@@ -146,22 +146,31 @@ def test_the_calendar_reads_back_with_icalendar(bounds: Path) -> None:
     assert events["bound-first-fy@spnet"].decoded("DTSTART") == FIRST_DAY
 
 
-def test_the_timeline_picture_is_xml_and_everything_is_on_its_axis(bounds: Path, tmp_path: Path) -> None:
-    from spnet.picture import AXIS_LEFT, AXIS_RIGHT
+def _axes(root: ET.Element) -> list[tuple[float, float]]:
+    """The stretches of the picture's time axis, left to right: the years before the
+    project's when they have a band, then the axis."""
+    lines = [el for el in root.iter("{http://www.w3.org/2000/svg}line") if el.get("class") == "axis"]
+    return sorted((float(el.attrib["x1"]), float(el.attrib["x2"])) for el in lines)
 
+
+def _on_an_axis(mark: ET.Element, axes: list[tuple[float, float]]) -> bool:
+    left = float(mark.attrib.get("cx", mark.attrib.get("x", "nan")))
+    right = left + float(mark.attrib.get("width", 0))
+    return any(a <= left <= right <= b + 0.05 for a, b in axes)
+
+
+def test_the_timeline_picture_is_xml_and_everything_is_on_its_axis(bounds: Path, tmp_path: Path) -> None:
     svg = tmp_path / "timeline.svg"
-    _ok(bounds, "timeline", "--svg", str(svg))
+    _ok(bounds, "timeline", "--all", "--svg", str(svg))
     root = ET.parse(svg).getroot()
-    ns = "{http://www.w3.org/2000/svg}"
     marks = [el for el in root.iter() if "data-date" in el.attrib]
     assert {el.attrib["data-id"] for el in marks} >= {f"bound-{key}" for key in BOUND_DATES}
-    for el in marks:
-        left = float(el.attrib.get("cx", el.attrib.get("x", "nan")))
-        right = left + float(el.attrib.get("width", 0))
-        assert AXIS_LEFT <= left <= right <= AXIS_RIGHT + 0.05, el.attrib
-    years = [el for el in root.iter(f"{ns}text") if el.attrib.get("font-size") == "10"]
-    xs = [float(el.attrib["x"]) for el in years]
-    assert 2 <= len(years) <= 20 and all(b - a >= 30 for a, b in zip(xs, xs[1:], strict=False))
+    axes = _axes(root)  # the bound events are meetings: the project's own years run from the first to the last
+    assert all(_on_an_axis(el, axes) for el in marks)
+    years = [el for el in root.iter("{http://www.w3.org/2000/svg}text") if el.get("class") == "year"]
+    for a, b in axes:
+        xs = sorted(float(el.attrib["x"]) for el in years if a - 1 <= float(el.attrib["x"]) <= b + 1)
+        assert 2 <= len(xs) <= 20 and all(y - x >= 30 for x, y in zip(xs, xs[1:], strict=False)), xs
 
 
 def test_the_graph_is_drawn_by_graphviz_and_mermaid_keeps_every_node(bounds: Path, tmp_path: Path) -> None:
@@ -415,7 +424,7 @@ def _event(date: str, time: str | None = None) -> Any:
 @settings(max_examples=300, deadline=None)
 def test_any_date_check_accepts_is_one_the_calendar_and_the_picture_hold(parts: tuple[str, int, int, int]) -> None:
     from spnet import dates, ics
-    from spnet.picture import AXIS_LEFT, AXIS_RIGHT, timeline_svg
+    from spnet.picture import timeline_svg
 
     precision, year, month, day = parts
     text = _stored(precision, year, month, day)
@@ -445,8 +454,7 @@ def test_any_date_check_accepts_is_one_the_calendar_and_the_picture_hold(parts: 
     assert vevent.decoded("DTSTART") == event.date.first_day() < vevent.decoded("DTEND")
     root = ET.fromstring(timeline_svg([event]))
     (mark,) = [el for el in root.iter() if "data-date" in el.attrib]
-    left = float(mark.attrib.get("cx", mark.attrib.get("x", "nan")))
-    assert AXIS_LEFT <= left <= left + float(mark.attrib.get("width", 0)) <= AXIS_RIGHT + 0.05
+    assert _on_an_axis(mark, _axes(root))
 
 
 @given(st.integers(0, 30), st.integers(0, 70), st.none() | st.tuples(st.integers(0, 30), st.integers(0, 70)))

@@ -317,9 +317,20 @@ def timeline(
     svg: Annotated[
         Path | None,
         typer.Option(
-            "--svg", metavar="FILE", help="Draw the timeline into this SVG file; with --format, also list it."
+            "--svg",
+            metavar="FILE",
+            help="Draw the timeline into this SVG file, sized for a slide: the project's years unless "
+            "--all, --year, --fy, --from or --to say otherwise; with --format, also list the events drawn.",
         ),
     ] = None,
+    every_year: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="With --svg, every year (the picture's default is the project's years): the events "
+            "before the project's years in a band of their own.",
+        ),
+    ] = False,
     out: Output = DEFAULT_OUTPUT,
 ) -> None:
     """Project events and university milestones in date order, grouped by year (or 年度) on a terminal.
@@ -329,10 +340,14 @@ def timeline(
     if upcoming and past:
         raise UsageError(_("--upcoming and --past exclude each other"))
     archive = open_archive(ctx)
+    span = date_span(year, fy, start, end)
+    project = query.project_years(archive) if svg is not None else None
+    if span is None and project is not None and not every_year:  # a picture is of the project's years
+        span = date_span(start=str(project[0]), end=str(project[1]))
     chosen = query.events(
         archive,
         universities=university or (),
-        span=date_span(year, fy, start, end),
+        span=span,
         kinds=kind or (),
         today=today_of(today) if upcoming or past else None,
         upcoming=upcoming,
@@ -342,7 +357,10 @@ def timeline(
         from spnet.fsutil import write_atomically
         from spnet.picture import timeline_svg
 
-        write_atomically(svg, timeline_svg(chosen).encode("utf-8"))
+        picture = timeline_svg(
+            chosen, lang=out.lang.value, date_style=out.date_style, project_start=project[0] if project else None
+        )
+        write_atomically(svg, picture.encode("utf-8"))
         if out.format is None:  # the picture was asked for; a listing too only with --format
             return
     out = out._replace(implied=implied_university(archive, university))

@@ -258,6 +258,16 @@ def events(
     return out
 
 
+def project_years(archive: Archive) -> tuple[int, int] | None:
+    """The calendar years of the project's own events (its survey, meetings, symposia and
+    workshop: every kind but a milestone, which may be a university's or the world's, of
+    any year), or None where the archive holds none."""
+    own = [e for e in archive.events if e.kind != "milestone"]
+    if not own:
+        return None
+    return min(e.date.first_day().year for e in own), max(e.date.last_day().year for e in own)
+
+
 def event_row(e: Event, shown: Collection[str] = _EVENT_SHOWN) -> Row:
     return {
         "id": e.id,
