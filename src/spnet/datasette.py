@@ -101,12 +101,14 @@ YEAR = "The year the event begins (date_start's)."
 def add_columns(db: sqlite3.Connection) -> None:
     """The `label` columns, and the events' `year`, into the export's tables. VIRTUAL:
     SQLite computes them as they are read, so the file holds no more than the index's rows."""
+    script = ["BEGIN"]  # one transaction: one write of the schema, not one per column
     for table, shown in TABLES.items():
         if shown.names:
             sql = "coalesce(" + ", ".join(f"nullif({c}, '')" for c in shown.names) + ", id)"
-            db.execute(f"ALTER TABLE {table} ADD COLUMN label TEXT GENERATED ALWAYS AS ({sql}) VIRTUAL")
+            script.append(f"ALTER TABLE {table} ADD COLUMN label TEXT GENERATED ALWAYS AS ({sql}) VIRTUAL")
     year = "CAST(substr(date_start, 1, 4) AS INTEGER)"
-    db.execute(f"ALTER TABLE events ADD COLUMN year INTEGER GENERATED ALWAYS AS ({year}) VIRTUAL")
+    script += [f"ALTER TABLE events ADD COLUMN year INTEGER GENERATED ALWAYS AS ({year}) VIRTUAL", "COMMIT"]
+    db.executescript(";\n".join(script))
 
 
 def metadata(database: str) -> dict[str, Any]:
