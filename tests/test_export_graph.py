@@ -439,50 +439,6 @@ def test_sqlite_export_searches_japanese_and_joins_names(cli, tmp_path: Path) ->
     assert names.count(";") == 8  # the nine universities that took part
 
 
-@pytest.mark.skipif(
-    shutil.which("datasette") is None and not Path(sys.executable).with_name("datasette").exists(),
-    reason="Datasette is not installed (pip install datasette)",
-)
-def test_datasette_serves_the_export_with_labels_and_search(cli, tmp_path: Path) -> None:
-    import json as json_module
-    import socket
-    import time
-    import urllib.request
-
-    db_path, meta = tmp_path / "spnet.db", tmp_path / "metadata.json"
-    assert cli("export", "sqlite", "--out", str(db_path), "--metadata", str(meta)).exit_code == 0
-    with socket.socket() as s:  # a free port on the loopback address
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    binary = shutil.which("datasette") or str(Path(sys.executable).with_name("datasette"))
-    server = subprocess.Popen(
-        [binary, "serve", str(db_path), "--metadata", str(meta), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/spnet"
-        for _ in range(100):  # up to 10 s for it to start
-            try:
-                with urllib.request.urlopen(f"{base}.json", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        with urllib.request.urlopen(f"{base}/partners.json?_labels=on&_shape=array&id=kyoto-ntu", timeout=10) as r:
-            (row,) = json_module.load(r)
-        assert row["university"] == {"value": "kyoto", "label": "Kyoto University"}
-        assert row["country"] == {"value": "tw", "label": "Taiwan"}
-        with urllib.request.urlopen(f"{base}/partners.json?_search=UCL&_shape=array", timeout=10) as r:
-            assert {p["id"] for p in json_module.load(r)} == {"osaka-ucl", "tohoku-ucl"}
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/metadata.json", timeout=10) as r:
-            served = json_module.load(r)
-        assert served["title"] == "Strategic Partnerships network (2021 to March 2024)"
-        assert served["source"].startswith("The project's final report") and "MIT" in served["license"]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed (apt-get install graphviz)")
 def test_graph_pictures_through_graphviz(cli, tmp_path: Path) -> None:
     svg = tmp_path / "network.svg"

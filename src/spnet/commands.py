@@ -586,7 +586,7 @@ def export(
     ] = False,
     metadata: Annotated[
         Path | None,
-        typer.Option("--metadata", metavar="FILE", help="sqlite: also write Datasette's metadata (titles, labels)."),
+        typer.Option("--metadata", metavar="FILE", help="sqlite: also write Datasette's metadata (labels, facets)."),
     ] = None,
     lang: Annotated[
         str | None,

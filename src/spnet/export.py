@@ -2,8 +2,8 @@
 
 JSON and CSV carry exactly the listing commands' rows (same fields, same order), so
 `spnet export json` equals what `spnet partners --format json` and the others print.
-SQLite has one table per record type with primary and foreign keys; the sqlite3 shell
-and Datasette open it as it is.
+SQLite has one table per record type with primary and foreign keys, and a `label` naming
+each row (spnet.datasette); the sqlite3 shell and Datasette open it as it is.
 """
 
 from __future__ import annotations
@@ -197,50 +197,6 @@ FROM events e;
 _DROP_TRIGGERS = "".join(f"DROP TRIGGER {name};" for name in re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
 
 
-# What Datasette shows for each table: its description, and the column that names a row
-# (so that a foreign key shows "Kyoto University" instead of "kyoto").
-TABLES = {
-    "project": ("title_en", "The project itself: its title, framework, aim, definition and meetings (one row)."),
-    "forum_roles": (None, "The parts universities played in the Japan Forum for Internationalization of Universities."),
-    "universities": ("name_en", "The managing university and the eight member universities."),
-    "partners": (
-        "name_en",
-        "Overseas partners of the member universities, one row per relation; "
-        "relations with one real institution share `institution`.",
-    ),
-    "events": ("title_en", "Meetings, symposia, the workshop, the survey and the universities' milestones."),
-    "people": ("name_en", "People the report names, with affiliation and role as printed."),
-    "contacts": ("name_en", "The project's contact points."),
-    "countries": (
-        "name_en",
-        "Countries; basis says how the report gives each (stated, implied, name), or 'curator' for one it does "
-        "not name, with the reason (docs/curators.md).",
-    ),
-    "links": ("url", "Every URL the report prints."),
-    "disagreements": (None, "Where the Japanese and English texts of the report disagree, and which is held."),
-}
-
-
-def datasette_metadata(database: str) -> dict[str, Any]:
-    """Datasette's metadata for a database exported as `database` (its file name's stem)."""
-    tables: dict[str, Any] = {}
-    for table, (label, description) in TABLES.items():
-        tables[table] = {"description": description, **({"label_column": label} if label else {})}
-    tables["partners"] |= {"fts_table": "partners_fts", "fts_pk": "rowid"}
-    tables["events"] |= {"fts_table": "events_fts", "fts_pk": "rowid"}
-    return {
-        "title": "Strategic Partnerships network (2021 to March 2024)",
-        "description": (
-            "The archive of the project 'Building a Network of Strategic Partnerships to Strengthen "
-            "International Competitiveness among Japanese Universities', exported by spnet."
-        ),
-        "source": "The project's final report (University of Tokyo and eight member universities, 2024)",
-        # spnet's own licence; the report's text that the records quote stays its authors'.
-        "license": "spnet: MIT. Quoted text: the report's authors, under the report's own terms",
-        "databases": {database: {"tables": tables}},
-    }
-
-
 def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
     """The export's rows for one record of the archive: its own, and those of what it holds
     (a university's counts, an event's universities, partners and participants, the
@@ -432,8 +388,11 @@ def write_sqlite(
                 fill_tables(db, archive)
             finally:
                 db.close()
+        from spnet import datasette
+
         db = sqlite3.connect(tmp)
         try:
+            datasette.add_columns(db)  # the export's alone: the index has no use for them
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute("PRAGMA user_version = 0")  # an export, not an index
             db.commit()
@@ -443,7 +402,7 @@ def write_sqlite(
         import json
 
         with output(metadata) as fh:
-            fh.write(json.dumps(datasette_metadata(out.stem), ensure_ascii=False, indent=2) + "\n")
+            fh.write(json.dumps(datasette.metadata(out.stem), ensure_ascii=False, indent=2) + "\n")
 
 
 def _checked_copy(index: sqlite3.Connection, tmp: Path) -> bool:
