@@ -250,23 +250,24 @@ def _sides(net: Network) -> set[str]:
     from (a tie: the shorter side). Chosen: the split whose edges run against their
     university's side least, and whose sides are most nearly as tall as each other."""
     units = _units(net)
-    unis = [uid for uid, _label in net.universities]
-    best: tuple[int, set[str]] = (-1, set())
-    for mask in range(2 ** len(unis) if len(unis) <= _SPLIT_ALL else 1):
-        on_left = {u for i, u in enumerate(unis) if mask >> i & 1}
-        heights, against, left = [0, 0], 0, set()
-        for unit in units:
-            votes = sum(c for u, c in unit.universities.items() if u in on_left)
-            rest = sum(unit.universities.values()) - votes
-            side = 0 if votes > rest or (votes == rest and heights[0] < heights[1]) else 1
-            against += min(votes, rest)
+    bit = {uid: 1 << i for i, (uid, _label) in enumerate(net.universities)}
+    # Each unit's edges as (the bit of their university, how many), and how many in all.
+    edges = [([(bit.get(u, 0), c) for u, c in unit.universities.items()], unit.universities.total()) for unit in units]
+    best: tuple[int, list[int]] = (-1, [])
+    # The last university stays right: a split and its mirror image cost the same.
+    for mask in range(1 << (len(bit) - 1) if 0 < len(bit) <= _SPLIT_ALL else 1):
+        heights, against, left = [0, 0], 0, []
+        for i, (unit, (counts, total)) in enumerate(zip(units, edges, strict=True)):
+            votes = sum(c for b, c in counts if mask & b)
+            side = 0 if 2 * votes > total or (2 * votes == total and heights[0] < heights[1]) else 1
+            against += min(votes, total - votes)
             heights[side] += unit.rows
             if side == 0:
-                left.update(unit.ids)
+                left.append(i)
         cost = 2 * against + abs(heights[0] - heights[1])
         if best[0] < 0 or cost < best[0]:
             best = (cost, left)
-    return best[1]
+    return {pid for i in best[1] for pid in units[i].ids}
 
 
 # A legend's sample line: drawn as the bottom border of a cell half the row's height.
