@@ -129,49 +129,72 @@ def test_a_failed_sqlite_export_leaves_no_file(cli, tmp_path: Path, monkeypatch:
 
 # ------------------------------------------------------------------ graph
 _DOT_ID = r'"(?:[^"\\]|\\.)*"'
+_ATTR = rf"\w+=(?:{_DOT_ID}|[\w.#-]+)"
+_ATTRS = rf"\[{_ATTR}(?:, {_ATTR})*\]"
 
 
-def _dot_structure(text: str) -> tuple[set[str], list[tuple[str, str]]]:
-    """Check the DOT text line by line against the shapes spnet writes; return nodes and edges."""
+def _attrs(text: str) -> dict[str, str]:
+    return {m[1]: m[2].strip('"') for m in re.finditer(rf"(\w+)=({_DOT_ID}|[\w.#-]+)", text)}
+
+
+def _dot_structure(text: str) -> tuple[set[str], list[tuple[str, str, dict[str, str]]]]:
+    """Check the DOT text line by line against the shapes spnet writes; return the nodes, and
+    the edges as the archive has them (from university to partner: an edge drawn leftwards
+    is written the other way round, with dir=back), each with its attributes."""
     assert text.startswith("digraph spnet {\n") and text.endswith("}\n")
     assert text.count("{") == text.count("}")
     nodes: set[str] = set()
     edges = []
     for line in text.splitlines()[1:-1]:
         line = line.strip()
-        if m := re.fullmatch(rf"({_DOT_ID}) -> ({_DOT_ID}) \[label={_DOT_ID}\];", line):
-            edges.append((m[1], m[2]))
-        elif m := re.fullmatch(rf"({_DOT_ID}) \[label={_DOT_ID}(?:, shape=box, style=bold)?\];", line):
-            nodes.add(m[1])
+        if m := re.fullmatch(rf"({_DOT_ID}) -> ({_DOT_ID}) ({_ATTRS});", line):
+            attrs = _attrs(m[3])
+            a, b = (m[2], m[1]) if attrs.get("dir") == "back" else (m[1], m[2])
+            edges.append((a.strip('"'), b.strip('"'), attrs))
+        elif m := re.fullmatch(rf"({_DOT_ID}) \[label={_DOT_ID}(?:, style=bold)?\];", line):
+            nodes.add(m[1].strip('"'))
         else:
             assert re.fullmatch(
-                rf"rankdir=LR;|(?:graph|node|edge) \[fontname={_DOT_ID}\];|subgraph cluster_\d+ {{|label={_DOT_ID};|}}",
+                rf"(?:graph|node|edge) {_ATTRS};|subgraph cluster_\d+ {{|label={_DOT_ID};(?: {_ATTR};)*|}}|"
+                rf"legend \[label=<<TABLE [^\n]*</TABLE>>, shape=plain\];|"
+                rf"{{ rank=same;(?: {_DOT_ID};)*(?: legend;)? }}",
                 line,
             ), line
     return nodes, edges
 
 
 def test_dot_graph_of_the_whole_network(cli) -> None:
+    from spnet.graph import EDGE_STYLE
+
     result = cli("graph")
     nodes, edges = _dot_structure(result.stdout)
     archive = load_archive(DATA, cache=False)
     assert len(edges) == len(archive.partners)
-    assert all(a in nodes and b in nodes for a, b in edges)
+    assert all(a in nodes and b in nodes for a, b, _attrs in edges)
     assert 'label="UK / 英国";' in result.stdout
-    # A shared institution is one node, with an edge from each member university.
-    assert '"osaka" -> "university-college-london" [label="strategic-partner"];' in result.stdout
-    assert '"tohoku" -> "university-college-london" [label="joint-fund-partner"];' in result.stdout
+    # A shared institution is one node, with an edge from each member university, in the
+    # colour of its kind.
+    by_pair = {(a, b): attrs for a, b, attrs in edges}
+    assert by_pair["osaka", "university-college-london"]["color"] == EDGE_STYLE["strategic-partner"][0]
+    assert by_pair["tohoku", "university-college-london"]["color"] == EDGE_STYLE["joint-fund-partner"][0]
     assert len(re.findall(r'^\s+"national-taiwan-university" \[label=', result.stdout, re.M)) == 1
     assert len(nodes) == len({p.institution for p in archive.partners}) + len(archive.universities)
+    # The years are the label; a relation the report dates by neither has none.
+    assert by_pair["waseda", "waseda-bonn"]["label"] == "since 1960, designated 2017"
+    assert "label" not in by_pair["osaka", "university-college-london"]
 
 
 def test_graph_of_one_university_and_mermaid(cli) -> None:
+    from spnet.graph import EDGE_STYLE
+
     dot = cli("graph", "--university", "愛媛").stdout
     nodes, edges = _dot_structure(dot)
-    assert '"ehime-suiji" -> "ehime-bogor" [label="member"];' in dot
-    assert all(n.startswith('"ehime') for n in nodes)
+    member = {(a, b): attrs for a, b, attrs in edges}["ehime-suiji", "ehime-bogor"]
+    assert (member["color"], member["style"]) == EDGE_STYLE["consortium-member"][:2]
+    assert all(n.startswith("ehime") for n in nodes)
     mermaid = cli("graph", "-u", "ehime", "--format", "mermaid").stdout.splitlines()
     assert mermaid[0] == "flowchart LR"
+    assert '  n_ehime_suiji -->|"member"| n_ehime_bogor' in mermaid
     declared = {m[1] for line in mermaid if (m := re.match(r"\s+(n_\w+)[\[(]", line))}
     links = [re.fullmatch(r"\s+(n_\w+) -->\|\"[^\"]*\"\| (n_\w+)", line) for line in mermaid if "-->" in line]
     assert links and all(m and m[1] in declared and m[2] in declared for m in links)
@@ -418,8 +441,13 @@ def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
 
 def test_the_graph_marks_the_curators_countries(cli) -> None:
     dot = cli("graph", "-u", "kyoto").stdout
-    assert 'label="Austria / オーストリア (curators\')"' in dot
-    assert 'label="Taiwan / 台湾";' in dot  # the report's own, by National Taiwan University's name
+    assert 'label="Austria / オーストリア";' in dot  # the box is the country's, whoever gives it
+    assert '"kyoto-vienna" [label="University of Vienna / ウィーン大学 +"];' in dot
+    # The report's own country, by National Taiwan University's name: no mark.
+    assert '"national-taiwan-university" [label="National Taiwan University / 国立台湾大学"];' in dot
+    assert '<TD>+</TD><TD ALIGN="LEFT">country added by the archive&#x27;s curators</TD>' in dot  # the legend
+    ja = cli("graph", "-u", "kyoto", env={"LANG": "ja_JP.UTF-8"}).stdout
+    assert '<TD>+</TD><TD ALIGN="LEFT">管理者が国を補ったもの</TD>' in ja
 
 
 def test_sqlite_export_searches_japanese_and_joins_names(cli, tmp_path: Path) -> None:

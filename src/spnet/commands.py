@@ -655,18 +655,32 @@ def graph(
         Path | None, typer.Option("--out", "-o", metavar="FILE", help="svg/png: the file to write (- for stdout).")
     ] = None,
     lang: LangOpt = "both",
+    size: Annotated[
+        str | None,
+        typer.Option(
+            "--size",
+            metavar="WIDTHxHEIGHT",
+            help="dot/svg/png: scale the picture to fit this many pixels, e.g. 7016x4961 for an A2 poster at "
+            "300 dpi (without it, a picture larger than a 1920x1080 slide is shrunk to fit one).",
+        ),
+    ] = None,
 ) -> None:
     """The partnership network as Graphviz DOT or Mermaid, or drawn by Graphviz as SVG or
-    PNG in one font family with Japanese glyphs.
+    PNG in one font family with Japanese glyphs: the universities in the middle, each
+    country once in its own box, each kind of relation in its own colour and line (the
+    legend), the years on the edges, + where the country is the curators'.
 
-    Example: spnet graph --university ehime --format svg --out ehime.svg
+    Example: spnet graph --format png --out network.png
     """
     from spnet import graph as network
     from spnet.fsutil import write_atomically
 
+    pixels = network.parse_size(size) if size is not None else None
+    if pixels is not None and fmt is GraphFormat.mermaid:
+        raise UsageError(_("--size goes with dot, svg and png"))
     archive = open_archive(ctx)
     net = network.network(archive, names.resolve_universities(archive, university or ()), render.parse_lang(lang).value)
-    text = network.to_mermaid(net) if fmt is GraphFormat.mermaid else network.to_dot(net)
+    text = network.to_mermaid(net) if fmt is GraphFormat.mermaid else network.to_dot(net, pixels)
     if fmt in (GraphFormat.svg, GraphFormat.png):
         if out is None:
             raise UsageError(

@@ -1,15 +1,24 @@
 """The partnership network as Graphviz DOT or Mermaid text.
 
 Member universities and partners are nodes; an edge runs from a university to each of its
-partners, labelled with the kind, the year the relation began and the year it was made
-strategic, where the report gives them. Partners are grouped by consortium where
-the report names one, otherwise by country where it is known. Archive text is quoted as
-each language requires, never read as syntax. Names in the language asked for (--lang),
-spnet's words (kinds, years) in the reader's.
+partners (and from a consortium to its members), drawn in its kind's colour and line and
+labelled with the year the relation began and the year it was made strategic, where the
+report gives them. Partners are grouped by country where it is known, each country once; a
+partner whose country the archive's curators added is marked `+`, as in every listing.
+Archive text is quoted as each language requires, never read as syntax. Names in the
+language asked for (--lang), spnet's words (kinds, years, the legend) in the reader's.
+
+In DOT the member universities stand in the middle and the countries on either side, the
+two sides about as tall, so that the whole network fits a slide (1920 x 1080 pixels) at a
+size its text can be read; `size` scales it to fit other pixels.
 """
 
 from __future__ import annotations
 
+import html
+import re
+import unicodedata
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -19,18 +28,49 @@ from spnet.i18n import N_, _, language
 from spnet.models import Archive, Bilingual, Partner
 from spnet.render import visible
 
+# The mark a listing puts after a value the curators added (glossary.LEGEND).
+CURATORS = "+"
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    names: tuple[str, ...]  # the name in each language shown, the reader's first
+    country: str | None  # the country's name: the box it is drawn in
+    curators: bool  # the country is the curators', not the report's
+
+    @property
+    def marked(self) -> tuple[str, ...]:
+        """The names, the last with the curators' mark where the country is theirs."""
+        return (*self.names[:-1], f"{self.names[-1]} {CURATORS}") if self.curators else self.names
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str  # the partner's kind (consortium-member from a consortium to its member)
+    dates: str  # since / designated, as the reader reads them; "" when the report gives neither
+
+    @property
+    def label(self) -> str:
+        """The kind and the dates in words, as Mermaid writes them on the edge."""
+        if self.kind == "consortium-member":
+            return _("member")
+        return _(", ").join(x for x in (_kind(self.kind), self.dates) if x)
+
 
 @dataclass(frozen=True)
 class Network:
     universities: list[tuple[str, str]]  # (id, label)
-    partners: list[tuple[str, str, str | None]]  # (id, label, group label)
-    edges: list[tuple[str, str, str]]  # (from id, to id, label)
+    partners: list[Node]
+    edges: list[Edge]
 
-    def groups(self) -> dict[str | None, list[tuple[str, str]]]:
-        """Partners (id, label) by group, in order of first appearance; None: no group."""
-        out: dict[str | None, list[tuple[str, str]]] = {}
-        for pid, label, grp in self.partners:
-            out.setdefault(grp, []).append((pid, label))
+    def groups(self) -> dict[str | None, list[Node]]:
+        """Partners by country, in order of first appearance; None: no country."""
+        out: dict[str | None, list[Node]] = {}
+        for node in self.partners:
+            out.setdefault(node.country, []).append(node)
         return out
 
 
@@ -62,15 +102,19 @@ def render(dot_text: str, fmt: str) -> bytes:
     return done.stdout
 
 
-def _label(name: Bilingual, lang: str = "both") -> str:
+def _names(name: Bilingual, lang: str = "both") -> tuple[str, ...]:
     """The name in `lang` (en, ja), or in the other where the report has only that; with
     both, both, the reader's language first."""
     if lang == "en":
-        return name.en or name.ja or ""
+        return (name.en or name.ja or "",)
     if lang == "ja":
-        return name.ja or name.en or ""
+        return (name.ja or name.en or "",)
     first, second = (name.ja, name.en) if language() == "ja" else (name.en, name.ja)
-    return " / ".join(x for x in (first, second) if x)
+    return tuple(x for x in (first, second) if x) or ("",)
+
+
+def _label(name: Bilingual, lang: str = "both") -> str:
+    return " / ".join(_names(name, lang))
 
 
 def _kind(kind: str) -> str:
@@ -82,17 +126,7 @@ def network(archive: Archive, universities: Collection[str] = (), lang: str = "b
     """The nodes and edges for all universities, or for one (by id), named in `lang`."""
     style = DateStyle.JA if language() == "ja" else DateStyle.ISO
     countries = {c.id: _label(c.name, lang) for c in archive.countries}
-    by_id = {p.id: p for p in archive.partners}
     chosen = [p for p in archive.partners if not universities or p.university in universities]
-
-    def group(p: Partner) -> str | None:
-        if p.consortium:
-            return _label(by_id[p.consortium].name, lang)
-        if not p.country:
-            return None
-        # A country the report does not give is the curators': the cluster says so.
-        return countries[p.country] + (_(" (curators')") if p.country_basis == "curator" else "")
-
     # One node per real institution (National Taiwan University once, with an edge from
     # Kyoto and one from Kyushu), named by the fullest name its relations give.
     node = {p.id: p.institution for p in chosen}
@@ -108,45 +142,240 @@ def network(archive: Archive, universities: Collection[str] = (), lang: str = "b
             for words, date in ((N_("since {date}"), p.since), (N_("designated {date}"), p.designated))
             if date
         ]
-        label = _(", ").join(x for x in (_kind(p.kind), *dates) if x)
-        source = node.get(p.consortium, p.consortium) if p.consortium else p.university
-        edges.append((source, p.institution, _("member") if p.consortium else label))
+        if p.consortium:
+            edges.append(Edge(node.get(p.consortium, p.consortium), p.institution, "consortium-member", ""))
+        else:
+            edges.append(Edge(p.university, p.institution, p.kind, _(", ").join(dates)))
     used = {p.university for p in chosen}
     return Network(
         universities=[
             (u.id, _label(u.name, lang)) for u in archive.universities if u.id in used or u.id in universities
         ],
-        partners=[(iid, _label(p.name, lang), group(p)) for iid, p in named.items()],
+        partners=[
+            Node(iid, _names(p.name, lang), countries[p.country] if p.country else None, p.country_basis == "curator")
+            for iid, p in named.items()
+        ],
         edges=edges,
     )
 
 
 def _dot_quote(text: str) -> str:
+    return f'"{_dot_escape(text)}"'
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _lines(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names side by side, or one a line where that is longer than WRAP columns."""
+    joined = " / ".join(names)
+    return (joined,) if _columns(joined) <= WRAP else names
+
+
+def _dot_lines(names: tuple[str, ...]) -> str:
+    return '"' + "\\n".join(_dot_escape(line) for line in _lines(names)) + '"'
+
+
+def _dot_escape(text: str) -> str:
     # Controls, bidi and zero-width marks shown escaped first, as in every other format. Then
     # what Graphviz reads inside a quoted label: a backslash starts an escape (\N, \l), a
     # quote ends the string, and & starts an entity (&#x202e; would be a bidi override).
-    escaped = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
-    return f'"{escaped}"'
+    return visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
 
 
-def to_dot(net: Network) -> str:
+# Each kind's line: colour (Okabe and Ito's palette, told apart with colour blindness too),
+# style and width. The legend shows the kinds drawn; a test checks every kind has its own.
+EDGE_STYLE: dict[str, tuple[str, str, float]] = {
+    "strategic-partner": ("#D55E00", "solid", 2.2),
+    "joint-fund-partner": ("#CC79A7", "solid", 1.4),
+    "research-partner": ("#009E73", "solid", 1.4),
+    "exchange-partner": ("#0072B2", "solid", 1.4),
+    "office-host": ("#E69F00", "solid", 1.4),
+    "consortium": ("#56B4E9", "dashed", 1.4),
+    "consortium-member": ("#56B4E9", "dotted", 1.4),
+    "framework": ("#000000", "dashed", 1.0),
+}
+
+# A name pair longer than this (in columns, a wide character two) is drawn on two lines.
+WRAP = 44
+
+# A slide: 1920 x 1080 pixels (at Graphviz's 96 dots an inch).
+SLIDE = (1920, 1080)
+DPI = 96
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """Partners drawn together (a country's; a consortium and its members)."""
+
+    ids: list[str]
+    rows: int  # its height: a row for each line of a partner's name and each country's title
+    universities: Counter[str]  # its edges from each member university
+
+
+def _units(net: Network) -> list[_Unit]:
+    unit: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while unit.setdefault(key, key) != key:
+            key = unit[key]
+        return key
+
+    ids = {n.id for n in net.partners}
+    for n in net.partners:
+        if n.country is not None:
+            unit[find(n.id)] = find("country:" + n.country)
+    for e in net.edges:
+        if e.source in ids:
+            unit[find(e.target)] = find(e.source)
+    members: dict[str, list[Node]] = {}
+    for n in net.partners:
+        members.setdefault(find(n.id), []).append(n)
+    out = []
+    for nodes in members.values():
+        inside = {n.id for n in nodes}
+        rows = len(nodes) + len({n.country for n in nodes} - {None})
+        out.append(_Unit(sorted(inside), rows, Counter(e.source for e in net.edges if e.target in inside)))
+    return sorted(out, key=lambda u: -u.rows)  # stable: the tallest first, then as they come
+
+
+# Up to this many universities every way of splitting them left and right is tried (2^n).
+_SPLIT_ALL = 12
+
+
+def _sides(net: Network) -> set[str]:
+    """The partners drawn left of the universities. The universities are split in two
+    (every way, up to _SPLIT_ALL of them); each unit goes to the side most of its edges come
+    from (a tie: the shorter side). Chosen: the split whose edges run against their
+    university's side least, and whose sides are most nearly as tall as each other."""
+    units = _units(net)
+    bit = {uid: 1 << i for i, (uid, _label) in enumerate(net.universities)}
+    # Each unit's edges as (the bit of their university, how many), and how many in all.
+    edges = [([(bit.get(u, 0), c) for u, c in unit.universities.items()], unit.universities.total()) for unit in units]
+    best: tuple[int, list[int]] = (-1, [])
+    # The last university stays right: a split and its mirror image cost the same.
+    for mask in range(1 << (len(bit) - 1) if 0 < len(bit) <= _SPLIT_ALL else 1):
+        heights, against, left = [0, 0], 0, []
+        for i, (unit, (counts, total)) in enumerate(zip(units, edges, strict=True)):
+            votes = sum(c for b, c in counts if mask & b)
+            side = 0 if 2 * votes > total or (2 * votes == total and heights[0] < heights[1]) else 1
+            against += min(votes, total - votes)
+            heights[side] += unit.rows
+            if side == 0:
+                left.append(i)
+        cost = 2 * against + abs(heights[0] - heights[1])
+        if best[0] < 0 or cost < best[0]:
+            best = (cost, left)
+    return {pid for i in best[1] for pid in units[i].ids}
+
+
+# A legend's sample line: drawn as the bottom border of a cell half the row's height.
+_SAMPLE = (
+    '<TD><TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0">'
+    '<TR><TD WIDTH="36" HEIGHT="6" SIDES="B" BORDER="{width}" STYLE="{style}" COLOR="{colour}"></TD></TR>'
+    '<TR><TD HEIGHT="6"></TD></TR></TABLE></TD>'
+)
+
+
+def _legend(net: Network) -> str:
+    """An HTML-like table: a sample of each kind's line drawn, and the curators' mark."""
+    rows = []
+    for kind in dict.fromkeys(e.kind for e in net.edges):
+        colour, style, width = EDGE_STYLE[kind]
+        sample = _SAMPLE.format(width=max(1, round(width)), style=style, colour=colour)
+        rows.append(f'<TR>{sample}<TD ALIGN="LEFT">{html.escape(_kind(kind))}</TD></TR>')
+    if any(n.curators for n in net.partners):
+        words = html.escape(_("country added by the archive's curators"))
+        rows.append(f'<TR><TD>{CURATORS}</TD><TD ALIGN="LEFT">{words}</TD></TR>')
+    return f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+
+
+# A country's box: light grey, its name above its partners in a smaller type.
+_CLUSTER = 'style="rounded,filled"; fillcolor="#F2F2F2"; color="#BBBBBB"; margin=4; fontsize=10;'
+
+
+def _attrs(**kv: str | float) -> str:
+    return ", ".join(f"{k}={v}" for k, v in kv.items())
+
+
+# What --size takes, each side in pixels: a bitmap much larger would take gigabytes to draw.
+SIZE_RANGE = (100, 10000)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """WIDTHxHEIGHT in pixels (3840x2160), each within SIZE_RANGE; UsageError otherwise."""
+    from spnet.errors import UsageError
+
+    match = re.fullmatch(r"\s*(\d{1,6})\s*[xX×]\s*(\d{1,6})\s*", text)
+    low, high = SIZE_RANGE
+    if not match or not all(low <= int(n) <= high for n in match.groups()):
+        raise UsageError(
+            _("--size takes WIDTHxHEIGHT in pixels, each {low} to {high} (e.g. 3840x2160), not {value!r}").format(
+                low=low, high=high, value=visible(text)
+            )
+        )
+    return int(match[1]), int(match[2])
+
+
+def _in_order(net: Network) -> list[tuple[str | None, list[Node]]]:
+    """The countries in the order of the universities their partners are partners of (on
+    average), which Graphviz starts its ordering from: fewer edges cross."""
+    place = {uid: i for i, (uid, _label) in enumerate(net.universities)}
+    for e in net.edges:  # a partner where its first university is
+        if e.source in place:
+            place.setdefault(e.target, place[e.source])
+    for e in net.edges:  # a consortium's members where the consortium is
+        place.setdefault(e.target, place.get(e.source, 0))
+
+    def where(item: tuple[str | None, list[Node]]) -> float:
+        ids = {n.id for n in item[1]}
+        froms = [place.get(e.source, 0) for e in net.edges if e.target in ids]
+        return sum(froms) / len(froms) if froms else 0
+
+    return sorted(net.groups().items(), key=where)
+
+
+def to_dot(net: Network, size: tuple[int, int] | None = None) -> str:
+    """DOT for Graphviz: shrunk to fit a slide, or scaled to fit `size` pixels (width, height)."""
     font = _dot_quote(FONT)
-    lines = ["digraph spnet {", "  rankdir=LR;", f"  graph [fontname={font}];", f"  node [fontname={font}];"]
-    lines.append(f"  edge [fontname={font}];")
+    width, height = size or SLIDE
+    margin = '"0.1,0.03"'
+    fit = f'"{width / DPI:g},{height / DPI:g}{"!" if size else ""}"'
+    lines = [
+        "digraph spnet {",
+        f"  graph [{_attrs(rankdir='LR', fontname=font, fontsize=11, nodesep=0.06, ranksep=0.3, size=fit)}];",
+        f"  node [{_attrs(fontname=font, fontsize=11, shape='box', style='rounded', height=0.2, margin=margin)}];",
+        # decorate: a line from each label to its edge, so no label is read as another edge's.
+        f"  edge [{_attrs(fontname=font, fontsize=11, arrowsize=0.5, decorate='true')}];",
+    ]
     for uid, label in net.universities:
-        lines.append(f"  {_dot_quote(uid)} [label={_dot_quote(label)}, shape=box, style=bold];")
-    for i, (grp, members) in enumerate(net.groups().items()):
+        lines.append(f"  {_dot_quote(uid)} [label={_dot_quote(label)}, style=bold];")
+    for i, (country, members) in enumerate(_in_order(net)):
         indent = "  "
-        if grp is not None:
+        if country is not None:
             lines.append(f"  subgraph cluster_{i} {{")
-            lines.append(f"    label={_dot_quote(grp)};")
+            lines.append(f"    label={_dot_quote(country)}; {_CLUSTER}")
             indent = "    "
-        for pid, label in members:
-            lines.append(f"{indent}{_dot_quote(pid)} [label={_dot_quote(label)}];")
-        if grp is not None:
+        for n in members:
+            lines.append(f"{indent}{_dot_quote(n.id)} [label={_dot_lines(n.marked)}];")
+        if country is not None:
             lines.append("  }")
-    for a, b, label in net.edges:
-        lines.append(f"  {_dot_quote(a)} -> {_dot_quote(b)} [label={_dot_quote(label)}];")
+    if net.universities:
+        lines.append(f"  legend [label={_legend(net)}, shape=plain];")
+    # The universities in one column, the legend under them (a column with room to spare).
+    same = " ".join(f"{_dot_quote(uid)};" for uid, _label in net.universities)
+    lines.append(f"  {{ rank=same; {same}{' legend;' if net.universities else ''} }}")
+    left = _sides(net)
+    for e in net.edges:
+        colour, style, pen = EDGE_STYLE[e.kind]
+        attrs = f'color="{colour}", style={style}, penwidth={pen}'
+        if e.dates:
+            attrs += f", label={_dot_quote(e.dates)}"
+        if e.target in left:  # drawn leftwards: Graphviz ranks an edge's head after its tail
+            lines.append(f"  {_dot_quote(e.target)} -> {_dot_quote(e.source)} [{attrs}, dir=back];")
+        else:
+            lines.append(f"  {_dot_quote(e.source)} -> {_dot_quote(e.target)} [{attrs}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -172,10 +401,10 @@ def to_mermaid(net: Network) -> str:
     for i, (grp, members) in enumerate(net.groups().items()):
         if grp is not None:
             lines.append(f"  subgraph g{i}[{_mermaid_text(grp)}]")
-        for pid, label in members:
-            lines.append(f"    {_mermaid_id(pid)}({_mermaid_text(label)})")
+        for n in members:
+            lines.append(f"    {_mermaid_id(n.id)}({_mermaid_text(' / '.join(n.marked))})")
         if grp is not None:
             lines.append("  end")
-    for a, b, label in net.edges:
-        lines.append(f"  {_mermaid_id(a)} -->|{_mermaid_text(label)}| {_mermaid_id(b)}")
+    for e in net.edges:
+        lines.append(f"  {_mermaid_id(e.source)} -->|{_mermaid_text(e.label)}| {_mermaid_id(e.target)}")
     return "\n".join(lines) + "\n"
