@@ -265,3 +265,35 @@ def test_disputed_fields_name_what_show_gives_both_readings_of(cli: Cli) -> None
         on = {v for k, v in shown.items() if re.fullmatch(r"disagreements\[\d+\]\.field", k)}
         named = set((row["disputed_fields"] or "").split("; ")) - {""}
         assert named <= on and row["disputed"] == bool(named), row["id"]
+
+
+def test_each_mark_of_a_pair_has_its_own_colour_on_a_terminal() -> None:
+    """On a terminal `?*` is two marks, each in its colour; NO_COLOR keeps both characters."""
+    from tests.test_screens import on_terminal
+
+    coloured = on_terminal(["timeline", "--fy", "2024"], 120)
+    assert re.search(r"^FY2024 onward \?\* ", coloured.text, re.M)
+    assert re.search(r"\x1b\[1;33m\?(\x1b\[0m)?\x1b\[36m\*", coloured.raw)  # bold yellow ?, cyan *
+    plain = on_terminal(["timeline", "--fy", "2024"], 120, env={"NO_COLOR": "1"})
+    assert plain.text == coloured.text and "\x1b[36m" not in plain.raw
+
+
+def test_the_installed_command_writes_the_marks_in_markdown() -> None:
+    """The `spnet` a user runs, piped: Markdown with the 3rd meeting's mark and its legend."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import DATA
+
+    spnet = shutil.which("spnet", path=str(Path(sys.executable).parent))
+    assert spnet, "spnet is not installed beside this Python"
+    result = subprocess.run(
+        [spnet, "--data", str(DATA), "meetings", "--year", "2022", "-f", "md", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "| 3 | 2022-02-10 ? | Thursday |" in result.stdout
+    assert result.stdout.endswith("\n\n- ? the Japanese and English texts disagree (spnet show ID)\n")
