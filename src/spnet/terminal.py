@@ -362,7 +362,7 @@ def layout(table: Table, width: int, style: Style) -> list[int] | None:
 
 
 def _mark_width(mark: str | None) -> int:
-    """The cells a paragraph's marks take after its text: a space, then one a mark (`?*`)."""
+    """The cells a paragraph's marks take after its text: a space, then one for each mark (`?*`)."""
     return 1 + len(mark) if mark else 0
 
 
