@@ -218,6 +218,9 @@ def test_json_csv_tsv_and_markdown_keep_every_row_whole(bounds: Path, tmp_path: 
     tsv = _ok(bounds, "timeline", "--format", "tsv").decode("utf-8").split("\n")[:-1]
     assert len(tsv) == len(timeline) + 1 and len({line.count("\t") for line in tsv}) == 1
     md = _ok(bounds, "timeline", "--format", "md", "--date-style", "wareki").decode("utf-8").split("\n")[:-1]
+    if "" in md:  # the legend of the marks, under the table
+        md, legend = md[: md.index("")], md[md.index("") + 1 :]
+        assert legend and all(line.startswith("- ") for line in legend)
     assert len(md) == len(timeline) + 2 and all(line.startswith("|") and line.endswith("|") for line in md)
 
 

@@ -99,6 +99,8 @@ def test_partner_json_fields(cli) -> None:
             "designated_what_ja": None,
             "lines": "2652, 2647, 2653, 2655, 2605, 2365, 2609, 2656",
             "cites": "name_ja: 2365",  # the name as Osaka's text does not print it: （以下、UCL）
+            "disputed_fields": None,
+            "country_basis": "stated",  # the report says where UCL is: no + in a table
         }
     ]
 
@@ -135,6 +137,7 @@ def test_meetings_in_2023_are_exactly_those_held_in_2023(cli) -> None:
         "university": None,
         "id": "meeting-14",
         "disputed": True,  # the printed weekday and the date disagree between the texts
+        "disputed_fields": "date",
     }
 
 
@@ -203,6 +206,7 @@ def test_timeline_keeps_partial_and_tentative_dates(cli) -> None:
         "title_ja_referents": None,
         "lines": "2208, 2257, 2191, 2239",
         "cites": "venue_ja: 2191; venue_en: 2239",
+        "disputed_fields": None,
     }
     bonn = rows(cli("timeline", "-u", "waseda", "--to", "1999", "--format", "json"))
     assert [(e["id"], e["date"]) for e in bonn] == [
@@ -281,9 +285,17 @@ def test_plain_is_the_default_when_piped(cli) -> None:
     lines = result.stdout.splitlines()
     assert [line.split("\t")[0] for line in lines] == ["2", "3", "4", "5", "6", "7", "8"]
     assert lines[0].split("\t")[:3] == ["2", "2022-01-13", "false"]
-    assert all(len(line.split("\t")) == 13 for line in lines)
-    # disputed: the 3rd and 8th meetings' dates, the 6th meeting's theme
-    assert [line.split("\t")[-1] for line in lines] == ["false", "true", "false", "false", "true", "false", "true"]
+    assert all(len(line.split("\t")) == 14 for line in lines)
+    # disputed: the 3rd and 8th meetings' dates, the 6th meeting's theme; then which field
+    assert [line.split("\t")[-2:] for line in lines] == [
+        ["false", ""],
+        ["true", "date"],
+        ["false", ""],
+        ["false", ""],
+        ["true", "theme"],
+        ["false", ""],
+        ["true", "date"],
+    ]
 
 
 def test_csv_tsv_headers_bom_and_fields(cli) -> None:
@@ -319,7 +331,8 @@ def test_markdown(cli) -> None:
     result = cli("meetings", "--year", "2024", "--format", "md")
     lines = result.stdout.splitlines()
     assert lines[0].startswith("| No. | Date |") and lines[1].startswith("| --- |")
-    assert "2024-03 (planned)" in result.stdout
+    assert "| 2024-03 \\* |" in result.stdout  # planned: marked as in a table, and explained below it
+    assert result.stdout.endswith("|\n\n- \\* planned, not yet held / 予定（未実施）\n")
 
 
 @pytest.mark.parametrize(

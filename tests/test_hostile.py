@@ -346,6 +346,7 @@ def _read_markdown(raw: bytes, records: int | None) -> Any:
 
     text = raw.decode("utf-8")
     _terminal_safe(text)
+    text = _without_legend(text)
     tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
     inline = [t for t in tokens for t in [t, *(t.children or [])]]
     active = {t.type for t in inline if t.content != "<br>"} & MARKDOWN_ACTIVE  # spnet's own line break
@@ -355,6 +356,22 @@ def _read_markdown(raw: bytes, records: int | None) -> Any:
     if records is not None:
         assert len(rows) == records + 1, "a record's text added or removed a row"
     return len(rows)
+
+
+def _without_legend(text: str) -> str:
+    """The table of spnet's Markdown, its legend of marks checked and set apart: after a
+    blank line (a cell holds none), one list, an item a mark, nothing else active in it."""
+    from markdown_it import MarkdownIt
+
+    table, blank, legend = text.partition("\n\n")
+    if blank:
+        tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(legend)
+        blocks = [t.type for t in tokens if t.level == 0 and t.nesting == 1]
+        assert blocks == ["bullet_list_open"], f"archive text made the legend {blocks}"
+        items = [t for t in tokens if t.type == "inline"]
+        assert all(re.match(r"[?+*] \S", t.content.replace("\\", "")) for t in items), legend
+        assert not {c.type for t in items for c in t.children or ()} - {"text"}, legend
+    return table + "\n"
 
 
 def _markdown_rows(tokens: list[Any]) -> list[list[Any]]:

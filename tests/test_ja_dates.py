@@ -74,11 +74,11 @@ def test_a_fiscal_year_given_to_year_points_to_fy(cli, args: list[str], hint: st
 
 def test_a_fiscal_year_date_is_shown_as_one(cli) -> None:
     md = cli("timeline", "-u", "osaka", "--lang", "ja", "--format", "md").stdout
-    assert "| 2019年度以降 |" in md
+    assert "| 2019年度以降 ? |" in md  # disputed, marked as in a table
     wareki = cli("timeline", "-u", "ehime", "--lang", "ja", "--date-style", "wareki", "--format", "md").stdout
-    assert "| 平成23年度 |" in wareki and "| 平成24年度 |" in wareki
+    assert "| 平成23年度 ? |" in wareki and "| 平成24年度 ? |" in wareki
     english = cli("timeline", "-u", "soka", "--lang", "en", "--format", "md").stdout
-    assert "| FY2024 onward (planned) |" in english
+    assert "| FY2024 onward ?\\* |" in english  # planned and disputed: both marks, in their order
 
 
 def test_the_fiscal_year_grouping_puts_them_under_their_year(cli) -> None:
@@ -166,7 +166,7 @@ def test_whose_hongaku_is_shown_even_when_the_university_column_gives_way() -> N
 
 def test_a_curators_title_carries_their_mark(cli) -> None:
     md = cli("timeline", "-u", "waseda", "--to", "1999", "--lang", "ja", "--format", "md").stdout
-    assert "| ボン大学と学術交流協定締結 |" in md  # Markdown keeps the text; the mark is the table's
+    assert "| ボン大学と学術交流協定締結 \\+ |" in md  # Markdown marks it as a table does
     table = subprocess.run(
         [*SPNET, "--data", str(DATA), "timeline", "-u", "waseda", "--to", "1999", "--lang", "ja", "-f", "table"],
         capture_output=True,
@@ -192,8 +192,8 @@ def test_no_weekday_of_spnets_own_where_the_report_prints_another(cli) -> None:
     no weekday for it rather than one the report never states; a date whose printed
     weekday is the calendar's keeps it."""
     md = cli("timeline", "--kind", "workshop", "--kind", "meeting", "--year", "2023", "--lang", "ja", "-f", "md").stdout
-    assert "| 2023年9月9日 |" in md and "（土）" not in md
-    assert "| 2023年12月11日（月） |" in md  # meeting-14: held as printed, 月
+    assert "| 2023年9月9日 ? |" in md and "（土）" not in md  # disputed: the texts print 金
+    assert "| 2023年12月11日（月） ? |" in md  # meeting-14: held as printed, 月
     show = cli("show", "workshop", "--lang", "ja", "-f", "md").stdout
     assert "| 日付 | 2023年9月9日 |" in show
 

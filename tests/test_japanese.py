@@ -183,7 +183,8 @@ def test_japanese_throughout_under_lang_ja(cli) -> None:
     """Kinds, booleans, plans, decades, universities and dates in Japanese; an English-only
     name stays English rather than blank; the machine formats keep the data as it is."""
     md = cli("timeline", "--year", "2024", "--lang", "ja", "--format", "md").stdout
-    assert "| 2024年3月（予定） | 会議 | 16 | 第16回 |  | meeting-16 |" in md
+    assert "| 2024年3月 \\* | 会議 | 16 | 第16回 |  | meeting-16 |" in md
+    assert md.endswith("\n- \\* 予定（未実施）\n")  # the mark explained in Japanese
     assert "| 2024年2月2日（金） | 会議 | 15 |" in md
     assert "| 出来事 |" in md and "| 九州大学 |" in md
     wareki = cli("timeline", "--year", "2024", "--lang", "ja", "--date-style", "wareki", "--format", "md").stdout

@@ -70,6 +70,9 @@ def _names(stem: str, word: str | None = None, give_way: int = 0, least: int = 1
 
 
 _DISPUTED = _c("disputed", in_table=False)
+# Which fields a table marks `?`: after every other column (added after the first release), for
+# scripts that read by position.
+_DISPUTED_FIELDS = _c("disputed_fields", in_table=False)
 # Where in the report a record stands: after the other columns, for scripts that read by position.
 _CITED = [_c("lines", in_table=False), _c("cites", in_table=False)]
 
@@ -122,6 +125,7 @@ COLUMNS: dict[str, list[Column]] = {
         # Added after the first release: at the end, so that scripts reading by position still work.
         *(c._replace(in_table=False) for c in _names("concept")),
         *_CITED,
+        _DISPUTED_FIELDS,
     ],
     "partners": [
         _c("id"),
@@ -132,7 +136,6 @@ COLUMNS: dict[str, list[Column]] = {
         _c("kind", give_way=4),
         _c("since", give_way=3),
         _DISPUTED,
-        _c("country_basis", in_table=False, default=False),
         _c("institution", in_table=False),
         _c("country_reason", in_table=False, default=False),
         # Added after the first release: at the end, so that scripts reading by position still work.
@@ -140,6 +143,9 @@ COLUMNS: dict[str, list[Column]] = {
         *(c._replace(in_table=False) for c in _names("since_what")),
         *(c._replace(in_table=False) for c in _names("designated_what")),
         *_CITED,
+        _DISPUTED_FIELDS,
+        # Whether the country is the curators' (a table marks it +): at the end, for scripts reading by position.
+        _c("country_basis", in_table=False),
     ],
     "institutions": [
         _c("id", give_way=2),
@@ -150,6 +156,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("members", "member_count"),
         _c("relations", in_table=False),
         _DISPUTED,  # added after the first release: at the end, for scripts reading by position
+        _DISPUTED_FIELDS,
     ],
     "timeline": [
         _c("date"),
@@ -166,6 +173,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("title_ja_basis", "title_basis", "ja", in_table=False),
         _c("title_ja_referents", lang="ja", in_table=False),
         *_CITED,
+        _DISPUTED_FIELDS,
     ],
     "meetings": [
         _c("number"),
@@ -175,6 +183,7 @@ COLUMNS: dict[str, list[Column]] = {
         *_names("theme", least=30),
         *_EVENT_KEYS,
         _DISPUTED,
+        _DISPUTED_FIELDS,
     ],
     "symposia": [
         _c("number"),
@@ -186,6 +195,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("report_url"),
         *_EVENT_KEYS,
         _DISPUTED,
+        _DISPUTED_FIELDS,
     ],
     "contacts": [
         _c("type", give_way=2),
@@ -198,6 +208,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("id", give_way=3),
         _DISPUTED,
         *_CITED,
+        _DISPUTED_FIELDS,
     ],
     "search": [
         _c("kind", give_way=2),
@@ -206,6 +217,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("field", give_way=1),
         _c("value", "matched", least=30),
         _DISPUTED,
+        _DISPUTED_FIELDS,
     ],
     "links": [
         _c("id"),

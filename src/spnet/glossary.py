@@ -74,6 +74,7 @@ FIELDS: dict[str, Term] = {
     "category": Term("Value", "区分"),
     "count": Term("Count", "件数"),
     "disputed": Term("Disputed", "日英相違"),
+    "disputed_fields": Term("Disputed fields", "日英相違の項目"),
     # Parts of the paths `spnet show` prints (disagreements[0].reason ...).
     "activities": Term("Activities", "活動内容"),
     "outlook": Term("Outlook", "今後の展望"),

@@ -168,6 +168,7 @@ def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
                 "members": len(relations),
                 "relations": "; ".join(r.id for r in relations),
                 "disputed": bool(marks),
+                "disputed_fields": "; ".join(marks) or None,
                 "_disputed": marks,
             }
         )
@@ -194,9 +195,10 @@ def curated(archive: Archive) -> dict[str, int]:
 
 def disputed(record: University | Partner | Event, shown: Collection[str]) -> Row:
     """`disputed`: whether the Japanese and English texts disagree on a field the listing
-    shows; `_disputed`: those fields, for the table's marks (no machine format has it)."""
-    fields = tuple(d.field for d in record.disagreements if d.field in shown)
-    return {"disputed": bool(fields), "_disputed": fields}
+    shows; `disputed_fields`: those fields, `; `-joined, for the machine formats;
+    `_disputed`: the same as a tuple, for the marks of a table and Markdown."""
+    fields = tuple(dict.fromkeys(d.field for d in record.disagreements if d.field in shown))
+    return {"disputed": bool(fields), "disputed_fields": "; ".join(fields) or None, "_disputed": fields}
 
 
 _PARTNER_SHOWN = ("name", "country", "kind", "since", "designated")
@@ -344,6 +346,7 @@ def contacts(archive: Archive, *, universities: Iterable[str] = ()) -> list[Row]
             "url": None,  # the report gives no address for a contact or a person
             "university": record.university,
             "disputed": False,  # nor does a contact or a person
+            "disputed_fields": None,
             **cited_lines(record),
         }
 

@@ -132,7 +132,9 @@ def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
 def disputed_field(record: Any, path: str) -> Row:
     """Whether the field at `path` (name_en, theme_ja, ...) is one the texts disagree on."""
     stem = re.sub(r"_(en|ja)$", "", path)
-    return disputed(record, (stem,)) if hasattr(record, "disagreements") else {"disputed": False}
+    if not hasattr(record, "disagreements"):  # a contact, a person, a link: the report has no two readings
+        return {"disputed": False, "disputed_fields": None}
+    return disputed(record, (stem,))
 
 
 _NAME_FIELDS = {"name_en", "name_ja", "title_en", "title_ja", "aliases", "short_names", "called"}

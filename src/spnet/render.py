@@ -12,7 +12,7 @@ import io
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
@@ -275,9 +275,9 @@ def _value(c: Column, row: Row, out: Output) -> Any:
     return value
 
 
-def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
+def _cell(c: Column, row: Row, out: Output) -> str:
     """A value as a person reads it, in the language of --lang: a date in --date-style
-    (a table marks a planned one with `*`, Markdown says so), a boolean as yes/no or ○/—,
+    (its marks, `_marks`, go after it), a boolean as yes/no or ○/—,
     spnet's own values (kinds, bases) and the university in the glossary's words. Where
     the archive has a text in one language only, that text stands for the other."""
     ja = out.lang is Lang.ja
@@ -295,8 +295,6 @@ def _cell(c: Column, row: Row, out: Output, *, table: bool = False) -> str:
         text = format_date(value, out.date_style, weekday=out.weekday and not row.get("_misprinted_weekday"))
         if row.get("onward") and c.key == "date":
             text = (glossary.ONWARD.ja if ja else glossary.ONWARD.en).format(text)
-        if not table and row.get("tentative") and c.key == "date":
-            text = (glossary.PLANNED.ja if ja else glossary.PLANNED.en).format(text)
     elif isinstance(value, bool):
         answer = glossary.YES if value else glossary.NO
         text = answer.ja if words else answer.en
@@ -341,14 +339,26 @@ def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, str
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return text.replace("\n", "<br>")
 
+    def cell(c: Column, row: Row) -> str:
+        marks = _marks(c, row)
+        used.update(marks)
+        text = _md_marked(_cell(c, row, out), _ranges(c, row), md)
+        return f"{text} {_md_marks(marks)}" if marks else text
+
+    used: set[str] = set()
     lines = []
     if out.header:
         lines.append("| " + " | ".join(md(_header(c, out.lang)) for c in cols) + " |")
         lines.append("|" + "|".join(" --- " for _ in cols) + "|")
-    lines += [
-        "| " + " | ".join(_md_marked(_cell(c, row, out), _ranges(c, row), md) for c in cols) + " |" for row in rows
-    ]
-    stream.write("".join(line + "\n" for line in lines))
+    lines += ["| " + " | ".join(cell(c, row) for c in cols) + " |" for row in rows]
+    # The table's legend, a list item a mark (escaped: `+ ` and `* ` would begin a list of their own).
+    legend = [f"- {_md_marks(mark)}{md(text[len(mark) :])}" for mark, text in _legend(used, out.lang)]
+    stream.write("".join(line + "\n" for line in [*lines, *([""] if legend else []), *legend]))
+
+
+def _md_marks(marks: str) -> str:
+    """Marks as Markdown text: * and + backslash-escaped, never emphasis or a list's bullet."""
+    return re.sub(r"[*+]", lambda m: "\\" + m[0], marks)
 
 
 def _ranges(c: Column, row: Row) -> list[tuple[int, int]]:
@@ -407,17 +417,34 @@ def _headers(fields: list[Column], lang: Lang) -> tuple[str, ...]:
 _ASCII = str.maketrans({"█": "#", "✓": "x"})
 
 
-def _marks(c: Column, row: Row) -> str | None:
-    """A character after a value: planned (*) on a date, disputed (?) on any field, added by
-    the curators (+) on a country or a title in the curators' words."""
-    stem = c.key.removesuffix("_en").removesuffix("_ja")
-    if stem in row.get("_disputed", ()):
-        return "?"
+# The marks a value can carry, in the one order every format writes them and its legend lists them.
+MARK_ORDER = "?+*"
+
+
+def _marks(c: Column, row: Row) -> str:
+    """The characters after a value, in MARK_ORDER: disputed (?) on any field, added by the
+    curators (+) on a country or a title in the curators' words, planned (*) on a date
+    whatever its precision. A row that is one field of a record (search) marks its value."""
+    if "field" in row:
+        stem = re.sub(r"_(en|ja)$", "", str(row["field"])) if c.key == "value" else None
+    else:
+        stem = c.key.removesuffix("_en").removesuffix("_ja")
+    marks = "?" if stem in row.get("_disputed", ()) else ""
     if row.get(f"{c.key}_basis") == "curator" or (stem == "country" and row.get("country_basis") == "curator"):
-        return "+"
+        marks += "+"
     if c.key == "date" and row.get("tentative"):
-        return "*"
-    return None
+        marks += "*"
+    return marks
+
+
+def _legend(used: Collection[str], lang: Lang) -> list[tuple[str, str]]:
+    """Each mark used, in MARK_ORDER, with the line that explains it in the language of --lang."""
+    legend = []
+    for mark in (m for m in MARK_ORDER if m in used):
+        en, ja = glossary.LEGEND[mark]
+        words = ja if lang is Lang.ja else en if lang is Lang.en else f"{en} / {ja}"
+        legend.append((mark, f"{mark} {words}{glossary.LEGEND_HINT.get(mark, '')}"))
+    return legend
 
 
 def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Callable[[Row], str] | None) -> Any:
@@ -436,13 +463,9 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
     for row in rows:
         label = group(row) if group else None
         cells = [_table_cell(fields, row, out, label) for fields in columns]
-        used.update(mark for cell in cells for _text, mark in cell if mark)
+        used.update(m for cell in cells for _text, marks in cell if marks for m in marks)
         table_rows.append((label, cells))
-    legend = []
-    for mark in sorted(used, reverse=True):
-        en, ja = glossary.LEGEND[mark]
-        words = ja if out.lang is Lang.ja else en if out.lang is Lang.en else f"{en} / {ja}"
-        legend.append((mark, f"{mark} {words}{glossary.LEGEND_HINT.get(mark, '')}"))
+    legend = _legend(used, out.lang)
     tcols = [
         terminal.Column(_headers(f, out.lang), all(c.token for c in f), min(c.give_way for c in f), f[0].least)
         for f in columns
@@ -452,11 +475,11 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
 
 def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) -> tuple[tuple[str, str | None], ...]:
     """One cell of a table: a paragraph per field (English above Japanese), each with the
-    mark it carries. A mark stands once a cell, by the text it is about, except the +
+    marks it carries. A mark stands once a cell, by the text it is about, except the +
     of a title in the curators' words, which each language's title has of its own."""
     paragraphs: list[tuple[str, str | None]] = []
     for c in fields:
-        text = _cell(c, row, out, table=True)
+        text = _cell(c, row, out)
         if out.highlight and c.key == "value":
             text = snippet(text, out.highlight)
         if out.ascii:
@@ -467,12 +490,11 @@ def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) 
             text = terminal.Marked(text, tuple((m["start"], m["end"]) for m in row[c.marks]))
         if c.key == "date" and label is not None and text and label.startswith(text):
             text = ""  # the group's heading already says it (2019; FY2019 under FY2019 2019年度…)
-        mark = _marks(c, row)
-        own = mark == "+" and row.get(f"{c.key}_basis") == "curator"  # this language's title, not the other's
-        if mark in {m for _text, m in paragraphs} and not own:
-            mark = None
-        if text or mark:
-            paragraphs.append((text, mark))
+        own = row.get(f"{c.key}_basis") == "curator"  # this language's title's +, not the other's
+        before = "".join(m or "" for _text, m in paragraphs)
+        marks = "".join(m for m in _marks(c, row) if m not in before or (m == "+" and own))
+        if text or marks:
+            paragraphs.append((text, marks or None))
     return tuple(paragraphs)
 
 

@@ -70,7 +70,7 @@ class Span(NamedTuple):
 
 
 Line = list[Span]
-# A cell: its paragraphs (e.g. English, then Japanese), each with an optional mark after it.
+# A cell: its paragraphs (e.g. English, then Japanese), each with the marks after it (`?*`) or None.
 Cell = tuple[tuple[str, str | None], ...]
 
 
@@ -312,10 +312,10 @@ def _natural(cells: Sequence[Cell], header: Sequence[str], token: bool) -> tuple
     natural = least
     for cell in cells:
         for text, mark in cell:
-            size = cell_len(text) + (2 if mark else 0)
+            size = cell_len(text) + _mark_width(mark)
             natural = max(natural, size)
             if not token and size > least:
-                least = max(least, longest_unit(text) + (2 if mark else 0))
+                least = max(least, longest_unit(text) + _mark_width(mark))
     return natural, least
 
 
@@ -361,6 +361,11 @@ def layout(table: Table, width: int, style: Style) -> list[int] | None:
     return widths
 
 
+def _mark_width(mark: str | None) -> int:
+    """The cells a paragraph's marks take after its text: a space, then one for each mark (`?*`)."""
+    return 1 + len(mark) if mark else 0
+
+
 Piece = tuple[Line, int]  # one line of a cell, and its display width
 _EMPTY: Piece = ([], 0)
 
@@ -369,15 +374,15 @@ def _cell_lines(cell: Cell, width: int, ellipsis: str, style: str | None = None,
     """A cell's paragraphs wrapped to the width (a token never is), each line with its width."""
     pieces: list[Piece] = []
     for text, mark in cell:
-        wrapped = [text] if token or not text else wrap(text, width - (2 if mark else 0), ellipsis)
+        wrapped = [text] if token or not text else wrap(text, width - _mark_width(mark), ellipsis)
         styled = (
             _marked(wrapped, text, style) if isinstance(text, Marked) else [[Span(line, style)] for line in wrapped]
         )
         for n, (line, spans) in enumerate(zip(wrapped, styled, strict=True)):
             used = cell_len(line)
             if mark and not n:
-                spans += [Span(" "), Span(mark, MARK_STYLES.get(mark))]
-                used += 2
+                spans += [Span(" "), *(Span(m, MARK_STYLES.get(m)) for m in mark)]
+                used += _mark_width(mark)
             pieces.append((spans, used))
     return pieces or [_EMPTY]
 
@@ -438,7 +443,7 @@ def draw(table: Table, width: int, style: Style) -> list[Line]:
 def _legend(table: Table, widths: list[int] | None, width: int) -> list[Line]:
     """The legend of the marks the reader sees: a column that gave way takes its marks with it."""
     shown = [i for i in range(len(table.columns)) if widths is None or widths[i]]
-    seen = {mark for _, cells in table.rows for i in shown for _, mark in cells[i]}
+    seen = {m for _, cells in table.rows for i in shown for _, mark in cells[i] for m in mark or ()}
     texts = [text for mark, text in table.legend if mark in seen]
     return [[], *([Span(t, "dim")] for text in texts for t in wrap(text, width))] if texts else []
 
@@ -496,7 +501,7 @@ def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
             if not any(text for text, _ in cell):
                 continue
             head = _cell_lines(tuple((h, None) for h in column.headers), label_width, ellipsis, "bold")
-            if max(longest_unit(text) + (2 if mark else 0) for text, mark in cell) > value_width:
+            if max(longest_unit(text) + _mark_width(mark) for text, mark in cell) > value_width:
                 out += _join([head], [label_width])
                 out += _join([[_EMPTY], _cell_lines(cell, width - GAP, ellipsis)], [0, width - GAP])
             else:

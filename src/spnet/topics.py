@@ -58,13 +58,14 @@ FORMATS = (
     "\n"
     "  table  On a terminal (the default there): columns that fit the terminal's width; English above "
     "Japanese in one column; columns give way when it is narrow (--wide keeps them all); a table longer "
-    "than the screen goes through a pager. Marks: `*` a planned date, `?` a value the Japanese and "
-    "English texts disagree on (spnet show ID says how); a legend under the table explains those shown.\n"
+    "than the screen goes through a pager. Marks: `?` a value the Japanese and English texts disagree on "
+    "(spnet show ID says how), `+` the curators' value, `*` a planned date; several in that order (`?*`); "
+    "a legend under the table explains those shown.\n"
     "  plain  When piped (the default there): tab-separated, no header, nothing cut.\n"
     "  tsv    Tab-separated with a header; tabs and newlines in values escaped (\\t, \\n).\n"
     "  csv    RFC 4180, CRLF line ends; --bom writes a UTF-8 BOM for Excel.\n"
     "  json   A list of records, keys always the English field names; values as stored.\n"
-    "  md     A Markdown table.\n"
+    "  md     A Markdown table, with the table's marks and their legend.\n"
     "\n"
     "  --lang en|ja|both   which language's fields to show (JSON keys stay English); with ja, spnet's "
     "own words (kinds, yes/no) are Japanese too, and a text the report gives in English only is shown in "
@@ -72,7 +73,8 @@ FORMATS = (
     "  --date-style STYLE  tables and Markdown: iso, ja or wareki (spnet help dates).\n"
     "  --fields a,b,c      exactly these fields, in this order (see README for each listing's).\n"
     "  Every listing has a boolean field `disputed`: the Japanese and English texts of the report "
-    "disagree on a field the listing shows.\n"
+    "disagree on a field the listing shows; `disputed_fields` names those fields. The other marks are "
+    "fields too: `tentative` (planned), `title_en_basis`, `title_ja_basis`, `country_basis` (`curator`).\n"
 )
 
 DATES = (
