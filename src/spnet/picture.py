@@ -166,10 +166,11 @@ def label_of(e: Event, lang: str, date_style: str) -> str:
     # A title the archive has only in the other language is shown in that one.
     title = " / ".join(t for t in titles if t) or e.title.en or e.title.ja or e.id
     disputed = any(d.field == "date" for d in e.disagreements)
-    marks = (" *" if e.tentative else "") + (" ?" if disputed else "")
+    # The tables' order of marks (render.MARK_ORDER): `?*` on a planned, disputed date.
+    marks = " " + "".join(m for m, on in (("?", disputed), ("*", e.tentative)) if on)
     when = dates.format_date(e.date.iso(), date_style, weekday=False)
     # Controls and invisible marks shown escaped: XML 1.0 cannot hold most of them at all.
-    return visible(f"{when}  {title}{marks}")
+    return visible(f"{when}  {title}{marks.rstrip()}")
 
 
 def _kind_name(kind: str, lang: str) -> str:
