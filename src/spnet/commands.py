@@ -15,7 +15,7 @@ from spnet.app import app, command
 from spnet.archive import resolve_data_dir, scan_cached
 from spnet.dates import parse_span
 from spnet.errors import CheckFailed, UsageError
-from spnet.i18n import _, language
+from spnet.i18n import _, check_environment, language
 from spnet.models import Archive, Event
 from spnet.options import (
     DEFAULT_OUTPUT,
@@ -79,6 +79,7 @@ def root(
 
     More: spnet help environment | exit-codes | formats | dates
     """
+    check_environment()
     ctx.obj = {"data": data, "cache": not no_cache}
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         sys.stdout.write(ctx.get_help() + "\n")
