@@ -1,5 +1,10 @@
 """The text of `spnet help TOPIC`: what no single command's help says. Each paragraph and each
-entry is one line, wrapped to the terminal when shown (terminal.topic_lines)."""
+entry is one line, wrapped to the terminal when shown (terminal.topic_lines). Also what
+help ends with: the examples under `spnet --help`, and where the documentation is."""
+
+from pathlib import Path
+
+from spnet.i18n import N_
 
 ENVIRONMENT = (
     "Environment variables\n"
@@ -123,3 +128,40 @@ DATES = (
 )
 
 TOPICS = {"environment": ENVIRONMENT, "exit-codes": EXIT_CODES, "formats": FORMATS, "dates": DATES}
+
+
+# What `spnet --help` ends with: real commands (tests/test_help.py runs each), with what each shows.
+EXAMPLES = (
+    ("spnet partners -u kyoto", N_("Kyoto University's partners overseas")),
+    ("spnet timeline --fy 2023", N_("events of 2023年度 (April 2023 to March 2024)")),
+    ("spnet show meeting-03", N_("one record in full, with the report's lines")),
+)
+
+# The documentation page each command's help points to (docs/README.md maps them all).
+PAGES = {
+    "help": "README.md",
+    "check": "development.md",
+    "fmt": "development.md",
+    "add": "development.md",
+    "timeline": "dates.md",
+    "show": "provenance.md",
+    "source": "provenance.md",
+    "export": "export.md",
+    "graph": "export.md",
+}
+LISTING_PAGE = "output.md"  # every other command is a listing: its formats and fields
+
+
+def docs_dir() -> Path:
+    """The documentation pages: shipped in the package (spnet/docs, from the repository's
+    docs/); in a checkout installed editable, the repository's docs/ itself."""
+    package = Path(__file__).resolve().parent
+    shipped = package / "docs"
+    return shipped if shipped.is_dir() else package.parents[1] / "docs"
+
+
+def page_of(command: str | None) -> Path:
+    """The page a command's help names: the map of the pages for spnet itself."""
+    if command is None:
+        return docs_dir() / "README.md"
+    return docs_dir() / PAGES.get(command, LISTING_PAGE)
