@@ -667,7 +667,10 @@ def test_a_relative_cache_directory_is_refused_with_one_warning_every_time(
             args, capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "SPNET_CACHE_DIR": name}
         )
         assert done.returncode == 0 and done.stdout == expected
-        assert done.stderr == f"spnet: warning: {shown}: not an absolute path: the cache there is not used\n"
+        assert done.stderr == (
+            f"spnet: warning: environment variable SPNET_CACHE_DIR: {shown} is not an absolute path: "
+            "the cache there is not used\n"
+        )
     assert [p.name for p in tmp_path.iterdir()] == ["data"]
 
 

@@ -22,6 +22,7 @@ import pytest
 import typer
 from rich.cells import cell_len
 
+from spnet import topics
 from spnet.terminal import phrases, topic_lines, wrap
 from tests.conftest import DATA, REPO
 from tests.test_screens import SCREENS, on_terminal, run_on_pty
@@ -61,6 +62,7 @@ def whole_words() -> tuple[frozenset[str], frozenset[str]]:
     sources = [REPO / "src" / "spnet", Path(typer.__file__).parent]  # click's words: COMMAND, ARGS
     texts += [p.read_text(encoding="utf-8") for d in sources for p in sorted(d.rglob("*.py"))]
     texts.append((REPO / "src/spnet/locale/ja/LC_MESSAGES/spnet.po").read_text(encoding="utf-8"))
+    texts.append(str(topics.docs_dir()))  # where the documentation is, which help ends with
     corpus = "\n".join(texts).replace("\\n", "\n")
     return frozenset(KATAKANA.findall(corpus)), frozenset(LATIN.findall(corpus))
 

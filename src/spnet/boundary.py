@@ -56,6 +56,22 @@ class Localised:
         with typer_words():
             super().format_help(ctx, formatter)  # type: ignore[misc]
 
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        """After the options: under spnet's own help, a few examples; under every help, the
+        path of the documentation page that says more (installed with spnet)."""
+        super().format_epilog(ctx, formatter)  # type: ignore[misc]
+        from spnet import topics
+
+        top = ctx  # the command under spnet itself that this help is about (`add`, not `add partner`)
+        while top.parent is not None and top.parent.parent is not None:
+            top = top.parent
+        if top.parent is None:
+            with formatter.section(_("Examples")):
+                formatter.write_dl([(command, _(what)) for command, what in topics.EXAMPLES])
+        page = topics.page_of(top.info_name if top.parent else None)
+        formatter.write_paragraph()
+        formatter.write_text(_("Documentation: {path}").format(path=page))
+
     def get_short_help_str(self, limit: int = 45) -> str:
         if language() == "ja" and self.help:
             return _(self.help).split("\n")[0].split("。")[0]

@@ -15,7 +15,7 @@ from spnet.app import app, command
 from spnet.archive import resolve_data_dir, scan_cached
 from spnet.dates import parse_span
 from spnet.errors import CheckFailed, UsageError
-from spnet.i18n import _, language
+from spnet.i18n import _, check_environment, language
 from spnet.models import Archive, Event
 from spnet.options import (
     DEFAULT_OUTPUT,
@@ -79,9 +79,21 @@ def root(
 
     More: spnet help environment | exit-codes | formats | dates
     """
+    check_environment()
     ctx.obj = {"data": data, "cache": not no_cache}
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         sys.stdout.write(ctx.get_help() + "\n")
+
+
+def _complete_topic(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """`spnet help <Tab>`: the topics (each described by its title), then the commands."""
+    root = ctx.find_root()
+    group = root.command
+    offered = [(name, _(text).split("\n", 1)[0]) for name, text in topics.TOPICS.items()]
+    if isinstance(group, TyperGroup):
+        built = ((name, group.get_command(root, name)) for name in group.list_commands(root))
+        offered += [(name, sub.get_short_help_str()) for name, sub in built if sub is not None]
+    return [(name, what) for name, what in offered if name.startswith(incomplete)]
 
 
 @command(name="help")
@@ -89,7 +101,11 @@ def help_(
     ctx: typer.Context,
     topic: Annotated[
         str | None,
-        typer.Argument(metavar="TOPIC", help=f"A command, or one of: {', '.join(topics.TOPICS)}."),
+        typer.Argument(
+            metavar="TOPIC",
+            autocompletion=_complete_topic,
+            help=f"A command, or one of: {', '.join(topics.TOPICS)}.",
+        ),
     ] = None,
 ) -> None:
     """Help on a command or a topic: environment, exit-codes, formats, dates.

@@ -15,6 +15,15 @@ class UsageError(SpnetError):
     exit_code = 2
 
 
+def bad_environment(name: str, value: str, why: str, error: type[SpnetError] = UsageError) -> SpnetError:
+    """An environment variable spnet reads, set to a value it cannot use: the message names
+    the variable and its value, since the user may have set it long ago (exit 2, or the
+    code of `error`: a $SPNET_DATA that is no directory is exit 3, as --data's is)."""
+    from spnet.i18n import _
+
+    return error(_("environment variable {name}={value!r}: {why}").format(name=name, value=value, why=why))
+
+
 class DataError(SpnetError):
     """The archive cannot be read or is invalid: names the file and what is wrong."""
 

@@ -30,13 +30,28 @@ def language() -> str:
     """ "ja" or "en": the language of spnet's messages and help."""
     if _spoken:
         return _spoken[-1]
-    chosen = os.environ.get("SPNET_LANG")
-    if not chosen:
+    chosen = os.environ.get("SPNET_LANG", "")
+    if not _known(chosen):  # unset, or refused by check_environment (in the locale's language)
         locale = next((os.environ[v] for v in _LOCALE_VARS[1:] if os.environ.get(v)), "")
         # As gettext does: LANGUAGE is not read under the C locale (LC_ALL=C: English).
         plain = locale.split(".")[0] in ("C", "POSIX")
         chosen = locale if plain else (os.environ.get("LANGUAGE") or locale).split(":")[0]
     return "ja" if chosen.lower().startswith(("ja", "jp")) or chosen in ("日本語",) else "en"
+
+
+def _known(chosen: str) -> bool:
+    """A $SPNET_LANG that names Japanese or English (ja, en, ja_JP.UTF-8, C)."""
+    return chosen.lower().startswith(("ja", "jp", "en")) or chosen in ("C", "POSIX", "日本語")
+
+
+def check_environment() -> None:
+    """A $SPNET_LANG that names neither language is refused, named (exit 2), rather than
+    quietly answered in English."""
+    chosen = os.environ.get("SPNET_LANG", "")
+    if chosen and not _known(chosen):
+        from spnet.errors import bad_environment
+
+        raise bad_environment("SPNET_LANG", chosen, _("give ja or en"))
 
 
 @contextlib.contextmanager

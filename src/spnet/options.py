@@ -16,7 +16,7 @@ import typer.main
 from spnet import columns, dates, glossary, i18n, names, records, render
 from spnet.archive import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_dir
 from spnet.dates import DateSpan, DateStyle, parse_fiscal_year, parse_span, parse_year
-from spnet.errors import SpnetError, UsageError
+from spnet.errors import SpnetError, UsageError, bad_environment
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual
 from spnet.render import Format, Lang, Output
@@ -319,12 +319,22 @@ def date_span(
 
 
 def today_of(value: str | None) -> dt.date:
-    pinned = value or os.environ.get(TODAY_ENV)
+    """--today, else $SPNET_TODAY, else the clock's date. A bad $SPNET_TODAY is named as such:
+    nothing on the command line shows the date to blame."""
+    if value:
+        span = parse_span(value)
+        if span.start != span.end:
+            raise UsageError(_("--today needs a full date, not {date!r}").format(date=value))
+        return span.start
+    pinned = os.environ.get(TODAY_ENV)
     if not pinned:
         return dt.date.today()
-    span = parse_span(pinned)
+    try:
+        span = parse_span(pinned)
+    except UsageError as exc:
+        raise bad_environment(TODAY_ENV, pinned, str(exc)) from None
     if span.start != span.end:
-        raise UsageError(_("--today needs a full date, not {date!r}").format(date=pinned))
+        raise bad_environment(TODAY_ENV, pinned, _("give a full date, such as 2023-03-03"))
     return span.start
 
 

@@ -519,8 +519,9 @@ def terminal_size(stream: TextIO) -> tuple[int, int]:
 def _stream_width(stream: TextIO) -> int:
     """The width of the terminal this stream writes to (stderr's, not stdout's): COLUMNS
     wins, as in terminal_size."""
-    if os.environ.get("COLUMNS", "").isdigit():
-        return max(int(os.environ["COLUMNS"]), 20)
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isascii() and columns.isdigit() and int(columns) > 0:  # else ignored, as shutil does
+        return max(int(columns), 20)
     try:
         return max(os.get_terminal_size(stream.fileno()).columns, 20)
     except (OSError, ValueError):
@@ -528,10 +529,23 @@ def _stream_width(stream: TextIO) -> int:
 
 
 def wants_styles(stream: TextIO) -> bool:
-    """A terminal that is not dumb: bold and colour (Rich leaves colour out under NO_COLOR)."""
-    if os.environ.get("TERM") in ("dumb", "unknown"):
+    """A terminal that is not dumb: bold and colour (Rich leaves colour out under NO_COLOR).
+    CLICOLOR_FORCE set and not 0 styles any stream, dumb terminal or pipe (the CLICOLOR
+    convention, bixense.com/clicolors: "no matter what"); NO_COLOR still takes the colour
+    out, as it does on a terminal (no-color.org), and leaves bold."""
+    if styles_forced():
+        return True
+    if _dumb_terminal():
         return False
     return stream.isatty() or bool(os.environ.get("FORCE_COLOR"))
+
+
+def styles_forced() -> bool:
+    return os.environ.get("CLICOLOR_FORCE", "") not in ("", "0")
+
+
+def _dumb_terminal() -> bool:
+    return os.environ.get("TERM") in ("dumb", "unknown")
 
 
 def plain_text(lines: Sequence[Line]) -> str:
@@ -555,7 +569,15 @@ def styled_text(lines: Sequence[Line], stream: TextIO, highlight: names.Highligh
     """The lines with their styles as the terminal's escape codes (Rich renders them)."""
     from rich.console import Console
 
-    console = Console(file=stream, markup=False, emoji=False, highlight=False, force_terminal=True)
+    # Rich draws nothing on a dumb terminal; styles are only asked for there when forced.
+    console = Console(
+        file=stream,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        force_terminal=True,
+        color_system="standard" if _dumb_terminal() else "auto",
+    )
     text = _rich_text(lines, highlight)
     with console.capture() as capture:
         console.print(text, soft_wrap=True, crop=False, end="")

@@ -1,5 +1,10 @@
 """The text of `spnet help TOPIC`: what no single command's help says. Each paragraph and each
-entry is one line, wrapped to the terminal when shown (terminal.topic_lines)."""
+entry is one line, wrapped to the terminal when shown (terminal.topic_lines). Also what
+help ends with: the examples under `spnet --help`, and where the documentation is."""
+
+from pathlib import Path
+
+from spnet.i18n import N_
 
 ENVIRONMENT = (
     "Environment variables\n"
@@ -16,16 +21,27 @@ ENVIRONMENT = (
     "  SPNET_PAGER      The pager for tables longer than the terminal; else PAGER, else `less -FRX`. "
     "Empty or `cat`: no pager. --no-pager: none.\n"
     "  PAGER            See SPNET_PAGER.\n"
-    "  NO_COLOR         Any value: no colour. Marks (* planned, ? disputed) stay.\n"
-    "  TERM=dumb        No colour either.\n"
-    "  COLUMNS, LINES   The terminal's size, where spnet cannot ask the terminal.\n"
+    "  NO_COLOR         Any value: no colour (bold stays). Marks (* planned, ? disputed) stay.\n"
+    "  TERM=dumb        No colour or bold either.\n"
+    "  CLICOLOR_FORCE   Set and not 0: colour and bold as on a terminal, even into a pipe or a file or "
+    "under TERM=dumb, for `--format table` and for warnings. NO_COLOR still takes the colour out. Machine "
+    "formats (plain, tsv, csv, json, md) never hold escape codes. Into a pager: "
+    "`spnet partners -f table | less -R`\n"
+    "  FORCE_COLOR      Any value: as CLICOLOR_FORCE, except under TERM=dumb.\n"
+    "  COLUMNS, LINES   The terminal's size, where spnet cannot ask the terminal; a value that is not a "
+    "whole number above 0 is ignored.\n"
     "  SPNET_DEBUG      Any value: a bug in spnet shows its traceback instead of one line.\n"
     "  SPNET_LOCK_WAIT  How many seconds `spnet add` and `spnet fmt` wait for another writer's lock on "
     "the data directory (default: 10).\n"
-    "  SPNET_LANG       ja or en: the language of spnet's messages and help. Else the first of LANGUAGE, "
+    "  SPNET_LANG       ja or en (ja_JP.UTF-8 and C too): the language of spnet's messages and help. "
+    "Else the first of LANGUAGE, "
     "LC_ALL, LC_MESSAGES and LANG that is set (ja_JP.UTF-8: Japanese). --lang chooses the archive's "
     "language.\n"
     "  LANGUAGE, LC_ALL, LC_MESSAGES, LANG  See SPNET_LANG.\n"
+    "\n"
+    "A variable spnet cannot use (SPNET_LANG=fr, SPNET_TODAY=tomorrow) is refused with one line that names "
+    "it and its value: exit 2, or 3 for an SPNET_DATA that is no directory, as for --data. Set but empty, a "
+    "variable is as if unset, but for SPNET_PAGER.\n"
     "\n"
     "Under a Japanese locale, and with --lang ja, every message is in Japanese, errors and warnings included; "
     "JSON keys stay English. A script that reads spnet's messages sets LC_ALL=C (or SPNET_LANG=en) to have "
@@ -114,3 +130,40 @@ DATES = (
 )
 
 TOPICS = {"environment": ENVIRONMENT, "exit-codes": EXIT_CODES, "formats": FORMATS, "dates": DATES}
+
+
+# What `spnet --help` ends with: real commands (tests/test_help.py runs each), with what each shows.
+EXAMPLES = (
+    ("spnet partners -u kyoto", N_("Kyoto University's partners overseas")),
+    ("spnet timeline --fy 2023", N_("events of 2023年度 (April 2023 to March 2024)")),
+    ("spnet show meeting-03", N_("one record in full, with the report's lines")),
+)
+
+# The documentation page each command's help points to (docs/README.md maps them all).
+PAGES = {
+    "help": "README.md",
+    "check": "development.md",
+    "fmt": "development.md",
+    "add": "development.md",
+    "timeline": "dates.md",
+    "show": "provenance.md",
+    "source": "provenance.md",
+    "export": "export.md",
+    "graph": "export.md",
+}
+LISTING_PAGE = "output.md"  # every other command is a listing: its formats and fields
+
+
+def docs_dir() -> Path:
+    """The documentation pages: shipped in the package (spnet/docs, from the repository's
+    docs/); in a checkout installed editable, the repository's docs/ itself."""
+    package = Path(__file__).resolve().parent
+    shipped = package / "docs"
+    return shipped if shipped.is_dir() else package.parents[1] / "docs"
+
+
+def page_of(command: str | None) -> Path:
+    """The page a command's help names: the map of the pages for spnet itself."""
+    if command is None:
+        return docs_dir() / "README.md"
+    return docs_dir() / PAGES.get(command, LISTING_PAGE)

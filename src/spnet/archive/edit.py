@@ -12,7 +12,7 @@ from spnet.archive.files import canonical, is_canonical, read_toml
 from spnet.archive.load import scan
 from spnet.archive.paths import data_files, display
 from spnet.archive.schema import Problems, check_table
-from spnet.errors import DataError, OutputError, UsageError
+from spnet.errors import DataError, OutputError, UsageError, bad_environment
 from spnet.fsutil import write_atomically
 from spnet.i18n import _
 
@@ -213,11 +213,13 @@ def locked(root: Path) -> Any:
 
 def _lock_wait() -> float:
     """How long a writer waits for the lock: $SPNET_LOCK_WAIT seconds, else 10."""
+    text = os.environ.get("SPNET_LOCK_WAIT", "")
+    if not text:  # empty is unset, as for every variable spnet reads
+        return LOCK_WAIT_SECONDS
     try:
-        wait = float(os.environ.get("SPNET_LOCK_WAIT", LOCK_WAIT_SECONDS))
+        wait = float(text)
     except ValueError:
-        wait_text = os.environ["SPNET_LOCK_WAIT"]
-        raise UsageError(_("SPNET_LOCK_WAIT={value!r}: give a number of seconds").format(value=wait_text)) from None
-    if not 0 <= wait < 3600 or wait != wait:
-        raise UsageError(_("SPNET_LOCK_WAIT={value}: give a number of seconds from 0 to 3600").format(value=wait))
+        wait = -1
+    if not 0 <= wait < 3600:  # NaN too
+        raise bad_environment("SPNET_LOCK_WAIT", text, _("give a number of seconds from 0 to 3600"))
     return wait

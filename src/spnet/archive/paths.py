@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 
 from spnet.archive.schema import COUNTRIES_FILE, PROJECT_FILE, UNIVERSITY_FILE, Problems
-from spnet.errors import DataError
+from spnet.errors import DataError, bad_environment
 from spnet.i18n import _, is_utf8
 
 DATA_ENV = "SPNET_DATA"
@@ -37,6 +37,9 @@ def resolve_data_dir(option: str | os.PathLike[str] | None) -> Path:
         return Path(option)
     env = os.environ.get(DATA_ENV)
     if env:
+        if not os.path.isdir(env):  # named with its variable: nothing on the command line names it
+            why = _("not a directory") if os.path.exists(env) else _("no such directory")
+            raise bad_environment(DATA_ENV, env, why, DataError)
         return Path(env)
     return default_data_dir()
 
@@ -123,7 +126,9 @@ def safe_cache_dir() -> Path | None:
     answers from the files."""
     where = cache_dir()
     if not where.is_absolute():
-        _refused(where, _("{dir}: not an absolute path: the cache there is not used"))
+        source = CACHE_ENV if os.environ.get(CACHE_ENV) else "HOME"  # ~ is $HOME, as given
+        text = _("environment variable {name}: {dir} is not an absolute path: the cache there is not used")
+        _refused(where, text, name=source)
         return None
     try:
         _make_safely(where)
