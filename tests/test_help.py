@@ -237,7 +237,6 @@ def test_every_help_ends_with_its_documentation_page() -> None:
     assert spnet("add", "partner", "--help").stdout.splitlines()[-1] == f"Documentation: {named['add']}"
 
 
-@pytest.mark.xfail(strict=False, reason="the pages are written on another branch; passes once merged")
 def test_every_page_the_help_names_is_in_docs() -> None:
     missing = sorted({path for path in _named_pages().values() if not Path(path).is_file()})
     assert missing == []

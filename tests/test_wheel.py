@@ -93,7 +93,6 @@ def test_the_wheel_carries_the_documentation_its_help_names(installed, tmp_path:
     assert (site / "spnet" / "docs" / "provenance.md").is_file()
 
 
-@pytest.mark.xfail(strict=False, reason="the pages are written on another branch; passes once merged")
 def test_the_installed_pages_the_help_names_exist(installed, tmp_path: Path) -> None:
     from spnet.cli import LAZY
 
