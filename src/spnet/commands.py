@@ -591,11 +591,13 @@ def export(
     end: ToOpt = None,
     kind: EventKindOpt = None,
     vague_dates: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--vague-dates", help="ics: also events known only to the year, 年度 or decade, on their first day."
+            "--vague-dates/--no-vague-dates",
+            help="ics: events known only to the year, 年度 or decade, each one all-day entry on its first day"
+            " (the default), or left out.",
         ),
-    ] = False,
+    ] = None,
     bom: BomOpt = False,
     force: Annotated[
         bool, typer.Option("--force", help="sqlite: replace a file that is not a database spnet wrote.")
@@ -638,9 +640,9 @@ def export(
     if fmt is ExportFormat.ics:
         chosen = query.events(archive, universities=university or (), span=span, kinds=kind or ())
         language = render.parse_lang(lang or "both").value
-        ics.write_ics(archive, chosen, out, vague_too=vague_dates, lang=language)
+        ics.write_ics(archive, chosen, out, vague_too=vague_dates is not False, lang=language)
         return
-    if kind or vague_dates:
+    if kind or vague_dates is not None:
         raise UsageError(_("--kind and --vague-dates go with the ics calendar"))
     data = exporter.bundle(archive, universities=university or (), span=span)
     if fmt is ExportFormat.json:

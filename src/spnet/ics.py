@@ -54,8 +54,8 @@ def _ics_date(day: dt.date) -> str:
 
 
 def vague(event: Any) -> bool:
-    """Known only to the year, the 年度 or the decade: left out unless asked for, as a day
-    up to a year (or ten) from the event would mislead an agenda more than it helps."""
+    """Known only to the year, the 年度 or the decade: one all-day entry on the first day,
+    its title saying what is known (「2024年度」), or left out with --no-vague-dates."""
     return event.date.precision in ("year", "fy", "decade")
 
 
@@ -198,8 +198,8 @@ def to_ics(archive: Archive, events: list[Any], stamp: str, lang: str = "both") 
 def write_ics(
     archive: Archive, events: list[Any], out: Path | None, *, vague_too: bool = False, lang: str = "both"
 ) -> None:
-    """The calendar; events known only to their year or decade are left out (one line on
-    stderr says how many) unless `vague_too`."""
+    """The calendar; without `vague_too`, events known only to their year or decade are left
+    out, and one line on stderr says how many."""
     left_out = [e for e in events if vague(e)] if not vague_too else []
     if left_out:
         sys.stderr.write(
