@@ -23,7 +23,7 @@ from tests.test_export_graph import _unescape, _whose, parse_ics
 ARCHIVE = load_archive(DATA, cache=False)
 EVENTS = {e.id: e for e in ARCHIVE.events}
 MONTHS = [dt.date(2000, m, 1).strftime("%B") for m in range(1, 13)]  # the C locale's: Python never sets one
-# The project's years, as the reader lists them in khal.
+# The project's years, as a reader lists them in khal.
 FIRST, LAST = dt.date(2021, 1, 1), dt.date(2024, 12, 31)
 
 

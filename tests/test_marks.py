@@ -166,7 +166,7 @@ def test_markdown_marks_each_cell_as_its_fields_say(cli: Cli, args: list[str]) -
     assert [item[0] for item in legend] == [m for m in ORDER if m in used]
 
 
-# ------------------------------------------------------------------ the cases the issue names
+# ------------------------------------------------------------------ the cases a reader saw
 def test_the_third_meeting_is_marked_in_markdown(cli: Cli) -> None:
     (m3,) = [r for r in json_rows(cli, "meetings", "--year", "2022") if r["number"] == 3]
     assert m3["disputed_fields"] == "date"  # the English text prints 20 February
