@@ -36,7 +36,8 @@ class Column(NamedTuple):
 
 
 TOKENS = {"id", "date", "since", "designated", "number", "email", "url", "report_url", "kind", "university"}
-TOKENS |= {"country", "time"}
+TOKENS |= {"country", "time", "date_start", "date_end", "since_start", "since_end", "designated_start"}
+TOKENS |= {"designated_end"}
 TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
 TOKENS |= {"members", "universities", "relations", "institution", "partners_stated", "lines", "cites"}
 
@@ -70,6 +71,16 @@ def _names(stem: str, word: str | None = None, give_way: int = 0, least: int = 1
 
 
 _DISPUTED = _c("disputed", in_table=False)
+
+
+def _days(stem: str) -> list[Column]:
+    """A date's first and last day (2023-03: 2023-03-01, 2023-03-31), which sort and which a
+    spreadsheet reads as dates; a table shows the date as written instead."""
+    return [_c(f"{stem}_start", in_table=False), _c(f"{stem}_end", in_table=False)]
+
+
+# The events' own dates, as days: added after the first release, at the end for scripts reading by position.
+_EVENT_DAYS = _days("date")
 # Where in the report a record stands: after the other columns, for scripts that read by position.
 _CITED = [_c("lines", in_table=False), _c("cites", in_table=False)]
 
@@ -140,6 +151,8 @@ COLUMNS: dict[str, list[Column]] = {
         *(c._replace(in_table=False) for c in _names("since_what")),
         *(c._replace(in_table=False) for c in _names("designated_what")),
         *_CITED,
+        *_days("since"),
+        *_days("designated"),
     ],
     "institutions": [
         _c("id", give_way=2),
@@ -166,6 +179,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("title_ja_basis", "title_basis", "ja", in_table=False),
         _c("title_ja_referents", lang="ja", in_table=False),
         *_CITED,
+        *_EVENT_DAYS,
     ],
     "meetings": [
         _c("number"),
@@ -175,6 +189,7 @@ COLUMNS: dict[str, list[Column]] = {
         *_names("theme", least=30),
         *_EVENT_KEYS,
         _DISPUTED,
+        *_EVENT_DAYS,
     ],
     "symposia": [
         _c("number"),
@@ -186,6 +201,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("report_url"),
         *_EVENT_KEYS,
         _DISPUTED,
+        *_EVENT_DAYS,
     ],
     "contacts": [
         _c("type", give_way=2),
