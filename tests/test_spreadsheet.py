@@ -109,9 +109,10 @@ def open_in_calc(
     return cells
 
 
-def spnet(*args: str, out: Path | None = None) -> str:
-    """The installed spnet's stdout (or, with out, written to that file)."""
-    env = {**os.environ, "SPNET_DATA": str(DATA)}
+def spnet(*args: str, cache: Path, out: Path | None = None) -> str:
+    """The installed spnet's stdout (or, with out, written to that file), caching in `cache`
+    (a module's fixture runs before each test's private cache is set)."""
+    env = {**os.environ, "SPNET_DATA": str(DATA), "SPNET_CACHE_DIR": str(cache)}
     result = subprocess.run([str(SPNET), *args], capture_output=True, env=env, timeout=120)
     assert result.returncode == 0 and result.stderr == b"", result.stderr.decode()
     if out is not None:
@@ -123,13 +124,14 @@ def spnet(*args: str, out: Path | None = None) -> str:
 def sheets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[dict]]]:
     """Each listing's and each exported file's --bom CSV, with the JSON of the same command."""
     root = tmp_path_factory.mktemp("sheets")
+    cache = tmp_path_factory.mktemp("cache")
     made = {}
     for listing in LISTINGS:
         csv = root / f"{listing}.csv"
-        spnet(listing, "--format", "csv", "--bom", out=csv)
-        made[listing] = (csv, json.loads(spnet(listing, "--format", "json")))
-    spnet("export", "csv", "--bom", "--out", str(root / "export"))
-    bundle = json.loads(spnet("export", "json"))
+        spnet(listing, "--format", "csv", "--bom", cache=cache, out=csv)
+        made[listing] = (csv, json.loads(spnet(listing, "--format", "json", cache=cache)))
+    spnet("export", "csv", "--bom", "--out", str(root / "export"), cache=cache)
+    bundle = json.loads(spnet("export", "json", cache=cache))
     for kind in EXPORTED:
         csv = root / f"export-{kind}.csv"
         csv.write_bytes((root / "export" / f"{kind}.csv").read_bytes())
