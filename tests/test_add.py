@@ -74,7 +74,8 @@ def test_add_event_and_person(cli, data_copy: Path) -> None:
     # FY2024 (Soka's plan from 2024年度 on) runs to March 2025; the new event comes after it.
     assert rows.splitlines()[-1] == (
         "2025-06\ttrue\tmilestone\t\t\tウィーン大学とのシンポジウム\tkyoto\tkyoto-vienna-2025\tfalse\tfalse\t\t\t"
-        "\t3, 4\t\t"  # the lines it cites, none of its own; no field disputed
+        "	3, 4		"  # the lines it cites, none of its own; no field disputed
+        "	2025-06-01	2025-06-30"  # the first and last day of June 2025
     )
     person = ["add", "person", "--id", "new-person", "--name-ja", "山田 花子", "--role-ja", "教授", *SOURCE]
     assert cli("--data", str(data_copy), *person).exit_code == 0

@@ -101,6 +101,10 @@ def test_partner_json_fields(cli) -> None:
             "cites": "name_ja: 2365",  # the name as Osaka's text does not print it: （以下、UCL）
             "disputed_fields": None,
             "country_basis": "stated",  # the report says where UCL is: no + in a table
+            "since_start": None,
+            "since_end": None,
+            "designated_start": None,
+            "designated_end": None,
         }
     ]
 
@@ -138,6 +142,8 @@ def test_meetings_in_2023_are_exactly_those_held_in_2023(cli) -> None:
         "id": "meeting-14",
         "disputed": True,  # the printed weekday and the date disagree between the texts
         "disputed_fields": "date",
+        "date_start": "2023-12-11",
+        "date_end": "2023-12-11",
     }
 
 
@@ -207,6 +213,8 @@ def test_timeline_keeps_partial_and_tentative_dates(cli) -> None:
         "lines": "2208, 2257, 2191, 2239",
         "cites": "venue_ja: 2191; venue_en: 2239",
         "disputed_fields": None,
+        "date_start": "2024-03-01",  # March 2024, the month the report gives
+        "date_end": "2024-03-31",
     }
     bonn = rows(cli("timeline", "-u", "waseda", "--to", "1999", "--format", "json"))
     assert [(e["id"], e["date"]) for e in bonn] == [
@@ -285,9 +293,9 @@ def test_plain_is_the_default_when_piped(cli) -> None:
     lines = result.stdout.splitlines()
     assert [line.split("\t")[0] for line in lines] == ["2", "3", "4", "5", "6", "7", "8"]
     assert lines[0].split("\t")[:3] == ["2", "2022-01-13", "false"]
-    assert all(len(line.split("\t")) == 14 for line in lines)
-    # disputed: the 3rd and 8th meetings' dates, the 6th meeting's theme; then which field
-    assert [line.split("\t")[-2:] for line in lines] == [
+    assert all(len(line.split("\t")) == 16 for line in lines)
+    # disputed: the 3rd and 8th meetings' dates, the 6th meeting's theme; then which field; then the days
+    assert [line.split("\t")[12:14] for line in lines] == [
         ["false", ""],
         ["true", "date"],
         ["false", ""],
@@ -296,6 +304,7 @@ def test_plain_is_the_default_when_piped(cli) -> None:
         ["false", ""],
         ["true", "date"],
     ]
+    assert all(line.split("\t")[1] == line.split("\t")[14] == line.split("\t")[15] for line in lines)  # days
 
 
 def test_csv_tsv_headers_bom_and_fields(cli) -> None:

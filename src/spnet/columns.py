@@ -36,7 +36,8 @@ class Column(NamedTuple):
 
 
 TOKENS = {"id", "date", "since", "designated", "number", "email", "url", "report_url", "kind", "university"}
-TOKENS |= {"country", "time"}
+TOKENS |= {"country", "time", "date_start", "date_end", "since_start", "since_end", "designated_start"}
+TOKENS |= {"designated_end"}
 TOKENS |= {"type", "field", "managing", "partners", "count", "weekday_en", "weekday_ja", "disputed", "tentative"}
 TOKENS |= {"members", "universities", "relations", "institution", "partners_stated", "lines", "cites"}
 
@@ -73,6 +74,16 @@ _DISPUTED = _c("disputed", in_table=False)
 # Which fields a table marks `?`: after every other column (added after the first release), for
 # scripts that read by position.
 _DISPUTED_FIELDS = _c("disputed_fields", in_table=False)
+
+
+def _days(stem: str) -> list[Column]:
+    """A date's first and last day (2023-03: 2023-03-01, 2023-03-31), which sort and which a
+    spreadsheet reads as dates; a table shows the date as written instead."""
+    return [_c(f"{stem}_start", in_table=False), _c(f"{stem}_end", in_table=False)]
+
+
+# The events' own dates, as days: added after the first release, at the end for scripts reading by position.
+_EVENT_DAYS = _days("date")
 # Where in the report a record stands: after the other columns, for scripts that read by position.
 _CITED = [_c("lines", in_table=False), _c("cites", in_table=False)]
 
@@ -146,6 +157,8 @@ COLUMNS: dict[str, list[Column]] = {
         _DISPUTED_FIELDS,
         # Whether the country is the curators' (a table marks it +): at the end, for scripts reading by position.
         _c("country_basis", in_table=False),
+        *_days("since"),
+        *_days("designated"),
     ],
     "institutions": [
         _c("id", give_way=2),
@@ -174,6 +187,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("title_ja_referents", lang="ja", in_table=False),
         *_CITED,
         _DISPUTED_FIELDS,
+        *_EVENT_DAYS,
     ],
     "meetings": [
         _c("number"),
@@ -184,6 +198,7 @@ COLUMNS: dict[str, list[Column]] = {
         *_EVENT_KEYS,
         _DISPUTED,
         _DISPUTED_FIELDS,
+        *_EVENT_DAYS,
     ],
     "symposia": [
         _c("number"),
@@ -196,6 +211,7 @@ COLUMNS: dict[str, list[Column]] = {
         *_EVENT_KEYS,
         _DISPUTED,
         _DISPUTED_FIELDS,
+        *_EVENT_DAYS,
     ],
     "contacts": [
         _c("type", give_way=2),

@@ -37,8 +37,12 @@ FIELDS: dict[str, Term] = {
     "type": Term("Type", "区分"),
     "since": Term("Since", "開始"),
     "since_what": Term("Began with", "開始の内容"),
+    "since_start": Term("Since: first day", "開始（初日）"),
+    "since_end": Term("Since: last day", "開始（末日）"),
     "designated": Term("Designated", "戦略認定"),
     "designated_what": Term("Designated by", "戦略認定の内容"),
+    "designated_start": Term("Designated: first day", "戦略認定（初日）"),
+    "designated_end": Term("Designated: last day", "戦略認定（末日）"),
     "institution": Term("Institution", "機関"),
     "members": Term("Members", "構成大学"),  # a consortium's members, the project's member universities
     "member_count": Term("Members", "大学数"),  # how many member universities an institution is a partner of
@@ -46,6 +50,9 @@ FIELDS: dict[str, Term] = {
     "membership": Term("Members are", "連携大学とは"),
     "relations": Term("Relations", "関係"),
     "date": Term("Date", "日付"),
+    # A date as written (2023-03, FY2019) as the first and the last day it can mean.
+    "date_start": Term("Date: first day", "日付（初日）"),
+    "date_end": Term("Date: last day", "日付（末日）"),
     "tentative": Term("Planned", "予定"),
     "onward": Term("Onward from the date", "日付以降も継続"),
     "number": Term("No.", "回"),

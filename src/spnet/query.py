@@ -25,6 +25,16 @@ def _date_in(date: PartialDate, span: DateSpan | None) -> bool:
     return span is None or span.overlaps(date.first_day(), date.last_day())
 
 
+def days(stem: str, date: PartialDate | None) -> Row:
+    """`STEM_start` and `STEM_end`: the first and the last day a date as written can mean
+    (2023-03: 2023-03-01 and 2023-03-31; FY2019: 2019-04-01 and 2020-03-31; 199X: the
+    decade), as full ISO dates. They sort where the dates as written do not, and every
+    spreadsheet reads them as dates; None where there is no date."""
+    if date is None:
+        return {f"{stem}_start": None, f"{stem}_end": None}
+    return {f"{stem}_start": date.first_day().isoformat(), f"{stem}_end": date.last_day().isoformat()}
+
+
 def _country_name(archive: Archive, cid: str | None) -> Bilingual:
     for c in archive.countries:
         if c.id == cid:
@@ -225,6 +235,8 @@ def partner_row(archive: Archive, p: Partner) -> Row:
         "since_what_ja": p.since_what.ja,
         "designated_what_en": p.designated_what.en,
         "designated_what_ja": p.designated_what.ja,
+        **days("since", p.since),
+        **days("designated", p.designated),
         **disputed(p, _PARTNER_SHOWN),
         **cited_lines(p),
     }
@@ -285,6 +297,7 @@ def event_row(e: Event, shown: Collection[str] = _EVENT_SHOWN) -> Row:
         "title_ja_referents": "; ".join(e.title_ja_referents) or None,
         "university": e.university,
         "_misprinted_weekday": bool(e.misprinted_weekdays()),  # for a table: no weekday of spnet's own
+        **days("date", e.date),
         **disputed(e, shown),
         **cited_lines(e),
     }

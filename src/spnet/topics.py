@@ -126,7 +126,10 @@ DATES = (
     "an event whose fiscal_year disagrees with its date.\n"
     "\n"
     "Tables show dates as --date-style says: iso (2023-03-03), ja (2023年3月3日（金）, the default with --lang "
-    "ja) or wareki (令和5年3月3日（金）). JSON, CSV and TSV keep the stored form (2023-03-03, FY2019).\n"
+    "ja) or wareki (令和5年3月3日（金）). JSON, CSV and TSV keep the stored form (2023-03-03, FY2019), and "
+    "give beside it the first and the last day it can mean as full ISO dates, which sort and which "
+    "spreadsheets read as dates: date_start and date_end (a partner's since_start, since_end, "
+    "designated_start, designated_end).\n"
 )
 
 TOPICS = {"environment": ENVIRONMENT, "exit-codes": EXIT_CODES, "formats": FORMATS, "dates": DATES}
