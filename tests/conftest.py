@@ -70,6 +70,22 @@ def copy_data(dest: Path | str) -> None:
     shutil.copytree(DATA, dest, ignore=shutil.ignore_patterns(".spnet.lock"))
 
 
+def set_event_fields(data: Path, event_id: str, **fields: object) -> None:
+    """Sets fields of one of the project's events (project.toml) in an archive copy."""
+    import tomllib
+
+    import tomli_w
+
+    path = data / "project.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    next(e for e in doc["events"] if e["id"] == event_id).update(fields)
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+
+
+# The listings of records, each a command of its own.
+LISTINGS = [["universities"], ["partners"], ["institutions"], ["timeline"], ["meetings"], ["symposia"], ["contacts"]]
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the real archive."""

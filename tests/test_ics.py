@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from spnet.archive import load_archive
-from tests.conftest import DATA
+from tests.conftest import DATA, set_event_fields
 from tests.test_export_graph import _unescape, _whose, parse_ics
 
 ARCHIVE = load_archive(DATA, cache=False)
@@ -135,15 +135,7 @@ def test_a_name_in_one_language_only_stands_in_for_the_other(cli) -> None:
 
 
 def test_a_line_break_in_a_record_keeps_the_description_one_line(cli, data_copy: Path) -> None:
-    import tomllib
-
-    import tomli_w
-
-    path = data_copy / "project.toml"
-    doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    event = next(e for e in doc["events"] if e["id"] == "workshop")
-    event["note"] = "first line\r\nsecond\nthird"
-    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    set_event_fields(data_copy, "workshop", note="first line\r\nsecond\nthird")
     result = cli("--data", str(data_copy), "export", "ics", "--lang", "en")
     assert result.exit_code == 0, result.stderr
     (workshop,) = [e for e in parse_ics(result.stdout_bytes) if e["UID"][1] == "workshop@spnet"]

@@ -25,6 +25,7 @@ from rich.cells import cell_len
 from spnet import topics
 from spnet.terminal import phrases, topic_lines, wrap
 from tests.conftest import DATA, REPO
+from tests.conftest import LISTINGS as RECORD_LISTINGS
 from tests.test_screens import SCREENS, on_terminal, run_on_pty
 
 SPNET = str(Path(sys.executable).with_name("spnet"))
@@ -37,13 +38,7 @@ LATIN = re.compile(r"[A-Za-z]+")
 CELL = re.compile(r"\S+(?: \S+)*")  # text between gaps of two spaces or more
 
 LISTINGS = [
-    ["universities"],
-    ["partners"],
-    ["institutions"],
-    ["timeline"],
-    ["meetings"],
-    ["symposia"],
-    ["contacts"],
+    *RECORD_LISTINGS,
     ["stats"],
     ["search", "京都"],
     ["show", "symposium-2"],

@@ -19,18 +19,13 @@ import pytest
 import tomli_w
 from typer.testing import Result
 
+from tests.conftest import LISTINGS as RECORD_LISTINGS
 from tests.conftest import json_rows
 
 Cli = Callable[..., Result]
 
 LISTINGS = [
-    ["universities"],
-    ["partners"],
-    ["institutions"],
-    ["timeline"],
-    ["meetings"],
-    ["symposia"],
-    ["contacts"],
+    *RECORD_LISTINGS,
     ["search", "2022-02-10"],  # the 3rd meeting's date, which the texts disagree on
     ["search", "Bordeaux"],
 ]
