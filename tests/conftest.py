@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -80,6 +82,19 @@ def set_event_fields(data: Path, event_id: str, **fields: object) -> None:
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
     next(e for e in doc["events"] if e["id"] == event_id).update(fields)
     path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+
+
+def title_ja_as_read(event: Any) -> str | None:
+    """The Japanese title as a calendar or a picture gives it, written out here apart from
+    spnet's code: with whom its 本学 or 同協会 means (本学〔早大〕がボンオフィスを設置), and a
+    meeting's bare number with the report's word for the meetings (第01回連携大学会議)."""
+    title = event.title.ja
+    for pair in event.title_ja_referents:
+        word, _, who = pair.partition("=")
+        title = title.replace(word, f"{word}〔{who}〕", 1)
+    if event.kind == "meeting" and title and re.fullmatch(r"第\d+回", title):
+        title += "連携大学会議"
+    return title
 
 
 # The listings of records, each a command of its own.

@@ -239,7 +239,7 @@ def test_timeline_table_groups_by_year_and_marks_plans(cli) -> None:
     result = cli("timeline", "--format", "table", "--from", "2024")
     assert result.exit_code == 0
     assert re.search(r"^2024-03 \*  ", result.stdout, re.M)  # planned: marked, and explained below
-    assert result.stdout.endswith("\n* planned, not yet held / 予定（未実施）\n")
+    assert result.stdout.endswith("\n* planned when the report was written / 報告書の時点で予定\n")
     assert re.search(r"^2024$", result.stdout, re.M)  # the year's heading
     # A date known only to the year is not repeated under its year's heading.
     assert not re.search(r"^2024 ", result.stdout, re.M)
@@ -341,7 +341,7 @@ def test_markdown(cli) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("| No. | Date |") and lines[1].startswith("| --- |")
     assert "| 2024-03 \\* |" in result.stdout  # planned: marked as in a table, and explained below it
-    assert result.stdout.endswith("|\n\n- \\* planned, not yet held / 予定（未実施）\n")
+    assert result.stdout.endswith("|\n\n- \\* planned when the report was written / 報告書の時点で予定\n")
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import pytest
 import tomli_w
 
 from spnet.archive import load_archive
-from tests.conftest import DATA
+from tests.conftest import DATA, title_ja_as_read
 
 
 def test_json_export_equals_the_listings(cli) -> None:
@@ -262,7 +262,7 @@ def test_timeline_as_a_picture(cli, tmp_path: Path) -> None:
     assert placed["meeting-03"].tag.endswith("circle") and placed["meeting-16"].tag.endswith("rect")
     assert placed["meeting-16"].get("fill") == "white" and placed["meeting-15"].get("fill") != "white"
     text = svg.read_text(encoding="utf-8")
-    assert "2022-02-10  3rd Meeting / 第03回 ?" in text  # the date the texts disagree on
+    assert "2022-02-10  3rd Meeting / 第03回連携大学会議 ?" in text  # the date the texts disagree on
     assert "planned" in text and "meeting" in text  # the legend
     # Self-contained: nothing fetched from elsewhere.
     assert "href" not in text and "url(" not in text and "@import" not in text
@@ -331,15 +331,6 @@ def parse_ics(raw: bytes) -> list[dict[str, tuple[dict[str, str], str]]]:
     return events
 
 
-def _whose(event) -> str | None:
-    """The Japanese title with whom its 本学 or 同協会 means: 本学〔早大〕がボンオフィスを設置."""
-    title = event.title.ja
-    for pair in event.title_ja_referents:
-        word, _, who = pair.partition("=")
-        title = title.replace(word, f"{word}〔{who}〕", 1)
-    return title
-
-
 def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
     import datetime as dt
 
@@ -369,8 +360,8 @@ def test_ics_export_parses_back_to_the_timeline(cli, tmp_path: Path) -> None:
         else:
             assert params == {"TZID": "Asia/Tokyo"} and record.time
         title = _unescape(ev["SUMMARY"][1])
-        assert title.startswith(record.title.en or _whose(record))
-        assert _whose(record) in title if record.title.ja else True
+        assert title.startswith(record.title.en or title_ja_as_read(record))
+        assert title_ja_as_read(record) in title if record.title.ja else True
     symposium = by_uid["symposium-2@spnet"]
     assert symposium["DTSTART"] == ({"TZID": "Asia/Tokyo"}, "20230303T173000")
     assert symposium["DTEND"] == ({"TZID": "Asia/Tokyo"}, "20230303T200000")
@@ -433,7 +424,7 @@ def test_ics_export_reads_back_with_an_independent_parser(cli) -> None:
             assert start == record.date.first_day() and end == start + dt.timedelta(days=1)
         disputed = any(d.field == "date" for d in record.disagreements)
         assert str(event["STATUS"]) == ("TENTATIVE" if record.tentative or disputed else "CONFIRMED")
-        assert str(event["SUMMARY"]).startswith(record.title.en or _whose(record))  # its marks: test_ics.py
+        assert str(event["SUMMARY"]).startswith(record.title.en or title_ja_as_read(record))  # its marks: test_ics.py
     symposium = events["symposium-3@spnet"]
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
     assert symposium.decoded("DTSTART") == dt.datetime(2023, 12, 19, 17, 30, tzinfo=tokyo)

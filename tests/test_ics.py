@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from spnet.archive import load_archive
-from tests.conftest import DATA, set_event_fields
-from tests.test_export_graph import _unescape, _whose, parse_ics
+from tests.conftest import DATA, set_event_fields, title_ja_as_read
+from tests.test_export_graph import _unescape, parse_ics
 
 ARCHIVE = load_archive(DATA, cache=False)
 EVENTS = {e.id: e for e in ARCHIVE.events}
@@ -75,7 +75,7 @@ def _day(value: str) -> dt.date:
 def _own(record: Any, lang: str) -> str:
     """The record's title in `lang`, or in the other where the report has only that; the
     Japanese with whom its 本学 means."""
-    en, ja = record.title.en, _whose(record) if record.title.ja else None
+    en, ja = record.title.en, title_ja_as_read(record) if record.title.ja else None
     return (en or ja) if lang == "en" else (ja or en)
 
 
@@ -105,9 +105,9 @@ def test_titles_in_each_language_and_both(cli) -> None:
     assert EVENTS[planned].date.iso() == "2024-03"
     en, ja = _calendar(cli, "--lang", "en"), _calendar(cli, "--lang", "ja")
     assert en[meeting]["SUMMARY"][1] == f"{EVENTS[meeting].title.en} (date disputed)"
-    assert ja[meeting]["SUMMARY"][1] == f"{EVENTS[meeting].title.ja}（日付に日英相違）"
+    assert ja[meeting]["SUMMARY"][1] == f"{title_ja_as_read(EVENTS[meeting])}（日付に日英相違）"
     assert en[planned]["SUMMARY"][1] == f"{EVENTS[planned].title.en} (March 2024, planned)"
-    assert ja[planned]["SUMMARY"][1] == f"{EVENTS[planned].title.ja}（2024年3月、予定）"
+    assert ja[planned]["SUMMARY"][1] == f"{title_ja_as_read(EVENTS[planned])}（2024年3月、予定）"
     # Both: each language with its own marks, the reader's first; the default.
     both = _calendar(cli, "--lang", "both", reader="en")
     assert both[planned]["SUMMARY"][1] == f"{en[planned]['SUMMARY'][1]} / {ja[planned]['SUMMARY'][1]}"
@@ -125,7 +125,7 @@ def test_a_name_in_one_language_only_stands_in_for_the_other(cli) -> None:
     only_en = [r for r in ARCHIVE.events if r.title.en and not r.title.ja]
     en, ja = _calendar(cli, "--lang", "en"), _calendar(cli, "--lang", "ja")
     for record in only_ja:
-        assert en[record.id]["SUMMARY"][1].startswith(_whose(record))
+        assert en[record.id]["SUMMARY"][1].startswith(title_ja_as_read(record))
     for record in only_en:
         assert ja[record.id]["SUMMARY"][1].startswith(record.title.en)
     people = [p for p in ARCHIVE.people if p.name.ja and not p.name.en]
@@ -261,5 +261,5 @@ def test_khal_updates_the_calendar_it_imports_again_in_another_language(tmp_path
     stored = list((tmp_path / "calendar").iterdir())
     assert len(stored) == len(parse_ics(ics.read_bytes()))  # updated, not added twice
     listed = _run([*khal, "list", "--format", "{title}", "2022-02-10", "2022-02-10"], env)
-    assert f"{EVENTS['meeting-03'].title.ja}（日付に日英相違）" in listed.splitlines()
+    assert f"{title_ja_as_read(EVENTS['meeting-03'])}（日付に日英相違）" in listed.splitlines()
     assert EVENTS["meeting-03"].title.en not in listed

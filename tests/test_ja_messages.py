@@ -227,7 +227,7 @@ def test_the_calendar_in_japanese() -> None:
     unfolded = done.stdout.replace("\r\n", "\n").replace("\n ", "")
     assert "X-WR-CALNAME:「戦略的パートナーシップ」大学ネットワーク（2021年〜2023年度末）" in unfolded
     meeting = _events(done.stdout)["meeting-03"]
-    assert meeting["SUMMARY"] == "第03回（日付に日英相違）"
+    assert meeting["SUMMARY"] == "第03回連携大学会議（日付に日英相違）"
     assert meeting["LOCATION"] == "オンライン"
     about = meeting["DESCRIPTION"].split(" · ")  # one line: khal's agenda prints it after the title
     assert about[0] == "日付: 2022年2月10日"
@@ -243,10 +243,11 @@ def test_the_calendar_in_english_and_in_both() -> None:
     assert english["SUMMARY"] == "3rd Meeting (date disputed)"
     assert english["DESCRIPTION"].startswith("Date: 2022-02-10 · The Japanese text gives")
     both = _events(spnet("export", "ics").stdout)["meeting-03"]
-    assert both["SUMMARY"] == "第03回（日付に日英相違） / 3rd Meeting (date disputed)"  # the reader's language first
+    # The reader's language first.
+    assert both["SUMMARY"] == "第03回連携大学会議（日付に日英相違） / 3rd Meeting (date disputed)"
     assert both["DESCRIPTION"].startswith("日付: 2022年2月10日 · ")
     in_english = _events(spnet("export", "ics", lang="C.UTF-8").stdout)["meeting-03"]["SUMMARY"]
-    assert in_english == "3rd Meeting (date disputed) / 第03回（日付に日英相違）"
+    assert in_english == "3rd Meeting (date disputed) / 第03回連携大学会議（日付に日英相違）"
 
 
 def test_the_graph_in_japanese_and_in_english() -> None:

@@ -184,7 +184,7 @@ def test_japanese_throughout_under_lang_ja(cli) -> None:
     name stays English rather than blank; the machine formats keep the data as it is."""
     md = cli("timeline", "--year", "2024", "--lang", "ja", "--format", "md").stdout
     assert "| 2024年3月 \\* | 会議 | 16 | 第16回 |  | meeting-16 |" in md
-    assert md.endswith("\n- \\* 予定（未実施）\n")  # the mark explained in Japanese
+    assert md.endswith("\n- \\* 報告書の時点で予定\n")  # the mark explained in Japanese
     assert "| 2024年2月2日（金） | 会議 | 15 |" in md
     assert "| 出来事 |" in md and "| 九州大学 |" in md
     wareki = cli("timeline", "--year", "2024", "--lang", "ja", "--date-style", "wareki", "--format", "md").stdout

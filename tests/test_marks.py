@@ -181,7 +181,7 @@ def test_a_planned_date_known_only_to_its_year_is_marked_planned(cli: Cli) -> No
     table = _ok(cli("timeline", "--fy", "2024", "--format", "table", env=WIDE))
     line = next(line for line in table.splitlines() if "soka-continuation-2024" in line)
     assert re.match(r"FY2024 onward \?\* ", line)
-    assert table.endswith("* planned, not yet held / 予定（未実施）\n")
+    assert table.endswith("* planned when the report was written / 報告書の時点で予定\n")
     md = _ok(cli("timeline", "--fy", "2024", "--format", "md"))
     assert "| FY2024 onward ?\\* |" in md
     header, cells, legend = _markdown(md)
@@ -189,7 +189,7 @@ def test_a_planned_date_known_only_to_its_year_is_marked_planned(cli: Cli) -> No
     assert row[header.index("Date")] == "FY2024 onward ?*"
     assert [item[:2] for item in legend] == ["? ", "+ ", "* "]
     ja = _ok(cli("timeline", "--fy", "2024", "--format", "md", "--lang", "ja"))
-    assert "| 2024年度以降 ?\\* |" in ja and "\n- \\* 予定（未実施）\n" in ja
+    assert "| 2024年度以降 ?\\* |" in ja and "\n- \\* 報告書の時点で予定\n" in ja
 
 
 def test_a_title_both_disputed_and_the_curators_carries_both_marks_in_order(cli: Cli) -> None:

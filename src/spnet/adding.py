@@ -186,7 +186,7 @@ def add_event(
     partner: Annotated[
         list[str] | None, typer.Option("--partner", metavar="PARTNER", help="A partner id; repeat for more.")
     ] = None,
-    tentative: Annotated[bool, typer.Option("--tentative", help="Planned, not yet held.")] = False,
+    tentative: Annotated[bool, typer.Option("--tentative", help="Planned when the report was written.")] = False,
     number: Annotated[int | None, typer.Option("--number", metavar="N", help="A meeting's number.")] = None,
     note: NoteOpt = None,
     dry_run: DryRunOpt = False,

@@ -221,7 +221,7 @@ MEASURES: dict[str, Term] = {
 
 # The marks a table puts after a value, for its legend.
 LEGEND: dict[str, Term] = {
-    "*": Term("planned, not yet held", "予定（未実施）"),
+    "*": Term("planned when the report was written", "報告書の時点で予定"),
     "?": Term("the Japanese and English texts disagree", "日英の記述が異なる"),
     "+": Term(
         "added or worded by the archive's curators: not the report's own words",

@@ -98,7 +98,7 @@ def _title(e: Any, lang: str, disputed: bool) -> str:
     not miss, in that language: the date known only to its month or year, planned, or
     disputed, unless the title says it already. 3rd Meeting (date disputed) /
     第03回（日付に日英相違）."""
-    title = e.title._replace(ja=render.with_referents(e.title.ja, e.title_ja_referents))
+    title = e.title._replace(ja=render.event_title_ja(e))
     marks = [Term(known_as(e.date, "en"), known_as(e.date, "ja"))] if e.date.precision != "day" else []
     marks += [PLANNED] if e.tentative else []
     marks += [DATE_DISPUTED] if disputed else []

@@ -28,7 +28,7 @@ from spnet import dates, glossary
 from spnet.graph import FONT
 from spnet.i18n import N_, _
 from spnet.models import Event
-from spnet.render import visible
+from spnet.render import event_title_ja, visible
 from spnet.terminal import wrap
 
 MAX_WIDTH = 1920  # a full-HD slide's width: the picture is never wider
@@ -52,7 +52,7 @@ KIND_COLOURS = {
     "milestone": "#59a14f",
 }
 LEGEND = N_(
-    "bar: a date known only to its month, year or decade · hollow, *: planned · "
+    "bar: a date known only to its month, year, fiscal year or decade · hollow, *: planned · "
     "ringed, ?: the Japanese and English texts give different dates"
 )
 # Widths in ems of a character, on the generous side of what IPA and Noto CJK fonts draw:
@@ -162,9 +162,10 @@ def layout(labels: Sequence[str], events: Sequence[Event], project_start: int | 
 def label_of(e: Event, lang: str, date_style: str) -> str:
     """The text beside an event: its date, its title in `lang` (en, ja or both: English /
     Japanese), and its marks (* planned, ? the texts disagree on the date)."""
-    titles = {"en": (e.title.en,), "ja": (e.title.ja,)}.get(lang, (e.title.en, e.title.ja))
+    ja = event_title_ja(e)
+    titles = {"en": (e.title.en,), "ja": (ja,)}.get(lang, (e.title.en, ja))
     # A title the archive has only in the other language is shown in that one.
-    title = " / ".join(t for t in titles if t) or e.title.en or e.title.ja or e.id
+    title = " / ".join(t for t in titles if t) or e.title.en or ja or e.id
     disputed = any(d.field == "date" for d in e.disagreements)
     # The tables' order of marks (render.MARK_ORDER): `?*` on a planned, disputed date.
     marks = " " + "".join(m for m, on in (("?", disputed), ("*", e.tentative)) if on)

@@ -328,6 +328,19 @@ def with_referents(text: str | None, referents: Sequence[str]) -> str | None:
     return text
 
 
+_NUMBER_ONLY = re.compile(r"第\d+回")
+
+
+def event_title_ja(event: Any) -> str | None:
+    """An event's Japanese title as a reader needs it away from a table (a calendar, a
+    picture): whom 本学 or 同協会 means, and a meeting's bare number with the report's word
+    for the meetings (第01回 as 第01回連携大学会議), as the table's kind column says it."""
+    title = with_referents(event.title.ja, event.title_ja_referents)
+    if title and event.kind == "meeting" and _NUMBER_ONLY.fullmatch(title):
+        title += glossary.REPORT_WORDS["meeting"][0]
+    return title
+
+
 def _emit_markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, stream: TextIO) -> None:
     def md(text: str) -> str:
         # Text, never markup: what would make a link or an image (`](`), code, emphasis,
