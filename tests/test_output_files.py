@@ -296,3 +296,52 @@ def test_a_target_that_cannot_be_made_is_named_not_the_temporary_file(writer: st
     assert result.returncode == 4
     assert result.stderr.decode() == f"spnet: error: cannot write the output: {target}: Operation not permitted\n"
     assert not list(unwritable.iterdir())
+
+
+def _archive_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "json", "--out", "{data}/universities/kyoto.toml"],
+        ["export", "ics", "--out", "{data}/project.toml"],
+        ["export", "csv", "--out", "{data}/tables"],
+        ["export", "sqlite", "--out", "{tmp}/spnet.db", "--metadata", "{data}/project.toml"],
+        ["graph", "--format", "svg", "--out", "{data}/universities/keio.toml"],
+        ["timeline", "--svg", "{data}/universities/keio.toml"],
+        ["timeline", "--svg", "{link}/project.toml"],  # through a link to the data directory
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_no_output_replaces_a_file_of_the_archive(tmp_path: Path, args: list[str]) -> None:
+    data = tmp_path / "data"
+    copy_data(data)
+    (tmp_path / "link").symlink_to(data)
+    before = _archive_bytes(data)
+    where = {"data": str(data), "tmp": str(tmp_path), "link": str(tmp_path / "link")}
+    result = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data), *(a.format(**where) for a in args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "inside the archive's data directory" in result.stderr
+    assert _archive_bytes(data) == before  # every record as it was, nothing added beside them
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["export", "sqlite", "--out", "same.db", "--metadata", "same.db"], "--metadata and --out name the same file"),
+        (["export", "sqlite", "--out", "-"], "a SQLite database cannot go to standard output"),
+        (["timeline", "--svg", "-", "--format", "csv"], "--svg - and --format both write to standard output"),
+    ],
+)
+def test_outputs_that_would_overwrite_each_other_are_refused(tmp_path: Path, args: list[str], message: str) -> None:
+    result = spnet(*args, cwd=tmp_path)
+    assert result.returncode == 2 and not result.stdout
+    assert result.stderr.decode().startswith(f"spnet: error: {message}") and result.stderr.count(b"\n") == 1
+    assert list(tmp_path.iterdir()) == []  # no file named - and no database spoilt

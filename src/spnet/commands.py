@@ -50,6 +50,7 @@ from spnet.options import (
     listing,
     make_output,
     open_archive,
+    output_file,
     today_of,
 )
 from spnet.render import Format, Lang, Output
@@ -355,6 +356,9 @@ def timeline(
     """
     if upcoming and past:
         raise UsageError(_("--upcoming and --past exclude each other"))
+    if svg is not None and str(svg) == "-" and out.format is not None:
+        raise UsageError(_("--svg - and --format both write to standard output: give --svg a file"))
+    svg = output_file(ctx, svg, "--svg")
     archive = open_archive(ctx)
     span = date_span(year, fy, start, end)
     project = query.project_years(archive) if svg is not None else None
@@ -626,6 +630,11 @@ def export(
         raise UsageError(_("--metadata goes with sqlite"))
     if lang is not None and fmt is not ExportFormat.ics:
         raise UsageError(_("--lang goes with the ics calendar: the other formats hold both languages"))
+    if fmt is ExportFormat.sqlite and out is not None and str(out) == "-":
+        raise UsageError(_("a SQLite database cannot go to standard output: give --out FILE"))
+    if metadata is not None and out is not None and metadata.resolve() == out.resolve():
+        raise UsageError(_("--metadata and --out name the same file"))
+    out, metadata = output_file(ctx, out, "--out"), output_file(ctx, metadata, "--metadata")
     archive = open_archive(ctx)
     if fmt is ExportFormat.sqlite:
         if university or year or fy or start or end or kind:
@@ -643,7 +652,7 @@ def export(
         ics.write_ics(archive, chosen, out, vague_too=vague_dates is not False, lang=language)
         return
     if kind or vague_dates is not None:
-        raise UsageError(_("--kind and --vague-dates go with the ics calendar"))
+        raise UsageError(_("--kind and --vague-dates/--no-vague-dates go with the ics calendar"))
     data = exporter.bundle(archive, universities=university or (), span=span)
     if fmt is ExportFormat.json:
         exporter.write_json(data, out)
@@ -696,6 +705,9 @@ def graph(
     pixels = network.parse_size(size) if size is not None else None
     if pixels is not None and fmt is GraphFormat.mermaid:
         raise UsageError(_("--size goes with dot, svg and png"))
+    out = output_file(ctx, out, "--out")
+    if fmt is GraphFormat.png and out is not None and str(out) == "-" and sys.stdout.isatty():
+        raise UsageError(_("a PNG is not for a terminal: give --out FILE, or pipe it"))
     archive = open_archive(ctx)
     net = network.network(archive, names.resolve_universities(archive, university or ()), render.parse_lang(lang).value)
     text = network.to_mermaid(net) if fmt is GraphFormat.mermaid else network.to_dot(net, pixels)

@@ -276,6 +276,22 @@ def editable_root(ctx: typer.Context) -> Path:
     return root
 
 
+def output_file(ctx: typer.Context, path: Path | None, option: str) -> Path | None:
+    """A file or directory the user named for spnet to write, refused (exit 2) where writing
+    it would replace the archive's own files: inside the data directory, through a link
+    too. Only `add` and `fmt` write there, under the archive's lock."""
+    if path is None or str(path) == "-":
+        return path
+    root = resolve_data_dir((ctx.obj or {}).get("data")).resolve()
+    if path.resolve().is_relative_to(root):
+        raise UsageError(
+            _("{option} {path}: inside the archive's data directory {root}; write elsewhere").format(
+                option=option, path=render.visible(str(path)), root=render.visible(str(root))
+            )
+        )
+    return path
+
+
 def open_archive(ctx: typer.Context) -> Archive:
     obj = ctx.ensure_object(dict)
     if "archive" not in obj:
@@ -330,12 +346,12 @@ def today_of(value: str | None) -> dt.date:
     if not pinned:
         return dt.date.today()
     try:
-        span = parse_span(pinned)
-    except UsageError as exc:
-        raise bad_environment(TODAY_ENV, pinned, str(exc)) from None
-    if span.start != span.end:
-        raise bad_environment(TODAY_ENV, pinned, _("give a full date, such as 2023-03-03"))
-    return span.start
+        day = parse_span(pinned)
+    except UsageError:
+        day = None  # the parser's hint names partial dates too, which a day cannot be
+    if day is None or day.start != day.end:
+        raise bad_environment(TODAY_ENV, pinned, _("give a full date, such as 2023-03-03, 2023年3月3日 or R5.3.3"))
+    return day.start
 
 
 def grouping(by: str, out: Output) -> Callable[[dict[str, Any]], str]:

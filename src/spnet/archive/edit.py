@@ -220,6 +220,6 @@ def _lock_wait() -> float:
         wait = float(text)
     except ValueError:
         wait = -1
-    if not 0 <= wait < 3600:  # NaN too
+    if not 0 <= wait <= 3600:  # NaN too
         raise bad_environment("SPNET_LOCK_WAIT", text, _("give a number of seconds from 0 to 3600"))
     return wait
