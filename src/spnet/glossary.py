@@ -205,11 +205,11 @@ WEEKDAYS: tuple[Term, ...] = tuple(Term(en, f"{ja}曜日") for en, ja in zip(WEE
 
 # `spnet stats`: its measures and the values it names.
 MEASURES: dict[str, Term] = {
-    "partners by country": Term("partners by country", "国別の相手校数"),
+    "partners by country": Term("partners by country", "国別の連携件数"),
     "partners by country, the curators' additions": Term(
-        "partners by country, the curators' additions", "国別の相手校数（管理者が国を補ったもの）"
+        "partners by country, the curators' additions", "国別の連携件数（管理者が国を補ったもの）"
     ),
-    "partners by kind": Term("partners by kind", "種別ごとの相手校数"),
+    "partners by kind": Term("partners by kind", "種別ごとの連携件数"),
     "institutions": Term("institutions", "機関数"),
     "partners by decade begun": Term("partners by decade begun", "連携開始の年代別"),
     "partners by year designated": Term("partners by year designated", "戦略認定の年別"),
