@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 
 from spnet import dates, glossary
 from spnet.graph import FONT
-from spnet.i18n import N_, _
+from spnet.i18n import N_, _, language
 from spnet.models import Event
 from spnet.render import event_title_ja, visible
 from spnet.terminal import wrap
@@ -160,10 +160,11 @@ def layout(labels: Sequence[str], events: Sequence[Event], project_start: int | 
 
 
 def label_of(e: Event, lang: str, date_style: str) -> str:
-    """The text beside an event: its date, its title in `lang` (en, ja or both: English /
-    Japanese), and its marks (* planned, ? the texts disagree on the date)."""
+    """The text beside an event: its date, its title in `lang` (en, ja or both, the reader's language first:
+    English / Japanese), and its marks (* planned, ? the texts disagree on the date)."""
     ja = event_title_ja(e)
-    titles = {"en": (e.title.en,), "ja": (ja,)}.get(lang, (e.title.en, ja))
+    both = (ja, e.title.en) if language() == "ja" else (e.title.en, ja)  # the reader's language first
+    titles = {"en": (e.title.en,), "ja": (ja,)}.get(lang, both)
     # A title the archive has only in the other language is shown in that one.
     title = " / ".join(t for t in titles if t) or e.title.en or ja or e.id
     disputed = any(d.field == "date" for d in e.disagreements)
@@ -175,8 +176,13 @@ def label_of(e: Event, lang: str, date_style: str) -> str:
 
 
 def _kind_name(kind: str, lang: str) -> str:
+    """A kind in the legend, in `lang`; with both, both, the reader's language first."""
     term = glossary.VALUES.get(kind)
-    return (term.ja if lang == "ja" else term.en) if term else kind
+    if term is None:
+        return kind
+    if lang == "both":
+        return f"{term.ja} / {term.en}" if language() == "ja" else f"{term.en} / {term.ja}"
+    return term.ja if lang == "ja" else term.en
 
 
 def _axis(out: list[str], scale: Scale, y: float, bottom: float) -> None:
