@@ -261,6 +261,16 @@ def test_a_long_table_goes_through_the_pager_a_short_one_does_not() -> None:
     assert not any("PAGER" in line for line in plain.lines)  # empty SPNET_PAGER: no pager
 
 
+@pytest.mark.parametrize("pager", ["false", "'unterminated", "exit 3"])
+def test_a_pager_that_fails_loses_no_output(pager: str) -> None:
+    """A pager that exits non-zero or that the shell cannot read: the table is printed as
+    if there were none."""
+    paged = on_terminal(["timeline"], 100, rows=30, env={"SPNET_PAGER": pager})
+    direct = on_terminal(["timeline", "--no-pager"], 100, rows=30)
+    assert paged.code == 0 and paged.lines and paged.lines[-5:] == direct.lines[-5:]
+    assert "2021" in paged.text and "symposium-3" in paged.text
+
+
 def test_pager_from_pager_variable() -> None:
     env = spnet_env(PAGER="sed 's/^/VIA-PAGER /'")
     del env["SPNET_PAGER"]

@@ -597,7 +597,9 @@ def show(
 
 
 def page(command: str, text: str, stream: TextIO) -> bool:
-    """Send text to the pager as git does (through the shell); False if it could not start."""
+    """Send text to the pager as git does (through the shell); False if it could not start
+    or failed (a shell error, a program that exits non-zero, `false`): the caller then
+    prints the text itself, so no output is lost. A pager quit early exits 0 or by a signal."""
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
     env.setdefault("LV", "-c")
@@ -614,7 +616,7 @@ def page(command: str, text: str, stream: TextIO) -> bool:
         except BrokenPipeError:  # the reader quit the pager before the end: nothing is lost
             pass
         proc.wait()
-    return proc.returncode != 127  # 127: the shell found no such command
+    return proc.returncode <= 0  # 127: no such command; 2: the shell could not read the command
 
 
 def write_messages(lines: Sequence[tuple[str, str | None]], stream: TextIO | None = None) -> None:
