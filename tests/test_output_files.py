@@ -345,3 +345,19 @@ def test_outputs_that_would_overwrite_each_other_are_refused(tmp_path: Path, arg
     assert result.returncode == 2 and not result.stdout
     assert result.stderr.decode().startswith(f"spnet: error: {message}") and result.stderr.count(b"\n") == 1
     assert list(tmp_path.iterdir()) == []  # no file named - and no database spoilt
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["export", "json", "--bom"], "--bom goes with csv"),
+        (["export", "json", "--force"], "--metadata and --force go with sqlite"),
+        (["export", "csv", "--out", "tables", "--no-vague-dates"], "--kind and --vague-dates/--no-vague-dates go"),
+        (["export", "sqlite", "--out", "x.db", "--no-vague-dates"], "a SQLite export holds the whole archive"),
+    ],
+)
+def test_an_export_option_for_another_format_is_refused(tmp_path: Path, args: list[str], message: str) -> None:
+    result = spnet(*args, cwd=tmp_path)
+    assert result.returncode == 2 and not result.stdout and result.stderr.count(b"\n") == 1
+    assert result.stderr.decode().startswith(f"spnet: error: {message}")
+    assert list(tmp_path.iterdir()) == []

@@ -625,9 +625,9 @@ def export(
     from spnet import ics
 
     if bom and fmt is not ExportFormat.csv:
-        raise UsageError(_("--bom goes with --format csv"))
-    if metadata is not None and fmt is not ExportFormat.sqlite:
-        raise UsageError(_("--metadata goes with sqlite"))
+        raise UsageError(_("--bom goes with csv"))
+    if (metadata is not None or force) and fmt is not ExportFormat.sqlite:
+        raise UsageError(_("--metadata and --force go with sqlite"))
     if lang is not None and fmt is not ExportFormat.ics:
         raise UsageError(_("--lang goes with the ics calendar: the other formats hold both languages"))
     if fmt is ExportFormat.sqlite and out is not None and str(out) == "-":
@@ -637,7 +637,7 @@ def export(
     out, metadata = output_file(ctx, out, "--out"), output_file(ctx, metadata, "--metadata")
     archive = open_archive(ctx)
     if fmt is ExportFormat.sqlite:
-        if university or year or fy or start or end or kind:
+        if university or year or fy or start or end or kind or vague_dates is not None:
             raise UsageError(_("a SQLite export holds the whole archive: filter it with SQL"))
         from spnet.archive import writer
 

@@ -311,7 +311,7 @@ def parse_size(text: str) -> tuple[int, int]:
     low, high = SIZE_RANGE
     if not match or not all(low <= int(n) <= high for n in match.groups()):
         raise UsageError(
-            _("--size takes WIDTHxHEIGHT in pixels, each {low} to {high} (e.g. 3840x2160), not {value!r}").format(
+            _("--size takes WIDTHxHEIGHT in pixels, each {low} to {high} (e.g. 3840x2160), not '{value}'").format(
                 low=low, high=high, value=visible(text)
             )
         )
