@@ -46,6 +46,8 @@ def _said(record: Any, lang: str) -> list[str]:
         "fy": [f"FY{d.year}" if lang == "en" else f"{d.year}年度"],
         "decade": [f"{d.year}s" if lang == "en" else f"{d.year}年代"],
     }[d.precision]
+    if record.onward:  # a date something began on, as the table says it
+        precision = [f"{precision[0]} onward" if lang == "en" else f"{precision[0]}以降"]
     planned = ["planned" if lang == "en" else "予定"] if record.tentative else []
     disputed = ["date disputed" if lang == "en" else "日付に日英相違"]
     return precision + planned + (disputed if any(x.field == "date" for x in record.disagreements) else [])

@@ -173,6 +173,8 @@ def test_each_title_is_there_in_full_in_its_language(cli, tmp_path: Path, lang: 
         titles = {"en": [e.title.en], "ja": [ja], "both": [e.title.en, ja]}[lang]
         for title in [t for t in titles if t] or [e.title.en or e.title.ja]:
             assert squeeze(title) in text, (e.id, text)
+        if e.onward:  # a date something began on, as the table says it
+            assert re.match(r"(FY\d{4}|\d{4}年度)(onward|以降)", text), (e.id, text)
         disputed = any(d.field == "date" for d in e.disagreements)
         marks = ("?" if disputed else "") + ("*" if e.tentative else "")  # the tables' order
         assert text.endswith(marks) and (marks or text[-1] not in "*?"), (e.id, text)

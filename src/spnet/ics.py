@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from spnet import dates, render
+from spnet import dates, glossary, render
 from spnet.citations import MONTHS
 from spnet.dates import DateStyle
 from spnet.fsutil import output
@@ -78,14 +78,17 @@ def _text(text: Bilingual, lang: str) -> str:
     return " / ".join(_texts(text, lang))
 
 
-def known_as(date: PartialDate, lang: str) -> str:
+def known_as(date: PartialDate, lang: str, *, onward: bool = False) -> str:
     """The date as far as the report knows it: 2023-03-03, March 2023, 2024, FY2024,
-    1990s; in Japanese 2023年3月3日, 2023年3月, 2024年, 2024年度, 1990年代."""
+    1990s; in Japanese 2023年3月3日, 2023年3月, 2024年, 2024年度, 1990年代; a date
+    something began on, as the table says it: FY2024 onward, 2024年度以降."""
     if lang == "ja":
-        return dates.format_date(date.iso(), DateStyle.JA, weekday=False)
-    if date.precision == "month" and date.month:
-        return f"{MONTHS[date.month - 1]} {date.year}"
-    return dates.format_date(date.iso(), DateStyle.ISO)
+        text = dates.format_date(date.iso(), DateStyle.JA, weekday=False)
+    elif date.precision == "month" and date.month:
+        text = f"{MONTHS[date.month - 1]} {date.year}"
+    else:
+        text = dates.format_date(date.iso(), DateStyle.ISO)
+    return (glossary.ONWARD.ja if lang == "ja" else glossary.ONWARD.en).format(text) if onward else text
 
 
 # The words of the table's marks * and ? (glossary.LEGEND), as a title says them.
@@ -99,7 +102,8 @@ def _title(e: Any, lang: str, disputed: bool) -> str:
     disputed, unless the title says it already. 3rd Meeting (date disputed) /
     第03回（日付に日英相違）."""
     title = e.title._replace(ja=render.event_title_ja(e))
-    marks = [Term(known_as(e.date, "en"), known_as(e.date, "ja"))] if e.date.precision != "day" else []
+    known = [known_as(e.date, lang, onward=e.onward) for lang in ("en", "ja")]
+    marks = [Term(*known)] if e.date.precision != "day" or e.onward else []
     marks += [PLANNED] if e.tentative else []
     marks += [DATE_DISPUTED] if disputed else []
     if not marks:
@@ -130,7 +134,8 @@ def _when(e: Any) -> list[str]:
 
 
 def _description(e: Any, people: dict[str, Any], lang: str, disputes: list[Any]) -> str:
-    about = [_("Date: {date}").format(date=known_as(e.date, language())) + (_(" (planned)") if e.tentative else "")]
+    when = known_as(e.date, language(), onward=e.onward)
+    about = [_("Date: {date}").format(date=when) + (_(" (planned)") if e.tentative else "")]
     if e.date.precision != "day":
         only = {
             "month": _("the month"),

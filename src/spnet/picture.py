@@ -171,6 +171,9 @@ def label_of(e: Event, lang: str, date_style: str) -> str:
     # The tables' order of marks (render.MARK_ORDER): `?*` on a planned, disputed date.
     marks = " " + "".join(m for m, on in (("?", disputed), ("*", e.tentative)) if on)
     when = dates.format_date(e.date.iso(), date_style, weekday=False)
+    if e.onward:  # a date something began on, as the table says it: FY2024 onward, 2024年度以降
+        japanese = lang == "ja" or (lang == "both" and language() == "ja")
+        when = (glossary.ONWARD.ja if japanese else glossary.ONWARD.en).format(when)
     # Controls and invisible marks shown escaped: XML 1.0 cannot hold most of them at all.
     return visible(f"{when}  {title}{marks.rstrip()}")
 
