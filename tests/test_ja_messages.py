@@ -231,7 +231,7 @@ def test_the_calendar_in_japanese() -> None:
     assert meeting["LOCATION"] == "オンライン"
     about = meeting["DESCRIPTION"].split(" · ")  # one line: khal's agenda prints it after the title
     assert about[0] == "日付: 2022年2月10日"
-    dispute = "日本語の記述では 2022年02月10日（木）、英語では Thursday, 20 February 2022。理由（英語のみ）: "
+    dispute = "日本語の記述では「2022年02月10日（木）」、英語では「Thursday, 20 February 2022」。理由（英語のみ）: "
     assert about[1].startswith(dispute)
     assert about[2] == "戦略的パートナーシップにおける課題の共有"
     assert about[-1].startswith("出典（英語のみ）: 3-3 Member universities meetings")

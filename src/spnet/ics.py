@@ -144,7 +144,7 @@ def _description(e: Any, people: dict[str, Any], lang: str, disputes: list[Any])
         }.get(e.date.precision, _("the decade"))
         about.append(_("The report gives only {what}; the calendar shows its first day.").format(what=only))
     about += [
-        _("The Japanese text gives {ja}, the English {en}: {reason}").format(ja=d.ja, en=d.en, reason=d.reason)
+        _("The Japanese text gives “{ja}”, the English “{en}”: {reason}").format(ja=d.ja, en=d.en, reason=d.reason)
         for d in disputes
     ]
     about += _texts(e.theme, lang) + _texts(e.aim, lang) + _texts(e.registration, lang)
