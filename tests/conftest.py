@@ -72,6 +72,13 @@ def copy_data(dest: Path | str) -> None:
     shutil.copytree(DATA, dest, ignore=shutil.ignore_patterns(".spnet.lock"))
 
 
+def replace_text(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replaces `old`, which must be there, in a file of an archive copy."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
 def set_event_fields(data: Path, event_id: str, **fields: object) -> None:
     """Sets fields of one of the project's events (project.toml) in an archive copy."""
     import tomllib

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from spnet import provenance, reportcheck
-from tests.conftest import DATA, copy_data
+from tests.conftest import DATA, copy_data, replace_text
 
 INSTALLED = str(Path(sys.executable).with_name("spnet"))
 WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
@@ -188,9 +188,8 @@ def test_a_fact_planted_wrong_is_caught(tmp_path: Path, planted: tuple[str, str,
     data = tmp_path / "data"
     copy_data(data)
     path = data / name
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"the planted text is not in {name} once"
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    assert path.read_text(encoding="utf-8").count(old) == 1, f"the planted text is not in {name} once"
+    replace_text(path, old, new)
     done = spnet(data, "check", "--against-report")
     assert done.returncode == 1 and done.stdout == "", done.stderr
     lines = done.stderr.splitlines()

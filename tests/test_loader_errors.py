@@ -8,70 +8,66 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import replace_text
+
 PROJECT = "project.toml"
 KYOTO = "universities/kyoto.toml"
-
-
-def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
 CASES: list[tuple[str, Callable[[Path], None], str]] = [
     (
         "toml syntax error",
-        lambda d: _edit(d / KYOTO, 'name_en = "Kyoto University"', 'name_en = "Kyoto University'),
+        lambda d: replace_text(d / KYOTO, 'name_en = "Kyoto University"', 'name_en = "Kyoto University'),
         "universities/kyoto.toml: line 3, column 28: Illegal character",
     ),
     (
         "wrong type",
-        lambda d: _edit(d / KYOTO, 'designated = "2019"', "designated = 2019"),
+        lambda d: replace_text(d / KYOTO, 'designated = "2019"', "designated = 2019"),
         "'designated' must be a date string, not an integer",
     ),
     (
         "missing required key",
-        lambda d: _edit(d / KYOTO, 'kind = "strategic-partner"\n', "", 1),
+        lambda d: replace_text(d / KYOTO, 'kind = "strategic-partner"\n', "", 1),
         "missing required key 'kind'",
     ),
     (
         "unknown key",
-        lambda d: _edit(d / KYOTO, 'designated = "2019"', 'designate = "2019"'),
+        lambda d: replace_text(d / KYOTO, 'designated = "2019"', 'designate = "2019"'),
         "unknown key 'designate'",
     ),
     (
         "the words of a date without the date",
-        lambda d: _edit(d / KYOTO, 'designated = "2019"\n', ""),
+        lambda d: replace_text(d / KYOTO, 'designated = "2019"\n', ""),
         "'designated_what' goes with a date in 'designated'",
     ),
     (
         "duplicate id across files",
-        lambda d: _edit(d / KYOTO, 'id = "kyoto-vienna"', 'id = "osaka-ucl"'),
+        lambda d: replace_text(d / KYOTO, 'id = "kyoto-vienna"', 'id = "osaka-ucl"'),
         "duplicate id 'osaka-ucl'",
     ),
     (
         "unknown partner reference",
-        lambda d: _edit(d / KYOTO, 'partners = [\n    "kyoto-vienna",', 'partners = [\n    "kyoto-nowhere",'),
+        lambda d: replace_text(d / KYOTO, 'partners = [\n    "kyoto-vienna",', 'partners = [\n    "kyoto-nowhere",'),
         "partner 'kyoto-nowhere' is not a known partner",
     ),
     (
         "unknown university reference",
-        lambda d: _edit(d / PROJECT, '    "tokyo",\n    "kyoto",', '    "tokio",\n    "kyoto",'),
+        lambda d: replace_text(d / PROJECT, '    "tokyo",\n    "kyoto",', '    "tokio",\n    "kyoto",'),
         "university 'tokio' is not a known university",
     ),
     (
         "impossible date",
-        lambda d: _edit(d / PROJECT, 'date = "2022-03-15"', 'date = "2023-02-30"'),
+        lambda d: replace_text(d / PROJECT, 'date = "2022-03-15"', 'date = "2023-02-30"'),
         "day is out of range for month",
     ),
     (
         "month out of range",
-        lambda d: _edit(d / PROJECT, 'date = "2022-03-15"', 'date = "2023-13"'),
+        lambda d: replace_text(d / PROJECT, 'date = "2022-03-15"', 'date = "2023-13"'),
         "month 13 out of range",
     ),
     (
         "weekday on a partial date",
-        lambda d: _edit(d / PROJECT, 'date = "2022-03-15"', 'date = "2022-03"'),
+        lambda d: replace_text(d / PROJECT, 'date = "2022-03-15"', 'date = "2022-03"'),
         "a weekday is given but the date has no day",
     ),
     (
@@ -103,17 +99,17 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ),
     (
         "unknown kind",
-        lambda d: _edit(d / KYOTO, 'kind = "strategic-partner"', 'kind = "best-friend"'),
+        lambda d: replace_text(d / KYOTO, 'kind = "strategic-partner"', 'kind = "best-friend"'),
         "unknown partner kind 'best-friend'",
     ),
     (
         "unknown top-level table",
-        lambda d: _edit(d / KYOTO, "[university]", "[universty]"),
+        lambda d: replace_text(d / KYOTO, "[university]", "[universty]"),
         "unknown table 'universty'",
     ),
     (
         "empty string",
-        lambda d: _edit(d / KYOTO, 'name_ja = "京都大学"', 'name_ja = ""'),
+        lambda d: replace_text(d / KYOTO, 'name_ja = "京都大学"', 'name_ja = ""'),
         "'name_ja' is empty",
     ),
 ]
@@ -130,14 +126,14 @@ def test_check_lists_the_error_and_exits_1(cli, data_copy: Path, case: str, brea
 
 
 def test_environment_variable_chooses_the_archive(cli, data_copy: Path) -> None:
-    _edit(data_copy / KYOTO, 'name_en = "Kyoto University"', 'name_en = "Kyoto University [strategic]"')
+    replace_text(data_copy / KYOTO, 'name_en = "Kyoto University"', 'name_en = "Kyoto University [strategic]"')
     result = cli("universities", "--format", "tsv", "--fields", "id,name_en", env={"SPNET_DATA": str(data_copy)})
     assert result.exit_code == 0
     assert "kyoto\tKyoto University [strategic]\n" in result.stdout
 
 
 def test_non_canonical_file_is_a_warning(cli, data_copy: Path) -> None:
-    _edit(data_copy / KYOTO, 'id = "kyoto"\n', 'id = "kyoto"   \n')
+    replace_text(data_copy / KYOTO, 'id = "kyoto"\n', 'id = "kyoto"   \n')
     result = cli("--data", str(data_copy), "check")
     assert result.exit_code == 0
     assert "universities/kyoto.toml: not in canonical form" in result.stderr

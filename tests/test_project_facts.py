@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from spnet.provenance import fold, report
-from tests.conftest import DATA, json_rows
+from tests.conftest import DATA, json_rows, replace_text
 
 INSTALLED = Path(sys.executable).with_name("spnet")  # the console script, as a user runs it
 
@@ -237,13 +237,6 @@ def _keynotes(cli, event: str) -> list[str]:
     ]
 
 
-def _edited(data: Path, old: str, new: str) -> None:
-    path = data / "project.toml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     "old,new,message",
     [
@@ -256,7 +249,7 @@ def _edited(data: Path, old: str, new: str) -> None:
 )
 def test_a_bad_project_record_is_one_line_and_exit_1(data_copy: Path, old: str, new: str, message: str) -> None:
     """`project` is the project's id, kept for it; its forum roles are checked as any record."""
-    _edited(data_copy, old, new)
+    replace_text(data_copy / "project.toml", old, new)
     done = subprocess.run(
         [str(INSTALLED), "--data", str(data_copy), "check", "-q"], capture_output=True, text=True, timeout=120
     )

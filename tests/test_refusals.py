@@ -12,15 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import replace_text
+
 KYOTO = Path("universities") / "kyoto.toml"
 
 
 def _replace(relative: Path | str, old: str, new: str) -> Callable[[Path], None]:
     def edit(data: Path) -> None:
-        path = data / relative
-        text = path.read_text(encoding="utf-8")
-        assert old in text, old
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        replace_text(data / relative, old, new)
 
     return edit
 
