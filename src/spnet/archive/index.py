@@ -206,13 +206,13 @@ SCHEMA_SQL = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type,
 def index_layout() -> list[tuple[str, ...]]:
     """What sqlite_master holds in an index spnet writes: made once, in memory, by the
     code that makes one."""
-    from spnet import export
+    from spnet.archive.tables import create_tables
     from spnet.archive.writer import LAYOUT
 
     conn = sqlite3.connect(":memory:")
     try:
         conn.executescript(LAYOUT)
-        export.create_tables(conn)
+        create_tables(conn)
         return conn.execute(SCHEMA_SQL).fetchall()
     finally:
         conn.close()

@@ -32,7 +32,7 @@ class Unit(NamedTuple):
     pieces: dict[str, bytes]  # piece name -> packed JSON of this file's records in it
     defines: list[tuple[int, str, str, str, str | None]]  # (order, id, kind, where, university)
     refs: list[tuple[int, str, str, str, str, str | None]]  # (order, where, key, id, kind, university)
-    rows: list[tuple[str, tuple[Any, ...]]]  # the export's rows (export.record_rows)
+    rows: list[tuple[str, tuple[Any, ...]]]  # the export's rows (tables.record_rows)
 
 
 def _problem_rows(problems: Problems) -> str:
@@ -98,7 +98,7 @@ def read_unit(
     summary["pieces"] = sorted(records)  # how many parts each piece has is checked when read
     rows = []
     if export:
-        from spnet.export import record_rows
+        from spnet.archive.tables import record_rows
 
         rows = [row for r, m in built for row in record_rows(r.kind, m)]
     return Unit(
