@@ -95,7 +95,7 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
     place in the file (`ord`, as the index's `defines` has it) and in the record (`seq`),
     and `lead`, what orders it before its place in the files: an event's first day, a
     partner's university."""
-    from spnet import records
+    from spnet.archive.fields import searchable_fields
 
     rowid, summary = index.execute("SELECT rowid, summary FROM files WHERE name = ?", (name,)).fetchone()
     place = {}
@@ -125,7 +125,7 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
         lead = (
             record.date.first_day().isoformat() if kind == "event" else record.university if kind == "partner" else ""
         )
-        for seq, field in enumerate(records.searchable_fields(record)):
+        for seq, field in enumerate(searchable_fields(record)):
             text = json.dumps(field.row, ensure_ascii=False)
             row = (name, place[kind, record.id], seq, kind, record.id, lead, text, field.folded, field.words)
             yield (*row, field.readings, _checksum(*row, field.readings))
