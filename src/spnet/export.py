@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from spnet import query, render
-from spnet.archive.tables import _DROP_TRIGGERS, TABLES_IN_ORDER, TRIGGERS, create_tables, fill_tables, table_sums
+from spnet.archive.tables import DROP_TRIGGERS, TABLES_IN_ORDER, TRIGGERS, create_tables, fill_tables, table_sums
 from spnet.columns import COLUMNS, Column
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
@@ -129,7 +129,7 @@ def _checked_copy(index: sqlite3.Connection, tmp: Path) -> bool:
     try:
         with contextlib.closing(_scratch(tmp)) as db:
             create_tables(db)
-            db.executescript(_DROP_TRIGGERS)  # a table with triggers is copied row by row
+            db.executescript(DROP_TRIGGERS)  # a table with triggers is copied row by row
         index.execute("ATTACH ? AS copy", (str(tmp.resolve()),))  # absolute: never read as a URI
         try:
             with index:

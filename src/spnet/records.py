@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from spnet.archive.fields import Field, _kind_of, called, flatten, searchable_fields
+from spnet.archive.fields import Field, called, flatten, kind_of, searchable_fields
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Event, University
@@ -55,7 +55,7 @@ def find_record(archive: Archive, typed: str) -> Any:
 def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
     """One record as (field, value) pairs, with what refers to it or it refers to by name:
     the people of an event, the events of a partner or a person, a university's records."""
-    pairs: list[tuple[str, Any]] = [("record", _kind_of(record)), *flatten(record)]
+    pairs: list[tuple[str, Any]] = [("record", kind_of(record)), *flatten(record)]
     people = {p.id: p for p in archive.people}
     rid = record.id
     if isinstance(record, Event):  # each participant's name right after their id

@@ -32,7 +32,7 @@ def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return full, (f"第{record.number}回", *words)
 
 
-def _kind_of(record: Any) -> str:
+def kind_of(record: Any) -> str:
     return type(record).__name__.lower()
 
 
@@ -109,7 +109,7 @@ def searchable_fields(record: Any) -> Iterator[Field]:
     for path, value in [*flatten(record), *(("called", n) for n in full[:1])]:
         if isinstance(value, str):
             row = {
-                "kind": _kind_of(record),
+                "kind": kind_of(record),
                 "id": record.id,
                 "name_en": name.en,
                 "name_ja": name.ja,

@@ -14,7 +14,7 @@ file's rows are replaced:
   across files run over in SQL (crosscheck.py);
 - `meta`: what the index was last brought up to date from, and the archive's index (the
   small part every query reads) or the errors that make the archive invalid;
-- the tables, views and full-text index of `spnet export sqlite` (export.py), which is a
+- the tables, views and full-text index of `spnet export sqlite` (tables.py), which is a
   copy of them.
 
 An update is made in a copy of the index beside it, moved into place when whole

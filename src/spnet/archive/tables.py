@@ -136,7 +136,7 @@ SELECT e.id, e.kind, e.date, e.date_start, e.date_end, e.tentative, e.title_en, 
            AS universities_ja
 FROM events e;
 """
-_DROP_TRIGGERS = "".join(f"DROP TRIGGER {name};" for name in re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
+DROP_TRIGGERS = "".join(f"DROP TRIGGER {name};" for name in re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
 
 
 def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
@@ -271,7 +271,7 @@ def create_tables(db: sqlite3.Connection) -> None:
 def fill_tables(db: sqlite3.Connection, archive: Archive) -> None:
     """Every record of the archive into the (empty) tables; the full-text index built once
     at the end, which takes a fifth of the time its triggers take row by row."""
-    db.executescript(_DROP_TRIGGERS)
+    db.executescript(DROP_TRIGGERS)
     with db:
         insert_rows(db, _archive_rows(archive))
         db.execute("INSERT INTO partners_fts(partners_fts) VALUES ('rebuild')")
