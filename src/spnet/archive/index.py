@@ -411,9 +411,35 @@ class _Pieces:
         return tuple(records)
 
 
+# Every file of spnet's own that the index and the search index are built from, relative to
+# the package: archive/ and each module it imports (inside a function too, and through
+# other modules: tests/test_stamp.py traces them), and the files those read. Their times
+# and sizes see an edit or an upgrade; INDEX_FORMAT (and search.SEARCH_FORMAT) are the
+# key where they say nothing, as in a package that gives every file one date.
+BUILT_FROM = (
+    "archive/*.py",
+    "analysis.py",
+    "countries.py",
+    "errors.py",
+    "fsutil.py",
+    "gcpause.py",
+    "glossary.py",
+    "i18n.py",
+    "interrupts.py",
+    "models.py",
+    "names.py",
+    "provenance.py",
+    "visible.py",
+    "variants.txt",  # names.fold's variants
+    "source/report.txt",  # what provenance checks a record's lines against
+)
+
+
 def code_stamp() -> list[Any]:
-    """spnet's own code, which the index's layout, records and messages depend on: every
-    module of the archive engine, the records, and the export's and search's tables."""
-    here = Path(__file__).parent
-    files = sorted(here.glob("*.py")) + [here.parent / f"{name}.py" for name in ("models", "export", "query")]
-    return [INDEX_FORMAT, list(sys.version_info[:2]), [os.stat(f).st_mtime_ns for f in files]]
+    """What the index's layout, records and messages, and the search index's rows, depend
+    on besides the data: INDEX_FORMAT, Python's version, and each file of BUILT_FROM by
+    its modification time and size."""
+    package = Path(__file__).parent.parent
+    files = [f for pattern in BUILT_FROM for f in sorted(package.glob(pattern))]
+    stats = [os.stat(f) for f in files]
+    return [INDEX_FORMAT, list(sys.version_info[:2]), [[st.st_mtime_ns, st.st_size] for st in stats]]

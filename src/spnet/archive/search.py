@@ -55,8 +55,9 @@ END;
 # The order of `records.all_records`, which search answers in.
 _KINDS = ("project", "university", "partner", "event", "person", "contact", "link", "country")
 _COLUMNS = "file, ord, seq, kind, id, lead, row, folded, words, readings, crc"
-# What the stored words depend on besides the archive: bump it when search folds or
-# analyses text otherwise (names.fold, analysis.py); the analyser's own files count too.
+# The form of the search index's rows: bump it when search folds, analyses or picks
+# text otherwise (names.fold, variants.txt, analysis.py, fields.searchable_fields).
+# tests/test_search_format.py fails until it is bumped, and its digests recorded again.
 SEARCH_FORMAT = 4
 
 
@@ -72,12 +73,12 @@ def search_layout() -> list[tuple[str, ...]]:
 
 
 def folding_stamp() -> str:
-    """The form of the stored words: SEARCH_FORMAT, spnet's folding code and the analyser's
-    dictionary, by their files' times (the dictionary is not imported to learn them)."""
+    """The form of the stored words beyond spnet's own code (which the archive's index's
+    key, kept with the rows, covers: index.BUILT_FROM): SEARCH_FORMAT and the analyser
+    and its dictionary, by their files' times (the dictionary is not imported to learn them)."""
     import importlib.util
 
-    here = Path(__file__).parent.parent
-    files = [here / name for name in ("names.py", "analysis.py", "records.py", "variants.txt")]
+    files = []
     for package in ("sudachipy", "sudachidict_small"):
         spec = importlib.util.find_spec(package)
         if spec is not None and spec.origin is not None:
