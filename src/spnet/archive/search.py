@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from spnet.archive.fields import searchable_fields
 from spnet.archive.index import (
     PIECE_TYPES,
     SCHEMA_SQL,
@@ -96,8 +97,6 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
     place in the file (`ord`, as the index's `defines` has it) and in the record (`seq`),
     and `lead`, what orders it before its place in the files: an event's first day, a
     partner's university."""
-    from spnet.archive.fields import searchable_fields
-
     rowid, summary = index.execute("SELECT rowid, summary FROM files WHERE name = ?", (name,)).fetchone()
     place = {}
     for *values, crc in index.execute(

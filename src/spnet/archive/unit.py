@@ -16,6 +16,7 @@ from spnet.archive.crosscheck import check_record, references
 from spnet.archive.files import StatKey, is_canonical, read_toml, stat_key
 from spnet.archive.index import pack, to_json
 from spnet.archive.schema import UNIVERSITY_FILE, Problems, Raw, collect
+from spnet.archive.tables import record_rows
 from spnet.errors import DataError
 from spnet.models import Problem, UniversityName
 
@@ -98,8 +99,6 @@ def read_unit(
     summary["pieces"] = sorted(records)  # how many parts each piece has is checked when read
     rows = []
     if export:
-        from spnet.archive.tables import record_rows
-
         rows = [row for r, m in built for row in record_rows(r.kind, m)]
     return Unit(
         shown,
