@@ -177,3 +177,18 @@ def test_an_upgrade_that_folds_otherwise_is_answered_as_without_the_cache(tmp_pa
     after = json.loads(_spnet(cache, "search", "亰都", code=code))
     assert after == json.loads(_spnet(cache, "--no-cache", "search", "亰都", code=code))
     assert "kyoto" in {row["id"] for row in after}
+
+
+@pytest.mark.slow
+def test_a_new_index_format_makes_the_index_again(tmp_path: Path) -> None:
+    """An upgrade whose only difference is INDEX_FORMAT (every file the same size and date):
+    the archive's index is made again, not read, and answers are --no-cache's."""
+    cache, code = tmp_path / "cache", _copy_of_spnet(tmp_path / "new")
+    index = code / "archive" / "index.py"
+    number = int(re.search(r"^INDEX_FORMAT = (\d+)", index.read_text(encoding="utf-8"), re.M)[1])  # type: ignore[index]
+    _changed(index, f"INDEX_FORMAT = {number}", f"INDEX_FORMAT = {(number + 1) % 10}")
+    query = ("partners", "--university", "kyoto")
+    before = _spnet(cache, *query)
+    made = _file(cache, "index").stat().st_ino
+    assert _spnet(cache, *query, code=code) == before == _spnet(cache, "--no-cache", *query, code=code)
+    assert _file(cache, "index").stat().st_ino != made
