@@ -230,3 +230,23 @@ def test_the_terms_of_a_text_are_its_words_as_written_and_runs_within_a_stretch(
     found = terms("慶應義塾大学と、連携大学会議をUCLで")
     assert {"慶應", "慶応", "慶應義塾大学", "慶応義塾大学", "連携大学会議", "UCL", "で"} <= set(found)
     assert not {"と連携", "大学と連携", "をUCL", "UCLで"} & set(found)  # a stretch ends at 、 and at Latin letters
+
+
+def test_after_an_edit_the_export_finds_the_new_words(cli, data_copy: Path, tmp_path: Path) -> None:
+    """The index keeps the export's words current file by file: after an edit, the export
+    (a copy of the index) finds a new two-character word, and holds the very words a fresh
+    export does."""
+    from tests.conftest import replace_text
+
+    args = ("--data", str(data_copy), "export", "sqlite", "--out")
+    assert cli(*args, str(tmp_path / "before.db")).exit_code == 0
+    assert _match(tmp_path / "before.db", "partners", "州立") == set()
+    replace_text(data_copy / "universities/kyoto.toml", 'name_ja = "チューリヒ大学"', 'name_ja = "チューリヒ州立大学"')
+    out, fresh = tmp_path / "after.db", tmp_path / "fresh.db"
+    assert cli(*args, str(out)).exit_code == 0
+    assert cli("--data", str(data_copy), "--no-cache", "export", "sqlite", "--out", str(fresh)).exit_code == 0
+    assert _match(out, "partners", "州立") == {"kyoto-zurich"}
+    with sqlite3.connect(out) as a, sqlite3.connect(fresh) as b:
+        query = "SELECT id, words FROM partners ORDER BY id"
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
+        a.execute("INSERT INTO partners_fts(partners_fts) VALUES ('integrity-check')")
