@@ -187,12 +187,33 @@ def test_datasette_offers_a_search_box_and_finds_what_spnet_search_finds(
         assert {r["id"] for r in rows} == spnet_finds[table, word], (table, word)
 
 
-def test_export_to_standard_output_is_refused(tmp_path: Path) -> None:
-    for out in (["--out", "-"], ["-o", "-"], ["--out=-"]):
-        done = run(str(SPNET), "--data", str(DATA), "export", "sqlite", *out, cwd=tmp_path)
-        assert done.returncode == 2 and done.stdout == ""
-        assert done.stderr == "spnet: error: a SQLite database cannot go to standard output: give --out FILE\n"
-        assert not (tmp_path / "-").exists()
+def test_export_to_standard_output_writes_the_database_when_piped(exported: Path, tmp_path: Path) -> None:
+    """`--out -` writes the database to a pipe (or a file the shell opened), made aside in
+    $TMPDIR and removed; never a file named `-`. It is the database `--out FILE` writes."""
+    work, aside = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir(), aside.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "SPNET_CACHE_DIR": str(tmp_path / "cache"), "TMPDIR": str(aside)}
+    with sqlite3.connect(exported) as db:
+        expected = list(db.iterdump())
+    command = [str(SPNET), "--data", str(DATA), "export", "sqlite", "--out", "-"]
+    done = subprocess.run(command, capture_output=True, env=env, cwd=work, timeout=120)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.startswith(b"SQLite format 3\x00")
+    assert list(work.iterdir()) == [] and list(aside.iterdir()) == []
+    piped = tmp_path / "piped.db"
+    piped.write_bytes(done.stdout)
+    with sqlite3.connect(piped) as db:
+        assert list(db.iterdump()) == expected
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_export_to_standard_output_on_a_terminal_is_refused(tmp_path: Path) -> None:
+    from tests.test_screens import run_on_pty
+
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "SPNET_CACHE_DIR": str(tmp_path), "TERM": "xterm"}
+    shown, err, code = run_on_pty([str(SPNET), "--data", str(DATA), "export", "sqlite", "--out", "-"], env)
+    assert (code, shown) == (2, "")
+    assert err == "spnet: error: a SQLite database is not for a terminal: give --out FILE, or pipe it\n"
 
 
 @pytest.mark.slow
