@@ -413,7 +413,13 @@ class _Pieces:
 
 def code_stamp() -> list[Any]:
     """spnet's own code, which the index's layout, records and messages depend on: every
-    module of the archive engine, the records, and the export's and search's tables."""
+    module of the archive engine, the records, and the export's and search's tables, with
+    the words the export's full-text search holds (analysis.terms of records.text_fields)."""
     here = Path(__file__).parent
-    files = sorted(here.glob("*.py")) + [here.parent / f"{name}.py" for name in ("models", "export", "query")]
+    modules = ("models", "export", "query", "analysis", "names", "records", "glossary")
+    files = [
+        *sorted(here.glob("*.py")),
+        *(here.parent / f"{name}.py" for name in modules),
+        here.parent / "variants.txt",
+    ]
     return [INDEX_FORMAT, list(sys.version_info[:2]), [os.stat(f).st_mtime_ns for f in files]]
