@@ -56,7 +56,7 @@ from spnet.models import (
 )
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 7  # PRAGMA user_version of the index: a change of layout makes it stale
+INDEX_FORMAT = 8  # PRAGMA user_version of the index: a change of layout makes it stale
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
 
 

@@ -51,7 +51,12 @@ def _with_export(root: Path) -> sqlite3.Connection | None:
             export = conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone()
         except (*UNREADABLE, Spoiled):
             state = export = None
-        if state is None or state.archive_index is None or export != ("current",) or export_sums(conn) is None:
+        if (
+            state is None
+            or state.archive_index is None
+            or export != (tables.current_mark(),)
+            or export_sums(conn) is None
+        ):
             conn.close()
             return None
     return conn
@@ -178,7 +183,9 @@ class Writer:
 
     def _export_current(self) -> bool:
         assert self.conn is not None
-        return bool(self.conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone() == ("current",))
+        return bool(
+            self.conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone() == (tables.current_mark(),)
+        )
 
     def known(self) -> dict[str, tuple[tuple[int, ...], bool | None]]:
         """Each file in the index: (its size, times and inode when read, canonical form).
@@ -311,7 +318,7 @@ class Writer:
         tables.fill_tables(self.db, archive)
         self.sums = tables.table_sums(self.db)
         self._keep_sums()
-        self.db.execute("UPDATE meta SET value = 'current' WHERE key = 'export'")
+        self.db.execute("UPDATE meta SET value = ? WHERE key = 'export'", (tables.current_mark(),))
         self.db.commit()
 
     def finish(self, key: str | None, index: ArchiveIndex | None, problems: Any) -> State:
@@ -331,7 +338,7 @@ class Writer:
         text = to_json({"index": index, "errors": [tuple(e) for e in errors], "checked": checked, "parts": self.parts})
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("key", key or ""), ("state", pack(text))])
         if not self.export:
-            db.execute("UPDATE meta SET value = 'stale' WHERE key = 'export' AND value = 'current'")
+            db.execute("UPDATE meta SET value = 'stale' WHERE key = 'export' AND value LIKE 'current%'")
         db.commit()
         return State(index, errors, checked, self.parts)
 
