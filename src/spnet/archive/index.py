@@ -26,6 +26,7 @@ A cache directory or index not the user's own, or writable by others, is not use
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -183,6 +184,7 @@ def open_for_reading(
         return None
     if not stat.S_ISREG(st.st_mode) or not owned_safely(st):
         return None
+    _recover(path)
     try:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
     except sqlite3.Error:
@@ -200,6 +202,29 @@ def open_for_reading(
 
 
 SCHEMA_SQL = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+
+
+def _recover(path: Path) -> None:
+    """What a writer killed in the middle of a transaction left beside a database, dealt
+    with once, as SQLite deals with it when it opens the database for writing: a hot
+    `-journal` rolled back (a read-only connection cannot, and finds the database
+    unreadable: it would be rebuilt around every time), a `-wal` written into the database,
+    then either file removed. spnet writes no journal (a copy is moved into place), so it
+    is another program's (the sqlite3 shell, say); what is rolled back is then checked as
+    any index is. A journal another writer is busy with is left to it."""
+    if not any(os.path.exists(f"{path}{suffix}") for suffix in ("-journal", "-wal")):
+        return
+    with (
+        contextlib.suppress(sqlite3.Error),
+        contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=0)) as conn,
+    ):
+        conn.execute("PRAGMA schema_version").fetchone()  # a hot journal is rolled back here
+        if conn.execute("PRAGMA journal_mode").fetchone() == ("wal",):
+            conn.execute("PRAGMA journal_mode = DELETE")  # the -wal written back, and removed
+        conn.execute("BEGIN IMMEDIATE")  # no writer is busy now: a journal left is nobody's
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}-journal")
+        conn.rollback()
 
 
 @functools.cache
