@@ -143,14 +143,14 @@ class Replacement:
 
 
 @contextlib.contextmanager
-def replacing(path: Path, *, derived: bool = False) -> Iterator[Path]:
+def replacing(path: Path) -> Iterator[Path]:
     """A temporary path to write `path`'s new content to (SQLite needs a path, not a stream);
     on success it takes `path`'s place as described above. A stream target (a FIFO, a
     device) gets the temporary file's content copied into it instead."""
     new: Replacement | None = None
     try:
-        with _named(path, instead_of=None if derived else _parent(path)):
-            new = Replacement(path, derived=derived)
+        with _named(path, instead_of=_parent(path)):
+            new = Replacement(path)
         assert new.tmp is not None
         with _named(path):
             yield new.tmp
