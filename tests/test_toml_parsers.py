@@ -13,6 +13,8 @@ import datetime
 import json
 import math
 import os
+import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +27,7 @@ from hypothesis import strategies as st
 
 from spnet.archive.files import canonical, parse_toml
 from tests import hostile
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_data, replace_text
 
 toml_rs = pytest.importorskip("toml_rs", reason="toml-rs (the compiled TOML reader) is not installed")
 
@@ -45,8 +47,9 @@ def known_difference(text: str) -> bool:
     """Where toml-rs reads a text that tomllib refuses, and spnet leaves it to tomllib: a
     byte-order mark read as text (the suite calls it valid; spnet reads a file as UTF-8 and
     the mark is a character of its text), an integer of more digits than Python reads from
-    text (sys.get_int_max_str_digits). Its third, nesting that overflows the native stack, is
-    tested on the command in test_boundary."""
+    text (sys.get_int_max_str_digits), nesting deeper than Python's recursion limit lets
+    tomllib go. Nesting deep enough to overflow toml-rs's native stack (its process dies)
+    is tested on the command in test_boundary."""
     if text.startswith("\ufeff"):
         return True
     try:
@@ -54,7 +57,7 @@ def known_difference(text: str) -> bool:
     except ValueError as exc:
         return "integer string conversion" in str(exc)
     except RecursionError:
-        pass
+        return True
     return False
 
 
@@ -78,9 +81,15 @@ def read(reader: Callable[[str], dict[str, Any]], text: str) -> Any:
     """What a reader makes of a text: its typed data, or "refused" (ValueError is what both
     raise for a text that is not TOML; RecursionError is tomllib's for one nested too deep)."""
     try:
-        return typed(reader(text))
+        doc = reader(text)
     except (ValueError, RecursionError):
         return "refused"
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))  # typed() recurses as deep as the data nests
+    try:
+        return typed(doc)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def assert_read_alike(text: str) -> None:
@@ -275,7 +284,11 @@ def test_damaged_data_files_read_alike(path: Path, edits: list[tuple[float, int,
         "a = [" + "1_" * 2200 + "1]",
         "a = 0x" + "f" * 5000,
         "\ufeffa = 1",
+        "a = " + "[" * 32 + "]" * 32,
+        "a = " + "[" * 33 + "]" * 33,
+        "a = " + "{b=" * 33 + "1" + "}" * 33,
         "a = " + "[" * 1000 + "]" * 1000,
+        "a = " + "{b=" * 600 + "1" + "}" * 600,
         "a = " + "{b=" * 2001 + "1" + "}" * 2001,
     ],
     ids=[
@@ -285,11 +298,58 @@ def test_damaged_data_files_read_alike(path: Path, edits: list[tuple[float, int,
         "underscores",
         "5000 hex digits",
         "byte-order mark",
+        "32 deep",
+        "33 deep",
+        "33 deep inline",
         "1000 deep",
-        "2001 deep",
+        "600 deep inline",
+        "2001 deep inline",
     ],
 )
 def test_edge_texts_read_alike(text: str) -> None:
     """Integers around the longest Python reads from text, a byte-order mark, nesting on
-    either side of what spnet lets toml-rs read (it overflows the native stack deeper)."""
+    either side of what spnet reads (32 deep), of what tomllib reads (Python's recursion
+    limit) and of what spnet lets toml-rs read (it overflows the native stack deeper)."""
     assert_read_alike(text)
+
+
+# ------------------------------------------------------------------ without toml-rs
+INSTALLED = Path(sys.executable).with_name("spnet")  # the console script, as a user runs it
+
+
+def run_spnet(data: Path, args: list[str], blocked: Path | None) -> subprocess.CompletedProcess[str]:
+    """The installed command; with `blocked`, as on a machine without toml-rs (a module of
+    its name that fails to import comes first on the path)."""
+    env = dict(os.environ)
+    if blocked is not None:
+        (blocked / "toml_rs.py").write_text('raise ImportError("no toml-rs here")\n', encoding="utf-8")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(blocked), env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [str(INSTALLED), "--data", str(data), "--no-cache", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline", "--format", "json"],
+        ["partners", "--format", "json"],
+        ["show", "kyoto", "--format", "json"],
+        ["check"],
+    ],
+    ids=" ".join,
+)
+def test_without_toml_rs_every_answer_is_the_same(tmp_path: Path, args: list[str]) -> None:
+    with_it, without = run_spnet(DATA, args, None), run_spnet(DATA, args, tmp_path)
+    assert with_it.returncode == 0 and with_it.stdout
+    assert (without.returncode, without.stdout, without.stderr) == (0, with_it.stdout, with_it.stderr)
+
+
+def test_without_toml_rs_a_syntax_error_reads_the_same(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    copy_data(data)
+    replace_text(data / "universities" / "kyoto.toml", 'name_en = "Kyoto University"', 'name_en = "Kyoto University')
+    with_it, without = run_spnet(data, ["partners"], None), run_spnet(data, ["partners"], tmp_path)
+    assert with_it.returncode == 3
+    assert with_it.stderr == "spnet: error: data/universities/kyoto.toml: line 3, column 28: Illegal character '\\n'\n"
+    assert (without.returncode, without.stderr) == (3, with_it.stderr)

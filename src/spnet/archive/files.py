@@ -111,8 +111,9 @@ COMPILED_MOST_BRACKETS = 2000
 
 def _read_compiled(text: str) -> dict[str, Any] | None:
     """The text's data as toml-rs reads it; None where tomllib must read it: toml-rs is not
-    installed, refuses the text, or reads what tomllib refuses (a byte-order mark, an
-    integer longer than Python reads from text)."""
+    installed or refuses the text, or the text is one it reads and tomllib refuses (a
+    byte-order mark, an integer longer than Python reads from text) or may refuse (nested
+    deeper than spnet reads: tomllib stops at Python's recursion limit, and says so)."""
     if text.startswith("\ufeff") or text.count("[") + text.count("{") > COMPILED_MOST_BRACKETS:
         return None
     try:
@@ -124,18 +125,21 @@ def _read_compiled(text: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     digits = sys.get_int_max_str_digits()  # tomllib reads an integer as int() does, up to this
-    return None if digits and _holds_integer_past(doc, 10**digits) else doc
+    return None if _past_tomllib(doc, 10**digits if digits else None) else doc
 
 
-def _holds_integer_past(doc: dict[str, Any], limit: int) -> bool:
-    """True when an integer of the document is `limit` or more in magnitude."""
-    todo = [cast(dict[str, Any] | list[Any], doc)]
+def _past_tomllib(doc: dict[str, Any], limit: int | None) -> bool:
+    """True when the document nests deeper than MAX_DEPTH, or holds an integer of `limit`
+    or more in magnitude."""
+    todo = [(cast(dict[str, Any] | list[Any], doc), 1)]
     while todo:
-        container = todo.pop()
+        container, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            return True
         for value in container.values() if isinstance(container, dict) else container:
             if isinstance(value, dict | list):
-                todo.append(value)
-            elif type(value) is int and not -limit < value < limit:
+                todo.append((value, depth + 1))
+            elif limit is not None and type(value) is int and not -limit < value < limit:
                 return True
     return False
 
