@@ -353,3 +353,31 @@ def test_without_toml_rs_a_syntax_error_reads_the_same(tmp_path: Path) -> None:
     assert with_it.returncode == 3
     assert with_it.stderr == "spnet: error: data/universities/kyoto.toml: line 3, column 28: Illegal character '\\n'\n"
     assert (without.returncode, without.stderr) == (3, with_it.stderr)
+
+
+# Linux counts the memory of the process that starts a child in the child's peak (the
+# test runner's hundreds of MiB): a small Python starts it and reads its peak instead.
+PEAK = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
+def _peak_kib(argv: list[str], env: dict[str, str]) -> int:
+    out = subprocess.run([sys.executable, "-c", PEAK, *argv], env=env, capture_output=True, text=True, check=True)
+    code, peak = map(int, out.stdout.split())
+    assert code == 0
+    return peak
+
+
+def test_toml_rs_costs_little_memory(tmp_path: Path) -> None:
+    """Reading the archive with toml-rs peaks within a few MiB of reading it with tomllib
+    (its allocator, left to commit memory up front, took 13 MiB more)."""
+    argv = [str(INSTALLED), "--data", str(DATA), "--no-cache", "meetings", "--format", "json"]
+    (tmp_path / "toml_rs.py").write_text('raise ImportError("no toml-rs here")\n', encoding="utf-8")
+    blocked = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
+    with_it = min(_peak_kib(argv, dict(os.environ)) for _ in range(3))
+    without = min(_peak_kib(argv, blocked) for _ in range(3))
+    assert with_it - without < 5 * 1024, f"{with_it} KiB with toml-rs, {without} KiB without"

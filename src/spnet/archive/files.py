@@ -116,6 +116,9 @@ def _read_compiled(text: str) -> dict[str, Any] | None:
     deeper than spnet reads: tomllib stops at Python's recursion limit, and says so)."""
     if text.startswith("\ufeff") or text.count("[") + text.count("{") > COMPILED_MOST_BRACKETS:
         return None
+    # toml-rs allocates through mimalloc, which by default commits its arenas up front: the
+    # peak memory of reading the real archive was 40 MiB against tomllib's 27 (28 this way).
+    os.environ.setdefault("MIMALLOC_ARENA_EAGER_COMMIT", "0")
     try:
         import toml_rs
     except ImportError:  # a speed-up only: tomllib reads every file without it
