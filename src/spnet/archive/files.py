@@ -92,7 +92,7 @@ def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
 def parse_toml(text: str) -> dict[str, Any]:
     """A TOML text's data, exactly as tomllib reads it: the same values and types, the same
     errors. toml-rs, a compiled reader of TOML 1.0, reads it where it gives the same data
-    (about 10x faster: bench/README.md; tests/test_toml_parsers.py compares the two);
+    (4x faster on the real archive: bench/README.md; tests/test_toml_parsers.py compares);
     tomllib reads the rest, and every text toml-rs refuses, so that an error is worded and
     placed as tomllib says it."""
     doc = _read_compiled(text)
