@@ -39,12 +39,19 @@ import secrets
 import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 from spnet import interrupts
+
+
+def _temporary_dir() -> Path:
+    """The system's directory for temporary files, where output to a stream is made aside;
+    tempfile is imported only then (a query, which writes no stream, never pays for it)."""
+    import tempfile
+
+    return Path(tempfile.gettempdir())
 
 
 def _is_stream(path: Path) -> bool:
@@ -108,7 +115,7 @@ class Replacement:
         self.derived = derived
         self.stream = not derived and _is_stream(path)
         self.target = path if derived or self.stream else _target(path)
-        parent = Path(tempfile.gettempdir()) if self.stream else self.target.parent
+        parent = _temporary_dir() if self.stream else self.target.parent
         if not parent.is_dir():
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(parent))
         remove_leftovers(parent, None if derived else self.target.name)
@@ -162,7 +169,7 @@ def replacing(path: Path) -> Iterator[Path]:
 
 def _parent(path: Path) -> Path:
     """Where a temporary file for `path` is made (an error naming it names `path`)."""
-    return Path(tempfile.gettempdir()) if _is_stream(path) else _target(path).parent
+    return _temporary_dir() if _is_stream(path) else _target(path).parent
 
 
 # A temporary file's name, SQLite's files beside it included; then the name an earlier
