@@ -48,14 +48,18 @@ for path in sorted([*root.glob("*.toml"), *(root / "universities").glob("*.toml"
 
 # The rows of `spnet timeline --year 2023 --format json`: the events whose dates (the first
 # and the last day a date as written can mean) meet the year, in date order, with the
-# columns of the timeline's JSON the export keeps as they are (`disputed` from the
-# disagreements table; `lines` and `cites` are kept in no column of the export).
+# timeline's JSON columns the export keeps (`disputed`: the two texts disagree on a field
+# the timeline shows; `lines` and `cites` are in no column of the export).
 TIMELINE_2023_SQL = """
-SELECT date, tentative, kind, number, title_en, title_ja, university, id,
-       EXISTS (SELECT 1 FROM disagreements d WHERE d.record = e.id) AS disputed, onward,
-       title_en_basis, title_ja_basis, date_start, date_end
-FROM events e
-WHERE date_start <= '2023-12-31' AND date_end >= '2023-01-01'
+SELECT date, tentative, kind, number, title_en, title_ja, university, id, disputed_fields IS NOT NULL AS disputed,
+       onward, title_en_basis, title_ja_basis, disputed_fields, date_start, date_end
+FROM (
+    SELECT *, (SELECT group_concat(field, '; ') FROM (
+                 SELECT DISTINCT field FROM disagreements d
+                 WHERE d.record = e.id AND field IN ('date', 'title', 'kind', 'number'))) AS disputed_fields
+    FROM events e
+    WHERE date_start <= '2023-12-31' AND date_end >= '2023-01-01'
+)
 ORDER BY date_start, date_end, id
 """
 
