@@ -16,7 +16,7 @@ measured in the same loop, and a row says the target it is read against:
   with stderr on a pseudo-terminal, stdout to /dev/null, and a bar is Rich's `━`.
 
 Peak memory is given two ways: the largest single process (max RSS, as run.py reads it)
-and the whole process tree (the reader's worker processes included), sampled every 20 ms
+and the whole process tree (the reader's worker processes included), sampled every 50 ms
 as the sum of each process's proportional set size, so that pages a worker shares with its
 parent count once. Standard library only: this process stays small (see run.py).
 """
@@ -140,7 +140,7 @@ def run_tree(argv: list[str], env: dict[str, str], *, terminal: bool = False) ->
             if pid:
                 break
             tree = max(tree, sum(_pss_kib(p) for p in _descendants(proc.pid)))
-            time.sleep(0.02)
+            time.sleep(0.05)
         elapsed = time.perf_counter() - start
     if reader is not None:
         reader.join(timeout=5)
