@@ -242,7 +242,8 @@ def side_by_side(s: Setup, factor: int) -> list[str]:
     )
     print(f"first search right after it: {first_search.seconds:.2f} s; peak {first_search.tree_mib:.0f} MiB (tree)")
     cache_mib = size_mib(list(cache.iterdir()))
-    print(f"cache after both: {cache_mib:.0f} MiB ({', '.join(p.name for p in sorted(cache.iterdir()))})", flush=True)
+    files = ", ".join(f"{p.name} {size_mib([p]):.0f} MiB" for p in sorted(cache.iterdir()))
+    print(f"cache after both: {cache_mib:.0f} MiB ({files})", flush=True)
 
     peer, peer_note = _peer(s, env, spnet, query)
     commands = [[s.py, "-c", "import typer"], query, search, *([peer] if peer else [])]
