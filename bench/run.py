@@ -27,6 +27,7 @@ cannot be read.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import platform
 import resource
@@ -123,6 +124,7 @@ def main() -> int:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="spnet-bench-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # a failed command ends the bench too
     env = {**os.environ, "SPNET_CACHE_DIR": str(work / "cache"), "COLUMNS": "120"}
     env.pop("SPNET_DATA", None)
     print(f"machine: {machine()}\n")
@@ -251,7 +253,6 @@ def main() -> int:
     print(f"\nThe database side by side ({machine()}):\n")
     print("| what | measured | target | |\n| --- | ---: | ---: | --- |")
     print("\n".join(targets))
-    shutil.rmtree(work)
     return 0
 
 
