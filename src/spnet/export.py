@@ -20,7 +20,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from spnet import query, render
+from spnet import query, records, render
+from spnet.archive import kinds
 from spnet.columns import COLUMNS, Column
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
@@ -46,7 +47,7 @@ def bundle(archive: Archive, *, universities: Sequence[str] = (), span: DateSpan
 
 def columns(kind: str) -> list[Column]:
     """The listing's fields, as its JSON and CSV carry them by default."""
-    return [c for c in COLUMNS[{"events": "timeline"}.get(kind, kind)] if c.default]
+    return [c for c in COLUMNS[kinds.BUNDLES[kind]] if c.default]
 
 
 def write_json(data: dict[str, list[Row]], out: Path | None) -> None:
@@ -280,22 +281,7 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
 
 # Which rows of the export belong to a record of each kind, by the column that names it:
 # what the index deletes when the file that held the record changes.
-OWNED_ROWS = {
-    "project": [("project", "id"), ("forum_roles", "project"), ("disagreements", "record")],
-    "country": [("countries", "id")],
-    "university": [("universities", "id"), ("counts", "university"), ("disagreements", "record")],
-    "partner": [("partners", "id"), ("disagreements", "record")],
-    "event": [
-        ("events", "id"),
-        ("event_universities", "event"),
-        ("event_partners", "event"),
-        ("participants", "event"),
-        ("disagreements", "record"),
-    ],
-    "person": [("people", "id")],
-    "contact": [("contacts", "id")],
-    "link": [("links", "id")],
-}
+OWNED_ROWS = {k.name: k.rows() for k in kinds.RECORDS}
 
 
 def insert_rows(db: sqlite3.Connection, rows: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
@@ -306,18 +292,8 @@ def insert_rows(db: sqlite3.Connection, rows: Iterable[tuple[str, tuple[Any, ...
 
 
 def _archive_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    for kind, records in (
-        ("country", archive.countries),
-        ("university", archive.universities),
-        ("project", (archive.project,)),
-        ("partner", archive.partners),
-        ("event", archive.events),
-        ("person", archive.people),
-        ("contact", archive.contacts),
-        ("link", archive.links),
-    ):
-        for r in records:
-            yield from record_rows(kind, r)
+    for r in records.all_records(archive):
+        yield from record_rows(records.kind_of(r), r)
 
 
 def create_tables(db: sqlite3.Connection) -> None:
@@ -340,23 +316,8 @@ def fill_tables(db: sqlite3.Connection, archive: Archive) -> None:
         raise AssertionError(f"foreign keys broken in export: {problems[:3]}")
 
 
-# The export's tables, in the order of their references.
-TABLES_IN_ORDER = (
-    "countries",
-    "universities",
-    "project",
-    "forum_roles",
-    "counts",
-    "partners",
-    "events",
-    "event_universities",
-    "event_partners",
-    "people",
-    "participants",
-    "contacts",
-    "links",
-    "disagreements",
-)
+# The export's tables (every kind's: kinds.Kind.rows); their foreign keys are checked once all are filled.
+TABLES_IN_ORDER = kinds.SQL_TABLES
 
 
 def write_sqlite(

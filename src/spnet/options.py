@@ -71,7 +71,7 @@ complete_university = _complete(_university_choices)
 complete_country = _complete(lambda a: ((c.id, c.name.en or "") for c in a.countries))
 complete_partner_kind = _complete(lambda a: ((k, "") for k in PARTNER_KINDS))
 complete_event_kind = _complete(lambda a: ((k, "") for k in EVENT_KINDS))
-complete_record = _complete(lambda a: ((r.id, type(r).__name__.lower()) for r in records.all_records(a)))
+complete_record = _complete(lambda a: ((r.id, records.kind_of(r)) for r in records.all_records(a)))
 
 
 def complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:

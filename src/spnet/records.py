@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
+from spnet.archive import kinds
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Cite, Event, PartialDate, Person, University
@@ -35,19 +36,17 @@ def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return full, (f"第{record.number}回", *words)
 
 
-def _kind_of(record: Any) -> str:
-    return type(record).__name__.lower()
+def kind_of(record: Any) -> str:
+    """The kind of a record (kinds.py): "partner", "event", ..."""
+    return kinds.OF_MODEL[type(record)].name
 
 
 def all_records(archive: Archive) -> Iterable[Any]:
-    yield archive.project  # its id is "project": `spnet show project`
-    yield from archive.universities
-    yield from archive.partners
-    yield from archive.events
-    yield from archive.people
-    yield from archive.contacts
-    yield from archive.links
-    yield from archive.countries
+    """Every record, kind by kind in the archive's order (kinds.RECORDS); the project's id is
+    "project": `spnet show project`."""
+    for kind in kinds.RECORDS:
+        found = getattr(archive, kind.plural)
+        yield from (found,) if isinstance(found, kind.model) else found
 
 
 def find_record(archive: Archive, typed: str) -> Any:
@@ -102,7 +101,7 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
     """One record as (field, value) pairs, with what refers to it or it refers to by name:
     the people of an event, the events of a partner or a person, a university's records."""
-    pairs: list[tuple[str, Any]] = [("record", _kind_of(record)), *flatten(record)]
+    pairs: list[tuple[str, Any]] = [("record", kind_of(record)), *flatten(record)]
     people = {p.id: p for p in archive.people}
     rid = record.id
     if isinstance(record, Event):  # each participant's name right after their id
@@ -196,7 +195,7 @@ def searchable_fields(record: Any) -> Iterator[Field]:
     for path, value in [*flatten(record), *(("called", n) for n in full[:1])]:
         if isinstance(value, str):
             row = {
-                "kind": _kind_of(record),
+                "kind": kind_of(record),
                 "id": record.id,
                 "name_en": name.en,
                 "name_ja": name.ja,

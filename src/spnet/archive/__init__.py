@@ -8,9 +8,10 @@ index. Data flows one way:
     commands that write, so that a query never pays for the writer's imports).
 """
 
+from spnet.archive.kinds import COUNTRY_BASES
 from spnet.archive.load import load_archive, scan, scan_cached
 from spnet.archive.paths import DATA_ENV, resolve_data_dir
-from spnet.archive.schema import COUNTRY_BASES, EVENT_KINDS, PARTNER_KINDS
+from spnet.archive.schema import EVENT_KINDS, PARTNER_KINDS
 
 __all__ = [
     "COUNTRY_BASES",

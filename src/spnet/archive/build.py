@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from spnet.archive import bases
+from spnet.archive.kinds import covering
 from spnet.archive.schema import (
     EVENT_KINDS,
     ID_PATTERN,
@@ -300,17 +301,19 @@ def _project(raw: Raw, problems: Problems) -> Any:
     )
 
 
-BUILDERS = {
-    "country": _country,
-    "university": _university,
-    "count": _count,
-    "partner": _partner,
-    "event": _event,
-    "person": _person,
-    "contact": _contact,
-    "link": _link,
-    "project": _project,
-}
+BUILDERS = covering(
+    {
+        "country": _country,
+        "university": _university,
+        "count": _count,
+        "partner": _partner,
+        "event": _event,
+        "person": _person,
+        "contact": _contact,
+        "link": _link,
+        "project": _project,
+    }
+)
 
 
 def build(raw: Raw, problems: Problems) -> Any:

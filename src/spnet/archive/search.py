@@ -26,6 +26,7 @@ from spnet.archive.index import (
     row_crc,
     unpack,
 )
+from spnet.archive.kinds import OF_MODEL, RECORDS
 from spnet.models import Archive, Country, Project
 
 _SEARCH_LAYOUT = """
@@ -52,8 +53,8 @@ CREATE TRIGGER search_ad AFTER DELETE ON search BEGIN
     INSERT INTO search_fts(search_fts, rowid, folded, words) VALUES ('delete', old.rowid, old.folded, old.words);
 END;
 """
-# The order of `records.all_records`, which search answers in.
-_KINDS = ("project", "university", "partner", "event", "person", "contact", "link", "country")
+# The archive's order of kinds (`records.all_records`), which search answers in.
+_KINDS = tuple(kind.name for kind in RECORDS)
 _COLUMNS = "file, ord, seq, kind, id, lead, row, folded, words, readings, crc"
 # What the stored words depend on besides the archive: bump it when search folds or
 # analyses text otherwise (names.fold, analysis.py); the analyser's own files count too.
@@ -118,7 +119,7 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
         raise Spoiled(f"the index holds {pieces} pieces of {name}")
     seen: set[tuple[str, str]] = set()
     for record in found:
-        kind = type(record).__name__.lower()
+        kind = OF_MODEL[type(record)].name
         if (kind, record.id) in seen:  # an event of two years is in the piece of each
             continue
         seen.add((kind, record.id))
