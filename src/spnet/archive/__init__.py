@@ -1,6 +1,7 @@
 """The archive engine: TOML files in, a validated Archive out, through a derived SQLite
 index. Data flows one way:
 
+    kinds (every kind of record, declared once, which the others read)
     paths (which files) -> files (read, parse) -> schema (check each table)
     -> build (models) -> crosscheck (references, weekdays, disagreements)
     -> load (the one loader) <-> index (the SQLite index in the cache directory)
