@@ -98,6 +98,12 @@ def test_the_sql_tables_of_the_kinds_are_the_export_s_tables() -> None:
         for table, column in k.rows():
             assert column in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}, (k.name, table)
     assert set(datasette.TABLES) == set(SQL_TABLES)  # Datasette says what each table is
+    # filled in the order of their references: each after the tables its foreign keys name
+    order = export.TABLES_IN_ORDER
+    assert sorted(order) == sorted(SQL_TABLES)
+    for n, table in enumerate(order):
+        named = {row[2] for row in db.execute(f"PRAGMA foreign_key_list({table})")} - {table}
+        assert named <= set(order[:n]), table
 
 
 def test_every_table_per_kind_covers_exactly_the_registry_s_kinds() -> None:

@@ -292,8 +292,10 @@ def insert_rows(db: sqlite3.Connection, rows: Iterable[tuple[str, tuple[Any, ...
 
 
 def _archive_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    for r in records.all_records(archive):
-        yield from record_rows(records.kind_of(r), r)
+    """Every record's rows, kind by kind in the order of their tables' references."""
+    for kind in sorted(kinds.RECORDS, key=lambda k: TABLES_IN_ORDER.index(k.table)):
+        for r in records.of_kind(archive, kind):
+            yield from record_rows(kind.name, r)
 
 
 def create_tables(db: sqlite3.Connection) -> None:
@@ -316,8 +318,20 @@ def fill_tables(db: sqlite3.Connection, archive: Archive) -> None:
         raise AssertionError(f"foreign keys broken in export: {problems[:3]}")
 
 
-# The export's tables (every kind's: kinds.Kind.rows); their foreign keys are checked once all are filled.
-TABLES_IN_ORDER = kinds.SQL_TABLES
+def _in_order_of_references(schema: str) -> tuple[str, ...]:
+    """The tables `schema` creates, each after those it references, else in the order it creates them."""
+    refs = {
+        table: set(re.findall(r"REFERENCES (\w+)", body)) - {table}
+        for table, body in re.findall(r"CREATE TABLE (\w+) \((.*?)\n\);", schema, re.S)
+    }
+    done: list[str] = []
+    while len(done) < len(refs):
+        done.append(next(t for t in refs if t not in done and refs[t] <= set(done)))
+    return tuple(done)
+
+
+# The export's tables (every kind's: kinds.Kind.rows, as a test checks), in the order of their references.
+TABLES_IN_ORDER = _in_order_of_references(SCHEMA)
 
 
 def write_sqlite(

@@ -41,12 +41,17 @@ def kind_of(record: Any) -> str:
     return kinds.OF_MODEL[type(record)].name
 
 
+def of_kind(archive: Archive, kind: kinds.Kind) -> tuple[Any, ...]:
+    """Every record of one kind, as the archive gives them (Archive.partners, ...)."""
+    found = getattr(archive, kind.plural)
+    return (found,) if isinstance(found, kind.model) else tuple(found)
+
+
 def all_records(archive: Archive) -> Iterable[Any]:
     """Every record, kind by kind in the archive's order (kinds.RECORDS); the project's id is
     "project": `spnet show project`."""
     for kind in kinds.RECORDS:
-        found = getattr(archive, kind.plural)
-        yield from (found,) if isinstance(found, kind.model) else found
+        yield from of_kind(archive, kind)
 
 
 def find_record(archive: Archive, typed: str) -> Any:

@@ -7,9 +7,10 @@ kind (a builder, the references it makes) is a dict keyed by these kinds, checke
 a kind that is not declared here.
 
 Adding a kind: docs/development.md, "Adding a kind of record".
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations`: NamedTuple would compile each string annotation
+at every start (models.py).
+"""
 
 from collections.abc import Mapping
 from typing import Any, NamedTuple, TypeVar
