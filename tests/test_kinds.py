@@ -8,6 +8,7 @@ What counts as naming a kind, found by reading the source (ast), not by running 
 - a key of a dict handed to `kinds.covering` (checked again when its module is imported);
 - the kind of record a reference must be (crosscheck: the third of each reference's four);
 - `kind = 'event'` in SQL text of the archive engine;
+- a piece of the archive read by name, `archive.piece("people")`: a kind's plural;
 in the modules that deal in record kinds (PLACES).
 """
 
@@ -33,9 +34,9 @@ _KIND_HOLDERS = {"raw", "r", "k"}  # names whose `.kind` is a record kind in spn
 # The modules that deal in record kinds: the archive engine, and those above it that take
 # records of every kind (`show`, `search`, the export, the listings). A `kind` elsewhere is
 # another thing's (a missing argument's, a grouping's).
-PLACES = sorted(SOURCE.glob("archive/*.py")) + [
-    SOURCE / f"{name}.py" for name in ("records", "export", "query", "render")
-]
+PLACES = sorted(SOURCE.glob("archive/*.py"))
+PLACES += [SOURCE / f"{name}.py" for name in ("models", "records", "export", "query", "render")]
+KIND_OF_PIECE = {plural: kind.name for plural, kind in kinds.PIECES.items()}
 
 
 def _is_kind(node: ast.expr) -> bool:
@@ -134,6 +135,10 @@ def strays(path: Path, root: Path = SOURCE) -> list[str]:
         # the kind of record a reference must be: crosscheck's (key, id, kind, university)
         if path.name == "crosscheck.py" and isinstance(node, ast.Tuple) and len(node.elts) == 4:
             named += [(node.lineno, s) for s in _strings(node.elts[2])]
+        # a piece of the archive read by name: archive.piece("people"), a kind's plural
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "piece" and node.args:
+            pieces = [s.split("/")[0] for s in _strings(node.args[0]) if s != "warnings"]
+            named += [(node.lineno, KIND_OF_PIECE.get(s, s)) for s in pieces]
         if path.parent.name == "archive" and isinstance(node, ast.Constant) and isinstance(node.value, str):
             named += [(node.lineno, s) for s in re.findall(r"kind = '(\w+)'", node.value)]  # in SQL
     return [f"{path.relative_to(root)}:{line}: {s!r}" for line, s in named if s not in KIND]
@@ -157,8 +162,13 @@ def test_the_check_finds_a_kind_that_is_not_declared(tmp_path: Path) -> None:
     assert [s for _line, s in named_kinds(ast.parse(code))] == ["workshop-series", "event", "poster", "event", "talk"]
     (tmp_path / "archive").mkdir()
     planted = tmp_path / "archive" / "crosscheck.py"
-    planted.write_text('R = ("venue", v, "venue", None)\nQ = "SELECT id FROM defines WHERE kind = \'room\'"\n')
-    assert strays(planted, tmp_path) == ["archive/crosscheck.py:1: 'venue'", "archive/crosscheck.py:2: 'room'"]
+    planted.write_text(
+        'R = ("venue", v, "venue", None)\n'
+        "Q = \"SELECT id FROM defines WHERE kind = 'room'\"\n"
+        'P = archive.piece("posters/2020"), archive.piece("people"), archive.piece("warnings")\n'
+    )
+    found = strays(planted, tmp_path)
+    assert found == [f"archive/crosscheck.py:{n}: {s!r}" for n, s in ((1, "venue"), (2, "room"), (3, "posters"))]
 
 
 def test_covering_refuses_a_table_that_misses_or_adds_a_kind() -> None:

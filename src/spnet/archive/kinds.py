@@ -125,6 +125,9 @@ class Kind(NamedTuple):
         return out + [("disagreements", "record")] if self.disagreements else out
 
 
+# The values that may be the curators', by kind: a country, a partner's country and short
+# names always say how they are known; a title or a country's name is the report's words
+# unless it says it is the curators'.
 _COUNTRY = Based("", COUNTRY_BASES, True), Based("name_en", ("curator",)), Based("name_ja", ("curator",))
 _UNIVERSITY = (Based("short_names", ("stated", "curator"), True),)
 _PARTNER = (Based("country", COUNTRY_BASES, True),)
