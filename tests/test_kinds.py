@@ -15,15 +15,17 @@ in the modules that deal in record kinds (PLACES).
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import spnet
-from spnet import columns, datasette, export, glossary, models, records
+from spnet import columns, datasette, glossary, models, records
 from spnet.archive import build, crosscheck, index, kinds, load_archive, schema
 from spnet.archive.kinds import KIND, KINDS, NAMES, RECORDS, SQL_TABLES
 
@@ -74,6 +76,20 @@ def named_kinds(tree: ast.AST) -> Iterator[tuple[int, str]]:
             yield from ((node.lineno, s) for key in node.args[0].keys if key is not None for s in _strings(key))
 
 
+def defined(name: str) -> tuple[Path, ast.AST, Any]:
+    """The module of spnet that defines `name` (a function, or a value at its top level),
+    its syntax tree, and the thing itself: wherever the export's tables live."""
+    for path in sorted(SOURCE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            targets = [node] if isinstance(node, ast.FunctionDef) else getattr(node, "targets", [])
+            if any(getattr(t, "name", getattr(t, "id", None)) == name for t in targets):
+                module = ".".join(("spnet", *path.relative_to(SOURCE).with_suffix("").parts))
+                found = node if isinstance(node, ast.FunctionDef) else tree
+                return path, found, getattr(importlib.import_module(module), name)
+    raise AssertionError(f"no module of spnet defines {name}")
+
+
 def test_a_kind_is_declared_once_with_what_every_part_reads() -> None:
     assert len(NAMES) == len(set(NAMES)) == len(KINDS)
     assert len({k.plural for k in KINDS}) == len(KINDS)
@@ -92,15 +108,16 @@ def test_a_kind_is_declared_once_with_what_every_part_reads() -> None:
 
 def test_the_sql_tables_of_the_kinds_are_the_export_s_tables() -> None:
     db = sqlite3.connect(":memory:")
-    export.create_tables(db)
-    made = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert set(SQL_TABLES) == {t for t in made if "_fts" not in t}
+    defined("create_tables")[2](db)
+    made = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
+    virtual = [name for name, sql in made.items() if sql.startswith("CREATE VIRTUAL")]  # full-text indexes
+    assert set(SQL_TABLES) == {t for t in made if not any(t.startswith(v) for v in virtual)}
     for k in KINDS:
         for table, column in k.rows():
             assert column in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}, (k.name, table)
     assert set(datasette.TABLES) == set(SQL_TABLES)  # Datasette says what each table is
     # filled in the order of their references: each after the tables its foreign keys name
-    order = export.TABLES_IN_ORDER
+    order = defined("TABLES_IN_ORDER")[2]
     assert sorted(order) == sorted(SQL_TABLES)
     for n, table in enumerate(order):
         named = {row[2] for row in db.execute(f"PRAGMA foreign_key_list({table})")} - {table}
@@ -111,12 +128,11 @@ def test_every_table_per_kind_covers_exactly_the_registry_s_kinds() -> None:
     assert set(build.BUILDERS) == set(NAMES)
     assert set(crosscheck._NAMED) == set(NAMES)
     assert set(schema.SPEC) == set(NAMES) | set(kinds.PARTS)
-    assert set(export.OWNED_ROWS) == {k.name for k in RECORDS}
+    assert set(defined("OWNED_ROWS")[2]) == {k.name for k in RECORDS}
     assert set(index.PIECE_TYPES) == set(kinds.PIECES)
-    tree = ast.parse((SOURCE / "export.py").read_text(encoding="utf-8"))
-    func = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "record_rows")
-    assert {s for _line, s in named_kinds(func)} == {k.name for k in RECORDS}, "export.record_rows"
-    func = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "bundle")
+    _path, func, _f = defined("record_rows")
+    assert {s for _line, s in named_kinds(func)} == {k.name for k in RECORDS}, "record_rows"
+    _path, func, _f = defined("bundle")
     keys = next(n for n in ast.walk(func) if isinstance(n, ast.Dict)).keys
     assert [k.value for k in keys if isinstance(k, ast.Constant)] == list(kinds.BUNDLES), "export.bundle"
 
@@ -148,8 +164,11 @@ def test_no_part_of_the_code_names_a_kind_the_registry_does_not_declare() -> Non
     found = [stray for path in PLACES for stray in strays(path)]
     assert not found, "kinds named in the code that archive/kinds.py does not declare:\n" + "\n".join(found)
     # the places the check reads: it would pass on nothing if the code stopped looking like this
-    for name in ("archive/build.py", "archive/crosscheck.py", "archive/unit.py", "archive/search.py", "export.py"):
-        assert list(named_kinds(ast.parse((SOURCE / name).read_text(encoding="utf-8")))), name
+    for path in (
+        *(SOURCE / "archive" / f"{m}.py" for m in ("build", "crosscheck", "unit", "search")),
+        defined("record_rows")[0],
+    ):
+        assert path in PLACES and list(named_kinds(ast.parse(path.read_text(encoding="utf-8")))), path
 
 
 def test_the_check_finds_a_kind_that_is_not_declared(tmp_path: Path) -> None:
@@ -197,7 +216,8 @@ def test_the_recipe_for_a_new_kind_names_every_table_kept_per_kind() -> None:
     (a `covering` call, or code per kind the checks above read) is named in it."""
     docs = (SOURCE.parents[1] / "docs" / "development.md").read_text(encoding="utf-8")
     recipe = docs.split("## Adding a kind of record", 1)[1].split("\n## ", 1)[0]
-    per_kind = {"archive/kinds.py", "archive/build.py", "archive/crosscheck.py", "export.py", "glossary.py"}
+    per_kind = {"archive/kinds.py", "archive/build.py", "archive/crosscheck.py", "glossary.py"}
+    per_kind |= {str(defined(name)[0].relative_to(SOURCE)) for name in ("record_rows", "bundle")}
     per_kind |= {"columns.py", "datasette.py", "models.py"}
     for path in SOURCE.rglob("*.py"):
         if "covering(" in path.read_text(encoding="utf-8") and path.name != "kinds.py":
