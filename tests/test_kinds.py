@@ -15,6 +15,7 @@ in the modules that deal in record kinds (PLACES).
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import re
 import sqlite3
@@ -76,11 +77,16 @@ def named_kinds(tree: ast.AST) -> Iterator[tuple[int, str]]:
             yield from ((node.lineno, s) for key in node.args[0].keys if key is not None for s in _strings(key))
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def defined(name: str) -> tuple[Path, ast.AST, Any]:
     """The module of spnet that defines `name` (a function, or a value at its top level),
     its syntax tree, and the thing itself: wherever the export's tables live."""
     for path in sorted(SOURCE.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parsed(path)
         for node in tree.body:
             targets = [node] if isinstance(node, ast.FunctionDef) else getattr(node, "targets", [])
             if any(getattr(t, "name", getattr(t, "id", None)) == name for t in targets):
@@ -145,7 +151,7 @@ def test_every_layout_is_read_from_the_registry() -> None:
 
 def strays(path: Path, root: Path = SOURCE) -> list[str]:
     """What one module names as a record kind that the registry does not declare."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path)
     named = [(line, s) for line, s in named_kinds(tree)]
     for node in ast.walk(tree):
         # the kind of record a reference must be: crosscheck's (key, id, kind, university)
@@ -168,7 +174,7 @@ def test_no_part_of_the_code_names_a_kind_the_registry_does_not_declare() -> Non
         *(SOURCE / "archive" / f"{m}.py" for m in ("build", "crosscheck", "unit", "search")),
         defined("record_rows")[0],
     ):
-        assert path in PLACES and list(named_kinds(ast.parse(path.read_text(encoding="utf-8")))), path
+        assert path in PLACES and list(named_kinds(parsed(path))), path
 
 
 def test_the_check_finds_a_kind_that_is_not_declared(tmp_path: Path) -> None:
