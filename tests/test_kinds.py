@@ -210,7 +210,7 @@ def test_show_names_each_record_by_its_registered_kind(cli) -> None:
     kind the registry gives it; every kind of record is in the archive the tests read."""
     one: dict[str, str] = {}
     for record in records.all_records(load_archive(str(DATA), cache=False)):
-        one.setdefault(records.kind_of(record), record.id)
+        one.setdefault(kinds.kind_of(record), record.id)
     assert list(one) == [k.name for k in RECORDS]  # all_records: the registry's order
     for kind, rid in one.items():
         (row,) = json_rows(cli, "show", rid)

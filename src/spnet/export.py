@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from spnet import query, records, render
+from spnet import query, render
 from spnet.archive import kinds
 from spnet.columns import COLUMNS, Column
 from spnet.dates import DateSpan
@@ -294,7 +294,7 @@ def insert_rows(db: sqlite3.Connection, rows: Iterable[tuple[str, tuple[Any, ...
 def _archive_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """Every record's rows, kind by kind in the order of their tables' references."""
     for kind in sorted(kinds.RECORDS, key=lambda k: TABLES_IN_ORDER.index(k.table)):
-        for r in records.of_kind(archive, kind):
+        for r in kinds.records_of(archive, kind):
             yield from record_rows(kind.name, r)
 
 

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from spnet.archive import kinds
+from spnet.archive.kinds import RECORDS, kind_of, records_of
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Cite, Event, PartialDate, Person, University
@@ -36,22 +36,11 @@ def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return full, (f"第{record.number}回", *words)
 
 
-def kind_of(record: Any) -> str:
-    """The kind of a record (kinds.py): "partner", "event", ..."""
-    return kinds.OF_MODEL[type(record)].name
-
-
-def of_kind(archive: Archive, kind: kinds.Kind) -> tuple[Any, ...]:
-    """Every record of one kind, as the archive gives them (Archive.partners, ...)."""
-    found = getattr(archive, kind.plural)
-    return (found,) if isinstance(found, kind.model) else tuple(found)
-
-
 def all_records(archive: Archive) -> Iterable[Any]:
     """Every record, kind by kind in the archive's order (kinds.RECORDS); the project's id is
     "project": `spnet show project`."""
-    for kind in kinds.RECORDS:
-        yield from of_kind(archive, kind)
+    for kind in RECORDS:
+        yield from records_of(archive, kind)
 
 
 def find_record(archive: Archive, typed: str) -> Any:

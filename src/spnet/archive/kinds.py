@@ -15,7 +15,7 @@ at every start (models.py).
 from collections.abc import Mapping
 from typing import Any, NamedTuple, TypeVar
 
-from spnet.models import Contact, Count, Country, Event, Link, Partner, Person, Project, University
+from spnet.models import Archive, Contact, Count, Country, Event, Link, Partner, Person, Project, University
 
 # ------------------------------------------------------------------ the types of keys
 # Each key of a record: (type name, required). Types are checked by schema.TYPE_CHECKS.
@@ -364,6 +364,17 @@ def layout(file: str) -> dict[str, tuple[str, bool, bool]]:
     """The tables one kind of data file ("project", "countries", "university") may hold:
     key -> (record kind, array of tables?, required?), in the order they are read."""
     return {key: (k.name, many, required) for k in KINDS for (f, key, many, required) in k.files if f == file}
+
+
+def kind_of(record: Any) -> str:
+    """The kind of a record: "partner", "event", ..."""
+    return OF_MODEL[type(record)].name
+
+
+def records_of(archive: Archive, kind: Kind) -> tuple[Any, ...]:
+    """Every record of one kind, as the archive gives them (Archive.partners, Archive.project)."""
+    found = getattr(archive, kind.plural)
+    return (found,) if isinstance(found, kind.model) else tuple(found)
 
 
 PROJECT_FILE = layout("project")

@@ -26,7 +26,7 @@ from spnet.archive.index import (
     row_crc,
     unpack,
 )
-from spnet.archive.kinds import OF_MODEL, RECORDS
+from spnet.archive.kinds import RECORDS, kind_of
 from spnet.models import Archive, Country, Project
 
 _SEARCH_LAYOUT = """
@@ -119,7 +119,7 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
         raise Spoiled(f"the index holds {pieces} pieces of {name}")
     seen: set[tuple[str, str]] = set()
     for record in found:
-        kind = OF_MODEL[type(record)].name
+        kind = kind_of(record)
         if (kind, record.id) in seen:  # an event of two years is in the piece of each
             continue
         seen.add((kind, record.id))
