@@ -145,12 +145,12 @@ def test_visible_passes_printable_text_through_untouched() -> None:
     it would escape (every code point is tried)."""
     import unicodedata
 
-    from spnet import render
+    from spnet import render, visible
 
     for cp in range(0x110000):
         ch = chr(cp)
         if ch.isprintable():
-            assert unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") and ch not in render._BIDI, hex(cp)
+            assert unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") and ch not in visible._BIDI, hex(cp)
     assert render.visible("京都\u3000大学\u202e") == "京都\u3000大学\\u202e"  # the slow path still escapes
 
 

@@ -25,14 +25,17 @@ sys.stderr.write("\n" + json.dumps(sorted(m for m in sys.modules if m.split(".")
 WATCHED = ("rich", "dateutil", "importlib", "tomli_w", "tomllib", "sudachipy", "budoux")
 
 
-def imported(*args: str) -> set[str]:
+def imported(*args: str, watched: tuple[str, ...] = WATCHED) -> set[str]:
     result = subprocess.run(
-        [sys.executable, "-c", f"WATCHED = {WATCHED!r}" + PROBE, json.dumps(["--data", str(DATA), *args])],
+        [sys.executable, "-c", f"WATCHED = {watched!r}" + PROBE, json.dumps(["--data", str(DATA), *args])],
         capture_output=True,
         text=True,
         check=True,
     )
-    return {m.split(".")[0] if not m.startswith("importlib") else m for m in json.loads(result.stderr.splitlines()[-1])}
+    modules = json.loads(result.stderr.splitlines()[-1])
+    if watched != WATCHED:
+        return set(modules)
+    return {m.split(".")[0] if not m.startswith("importlib") else m for m in modules}
 
 
 @pytest.mark.parametrize(
@@ -94,3 +97,13 @@ def test_search_imports_the_analyser_for_japanese_words_only() -> None:
     imported("search", "UCL", "--format", "json")  # the search index, made once: every record analysed
     assert "sudachipy" not in imported("search", "UCL", "--format", "json")
     assert "sudachipy" in imported("search", "京都", "--format", "json")
+
+
+def test_a_query_answered_from_the_index_imports_no_export() -> None:
+    """The index's layout is checked against the tables archive/ defines: a query does not
+    import the export's writers (nor tempfile and random, which they bring)."""
+    args = ("meetings", "--year", "2023", "--format", "json")
+    imported(*args)  # the index made
+    modules = imported(*args, watched=("spnet", "tempfile"))
+    assert "spnet.archive.tables" in modules
+    assert "spnet.export" not in modules and "tempfile" not in modules

@@ -22,6 +22,7 @@ from spnet.options import (
     editable_root,
     open_archive,
 )
+from spnet.progress import TerminalProgress
 
 # ------------------------------------------------------------------ adding records
 add_app = typer.Typer(
@@ -73,8 +74,9 @@ def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str 
     from spnet.archive.edit import add_record
 
     root = editable_root(ctx)
+    cache = (ctx.obj or {}).get("cache", True)
     done = add_record(
-        root, kind, record, university=university, dry_run=dry_run, cache=(ctx.obj or {}).get("cache", True)
+        root, kind, record, university=university, dry_run=dry_run, cache=cache, progress=TerminalProgress
     )
     if dry_run:
         sys.stdout.write(done.record + "\n" + done.diff)  # canonical TOML: nothing in it acts on a terminal

@@ -53,6 +53,7 @@ from spnet.options import (
     output_file,
     today_of,
 )
+from spnet.progress import TerminalProgress
 from spnet.render import Format, Lang, Output
 
 
@@ -158,7 +159,7 @@ def check(
 
     obj = ctx.obj or {}
     root_dir = resolve_data_dir(obj.get("data"))
-    archive, problems = scan_cached(root_dir, canonical=True, cache=obj.get("cache", True))
+    archive, problems = scan_cached(root_dir, canonical=True, cache=obj.get("cache", True), progress=TerminalProgress)
     warning, error = _("warning: {message}"), _("error: {message}")
     quiet = quiet or against_report  # the comparison's differences, not the warnings again
     messages = [] if quiet else [(warning.format(message=render.visible(str(w))), "yellow") for w in problems.warnings]

@@ -158,7 +158,7 @@ def every_cited_line(record: Any) -> set[int]:
 def quoted_fields(record: Any) -> list[tuple[str, str]]:
     """The record's values in the report's words, as (field path, text); a list's items
     each on its own (members_en[0], aliases[1])."""
-    from spnet.records import flatten  # `spnet source` alone has no record to read
+    from spnet.archive.fields import flatten  # `spnet source` alone has no record to read
 
     out = []
     for path, value in flatten(record):

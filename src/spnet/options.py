@@ -20,6 +20,7 @@ from spnet.dates import DateSpan, DateStyle, parse_fiscal_year, parse_span, pars
 from spnet.errors import SpnetError, UsageError, bad_environment
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual
+from spnet.progress import TerminalProgress
 from spnet.render import Format, Lang, Output
 
 TODAY_ENV = "SPNET_TODAY"
@@ -296,7 +297,7 @@ def output_file(ctx: typer.Context, path: Path | None, option: str) -> Path | No
 def open_archive(ctx: typer.Context) -> Archive:
     obj = ctx.ensure_object(dict)
     if "archive" not in obj:
-        obj["archive"] = load_archive(obj.get("data"), cache=obj.get("cache", True))
+        obj["archive"] = load_archive(obj.get("data"), cache=obj.get("cache", True), progress=TerminalProgress)
     return obj["archive"]  # type: ignore[no-any-return]
 
 

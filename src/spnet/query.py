@@ -11,10 +11,11 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
+from spnet.archive.fields import disputed
 from spnet.archive.schema import EVENT_KINDS, PARTNER_KINDS
 from spnet.dates import DateSpan
 from spnet.i18n import _
-from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person, University
+from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person
 from spnet.names import resolve_choice, resolve_country, resolve_universities
 
 Row = dict[str, Any]
@@ -201,14 +202,6 @@ def curated(archive: Archive) -> dict[str, int]:
         "titles": sizes["curated titles"],
         "referents": sizes["curated referents"],
     }
-
-
-def disputed(record: University | Partner | Event, shown: Collection[str]) -> Row:
-    """`disputed`: whether the Japanese and English texts disagree on a field the listing
-    shows; `disputed_fields`: those fields, `; `-joined, for the machine formats;
-    `_disputed`: the same as a tuple, for the marks of a table and Markdown."""
-    fields = tuple(dict.fromkeys(d.field for d in record.disagreements if d.field in shown))
-    return {"disputed": bool(fields), "disputed_fields": "; ".join(fields) or None, "_disputed": fields}
 
 
 _PARTNER_SHOWN = ("name", "country", "kind", "since", "designated")

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
+from spnet.archive.fields import Field, called, flatten, searchable_fields
 from spnet.archive.kinds import RECORDS, kind_of, records_of
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import Archive, Bilingual, Cite, Event, PartialDate, Person, University
+from spnet.models import Archive, Bilingual, Event, University
 from spnet.names import JAPANESE, Names, fold, is_informal, is_kana, match_pattern, resolve, resolve_university
-from spnet.query import Row, disputed
+from spnet.query import Row
 
 _ORDINAL = re.compile(r"第\d+回")
-
-
-def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """What an event is called beyond its fields, as full names and short ones: a numbered
-    event by its number and the report's word for its kind (第3回連携大学会議, 第3回会議),
-    and by its number alone (第3回) or its kind's words (ワークショップ, アンケート), which
-    other records may share."""
-    if not isinstance(record, Event):
-        return (), ()
-    from spnet import glossary
-
-    kind = glossary.value(record.kind)
-    words = tuple(dict.fromkeys(glossary.REPORT_WORDS.get(record.kind, ()) + ((kind.ja,) if kind else ())))
-    japanese = [w for w in words if JAPANESE.search(w)]
-    if record.number is None:
-        return (), words
-    full = tuple(f"第{record.number}回{w}" for w in japanese)
-    return full, (f"第{record.number}回", *words)
 
 
 def all_records(archive: Archive) -> Iterable[Any]:
@@ -67,31 +49,6 @@ def find_record(archive: Archive, typed: str) -> Any:
     return records[resolve(_("record"), typed, set(records), names)]
 
 
-def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """A record as (field path, value) pairs, Bilingual split into _en/_ja, None left out."""
-    if isinstance(value, PartialDate):
-        return [(prefix, value.iso())]
-    if isinstance(value, Bilingual):
-        return [(f"{prefix}_{lang}", v) for lang, v in (("en", value.en), ("ja", value.ja)) if v is not None]
-    if hasattr(type(value), "_fields"):  # a record (a named tuple)
-        out: list[tuple[str, Any]] = []
-        for name, item in zip(value._fields, value, strict=True):
-            out += flatten(item, f"{prefix}.{name}" if prefix else name)
-        return out
-    if isinstance(value, tuple):
-        if value and all(isinstance(v, Cite) for v in value):  # source.cites.activities_ja: 2776
-            return [(f"{prefix}.{c.field}", ", ".join(str(n) for n in c.lines)) for c in value]
-        if all(isinstance(v, str | int) for v in value):
-            return [(prefix, ", ".join(str(v) for v in value))] if value else []
-        out = []
-        for i, v in enumerate(value):
-            out += flatten(v, f"{prefix}[{i}]")
-        return out
-    if value is None or value == "":
-        return []
-    return [(prefix, value)]
-
-
 def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
     """One record as (field, value) pairs, with what refers to it or it refers to by name:
     the people of an event, the events of a partner or a person, a university's records."""
@@ -122,34 +79,7 @@ def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
     return [(k, v) for k, v in pairs if v not in ("", None)]
 
 
-def disputed_field(record: Any, path: str) -> Row:
-    """Whether the field at `path` (name_en, theme_ja, ...) is one the texts disagree on."""
-    stem = re.sub(r"_(en|ja)$", "", path)
-    if not hasattr(record, "disagreements"):  # a contact, a person, a link: the report has no two readings
-        return {"disputed": False, "disputed_fields": None}
-    return disputed(record, (stem,))
-
-
 _NAME_FIELDS = {"name_en", "name_ja", "title_en", "title_ja", "aliases", "short_names", "called"}
-
-
-class Field(NamedTuple):
-    """One text field of a record as search shows it (`row`, or its JSON as the search
-    index stores it, read only when shown), and as search compares it: folded (`fold`), as
-    the Japanese analyser's words and their readings (analysis.joined)."""
-
-    id: str
-    row: Row | str
-    folded: str
-    words: str
-    readings: str
-
-    def shown(self) -> Row:
-        if not isinstance(self.row, str):
-            return self.row
-        row: Row = json.loads(self.row)
-        row["_disputed"] = tuple(row.get("_disputed", ()))
-        return row
 
 
 class Typed(NamedTuple):
@@ -174,33 +104,6 @@ def searchable(archive: Archive) -> Iterator[Field]:
     looks through, and what the search index holds."""
     for record in all_records(archive):
         yield from searchable_fields(record)
-
-
-def searchable_fields(record: Any) -> Iterator[Field]:
-    """Each text field of one record as search shows and compares it."""
-    from spnet.analysis import joined, romaji_reading, stored
-
-    name = getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
-    full, _short = called(record)
-    # A person's reading as the report gives it, in romaji (Akiyoshi Yonezawa: よねざわ
-    # あきよし, where the analyser reads 彰純 as あきら じゅん), in place of the analyser's.
-    given = romaji_reading(name.en) if isinstance(record, Person) and name.en else None
-    report_reading = joined(given) if given else ""
-    for path, value in [*flatten(record), *(("called", n) for n in full[:1])]:
-        if isinstance(value, str):
-            row = {
-                "kind": kind_of(record),
-                "id": record.id,
-                "name_en": name.en,
-                "name_ja": name.ja,
-                "field": path,
-                "value": value,
-                **disputed_field(record, path),
-            }
-            words, readings = stored(value) if JAPANESE.search(value) else ("", "")
-            if path == "name_ja" and report_reading:  # the report's reading, not a guess
-                readings = report_reading
-            yield Field(record.id, row, fold(value), words, readings)
 
 
 def typed_words(archive: Archive, text: str) -> list[Typed]:

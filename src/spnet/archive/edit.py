@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from spnet.archive.files import canonical, is_canonical, read_toml
-from spnet.archive.load import scan
+from spnet.archive.load import ProgressMaker, scan
 from spnet.archive.paths import data_files, display
 from spnet.archive.schema import Problems, check_table
 from spnet.errors import DataError, OutputError, UsageError, bad_environment
@@ -44,6 +44,7 @@ def add_record(
     university: str | None = None,
     dry_run: bool = False,
     cache: bool = True,
+    progress: ProgressMaker | None = None,
 ) -> Addition:
     """Append one record to the file it belongs in, if the whole archive stays valid.
 
@@ -53,6 +54,7 @@ def add_record(
     write the file canonically to a temporary file, fsync it and move it into place, so a
     failure at any step leaves the old file or the new one, never a part. A file changed
     by a hand (not under the lock) after it was read is read and checked again first.
+    `progress` is shown while the archive's files are read.
     """
     import difflib
 
@@ -72,7 +74,7 @@ def add_record(
                 stale.unlink()
         for _attempt in range(REREADS):
             seen = identity(path)
-            text, new_text = _with_record(root, path, shown, table, record, cache)
+            text, new_text = _with_record(root, path, shown, table, record, cache, progress)
             if dry_run:
                 break
             if identity(path) != seen:  # changed by a hand since it was read: read again
@@ -98,7 +100,7 @@ def add_record(
 
 
 def _with_record(
-    root: Path, path: Path, shown: str, table: str, record: dict[str, Any], cache: bool
+    root: Path, path: Path, shown: str, table: str, record: dict[str, Any], cache: bool, progress: ProgressMaker | None
 ) -> tuple[str, str]:
     """The file's text, and its text with the record added once the whole archive is
     checked with it: DataError when the file is not canonical, UsageError when refused."""
@@ -110,7 +112,7 @@ def _with_record(
             ).format(file=shown)
         )
     new_doc = {**doc, table: [*doc.get(table, []), record]}
-    archive, found = scan(root, proposed={path: new_doc}, cache=cache)
+    archive, found = scan(root, proposed={path: new_doc}, cache=cache, progress=progress)
     if archive is None:
         raise UsageError(_("refused, nothing written: {why}").format(why=found.errors[0]))
     return text, canonical(new_doc)

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from spnet.errors import DataError
 from spnet.i18n import _
+from spnet.visible import visible
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the largest data file read; the real ones are under 100 kB
 
@@ -136,8 +137,6 @@ def canonical(doc: dict[str, Any]) -> str:
     marks, line separators) as TOML's \\uXXXX escapes, which read back as the same text:
     `cat` and an editor show a data file as it is."""
     import tomli_w  # only the writers and `check` need it
-
-    from spnet.render import visible
 
     text = tomli_w.dumps(doc)
     if visible(text, keep="\n\t") == text:

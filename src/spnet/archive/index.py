@@ -14,7 +14,7 @@ file's rows are replaced:
   across files run over in SQL (crosscheck.py);
 - `meta`: what the index was last brought up to date from, and the archive's index (the
   small part every query reads) or the errors that make the archive invalid;
-- the tables, views and full-text index of `spnet export sqlite` (export.py), which is a
+- the tables, views and full-text index of `spnet export sqlite` (tables.py), which is a
   copy of them.
 
 An update is made in a copy of the index beside it, moved into place when whole
@@ -190,13 +190,13 @@ SCHEMA_SQL = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type,
 def index_layout() -> list[tuple[str, ...]]:
     """What sqlite_master holds in an index spnet writes: made once, in memory, by the
     code that makes one."""
-    from spnet import export
+    from spnet.archive.tables import create_tables
     from spnet.archive.writer import LAYOUT
 
     conn = sqlite3.connect(":memory:")
     try:
         conn.executescript(LAYOUT)
-        export.create_tables(conn)
+        create_tables(conn)
         return conn.execute(SCHEMA_SQL).fetchall()
     finally:
         conn.close()
@@ -395,9 +395,35 @@ class _Pieces:
         return tuple(records)
 
 
+# Every file of spnet's own that the index and the search index are built from, relative to
+# the package: archive/ and each module it imports (inside a function too, and through
+# other modules: tests/test_stamp.py traces them), and the files those read. Their times
+# and sizes see an edit or an upgrade; INDEX_FORMAT (and search.SEARCH_FORMAT) are the
+# key where they say nothing, as in a package that gives every file one date.
+BUILT_FROM = (
+    "archive/*.py",
+    "analysis.py",
+    "countries.py",
+    "errors.py",
+    "fsutil.py",
+    "gcpause.py",
+    "glossary.py",
+    "i18n.py",
+    "interrupts.py",
+    "models.py",
+    "names.py",
+    "provenance.py",
+    "visible.py",
+    "variants.txt",  # names.fold's variants
+    "source/report.txt",  # what provenance checks a record's lines against
+)
+
+
 def code_stamp() -> list[Any]:
-    """spnet's own code, which the index's layout, records and messages depend on: every
-    module of the archive engine, the records, and the export's and search's tables."""
-    here = Path(__file__).parent
-    files = sorted(here.glob("*.py")) + [here.parent / f"{name}.py" for name in ("models", "export", "query")]
-    return [INDEX_FORMAT, list(sys.version_info[:2]), [os.stat(f).st_mtime_ns for f in files]]
+    """What the index's layout, records and messages, and the search index's rows, depend
+    on besides the data: INDEX_FORMAT, Python's version, and each file of BUILT_FROM by
+    its modification time and size."""
+    package = Path(__file__).parent.parent
+    files = [f for pattern in BUILT_FROM for f in sorted(package.glob(pattern))]
+    stats = [os.stat(f) for f in files]
+    return [INDEX_FORMAT, list(sys.version_info[:2]), [[st.st_mtime_ns, st.st_size] for st in stats]]

@@ -5,13 +5,13 @@ while every file is unchanged, and from the index brought up to date after an ed
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
-import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from spnet.archive import index
 from spnet.archive.files import stat_key, unchanged_if_same
@@ -22,17 +22,48 @@ from spnet.gcpause import gc_paused
 from spnet.models import Archive
 
 
+class Progress(Protocol):
+    """What is told how far a reading of the files has come ("read": files parsed of how
+    many), made when the reading starts and closed when it ends. The commands' side shows
+    it (a progress bar on a terminal); the archive draws nothing itself."""
+
+    def __call__(self, what: str, done: int, total: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _Unseen:
+    """No progress shown, where the caller gives none to show."""
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+# What makes a Progress for each reading of the files (a class, typically).
+ProgressMaker = Callable[[], Progress]
+
+
 def scan(
-    root: Path, *, canonical: bool = False, proposed: dict[Path, dict[str, Any]] | None = None, cache: bool = False
+    root: Path,
+    *,
+    canonical: bool = False,
+    proposed: dict[Path, dict[str, Any]] | None = None,
+    cache: bool = False,
+    progress: ProgressMaker | None = None,
 ) -> tuple[Archive | None, Problems]:
     """Read and validate every file under root, collecting all problems, keeping no index.
 
     Returns the archive when there are no errors. With canonical=True, a file not in
     canonical form is a warning. `proposed` validates a file's proposed data in place of
     what is on disk (how `spnet add` checks a record before writing it); with `cache`, the
-    files unchanged since the index was brought up to date are not read again.
+    files unchanged since the index was brought up to date are not read again. `progress`
+    is shown while files are read.
     """
-    return _refresh(root, key=None, canonical=canonical, keep=cache, proposed=proposed or {}, scratch=True)
+    how = {"canonical": canonical, "keep": cache, "proposed": proposed or {}, "scratch": True, "progress": progress}
+    return _refresh(root, key=None, **how)
 
 
 def _refresh(root: Path, **how: Any) -> tuple[Archive | None, Problems]:
@@ -53,31 +84,39 @@ def _refresh(root: Path, **how: Any) -> tuple[Archive | None, Problems]:
         return _update(root, **{**how, "keep": False})
 
 
-def load_archive(data: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Archive:
+def load_archive(
+    data: str | os.PathLike[str] | None = None, *, cache: bool = True, progress: ProgressMaker | None = None
+) -> Archive:
     """The one loader every command uses. Raises DataError (exit 3) with the first error."""
     root = resolve_data_dir(data)
-    archive, problems = scan_cached(root, cache=cache, warnings=False)
+    archive, problems = scan_cached(root, cache=cache, warnings=False, progress=progress)
     if archive is None:
         raise DataError(str(problems.errors[0]) if problems.errors else f"{root}: no archive")
     return archive
 
 
 def scan_cached(
-    root: Path, *, canonical: bool = False, cache: bool = True, warnings: bool = True
+    root: Path,
+    *,
+    canonical: bool = False,
+    cache: bool = True,
+    warnings: bool = True,
+    progress: ProgressMaker | None = None,
 ) -> tuple[Archive | None, Problems]:
     """scan(), answered from the index while every file is unchanged, and after an edit
     from the index brought up to date: only the files changed since are read again.
 
     With canonical=True (as `check` asks), every file's canonical form is known first. With
     warnings=False (a query, which does not print them), an answer from the index comes
-    without its warnings.
+    without its warnings. `progress` is shown while files are read.
     """
     key = fingerprint(root) if cache else None
     if key is not None:
-        found = index.read_archive(root, key, lambda: _rescan(root))
+        found = index.read_archive(root, key, lambda: _rescan(root, progress))
         if found is not None and (found.checked or not canonical):
             return found.archive, Problems(list(found.errors), found.warnings() if warnings else None)
-    return _refresh(root, key=key, canonical=canonical, keep=cache, proposed={}, scratch=False)
+    how = {"canonical": canonical, "keep": cache, "proposed": {}, "scratch": False, "progress": progress}
+    return _refresh(root, key=key, **how)
 
 
 def _update(
@@ -88,6 +127,7 @@ def _update(
     keep: bool,
     proposed: dict[Path, dict[str, Any]],
     scratch: bool,
+    progress: ProgressMaker | None,
     fresh: bool = False,
 ) -> tuple[Archive | None, Problems]:
     """The index brought up to date with the files (in a copy of it, or in memory), the
@@ -101,7 +141,7 @@ def _update(
     from spnet.archive.unit import Item, read_units
     from spnet.archive.writer import Writer
 
-    progress = Progress()
+    told = progress() if progress is not None else _Unseen()
     writer = Writer(root, keep=keep, scratch=scratch, fresh=fresh)
     try:
         with gc_paused():
@@ -119,7 +159,7 @@ def _update(
             # closed here, whatever happens: Ctrl-C while a unit is written ends the workers now
             with contextlib.closing(read_units(todo)) as units:
                 for n, (shown, unit) in enumerate(units):
-                    progress("read", n + 1, len(todo))
+                    told("read", n + 1, len(todo))
                     if isinstance(unit, DataError):
                         problems.refused(unit)
                         refused = True
@@ -143,12 +183,19 @@ def _update(
         writer.close()
         raise
     finally:
-        progress.close()
-    found = index.found(writer.db, state, lambda: _rescan(root), str(root), root=root, key=key if writer.kept else None)
+        told.close()
+    found = index.found(
+        writer.db,
+        state,
+        functools.partial(_rescan, root, progress),
+        str(root),
+        root=root,
+        key=key if writer.kept else None,
+    )
     return found.archive, problems
 
 
-def _rescan(root: Path) -> Archive:
+def _rescan(root: Path, progress: ProgressMaker | None) -> Archive:
     """The archive read again from its files, when a piece of the index did not read back;
     the index made again from them too, when one can be kept."""
     key = fingerprint(root)
@@ -159,6 +206,7 @@ def _rescan(root: Path) -> Archive:
         "proposed": {},
         "scratch": False,
         "fresh": True,
+        "progress": progress,
     }
     archive, problems = _refresh(root, **how)
     if archive is None:
@@ -181,25 +229,3 @@ def fingerprint(root: Path) -> str | None:
         return json.dumps([index.code_stamp(), os.path.abspath(top), stats])
     except (OSError, DataError):
         return None  # a missing file: let scan() say what is wrong
-
-
-class Progress:
-    """After a second of work, a progress bar on stderr when it is a terminal (terminal.py
-    draws it); nothing otherwise, and nothing for the short work of a small archive."""
-
-    def __init__(self) -> None:
-        self.start = time.monotonic()
-        self.bar: Any = None
-
-    def __call__(self, what: str, done: int, total: int) -> None:
-        if self.bar is None:
-            if time.monotonic() - self.start < 1 or not sys.stderr.isatty():
-                return
-            from spnet import terminal
-
-            self.bar = terminal.ProgressBar()
-        self.bar.update(what, done, total)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()

@@ -18,6 +18,7 @@ from spnet.archive.kinds import COUNTRIES_FILE, PROJECT_FILE, UNIVERSITY_FILE
 from spnet.archive.schema import Problems
 from spnet.errors import DataError, bad_environment
 from spnet.i18n import _, is_utf8
+from spnet.visible import visible
 
 DATA_ENV = "SPNET_DATA"
 
@@ -161,9 +162,7 @@ def _refused(where: Path, text: str, **more: str) -> None:
         _warned.add(str(where))
         import sys
 
-        from spnet.render import visible  # a directory's name is shown as archive text is
-
-        shown = visible(os.fsdecode(where))
+        shown = visible(os.fsdecode(where))  # a directory's name is shown as archive text is
         message = _("spnet: warning: {message}").format(message=text.format(dir=shown, **more))
         sys.stderr.write(message + "\n")
 

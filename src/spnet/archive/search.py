@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from spnet.archive.fields import searchable_fields
 from spnet.archive.index import (
     PIECE_TYPES,
     SCHEMA_SQL,
@@ -56,8 +57,9 @@ END;
 # The archive's order of kinds (`records.all_records`), which search answers in.
 _KINDS = tuple(kind.name for kind in RECORDS)
 _COLUMNS = "file, ord, seq, kind, id, lead, row, folded, words, readings, crc"
-# What the stored words depend on besides the archive: bump it when search folds or
-# analyses text otherwise (names.fold, analysis.py); the analyser's own files count too.
+# The form of the search index's rows: bump it when search folds, analyses or picks
+# text otherwise (names.fold, variants.txt, analysis.py, fields.searchable_fields).
+# tests/test_search_format.py fails until it is bumped, and its digests recorded again.
 SEARCH_FORMAT = 4
 
 
@@ -73,12 +75,12 @@ def search_layout() -> list[tuple[str, ...]]:
 
 
 def folding_stamp() -> str:
-    """The form of the stored words: SEARCH_FORMAT, spnet's folding code and the analyser's
-    dictionary, by their files' times (the dictionary is not imported to learn them)."""
+    """The form of the stored words beyond spnet's own code (which the archive's index's
+    key, kept with the rows, covers: index.BUILT_FROM): SEARCH_FORMAT and the analyser
+    and its dictionary, by their files' times (the dictionary is not imported to learn them)."""
     import importlib.util
 
-    here = Path(__file__).parent.parent
-    files = [here / name for name in ("names.py", "analysis.py", "records.py", "variants.txt")]
+    files = []
     for package in ("sudachipy", "sudachidict_small"):
         spec = importlib.util.find_spec(package)
         if spec is not None and spec.origin is not None:
@@ -96,8 +98,6 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
     place in the file (`ord`, as the index's `defines` has it) and in the record (`seq`),
     and `lead`, what orders it before its place in the files: an event's first day, a
     partner's university."""
-    from spnet import records
-
     rowid, summary = index.execute("SELECT rowid, summary FROM files WHERE name = ?", (name,)).fetchone()
     place = {}
     for *values, crc in index.execute(
@@ -126,7 +126,7 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
         lead = (
             record.date.first_day().isoformat() if kind == "event" else record.university if kind == "partner" else ""
         )
-        for seq, field in enumerate(records.searchable_fields(record)):
+        for seq, field in enumerate(searchable_fields(record)):
             text = json.dumps(field.row, ensure_ascii=False)
             row = (name, place[kind, record.id], seq, kind, record.id, lead, text, field.folded, field.words)
             yield (*row, field.readings, _checksum(*row, field.readings))

@@ -17,6 +17,7 @@ from spnet.archive.files import StatKey, is_canonical, read_toml, stat_key
 from spnet.archive.index import pack, to_json
 from spnet.archive.kinds import KIND, KINDS, PIECES, UNIVERSITY_FILE
 from spnet.archive.schema import Problems, Raw, collect
+from spnet.archive.tables import record_rows
 from spnet.errors import DataError
 from spnet.models import Problem, UniversityName
 
@@ -33,7 +34,7 @@ class Unit(NamedTuple):
     pieces: dict[str, bytes]  # piece name -> packed JSON of this file's records in it
     defines: list[tuple[int, str, str, str, str | None]]  # (order, id, kind, where, university)
     refs: list[tuple[int, str, str, str, str, str | None]]  # (order, where, key, id, kind, university)
-    rows: list[tuple[str, tuple[Any, ...]]]  # the export's rows (export.record_rows)
+    rows: list[tuple[str, tuple[Any, ...]]]  # the export's rows (tables.record_rows)
 
 
 def _problem_rows(problems: Problems) -> str:
@@ -98,8 +99,6 @@ def read_unit(
     summary["pieces"] = sorted(records)  # how many parts each piece has is checked when read
     rows = []
     if export:
-        from spnet.export import record_rows
-
         rows = [row for r, m in built for row in record_rows(r.kind, m)]
     return Unit(
         shown,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from spnet.archive import tables
 from spnet.archive.index import (
     APPLICATION_ID,
     FILE_COLUMNS,
@@ -143,7 +144,7 @@ class Writer:
                 self._create()
             # The export's rows are kept current in an index that is kept, while they are whole.
             self.export = self.tmp is not None and not scratch and self._export_current()
-            # The sums of the export's rows (export.table_sums), kept with them; tables
+            # The sums of the export's rows (tables.table_sums), kept with them; tables
             # without sums that read back are filled again when an export asks.
             self.sums = export_sums(self.conn) if self.export else None
             self.export = self.sums is not None
@@ -171,9 +172,7 @@ class Writer:
         assert self.conn is not None
         self.conn.executescript(LAYOUT)
         if self.tmp is not None:
-            from spnet import export  # the tables of `spnet export sqlite`
-
-            export.create_tables(self.conn)
+            tables.create_tables(self.conn)
         stamp(self.conn)
         self.conn.execute("INSERT INTO meta VALUES ('export', 'empty')")
 
@@ -213,9 +212,7 @@ class Writer:
     def _forget(self, file: int, university: str | None) -> None:
         assert self.conn is not None
         if self.export:
-            from spnet.export import OWNED_ROWS
-
-            for kind, owned in OWNED_ROWS.items():
+            for kind, owned in tables.OWNED_ROWS.items():
                 for table, column in owned:
                     where = f"{column} IN (SELECT id FROM defines WHERE file = ? AND kind = ?)"
                     self._drop_rows(table, where, (file, kind))
@@ -250,10 +247,8 @@ class Writer:
             "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ((file, *r, row_crc(file, *r)) for r in unit.refs)
         )
         if self.export:
-            from spnet.export import insert_rows
-
             last = {t: self._last(t) for t in {table for table, _values in unit.rows}}
-            insert_rows(self.conn, unit.rows)
+            tables.insert_rows(self.conn, unit.rows)
             for table, rowid in last.items():
                 self._tally(table, "rowid > ?", (rowid,))
 
@@ -262,11 +257,9 @@ class Writer:
 
     def _tally(self, table: str, where: str, params: tuple[Any, ...], sign: int = 1) -> None:
         """The rows of an export table that `where` picks, added to its sum (or taken off)."""
-        from spnet.export import row_sum
-
         assert self.sums is not None
         rows = self.db.execute(f"SELECT rowid, * FROM {table} WHERE {where}", params)
-        self.sums[table] = self.sums[table] + sign * row_sum(table, rows)
+        self.sums[table] = self.sums[table] + sign * tables.row_sum(table, rows)
 
     def _drop_rows(self, table: str, where: str, params: tuple[Any, ...]) -> None:
         self._tally(table, where, params, -1)
@@ -311,14 +304,12 @@ class Writer:
 
     def fill_export(self, archive: Archive) -> None:
         """The export's tables filled with every record of the archive."""
-        from spnet import export
-
-        for table in export.TABLES_IN_ORDER:
+        for table in tables.TABLES_IN_ORDER:
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("INSERT INTO partners_fts(partners_fts) VALUES ('delete-all')")
         self.db.execute("INSERT INTO events_fts(events_fts) VALUES ('delete-all')")
-        export.fill_tables(self.db, archive)
-        self.sums = export.table_sums(self.db)
+        tables.fill_tables(self.db, archive)
+        self.sums = tables.table_sums(self.db)
         self._keep_sums()
         self.db.execute("UPDATE meta SET value = 'current' WHERE key = 'export'")
         self.db.commit()
@@ -371,7 +362,7 @@ _SUMS = "export-sums"
 
 
 def export_sums(conn: sqlite3.Connection) -> dict[str, int] | None:
-    """The sums an index keeps of its export's rows (export.table_sums); None when it keeps
+    """The sums an index keeps of its export's rows (tables.table_sums); None when it keeps
     none that read back as written."""
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (_SUMS,)).fetchone()
