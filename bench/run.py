@@ -3,6 +3,11 @@
     python bench/run.py                 # the real archive, then 1x/10x/100x/1000x archives
     python bench/run.py --scale 100     # stop the scale part at 100x
     python bench/run.py --runs 20       # more runs per command
+    python bench/run.py --side-by-side-only --scale 100   # the database side by side only
+
+Last it prints "The database side by side" (database.py): the real archive's ratios to
+the floor, and the --scale archive's against its peers (sqlite-utils, tomllib), each
+with its target.
 
 Each command runs once to warm up (and to fill the archive cache), then --runs times,
 the commands taking turns run after run (so that a change in the machine's speed falls
@@ -22,6 +27,7 @@ cannot be read.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import platform
 import resource
@@ -32,6 +38,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import database  # noqa: E402
 
 MAKE_ARCHIVE = Path(__file__).resolve().parent / "make_archive.py"
 PY = sys.executable
@@ -107,9 +116,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--scale", type=int, default=1000, help="largest synthetic archive (1, 10, 100 or 1000)")
     parser.add_argument("--scale-runs", type=int, default=5)
+    parser.add_argument(
+        "--side-by-side-only",
+        action="store_true",
+        help="measure only what the database side by side needs: three commands of the real archive, then --scale",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="spnet-bench-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # a failed command ends the bench too
     env = {**os.environ, "SPNET_CACHE_DIR": str(work / "cache"), "COLUMNS": "120"}
     env.pop("SPNET_DATA", None)
     print(f"machine: {machine()}\n")
@@ -159,14 +174,24 @@ def main() -> int:
         ("spnet check", [*SPNET, "check"]),
         ("spnet check --against-report", [*SPNET, "check", "--against-report"]),
     ]
+    if args.side_by_side_only:
+        spnet_cmds = [c for c in spnet_cmds if c[0] in SIDE_BY_SIDE]
     print(f"The real archive ({args.runs} runs after a warm-up):\n")
     print(HEAD)
     measured = measure([argv for _, argv in floor_cmds + spnet_cmds], args.runs, env)
     floor = statistics.median(measured[1][0])  # python -c "import typer"
     for k, ((label, _), result) in enumerate(zip(floor_cmds + spnet_cmds, measured, strict=True)):
         print(row(label, *result, floor if k else None))
+    real = {
+        label: statistics.median(times) / floor
+        for (label, _), (times, _, _) in zip(spnet_cmds, measured[2:], strict=True)
+    }
+    targets = [
+        database.Target(f"real archive: {label} vs `import typer`", real[label], limit).line()
+        for label, limit in SIDE_BY_SIDE.items()
+    ]
 
-    factors = [f for f in (1, 10, 100, 1000) if f <= args.scale]
+    factors = [] if args.side_by_side_only else [f for f in (1, 10, 100, 1000) if f <= args.scale]
     if factors:
         print(
             f"\nSynthetic archives ({args.scale_runs} runs after a warm-up that fills the cache; "
@@ -177,8 +202,7 @@ def main() -> int:
     after_edit: list[str] = []
     for factor in factors:
         start = time.perf_counter()
-        data = work / f"data-{factor}x"
-        subprocess.run([PY, str(MAKE_ARCHIVE), str(factor), str(data)], check=True, stdout=subprocess.DEVNULL)
+        data = make(factor, work / f"data-{factor}x")
         made = time.perf_counter() - start
         size = sum(p.stat().st_size for p in data.rglob("*.toml")) / 2**20
         print(f"| *{factor}x: {size:.1f} MiB of TOML, written in {made:.1f} s* | | | | | | |")
@@ -207,7 +231,12 @@ def main() -> int:
             seconds, _ = run_once([*SPNET, "--data", str(data), *argv], env)
             figures.append(f"{seconds:.2f} s")
         after_edit.append(f"| {factor}x | {' | '.join(figures)} |")
+        if factor == args.scale:
+            targets += side_by_side(data, work, args)
         shutil.rmtree(data)
+    if args.scale and args.scale not in factors:
+        data = make(args.scale, work / f"data-{args.scale}x")
+        targets += side_by_side(data, work, args)
     if after_edit:
         print("\nAfter editing one university's file (one run each):\n")
         print("| archive | partners -u … json | check |\n| --- | ---: | ---: |")
@@ -221,8 +250,30 @@ def main() -> int:
         print("| --- |" + " ---: |" * len(factors))
         for label, meds in growth.items():
             print(f"| {label} | " + " | ".join(f"{m / meds[0]:.1f}" for m in meds) + " |")
-    shutil.rmtree(work)
+    print(f"\nThe database side by side ({machine()}):\n")
+    print("| what | measured | target | |\n| --- | ---: | ---: | --- |")
+    print("\n".join(targets))
     return 0
+
+
+# The real archive's targets: each command's median against the `import typer` floor's.
+SIDE_BY_SIDE = {
+    "spnet meetings --year 2023 --format json": 1.3,
+    "spnet --no-cache meetings --year 2023 --format json": 1.6,
+    "spnet timeline --format table > file": 1.6,
+}
+
+
+def make(factor: int, data: Path) -> Path:
+    """An archive `factor` times the real one, written by a separate process (see the docstring)."""
+    subprocess.run([PY, str(MAKE_ARCHIVE), str(factor), str(data)], check=True, stdout=subprocess.DEVNULL)
+    return data
+
+
+def side_by_side(data: Path, work: Path, args: argparse.Namespace) -> list[str]:
+    setup = database.Setup(PY, SPNET, data, work, args.scale_runs, measure)
+    print(f"\nThe database side by side at {args.scale}x ({args.scale_runs} runs of each warm command):")
+    return database.side_by_side(setup, args.scale)
 
 
 if __name__ == "__main__":

@@ -336,7 +336,7 @@ def test_the_sums_of_the_exports_rows_are_kept_through_an_edit(cli, data_copy: P
     path.write_text(path.read_text(encoding="utf-8").replace("Kyoto University", "Kyoto Univ.", 1), "utf-8")
     assert cli(*args, "partners").exit_code == 0  # the index brought up to date, its export's rows too
     with contextlib.closing(sqlite3.connect(_index(data_copy))) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'export'").fetchone() == ("current",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'export'").fetchone()[0].startswith("current")
         assert export_sums(db) == export.table_sums(db)
         assert db.execute("SELECT count(*) FROM universities WHERE name_en = 'Kyoto Univ.'").fetchone() == (1,)
 

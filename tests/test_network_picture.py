@@ -4,6 +4,8 @@ fits, a picture the size of a slide (or of a poster when asked). Graphviz's own 
 
 from __future__ import annotations
 
+import atexit
+import functools
 import itertools
 import json
 import math
@@ -11,6 +13,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,12 +35,20 @@ PAD = 4  # points Graphviz leaves round a drawing (its default pad)
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in points, y upwards (Graphviz's)
 
 
+@functools.cache
+def _cache_dir() -> str:
+    """One index for this file's runs, outside the checkout, removed at exit."""
+    path = tempfile.mkdtemp(prefix="spnet-graph-cache-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def spnet(*args: str, data: Path = DATA, lang: str = "C.UTF-8") -> subprocess.CompletedProcess[bytes]:
     """The installed command as a user runs it."""
     done = subprocess.run(
         [sys.executable, "-m", "spnet", "--data", str(data), "graph", *args],
         capture_output=True,
-        env={"PATH": "/usr/bin:/bin", "LANG": lang, "SPNET_CACHE_DIR": str(data.parent / ".cache-graph")},
+        env={"PATH": "/usr/bin:/bin", "LANG": lang, "SPNET_CACHE_DIR": _cache_dir()},
         timeout=120,
     )
     assert done.returncode == 0, done.stderr

@@ -86,6 +86,40 @@ def _word(surface: str, normalized: str, reading: str) -> tuple[str, str] | None
     return (word, reading_fold(fold_case_and_kana(reading))) if word else None
 
 
+@functools.lru_cache(maxsize=8192)
+def terms(text: str, longest: int = 4) -> tuple[str, ...]:
+    """The words of `text` (split as `analyse` splits them) as a full-text index that splits
+    text at spaces (FTS5's unicode61) holds them, for tools that cannot analyse what is
+    typed into them: each word as written, and its forms with common variants as one
+    (慶應, 慶応) and normalised (チューリヒ, チューリッヒ) where those differ; and each run of
+    two to `longest` words of a stretch of Japanese as one term, so that 連携大学会議
+    (連携 大学 会議) is found as typed. A stretch ends at punctuation, a space and a word
+    in Latin letters. The same text (a university's name) is analysed once."""
+    out: list[str] = []
+    stretch: list[str] = []
+
+    def runs() -> None:
+        for i in range(len(stretch)):
+            for j in range(i + 2, min(i + longest, len(stretch)) + 1):
+                if _has_japanese(run := "".join(stretch[i:j])):
+                    out.extend(dict.fromkeys((run, prefold(run))))
+        stretch.clear()
+
+    for m in _tokenizer().tokenize(prefold(text, variants=False)):
+        surface, normalized = m.surface(), m.normalized_form()
+        if _word(surface, normalized, m.reading_form()) is None:
+            runs()
+            continue
+        if any(c.isascii() and c.isalpha() for c in surface):
+            out.append(surface)
+            runs()
+            continue
+        out.extend(dict.fromkeys((surface, prefold(surface), normalized) if _has_japanese(surface) else (surface,)))
+        stretch.append(surface)
+    runs()
+    return tuple(out)
+
+
 def joined(words: list[str]) -> str:
     """Words as one string, each between spaces: " 京都 大学 ", so that a run of words is a
     substring exactly when it is a run of whole words."""

@@ -631,8 +631,8 @@ def export(
         raise UsageError(_("--metadata and --force go with sqlite"))
     if lang is not None and fmt is not ExportFormat.ics:
         raise UsageError(_("--lang goes with the ics calendar: the other formats hold both languages"))
-    if fmt is ExportFormat.sqlite and out is not None and str(out) == "-":
-        raise UsageError(_("a SQLite database cannot go to standard output: give --out FILE"))
+    if fmt is ExportFormat.sqlite and out is not None and str(out) == "-" and sys.stdout.isatty():
+        raise UsageError(_("a SQLite database is not for a terminal: give --out FILE, or pipe it"))
     if metadata is not None and out is not None and metadata.resolve() == out.resolve():
         raise UsageError(_("--metadata and --out name the same file"))
     out, metadata = output_file(ctx, out, "--out"), output_file(ctx, metadata, "--metadata")

@@ -55,13 +55,13 @@ TABLES = {
         "relations with one real institution share `institution`.",
         names=("name_en", "name_ja"),
         facets=("university", "kind", "country"),
-        long=("activities_en", "activities_ja", "country_reason") + NOTE_AND_SOURCE,
+        long=("activities_en", "activities_ja", "country_reason", "words") + NOTE_AND_SOURCE,
     ),
     "events": Shown(
         "Meetings, symposia, the workshop, the survey and the universities' milestones, in date order.",
         names=("title_en", "title_ja"),
         facets=("kind", "year"),
-        long=("aim_en", "aim_ja", "title_en_reason", "title_ja_reason") + NOTE_AND_SOURCE,
+        long=("aim_en", "aim_ja", "title_en_reason", "title_ja_reason", "words") + NOTE_AND_SOURCE,
         sort="date_start",
     ),
     "event_universities": Shown("The universities that took part in each event.", facets=("university",)),
@@ -96,6 +96,10 @@ TABLES = {
 # What Datasette's column menu says of the columns only it needs.
 LABEL = "The row's name as the report gives it: in English, else in Japanese (nothing translated)."
 YEAR = "The year the event begins (date_start's)."
+WORDS = (
+    "What search finds the row's Japanese by: each word of its Japanese text as spnet's search splits it, "
+    "and each run of up to four words, between spaces."
+)
 
 
 def add_columns(db: sqlite3.Connection) -> None:
@@ -128,6 +132,8 @@ def metadata(database: str) -> dict[str, Any]:
     tables["partners"] |= {"fts_table": "partners_fts", "fts_pk": "rowid"}
     tables["events"] |= {"fts_table": "events_fts", "fts_pk": "rowid"}
     tables["events"]["columns"]["year"] = YEAR
+    for table in ("partners", "events"):
+        tables[table]["columns"]["words"] = WORDS
     return {
         "title": "Strategic Partnerships network (2021 to March 2024)",
         "description": (

@@ -11,8 +11,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import sqlite3
 import stat
+import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -78,12 +81,21 @@ def write_sqlite(
     metadata: Path | None = None,
     index: sqlite3.Connection | None = None,
 ) -> None:
-    """A new SQLite database at `out`, written to a temporary file and moved into place: a
-    copy of the archive's index (`index`, when it is current) without what only the index
-    needs, when its rows add up to the sums the index keeps of them; else (no index, or a
-    spoiled one) the same tables built afresh from the archive."""
+    """A new SQLite database at `out` (`-`: standard output), written to a temporary file
+    and moved into place: a copy of the archive's index (`index`, when it is current)
+    without what only the index needs, when its rows add up to the sums the index keeps of
+    them; else (no index, or a spoiled one) the same tables built afresh from the archive."""
     if out is None:
         raise UsageError(_("a SQLite export is a file: give --out FILE"))
+    if str(out) == "-":  # SQLite writes a file: one made aside (0700 directory), then copied out
+        with tempfile.TemporaryDirectory(prefix="spnet-export-") as aside:
+            made = Path(aside) / "spnet.db"
+            write_sqlite(archive, made, metadata=metadata, index=index)
+            sys.stdout.flush()
+            with open(made, "rb") as fh:
+                shutil.copyfileobj(fh, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        return
     if not force and _foreign_database(out):
         raise UsageError(_("--out {path}: a file spnet did not write; --force replaces it").format(path=out))
     with replacing(out) as tmp, _sqlite_writing():

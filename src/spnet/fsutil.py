@@ -1,4 +1,5 @@
-"""The one way spnet writes a file: the archive's own files and every export.
+"""The one way spnet writes a file: the archive's own files, its index and search index,
+and every export.
 
 Like a careful Unix tool:
 - `-` is standard output.
@@ -10,6 +11,20 @@ Like a careful Unix tool:
   to directly, never replaced.
 - A failure leaves the old file as it was and no temporary file behind.
 Errors are OSError, which the command line reports as one line (exit 4).
+
+A derived file (the index and the search index, in spnet's own cache directory) is
+written the same way but without fsync, since a crash costs only a rebuild; it is made
+for the user alone (0600), and its own name is replaced, whatever is there.
+
+Temporary files are named `.<name>-<pid>-<8 hex digits>.tmp` beside the file `<name>`
+they will replace, so that whoever finds one knows which process made it (SQLite may add
+its `-journal` to the name while a database is written). A process killed while it writes
+(SIGKILL, a power cut) leaves its temporary file behind; the next writer that finds it
+removes it: beside the file it replaces, those of the same name; in the cache directory,
+every one. A leftover is removed only when its maker is gone: no live process has its pid
+(a zombie is not live), or the process that has the pid now started after the file was
+last written, so it took a pid that was free again. A live writer's file is never
+touched, nor one that is not a regular file of the user's own.
 """
 
 from __future__ import annotations
@@ -17,16 +32,26 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import math
 import os
+import re
+import secrets
 import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 from spnet import interrupts
+
+
+def _temporary_dir() -> Path:
+    """The system's directory for temporary files, where output to a stream is made aside;
+    tempfile is imported only then (a query, which writes no stream, never pays for it)."""
+    import tempfile
+
+    return Path(tempfile.gettempdir())
 
 
 def _is_stream(path: Path) -> bool:
@@ -80,37 +105,147 @@ def _named(path: Path, instead_of: Path | None = None) -> Iterator[None]:
         raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
 
+class Replacement:
+    """A new file for `path`, written at `tmp` and moved into its place by commit() (as
+    the module describes); discard() removes it instead. `derived`: a file spnet can
+    rebuild, in its own cache directory (no fsync, 0600, its own name replaced). For a
+    long-lived writer (the index's); `replacing` is the usual way in."""
+
+    def __init__(self, path: Path, *, derived: bool = False) -> None:
+        self.derived = derived
+        self.stream = not derived and _is_stream(path)
+        self.target = path if derived or self.stream else _target(path)
+        parent = _temporary_dir() if self.stream else self.target.parent
+        if not parent.is_dir():
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(parent))
+        remove_leftovers(parent, None if derived else self.target.name)
+        self.tmp: Path | None = None
+        with interrupts.deferred():  # Ctrl-C after the file is noted for removal
+            self.tmp = _create(parent, self.target.name)
+
+    def commit(self) -> None:
+        """The file moved into place (a stream target: its content copied into it)."""
+        assert self.tmp is not None, "committed twice"
+        if self.stream:
+            with open(self.tmp, "rb") as src, open(self.target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            self.discard()
+            return
+        if not self.derived:
+            mode = stat.S_IMODE(self.target.stat().st_mode) if self.target.exists() else _new_file_mode()
+            with open(self.tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.chmod(self.tmp, mode)
+        os.replace(self.tmp, self.target)
+        self.tmp = None
+        if not self.derived:
+            _sync_directory(self.target.parent)
+
+    def discard(self) -> None:
+        """The temporary file removed, unless it took its place already."""
+        if self.tmp is not None:
+            with contextlib.suppress(OSError):
+                self.tmp.unlink()
+            self.tmp = None
+
+
 @contextlib.contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """A temporary path to write `path`'s new content to (SQLite needs a path, not a stream);
     on success it takes `path`'s place as described above. A stream target (a FIFO, a
     device) gets the temporary file's content copied into it instead."""
-    stream = _is_stream(path)
-    target = path if stream else _target(path)
-    parent = Path(tempfile.gettempdir()) if stream else target.parent
-    if not parent.is_dir():
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(parent))
-    tmp: Path | None = None
+    new: Replacement | None = None
     try:
-        with interrupts.deferred(), _named(path, instead_of=parent):  # Ctrl-C after the file is noted for removal
-            fd, name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}-", suffix=".tmp")
-            os.close(fd)
-            tmp = Path(name)
+        with _named(path, instead_of=_parent(path)):
+            new = Replacement(path)
+        assert new.tmp is not None
         with _named(path):
-            yield tmp
-            if stream:
-                with open(tmp, "rb") as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-                return
-            mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _new_file_mode()
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, target)
-        _sync_directory(target.parent)
+            yield new.tmp
+            new.commit()
     finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        if new is not None:
+            new.discard()
+
+
+def _parent(path: Path) -> Path:
+    """Where a temporary file for `path` is made (an error naming it names `path`)."""
+    return _temporary_dir() if _is_stream(path) else _target(path).parent
+
+
+# A temporary file's name, SQLite's files beside it included; then the name an earlier
+# spnet gave the index's, without the random part (tried second: 8 random hex digits may
+# all be digits, and read as a pid).
+_TEMPORARY = (
+    re.compile(r"\.(?P<name>.+)-(?P<pid>[0-9]{1,10})-[0-9a-f]{8}\.tmp(?:-journal|-wal|-shm)?"),
+    re.compile(r"\.(?P<name>.+)-(?P<pid>[0-9]{1,10})\.tmp"),
+)
+
+
+def _create(parent: Path, name: str) -> Path:
+    """A new empty file `.<name>-<pid>-<random>.tmp` in `parent`, the user's alone."""
+    while True:
+        tmp = parent / f".{name}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
+        except FileExistsError:
+            continue
+        return tmp
+
+
+def remove_leftovers(directory: Path, name: str | None = None) -> list[Path]:
+    """The temporary files in `directory` of writers that are gone (for the file `name`
+    only, or of any), removed; what was removed. One that cannot be is left."""
+    removed: list[Path] = []
+    try:
+        with os.scandir(directory) as entries:
+            found = [e for e in entries if e.name.startswith(".") and ".tmp" in e.name]
+    except OSError:
+        return removed
+    for entry in found:
+        match = _TEMPORARY[0].fullmatch(entry.name) or _TEMPORARY[1].fullmatch(entry.name)
+        if match is None or name is not None and match["name"] != name:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and _maker_gone(int(match["pid"]), st.st_mtime):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def _maker_gone(pid: int, written: float) -> bool:
+    """Whether the process that made a file last written at `written` (seconds since the
+    epoch) with `pid` in its name has ended: no live process has that pid, or the one that
+    has it started after the file was written. Not knowing is not gone."""
+    if pid == os.getpid():
+        return False
+    if not 0 < pid < 1 << 22:  # no pid is 0 (to os.kill, the caller's own group) or that large
+        return pid != 0
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process: it is alive
+        pass
+    started = _started(pid)
+    return started is not None and started > written + 1  # the boot time has whole seconds
+
+
+def _started(pid: int) -> float | None:
+    """When the live process `pid` started (seconds since the epoch), from /proc; +inf for
+    a zombie, which has ended; None where /proc does not say."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        if fields[0] == b"Z":
+            return math.inf
+        with open("/proc/stat", "rb") as fh:
+            boot = next(int(line.split()[1]) for line in fh if line.startswith(b"btime "))
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 @contextlib.contextmanager

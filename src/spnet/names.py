@@ -35,13 +35,13 @@ def _variants() -> dict[int, str]:
     return table
 
 
-def prefold(text: str, *, numbers: bool = True) -> str:
+def prefold(text: str, *, numbers: bool = True, variants: bool = True) -> str:
     """The part of `fold` that keeps case and script, for the Japanese analyser to read:
-    NFKC, common character variants as one, no space inside Japanese text, spaces
-    collapsed, and numbers by value unless `numbers` is False."""
+    NFKC, common character variants as one unless `variants` is False, no space inside
+    Japanese text, spaces collapsed, and numbers by value unless `numbers` is False."""
     s = unicodedata.normalize("NFKC", text)
     if not s.isascii():
-        s = re.sub(_INNER_SPACE, "", s.translate(_variants()))
+        s = re.sub(_INNER_SPACE, "", s.translate(_variants()) if variants else s)
     if numbers and not s.isalpha():
         s = re.sub(r"\d+", lambda m: str(int(m[0])) if len(m[0]) < 100 else m[0], s)  # int() refuses 4301 digits
     return " ".join(s.split())

@@ -67,11 +67,6 @@ def add_record(
     if not check_table(record, spec_kind, f"new {kind}", problems):
         raise UsageError(str(problems.errors[0]))
     with locked(root):
-        # Under the lock no other writer is busy: a temporary file beside ours is left over
-        # from a writer that was killed, and is removed.
-        for stale in path.parent.glob(f".{path.name}-*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
         for _attempt in range(REREADS):
             seen = identity(path)
             text, new_text = _with_record(root, path, shown, table, record, cache, progress)

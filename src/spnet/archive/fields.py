@@ -93,28 +93,33 @@ class Field(NamedTuple):
         return row
 
 
+def text_fields(record: Any) -> list[tuple[str, str]]:
+    """Each text field of one record as (path, value): every field search reads, a
+    numbered event's full name (第3回連携大学会議) too."""
+    full, _short = called(record)
+    return [(path, v) for path, v in [*flatten(record), *(("called", n) for n in full[:1])] if isinstance(v, str)]
+
+
 def searchable_fields(record: Any) -> Iterator[Field]:
     """Each text field of one record as search shows and compares it."""
     from spnet.analysis import joined, romaji_reading, stored
 
     name = getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
-    full, _short = called(record)
     # A person's reading as the report gives it, in romaji (Akiyoshi Yonezawa: よねざわ
     # あきよし, where the analyser reads 彰純 as あきら じゅん), in place of the analyser's.
     given = romaji_reading(name.en) if isinstance(record, Person) and name.en else None
     report_reading = joined(given) if given else ""
-    for path, value in [*flatten(record), *(("called", n) for n in full[:1])]:
-        if isinstance(value, str):
-            row = {
-                "kind": kind_of(record),
-                "id": record.id,
-                "name_en": name.en,
-                "name_ja": name.ja,
-                "field": path,
-                "value": value,
-                **disputed_field(record, path),
-            }
-            words, readings = stored(value) if JAPANESE.search(value) else ("", "")
-            if path == "name_ja" and report_reading:  # the report's reading, not a guess
-                readings = report_reading
-            yield Field(record.id, row, fold(value), words, readings)
+    for path, value in text_fields(record):
+        row = {
+            "kind": kind_of(record),
+            "id": record.id,
+            "name_en": name.en,
+            "name_ja": name.ja,
+            "field": path,
+            "value": value,
+            **disputed_field(record, path),
+        }
+        words, readings = stored(value) if JAPANESE.search(value) else ("", "")
+        if path == "name_ja" and report_reading:  # the report's reading, not a guess
+            readings = report_reading
+        yield Field(record.id, row, fold(value), words, readings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 from typing import Any, cast
 
@@ -69,13 +70,13 @@ def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
         raise DataError(text.format(file=shown, line=line, byte=f"{raw[exc.start]:02x}")) from None
     if not text.strip():
         raise DataError(_("{file}: the file is empty").format(file=shown))
-    import tomllib  # a query answered from the cache parses no TOML
-
     try:
-        doc = tomllib.loads(text)
+        doc = parse_toml(text)
     except RecursionError:
         raise DataError(_("{file}: nested too deeply to read").format(file=shown)) from None
     except ValueError as exc:
+        import tomllib
+
         if isinstance(exc, tomllib.TOMLDecodeError) or "digits" not in str(exc):
             raise DataError(_decode_error(shown, str(exc))) from None
         # Python reads no integer of more than 4,300 digits (sys.int_info); nor does spnet
@@ -87,6 +88,64 @@ def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
         message = _("{file}: {where}: nested more than {depth} deep")
         raise DataError(message.format(file=shown, where=_too_deep(doc), depth=MAX_DEPTH))
     return text, doc
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """A TOML text's data, exactly as tomllib reads it: the same values and types, the same
+    errors. toml-rs, a compiled reader of TOML 1.0, reads it where it gives the same data
+    (4x faster on the real archive: bench/README.md; tests/test_toml_parsers.py compares);
+    tomllib reads the rest, and every text toml-rs refuses, so that an error is worded and
+    placed as tomllib says it."""
+    doc = _read_compiled(text)
+    if doc is None:
+        import tomllib  # a query answered from the cache parses no TOML
+
+        doc = tomllib.loads(text)
+    return doc
+
+
+# toml-rs recurses on the native stack for each nested array or inline table, and its
+# process dies (SIGSEGV) at about 4,500 levels on an 8 MiB stack: a text with fewer
+# opening brackets than this cannot nest that deep.
+COMPILED_MOST_BRACKETS = 2000
+
+
+def _read_compiled(text: str) -> dict[str, Any] | None:
+    """The text's data as toml-rs reads it; None where tomllib must read it: toml-rs is not
+    installed or refuses the text, or the text is one it reads and tomllib refuses (a
+    byte-order mark, an integer longer than Python reads from text) or may refuse (nested
+    deeper than spnet reads: tomllib stops at Python's recursion limit, and says so)."""
+    if text.startswith("\ufeff") or text.count("[") + text.count("{") > COMPILED_MOST_BRACKETS:
+        return None
+    # toml-rs allocates through mimalloc, which by default commits its arenas up front: the
+    # peak memory of reading the real archive was 40 MiB against tomllib's 27 (28 this way).
+    os.environ.setdefault("MIMALLOC_ARENA_EAGER_COMMIT", "0")
+    try:
+        import toml_rs
+    except ImportError:  # a speed-up only: tomllib reads every file without it
+        return None
+    try:
+        doc: dict[str, Any] = toml_rs.loads(text, toml_version="1.0.0")
+    except ValueError:
+        return None
+    digits = sys.get_int_max_str_digits()  # tomllib reads an integer as int() does, up to this
+    return None if _past_tomllib(doc, 10**digits if digits else None) else doc
+
+
+def _past_tomllib(doc: dict[str, Any], limit: int | None) -> bool:
+    """True when the document nests deeper than MAX_DEPTH, or holds an integer of `limit`
+    or more in magnitude."""
+    todo = [(cast(dict[str, Any] | list[Any], doc), 1)]
+    while todo:
+        container, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            return True
+        for value in container.values() if isinstance(container, dict) else container:
+            if isinstance(value, dict | list):
+                todo.append((value, depth + 1))
+            elif limit is not None and type(value) is int and not -limit < value < limit:
+                return True
+    return False
 
 
 # Deeper than any record of the archive, and well within what tomli-w writes back (it

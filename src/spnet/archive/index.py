@@ -26,6 +26,7 @@ A cache directory or index not the user's own, or writable by others, is not use
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -46,7 +47,7 @@ from spnet.i18n import _
 from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Problem
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 7  # PRAGMA user_version of the index: a change of layout makes it stale
+INDEX_FORMAT = 8  # PRAGMA user_version of the index: a change of layout makes it stale
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
 
 
@@ -160,12 +161,13 @@ def open_for_reading(
     """The index, read-only, when it is a regular file of the user's own that nobody else
     may write, marked as spnet's, and of exactly the layout spnet writes (`layout`, the
     index's by default: no table, column, index, trigger or view more or less, so nothing
-    planted in it acts on a later update); else None (a missing index is simply built)."""
+    planted in it acts on a later update); else None (a missing index is simply built, as
+    is one that another program left a journal beside: it is removed first)."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(st.st_mode) or not owned_safely(st):
+    if not stat.S_ISREG(st.st_mode) or not owned_safely(st) or _left_by_another(path):
         return None
     try:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
@@ -184,6 +186,28 @@ def open_for_reading(
 
 
 SCHEMA_SQL = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+
+
+def _left_by_another(path: Path) -> bool:
+    """Whether another program left a journal (`-journal`, `-wal`) beside a database of
+    spnet's, which writes none (a copy is moved into place): one killed in a transaction,
+    say (the sqlite3 shell). The database then goes with it, unless a writer is at work on
+    it (its lock is taken), and is made again, once. Whose pages a journal holds cannot
+    be told: rolled back into a file it was not written for, it would mix the two. Left
+    beside it, a hot journal makes every read-only open fail, and the database would be
+    rebuilt on every run with the journal still there."""
+    if not any(os.path.exists(f"{path}{suffix}") for suffix in ("-journal", "-wal")):
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=0)) as conn:
+            conn.execute("BEGIN IMMEDIATE")  # no other writer is at work; SQLite rolls a hot journal back
+            for suffix in ("-journal", "-wal", "-shm", ""):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{path}{suffix}")
+            conn.rollback()
+    except (sqlite3.Error, OSError):
+        return False
+    return True
 
 
 @functools.cache

@@ -28,6 +28,7 @@ from spnet.archive.index import (
     unpack,
 )
 from spnet.archive.kinds import RECORDS, kind_of
+from spnet.archive.tables import analyser_stamp
 from spnet.models import Archive, Country, Project
 
 _SEARCH_LAYOUT = """
@@ -77,15 +78,8 @@ def search_layout() -> list[tuple[str, ...]]:
 def folding_stamp() -> str:
     """The form of the stored words beyond spnet's own code (which the archive's index's
     key, kept with the rows, covers: index.BUILT_FROM): SEARCH_FORMAT and the analyser
-    and its dictionary, by their files' times (the dictionary is not imported to learn them)."""
-    import importlib.util
-
-    files = []
-    for package in ("sudachipy", "sudachidict_small"):
-        spec = importlib.util.find_spec(package)
-        if spec is not None and spec.origin is not None:
-            files.append(Path(spec.origin))
-    return json.dumps([SEARCH_FORMAT, [f.stat().st_mtime_ns if f.exists() else 0 for f in files]])
+    and its dictionary (tables.analyser_stamp)."""
+    return json.dumps([SEARCH_FORMAT, analyser_stamp()])
 
 
 def _checksum(*row: Any) -> int:

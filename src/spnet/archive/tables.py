@@ -9,6 +9,7 @@ import re
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from spnet.archive.kinds import RECORDS, records_of
@@ -45,7 +46,8 @@ CREATE TABLE partners (
     country TEXT REFERENCES countries(id), country_basis TEXT, since TEXT, since_what_en TEXT, since_what_ja TEXT,
     designated TEXT, designated_what_en TEXT, designated_what_ja TEXT,
     consortium TEXT REFERENCES partners(id), members_en TEXT, members_ja TEXT,
-    activities_en TEXT, activities_ja TEXT, note TEXT, source TEXT NOT NULL, country_lines TEXT, country_reason TEXT
+    activities_en TEXT, activities_ja TEXT, note TEXT, source TEXT NOT NULL, country_lines TEXT, country_reason TEXT,
+    words TEXT
 );
 CREATE TABLE events (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, date TEXT NOT NULL, date_start TEXT NOT NULL, date_end TEXT NOT NULL,
@@ -53,7 +55,8 @@ CREATE TABLE events (
     weekday_ja TEXT, time TEXT, title_en TEXT, title_ja TEXT, title_en_basis TEXT, title_ja_basis TEXT,
     theme_en TEXT, theme_ja TEXT, venue_en TEXT, venue_ja TEXT,
     university TEXT REFERENCES universities(id), note TEXT, source TEXT NOT NULL,
-    aim_en TEXT, aim_ja TEXT, registration_en TEXT, registration_ja TEXT, title_en_reason TEXT, title_ja_reason TEXT
+    aim_en TEXT, aim_ja TEXT, registration_en TEXT, registration_ja TEXT, title_en_reason TEXT, title_ja_reason TEXT,
+    words TEXT
 );
 CREATE TABLE event_universities (
     event TEXT NOT NULL REFERENCES events(id), university TEXT NOT NULL REFERENCES universities(id),
@@ -97,8 +100,13 @@ CREATE INDEX event_universities_by_university ON event_universities(university);
 CREATE INDEX disagreements_by_record ON disagreements(record);
 """
 
-_PARTNERS_FTS = "name_en, name_ja, relation_en, relation_ja, activities_en, activities_ja"
-_EVENTS_FTS = "title_en, title_ja, theme_en, theme_ja, note"
+# Full-text search for the tools that open the export (sqlite3, sqlite-utils, Datasette),
+# which cannot analyse Japanese: FTS5's unicode61 tokenizer finds English words, and
+# Japanese ones in `words`, which holds each partner's and event's Japanese words and runs of
+# words (analysis.terms, _words) with spaces between them. (A trigram tokenizer finds
+# nothing under three characters: not 会議, nor 大学.)
+_PARTNERS_FTS = "name_en, relation_en, activities_en, words"
+_EVENTS_FTS = "title_en, theme_en, note, words"
 
 
 def _fts_triggers(table: str, columns: str) -> str:
@@ -114,13 +122,14 @@ def _fts_triggers(table: str, columns: str) -> str:
     )
 
 
-# Search and the common joins, for Datasette and for anyone with the sqlite3 shell. The
-# trigram tokenizer finds Japanese, which has no spaces between words; triggers keep the
-# search current as rows come and go.
+# Search and the common joins, for Datasette and for anyone with the sqlite3 shell;
+# triggers keep the search current as rows come and go. The content table is named in
+# double quotes, the form sqlite-utils and Datasette look for (detect_fts) to offer search.
 TRIGGERS = _fts_triggers("partners", _PARTNERS_FTS) + _fts_triggers("events", _EVENTS_FTS)
+_TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
 SEARCH_AND_VIEWS = f"""
-CREATE VIRTUAL TABLE partners_fts USING fts5({_PARTNERS_FTS}, content='partners', tokenize='trigram');
-CREATE VIRTUAL TABLE events_fts USING fts5({_EVENTS_FTS}, content='events', tokenize='trigram');
+CREATE VIRTUAL TABLE partners_fts USING fts5({_PARTNERS_FTS}, content="partners", {_TOKENIZE});
+CREATE VIRTUAL TABLE events_fts USING fts5({_EVENTS_FTS}, content="events", {_TOKENIZE});
 {TRIGGERS}
 CREATE VIEW partners_with_universities AS
 SELECT p.id, p.university, u.name_en AS university_en, u.name_ja AS university_ja, p.name_en, p.name_ja,
@@ -175,7 +184,7 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
             r.designated.iso() if r.designated else None, r.designated_what.en, r.designated_what.ja,
             r.consortium, r.members.en, r.members.ja,
             r.activities.en, r.activities.ja, r.note, str(r.source),
-            ", ".join(map(str, r.country_lines)) or None, r.country_reason,
+            ", ".join(map(str, r.country_lines)) or None, r.country_reason, _words(r),
         )))  # fmt: skip
     elif kind == "event":
         rows.append(("events", (
@@ -183,7 +192,7 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
             int(r.tentative), int(r.onward), r.fiscal_year, r.number, r.weekday.en, r.weekday.ja, r.time,
             r.title.en, r.title.ja, r.title_en_basis, r.title_ja_basis, r.theme.en, r.theme.ja, r.venue.en,
             r.venue.ja, r.university, r.note, str(r.source), r.aim.en, r.aim.ja, r.registration.en, r.registration.ja,
-            r.title_en_reason, r.title_ja_reason,
+            r.title_en_reason, r.title_ja_reason, _words(r),
         )))  # fmt: skip
         rows += [("event_universities", (r.id, uid)) for uid in r.universities]
         rows += [("event_partners", (r.id, pid)) for pid in r.partners]
@@ -219,6 +228,37 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
         rows.append(("links", (r.id, r.url, r.about.en, r.about.ja, r.cited_in, r.event, r.note, str(r.source))))
     rows += [("disagreements", (r.id, d.field, d.en, d.ja, d.held, d.reason)) for d in getattr(r, "disagreements", ())]
     return rows
+
+
+def analyser_stamp() -> list[int]:
+    """The Japanese analyser and its dictionary, by their files' times (neither is imported
+    to learn them): the words of the full-text indexes (`words` here, search.py's rows)
+    are theirs, so a new dictionary makes them again."""
+    import importlib.util
+
+    stamps = []
+    for package in ("sudachipy", "sudachidict_small"):
+        spec = importlib.util.find_spec(package)
+        origin = Path(spec.origin) if spec is not None and spec.origin is not None else None
+        stamps.append(origin.stat().st_mtime_ns if origin is not None and origin.exists() else 0)
+    return stamps
+
+
+def current_mark() -> str:
+    """What the index's meta says of its export's tables when they are whole and current:
+    made by this analyser (analyser_stamp), whose words they hold."""
+    return f"current {analyser_stamp()}"
+
+
+def _words(record: Any) -> str | None:
+    """What the full-text index finds a record's Japanese by: the terms (analysis.terms) of
+    every field `spnet search` reads, each once, between spaces."""
+    from spnet.analysis import terms
+    from spnet.archive.fields import text_fields
+    from spnet.names import JAPANESE
+
+    found = dict.fromkeys(t for _path, text in text_fields(record) if JAPANESE.search(text) for t in terms(text))
+    return " ".join(found) or None
 
 
 # Which rows of the export belong to a record of each kind, by the column that names it:

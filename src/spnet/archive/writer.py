@@ -1,6 +1,8 @@
 """Bringing the index up to date: a copy of it (or a new one) written beside it and moved
 into place when whole (Writer), the database files spnet writes the same way
-(write_database), and the export's tables kept in the index (current).
+(write_database), and the export's tables kept in the index (current). Each is written
+through spnet's one atomic writer (fsutil.Replacement) as a derived file: without fsync,
+since a crash costs only a rebuild.
 
 What the index holds, and how a query reads it, is index.py's."""
 
@@ -8,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from spnet.archive.index import (
     to_json,
     unpack,
 )
+from spnet.fsutil import Replacement
 from spnet.models import Archive, ArchiveIndex, Country, Project, UniversityName
 
 if TYPE_CHECKING:
@@ -51,7 +53,12 @@ def _with_export(root: Path) -> sqlite3.Connection | None:
             export = conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone()
         except (*UNREADABLE, Spoiled):
             state = export = None
-        if state is None or state.archive_index is None or export != ("current",) or export_sums(conn) is None:
+        if (
+            state is None
+            or state.archive_index is None
+            or export != (tables.current_mark(),)
+            or export_sums(conn) is None
+        ):
             conn.close()
             return None
     return conn
@@ -127,7 +134,7 @@ class Writer:
         self.scratch, self.kept, self.copied, self.fresh = scratch, False, False, fresh
         self.parts: dict[str, int] = {}
         self.sums: dict[str, int] | None = None
-        self.tmp: Path | None = None
+        self.new: Replacement | None = None
         self.conn: sqlite3.Connection | None = None
         try:  # Ctrl-C here too leaves no temporary file
             if self.path is not None:
@@ -139,7 +146,7 @@ class Writer:
                     self.close()
                     self.conn = None
             if self.conn is None:
-                self.tmp = None
+                self.new = None
                 self.conn = sqlite3.connect(":memory:", check_same_thread=False)
                 self._create()
             # The export's rows are kept current in an index that is kept, while they are whole.
@@ -153,13 +160,18 @@ class Writer:
             raise
 
     @property
+    def tmp(self) -> Path | None:
+        """The file the index is written to; None for one in memory."""
+        return self.new.tmp if self.new is not None else None
+
+    @property
     def db(self) -> sqlite3.Connection:
         assert self.conn is not None
         return self.conn
 
     def _copy(self, path: Path) -> None:
         """Start from a copy of the current index when it is spnet's and of this very code."""
-        self.tmp, self.conn, self.copied = start_copy(path, fresh=self.fresh)
+        self.new, self.conn, self.copied = start_copy(path, fresh=self.fresh)
         if not self.copied:
             self._create()
         else:
@@ -178,7 +190,9 @@ class Writer:
 
     def _export_current(self) -> bool:
         assert self.conn is not None
-        return bool(self.conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone() == ("current",))
+        return bool(
+            self.conn.execute("SELECT value FROM meta WHERE key = 'export'").fetchone() == (tables.current_mark(),)
+        )
 
     def known(self) -> dict[str, tuple[tuple[int, ...], bool | None]]:
         """Each file in the index: (its size, times and inode when read, canonical form).
@@ -311,7 +325,7 @@ class Writer:
         tables.fill_tables(self.db, archive)
         self.sums = tables.table_sums(self.db)
         self._keep_sums()
-        self.db.execute("UPDATE meta SET value = 'current' WHERE key = 'export'")
+        self.db.execute("UPDATE meta SET value = ? WHERE key = 'export'", (tables.current_mark(),))
         self.db.commit()
 
     def finish(self, key: str | None, index: ArchiveIndex | None, problems: Any) -> State:
@@ -331,7 +345,7 @@ class Writer:
         text = to_json({"index": index, "errors": [tuple(e) for e in errors], "checked": checked, "parts": self.parts})
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("key", key or ""), ("state", pack(text))])
         if not self.export:
-            db.execute("UPDATE meta SET value = 'stale' WHERE key = 'export' AND value = 'current'")
+            db.execute("UPDATE meta SET value = 'stale' WHERE key = 'export' AND value LIKE 'current%'")
         db.commit()
         return State(index, errors, checked, self.parts)
 
@@ -343,19 +357,17 @@ class Writer:
     def commit(self) -> None:
         """The updated index moved into place (unless it is a scratch one); one that cannot
         be is simply not kept."""
-        if self.tmp is not None and self.path is not None and not self.scratch:
+        if self.new is not None and not self.scratch:
             try:
-                os.replace(self.tmp, self.path)
-                self.tmp, self.kept = None, True
+                self.new.commit()
+                self.kept = True
             except OSError:
                 pass
         self.close()
 
     def close(self) -> None:
-        if self.tmp is not None:
-            with contextlib.suppress(OSError):
-                self.tmp.unlink()
-            self.tmp = None
+        if self.new is not None:
+            self.new.discard()
 
 
 _SUMS = "export-sums"
@@ -411,14 +423,13 @@ def stamp(conn: sqlite3.Connection) -> None:
 
 def start_copy(
     path: Path, layout: Callable[[], list[tuple[str, ...]]] | None = None, *, fresh: bool = False
-) -> tuple[Path, sqlite3.Connection, bool]:
+) -> tuple[Replacement, sqlite3.Connection, bool]:
     """A new file of the user's alone beside `path`, to be moved into place when whole: a
     copy of `path` when that is spnet's, of this very code and layout (`layout`, the
     index's by default), and whole (True); else, or when `fresh`, empty."""
-    tmp = path.with_name(f".{path.name}-{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    new = Replacement(path, derived=True)
+    assert new.tmp is not None
+    tmp = new.tmp
     try:
         old = None if fresh else open_for_reading(path, layout)
         usable = False
@@ -433,10 +444,9 @@ def start_copy(
         conn.execute("PRAGMA journal_mode = OFF")  # a copy, moved into place only when whole
         conn.execute("PRAGMA synchronous = OFF")
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        new.discard()
         raise
-    return tmp, conn, usable
+    return new, conn, usable
 
 
 def write_database(
@@ -447,7 +457,7 @@ def write_database(
     readers see the old file or the new, never a part. One that cannot be written (a full
     disk, a read-only cache) is simply not written; Ctrl-C leaves no part of one."""
     try:
-        tmp, conn, copied = start_copy(path, layout)
+        new, conn, copied = start_copy(path, layout)
     except (OSError, sqlite3.Error):
         return
     try:
@@ -456,11 +466,8 @@ def write_database(
             conn.commit()
         finally:
             conn.close()
-        os.replace(tmp, path)
+        new.commit()
     except (OSError, sqlite3.Error):
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+        pass
+    finally:
+        new.discard()
