@@ -26,7 +26,8 @@ import typer
 import typer.main
 
 from spnet.archive import load_archive
-from spnet.archive.schema import COUNTRIES_FILE, MAX_CHARS, PROJECT_FILE, SPEC, STR, STRS, TABLES, UNIVERSITY_FILE
+from spnet.archive.kinds import COUNTRIES_FILE, PROJECT_FILE, SPEC, STR, STRS, TABLES, UNIVERSITY_FILE
+from spnet.archive.schema import MAX_CHARS
 from spnet.cli import app
 from spnet.errors import DataError
 from spnet.i18n import is_utf8

@@ -29,7 +29,7 @@ from rich.cells import cell_len
 from typer.testing import CliRunner, Result
 
 from spnet import export, render
-from spnet.archive.schema import STR
+from spnet.archive.kinds import STR
 from spnet.cli import app
 from tests import hostile as corpus
 from tests.conftest import DATA, copy_data, english_names_made_the_curators, set_event_fields

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from spnet import query, render
+from spnet.archive import kinds
 from spnet.archive.tables import DROP_TRIGGERS, TABLES_IN_ORDER, TRIGGERS, create_tables, fill_tables, table_sums
 from spnet.columns import COLUMNS, Column
 from spnet.dates import DateSpan
@@ -47,7 +48,7 @@ def bundle(archive: Archive, *, universities: Sequence[str] = (), span: DateSpan
 
 def columns(kind: str) -> list[Column]:
     """The listing's fields, as its JSON and CSV carry them by default."""
-    return [c for c in COLUMNS[{"events": "timeline"}.get(kind, kind)] if c.default]
+    return [c for c in COLUMNS[kinds.BUNDLES[kind]] if c.default]
 
 
 def write_json(data: dict[str, list[Row]], out: Path | None) -> None:

@@ -548,17 +548,8 @@ class Archive:
         return self.events_between()
 
     def _records(self) -> tuple[Any, ...]:
-        return (
-            self.project,
-            self.countries,
-            self.universities,
-            self.partners,
-            self.events,
-            self.people,
-            self.contacts,
-            self.links,
-            self.warnings,
-        )
+        """Everything the archive holds: its index (the project, the countries) and every piece."""
+        return (self.index, *(self.piece(name) for name in self.index.pieces))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Archive) and self._records() == other._records()

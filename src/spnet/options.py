@@ -15,6 +15,7 @@ import typer.main
 
 from spnet import columns, dates, glossary, i18n, names, records, render
 from spnet.archive import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_dir
+from spnet.archive.kinds import kind_of
 from spnet.dates import DateSpan, DateStyle, parse_fiscal_year, parse_span, parse_year
 from spnet.errors import SpnetError, UsageError, bad_environment
 from spnet.i18n import _
@@ -72,7 +73,7 @@ complete_university = _complete(_university_choices)
 complete_country = _complete(lambda a: ((c.id, c.name.en or "") for c in a.countries))
 complete_partner_kind = _complete(lambda a: ((k, "") for k in PARTNER_KINDS))
 complete_event_kind = _complete(lambda a: ((k, "") for k in EVENT_KINDS))
-complete_record = _complete(lambda a: ((r.id, type(r).__name__.lower()) for r in records.all_records(a)))
+complete_record = _complete(lambda a: ((r.id, kind_of(r)) for r in records.all_records(a)))
 
 
 def complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:

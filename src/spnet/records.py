@@ -7,7 +7,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from spnet.archive.fields import Field, called, flatten, kind_of, searchable_fields
+from spnet.archive.fields import Field, called, flatten, searchable_fields
+from spnet.archive.kinds import RECORDS, kind_of, records_of
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Event, University
@@ -18,14 +19,10 @@ _ORDINAL = re.compile(r"第\d+回")
 
 
 def all_records(archive: Archive) -> Iterable[Any]:
-    yield archive.project  # its id is "project": `spnet show project`
-    yield from archive.universities
-    yield from archive.partners
-    yield from archive.events
-    yield from archive.people
-    yield from archive.contacts
-    yield from archive.links
-    yield from archive.countries
+    """Every record, kind by kind in the archive's order (kinds.RECORDS); the project's id is
+    "project": `spnet show project`."""
+    for kind in RECORDS:
+        yield from records_of(archive, kind)
 
 
 def find_record(archive: Archive, typed: str) -> Any:

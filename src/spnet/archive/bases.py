@@ -11,7 +11,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from spnet.archive.schema import BASED, Based, Problems, Raw
+from spnet.archive.kinds import BASED, Based
+from spnet.archive.schema import Problems, Raw
 from spnet.provenance import fold, report
 
 # What `across` needs of one record, kept in its file's summary (unit.py):

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from spnet.archive import bases
+from spnet.archive.kinds import PIECES, covering
 from spnet.archive.schema import (
     EVENT_KINDS,
     ID_PATTERN,
@@ -300,17 +301,19 @@ def _project(raw: Raw, problems: Problems) -> Any:
     )
 
 
-BUILDERS = {
-    "country": _country,
-    "university": _university,
-    "count": _count,
-    "partner": _partner,
-    "event": _event,
-    "person": _person,
-    "contact": _contact,
-    "link": _link,
-    "project": _project,
-}
+BUILDERS = covering(
+    {
+        "country": _country,
+        "university": _university,
+        "count": _count,
+        "partner": _partner,
+        "event": _event,
+        "person": _person,
+        "contact": _contact,
+        "link": _link,
+        "project": _project,
+    }
+)
 
 
 def build(raw: Raw, problems: Problems) -> Any:
@@ -358,10 +361,7 @@ def archive_index(files: list[tuple[str | None, dict[str, Any]]]) -> ArchiveInde
         sizes=sizes,
         pieces=(
             "warnings",
-            "universities",
-            "people",
-            "contacts",
-            "links",
+            *(plural for plural, kind in PIECES.items() if kind.kept == "piece"),
             *(f"partners/{uid}" for uid in partner_counts),
             *(f"events/{year}" for year in years),
         ),

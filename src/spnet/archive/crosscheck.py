@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from spnet.archive import bases
+from spnet.archive.kinds import covering
 from spnet.archive.schema import Problems, Raw
 from spnet.i18n import N_
 from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, Project
@@ -45,27 +47,54 @@ def _printed_weekday_problems(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def references(kind: str, model: Any) -> list[tuple[str, str, str, str | None]]:
+Reference = tuple[str, str, str, str | None]
+
+
+def _partner_refs(p: Any) -> list[Reference]:
+    out: list[Reference] = []
+    if p.country is not None:
+        out.append(("country", p.country, "country", None))
+    if p.consortium is not None:
+        out.append(("consortium", p.consortium, "partner", p.university))
+    return out
+
+
+def _event_refs(e: Any) -> list[Reference]:
+    return [
+        *(("university", uid, "university", None) for uid in e.universities),
+        *(("partner", pid, "partner", None) for pid in e.partners),
+        *(("link", lid, "link", None) for lid in e.links),
+        *(("person", p.person, "person", None) for p in e.participants),
+    ]
+
+
+def _university_of(r: Any) -> list[Reference]:
+    return [] if r.university is None else [("university", r.university, "university", None)]
+
+
+# What a record of each kind names: (key, id, kind of record it must be, and for a
+# consortium the university it must belong to).
+_NAMED: Mapping[str, Callable[[Any], list[Reference]]] = covering(
+    {
+        "project": lambda p: [
+            ("forum_roles.university", r.university, "university", None) for r in p.forum_roles if r.university
+        ],
+        "university": lambda u: [],
+        "count": lambda c: [],
+        "partner": _partner_refs,
+        "event": _event_refs,
+        "person": _university_of,
+        "contact": _university_of,
+        "link": lambda lk: [] if lk.event is None else [("event", lk.event, "event", None)],
+        "country": lambda c: [],
+    }
+)
+
+
+def references(kind: str, model: Any) -> list[Reference]:
     """What one record names: (key, id, kind of record it must be, and for a consortium
     the university it must belong to)."""
-    out: list[tuple[str, str, str, str | None]] = []
-    if kind == "partner":
-        if model.country is not None:
-            out.append(("country", model.country, "country", None))
-        if model.consortium is not None:
-            out.append(("consortium", model.consortium, "partner", model.university))
-    elif kind == "event":
-        out += [("university", uid, "university", None) for uid in model.universities]
-        out += [("partner", pid, "partner", None) for pid in model.partners]
-        out += [("link", lid, "link", None) for lid in model.links]
-        out += [("person", p.person, "person", None) for p in model.participants]
-    elif kind in ("person", "contact") and model.university is not None:
-        out.append(("university", model.university, "university", None))
-    elif kind == "link" and model.event is not None:
-        out.append(("event", model.event, "event", None))
-    elif kind == "project":
-        out += [("forum_roles.university", r.university, "university", None) for r in model.forum_roles if r.university]
-    return out
+    return _NAMED[kind](model)
 
 
 def check_record(raw: Raw, model: Any, problems: Problems) -> None:

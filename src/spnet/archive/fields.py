@@ -8,6 +8,7 @@ import re
 from collections.abc import Collection, Iterator
 from typing import Any, NamedTuple
 
+from spnet.archive.kinds import kind_of
 from spnet.models import Bilingual, Cite, Event, PartialDate, Partner, Person, University
 from spnet.names import JAPANESE, fold
 
@@ -30,10 +31,6 @@ def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (), words
     full = tuple(f"第{record.number}回{w}" for w in japanese)
     return full, (f"第{record.number}回", *words)
-
-
-def kind_of(record: Any) -> str:
-    return type(record).__name__.lower()
 
 
 def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:

@@ -40,21 +40,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from spnet.archive.kinds import PIECES
 from spnet.archive.paths import owned_safely, safe_cache_dir
 from spnet.errors import DataError
 from spnet.i18n import _
-from spnet.models import (
-    RECORD_TYPES,
-    Archive,
-    ArchiveIndex,
-    Contact,
-    Event,
-    Link,
-    Partner,
-    Person,
-    Problem,
-    University,
-)
+from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Problem
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
 INDEX_FORMAT = 8  # PRAGMA user_version of the index: a change of layout makes it stale
@@ -102,14 +92,8 @@ def decode(value: Any, of: Any) -> Any:
     return _decoder(of)(value)
 
 
-PIECE_TYPES = {
-    "universities": University,
-    "people": Person,
-    "contacts": Contact,
-    "links": Link,
-    "partners": Partner,
-    "events": Event,
-}
+# The record type of each piece, by its name before any "/" (kinds.PIECES).
+PIECE_TYPES = {plural: kind.model for plural, kind in PIECES.items()}
 
 
 def unpack(blob: bytes, bound: str = "") -> str:

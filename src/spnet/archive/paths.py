@@ -14,7 +14,8 @@ import os
 import stat
 from pathlib import Path
 
-from spnet.archive.schema import COUNTRIES_FILE, PROJECT_FILE, UNIVERSITY_FILE, Problems
+from spnet.archive.kinds import COUNTRIES_FILE, PROJECT_FILE, UNIVERSITY_FILE
+from spnet.archive.schema import Problems
 from spnet.errors import DataError, bad_environment
 from spnet.i18n import _, is_utf8
 from spnet.visible import visible

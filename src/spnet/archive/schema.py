@@ -1,5 +1,5 @@
-"""The declarative record spec: which keys each kind of record has, of which type, and
-which tables each data file holds; per-table checks that collect every problem.
+"""The checks of the record spec (kinds.py declares which keys each kind of record has, of
+which type, and which tables each data file holds): per-table checks that collect every problem.
 
 Problems are collected, not raised one by one, so that `spnet check` can list them all.
 """
@@ -10,6 +10,8 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from spnet.archive.kinds import BOOL, CITES, DATE, INT, INTS, NEEDS, NUM, SPEC, STR, STRS, TABLES, UNCITED
+from spnet.i18n import N_
 from spnet.models import Problem
 from spnet.provenance import LINES as REPORT_LINES
 
@@ -24,61 +26,10 @@ PARTNER_KINDS = (
     "office-host",
     "framework",
 )
-COUNTRY_BASES = ("stated", "implied", "name", "curator")
-
-
-class Based(NamedTuple):
-    """A value that is the report's or the curators' (docs/curators.md): its keys are
-    `{stem}_basis`, `{stem}_lines` (the report's lines that give it, when they are not the
-    record's own) and `{stem}_reason` (why the curators give it); a stem "" is the record
-    itself (`basis`, `reason`, and the record's `lines`). `bases` are those it may have;
-    without a basis (where `required` is False) it is the report's words, on the record's lines."""
-
-    stem: str
-    bases: tuple[str, ...]
-    required: bool = False
-
-    def key(self, part: str) -> str:
-        return f"{self.stem}_{part}" if self.stem else part
-
-
-# Every value of the archive that may be the curators', by record kind. A country, a
-# partner's country and short names always say how they are known; a title or a country's
-# name is the report's words unless it says it is the curators'.
-BASED: dict[str, tuple[Based, ...]] = {
-    "country": (Based("", COUNTRY_BASES, True), Based("name_en", ("curator",)), Based("name_ja", ("curator",))),
-    "university": (Based("short_names", ("stated", "curator"), True),),
-    "partner": (Based("country", COUNTRY_BASES, True),),
-    "event": (Based("title_en", ("curator",)), Based("title_ja", ("curator",))),
-}
-
-
-def _based(kind: str) -> dict[str, tuple[str, bool]]:
-    """The keys of a kind's values that may be the curators' (BASED)."""
-    spec: dict[str, tuple[str, bool]] = {}
-    for b in BASED[kind]:
-        spec[b.key("basis")] = (STR, False)  # whether it is required is the rule's to say (bases.py)
-        if b.stem:
-            spec[b.key("lines")] = (INTS, False)
-        spec[b.key("reason")] = (STR, False)
-    return spec
 
 
 # ------------------------------------------------------------------ schema
-# Each key of a record: (type name, required). Types are checked by TYPE_CHECKS.
-STR, INT, BOOL, NUM, STRS, INTS, DATE, TABLES, CITES = (
-    "string",
-    "integer",
-    "boolean",
-    "number",
-    "list of strings",
-    "list of integers",
-    "date string",
-    "list of tables",
-    "table of line lists",
-)
-
-
+# The keys of each kind of record and their types are declared with the kind (kinds.py).
 def _int(v: Any) -> bool:
     """An integer that fits in 64 bits, as SQLite and every other tool reading spnet's output stores it."""
     return isinstance(v, int) and not isinstance(v, bool) and -(2**63) <= v < 2**63
@@ -97,151 +48,11 @@ TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _bi(*names: str, required: bool = False) -> dict[str, tuple[str, bool]]:
-    spec: dict[str, tuple[str, bool]] = {}
-    for n in names:
-        spec[f"{n}_en"] = (STR, required)
-        spec[f"{n}_ja"] = (STR, required)
-    return spec
-
-
-# `cites`: the lines one field's value begins on, where they are not the record's own
-# (a programme page, a heading over a list); every one of them is in `lines` too.
-_SOURCE = {"source": (STR, True), "lines": (INTS, True), "cites": (CITES, False)}
-UNCITED = frozenset(("id", "source", "lines", "cites"))  # keys that are no field of the report's
-_DISAGREEMENTS = {"disagreements": (TABLES, False)}
-
-SPEC: dict[str, dict[str, tuple[str, bool]]] = {
-    "project": {
-        **_bi("title", "framework", "aim", "definition"),
-        "managing": (STR, True),
-        "members": (STRS, True),
-        **_bi("membership"),
-        "forum_roles": (TABLES, False),
-        **_bi("meeting_frequency"),
-        "meeting_agenda_en": (STRS, False),
-        "meeting_agenda_ja": (STRS, False),
-        "note": (STR, False),
-        **_DISAGREEMENTS,
-        **_SOURCE,
-    },
-    "forum_role": {"university": (STR, False), **_bi("name", "role")},
-    "country": {"id": (STR, True), **_bi("name"), "note": (STR, False), **_based("country"), **_SOURCE},
-    "university": {
-        "id": (STR, True),
-        **_bi("name", required=True),
-        "aliases": (STRS, False),
-        "short_names": (STRS, False),
-        **_based("university"),
-        **_bi("scheme", "concept", "activities", "outlook"),
-        "note": (STR, False),
-        **_DISAGREEMENTS,
-        **_SOURCE,
-    },
-    "count": {
-        **_bi("what"),
-        "value": (NUM, True),
-        "qualifier": (STR, False),
-        "as_of": (DATE, False),
-        "of_partners": (BOOL, False),
-        "note": (STR, False),
-        **_SOURCE,
-    },
-    "partner": {
-        "id": (STR, True),
-        "institution": (STR, False),
-        **_bi("name"),
-        "kind": (STR, True),
-        **_bi("relation"),
-        "country": (STR, False),
-        **_based("partner"),
-        "since": (DATE, False),
-        **_bi("since_what"),
-        "designated": (DATE, False),
-        **_bi("designated_what"),
-        "consortium": (STR, False),
-        "members_en": (STRS, False),
-        "members_ja": (STRS, False),
-        **_bi("activities"),
-        "note": (STR, False),
-        **_DISAGREEMENTS,
-        **_SOURCE,
-    },
-    "event": {
-        "id": (STR, True),
-        "kind": (STR, True),
-        "number": (INT, False),
-        "date": (DATE, True),
-        "tentative": (BOOL, False),
-        "onward": (BOOL, False),
-        "fiscal_year": (INT, False),
-        **_bi("weekday"),
-        "time": (STR, False),
-        **_bi("title", "theme", "aim", "venue", "language", "registration"),
-        **_based("event"),
-        "title_ja_referents": (STRS, False),
-        "programme_ja": (STR, False),
-        "universities": (STRS, False),
-        "partners": (STRS, False),
-        "participants": (TABLES, False),
-        "links": (STRS, False),
-        "note": (STR, False),
-        **_DISAGREEMENTS,
-        **_SOURCE,
-    },
-    "participant": {
-        "person": (STR, True),
-        **_bi("part", "talk", "as_printed", "topic"),
-        "time": (STR, False),
-    },
-    "disagreement": {
-        "field": (STR, True),
-        "en": (STR, True),
-        "ja": (STR, True),
-        "held": (STR, True),
-        "reason": (STR, True),
-    },
-    "person": {
-        "id": (STR, True),
-        **_bi("name", "affiliation", "role"),
-        "title_en": (STR, False),
-        "university": (STR, False),
-        "note": (STR, False),
-        **_SOURCE,
-    },
-    "contact": {
-        "id": (STR, True),
-        **_bi("name", "department", "affiliation", "purpose"),
-        "email": (STR, False),
-        "university": (STR, False),
-        "note": (STR, False),
-        **_SOURCE,
-    },
-    "link": {
-        "id": (STR, True),
-        "url": (STR, True),
-        **_bi("about"),
-        "cited_in": (STR, True),
-        "event": (STR, False),
-        "note": (STR, False),
-        **_SOURCE,
-    },
-}
-
-# The tables each file may hold: key -> (record kind, array of tables?, required?)
-PROJECT_FILE = {
-    "project": ("project", False, True),
-    "events": ("event", True, False),
-    "people": ("person", True, False),
-    "contacts": ("contact", True, False),
-    "links": ("link", True, False),
-}
-COUNTRIES_FILE = {"countries": ("country", True, True)}
-UNIVERSITY_FILE = {
-    "university": ("university", False, True),
-    "counts": ("count", True, False),
-    "partners": ("partner", True, False),
-    "events": ("event", True, False),
+# What a record says when it gives neither text of the pair it needs (kinds.NEEDS).
+_NEEDS = {
+    "name": N_("needs name_en or name_ja"),
+    "title": N_("needs title_en or title_ja"),
+    "what": N_("needs what_en or what_ja"),
 }
 
 # Patterns are compiled on first use (re caches them): a query from the cache uses none.
@@ -304,18 +115,9 @@ def check_table(table: dict[str, Any], kind: str, where: str, problems: Problems
             continue
         if not _check_value(key, typ, table[key], where, problems):
             ok = False
-    if (
-        ok
-        and kind in ("person", "contact", "country", "partner", "forum_role")
-        and not (table.get("name_en") or table.get("name_ja"))
-    ):
-        problems.error(where, "needs name_en or name_ja")
-        ok = False
-    if ok and kind == "event" and not (table.get("title_en") or table.get("title_ja")):
-        problems.error(where, "needs title_en or title_ja")
-        ok = False
-    if ok and kind == "count" and not (table.get("what_en") or table.get("what_ja")):
-        problems.error(where, "needs what_en or what_ja")
+    stem = NEEDS.get(kind)
+    if ok and stem is not None and not (table.get(f"{stem}_en") or table.get(f"{stem}_ja")):
+        problems.error(where, _NEEDS[stem])
         ok = False
     if ok and "lines" in table and not all(n > 0 for n in table["lines"]):
         problems.error(where, "'lines' must be positive line numbers of the report")

@@ -27,6 +27,7 @@ from spnet.archive.index import (
     row_crc,
     unpack,
 )
+from spnet.archive.kinds import RECORDS, kind_of
 from spnet.archive.tables import analyser_stamp
 from spnet.models import Archive, Country, Project
 
@@ -54,8 +55,8 @@ CREATE TRIGGER search_ad AFTER DELETE ON search BEGIN
     INSERT INTO search_fts(search_fts, rowid, folded, words) VALUES ('delete', old.rowid, old.folded, old.words);
 END;
 """
-# The order of `records.all_records`, which search answers in.
-_KINDS = ("project", "university", "partner", "event", "person", "contact", "link", "country")
+# The archive's order of kinds (`records.all_records`), which search answers in.
+_KINDS = tuple(kind.name for kind in RECORDS)
 _COLUMNS = "file, ord, seq, kind, id, lead, row, folded, words, readings, crc"
 # The form of the search index's rows: bump it when search folds, analyses or picks
 # text otherwise (names.fold, variants.txt, analysis.py, fields.searchable_fields).
@@ -112,7 +113,7 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
         raise Spoiled(f"the index holds {pieces} pieces of {name}")
     seen: set[tuple[str, str]] = set()
     for record in found:
-        kind = type(record).__name__.lower()
+        kind = kind_of(record)
         if (kind, record.id) in seen:  # an event of two years is in the piece of each
             continue
         seen.add((kind, record.id))

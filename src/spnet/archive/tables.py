@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from spnet.archive.kinds import RECORDS, records_of
 from spnet.models import Archive
 
 SCHEMA = """
@@ -262,22 +263,7 @@ def _words(record: Any) -> str | None:
 
 # Which rows of the export belong to a record of each kind, by the column that names it:
 # what the index deletes when the file that held the record changes.
-OWNED_ROWS = {
-    "project": [("project", "id"), ("forum_roles", "project"), ("disagreements", "record")],
-    "country": [("countries", "id")],
-    "university": [("universities", "id"), ("counts", "university"), ("disagreements", "record")],
-    "partner": [("partners", "id"), ("disagreements", "record")],
-    "event": [
-        ("events", "id"),
-        ("event_universities", "event"),
-        ("event_partners", "event"),
-        ("participants", "event"),
-        ("disagreements", "record"),
-    ],
-    "person": [("people", "id")],
-    "contact": [("contacts", "id")],
-    "link": [("links", "id")],
-}
+OWNED_ROWS = {k.name: k.rows() for k in RECORDS}
 
 
 def insert_rows(db: sqlite3.Connection, rows: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
@@ -288,18 +274,10 @@ def insert_rows(db: sqlite3.Connection, rows: Iterable[tuple[str, tuple[Any, ...
 
 
 def _archive_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    for kind, records in (
-        ("country", archive.countries),
-        ("university", archive.universities),
-        ("project", (archive.project,)),
-        ("partner", archive.partners),
-        ("event", archive.events),
-        ("person", archive.people),
-        ("contact", archive.contacts),
-        ("link", archive.links),
-    ):
-        for r in records:
-            yield from record_rows(kind, r)
+    """Every record's rows, kind by kind in the order of their tables' references."""
+    for kind in sorted(RECORDS, key=lambda k: TABLES_IN_ORDER.index(k.table)):
+        for r in records_of(archive, kind):
+            yield from record_rows(kind.name, r)
 
 
 def create_tables(db: sqlite3.Connection) -> None:
@@ -322,23 +300,20 @@ def fill_tables(db: sqlite3.Connection, archive: Archive) -> None:
         raise AssertionError(f"foreign keys broken in export: {problems[:3]}")
 
 
-# The export's tables, in the order of their references.
-TABLES_IN_ORDER = (
-    "countries",
-    "universities",
-    "project",
-    "forum_roles",
-    "counts",
-    "partners",
-    "events",
-    "event_universities",
-    "event_partners",
-    "people",
-    "participants",
-    "contacts",
-    "links",
-    "disagreements",
-)
+def _in_order_of_references(schema: str) -> tuple[str, ...]:
+    """The tables `schema` creates, each after those it references, else in the order it creates them."""
+    refs = {
+        table: set(re.findall(r"REFERENCES (\w+)", body)) - {table}
+        for table, body in re.findall(r"CREATE TABLE (\w+) \((.*?)\n\);", schema, re.S)
+    }
+    done: list[str] = []
+    while len(done) < len(refs):
+        done.append(next(t for t in refs if t not in done and refs[t] <= set(done)))
+    return tuple(done)
+
+
+# The export's tables (every kind's: kinds.Kind.rows, as a test checks), in the order of their references.
+TABLES_IN_ORDER = _in_order_of_references(SCHEMA)
 
 
 def row_sum(table: str, rows: Iterable[tuple[Any, ...]]) -> int:

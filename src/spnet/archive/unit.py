@@ -15,7 +15,8 @@ from spnet.archive.build import build
 from spnet.archive.crosscheck import check_record, references
 from spnet.archive.files import StatKey, is_canonical, read_toml, stat_key
 from spnet.archive.index import pack, to_json
-from spnet.archive.schema import UNIVERSITY_FILE, Problems, Raw, collect
+from spnet.archive.kinds import KIND, KINDS, PIECES, UNIVERSITY_FILE
+from spnet.archive.schema import Problems, Raw, collect
 from spnet.archive.tables import record_rows
 from spnet.errors import DataError
 from spnet.models import Problem, UniversityName
@@ -76,8 +77,7 @@ def read_unit(
     built = [(r, m) for r in raws if (m := build(r, problems)) is not None]
     for raw, model in built:
         check_record(raw, model, problems)
-    counts = tuple(m for r, m in built if r.kind == "count")
-    built = [(r, m._replace(counts=counts) if r.kind == "university" else m) for r, m in built if r.kind != "count"]
+    built = _gathered(built)
     records: dict[str, list[Any]] = {}
     summary: dict[str, Any] = {"countries": [], "partners": 0}
     defines, refs = [], []
@@ -125,8 +125,23 @@ def _university_id(doc: dict[str, Any], path: Path, shown: str, problems: Proble
     return uid
 
 
+def _gathered(built: list[tuple[Raw, Any]]) -> list[tuple[Raw, Any]]:
+    """The records kept within another's (a university's counts) put into it, which is in
+    the same file; the others as they are."""
+    within = {k.name: k for k in KINDS if k.within is not None}
+    out = []
+    for raw, model in built:
+        if raw.kind in within:
+            continue
+        held = {
+            k.plural: tuple(m for r, m in built if r.kind == k.name) for k in within.values() if k.within == raw.kind
+        }
+        out.append((raw, model._replace(**held) if held else model))
+    return out
+
+
 def _sizes(built: list[tuple[Raw, Any]]) -> dict[str, int]:
-    sizes = {plural: sum(r.kind == kind for r, _m in built) for kind, plural in _PLURALS.items()}
+    sizes = {plural: sum(r.kind == kind.name for r, _m in built) for plural, kind in PIECES.items()}
     # What the archive's curators added, from the bases (docs/curators.md), counted here so
     # that `check` need not read every partner to say it (0.5 s at 1000x).
     sizes["curated partner countries"] = sum(m.country_basis == "curator" for r, m in built if r.kind == "partner")
@@ -141,35 +156,23 @@ def _sizes(built: list[tuple[Raw, Any]]) -> dict[str, int]:
     return sizes
 
 
-_PLURALS = {
-    "university": "universities",
-    "partner": "partners",
-    "event": "events",
-    "person": "people",
-    "contact": "contacts",
-    "link": "links",
-}
-
-
 def _place(raw: Raw, model: Any, records: dict[str, list[Any]], summary: dict[str, Any]) -> None:
     """A record into the pieces of the archive it belongs to (models.ArchiveIndex), or into
-    the summary of the file when the archive's index holds it."""
-    kind = raw.kind
-    if kind == "project":
+    the summary of the file when the archive's index holds it, as its kind says (kinds.Kind.kept)."""
+    kind = KIND[raw.kind]
+    if raw.kind == "project":  # the one record of its file, which the archive's index holds
         summary["project"] = model
         summary["project_where"] = raw.where
-    elif kind == "country":
-        summary["countries"].append(model)
-    elif kind == "university":
-        records.setdefault("universities", []).append(model)
-    elif kind == "partner":
-        records.setdefault(f"partners/{model.university}", []).append(model)
-        summary["partners"] += 1
-    elif kind == "event":
+    elif kind.kept == "summary":
+        summary[kind.plural].append(model)
+    elif kind.kept == "piece":
+        records.setdefault(kind.plural, []).append(model)
+    elif kind.kept == "by_university":
+        records.setdefault(f"{kind.plural}/{model.university}", []).append(model)
+        summary[kind.plural] += 1
+    elif kind.kept == "by_year":
         for year in range(model.date.first_day().year, model.date.last_day().year + 1):
-            records.setdefault(f"events/{year}", []).append(model)
-    elif kind in ("person", "contact", "link"):
-        records.setdefault(_PLURALS[kind], []).append(model)
+            records.setdefault(f"{kind.plural}/{year}", []).append(model)
 
 
 class Item(NamedTuple):
