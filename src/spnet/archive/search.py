@@ -200,7 +200,8 @@ class Search:
     from the archive's index (`index`, open in the snapshot the archive is read from); a
     row that does not match its checksum, or an index SQLite finds broken, answers
     nothing (None) and search looks itself; the file of a spoiled row has its rows
-    made again."""
+    made again, and a search index SQLite finds broken is removed, for the next search
+    to make again."""
 
     def __init__(self, root: Path, key: str, archive: Archive, index: sqlite3.Connection) -> None:
         self.root, self.key, self.archive, self.index = root, key, archive, index
