@@ -5,14 +5,12 @@ the refusal (exit 2) and what it names."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from spnet.archive.index import index_path
 from tests.conftest import DATA, json_rows
 
 MEETINGS = {f"meeting-{n:02}" for n in range(1, 17)}
@@ -219,22 +217,3 @@ def test_the_search_index_answers_as_a_search_without_it(cli, data_copy) -> None
         looked = cli("--data", str(data_copy), "--no-cache", "search", *words, "--format", "json")
         assert indexed.exit_code == looked.exit_code == 0
         assert indexed.stdout == looked.stdout, words
-
-
-def test_words_stored_in_another_form_are_made_again(cli, data_copy: Path) -> None:
-    """The search index stores the analyser's words; when they were stored by another
-    folding (another spnet, another dictionary), the search index is made again."""
-    args = ("--data", str(data_copy), "search", "京大", "--format", "json")
-    first = cli(*args)
-    path = index_path(data_copy)
-    assert path is not None
-    search_index = path.with_name(path.name.replace("index-", "search-"))
-    built = search_index.stat().st_ino
-    assert cli(*args).stdout == first.stdout and search_index.stat().st_ino == built  # kept while current
-    with sqlite3.connect(search_index) as db:
-        db.execute("UPDATE meta SET value = '[0]' WHERE key = 'folding'")
-    again = cli(*args)
-    assert again.exit_code == 0 and again.stdout == first.stdout
-    assert search_index.stat().st_ino != built
-    with sqlite3.connect(search_index) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'folding'").fetchone() != ("[0]",)

@@ -273,7 +273,7 @@ def format_date(iso: str, style: str, *, weekday: bool = True) -> str:
         if style == DateStyle.ISO:
             return iso
         return f"{year}年度" if style == DateStyle.JA else _era_fiscal_year(year)
-    if iso.endswith("X"):
+    if re.fullmatch("[0-9]{3}X", iso):  # a decade; other text is no date, shown as it is
         decade = int(iso[:3]) * 10  # 001X: the 10s
         return f"{decade}s" if style == DateStyle.ISO else f"{decade}年代"
     if style == DateStyle.ISO:

@@ -6,8 +6,10 @@ records, read from the archive's index."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -193,12 +195,14 @@ class Search:
     from the archive's index (`index`, open in the snapshot the archive is read from); a
     row that does not match its checksum, or an index SQLite finds broken, answers
     nothing (None) and search looks itself; the file of a spoiled row has its rows
-    made again."""
+    made again, and a search index SQLite finds broken is removed, for the next search
+    to make again."""
 
     def __init__(self, root: Path, key: str, archive: Archive, index: sqlite3.Connection) -> None:
         self.root, self.key, self.archive, self.index = root, key, archive, index
         self.conn: sqlite3.Connection | None = None
         self.path = Path()
+        self.opened: int | None = None  # the inode of the search index opened
 
     def _open(self) -> sqlite3.Connection | None:
         if self.conn is None:
@@ -211,7 +215,7 @@ class Search:
                 try:
                     meta = dict(conn.execute("SELECT key, value FROM meta")) if conn is not None else {}
                     if meta.get("key") == self.key and meta.get("folding") == folding_stamp():
-                        self.conn = conn
+                        self.conn, self.opened = conn, os.stat(path).st_ino
                         break
                 except UNREADABLE:  # sqlite3's errors, and a spoiled byte that is not UTF-8
                     pass
@@ -255,7 +259,18 @@ class Search:
             order = self._order()
             return [(place[4], text, *rest) for place, text, *rest in sorted(hits, key=lambda hit: order(*hit[0]))]
         except (*UNREADABLE, Spoiled):
+            self._discard()
             return None
+
+    def _discard(self) -> None:
+        """The search index found unreadable removed, unless another has taken its place:
+        the next search makes it again, rather than every search looking itself."""
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        with contextlib.suppress(OSError):
+            if self.opened is not None and os.stat(self.path).st_ino == self.opened:
+                os.unlink(self.path)
 
     def _order(self) -> Any:
         """Sort key of a row: the archive's order of records (records.all_records), then
