@@ -146,7 +146,7 @@ SELECT e.id, e.kind, e.date, e.date_start, e.date_end, e.tentative, e.title_en, 
            AS universities_ja
 FROM events e;
 """
-DROP_TRIGGERS = "".join(f"DROP TRIGGER {name};" for name in re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
+DROP_TRIGGERS = "".join(f"DROP TRIGGER IF EXISTS {name};" for name in re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
 
 
 def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:

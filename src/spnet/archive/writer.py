@@ -317,11 +317,14 @@ class Writer:
         return out
 
     def fill_export(self, archive: Archive) -> None:
-        """The export's tables filled with every record of the archive."""
-        for table in tables.TABLES_IN_ORDER:
-            self.db.execute(f"DELETE FROM {table}")
+        """The export's tables filled with every record of the archive. Their rows go with
+        the triggers set aside: a row spoiled since the full-text index took it would be
+        handed to it to delete, which SQLite then calls a malformed database."""
+        self.db.executescript(tables.DROP_TRIGGERS)
         self.db.execute("INSERT INTO partners_fts(partners_fts) VALUES ('delete-all')")
         self.db.execute("INSERT INTO events_fts(events_fts) VALUES ('delete-all')")
+        for table in tables.TABLES_IN_ORDER:
+            self.db.execute(f"DELETE FROM {table}")
         tables.fill_tables(self.db, archive)
         self.sums = tables.table_sums(self.db)
         self._keep_sums()
