@@ -234,7 +234,7 @@ def fmt(
     from spnet.archive.edit import format_files
 
     root = resolve_data_dir((ctx.obj or {}).get("data")) if check_only else editable_root(ctx)
-    files = format_files(root, check=check_only)
+    files = format_files(root, check=check_only, progress=TerminalProgress)
     for name in files:
         sys.stdout.write(
             (_("not canonical: {file}") if check_only else _("rewrote: {file}")).format(file=render.visible(name))
@@ -643,8 +643,10 @@ def export(
         from spnet.archive import writer
 
         root = resolve_data_dir((ctx.obj or {}).get("data"))
-        with writer.current(root, archive) as current:
-            exporter.write_sqlite(archive, out, force=force, metadata=metadata, index=current)
+        with writer.current(root, archive, TerminalProgress) as current:
+            exporter.write_sqlite(
+                archive, out, force=force, metadata=metadata, index=current, progress=TerminalProgress
+            )
         return
     span = date_span(year, fy, start, end)
     if fmt is ExportFormat.ics:

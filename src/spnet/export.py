@@ -22,6 +22,7 @@ from typing import Any
 
 from spnet import query, render
 from spnet.archive import kinds
+from spnet.archive.load import ProgressMaker, Unseen
 from spnet.archive.tables import DROP_TRIGGERS, TABLES_IN_ORDER, TRIGGERS, create_tables, fill_tables, table_sums
 from spnet.columns import COLUMNS, Column
 from spnet.dates import DateSpan
@@ -80,17 +81,19 @@ def write_sqlite(
     force: bool = False,
     metadata: Path | None = None,
     index: sqlite3.Connection | None = None,
+    progress: ProgressMaker | None = None,
 ) -> None:
     """A new SQLite database at `out` (`-`: standard output), written to a temporary file
     and moved into place: a copy of the archive's index (`index`, when it is current)
     without what only the index needs, when its rows add up to the sums the index keeps of
-    them; else (no index, or a spoiled one) the same tables built afresh from the archive."""
+    them; else (no index, or a spoiled one) the same tables built afresh from the archive,
+    `progress` shown."""
     if out is None:
         raise UsageError(_("a SQLite export is a file: give --out FILE"))
     if str(out) == "-":  # SQLite writes a file: one made aside (0700 directory), then copied out
         with tempfile.TemporaryDirectory(prefix="spnet-export-") as aside:
             made = Path(aside) / "spnet.db"
-            write_sqlite(archive, made, metadata=metadata, index=index)
+            write_sqlite(archive, made, metadata=metadata, index=index, progress=progress)
             sys.stdout.flush()
             with open(made, "rb") as fh:
                 shutil.copyfileobj(fh, sys.stdout.buffer)
@@ -106,10 +109,12 @@ def write_sqlite(
                 export_spoiled(index)
             tmp.unlink(missing_ok=True)  # what a copy left behind
             db = _scratch(tmp)
+            told = progress() if progress is not None else Unseen()
             try:
                 create_tables(db)
-                fill_tables(db, archive)
+                fill_tables(db, archive, told)
             finally:
+                told.close()
                 db.close()
         from spnet import datasette
 

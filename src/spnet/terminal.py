@@ -31,6 +31,8 @@ from typing import Any, NamedTuple, TextIO
 from rich.cells import cell_len
 
 from spnet import interrupts, names
+from spnet.i18n import N_
+from spnet.i18n import _ as translated
 
 GAP = 2  # spaces between columns
 MIN_TEXT = 16  # a free-text column narrower than this reads badly: columns give way first
@@ -782,18 +784,22 @@ class HelpFormatter:
 
 # ------------------------------------------------------------------ progress
 class ProgressBar:
-    """Rich's progress bar on stderr, for a long read of the archive: one line per phase
-    ("read": the files parsed; "index": the index written), gone when done."""
+    """Rich's progress bar on stderr, for a long build: one line per phase ("read": the
+    archive's files parsed; "search": the files folded into the search index; "fulltext":
+    the rows of its full-text index; "export": the export's tables filled), gone when done."""
 
-    _WORDS = {"read": ("reading the archive", "アーカイブを読み込み中"), "index": ("writing the index", "索引を作成中")}
+    _WORDS = {
+        "read": N_("reading the archive"),
+        "index": N_("writing the index"),
+        "search": N_("building the search index"),
+        "fulltext": N_("building the full-text index"),
+        "export": N_("filling the export's tables"),
+    }
 
     def __init__(self) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from spnet.i18n import language
-
-        self.ja = language() == "ja"
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -807,8 +813,7 @@ class ProgressBar:
 
     def update(self, what: str, done: int, total: int) -> None:
         if what not in self.tasks:
-            en, ja = self._WORDS.get(what, (what, what))
-            self.tasks[what] = self.progress.add_task(ja if self.ja else en, total=total)
+            self.tasks[what] = self.progress.add_task(translated(self._WORDS.get(what, what)), total=total)
         self.progress.update(self.tasks[what], completed=done, total=total)
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from spnet.archive.files import canonical, is_canonical, read_toml
-from spnet.archive.load import ProgressMaker, scan
+from spnet.archive.load import Progress, ProgressMaker, Unseen, scan
 from spnet.archive.paths import data_files, display
 from spnet.archive.schema import Problems, check_table
 from spnet.errors import DataError, OutputError, UsageError, bad_environment
@@ -123,19 +123,24 @@ def identity(path: Path) -> tuple[int, int, int, int] | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def format_files(root: Path, *, check: bool) -> list[str]:
+def format_files(root: Path, *, check: bool, progress: ProgressMaker | None = None) -> list[str]:
     """The data files not in canonical form (as tomli-w writes them), by their shown names.
     Without `check`, each is rewritten so, atomically: the same data, so a hand edit never
     stops `spnet add`. The files are read under the archive's lock, the one `add` writes
     under, so a record added meanwhile is read and kept, never overwritten by an older
     copy; a file changed by a hand after it was read (its identity differs) is read again
     before it is written. A file that is not valid TOML is a DataError naming file, line and
-    column, and nothing is written."""
-    if check:
-        return [display(path, root) for path, *_ in _unformatted(root)]
-    with locked(root):
-        written = [path for path, text, seen in _unformatted(root) if _write_canonical(root, path, text, seen)]
-    return [display(path, root) for path in written]
+    column, and nothing is written. `progress` is shown while the files are read."""
+    told = progress() if progress is not None else Unseen()
+    try:
+        if check:
+            return [display(path, root) for path, *_ in _unformatted(root, told)]
+        with locked(root):
+            unformatted = _unformatted(root, told)
+            written = [path for path, text, seen in unformatted if _write_canonical(root, path, text, seen)]
+        return [display(path, root) for path in written]
+    finally:
+        told.close()
 
 
 def _write_canonical(root: Path, path: Path, text: str | None, seen: tuple[int, int, int, int] | None) -> bool:
@@ -153,15 +158,17 @@ def _write_canonical(root: Path, path: Path, text: str | None, seen: tuple[int, 
     raise DataError(message.format(file=display(path, root)))
 
 
-def _unformatted(root: Path) -> list[tuple[Path, str, tuple[int, int, int, int] | None]]:
+def _unformatted(root: Path, told: Progress) -> list[tuple[Path, str, tuple[int, int, int, int] | None]]:
     """Each data file whose text is not what tomli-w writes for its data: with that text, and
-    the file's identity before it was read."""
+    the file's identity before it was read; `told` of each file read ("read")."""
     out = []
-    for path, _tables in data_files(root, Problems()):
+    files = data_files(root, Problems())
+    for n, (path, _tables) in enumerate(files):
         seen = identity(path)
         canonical = _canonical(path, root)
         if canonical is not None:
             out.append((path, canonical, seen))
+        told("read", n + 1, len(files))
     return out
 
 

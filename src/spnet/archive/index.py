@@ -38,13 +38,16 @@ import typing
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spnet.archive.kinds import PIECES
 from spnet.archive.paths import owned_safely, safe_cache_dir
 from spnet.errors import DataError
 from spnet.i18n import _
 from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Problem
+
+if TYPE_CHECKING:
+    from spnet.archive.load import ProgressMaker
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
 INDEX_FORMAT = 8  # PRAGMA user_version of the index: a change of layout makes it stale
@@ -279,9 +282,12 @@ class Found(typing.NamedTuple):
     checked: bool
 
 
-def read_archive(root: Path, key: str, rescan: Callable[[], Archive]) -> Found | None:
+def read_archive(
+    root: Path, key: str, rescan: Callable[[], Archive], progress: ProgressMaker | None = None
+) -> Found | None:
     """The archive (or the errors that make it invalid) from the index, when the index was
-    brought up to date from these very files (`key`); None when there is no usable index."""
+    brought up to date from these very files (`key`); None when there is no usable index.
+    `progress` is shown while the search index is built (found)."""
     path = index_path(root)
     conn = open_for_reading(path) if path is not None else None
     if conn is None:
@@ -294,7 +300,7 @@ def read_archive(root: Path, key: str, rescan: Callable[[], Archive]) -> Found |
     if state is None:
         conn.close()
         return None
-    return found(conn, state, rescan, str(root), root=root, key=key)
+    return found(conn, state, rescan, str(root), root=root, key=key, progress=progress)
 
 
 def found(
@@ -305,17 +311,19 @@ def found(
     *,
     root: Path | None = None,
     key: str | None = None,
+    progress: ProgressMaker | None = None,
 ) -> Found:
     """The archive in an open index (or its errors), its pieces read when first asked for.
     A kept index (`root` and `key`) found spoiled is removed, then made again from the
-    files (`rescan`), if it can be written."""
+    files (`rescan`), if it can be written. `progress` is shown while the search index of
+    a kept index is built, on the first search."""
     discard = _discarder(index_path(root)) if root is not None and key is not None else None
     pieces = _Pieces(conn, state, rescan, where, discard) if state.archive_index is not None else None
     archive = Archive(state.archive_index, pieces) if state.archive_index is not None and pieces is not None else None
     if archive is not None and root is not None and key is not None:
         from spnet.archive.search import Search
 
-        archive.search = Search(root, key, archive, conn)
+        archive.search = Search(root, key, archive, conn, progress)
 
     def warnings() -> list[Problem]:
         if pieces is not None:

@@ -32,7 +32,7 @@ class Progress(Protocol):
     def close(self) -> None: ...
 
 
-class _Unseen:
+class Unseen:
     """No progress shown, where the caller gives none to show."""
 
     def __call__(self, what: str, done: int, total: int) -> None:
@@ -108,11 +108,12 @@ def scan_cached(
 
     With canonical=True (as `check` asks), every file's canonical form is known first. With
     warnings=False (a query, which does not print them), an answer from the index comes
-    without its warnings. `progress` is shown while files are read.
+    without its warnings. `progress` is shown while files are read, and while the search
+    index is built on the archive's first search.
     """
     key = fingerprint(root) if cache else None
     if key is not None:
-        found = index.read_archive(root, key, lambda: _rescan(root, progress))
+        found = index.read_archive(root, key, lambda: _rescan(root, progress), progress)
         if found is not None and (found.checked or not canonical):
             return found.archive, Problems(list(found.errors), found.warnings() if warnings else None)
     how = {"canonical": canonical, "keep": cache, "proposed": {}, "scratch": False, "progress": progress}
@@ -141,7 +142,7 @@ def _update(
     from spnet.archive.unit import Item, read_units
     from spnet.archive.writer import Writer
 
-    told = progress() if progress is not None else _Unseen()
+    told = progress() if progress is not None else Unseen()
     writer = Writer(root, keep=keep, scratch=scratch, fresh=fresh)
     try:
         with gc_paused():
@@ -191,6 +192,7 @@ def _update(
         str(root),
         root=root,
         key=key if writer.kept else None,
+        progress=progress,
     )
     return found.archive, problems
 

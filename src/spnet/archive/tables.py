@@ -8,7 +8,7 @@ import itertools
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -273,11 +273,18 @@ def insert_rows(db: sqlite3.Connection, rows: Iterable[tuple[str, tuple[Any, ...
         db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values)
 
 
-def _archive_rows(archive: Archive) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    """Every record's rows, kind by kind in the order of their tables' references."""
-    for kind in sorted(RECORDS, key=lambda k: TABLES_IN_ORDER.index(k.table)):
-        for r in records_of(archive, kind):
+def _archive_rows(archive: Archive, told: Callable[[str, int, int], None]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """Every record's rows, kind by kind in the order of their tables' references; `told`
+    how many records are done."""
+    ordered = [
+        (kind, records_of(archive, kind)) for kind in sorted(RECORDS, key=lambda k: TABLES_IN_ORDER.index(k.table))
+    ]
+    total, done = sum(len(records) for _kind, records in ordered), 0
+    for kind, records in ordered:
+        for r in records:
             yield from record_rows(kind.name, r)
+            done += 1
+            told("export", done, total)
 
 
 def create_tables(db: sqlite3.Connection) -> None:
@@ -286,12 +293,15 @@ def create_tables(db: sqlite3.Connection) -> None:
     db.executescript(SCHEMA + SEARCH_AND_VIEWS)
 
 
-def fill_tables(db: sqlite3.Connection, archive: Archive) -> None:
+def fill_tables(
+    db: sqlite3.Connection, archive: Archive, told: Callable[[str, int, int], None] = lambda *_: None
+) -> None:
     """Every record of the archive into the (empty) tables; the full-text index built once
-    at the end, which takes a fifth of the time its triggers take row by row."""
+    at the end, which takes a fifth of the time its triggers take row by row. `told` of
+    each record put in ("export": done of how many)."""
     db.executescript(DROP_TRIGGERS)
     with db:
-        insert_rows(db, _archive_rows(archive))
+        insert_rows(db, _archive_rows(archive, told))
         db.execute("INSERT INTO partners_fts(partners_fts) VALUES ('rebuild')")
         db.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
     db.executescript(TRIGGERS)

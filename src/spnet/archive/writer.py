@@ -41,6 +41,7 @@ from spnet.fsutil import Replacement
 from spnet.models import Archive, ArchiveIndex, Country, Project, UniversityName
 
 if TYPE_CHECKING:
+    from spnet.archive.load import ProgressMaker
     from spnet.archive.unit import Unit
 
 
@@ -65,11 +66,12 @@ def _with_export(root: Path) -> sqlite3.Connection | None:
 
 
 @contextlib.contextmanager
-def current(root: Path, archive: Archive) -> Iterator[sqlite3.Connection | None]:
+def current(root: Path, archive: Archive, progress: ProgressMaker | None = None) -> Iterator[sqlite3.Connection | None]:
     """The index as it stands, read-only, for a copy of its export's tables (spnet export
     sqlite). The index fills them the first time an export asks (a query never needs
     them: filling them would take a fifth of a first reading), and keeps them current
-    after; None when there is no index of this very archive."""
+    after; None when there is no index of this very archive. `progress` is shown while
+    they are filled."""
     conn = _with_export(root)
     if conn is None:
         writer = Writer(root, keep=True)
@@ -79,7 +81,7 @@ def current(root: Path, archive: Archive) -> Iterator[sqlite3.Connection | None]
             except (*UNREADABLE, Spoiled):
                 state = None
             if state is not None and state.archive_index == archive.index:
-                writer.fill_export(archive)
+                writer.fill_export(archive, progress)
                 writer.commit()
         finally:
             writer.close()
@@ -316,16 +318,23 @@ class Writer:
             out.append((row.name, row.university, json.loads(unpack(problems, row.name)), found))
         return out
 
-    def fill_export(self, archive: Archive) -> None:
-        """The export's tables filled with every record of the archive. Their rows go with
-        the triggers set aside: a row spoiled since the full-text index took it would be
-        handed to it to delete, which SQLite then calls a malformed database."""
+    def fill_export(self, archive: Archive, progress: ProgressMaker | None = None) -> None:
+        """The export's tables filled with every record of the archive, `progress` shown.
+        Their rows go with the triggers set aside: a row spoiled since the full-text index
+        took it would be handed to it to delete, which SQLite then calls a malformed
+        database."""
+        from spnet.archive.load import Unseen
+
         self.db.executescript(tables.DROP_TRIGGERS)
         self.db.execute("INSERT INTO partners_fts(partners_fts) VALUES ('delete-all')")
         self.db.execute("INSERT INTO events_fts(events_fts) VALUES ('delete-all')")
         for table in tables.TABLES_IN_ORDER:
             self.db.execute(f"DELETE FROM {table}")
-        tables.fill_tables(self.db, archive)
+        told = progress() if progress is not None else Unseen()
+        try:
+            tables.fill_tables(self.db, archive, told)
+        finally:
+            told.close()
         self.sums = tables.table_sums(self.db)
         self._keep_sums()
         self.db.execute("UPDATE meta SET value = ? WHERE key = 'export'", (tables.current_mark(),))
