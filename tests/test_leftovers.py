@@ -129,14 +129,23 @@ def test_leftovers_of_gone_writers_are_removed_a_live_writers_kept(tmp_path: Pat
     cache = private_dir(tmp_path / "cache")
     dead, alive = dead_pid(), os.getpid()
     gone = [
-        f".index-0123456789abcdef.sqlite-{dead}-0a1b2c3d.tmp",
-        f".search-0123456789abcdef.sqlite-{dead}-4e5f6a7b.tmp",
+        f".index-0123456789abcdef.sqlite.spnet-{dead}-0a1b2c3d.tmp",
+        f".search-0123456789abcdef.sqlite.spnet-{dead}-4e5f6a7b.tmp",
         f".index-0123456789abcdef.sqlite-{dead}.tmp",
-        f".spnet.db-{dead}-8c9d0e1f.tmp-journal",
+        f".spnet.db.spnet-{dead}-8c9d0e1f.tmp-journal",
     ]
-    reused = f".index-fedcba9876543210.sqlite-{alive}-11111111.tmp"
-    # 8 random hex digits that are all digits: not taken for the pid
-    kept = [f".index-fedcba9876543210.sqlite-{alive}-22222222.tmp", ".notes.tmp", f".x-{dead}-nothex!.tmp"]
+    reused = f".index-fedcba9876543210.sqlite.spnet-{alive}-11111111.tmp"
+    # 8 random hex digits that are all digits: not taken for the pid; and a user's own
+    # files named as a temporary file may be, without spnet's mark (a cache directory
+    # may be one the user keeps other files in)
+    kept = [
+        f".index-fedcba9876543210.sqlite.spnet-{alive}-22222222.tmp",
+        ".notes.tmp",
+        f".x.spnet-{dead}-nothex!.tmp",
+        ".bash_history-2024.tmp",
+        f".thesis.tex-{dead}-cafebabe.tmp",
+        f".report.csv-{dead}.tmp",
+    ]
     for name in [*gone, reused, *kept]:
         (cache / name).write_bytes(b"part of a database")
     long_ago = time.time() - 10 * 24 * 3600  # before this test's own process started
@@ -153,8 +162,15 @@ def test_an_export_removes_its_own_targets_leftovers_only(tmp_path: Path) -> Non
     out = tmp_path / "out"
     out.mkdir()
     dead, alive = dead_pid(), os.getpid()
-    gone = f".spnet.json-{dead}-0a1b2c3d.tmp"
-    kept = [f".spnet.json-{alive}-4e5f6a7b.tmp", f".other.json-{dead}-8c9d0e1f.tmp"]
+    gone = f".spnet.json.spnet-{dead}-0a1b2c3d.tmp"
+    kept = [
+        f".spnet.json.spnet-{alive}-4e5f6a7b.tmp",
+        f".other.json.spnet-{dead}-8c9d0e1f.tmp",
+        # a user's files named alike, without spnet's mark
+        ".spnet.json-2024.tmp",
+        f".spnet.json-{dead}-deadbeef.tmp",
+        f".spnet.json-{dead}-00000000.tmp-wal",
+    ]
     for name in [gone, *kept]:
         (out / name).write_text("{")
     answer(DATA, cache, "export", "json", "--out", str(out / "spnet.json"))

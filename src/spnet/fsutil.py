@@ -16,9 +16,10 @@ A derived file (the index and the search index, in spnet's own cache directory) 
 written the same way but without fsync, since a crash costs only a rebuild; it is made
 for the user alone (0600), and its own name is replaced, whatever is there.
 
-Temporary files are named `.<name>-<pid>-<8 hex digits>.tmp` beside the file `<name>`
-they will replace, so that whoever finds one knows which process made it (SQLite may add
-its `-journal` to the name while a database is written). A process killed while it writes
+Temporary files are named `.<name>.spnet-<pid>-<8 hex digits>.tmp` beside the file
+`<name>` they will replace, so that whoever finds one knows spnet made it and which
+process (SQLite may add its `-journal` to the name while a database is written); nothing
+named otherwise is ever removed. A process killed while it writes
 (SIGKILL, a power cut) leaves its temporary file behind; the next writer that finds it
 removes it: beside the file it replaces, those of the same name; in the cache directory,
 every one. A leftover is removed only when its maker is gone: no live process has its pid
@@ -172,19 +173,19 @@ def _parent(path: Path) -> Path:
     return _temporary_dir() if _is_stream(path) else _target(path).parent
 
 
-# A temporary file's name, SQLite's files beside it included; then the name an earlier
-# spnet gave the index's, without the random part (tried second: 8 random hex digits may
-# all be digits, and read as a pid).
-_TEMPORARY = (
-    re.compile(r"\.(?P<name>.+)-(?P<pid>[0-9]{1,10})-[0-9a-f]{8}\.tmp(?:-journal|-wal|-shm)?"),
-    re.compile(r"\.(?P<name>.+)-(?P<pid>[0-9]{1,10})\.tmp"),
-)
+# A temporary file's name, SQLite's files beside it included: `.spnet-` marks it as
+# spnet's, so that a file of the user's named alike (`.backup-2024.tmp`,
+# `.notes-31000-cafebabe.tmp`) is never taken for one.
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.spnet-(?P<pid>[0-9]{1,10})-[0-9a-f]{8}\.tmp(?:-journal|-wal|-shm)?")
+# The name an earlier spnet gave the index's and the search index's temporary files, in its
+# cache directory only.
+_EARLIER = re.compile(r"\.(?P<name>(?:index|search)-[0-9a-f]{16}\.sqlite)-(?P<pid>[0-9]{1,10})\.tmp(?:-journal)?")
 
 
 def _create(parent: Path, name: str) -> Path:
-    """A new empty file `.<name>-<pid>-<random>.tmp` in `parent`, the user's alone."""
+    """A new empty file `.<name>.spnet-<pid>-<random>.tmp` in `parent`, the user's alone."""
     while True:
-        tmp = parent / f".{name}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        tmp = parent / f".{name}.spnet-{os.getpid()}-{secrets.token_hex(4)}.tmp"
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
         except FileExistsError:
@@ -202,7 +203,7 @@ def remove_leftovers(directory: Path, name: str | None = None) -> list[Path]:
     except OSError:
         return removed
     for entry in found:
-        match = _TEMPORARY[0].fullmatch(entry.name) or _TEMPORARY[1].fullmatch(entry.name)
+        match = _TEMPORARY.fullmatch(entry.name) or (_EARLIER.fullmatch(entry.name) if name is None else None)
         if match is None or name is not None and match["name"] != name:
             continue
         try:
