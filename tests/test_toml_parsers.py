@@ -55,10 +55,15 @@ def known_difference(text: str) -> bool:
     try:
         tomllib.loads(text)
     except ValueError as exc:
-        return "integer string conversion" in str(exc)
+        return "integer string conversion" in str(exc) or DOTTED_INTO_ARRAY in text
     except RecursionError:
         return True
     return False
+
+
+# A dotted key that extends an array of tables declared earlier: toml-rs reads it, tomllib
+# says "Cannot redefine namespace" (found by a differential fuzz of the suite's cases).
+DOTTED_INTO_ARRAY = "[[tab.arr]]\n[tab]\narr.var.val1 = 1\n"
 
 
 def typed(value: Any) -> Any:
@@ -290,6 +295,9 @@ def test_damaged_data_files_read_alike(path: Path, edits: list[tuple[float, int,
         "a = " + "[" * 1000 + "]" * 1000,
         "a = " + "{b=" * 600 + "1" + "}" * 600,
         "a = " + "{b=" * 2001 + "1" + "}" * 2001,
+        DOTTED_INTO_ARRAY,
+        "[tab]\n  'arr'.var = 1\n",
+        'a = """\nU.S. = not a key\n"""\n',
     ],
     ids=[
         "4300 digits",
@@ -304,6 +312,9 @@ def test_damaged_data_files_read_alike(path: Path, edits: list[tuple[float, int,
         "1000 deep",
         "600 deep inline",
         "2001 deep inline",
+        "dotted key into an array of tables",
+        "quoted dotted key",
+        "a string line like a dotted key",
     ],
 )
 def test_edge_texts_read_alike(text: str) -> None:
@@ -343,6 +354,38 @@ def test_without_toml_rs_every_answer_is_the_same(tmp_path: Path, args: list[str
     with_it, without = run_spnet(DATA, args, None), run_spnet(DATA, args, tmp_path)
     assert with_it.returncode == 0 and with_it.stdout
     assert (without.returncode, without.stdout, without.stderr) == (0, with_it.stdout, with_it.stderr)
+
+
+def test_a_dotted_key_into_an_array_of_tables_is_refused_as_tomllib_refuses_it(tmp_path: Path) -> None:
+    """toml-rs reads it; spnet says what tomllib says, with or without toml-rs."""
+    data = tmp_path / "data"
+    copy_data(data)
+    kyoto = data / "universities" / "kyoto.toml"
+    replace_text(kyoto, "[university]\n", "[[university.disagreements]]\n[university]\ndisagreements.extra.x = 1\n")
+    with_it, without = run_spnet(data, ["check"], None), run_spnet(data, ["check"], tmp_path)
+    assert "Cannot redefine namespace" in with_it.stderr, with_it.stderr[-400:]
+    assert (with_it.returncode, with_it.stderr) == (without.returncode, without.stderr)
+
+
+def test_a_small_stack_leaves_deep_nesting_to_tomllib(tmp_path: Path) -> None:
+    """Under `ulimit -s 1024`, nesting toml-rs would overflow the native stack on (its
+    process dies) is read by tomllib: one line and exit 3."""
+    import resource
+
+    data = tmp_path / "data"
+    copy_data(data)
+    with open(data / "countries.toml", "a", encoding="utf-8") as fh:
+        fh.write("zz = " + "[" * 995 + "]" * 995 + "\n")
+    hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+    done = subprocess.run(
+        [str(INSTALLED), "--data", str(data), "--no-cache", "meetings"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_STACK, (1 << 20, hard)),  # noqa: PLW1509
+    )
+    assert done.returncode == 3, done
+    assert done.stderr.count("\n") == 1 and "countries.toml" in done.stderr
 
 
 def test_without_toml_rs_a_syntax_error_reads_the_same(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ then parsed; whether it is in canonical form; and what says whether it changed."
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -106,16 +107,36 @@ def parse_toml(text: str) -> dict[str, Any]:
 
 # toml-rs recurses on the native stack for each nested array or inline table, and its
 # process dies (SIGSEGV) at about 4,500 levels on an 8 MiB stack: a text with fewer
-# opening brackets than this cannot nest that deep.
+# opening brackets than this cannot nest that deep (on a smaller stack, proportionally
+# fewer: _most_brackets).
 COMPILED_MOST_BRACKETS = 2000
+_STACK_MEASURED = 8 << 20
+
+# A key with a dot at the head of a line (`arr.var.val1 = 1`): toml-rs lets such a key
+# extend an array of tables declared earlier, where tomllib says "Cannot redefine
+# namespace"; tomllib reads every text holding one (spnet's files, as tomli-w writes
+# them, hold none; a line of a multi-line string that looks like one only costs speed).
+_DOTTED_KEY = re.compile(r"""^[ \t]*(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.""", re.MULTILINE)
+
+
+@functools.cache
+def _most_brackets() -> int:
+    """COMPILED_MOST_BRACKETS for this process's stack (`ulimit -s`)."""
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft == resource.RLIM_INFINITY or soft >= _STACK_MEASURED:
+        return COMPILED_MOST_BRACKETS
+    return COMPILED_MOST_BRACKETS * soft // _STACK_MEASURED
 
 
 def _read_compiled(text: str) -> dict[str, Any] | None:
     """The text's data as toml-rs reads it; None where tomllib must read it: toml-rs is not
     installed or refuses the text, or the text is one it reads and tomllib refuses (a
-    byte-order mark, an integer longer than Python reads from text) or may refuse (nested
-    deeper than spnet reads: tomllib stops at Python's recursion limit, and says so)."""
-    if text.startswith("\ufeff") or text.count("[") + text.count("{") > COMPILED_MOST_BRACKETS:
+    byte-order mark, an integer longer than Python reads from text, a dotted key) or may
+    refuse (nested deeper than spnet reads: tomllib stops at Python's recursion limit, and
+    says so)."""
+    if text.startswith("\ufeff") or text.count("[") + text.count("{") > _most_brackets() or _DOTTED_KEY.search(text):
         return None
     # toml-rs allocates through mimalloc, which by default commits its arenas up front: the
     # peak memory of reading the real archive was 40 MiB against tomllib's 27 (28 this way).
