@@ -94,9 +94,12 @@ def test_out_dash_is_standard_output(tmp_path: Path, fmt: str, start: bytes) -> 
         ("missing/dir/x.json", "No such file or directory"),
         (".", "Is a directory"),
         ("x" * 300 + ".json", "File name too long"),
+        ("loop1", "Too many levels of symbolic links"),
     ],
 )
 def test_a_bad_target_is_one_line_exit_4_and_nothing_left(tmp_path: Path, target: str, message: str) -> None:
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
     result = spnet("export", "json", "--out", target, cwd=tmp_path)
     assert result.returncode == 4
     err = result.stderr.decode()

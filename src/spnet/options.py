@@ -3,6 +3,7 @@ helpers each command calls: open the archive, one date span from --year/--fy/--f
 the output a listing asked for, and the call to the renderer."""
 
 import datetime as dt
+import errno
 import functools
 import inspect
 import os
@@ -285,7 +286,11 @@ def output_file(ctx: typer.Context, path: Path | None, option: str) -> Path | No
     if path is None or str(path) == "-":
         return path
     root = resolve_data_dir((ctx.obj or {}).get("data")).resolve()
-    if path.resolve().is_relative_to(root):
+    try:
+        resolved = path.resolve()
+    except RuntimeError:  # a loop of symbolic links: what open() would say of it (exit 4)
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
+    if resolved.is_relative_to(root):
         raise UsageError(
             _("{option} {path}: inside the archive's data directory {root}; write elsewhere").format(
                 option=option, path=render.visible(str(path)), root=render.visible(str(root))
