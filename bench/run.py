@@ -48,8 +48,10 @@ BIN = Path(PY).parent / "spnet"
 SPNET = [str(BIN)] if BIN.exists() else [PY, "-m", "spnet"]
 
 
-def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one run of argv."""
+def run_timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall and CPU seconds (user and system, worker processes included) and peak RSS (KiB)
+    of one run of argv. On a machine shared with other work the CPU time moves less than
+    the wall."""
     with open(os.devnull, "wb") as sink:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=sink, stderr=sink, env=env)
@@ -57,7 +59,13 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
         elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"bench: {' '.join(argv)} exited {os.waitstatus_to_exitcode(status)}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one run of argv."""
+    elapsed, _cpu, peak = run_timed(argv, env)
+    return elapsed, peak
 
 
 def measure(commands: list[list[str]], runs: int, env: dict[str, str]) -> list[tuple[list[float], list[int], float]]:

@@ -26,11 +26,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import MAKE_ARCHIVE, PY, SPNET, machine  # noqa: E402
+from run import MAKE_ARCHIVE, PY, SPNET, machine, run_timed  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[1] / "data"
 
@@ -58,19 +57,6 @@ def parse_alone(reader: str, data: Path) -> float:
     return float(out.stdout)
 
 
-def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall and CPU seconds (user and system, worker processes included) and peak RSS (KiB)
-    of one run. On a machine shared with other work the CPU time moves less than the wall."""
-    with open(os.devnull, "wb") as sink:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=sink, stderr=sink, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"bench: {' '.join(argv)} exited {os.waitstatus_to_exitcode(status)}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
-
-
 def turns(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int, fresh: Path | None = None) -> None:
     """Each command `runs` times, taking turns; with `fresh`, each run in an empty cache there."""
     found: dict[str, list[tuple[float, float, int]]] = {label: [] for label in commands}
@@ -78,7 +64,7 @@ def turns(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int, fres
         for label, (argv, env) in commands.items():
             if fresh is not None:
                 shutil.rmtree(fresh, ignore_errors=True)
-            found[label].append(run_once(argv, env))
+            found[label].append(run_timed(argv, env))
     for label, results in found.items():
         wall, cpu, peak = (statistics.median(r[k] for r in results) for k in range(3))
         low = min(r[0] for r in results)

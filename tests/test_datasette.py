@@ -7,6 +7,7 @@ Datasette on 127.0.0.1 and read what it answers, as a user's browser or script w
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -157,14 +158,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def served(export: tuple[Path, Path]) -> Iterator[str]:
-    """The export served by `datasette serve` with its metadata: the database's base URL."""
-    db_path, meta = export
+@contextlib.contextmanager
+def datasette_serving(db_path: Path, *options: str) -> Iterator[str]:
+    """`datasette serve` of a database on a free local port, with `options`: the database's
+    base URL, once it answers; the server stopped after."""
     port = _free_port()
-    command = [DATASETTE, "serve", str(db_path), "--metadata", str(meta), "--host", "127.0.0.1", "--port", str(port)]
+    command = [DATASETTE, "serve", str(db_path), *options, "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}/spnet"
+    base = f"http://127.0.0.1:{port}/{db_path.stem}"
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -185,6 +186,14 @@ def served(export: tuple[Path, Path]) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="module")
+def served(export: tuple[Path, Path]) -> Iterator[str]:
+    """The export served by `datasette serve` with its metadata: the database's base URL."""
+    db_path, meta = export
+    with datasette_serving(db_path, "--metadata", str(meta)) as base:
+        yield base
 
 
 def fetch(url: str) -> str:

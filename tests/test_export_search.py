@@ -13,7 +13,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -143,32 +142,10 @@ def served(exported: Path) -> Iterator[str]:
     """The export served by `datasette serve` as it is, with no metadata: its base URL."""
     if DATASETTE is None:
         pytest.skip("Datasette is not installed (pip install datasette)")
-    from tests.test_datasette import _free_port
+    from tests.test_datasette import datasette_serving
 
-    port = _free_port()
-    command = [DATASETTE, "serve", str(exported), "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}/spnet"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}.json", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail(f"datasette exited: {server.stderr.read() if server.stderr else ''}")
-                if time.monotonic() > deadline:
-                    pytest.fail("datasette did not answer within 30 s")
-                time.sleep(0.1)
+    with datasette_serving(exported) as base:
         yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _get(url: str) -> str:
