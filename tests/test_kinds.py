@@ -30,7 +30,7 @@ from spnet import columns, datasette, glossary, models, records
 from spnet.archive import build, crosscheck, index, kinds, load_archive, schema
 from spnet.archive.kinds import KIND, KINDS, NAMES, RECORDS, SQL_TABLES
 
-from .conftest import DATA, json_rows
+from .conftest import DATA, REPO, json_rows
 
 SOURCE = Path(spnet.__file__).parent
 _KIND_HOLDERS = {"raw", "r", "k"}  # names whose `.kind` is a record kind in spnet's code
@@ -220,7 +220,7 @@ def test_show_names_each_record_by_its_registered_kind(cli) -> None:
 def test_the_recipe_for_a_new_kind_names_every_table_kept_per_kind() -> None:
     """docs/development.md says where a new kind goes; each module with a table per kind
     (a `covering` call, or code per kind the checks above read) is named in it."""
-    docs = (SOURCE.parents[1] / "docs" / "development.md").read_text(encoding="utf-8")
+    docs = (REPO / "docs" / "development.md").read_text(encoding="utf-8")
     recipe = docs.split("## Adding a kind of record", 1)[1].split("\n## ", 1)[0]
     per_kind = {"archive/kinds.py", "archive/build.py", "archive/crosscheck.py", "glossary.py"}
     per_kind |= {str(defined(name)[0].relative_to(SOURCE)) for name in ("record_rows", "bundle")}
