@@ -14,6 +14,7 @@ import pytest
 import tomli_w
 
 from spnet.archive import edit as archive
+from tests.conftest import json_rows
 
 KYOTO = "universities/kyoto.toml"
 PARTNER = ["add", "partner", "-u", "京都", "--id", "kyoto-new", "--name-en", "New University", "--kind", "strategic"]
@@ -83,13 +84,59 @@ def test_add_event_and_person(cli, data_copy: Path) -> None:
     assert "new-person\t山田 花子\t\n" in people.stdout
 
 
+@pytest.mark.parametrize("typed", ["1990年代", "1990s", "199X", "１９９０年代"])
+def test_a_decade_is_added_as_the_archive_stores_it_and_found_by_it(cli, data_copy: Path, typed: str) -> None:
+    """A date the report knows only to the decade (1990年代) is written as the archive keeps
+    its other one (199X), in canonical form, and answers as that decade everywhere."""
+    since = [*PARTNER, "--since", typed, "--designated", typed, *SOURCE]
+    event = [
+        "add", "event", "--id", "kyoto-new-office", "--kind", "milestone", "--date", typed, "-u", "kyoto",
+        "--title-en", "An office opened", "--partner", "kyoto-new", *SOURCE,
+    ]  # fmt: skip
+    for args in (since, event):
+        added = cli("--data", str(data_copy), *args)
+        assert added.exception is None and added.exit_code == 0, added.stderr
+    doc = tomllib.loads((data_copy / KYOTO).read_text(encoding="utf-8"))
+    assert (doc["partners"][-1]["since"], doc["partners"][-1]["designated"]) == ("199X", "199X")
+    assert doc["events"][-1]["date"] == "199X"
+    assert cli("--data", str(data_copy), "fmt", "--check").exit_code == 0
+    assert cli("--data", str(data_copy), "check").exit_code == 0
+    (shown,) = json_rows(cli, "--data", str(data_copy), "show", "kyoto-new-office")
+    assert shown["date"] == "199X"
+    in_the_1990s = json_rows(cli, "--data", str(data_copy), "timeline", "--from", "1990年代", "--to", "1999")
+    assert "kyoto-new-office" in {e["id"] for e in in_the_1990s}
+    assert [e["id"] for e in json_rows(cli, "--data", str(data_copy), "timeline", "--from", "2000")].count(
+        "kyoto-new-office"
+    ) == 0
+    begun = json_rows(cli, "--data", str(data_copy), "partners", "-u", "kyoto", "--since", "1990s")
+    assert [(p["id"], p["since"]) for p in begun if p["id"] == "kyoto-new"] == [("kyoto-new", "199X")]
+
+
+def test_a_decade_out_of_range_is_refused_by_the_installed_command_in_japanese(data_copy: Path) -> None:
+    """The same refusal as for any other date, in the reader's language: one line, exit 2."""
+    before = snapshot(data_copy)
+    spnet = Path(sys.executable).with_name("spnet")  # the console script, as a user runs it
+    result = subprocess.run(
+        [spnet, "--data", str(data_copy), *PARTNER, "--since", "3000年代", *SOURCE],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SPNET_LANG": "ja"},
+        timeout=60,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("spnet: エラー: 日付 '3000年代' は使えません: 3000年は範囲外です。")
+    assert result.stderr.count("\n") == 1
+    assert snapshot(data_copy) == before
+
+
 @pytest.mark.parametrize(
     "extra,message",
     [
         (["--id", "kyoto-vienna"], "duplicate id 'kyoto-vienna'"),
         (["--id", "Not An Id"], "must be lower-case letters"),
         (["--since", "2025-02-30"], "bad date '2025-02-30'"),
-        (["--since", "1990年代"], "stores a day, a month, a year or a 年度"),
+        (["--since", "3000年代"], "bad date '3000年代': year 3000 is out of range"),
+        (["--since", "1995年代"], "bad date '1995年代'; use "),  # a decade begins in a year ending 0
         (["--designated", "2025-13"], "bad date '2025-13'"),
         (["--country", "Atlantis"], "unknown country 'Atlantis'"),
         (["--kind", "friend"], "unknown partner kind 'friend'"),

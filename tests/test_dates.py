@@ -35,6 +35,10 @@ D = dt.date
         ("FY 2022", D(2022, 4, 1), D(2023, 3, 31)),
         ("2022年度", D(2022, 4, 1), D(2023, 3, 31)),
         ("令和4年度", D(2022, 4, 1), D(2023, 3, 31)),
+        ("1990年代", D(1990, 1, 1), D(1999, 12, 31)),
+        ("1990s", D(1990, 1, 1), D(1999, 12, 31)),
+        ("199X", D(1990, 1, 1), D(1999, 12, 31)),  # the decade as the archive stores and prints it
+        ("１９９Ｘ", D(1990, 1, 1), D(1999, 12, 31)),
     ],
 )
 def test_accepted_forms(text: str, start: dt.date, end: dt.date) -> None:
@@ -44,7 +48,10 @@ def test_accepted_forms(text: str, start: dt.date, end: dt.date) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["1 Apr", "April", "2023-02-30", "2023-13", "March 32 2023", "abc", "", "99999", "2023/3/3/3", "令和", "0999"],
+    [
+        *["1 Apr", "April", "2023-02-30", "2023-13", "March 32 2023", "abc", "", "99999", "2023/3/3/3", "令和", "0999"],
+        *["1995年代", "199", "19XX", "099X", "300X"],  # a decade: three digits of a year from 1000 to 2999, then X
+    ],
 )
 def test_refused_forms(text: str) -> None:
     with pytest.raises(UsageError, match="bad date"):

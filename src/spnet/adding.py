@@ -129,7 +129,9 @@ def add_partner(
         str | None,
         typer.Option("--country-reason", metavar="TEXT", help="Why the curators give the country (basis curator)."),
     ] = None,
-    since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="2019, 2019-08 or 2019-08-01.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="DATE", help="2019, 2019-08, 2019-08-01 or 1990s.")
+    ] = None,
     designated: Annotated[
         str | None,
         typer.Option("--designated", metavar="DATE", help="When the relation was made strategic: 2019, 2019-08 ..."),
@@ -178,7 +180,10 @@ def add_event(
         ),
     ],
     date: Annotated[
-        str, typer.Option("--date", metavar="DATE", help="2025-03-03, 2025-03 or 2025 (a partial date stays partial).")
+        str,
+        typer.Option(
+            "--date", metavar="DATE", help="2025-03-03, 2025-03, 2025, FY2025 or 1990s (a partial date stays partial)."
+        ),
     ],
     source: SourceOpt,
     lines: LinesOpt,

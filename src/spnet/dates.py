@@ -1,12 +1,13 @@
 """Dates typed by a user, as spans of days; and dates written for a person to read.
 
 Accepted: 2023, 2023-03, 2023-03-03, 2023/3/3, March 2023, 3 Mar 2023, 2023年3月3日, 2023年3月,
-2023年, 1990年代, 1990s; the Japanese eras (令和5年, 令和元年, 平成31年4月30日, 昭和35年, R5,
-R5.3.3, H31.4.30, S35), full-width digits anywhere; the report's own form with a weekday
-in brackets (2022年02月10日（木）: the weekday is checked); fiscal years (FY2022, 2022年度,
-令和4年度, and for --fy any year: R5, 令和5年). A partial date means its whole span; an era
-year only the part of it in that era. A date without a year is refused rather than given
-this year. python-dateutil is imported only for the English month forms.
+2023年, 1990年代, 1990s, 199X (a decade as the archive stores it); the Japanese eras (令和5年,
+令和元年, 平成31年4月30日, 昭和35年, R5, R5.3.3, H31.4.30, S35), full-width digits anywhere;
+the report's own form with a weekday in brackets (2022年02月10日（木）: the weekday is
+checked); fiscal years (FY2022, 2022年度, 令和4年度, and for --fy any year: R5, 令和5年). A
+partial date means its whole span; an era year only the part of it in that era. A date
+without a year is refused rather than given this year. python-dateutil is imported only for
+the English month forms.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ _WESTERN = rf"(\d{{4}})(?:{_SEP}(\d{{1,2}})(?:{_SEP}(\d{{1,2}}))?)?"
 _JA = r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?"
 _ERA_NAME = r"(明治|大正|昭和|平成|令和|[mtshr])(元|\d{1,2})"
 _ERA = rf"{_ERA_NAME}(?:(?:年|{_SEP})(?:(\d{{1,2}})(?:月|{_SEP})?(?:(\d{{1,2}})日?)?)?)?"
-_DECADE = r"(\d{3})0(?:年代|s)"
+_DECADE = r"(\d{3})(?:0年代|0s|x)"  # 1990年代, 1990s, 199X
 _FY = rf"fy(\d{{4}})|(\d{{4}})年度|{_ERA_NAME}年度"
 _WEEKDAY = r"(.*?)\((月|火|水|木|金|土|日|mon|tue|wed|thu|fri|sat|sun)[a-z]*(?:曜日|曜)?\)"
 
@@ -223,18 +224,17 @@ def parse_fiscal_year(text: str) -> DateSpan:
 
 
 def to_partial_date(text: str) -> str:
-    """A user-typed date as the archive stores it: 2023-03-03, 2023-03 or 2023."""
+    """A user-typed date as the archive stores it: 2023-03-03, 2023-03, 2023, FY2023 or 199X,
+    as precise as it was typed (PartialDate's own form)."""
     parsed = _parse(text)
-    start = parsed.span.start
-    if parsed.precision == "day":
-        return start.isoformat()
-    if parsed.precision == "month":
-        return f"{start.year:04d}-{start.month:02d}"
-    if parsed.precision == "year":
-        return f"{parsed.year:04d}"
-    if parsed.precision == "fy":
-        return f"FY{parsed.year:04d}"
-    raise UsageError(_("bad date {text!r}: the archive stores a day, a month, a year or a 年度").format(text=text))
+    start, precision = parsed.span.start, parsed.precision
+    return PartialDate(
+        parsed.year,
+        start.month if precision in ("month", "day") else None,
+        start.day if precision == "day" else None,
+        decade=precision == "decade",
+        fiscal=precision == "fy",
+    ).iso()
 
 
 # ------------------------------------------------------------------ dates for a person
