@@ -129,6 +129,70 @@ def test_a_decade_out_of_range_is_refused_by_the_installed_command_in_japanese(d
     assert snapshot(data_copy) == before
 
 
+# A partner and the country the report names only inside its name need each other: without
+# the partner, countries.toml's Switzerland (basis "name") is an error.
+ETH = ["--id", "tokyo-eth-zurich", "--name-ja", "スイス連邦工科大学チューリッヒ校", "--kind", "strategic-partner"]
+ETH += ["--country-basis", "name", "--country-lines", "2534", "--source", "Chapter 4", "--lines", "2534"]
+
+
+def _without_eth(data: Path) -> tuple[Path, str]:
+    """The archive with ETH Zurich taken out of its file: not valid, and the error every
+    command that reads it gives."""
+    tokyo = data / "universities" / "tokyo.toml"
+    doc = tomllib.loads(tokyo.read_text(encoding="utf-8"))
+    doc["partners"] = [p for p in doc["partners"] if p["id"] != "tokyo-eth-zurich"]
+    tokyo.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    checked = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data), "partners"], capture_output=True, text=True, timeout=120
+    )
+    assert checked.returncode == 3 and checked.stderr.count("\n") == 1
+    error = checked.stderr.rstrip("\n")
+    assert 'countries[10] (ch): basis = "name", but no partner of this country' in error, error
+    return tokyo, error
+
+
+def test_a_record_that_makes_the_archive_valid_is_added(cli, data_copy: Path) -> None:
+    """The one order in which `add` can write such a pair: the country first (by hand), then
+    the partner that makes the archive valid again; its country typed as a user names it."""
+    tokyo, _error = _without_eth(data_copy)
+    added = cli("--data", str(data_copy), "add", "partner", "-u", "tokyo", *ETH, "--country", "スイス")
+    assert added.exception is None and added.exit_code == 0, added.stderr
+    (new,) = [p for p in tomllib.loads(tokyo.read_text(encoding="utf-8"))["partners"] if p["id"] == "tokyo-eth-zurich"]
+    assert (new["country"], new["country_basis"], new["country_lines"]) == ("ch", "name", [2534])
+    assert cli("--data", str(data_copy), "check").exit_code == 0
+    assert cli("--data", str(data_copy), "fmt", "--check").exit_code == 0
+    swiss = json_rows(cli, "--data", str(data_copy), "partners", "--country", "Switzerland")
+    assert "tokyo-eth-zurich" in {p["id"] for p in swiss}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["person", "--id", "new-person", "--name-en", "N", "--source", "s", "--lines", "1"], id="other"),
+        pytest.param(
+            ["partner", "-u", "tokyo", *[("1" if a == "2534" else a) for a in ETH], "--country", "ch"],
+            id="lines-without-the-name",
+        ),
+        pytest.param(["partner", "-u", "東京大学", *ETH, "--country", "ch"], id="by-name"),
+        pytest.param(["partner", "-u", "../universities/tokyo", *ETH, "--country", "ch"], id="a-path"),
+    ],
+)
+def test_an_archive_a_record_leaves_invalid_is_refused_as_before(data_copy: Path, args: list[str]) -> None:
+    """A record that does not make the archive valid (another record; the partner citing
+    lines without the name; a university by a name, which only a valid archive resolves;
+    a path) is refused by the installed command with the archive's own error, exit 3."""
+    _tokyo, error = _without_eth(data_copy)
+    before = snapshot(data_copy)
+    result = subprocess.run(
+        [sys.executable, "-m", "spnet", "--data", str(data_copy), "add", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (result.returncode, result.stdout, result.stderr.splitlines()) == (3, "", [error])
+    assert snapshot(data_copy) == before
+
+
 @pytest.mark.parametrize(
     "extra,message",
     [

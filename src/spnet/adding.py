@@ -1,7 +1,7 @@
 """`spnet add`: records added to the archive, validated first and written atomically."""
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 import typer.main
@@ -11,8 +11,9 @@ from spnet.app import CONTEXT, app
 from spnet.archive import COUNTRY_BASES, EVENT_KINDS, PARTNER_KINDS
 from spnet.boundary import LocalisedGroup, SpnetCommand
 from spnet.dates import to_partial_date
-from spnet.errors import UsageError
+from spnet.errors import DataError, UsageError
 from spnet.i18n import _
+from spnet.models import Archive
 from spnet.options import (
     OneUniversityOpt,
     archive_options,
@@ -70,13 +71,47 @@ def _lines(text: str) -> list[int]:
     return numbers
 
 
-def _add(ctx: typer.Context, kind: str, record: dict[str, Any], university: str | None, dry_run: bool) -> None:
+class AsItIs(NamedTuple):
+    """The archive before the record is added, or why it is not valid."""
+
+    archive: Archive | None
+    invalid: DataError | None
+
+    def university(self, typed: str) -> str:
+        """A university as typed resolved; its id as typed, with no valid archive to look in
+        (the archive with the record, checked whole, tells an unknown one)."""
+        return names.resolve_university(self.archive, typed) if self.archive else typed
+
+
+def _as_it_is(ctx: typer.Context) -> AsItIs:
+    """The archive, or why it is not valid as it is: a record can be what makes it valid (a
+    partner, and a country the report names only inside that partner's name, need each
+    other), so the record is checked with the whole archive before anything is written."""
+    try:
+        return AsItIs(open_archive(ctx), None)
+    except DataError as exc:
+        return AsItIs(None, exc)
+
+
+def _add(
+    ctx: typer.Context, kind: str, record: dict[str, Any], university: str | None, dry_run: bool, before: AsItIs
+) -> None:
+    """Write the record, checked with the whole archive; when the archive was not valid
+    before, only if the record makes it so, else the archive's own error, as any command
+    reading it gives."""
     from spnet.archive.edit import add_record
 
     root = editable_root(ctx)
     cache = (ctx.obj or {}).get("cache", True)
     done = add_record(
-        root, kind, record, university=university, dry_run=dry_run, cache=cache, progress=TerminalProgress
+        root,
+        kind,
+        record,
+        university=university,
+        dry_run=dry_run,
+        cache=cache,
+        progress=TerminalProgress,
+        invalid=before.invalid,
     )
     if dry_run:
         sys.stdout.write(done.record + "\n" + done.diff)  # canonical TOML: nothing in it acts on a terminal
@@ -144,12 +179,12 @@ def add_partner(
     Example: spnet add partner -u kyoto --id kyoto-example --name-en "Example University"
     --kind strategic-partner --source "Minutes 2025" --lines 1
     """
-    archive = open_archive(ctx)
-    uid = names.resolve_university(archive, university)
+    before = _as_it_is(ctx)
+    uid = before.university(university)
     record: dict[str, Any] = {"id": record_id, **_text(name_en=name_en, name_ja=name_ja)}
     record["kind"] = names.resolve_choice(_("partner kind"), kind, PARTNER_KINDS)
     if country:
-        record["country"] = names.resolve_country(archive, country)
+        record["country"] = names.resolve_country(before.archive, country)
         record["country_basis"] = names.resolve_choice(_("country basis"), country_basis, COUNTRY_BASES)
         if country_lines:
             record["country_lines"] = _lines(country_lines)
@@ -162,7 +197,7 @@ def add_partner(
         record["designated"] = to_partial_date(designated)
     record.update(_text(note=note))
     record.update(source=source, lines=_lines(lines))
-    _add(ctx, "partner", record, uid, dry_run)
+    _add(ctx, "partner", record, uid, dry_run, before)
 
 
 @add_app.command("event", cls=SpnetCommand)
@@ -203,8 +238,8 @@ def add_event(
     Example: spnet add event --id kyoto-example-2025 --kind milestone --date 2025-06 -u kyoto
     --title-en "Joint symposium" --tentative --source "Minutes 2025" --lines 1
     """
-    archive = open_archive(ctx)
-    uid = names.resolve_university(archive, university) if university else None
+    before = _as_it_is(ctx)
+    uid = before.university(university) if university else None
     record: dict[str, Any] = {"id": record_id, "kind": names.resolve_choice(_("event kind"), kind, EVENT_KINDS)}
     if number is not None:
         record["number"] = number
@@ -216,7 +251,7 @@ def add_event(
         record["partners"] = list(partner)
     record.update(_text(note=note))
     record.update(source=source, lines=_lines(lines))
-    _add(ctx, "event", record, uid, dry_run)
+    _add(ctx, "event", record, uid, dry_run, before)
 
 
 @add_app.command("person", cls=SpnetCommand)
@@ -240,7 +275,7 @@ def add_person(
 
     Example: spnet add person --id example-person --name-ja 例 --source "Minutes 2025" --lines 1
     """
-    archive = open_archive(ctx)
+    before = _as_it_is(ctx)
     record: dict[str, Any] = {"id": record_id}
     record.update(
         _text(
@@ -253,7 +288,7 @@ def add_person(
         )
     )
     if university:
-        record["university"] = names.resolve_university(archive, university)
+        record["university"] = before.university(university)
     record.update(_text(note=note))
     record.update(source=source, lines=_lines(lines))
-    _add(ctx, "person", record, None, dry_run)
+    _add(ctx, "person", record, None, dry_run, before)

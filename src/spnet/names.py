@@ -239,11 +239,12 @@ def resolve_universities(archive: Archive, typed: Iterable[str]) -> set[str]:
     return {resolve_university(archive, t) for t in typed}
 
 
-def resolve_country(archive: Archive, typed: str) -> str:
+def resolve_country(archive: Archive | None, typed: str) -> str:
     """`gb`, `GBR`, `UK`, `United Kingdom`, `英国`, `イギリス` -> "gb". Every ISO 3166 country
-    is known, not only those of the archive: a country with no partners is an empty answer,
-    not an error."""
-    own = {c.id: Names(tuple(n for n in (c.name.en, c.name.ja) if n)) for c in archive.countries}
+    is known, not only those of the archive (or without one: `add` to an archive that is not
+    valid as it is): a country with no partners is an empty answer, not an error."""
+    countries = archive.countries if archive is not None else ()
+    own = {c.id: Names(tuple(n for n in (c.name.en, c.name.ja) if n)) for c in countries}
 
     def names() -> dict[str, Names]:
         from spnet.countries import iso_countries  # pycountry: only when a country is typed

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from spnet.archive.files import canonical, is_canonical, read_toml
 from spnet.archive.load import Progress, ProgressMaker, Unseen, scan
-from spnet.archive.paths import data_files, display
+from spnet.archive.paths import data_files, display, tomls
 from spnet.archive.schema import Problems, check_table
 from spnet.errors import DataError, OutputError, UsageError, bad_environment
 from spnet.fsutil import write_atomically
@@ -45,6 +45,7 @@ def add_record(
     dry_run: bool = False,
     cache: bool = True,
     progress: ProgressMaker | None = None,
+    invalid: DataError | None = None,
 ) -> Addition:
     """Append one record to the file it belongs in, if the whole archive stays valid.
 
@@ -54,14 +55,19 @@ def add_record(
     write the file canonically to a temporary file, fsync it and move it into place, so a
     failure at any step leaves the old file or the new one, never a part. A file changed
     by a hand (not under the lock) after it was read is read and checked again first.
-    `progress` is shown while the archive's files are read.
+    `progress` is shown while the archive's files are read. `invalid` says why the archive is
+    not valid as it is: the record may be what makes it so (a partner, and a country the
+    report names only inside that partner's name, need each other); when the archive with
+    the record is not valid either, or `university` names no file, that error is raised.
     """
     import difflib
 
     table, spec_kind = _ADD_TABLES[kind]
     path = root / ("universities" / Path(f"{university}.toml") if university else Path("project.toml"))
     shown = display(path, root)
-    if university is not None and not path.is_file():
+    if university is not None and f"{university}.toml" not in tomls(root / "universities"):  # never a path
+        if invalid is not None:  # a university's name, which only a valid archive resolves
+            raise invalid
         raise UsageError(_("unknown university {id!r}: no file {file}").format(id=university, file=shown))
     problems = Problems()
     if not check_table(record, spec_kind, f"new {kind}", problems):
@@ -69,7 +75,7 @@ def add_record(
     with locked(root):
         for _attempt in range(REREADS):
             seen = identity(path)
-            text, new_text = _with_record(root, path, shown, table, record, cache, progress)
+            text, new_text = _with_record(root, path, shown, table, record, cache, progress, invalid)
             if dry_run:
                 break
             if identity(path) != seen:  # changed by a hand since it was read: read again
@@ -95,7 +101,14 @@ def add_record(
 
 
 def _with_record(
-    root: Path, path: Path, shown: str, table: str, record: dict[str, Any], cache: bool, progress: ProgressMaker | None
+    root: Path,
+    path: Path,
+    shown: str,
+    table: str,
+    record: dict[str, Any],
+    cache: bool,
+    progress: ProgressMaker | None,
+    invalid: DataError | None,
 ) -> tuple[str, str]:
     """The file's text, and its text with the record added once the whole archive is
     checked with it: DataError when the file is not canonical, UsageError when refused."""
@@ -108,6 +121,8 @@ def _with_record(
         )
     new_doc = {**doc, table: [*doc.get(table, []), record]}
     archive, found = scan(root, proposed={path: new_doc}, cache=cache, progress=progress)
+    if archive is None and invalid is not None:
+        raise invalid
     if archive is None:
         raise UsageError(_("refused, nothing written: {why}").format(why=found.errors[0]))
     return text, canonical(new_doc)
