@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -27,7 +28,7 @@ from rich.cells import cell_len
 
 from spnet import columns, names, render
 from spnet.archive import load_archive
-from spnet.dates import parse_span
+from spnet.dates import DateStyle, format_date, parse_span, to_partial_date
 from spnet.errors import DataError, UsageError
 from tests import hostile as corpus
 from tests.conftest import DATA, copy_data
@@ -134,6 +135,25 @@ def test_random_text_through_dates_and_names(typed: str) -> None:
         assert names.resolve_university(ARCHIVE, typed) in {u.id for u in ARCHIVE.universities}
     except UsageError as exc:
         assert "\n" not in str(exc)
+
+
+# Every date the archive can hold from 1000 to 2999, in each of its five forms.
+stored_dates = st.one_of(
+    st.dates(dt.date(1000, 1, 1), dt.date(2999, 12, 31)).flatmap(
+        lambda d: st.sampled_from([d.isoformat(), d.isoformat()[:7], d.isoformat()[:4]])
+    ),
+    st.integers(1000, 2998).map(lambda y: f"FY{y}"),
+    st.integers(100, 299).map(lambda d: f"{d}X"),
+)
+
+
+@given(stored=stored_dates)
+@example("199X")
+def test_a_date_as_spnet_stores_and_shows_it_is_added_as_it_was(stored: str) -> None:
+    """What `add` writes for a date typed as the archive stores it (what `show --format json`
+    prints), or as spnet shows it (1990s, 1990年代, 2019年度, 2023年3月3日（金）): that date."""
+    for shown in (stored, format_date(stored, DateStyle.ISO), format_date(stored, DateStyle.JA)):
+        assert to_partial_date(shown) == stored, shown
 
 
 COLUMNS = [c for c in columns.COLUMNS["partners"] if c.default]
