@@ -335,18 +335,161 @@ def test_no_output_replaces_a_file_of_the_archive(tmp_path: Path, args: list[str
     assert _archive_bytes(data) == before  # every record as it was, nothing added beside them
 
 
+# ------------------------------------------------------------------ a name that ends in a slash
+# Every option that names a file spnet writes, `{}` its value.
+FILE_OPTIONS = {
+    "export json --out": ["export", "json", "--out", "{}"],
+    "export ics --out": ["export", "ics", "--out", "{}"],
+    "export sqlite --out": ["export", "sqlite", "--out", "{}"],
+    "export sqlite --metadata": ["export", "sqlite", "--out", "spnet.db", "--metadata", "{}"],
+    "graph --out": ["graph", "--out", "{}"],
+    "graph --format svg --out": ["graph", "--format", "svg", "--out", "{}"],
+    "timeline --svg": ["timeline", "--svg", "{}"],
+}
+
+
+def _files(root: Path) -> dict[str, object]:
+    """Every entry under root: a link by where it points, a directory as such, a file by its content."""
+
+    def seen(p: Path) -> object:
+        return ("link", os.readlink(p)) if p.is_symlink() else "dir" if p.is_dir() else p.read_bytes()
+
+    return {str(p.relative_to(root)): seen(p) for p in sorted(root.rglob("*"))}
+
+
+@pytest.mark.parametrize(
+    "target,message",
+    [
+        ("newdir/", "newdir/: No such file or directory"),  # a directory that is not there
+        ("newdir/.", "newdir/.: No such file or directory"),
+        ("mine.txt/", "mine.txt/: Not a directory"),  # a file's name with a slash: the file kept
+        ("here/", "here/: Is a directory"),  # a directory that is there: refused, as without the slash
+        ("here/.", "here/.: Is a directory"),
+        ("here/..", "here/..: Is a directory"),
+        ("link-to-mine/", "link-to-mine/: Not a directory"),
+        ("link-to-nothing/", "link-to-nothing/: No such file or directory"),
+    ],
+)
+@pytest.mark.parametrize("option", FILE_OPTIONS)
+def test_a_name_ending_in_a_slash_names_a_directory(tmp_path: Path, option: str, target: str, message: str) -> None:
+    """`--out newdir/` is what the system reads it as, a directory's name: never a file made
+    as `newdir`, nor an existing file written over; one line and exit 4, as writing any
+    path that cannot be opened."""
+    (tmp_path / "here").mkdir()
+    (tmp_path / "mine.txt").write_text("my notes")
+    (tmp_path / "link-to-mine").symlink_to("mine.txt")
+    (tmp_path / "link-to-nothing").symlink_to("nothing")
+    before = _files(tmp_path)
+    args = [target if a == "{}" else a for a in FILE_OPTIONS[option]]
+    result = installed(args, "", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (4, b""), result.stderr
+    assert result.stderr.decode() == f"spnet: error: cannot write the output: {message}\n"
+    assert _files(tmp_path) == before  # nothing made, nothing replaced, no temporary file left
+
+
+@pytest.mark.parametrize("target", ["tables/", "tables/.", "tables"])
+@pytest.mark.parametrize("exists", [False, True])
+def test_the_csv_export_is_a_directory_with_or_without_the_slash(tmp_path: Path, target: str, exists: bool) -> None:
+    """CSV writes a directory: its name may end in a slash, and it is made if it is not there."""
+    if exists:
+        (tmp_path / "tables").mkdir()
+    result = installed(["export", "csv", "--out", target], "", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert [p.name for p in tmp_path.iterdir()] == ["tables"]
+    assert (tmp_path / "tables" / "partners.csv").read_text(encoding="utf-8").startswith("id,")
+
+
+def test_a_csv_export_over_a_file_keeps_the_file(tmp_path: Path) -> None:
+    (tmp_path / "tables").write_text("my notes")
+    for target in ("tables", "tables/"):
+        result = installed(["export", "csv", "--out", target], "", cwd=tmp_path)
+        assert result.returncode in (2, 4) and result.stderr.count(b"\n") == 1, result.stderr
+        assert b"not a directory" in result.stderr.lower()
+    assert (tmp_path / "tables").read_text() == "my notes" and len(list(tmp_path.iterdir())) == 1
+
+
+# ------------------------------------------------------------------ two outputs, one file
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["export", "sqlite", "--out", "same.db", "--metadata", "same.db"], "--metadata and --out name the same file"),
-        (["timeline", "--svg", "-", "--format", "csv"], "--svg - and --format both write to standard output"),
+        (
+            ["export", "sqlite", "--out", "same.db", "--metadata", "same.db"],
+            "--out same.db and --metadata same.db name",
+        ),
+        (["export", "sqlite", "--out", "same.db", "--metadata", "./same.db"], "--out same.db and --metadata ./same.db"),
+        (["export", "sqlite", "--out", "a/../same.db", "--metadata", "same.db"], "--out a/../same.db and --metadata"),
+        (["export", "sqlite", "--out", "-", "--metadata", "/dev/stdout"], "--out - and --metadata /dev/stdout both"),
+        (["export", "sqlite", "--out", "/dev/fd/1", "--metadata", "-"], "--out /dev/fd/1 and --metadata - both write"),
+        (["export", "sqlite", "--out", "/dev/stdout", "--metadata", "/dev/fd/1"], "--out /dev/stdout and --metadata"),
+        (["timeline", "--svg", "-", "--format", "csv"], "--svg - and --format csv both write to standard output"),
+        (["timeline", "--svg", "/dev/stdout", "--format", "json"], "--svg /dev/stdout and --format json both write"),
+        (["timeline", "--svg", "/dev/fd/1", "--format", "table"], "--svg /dev/fd/1 and --format table both write"),
     ],
 )
 def test_outputs_that_would_overwrite_each_other_are_refused(tmp_path: Path, args: list[str], message: str) -> None:
-    result = spnet(*args, cwd=tmp_path)
-    assert result.returncode == 2 and not result.stdout
+    (tmp_path / "a").mkdir()
+    result = installed(args, "", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, b""), result.stderr
     assert result.stderr.decode().startswith(f"spnet: error: {message}") and result.stderr.count(b"\n") == 1
-    assert list(tmp_path.iterdir()) == []  # no file named - and no database spoilt
+    assert [p.name for p in tmp_path.iterdir()] == ["a"]  # no file named - and no database written
+
+
+def test_a_link_to_the_other_output_is_the_same_file(tmp_path: Path) -> None:
+    """Named through a symbolic link, or a hard one, the file is still the one: both exist,
+    and neither is written."""
+    ours = tmp_path / "spnet.db"
+    assert installed(["export", "sqlite", "--out", str(ours)], "").returncode == 0
+    (tmp_path / "soft").symlink_to(ours)
+    os.link(ours, tmp_path / "hard")
+    (tmp_path / "dangling").symlink_to(tmp_path / "new.json")
+    before = _files(tmp_path)
+    for out, metadata in [(ours, tmp_path / "soft"), (tmp_path / "hard", ours), (tmp_path / "new.json", "dangling")]:
+        result = installed(["export", "sqlite", "--out", str(out), "--metadata", str(metadata)], "", cwd=tmp_path)
+        assert result.returncode == 2 and result.stderr.count(b"\n") == 1, result.stderr
+        assert b"name the same file" in result.stderr
+    assert _files(tmp_path) == before
+
+
+def test_standard_output_sent_to_the_named_file_is_the_same_file(tmp_path: Path) -> None:
+    """`spnet timeline --svg t.svg --format json > t.svg`: the listing and the picture would
+    land in one file."""
+    picture = tmp_path / "t.svg"
+    command = [str(INSTALLED), "--data", str(DATA), "timeline", "--svg", str(picture), "--format", "json"]
+    with open(picture, "wb") as stdout:
+        result = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, timeout=120)
+    assert result.returncode == 2 and b"both write to standard output" in result.stderr
+    assert picture.read_bytes() == b""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "sqlite", "--out", "-", "--metadata", "/dev/null"],
+        ["export", "sqlite", "--out", "/dev/null", "--metadata", "/dev/null"],
+        ["timeline", "--svg", "/dev/null", "--format", "json"],
+    ],
+)
+def test_dev_null_takes_any_number_of_outputs(tmp_path: Path, args: list[str]) -> None:
+    result = installed(args, "", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_two_outputs_to_two_files_are_both_written(tmp_path: Path) -> None:
+    result = installed(["export", "sqlite", "--out", "-", "--metadata", "meta.json"], "", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.startswith(b"SQLite format 3\x00")
+    assert (tmp_path / "meta.json").read_text(encoding="utf-8").startswith("{")
+
+
+def test_the_refusals_speak_japanese(tmp_path: Path) -> None:
+    args = ["export", "sqlite", "--out", "-", "--metadata", "/dev/stdout"]
+    result = installed(args, "", cwd=tmp_path, env={**os.environ, "SPNET_LANG": "ja"})
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        "spnet: エラー: --out - と --metadata /dev/stdout はどちらも標準出力に書き出します。"
+        "どちらか一方にはファイルを指定してください\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,7 @@ from spnet.options import (
     make_output,
     open_archive,
     output_file,
+    separate_outputs,
     today_of,
 )
 from spnet.progress import TerminalProgress
@@ -333,10 +334,11 @@ def timeline(
     past: Annotated[bool, typer.Option("--past", help="Only events before today.")] = False,
     today: Annotated[str | None, typer.Option("--today", hidden=True)] = None,
     svg: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--svg",
             metavar="FILE",
+            path_type=str,
             help="Draw the timeline into this SVG file, sized for a slide: the project's years unless "
             "--all, --year, --fy, --from or --to say otherwise; with --format, also list the events drawn.",
         ),
@@ -357,12 +359,12 @@ def timeline(
     """
     if upcoming and past:
         raise UsageError(_("--upcoming and --past exclude each other"))
-    if svg is not None and str(svg) == "-" and out.format is not None:
-        raise UsageError(_("--svg - and --format both write to standard output: give --svg a file"))
-    svg = output_file(ctx, svg, "--svg")
+    drawing = output_file(ctx, svg, "--svg")
+    if out.format is not None:
+        separate_outputs((f"--svg {svg}", svg), (f"--format {out.format.value}", "-"))
     archive = open_archive(ctx)
     span = date_span(year, fy, start, end)
-    project = query.project_years(archive) if svg is not None else None
+    project = query.project_years(archive) if drawing is not None else None
     if span is None and project is not None and not every_year:  # a picture is of the project's years
         span = date_span(start=str(project[0]), end=str(project[1]))
     chosen = query.events(
@@ -374,14 +376,14 @@ def timeline(
         upcoming=upcoming,
         past=past,
     )
-    if svg is not None:
+    if drawing is not None:
         from spnet.fsutil import write_atomically
         from spnet.picture import timeline_svg
 
         picture = timeline_svg(
             chosen, lang=out.lang.value, date_style=out.date_style, project_start=project[0] if project else None
         )
-        write_atomically(svg, picture.encode("utf-8"))
+        write_atomically(drawing, picture.encode("utf-8"))
         if out.format is None:  # the picture was asked for; a listing too only with --format
             return
     out = out._replace(implied=implied_university(archive, university))
@@ -584,9 +586,13 @@ def export(
         ExportFormat, typer.Argument(metavar="FORMAT", case_sensitive=False, help="json, csv, ics or sqlite.")
     ],
     out: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--out", "-o", metavar="PATH", help="File (json, sqlite) or directory (csv); json to stdout if absent."
+            "--out",
+            "-o",
+            metavar="PATH",
+            path_type=str,
+            help="File (json, sqlite) or directory (csv); json to stdout if absent.",
         ),
     ] = None,
     university: UniversityOpt = None,
@@ -608,8 +614,13 @@ def export(
         bool, typer.Option("--force", help="sqlite: replace a file that is not a database spnet wrote.")
     ] = False,
     metadata: Annotated[
-        Path | None,
-        typer.Option("--metadata", metavar="FILE", help="sqlite: also write Datasette's metadata (labels, facets)."),
+        str | None,
+        typer.Option(
+            "--metadata",
+            metavar="FILE",
+            path_type=str,
+            help="sqlite: also write Datasette's metadata (labels, facets).",
+        ),
     ] = None,
     lang: Annotated[
         str | None,
@@ -631,11 +642,11 @@ def export(
         raise UsageError(_("--metadata and --force go with sqlite"))
     if lang is not None and fmt is not ExportFormat.ics:
         raise UsageError(_("--lang goes with the ics calendar: the other formats hold both languages"))
-    if fmt is ExportFormat.sqlite and out is not None and str(out) == "-" and sys.stdout.isatty():
+    if fmt is ExportFormat.sqlite and out == "-" and sys.stdout.isatty():
         raise UsageError(_("a SQLite database is not for a terminal: give --out FILE, or pipe it"))
-    if metadata is not None and out is not None and metadata.resolve() == out.resolve():
-        raise UsageError(_("--metadata and --out name the same file"))
-    out, metadata = output_file(ctx, out, "--out"), output_file(ctx, metadata, "--metadata")
+    target = output_file(ctx, out, "--out", directory=fmt is ExportFormat.csv)
+    datasette_file = output_file(ctx, metadata, "--metadata")
+    separate_outputs((f"--out {out}", out), (f"--metadata {metadata}", metadata))
     archive = open_archive(ctx)
     if fmt is ExportFormat.sqlite:
         if university or year or fy or start or end or kind or vague_dates is not None:
@@ -645,22 +656,22 @@ def export(
         root = resolve_data_dir((ctx.obj or {}).get("data"))
         with writer.current(root, archive, TerminalProgress) as current:
             exporter.write_sqlite(
-                archive, out, force=force, metadata=metadata, index=current, progress=TerminalProgress
+                archive, target, force=force, metadata=datasette_file, index=current, progress=TerminalProgress
             )
         return
     span = date_span(year, fy, start, end)
     if fmt is ExportFormat.ics:
         chosen = query.events(archive, universities=university or (), span=span, kinds=kind or ())
         language = render.parse_lang(lang or "both").value
-        ics.write_ics(archive, chosen, out, vague_too=vague_dates is not False, lang=language)
+        ics.write_ics(archive, chosen, target, vague_too=vague_dates is not False, lang=language)
         return
     if kind or vague_dates is not None:
         raise UsageError(_("--kind and --vague-dates/--no-vague-dates go with the ics calendar"))
     data = exporter.bundle(archive, universities=university or (), span=span)
     if fmt is ExportFormat.json:
-        exporter.write_json(data, out)
+        exporter.write_json(data, target)
     else:
-        exporter.write_csv(data, out, bom=bom)
+        exporter.write_csv(data, target, bom=bom)
 
 
 class GraphFormat(str, Enum):  # noqa: UP042
@@ -682,7 +693,8 @@ def graph(
         ),
     ] = GraphFormat.dot,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", metavar="FILE", help="svg/png: the file to write (- for stdout).")
+        str | None,
+        typer.Option("--out", "-o", metavar="FILE", path_type=str, help="svg/png: the file to write (- for stdout)."),
     ] = None,
     lang: LangOpt = "both",
     size: Annotated[
@@ -708,19 +720,19 @@ def graph(
     pixels = network.parse_size(size) if size is not None else None
     if pixels is not None and fmt is GraphFormat.mermaid:
         raise UsageError(_("--size goes with dot, svg and png"))
-    out = output_file(ctx, out, "--out")
-    if fmt is GraphFormat.png and out is not None and str(out) == "-" and sys.stdout.isatty():
+    target = output_file(ctx, out, "--out")
+    if fmt is GraphFormat.png and out == "-" and sys.stdout.isatty():
         raise UsageError(_("a PNG is not for a terminal: give --out FILE, or pipe it"))
     archive = open_archive(ctx)
     net = network.network(archive, names.resolve_universities(archive, university or ()), render.parse_lang(lang).value)
     text = network.to_mermaid(net) if fmt is GraphFormat.mermaid else network.to_dot(net, pixels)
     if fmt in (GraphFormat.svg, GraphFormat.png):
-        if out is None:
+        if target is None:
             raise UsageError(
                 _("--format {fmt} writes a picture: give --out FILE (- for standard output)").format(fmt=fmt.value)
             )
-        write_atomically(out, network.render(text, fmt.value))
-    elif out is not None:
-        write_atomically(out, text.encode("utf-8"))
+        write_atomically(target, network.render(text, fmt.value))
+    elif target is not None:
+        write_atomically(target, text.encode("utf-8"))
     else:
         sys.stdout.write(text)

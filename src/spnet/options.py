@@ -279,24 +279,68 @@ def editable_root(ctx: typer.Context) -> Path:
     return root
 
 
-def output_file(ctx: typer.Context, path: Path | None, option: str) -> Path | None:
-    """A file or directory the user named for spnet to write, refused (exit 2) where writing
-    it would replace the archive's own files: inside the data directory, through a link
-    too. Only `add` and `fmt` write there, under the archive's lock."""
-    if path is None or str(path) == "-":
-        return path
+def output_file(ctx: typer.Context, raw: str | None, option: str, *, directory: bool = False) -> Path | None:
+    """A file (or, with `directory`, a directory) the user named for spnet to write, as
+    typed: `-` is standard output. Refused (exit 2) where writing it would replace the
+    archive's own files: inside the data directory, through a link too; only `add` and
+    `fmt` write there, under the archive's lock. A file's name that ends in `/` (or in
+    `/.`, `/..`) names a directory, as the system reads it, which pathlib forgets: it is
+    refused as opening it would be (exit 4), never made a file of that name. An option for
+    one is declared `str` with `path_type=str`: its value comes here as typed, and the
+    shell still completes file names for it."""
+    if raw is None or raw == "-":
+        return None if raw is None else Path(raw)
+    path = Path(raw)
     root = resolve_data_dir((ctx.obj or {}).get("data")).resolve()
     try:
         resolved = path.resolve()
     except RuntimeError:  # a loop of symbolic links: what open() would say of it (exit 4)
-        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), raw) from None
     if resolved.is_relative_to(root):
         raise UsageError(
             _("{option} {path}: inside the archive's data directory {root}; write elsewhere").format(
-                option=option, path=render.visible(str(path)), root=render.visible(str(root))
+                option=option, path=render.visible(raw), root=render.visible(str(root))
             )
         )
+    if not directory and (raw.endswith("/") or os.path.basename(raw) in (".", "..")):
+        os.stat(raw)  # a directory's name with nothing there, or a file's: what the system says of it
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), raw)
     return path
+
+
+def separate_outputs(*outputs: tuple[str, str | None]) -> None:
+    """Refused (exit 2) before anything is written: two of the `outputs` (what names each,
+    the path as typed; `-` is standard output) that are one file, whose contents would be
+    written into each other. One file is the same path, a link to it, another link to it
+    (`-`, /dev/stdout and /dev/fd/1), or standard output sent to a file that is named too;
+    /dev/null takes any number."""
+    seen: list[tuple[str, tuple[int, int] | str]] = []
+    for what, raw in outputs:
+        if raw is None:
+            continue
+        key = _file_identity(raw)
+        if key == _file_identity(os.devnull):
+            continue
+        for earlier, known in seen:
+            if known == key:
+                stdout = key == _file_identity("-")
+                message = (
+                    _("{one} and {other} both write to standard output: give one of them a file")
+                    if stdout
+                    else _("{one} and {other} name the same file: give each a file of its own")
+                )
+                raise UsageError(message.format(one=render.visible(earlier), other=render.visible(what)))
+        seen.append((what, key))
+
+
+def _file_identity(raw: str) -> tuple[int, int] | str:
+    """What a path written to lands in: an existing file (through links) by its device and
+    inode; one not there yet by its absolute name, links resolved."""
+    try:
+        st = os.fstat(1) if raw == "-" else os.stat(raw)
+    except OSError:
+        return raw if raw == "-" else os.path.realpath(raw)  # "-": no standard output to share
+    return (st.st_dev, st.st_ino)
 
 
 def open_archive(ctx: typer.Context) -> Archive:
