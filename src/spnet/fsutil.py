@@ -16,16 +16,21 @@ A derived file (the index and the search index, in spnet's own cache directory) 
 written the same way but without fsync, since a crash costs only a rebuild; it is made
 for the user alone (0600), and its own name is replaced, whatever is there.
 
-Temporary files are named `.<name>.spnet-<pid>-<8 hex digits>.tmp` beside the file
+Temporary files are named `.<name>.spnet-<pid>-<mark>-<8 hex digits>.tmp` beside the file
 `<name>` they will replace, so that whoever finds one knows spnet made it and which
 process (SQLite may add its `-journal` to the name while a database is written); nothing
-named otherwise is ever removed. A process killed while it writes
-(SIGKILL, a power cut) leaves its temporary file behind; the next writer that finds it
-removes it: beside the file it replaces, those of the same name; in the cache directory,
-every one. A leftover is removed only when its maker is gone: no live process has its pid
-(a zombie is not live), or the process that has the pid now started after the file was
-last written, so it took a pid that was free again. A live writer's file is never
-touched, nor one that is not a regular file of the user's own.
+named otherwise is ever removed. A pid means something only in the pid namespace, and
+the boot, it was given in: the mark (8 hex digits, `_mark`) tells them apart, since a
+directory may be shared by containers, a host and its containers, or machines over NFS.
+A process killed while it writes (SIGKILL, a power cut) leaves its temporary file behind;
+the next writer that finds it removes it: beside the file it replaces, those of the same
+name; in the cache directory, every one. A leftover is removed only when its maker is
+gone. With our mark (or none, as spnet named them before it marked them): no live process
+has its pid (a zombie is not live), or the process that has the pid now started after
+the file was last written, so it took a pid that was free again. With another mark, its
+pid says nothing here: it is removed once untouched for a day (`FOREIGN_AGE`), and a
+writer at work there keeps its file. A live writer's file is never touched, nor one that
+is not a regular file of the user's own.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import math
 import os
 import re
@@ -40,6 +46,8 @@ import secrets
 import shutil
 import stat
 import sys
+import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -175,17 +183,20 @@ def _parent(path: Path) -> Path:
 
 # A temporary file's name, SQLite's files beside it included: `.spnet-` marks it as
 # spnet's, so that a file of the user's named alike (`.backup-2024.tmp`,
-# `.notes-31000-cafebabe.tmp`) is never taken for one.
-_TEMPORARY = re.compile(r"\.(?P<name>.+)\.spnet-(?P<pid>[0-9]{1,10})-[0-9a-f]{8}\.tmp(?:-journal|-wal|-shm)?")
+# `.notes-31000-cafebabe.tmp`) is never taken for one. A name without the mark is one an
+# earlier spnet gave.
+_TEMPORARY = re.compile(
+    r"\.(?P<name>.+)\.spnet-(?P<pid>[0-9]{1,10})-(?:(?P<mark>[0-9a-f]{8})-)?[0-9a-f]{8}\.tmp(?:-journal|-wal|-shm)?"
+)
 # The name an earlier spnet gave the index's and the search index's temporary files, in its
 # cache directory only.
 _EARLIER = re.compile(r"\.(?P<name>(?:index|search)-[0-9a-f]{16}\.sqlite)-(?P<pid>[0-9]{1,10})\.tmp(?:-journal)?")
 
 
 def _create(parent: Path, name: str) -> Path:
-    """A new empty file `.<name>.spnet-<pid>-<random>.tmp` in `parent`, the user's alone."""
+    """A new empty file `.<name>.spnet-<pid>-<mark>-<random>.tmp` in `parent`, the user's alone."""
     while True:
-        tmp = parent / f".{name}.spnet-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        tmp = parent / f".{name}.spnet-{os.getpid()}-{_mark()}-{secrets.token_hex(4)}.tmp"
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
         except FileExistsError:
@@ -208,7 +219,7 @@ def remove_leftovers(directory: Path, name: str | None = None) -> list[Path]:
             continue
         try:
             st = entry.stat(follow_symlinks=False)
-            if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and _maker_gone(int(match["pid"]), st.st_mtime):
+            if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and _maker_gone(match, st.st_mtime):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:
@@ -216,10 +227,49 @@ def remove_leftovers(directory: Path, name: str | None = None) -> list[Path]:
     return removed
 
 
-def _maker_gone(pid: int, written: float) -> bool:
-    """Whether the process that made a file last written at `written` (seconds since the
-    epoch) with `pid` in its name has ended: no live process has that pid, or the one that
-    has it started after the file was written. Not knowing is not gone."""
+# How long a temporary file made in another pid namespace or boot must be left untouched
+# before it is taken for a leftover. A writer at work touches its file every few seconds
+# at most (the longest, building the search index of an archive 1000 times the real one,
+# writes for about a minute); a day leaves room for one stopped or suspended meanwhile,
+# or a clock set wrong, and a leftover costs only disk space until then.
+FOREIGN_AGE = 24 * 3600
+
+
+@functools.cache
+def _mark() -> str:
+    """What tells this process's pid namespace and boot from any other's, as 8 hex digits:
+    a CRC of the kernel's boot id (a random one for each boot of each machine; where the
+    kernel does not say, the host name) and the inode of the pid namespace (unique within
+    a boot). Containers share the boot id with their host, so the namespace tells them
+    apart; machines sharing a directory over NFS differ in their boot ids. The host name is
+    not in it where the boot id is, so that a container given a name of its own while it
+    shares the host's pid namespace still judges the host's files by pid."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+            boot = fh.read().strip()
+    except (OSError, ValueError):
+        boot = "host " + os.uname().nodename
+    try:
+        namespace = str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        namespace = ""
+    return format(zlib.crc32(f"{boot}\n{namespace}".encode()), "08x")
+
+
+def _maker_gone(match: re.Match[str], written: float) -> bool:
+    """Whether the process that made a temporary file, named as `match` found, last written
+    at `written` (seconds since the epoch), has ended. One of another pid namespace or boot
+    is judged by the file's age alone."""
+    mark = match.groupdict().get("mark")
+    if mark is not None and mark != _mark():
+        return time.time() - written > FOREIGN_AGE
+    return _pid_gone(int(match["pid"]), written)
+
+
+def _pid_gone(pid: int, written: float) -> bool:
+    """Whether the process of this pid namespace that made a file last written at `written`
+    with `pid` in its name has ended: no live process has that pid, or the one that has it
+    started after the file was written. Not knowing is not gone."""
     if pid == os.getpid():
         return False
     if not 0 < pid < 1 << 22:  # no pid is 0 (to os.kill, the caller's own group) or that large
