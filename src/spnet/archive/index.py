@@ -40,8 +40,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spnet.archive.kinds import PIECES
 from spnet.archive.paths import owned_safely, safe_cache_dir
+from spnet.archive.rows import Spoiled as Spoiled  # where a spoiled part of the index is found, read or written
+from spnet.archive.rows import kept
 from spnet.errors import DataError
 from spnet.i18n import _
 from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Problem
@@ -50,12 +51,8 @@ if TYPE_CHECKING:
     from spnet.archive.load import ProgressMaker
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 8  # PRAGMA user_version of the index: a change of layout makes it stale
+INDEX_FORMAT = 9  # PRAGMA user_version of the index: a change of layout makes it stale
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
-
-
-class Spoiled(Exception):
-    """A part of the index that does not read back as it was written."""
 
 
 # ------------------------------------------------------------------ records as JSON
@@ -93,10 +90,6 @@ def from_json(text: str, of: Any) -> Any:
 def decode(value: Any, of: Any) -> Any:
     """What json.loads gave of a value written by to_json, as a value of the type `of`."""
     return _decoder(of)(value)
-
-
-# The record type of each piece, by its name before any "/" (kinds.PIECES).
-PIECE_TYPES = {plural: kind.model for plural, kind in PIECES.items()}
 
 
 def unpack(blob: bytes, bound: str = "") -> str:
@@ -406,25 +399,37 @@ class _Pieces:
         if name == "warnings":
             return _warnings(self.conn)
         if self.files is None:
-            self.files = files_of(self.conn)
-        of = tuple[PIECE_TYPES[name.split("/", 1)[0]], ...]  # type: ignore[misc,valid-type]
-        found = []
-        for file, blob in self.conn.execute("SELECT file, data FROM pieces WHERE name = ?", (name,)):
-            row = self.files[file]  # KeyError: a part of no file
-            found.append((row.pos, unpack(blob, f"{row.name}\0{name}")))
-        if len(found) != self.parts.get(name, 0):
-            raise Spoiled(f"the index holds {len(found)} parts of {name}")
-        parts = [from_json(text, of) for _pos, text in sorted(found)]
-        records: list[Any] = [r for part in parts for r in part]
-        if name.startswith("events/") and len(parts) > 1:
-            records.sort(key=lambda e: e.date.first_day())  # each file's are in date order already
-        elif name == "universities":
+            self.files = files_of(self.conn)  # Spoiled: files out of order
+        records = _piece(self.conn, name)
+        if len(records) != self.parts.get(name, 0):
+            raise Spoiled(f"the index holds {len(records)} records of {name}")
+        if name == "universities":
             project = self.index.project
             by_id = {u.id: u for u in records}
             records = [
                 by_id[uid]._replace(managing=uid == project.managing) for uid in (project.managing, *project.members)
             ]
         return tuple(records)
+
+
+# Where a file stands among the archive's files: what orders records of several files.
+_POS = "(SELECT pos FROM files WHERE files.rowid = p.file)"
+
+
+def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
+    """The records of one piece (models.ArchiveIndex) as their rows give them, picked and
+    ordered in SQL: a year's events by the days they may fall on, in date order, then in
+    the order of the files; a university's partners, and every other piece, in the order
+    of the files."""
+    plural, _, part = name.partition("/")
+    rows = kept()[plural]  # KeyError: no such piece
+    if rows.by_year:
+        year = int(part)
+        where, params = "p.first_day <= ? AND p.last_day >= ?", (f"{year:04d}-12-31", f"{year:04d}-01-01")
+        return rows.read(conn, where, params, f"p.first_day, {_POS}, p.ord")
+    if part:
+        return rows.read(conn, "p.university = ?", (part,), f"{_POS}, p.ord")
+    return rows.read(conn, "1", (), f"{_POS}, p.ord")
 
 
 # Every file of spnet's own that the index and the search index are built from, relative to
