@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import sqlite3
 import types
 import typing
@@ -46,8 +47,9 @@ class Spoiled(Exception):
 Kids = dict[str, list[tuple[Any, ...]]]  # child rows written: table -> rows
 Found = dict[str, dict[tuple[Any, ...], list[tuple[Any, ...]]]]  # child rows read: table -> owner's key -> rows
 Write = Callable[[Any, list[Any], tuple[int, ...], Kids], None]
-# A value read from a row at a column, its lists from the child rows read under the owner's key.
-Read = Callable[[tuple[Any, ...], int, tuple[Any, ...], Found], Any]
+# A value read from its row (at the columns it was compiled for), its lists from the child
+# rows read under the owner's key.
+Read = Callable[[tuple[Any, ...], tuple[Any, ...], Found], Any]
 
 
 class Node(NamedTuple):
@@ -88,31 +90,32 @@ def _optional(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
-def _node(tp: Any, name: str, table: str, depth: int) -> Node:
-    """How a value of type `tp` is kept, its columns named from `name`."""
+def _node(tp: Any, name: str, table: str, depth: int, at: int) -> Node:
+    """How a value of type `tp` is kept, its columns named from `name` and read from column
+    `at` of its row on."""
     inner, optional = _optional(tp)
     if inner == (int, float):
-        return _scalar(name, "", flag=False)
+        return _scalar(name, "", at, flag=False)
     if inner in _SQL_TYPES:
-        return _scalar(name, _SQL_TYPES[inner], flag=inner is bool)
+        return _scalar(name, _SQL_TYPES[inner], at, flag=inner is bool)
     if typing.get_origin(inner) is tuple:
         return _list(typing.get_args(inner)[0], name, f"{table}__{name}", depth + 1)
     if _is_record(inner):
-        return _record(inner, name, table, depth, optional)
+        return _record(inner, name, table, depth, at, optional)
     raise TypeError(f"a field of type {tp!r} cannot be kept as rows")
 
 
-def _scalar(name: str, sql: str, *, flag: bool) -> Node:
+def _scalar(name: str, sql: str, at: int, *, flag: bool) -> Node:
     def write(value: Any, row: list[Any], key: tuple[int, ...], kids: Kids) -> None:
         row.append(value)
 
     def write_flag(value: Any, row: list[Any], key: tuple[int, ...], kids: Kids) -> None:
-        row.append(value if value is None else int(value))  # as SQLite gives it back, for the CRC
+        row.append(value if value is None else int(value))  # as SQLite gives it back
 
-    def read(row: tuple[Any, ...], at: int, key: tuple[Any, ...], found: Found) -> Any:
+    def read(row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> Any:
         return row[at]
 
-    def read_flag(row: tuple[Any, ...], at: int, key: tuple[Any, ...], found: Found) -> Any:
+    def read_flag(row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> Any:
         value = row[at]
         return value if value is None else bool(value)
 
@@ -121,21 +124,26 @@ def _scalar(name: str, sql: str, *, flag: bool) -> Node:
     return Node([(name, sql)], [], write, read, plain=True)
 
 
-def _record(tp: type[Any], name: str, table: str, depth: int, optional: bool) -> Node:
-    hints = typing.get_type_hints(tp)
+def _record(tp: type[Any], name: str, table: str, depth: int, at: int, optional: bool) -> Node:
+    hints = tp.__annotations__  # the types themselves: models.py does not make them strings
     prefix = f"{name}_" if name else ""
-    nodes = [_node(hints[f], f"{prefix}{f}", table, depth) for f in tp._fields]
+    nodes, first = [], at + optional  # after the column that says whether it is there
+    for f in tp._fields:
+        nodes.append(_node(hints[f], f"{prefix}{f}", table, depth, first + len([c for n in nodes for c in n.columns])))
     columns = [c for n in nodes for c in n.columns]
     children = [t for n in nodes for t in n.children]
     writes = [n.write for n in nodes]
-    make = tp._make
-    width = len(columns)
-    lead = int(optional)  # the column that says whether it is there
-    steps, at = [], lead
+    make, width = tp._make, len(columns)
+    # Its plain fields taken from the row in one go (where the others are, a placeholder),
+    # then the others made in place: a quarter of the time of a call per field.
+    places, offset = [], first
     for n in nodes:
-        steps.append((at, None if n.plain else n.read))
-        at += len(n.columns)
-    flat = all(n.plain for n in nodes)  # a Bilingual text: its columns are its fields
+        places.append(offset if n.plain else 0)  # column 0, the file, is in every row
+        offset += len(n.columns)
+    take = operator.itemgetter(*places)
+    made = [(i, n.read) for i, n in enumerate(nodes) if not n.plain]
+    flat = not made and width == len(tp._fields)  # a Bilingual text: its columns are its fields
+    end = first + width
 
     def write(value: Any, row: list[Any], key: tuple[int, ...], kids: Kids) -> None:
         if optional:
@@ -146,12 +154,15 @@ def _record(tp: type[Any], name: str, table: str, depth: int, optional: bool) ->
         for w, v in zip(writes, value, strict=True):
             w(v, row, key, kids)
 
-    def read(row: tuple[Any, ...], at: int, key: tuple[Any, ...], found: Found) -> Any:
+    def read(row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> Any:
         if optional and not row[at]:
             return None
         if flat:
-            return make(row[at + lead : at + lead + width])
-        return make([row[at + o] if r is None else r(row, at + o, key, found) for o, r in steps])
+            return make(row[first:end])
+        values = list(take(row)) if len(places) > 1 else [row[places[0]]]
+        for i, r in made:
+            values[i] = r(row, key, found)
+        return make(values)
 
     if optional:
         columns = [(name, "INTEGER"), *columns]
@@ -159,10 +170,10 @@ def _record(tp: type[Any], name: str, table: str, depth: int, optional: bool) ->
 
 
 def _list(item: Any, name: str, table: str, depth: int) -> Node:
-    node = _node(item, "value" if not _is_record(_optional(item)[0]) else "", table, depth)
+    first = depth + 2  # an item's first column in its row, after its key
+    node = _node(item, "value" if not _is_record(_optional(item)[0]) else "", table, depth, first)
     child = Table(table, depth, node)
     write_item, read_item = node.write, node.read
-    first = depth + 2  # an item's first column, after its key
 
     def write(value: Any, row: list[Any], key: tuple[int, ...], kids: Kids) -> None:
         for p, v in enumerate(value):
@@ -171,11 +182,11 @@ def _list(item: Any, name: str, table: str, depth: int) -> Node:
             write_item(v, item_row, place, kids)
             kids[table].append(tuple(item_row))
 
-    def read(row: tuple[Any, ...], at: int, key: tuple[Any, ...], found: Found) -> Any:
+    def read(row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> Any:
         rows = found[table].get(key, ())
         if node.plain:
             return tuple(r[first] for r in rows)
-        return tuple(read_item(r, first, r[:first], found) for r in rows)
+        return tuple(read_item(r, r[:first], found) for r in rows)
 
     return Node([], [child], write, read)
 
@@ -229,7 +240,9 @@ class Kept(NamedTuple):
                 continue
             on = " AND ".join(f"c.{k} = p.{k}" for k in ("file", "ord"))
             keys = ", ".join(f"c.{k}" for k in t.key)
-            sql = f"SELECT c.* FROM {t.name} c JOIN {self.table.name} p ON {on} WHERE {where} ORDER BY {keys}"
+            # CROSS JOIN: the records picked first (by an index), then their rows here by key;
+            # left to itself, SQLite reads every row of this table to find those.
+            sql = f"SELECT c.* FROM {self.table.name} p CROSS JOIN {t.name} c ON {on} WHERE {where} ORDER BY {keys}"
             grouped: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
             owner = t.depth + 1
             for r in conn.execute(sql, params):
@@ -238,7 +251,7 @@ class Kept(NamedTuple):
         read, head = self.table.node.read, self.head
         out = []
         for r in parents:
-            record = read(r, head, r[:2], found)
+            record = read(r, r[:2], found)
             if _crc(r[2:head], record) != r[-1]:
                 raise Spoiled("a record of the index does not match its checksum")
             out.append(record)
@@ -257,8 +270,10 @@ def kept() -> dict[str, Kept]:
     """The tables of each kind kept apart, by its plural."""
     out = {}
     for plural, kind in PIECES.items():
-        table = Table(f"r_{plural}", 0, _record(kind.model, "", f"r_{plural}", 0, optional=False))
-        out[plural] = Kept(kind, table, by_year=kind.kept == "by_year")
+        by_year = kind.kept == "by_year"
+        head = 4 if by_year else 2
+        table = Table(f"r_{plural}", 0, _record(kind.model, "", f"r_{plural}", 0, head, optional=False))
+        out[plural] = Kept(kind, table, by_year)
     return out
 
 
