@@ -7,9 +7,10 @@ file's rows are replaced:
 
 - `files`: each file's size, times and inode, whether it is in canonical form (once
   `check` asked), the problems found in it, and what the archive's index takes from it;
-- `pieces`: each file's records in the pieces queries read one at a time (one
-  university's partners, one year's events), as JSON with a CRC-32, so that a spoiled byte
-  is seen and the archive read again from its files;
+- the records' rows (rows.py): one row per record in typed columns of its kind's table,
+  child tables for its lists, each record with a CRC-32, so that a spoiled byte is seen
+  and the archive read again from its files; a piece of the archive (one university's
+  partners, one year's events) is a query that SQLite picks and orders;
 - `defines` and `refs`: the ids each file defines and those it names, which the checks
   across files run over in SQL (crosscheck.py);
 - `meta`: what the index was last brought up to date from, and the archive's index (the
@@ -19,7 +20,8 @@ file's rows are replaced:
 
 An update is made in a copy of the index beside it, moved into place when whole
 (writer.py): readers see the old index or the new, never a part. Nothing in it is executed: records are
-rebuilt from JSON by the record types named in `models.RECORD_TYPES`, and nothing else.
+rebuilt from their rows, and the summaries from JSON, by the record types named in
+`models.RECORD_TYPES`, and nothing else.
 A cache directory or index not the user's own, or writable by others, is not used at all
 (paths.safe_cache_dir, owned_safely).
 """
@@ -229,7 +231,7 @@ class State(typing.NamedTuple):
     archive_index: ArchiveIndex | None  # None: the archive is invalid
     errors: list[Problem]  # what makes it invalid
     checked: bool  # every file's canonical form is known (as `check` needs)
-    parts: dict[str, int]  # piece name -> how many files hold a part of it
+    parts: dict[str, int]  # piece name -> how many records it holds
 
 
 class FileRow(typing.NamedTuple):
@@ -356,8 +358,8 @@ def _discarder(path: Path | None) -> Callable[[], None] | None:
 
 
 class _Pieces:
-    """Reads an archive's pieces from the open index, on demand: each piece is the same
-    piece of every file, joined in the order of the files. The connection stays open in
+    """Reads an archive's pieces from the open index, on demand: each piece is the records
+    of its kind that it picks, from every file (_piece). The connection stays open in
     one read transaction, so an index rewritten meanwhile is not mixed in. A piece that
     does not read back (a spoiled byte, a part missing or one too many, a disk error) is
     not an error for the user: the archive is read again from its files (`rescan`) and the
@@ -414,6 +416,7 @@ class _Pieces:
 
 # Where a file stands among the archive's files: what orders records of several files.
 _POS = "(SELECT pos FROM files WHERE files.rowid = p.file)"
+_FILED = "p.file IN (SELECT rowid FROM files)"
 
 
 def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
@@ -423,13 +426,15 @@ def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
     of the files."""
     plural, _, part = name.partition("/")
     rows = kept()[plural]  # KeyError: no such piece
+    where = _FILED  # a row of no file (its file's row spoiled) is not the archive's: counted out
+    params: tuple[str, ...] = ()
     if rows.by_year:
         year = int(part)
-        where, params = "p.first_day <= ? AND p.last_day >= ?", (f"{year:04d}-12-31", f"{year:04d}-01-01")
-        return rows.read(conn, where, params, f"p.first_day, {_POS}, p.ord")
+        where += " AND p.first_day <= ? AND p.last_day >= ?"
+        return rows.read(conn, where, (f"{year:04d}-12-31", f"{year:04d}-01-01"), f"p.first_day, {_POS}, p.ord")
     if part:
-        return rows.read(conn, "p.university = ?", (part,), f"{_POS}, p.ord")
-    return rows.read(conn, "1", (), f"{_POS}, p.ord")
+        where, params = f"{where} AND p.university = ?", (part,)
+    return rows.read(conn, where, params, f"{_POS}, p.ord")
 
 
 # Every file of spnet's own that the index and the search index are built from, relative to
