@@ -416,7 +416,7 @@ class _Pieces:
 
 # Where a file stands among the archive's files: what orders records of several files.
 _POS = "(SELECT pos FROM files WHERE files.rowid = p.file)"
-_FILED = "p.file IN (SELECT rowid FROM files)"
+_FILED = "+p.file IN (SELECT rowid FROM files)"  # "+": a check on each row picked, never how rows are picked
 
 
 def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
@@ -430,8 +430,11 @@ def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
     params: tuple[str, ...] = ()
     if rows.by_year:
         year = int(part)
-        where += " AND p.first_day <= ? AND p.last_day >= ?"
-        return rows.read(conn, where, (f"{year:04d}-12-31", f"{year:04d}-01-01"), f"p.first_day, {_POS}, p.ord")
+        where += f" AND (p.file, p.ord) IN (SELECT file, ord FROM {rows.years} WHERE year = ?)"
+        found = rows.read(conn, where, (year,), f"p.first_day, {_POS}, p.ord")
+        if any(not r.date.first_day().year <= year <= r.date.last_day().year for r in found):
+            raise Spoiled(f"the index holds a record of another year in {name}")  # its days are checked, the year not
+        return found
     if part:
         where, params = f"{where} AND p.university = ?", (part,)
     return rows.read(conn, where, params, f"{_POS}, p.ord")

@@ -10,15 +10,16 @@ Nothing here is written by hand per kind: a field's type says how it is kept.
 - a record type inside a record (a Bilingual text, a PartialDate, a Source): its fields
   inline, each column named by the path to it (`name_en`, `date_year`, `source_section`);
   when it may be missing, a column of its own says whether it is there;
-- a list (`tuple[X, ...]`): a child table `<table>__<field>`, one row per item in order,
-  and in the owner's row a column `<field>__n` with how many there are, so that a child row
-  lost is seen as surely as one spoiled.
+- a list (`tuple[X, ...]`): a child table `<table>__<field>`, one row per item in order.
 
 Every row is keyed by its file (the index's `files.rowid`), its place in the file (`ord`),
-and for a child its place in each list above it (`p1`, `p2`, ...); every row carries the
-CRC-32 of its other columns (index.row_crc), so that a spoiled value is never given back.
+and for a child its place in each list above it (`p1`, `p2`, ...). A record's own row
+carries the CRC-32 of its JSON form, which its child rows' values are part of: a value
+spoiled, or a child row lost or moved to another record, is never given back.
 A kind kept by year (events) has the first and last day its dates may cover in columns of
-their own, which a year's events are picked and ordered by.
+their own, which orders them, and a table of the years each falls in (`r_events_years`),
+which picks a year's: an index of days cannot find what overlaps a year without reading
+every record that began before it.
 """
 
 from __future__ import annotations
@@ -210,11 +211,25 @@ class Kept(NamedTuple):
             columns += [f"{n} {sql}".rstrip() for n, sql in t.node.columns]
             columns += ["crc INTEGER NOT NULL"] if t is self.table else []
             out.append(f"CREATE TABLE {t.name} ({', '.join(columns)}, PRIMARY KEY ({', '.join(t.key)})) WITHOUT ROWID;")
-        if self.by_year:
-            out.append(f"CREATE INDEX {self.table.name}_by_days ON {self.table.name}(first_day, last_day);")
+        if self.by_year:  # the years each record's days fall in: what picks a year's records
+            years = self.years
+            out.append(
+                f"CREATE TABLE {years} (file INTEGER NOT NULL, ord INTEGER NOT NULL, year INTEGER NOT NULL, "
+                f"PRIMARY KEY (year, file, ord)) WITHOUT ROWID;"
+            )
+            out.append(f"CREATE INDEX {years}_by_file ON {years}(file);")
         if "university" in self.kind.model._fields and self.kind.kept == "by_university":
             out.append(f"CREATE INDEX {self.table.name}_by_university ON {self.table.name}(university);")
         return "\n".join(out)
+
+    @property
+    def years(self) -> str:
+        """The table of the years a kind kept by year falls in (one row for each)."""
+        return f"{self.table.name}_years"
+
+    def tables(self) -> list[str]:
+        """Every table of its rows, parents before children."""
+        return [t.name for t in self.table.tables()] + ([self.years] if self.by_year else [])
 
     @property
     def head(self) -> int:
@@ -229,7 +244,11 @@ class Kept(NamedTuple):
             row += [record.date.first_day().isoformat(), record.date.last_day().isoformat()]
         self.table.node.write(record, row, (ord_,), kids)
         row.append(_crc(row[1 : self.head - 1], record))
-        return [(self.table.name, tuple(row)), *((t, r) for t, found in kids.items() for r in found)]
+        out = [(self.table.name, tuple(row)), *((t, r) for t, found in kids.items() for r in found)]
+        if self.by_year:
+            first, last = record.date.first_day().year, record.date.last_day().year
+            out += [(self.years, (ord_, year)) for year in range(first, last + 1)]
+        return out
 
     def read(self, conn: sqlite3.Connection, where: str, params: tuple[Any, ...], order: str) -> list[Any]:
         """The records whose rows `where` picks (over the kind's table as `p`), in `order`;
@@ -286,4 +305,4 @@ def layout() -> str:
 
 def all_tables() -> list[str]:
     """Every table of rows, parents before children."""
-    return [t.name for k in kept().values() for t in k.table.tables()]
+    return [name for k in kept().values() for name in k.tables()]
