@@ -59,6 +59,7 @@ class Node(NamedTuple):
     write: Write
     read: Read
     plain: bool = False  # one column, given back as it is
+    flat: tuple[type[Any], int, int] | None = None  # a record always there, its fields the columns first..end
 
 
 class Table(NamedTuple):
@@ -140,13 +141,14 @@ def _record(tp: type[Any], name: str, table: str, depth: int, at: int, optional:
     columns = [c for n in nodes for c in n.columns]
     children = [t for n in nodes for t in n.children]
     writes = [n.write for n in nodes]
-    make, width = tp._make, len(columns)
-    # Its plain fields are taken from the row in one go, then the others made in place:
-    # a quarter of the time of a call per field.
+    width = len(columns)
+    # Its plain fields are taken from the row in one go, then the others made in place, a
+    # Bilingual text without a call of its own: a quarter of the time of a call per field.
     take = operator.itemgetter(*places)
-    made = [(i, n.read) for i, n in enumerate(nodes) if not n.plain]
+    made = [(i, n.flat, n.read) for i, n in enumerate(nodes) if not n.plain]
     flat = not made and width == len(tp._fields)  # a Bilingual text: its columns are its fields
     end = first + width
+    new = tuple.__new__  # the record types' own constructor, without _make's count of fields
 
     def write(value: Any, row: list[Any], key: tuple[int, ...], kids: Kids) -> None:
         if optional:
@@ -161,15 +163,15 @@ def _record(tp: type[Any], name: str, table: str, depth: int, at: int, optional:
         if optional and not row[at]:
             return None
         if flat:
-            return make(row[first:end])
+            return new(tp, row[first:end])
         values = list(take(row)) if len(places) > 1 else [row[places[0]]]
-        for i, r in made:
-            values[i] = r(row, key, found)
-        return make(values)
+        for i, inline, r in made:
+            values[i] = r(row, key, found) if inline is None else new(inline[0], row[inline[1] : inline[2]])
+        return new(tp, values)
 
     if optional:
         columns = [(name, "INTEGER"), *columns]
-    return Node(columns, children, write, read)
+    return Node(columns, children, write, read, flat=(tp, first, end) if flat and not optional else None)
 
 
 def _list(item: Any, name: str, table: str, depth: int) -> Node:
@@ -256,17 +258,22 @@ class Kept(NamedTuple):
         sql = f"SELECT * FROM {self.table.name} p WHERE {where} ORDER BY {order}"
         parents = conn.execute(sql, params).fetchall()
         found: Found = {}
-        for t in self.table.tables():
-            if t is self.table:
-                continue
-            on = " AND ".join(f"c.{k} = p.{k}" for k in ("file", "ord"))
+        children = list(self.table.tables())[1:]
+        if parents and children:
+            # The records' keys, for their child rows to be found by key: picking the records
+            # again for each child table cost more than reading the child rows.
+            conn.execute(_PICKED)
+            conn.execute("DELETE FROM temp.picked")
+            conn.executemany("INSERT INTO temp.picked VALUES (?, ?)", (r[:2] for r in parents))
+        for t in children if parents else ():
             keys = ", ".join(f"c.{k}" for k in t.key)
-            # CROSS JOIN: the records picked first (by an index), then their rows here by key;
-            # left to itself, SQLite reads every row of this table to find those.
-            sql = f"SELECT c.* FROM {self.table.name} p CROSS JOIN {t.name} c ON {on} WHERE {where} ORDER BY {keys}"
+            sql = (
+                f"SELECT c.* FROM temp.picked p CROSS JOIN {t.name} c ON c.file = p.file AND c.ord = p.ord "
+                f"ORDER BY {keys}"
+            )
             grouped: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
             owner = t.depth + 1
-            for r in conn.execute(sql, params):
+            for r in conn.execute(sql):
                 grouped[r[:owner]].append(r)
             found[t.name] = grouped
         read, head = self.table.node.read, self.head
@@ -277,6 +284,10 @@ class Kept(NamedTuple):
                 raise Spoiled("a record of the index does not match its checksum")
             out.append(record)
         return out
+
+
+# The keys of the records a read picked (a table of the connection's own, never the index's).
+_PICKED = "CREATE TEMP TABLE IF NOT EXISTS picked (file INTEGER, ord INTEGER, PRIMARY KEY (file, ord)) WITHOUT ROWID"
 
 
 def _crc(days: Any, record: Any) -> int:
