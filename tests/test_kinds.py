@@ -27,7 +27,7 @@ import pytest
 
 import spnet
 from spnet import columns, datasette, glossary, models, records
-from spnet.archive import build, crosscheck, index, kinds, load_archive, schema
+from spnet.archive import build, crosscheck, kinds, load_archive, rows, schema
 from spnet.archive.kinds import KIND, KINDS, NAMES, RECORDS, SQL_TABLES
 
 from .conftest import DATA, REPO, json_rows
@@ -135,7 +135,7 @@ def test_every_table_per_kind_covers_exactly_the_registry_s_kinds() -> None:
     assert set(crosscheck._NAMED) == set(NAMES)
     assert set(schema.SPEC) == set(NAMES) | set(kinds.PARTS)
     assert set(defined("OWNED_ROWS")[2]) == {k.name for k in RECORDS}
-    assert set(index.PIECE_TYPES) == set(kinds.PIECES)
+    assert set(rows.kept()) == set(kinds.PIECES)
     _path, func, _f = defined("record_rows")
     assert {s for _line, s in named_kinds(func)} == {k.name for k in RECORDS}, "record_rows"
     _path, func, _f = defined("bundle")

@@ -436,7 +436,7 @@ def test_a_hot_journal_beside_the_index_costs_one_rebuild(tmp_path: Path) -> Non
     expected = answer(DATA, cache, "--no-cache", *TIMELINE)
     assert answer(DATA, cache, *TIMELINE) == expected
     index = index_of(cache)
-    journal = hot_journal(index, "pieces", "files", "meta")
+    journal = hot_journal(index, "r_events", "files", "meta")
 
     assert answer(DATA, cache, *TIMELINE) == expected
     assert sorted(p.name for p in cache.iterdir()) == [index.name]

@@ -7,9 +7,10 @@ file's rows are replaced:
 
 - `files`: each file's size, times and inode, whether it is in canonical form (once
   `check` asked), the problems found in it, and what the archive's index takes from it;
-- `pieces`: each file's records in the pieces queries read one at a time (one
-  university's partners, one year's events), as JSON with a CRC-32, so that a spoiled byte
-  is seen and the archive read again from its files;
+- the records' rows (rows.py): one row per record in typed columns of its kind's table,
+  child tables for its lists, each record with a CRC-32, so that a spoiled byte is seen
+  and the archive read again from its files; a piece of the archive (one university's
+  partners, one year's events) is a query that SQLite picks and orders;
 - `defines` and `refs`: the ids each file defines and those it names, which the checks
   across files run over in SQL (crosscheck.py);
 - `meta`: what the index was last brought up to date from, and the archive's index (the
@@ -19,7 +20,8 @@ file's rows are replaced:
 
 An update is made in a copy of the index beside it, moved into place when whole
 (writer.py): readers see the old index or the new, never a part. Nothing in it is executed: records are
-rebuilt from JSON by the record types named in `models.RECORD_TYPES`, and nothing else.
+rebuilt from their rows, and the summaries from JSON, by the record types named in
+`models.RECORD_TYPES`, and nothing else.
 A cache directory or index not the user's own, or writable by others, is not used at all
 (paths.safe_cache_dir, owned_safely).
 """
@@ -40,8 +42,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spnet.archive.kinds import PIECES
 from spnet.archive.paths import owned_safely, safe_cache_dir
+from spnet.archive.rows import Spoiled as Spoiled  # where a spoiled part of the index is found, read or written
+from spnet.archive.rows import kept
 from spnet.errors import DataError
 from spnet.i18n import _
 from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Problem
@@ -50,12 +53,8 @@ if TYPE_CHECKING:
     from spnet.archive.load import ProgressMaker
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 8  # PRAGMA user_version of the index: a change of layout makes it stale
+INDEX_FORMAT = 9  # PRAGMA user_version of the index: a change of layout makes it stale
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
-
-
-class Spoiled(Exception):
-    """A part of the index that does not read back as it was written."""
 
 
 # ------------------------------------------------------------------ records as JSON
@@ -93,10 +92,6 @@ def from_json(text: str, of: Any) -> Any:
 def decode(value: Any, of: Any) -> Any:
     """What json.loads gave of a value written by to_json, as a value of the type `of`."""
     return _decoder(of)(value)
-
-
-# The record type of each piece, by its name before any "/" (kinds.PIECES).
-PIECE_TYPES = {plural: kind.model for plural, kind in PIECES.items()}
 
 
 def unpack(blob: bytes, bound: str = "") -> str:
@@ -236,7 +231,7 @@ class State(typing.NamedTuple):
     archive_index: ArchiveIndex | None  # None: the archive is invalid
     errors: list[Problem]  # what makes it invalid
     checked: bool  # every file's canonical form is known (as `check` needs)
-    parts: dict[str, int]  # piece name -> how many files hold a part of it
+    parts: dict[str, int]  # piece name -> how many records it holds
 
 
 class FileRow(typing.NamedTuple):
@@ -363,8 +358,8 @@ def _discarder(path: Path | None) -> Callable[[], None] | None:
 
 
 class _Pieces:
-    """Reads an archive's pieces from the open index, on demand: each piece is the same
-    piece of every file, joined in the order of the files. The connection stays open in
+    """Reads an archive's pieces from the open index, on demand: each piece is the records
+    of its kind that it picks, from every file (_piece). The connection stays open in
     one read transaction, so an index rewritten meanwhile is not mixed in. A piece that
     does not read back (a spoiled byte, a part missing or one too many, a disk error) is
     not an error for the user: the archive is read again from its files (`rescan`) and the
@@ -406,25 +401,43 @@ class _Pieces:
         if name == "warnings":
             return _warnings(self.conn)
         if self.files is None:
-            self.files = files_of(self.conn)
-        of = tuple[PIECE_TYPES[name.split("/", 1)[0]], ...]  # type: ignore[misc,valid-type]
-        found = []
-        for file, blob in self.conn.execute("SELECT file, data FROM pieces WHERE name = ?", (name,)):
-            row = self.files[file]  # KeyError: a part of no file
-            found.append((row.pos, unpack(blob, f"{row.name}\0{name}")))
-        if len(found) != self.parts.get(name, 0):
-            raise Spoiled(f"the index holds {len(found)} parts of {name}")
-        parts = [from_json(text, of) for _pos, text in sorted(found)]
-        records: list[Any] = [r for part in parts for r in part]
-        if name.startswith("events/") and len(parts) > 1:
-            records.sort(key=lambda e: e.date.first_day())  # each file's are in date order already
-        elif name == "universities":
+            self.files = files_of(self.conn)  # Spoiled: files out of order
+        records = _piece(self.conn, name)
+        if len(records) != self.parts.get(name, 0):
+            raise Spoiled(f"the index holds {len(records)} records of {name}")
+        if name == "universities":
             project = self.index.project
             by_id = {u.id: u for u in records}
             records = [
                 by_id[uid]._replace(managing=uid == project.managing) for uid in (project.managing, *project.members)
             ]
         return tuple(records)
+
+
+# Where a file stands among the archive's files: what orders records of several files.
+_POS = "(SELECT pos FROM files WHERE files.rowid = p.file)"
+_FILED = "+p.file IN (SELECT rowid FROM files)"  # "+": a check on each row picked, never how rows are picked
+
+
+def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
+    """The records of one piece (models.ArchiveIndex) as their rows give them, picked and
+    ordered in SQL: a year's events by the days they may fall on, in date order, then in
+    the order of the files; a university's partners, and every other piece, in the order
+    of the files."""
+    plural, _, part = name.partition("/")
+    rows = kept()[plural]  # KeyError: no such piece
+    where = _FILED  # a row of no file (its file's row spoiled) is not the archive's: counted out
+    params: tuple[str, ...] = ()
+    if rows.by_year:
+        year = int(part)
+        where += f" AND (p.file, p.ord) IN (SELECT file, ord FROM {rows.years} WHERE year = ?)"
+        found = rows.read(conn, where, (year,), f"p.first_day, {_POS}, p.ord")
+        if any(not r.date.first_day().year <= year <= r.date.last_day().year for r in found):
+            raise Spoiled(f"the index holds a record of another year in {name}")  # its days are checked, the year not
+        return found
+    if part:
+        where, params = f"{where} AND p.university = ?", (part,)
+    return rows.read(conn, where, params, f"{_POS}, p.ord")
 
 
 # Every file of spnet's own that the index and the search index are built from, relative to

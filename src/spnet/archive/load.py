@@ -155,7 +155,7 @@ def _update(
                 old = known.get(shown)
                 doc = proposed.get(path)
                 if doc is not None or old is None or old[0] != stat_key(path) or canonical and old[1] is None:
-                    todo.append(Item(path, shown, layout, canonical, doc, writer.export, 1 if writer.tmp else 0))
+                    todo.append(Item(path, shown, layout, canonical, doc, writer.export))
             refused = False
             # closed here, whatever happens: Ctrl-C while a unit is written ends the workers now
             with contextlib.closing(read_units(todo)) as units:

@@ -17,13 +17,11 @@ from typing import Any
 
 from spnet.archive.fields import searchable_fields
 from spnet.archive.index import (
-    PIECE_TYPES,
     SCHEMA_SQL,
     UNREADABLE,
     Spoiled,
     decode,
     files_of,
-    from_json,
     index_path,
     open_for_reading,
     row_crc,
@@ -31,6 +29,7 @@ from spnet.archive.index import (
 )
 from spnet.archive.kinds import RECORDS, kind_of
 from spnet.archive.load import Progress, ProgressMaker, Unseen
+from spnet.archive.rows import kept
 from spnet.archive.tables import analyser_stamp
 from spnet.models import Archive, Country, Project
 
@@ -110,19 +109,13 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
     found: list[Any] = [decode(c, Country) for c in summary_["countries"]]
     if "project" in summary_:  # the project file's own record, kept in its summary
         found.insert(0, decode(summary_["project"], Project))
-    pieces = 0
-    for piece, blob in index.execute("SELECT name, data FROM pieces WHERE file = ?", (rowid,)):
-        of = tuple[PIECE_TYPES[piece.split("/", 1)[0]], ...]  # type: ignore[misc,valid-type]
-        found += from_json(unpack(blob, f"{name}\0{piece}"), of)
-        pieces += 1
-    if pieces != len(summary_["pieces"]):
-        raise Spoiled(f"the index holds {pieces} pieces of {name}")
-    seen: set[tuple[str, str]] = set()
+    for plural, rows in kept().items():
+        records = rows.read(index, "p.file = ?", (rowid,), "p.ord")
+        if len(records) != summary_["sizes"][plural]:
+            raise Spoiled(f"the index holds {len(records)} {plural} of {name}")
+        found += records
     for record in found:
         kind = kind_of(record)
-        if (kind, record.id) in seen:  # an event of two years is in the piece of each
-            continue
-        seen.add((kind, record.id))
         lead = (
             record.date.first_day().isoformat() if kind == "event" else record.university if kind == "partner" else ""
         )

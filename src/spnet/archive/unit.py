@@ -14,8 +14,9 @@ from spnet.archive import bases
 from spnet.archive.build import build
 from spnet.archive.crosscheck import check_record, references
 from spnet.archive.files import StatKey, is_canonical, read_toml, stat_key
-from spnet.archive.index import pack, to_json
+from spnet.archive.index import to_json
 from spnet.archive.kinds import KIND, KINDS, PIECES, UNIVERSITY_FILE
+from spnet.archive.rows import kept
 from spnet.archive.schema import Problems, Raw, collect
 from spnet.archive.tables import record_rows
 from spnet.errors import DataError
@@ -31,7 +32,7 @@ class Unit(NamedTuple):
     university: str | None  # a university file's [university] id
     problems: str  # [[severity, where, message, params], ...]
     summary: str  # what the archive's index takes from this file (see `summary`)
-    pieces: dict[str, bytes]  # piece name -> packed JSON of this file's records in it
+    records: list[tuple[str, tuple[Any, ...]]]  # its records as rows (rows.py): (table, values)
     defines: list[tuple[int, str, str, str, str | None]]  # (order, id, kind, where, university)
     refs: list[tuple[int, str, str, str, str, str | None]]  # (order, where, key, id, kind, university)
     rows: list[tuple[str, tuple[Any, ...]]]  # the export's rows (tables.record_rows)
@@ -57,7 +58,6 @@ def read_unit(
     canonical: bool = False,
     doc: dict[str, Any] | None = None,
     export: bool = False,
-    level: int = 1,
 ) -> Unit:
     """One file as a Unit; DataError when it cannot be read at all. `doc` stands for the
     file's data (what `spnet add` proposes); with `export`, the export's rows too."""
@@ -78,9 +78,9 @@ def read_unit(
     for raw, model in built:
         check_record(raw, model, problems)
     built = _gathered(built)
-    records: dict[str, list[Any]] = {}
+    pieces: dict[str, int] = {}
     summary: dict[str, Any] = {"countries": [], "partners": 0}
-    defines, refs = [], []
+    defines, refs, records = [], [], []
     for n, (raw, model) in enumerate(built):
         kind = raw.kind
         if kind == "university":
@@ -88,15 +88,13 @@ def read_unit(
         if hasattr(model, "id"):
             defines.append((n, model.id, kind, raw.where, getattr(model, "university", None)))
         refs += [(n, raw.where, *ref) for ref in references(kind, model)]
-        _place(raw, model, records, summary)
-    for name, of in records.items():
-        if name.startswith("events/"):
-            of.sort(key=lambda e: e.date.first_day())  # each file's in date order: the reader merges them
+        if _place(raw, model, pieces, summary):
+            records += kept()[KIND[kind].plural].rows(n, model)
     # What the checks across files need of the bases of countries and partners' countries
     summary["claims"] = [c for r, _m in built if (c := bases.claim(r)) is not None]
     summary["sizes"] = _sizes(built)
-    summary["years"] = sorted(int(name[7:]) for name in records if name.startswith("events/"))
-    summary["pieces"] = sorted(records)  # how many parts each piece has is checked when read
+    summary["years"] = sorted(int(name[7:]) for name in pieces if name.startswith("events/"))
+    summary["pieces"] = pieces  # how many records of each piece: what a piece read must find
     rows = []
     if export:
         rows = [row for r, m in built for row in record_rows(r.kind, m)]
@@ -107,7 +105,7 @@ def read_unit(
         uid,
         _problem_rows(problems),
         to_json(summary),
-        {name: pack(to_json(of), level, bound=f"{shown}\0{name}") for name, of in records.items()},
+        records,
         defines,
         refs,
         rows,
@@ -156,23 +154,27 @@ def _sizes(built: list[tuple[Raw, Any]]) -> dict[str, int]:
     return sizes
 
 
-def _place(raw: Raw, model: Any, records: dict[str, list[Any]], summary: dict[str, Any]) -> None:
-    """A record into the pieces of the archive it belongs to (models.ArchiveIndex), or into
-    the summary of the file when the archive's index holds it, as its kind says (kinds.Kind.kept)."""
+def _place(raw: Raw, model: Any, pieces: dict[str, int], summary: dict[str, Any]) -> bool:
+    """A record counted in the pieces of the archive it belongs to (models.ArchiveIndex), or
+    put into the summary of the file when the archive's index holds it, as its kind says
+    (kinds.Kind.kept); whether it is kept as rows of its own."""
     kind = KIND[raw.kind]
     if raw.kind == "project":  # the one record of its file, which the archive's index holds
         summary["project"] = model
         summary["project_where"] = raw.where
-    elif kind.kept == "summary":
+        return False
+    if kind.kept == "summary":
         summary[kind.plural].append(model)
-    elif kind.kept == "piece":
-        records.setdefault(kind.plural, []).append(model)
-    elif kind.kept == "by_university":
-        records.setdefault(f"{kind.plural}/{model.university}", []).append(model)
+        return False
+    names = [kind.plural]
+    if kind.kept == "by_university":
+        names = [f"{kind.plural}/{model.university}"]
         summary[kind.plural] += 1
     elif kind.kept == "by_year":
-        for year in range(model.date.first_day().year, model.date.last_day().year + 1):
-            records.setdefault(f"{kind.plural}/{year}", []).append(model)
+        names = [f"{kind.plural}/{y}" for y in range(model.date.first_day().year, model.date.last_day().year + 1)]
+    for name in names:
+        pieces[name] = pieces.get(name, 0) + 1
+    return True
 
 
 class Item(NamedTuple):
@@ -184,7 +186,6 @@ class Item(NamedTuple):
     canonical: bool  # find whether it is in canonical form
     doc: dict[str, Any] | None  # its proposed data, read in place of the file
     export: bool  # make the export's rows
-    level: int  # how hard to compress its pieces: 0 for an index in memory, which is gone at exit
 
 
 def read_or_refusal(item: Item) -> Unit | DataError:
@@ -197,7 +198,6 @@ def read_or_refusal(item: Item) -> Unit | DataError:
             canonical=item.canonical,
             doc=item.doc,
             export=item.export,
-            level=item.level,
         )
     except DataError as exc:
         return exc

@@ -9,6 +9,7 @@ What the index holds, and how a query reads it, is index.py's."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import shutil
 import sqlite3
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spnet.archive import tables
+from spnet.archive import rows, tables
 from spnet.archive.index import (
     APPLICATION_ID,
     FILE_COLUMNS,
@@ -100,9 +101,6 @@ CREATE TABLE files (
     rowid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, pos INTEGER NOT NULL, stat TEXT NOT NULL,
     canonical INTEGER, university TEXT, problems BLOB NOT NULL, summary BLOB NOT NULL, crc INTEGER NOT NULL
 );
-CREATE TABLE pieces (file INTEGER NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL);
-CREATE INDEX pieces_by_name ON pieces(name, file);
-CREATE INDEX pieces_by_file ON pieces(file);
 CREATE TABLE defines (
     file INTEGER NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, place TEXT NOT NULL,
     university TEXT, crc INTEGER NOT NULL
@@ -114,12 +112,11 @@ CREATE TABLE refs (
     kind TEXT NOT NULL, university TEXT, crc INTEGER NOT NULL
 );
 CREATE INDEX refs_by_file ON refs(file);
-"""
-# What the archive's index holds beside the export's tables, left out of an export. Every
-# value a query or a check reads from them carries a CRC-32: `pieces` and the blobs of
-# `files` in their packed form (index.pack, bound to their file and piece), the other
-# columns of `files`, `defines` and `refs` in a `crc` column of their own (index.row_crc).
-INDEX_ONLY = ("meta", "files", "pieces", "defines", "refs")
+""" + rows.layout()
+# Every value a query or a check reads from the index carries a CRC-32: the blobs of
+# `files` in their packed form (index.pack, bound to their file), the other columns of
+# `files`, `defines` and `refs` in a `crc` column of their own (index.row_crc), and each
+# record's rows in its own table's `crc` (rows.py).
 _DEFINES = "file, ord, id, kind, place, university"
 _REFS = "file, ord, place, key, id, kind, university"
 
@@ -233,7 +230,7 @@ class Writer:
                     where = f"{column} IN (SELECT id FROM defines WHERE file = ? AND kind = ?)"
                     self._drop_rows(table, where, (file, kind))
             self._drop_rows("counts", "university = ?", (university,))
-        for table in ("pieces", "defines", "refs"):
+        for table in ("defines", "refs", *rows.all_tables()):
             self.conn.execute(f"DELETE FROM {table} WHERE file = ?", (file,))
         self.conn.execute("DELETE FROM files WHERE rowid = ?", (file,))
 
@@ -255,7 +252,9 @@ class Writer:
         ).lastrowid
         assert file is not None
         self._seal(file)
-        self.conn.executemany("INSERT INTO pieces VALUES (?, ?, ?)", ((file, n, d) for n, d in unit.pieces.items()))
+        for table, values in itertools.groupby(sorted(unit.records, key=_table), key=_table):
+            found = [(file, *v) for _t, v in values]
+            self.conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(found[0]))})", found)
         self.conn.executemany(
             "INSERT INTO defines VALUES (?, ?, ?, ?, ?, ?, ?)", ((file, *d, row_crc(file, *d)) for d in unit.defines)
         )
@@ -313,8 +312,8 @@ class Writer:
         for row in sorted(files_of(self.conn).values(), key=lambda row: row.pos):
             problems, summary = blobs[row.rowid]
             found = _summary(json.loads(unpack(summary, row.name)))
-            for piece in found["pieces"]:
-                self.parts[piece] = self.parts.get(piece, 0) + 1
+            for piece, count in found["pieces"].items():
+                self.parts[piece] = self.parts.get(piece, 0) + count
             out.append((row.name, row.university, json.loads(unpack(problems, row.name)), found))
         return out
 
@@ -383,6 +382,10 @@ class Writer:
 
 
 _SUMS = "export-sums"
+
+
+def _table(row: tuple[str, tuple[Any, ...]]) -> str:
+    return row[0]
 
 
 def export_sums(conn: sqlite3.Connection) -> dict[str, int] | None:

@@ -1,0 +1,319 @@
+"""Records as rows: each kind of record the index keeps apart from its files' summaries
+(kinds.PIECES) has a table of its own, one row per record, in typed columns derived from
+its record type (models.py), and a child table for each list it holds (an event's
+participants, a record's source lines), nested as deep as the lists are.
+
+Nothing here is written by hand per kind: a field's type says how it is kept.
+- a text, number or flag: one column (TEXT, INTEGER, REAL; a flag as 0 or 1; a value that
+  may be an integer or a fraction, a count's, in a column without a type, which keeps it as
+  it was given);
+- a record type inside a record (a Bilingual text, a PartialDate, a Source): its fields
+  inline, each column named by the path to it (`name_en`, `date_year`, `source_section`);
+  when it may be missing, a column of its own says whether it is there;
+- a list (`tuple[X, ...]`): a child table `<table>__<field>`, one row per item in order.
+
+Every row is keyed by its file (the index's `files.rowid`), its place in the file (`ord`),
+and for a child its place in each list above it (`p1`, `p2`, ...). A record's own row
+carries the CRC-32 of its JSON form, which its child rows' values are part of: a value
+spoiled, or a child row lost or moved to another record, is never given back.
+A kind kept by year (events) has the first and last day its dates may cover in columns of
+their own, which orders them, and a table of the years each falls in (`r_events_years`),
+which picks a year's: an index of days cannot find what overlaps a year without reading
+every record that began before it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import operator
+import sqlite3
+import types
+import typing
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from spnet.archive.kinds import PIECES, Kind
+
+_SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "INTEGER"}
+
+
+class Spoiled(Exception):
+    """A part of the index that does not read back as it was written."""
+
+
+# ------------------------------------------------------------------ what a type is kept as
+Kids = dict[str, list[tuple[Any, ...]]]  # child rows written: table -> rows
+Found = dict[str, dict[tuple[Any, ...], list[tuple[Any, ...]]]]  # child rows read: table -> owner's key -> rows
+Write = Callable[[Any, list[Any], tuple[int, ...], Kids], None]
+# A value read from its row (at the columns it was compiled for), its lists from the child
+# rows read under the owner's key.
+Read = Callable[[tuple[Any, ...], tuple[Any, ...], Found], Any]
+
+
+class Node(NamedTuple):
+    columns: list[tuple[str, str]]  # (name, SQL type) of the columns it takes in its owner's row
+    children: list[Table]  # the child tables of its lists
+    write: Write
+    read: Read
+    plain: bool = False  # one column, given back as it is
+    flat: tuple[type[Any], int, int] | None = None  # a record always there, its fields the columns first..end
+
+
+class Table(NamedTuple):
+    """One table of rows: a kind's, or a list's inside one."""
+
+    name: str
+    depth: int  # the places in lists above it: its key is (file, ord, p1 .. p<depth>)
+    node: Node  # what one row holds
+
+    @property
+    def key(self) -> list[str]:
+        return ["file", "ord", *(f"p{i}" for i in range(1, self.depth + 1))]
+
+    def tables(self) -> Iterator[Table]:
+        """It and every table below it."""
+        yield self
+        for child in self.node.children:
+            yield from child.tables()
+
+
+def _is_record(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields")
+
+
+def _optional(tp: Any) -> tuple[Any, bool]:
+    if typing.get_origin(tp) in (types.UnionType, typing.Union):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        missing = len(args) < len(typing.get_args(tp))
+        return (args[0] if len(args) == 1 else tuple(args)), missing
+    return tp, False
+
+
+def _node(tp: Any, name: str, table: str, depth: int, at: int) -> Node:
+    """How a value of type `tp` is kept, its columns named from `name` and read from column
+    `at` of its row on."""
+    inner, optional = _optional(tp)
+    if inner == (int, float):
+        return _scalar(name, "", at, flag=False)
+    if inner in _SQL_TYPES:
+        return _scalar(name, _SQL_TYPES[inner], at, flag=inner is bool)
+    if typing.get_origin(inner) is tuple:
+        return _list(typing.get_args(inner)[0], name, f"{table}__{name}", depth + 1)
+    if _is_record(inner):
+        return _record(inner, name, table, depth, at, optional)
+    raise TypeError(f"a field of type {tp!r} cannot be kept as rows")
+
+
+def _scalar(name: str, sql: str, at: int, *, flag: bool) -> Node:
+    def write(value: Any, row: list[Any], key: tuple[int, ...], kids: Kids) -> None:
+        row.append(value)
+
+    def write_flag(value: Any, row: list[Any], key: tuple[int, ...], kids: Kids) -> None:
+        row.append(value if value is None else int(value))  # as SQLite gives it back
+
+    def read(row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> Any:
+        return row[at]
+
+    def read_flag(row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> Any:
+        value = row[at]
+        return value if value is None else bool(value)
+
+    if flag:
+        return Node([(name, sql)], [], write_flag, read_flag)
+    return Node([(name, sql)], [], write, read, plain=True)
+
+
+def _record(tp: type[Any], name: str, table: str, depth: int, at: int, optional: bool) -> Node:
+    hints = tp.__annotations__  # the types themselves: models.py does not make them strings
+    prefix = f"{name}_" if name else ""
+    first = at + optional  # after the column that says whether it is there
+    nodes: list[Node] = []
+    places: list[int] = []  # where each plain field is; column 0 (the file) for the others
+    offset = first
+    for f in tp._fields:
+        node = _node(hints[f], f"{prefix}{f}", table, depth, offset)
+        nodes.append(node)
+        places.append(offset if node.plain else 0)
+        offset += len(node.columns)
+    columns = [c for n in nodes for c in n.columns]
+    children = [t for n in nodes for t in n.children]
+    writes = [n.write for n in nodes]
+    width = len(columns)
+    # Its plain fields are taken from the row in one go, then the others made in place, a
+    # Bilingual text without a call of its own: a quarter of the time of a call per field.
+    take = operator.itemgetter(*places)
+    made = [(i, n.flat, n.read) for i, n in enumerate(nodes) if not n.plain]
+    flat = not made and width == len(tp._fields)  # a Bilingual text: its columns are its fields
+    end = first + width
+    new = tuple.__new__  # the record types' own constructor, without _make's count of fields
+
+    def write(value: Any, row: list[Any], key: tuple[int, ...], kids: Kids) -> None:
+        if optional:
+            row.append(int(value is not None))
+            if value is None:
+                row.extend([None] * width)
+                return
+        for w, v in zip(writes, value, strict=True):
+            w(v, row, key, kids)
+
+    def read(row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> Any:
+        if optional and not row[at]:
+            return None
+        if flat:
+            return new(tp, row[first:end])
+        values = list(take(row)) if len(places) > 1 else [row[places[0]]]
+        for i, inline, r in made:
+            values[i] = r(row, key, found) if inline is None else new(inline[0], row[inline[1] : inline[2]])
+        return new(tp, values)
+
+    if optional:
+        columns = [(name, "INTEGER"), *columns]
+    return Node(columns, children, write, read, flat=(tp, first, end) if flat and not optional else None)
+
+
+def _list(item: Any, name: str, table: str, depth: int) -> Node:
+    first = depth + 2  # an item's first column in its row, after its key
+    node = _node(item, "value" if not _is_record(_optional(item)[0]) else "", table, depth, first)
+    child = Table(table, depth, node)
+    write_item, read_item = node.write, node.read
+
+    def write(value: Any, row: list[Any], key: tuple[int, ...], kids: Kids) -> None:
+        for p, v in enumerate(value):
+            place = (*key, p)
+            item_row: list[Any] = list(place)
+            write_item(v, item_row, place, kids)
+            kids[table].append(tuple(item_row))
+
+    def read(row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> Any:
+        rows = found[table].get(key, ())
+        if node.plain:
+            return tuple(r[first] for r in rows)
+        return tuple(read_item(r, r[:first], found) for r in rows)
+
+    return Node([], [child], write, read)
+
+
+# ------------------------------------------------------------------ the tables of each kind
+class Kept(NamedTuple):
+    """A kind's tables in the index."""
+
+    kind: Kind
+    table: Table
+    by_year: bool  # keeps the first and last day of its dates (events)
+
+    def create(self) -> str:
+        """The SQL that makes its tables and their indexes."""
+        out = []
+        for t in self.table.tables():
+            extra = ["first_day TEXT NOT NULL", "last_day TEXT NOT NULL"] if t is self.table and self.by_year else []
+            columns = [f"{k} INTEGER NOT NULL" for k in t.key] + extra
+            columns += [f"{n} {sql}".rstrip() for n, sql in t.node.columns]
+            columns += ["crc INTEGER NOT NULL"] if t is self.table else []
+            out.append(f"CREATE TABLE {t.name} ({', '.join(columns)}, PRIMARY KEY ({', '.join(t.key)})) WITHOUT ROWID;")
+        if self.by_year:  # the years each record's days fall in: what picks a year's records
+            years = self.years
+            out.append(
+                f"CREATE TABLE {years} (file INTEGER NOT NULL, ord INTEGER NOT NULL, year INTEGER NOT NULL, "
+                f"PRIMARY KEY (year, file, ord)) WITHOUT ROWID;"
+            )
+            out.append(f"CREATE INDEX {years}_by_file ON {years}(file);")
+        if "university" in self.kind.model._fields and self.kind.kept == "by_university":
+            out.append(f"CREATE INDEX {self.table.name}_by_university ON {self.table.name}(university);")
+        return "\n".join(out)
+
+    @property
+    def years(self) -> str:
+        """The table of the years a kind kept by year falls in (one row for each)."""
+        return f"{self.table.name}_years"
+
+    def tables(self) -> list[str]:
+        """Every table of its rows, parents before children."""
+        return [t.name for t in self.table.tables()] + ([self.years] if self.by_year else [])
+
+    @property
+    def head(self) -> int:
+        """The columns of the kind's table before the record's own: file, ord (first_day, last_day)."""
+        return 4 if self.by_year else 2
+
+    def rows(self, ord_: int, record: Any) -> list[tuple[str, tuple[Any, ...]]]:
+        """A record's rows, each (table, values without the file's rowid)."""
+        kids: Kids = defaultdict(list)
+        row: list[Any] = [ord_]
+        if self.by_year:
+            row += [record.date.first_day().isoformat(), record.date.last_day().isoformat()]
+        self.table.node.write(record, row, (ord_,), kids)
+        row.append(_crc(row[1 : self.head - 1], record))
+        out = [(self.table.name, tuple(row)), *((t, r) for t, found in kids.items() for r in found)]
+        if self.by_year:
+            first, last = record.date.first_day().year, record.date.last_day().year
+            out += [(self.years, (ord_, year)) for year in range(first, last + 1)]
+        return out
+
+    def read(self, conn: sqlite3.Connection, where: str, params: tuple[Any, ...], order: str) -> list[Any]:
+        """The records whose rows `where` picks (over the kind's table as `p`), in `order`;
+        Spoiled when one does not read back as it was written."""
+        sql = f"SELECT * FROM {self.table.name} p WHERE {where} ORDER BY {order}"
+        parents = conn.execute(sql, params).fetchall()
+        found: Found = {}
+        children = list(self.table.tables())[1:]
+        if parents and children:
+            # The records' keys, for their child rows to be found by key: picking the records
+            # again for each child table cost more than reading the child rows.
+            conn.execute(_PICKED)
+            conn.execute("DELETE FROM temp.picked")
+            conn.executemany("INSERT INTO temp.picked VALUES (?, ?)", (r[:2] for r in parents))
+        for t in children if parents else ():
+            keys = ", ".join(f"c.{k}" for k in t.key)
+            sql = (
+                f"SELECT c.* FROM temp.picked p CROSS JOIN {t.name} c ON c.file = p.file AND c.ord = p.ord "
+                f"ORDER BY {keys}"
+            )
+            grouped: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+            owner = t.depth + 1
+            for r in conn.execute(sql):
+                grouped[r[:owner]].append(r)
+            found[t.name] = grouped
+        read, head = self.table.node.read, self.head
+        out = []
+        for r in parents:
+            record = read(r, r[:2], found)
+            if _crc(r[2:head], record) != r[-1]:
+                raise Spoiled("a record of the index does not match its checksum")
+            out.append(record)
+        return out
+
+
+# The keys of the records a read picked (a table of the connection's own, never the index's).
+_PICKED = "CREATE TEMP TABLE IF NOT EXISTS picked (file INTEGER, ord INTEGER, PRIMARY KEY (file, ord)) WITHOUT ROWID"
+
+
+def _crc(days: Any, record: Any) -> int:
+    """The CRC-32 of a record's JSON form (its child rows' values with it: a row lost, or
+    moved to another record, changes it) and of the days it is picked by."""
+    text = json.dumps([list(days), record], ensure_ascii=False, separators=(",", ":"))
+    return zlib.crc32(text.encode("utf-8", "surrogateescape"))
+
+
+@functools.cache
+def kept() -> dict[str, Kept]:
+    """The tables of each kind kept apart, by its plural."""
+    out = {}
+    for plural, kind in PIECES.items():
+        by_year = kind.kept == "by_year"
+        head = 4 if by_year else 2
+        table = Table(f"r_{plural}", 0, _record(kind.model, "", f"r_{plural}", 0, head, optional=False))
+        out[plural] = Kept(kind, table, by_year)
+    return out
+
+
+def layout() -> str:
+    """The SQL that makes every kind's tables."""
+    return "\n".join(k.create() for k in kept().values())
+
+
+def all_tables() -> list[str]:
+    """Every table of rows, parents before children."""
+    return [name for k in kept().values() for name in k.tables()]

@@ -1,0 +1,124 @@
+"""Records as rows (archive/rows.py): every kind the index keeps apart is written to its
+typed tables and read back as the very record it was, its types included (a flag stays a
+flag, 3.0 stays a fraction), for records hypothesis makes from the record types and for
+every record of the real archive; a value spoiled, a child row lost or moved is never
+given back."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import types
+import typing
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spnet.archive.load import load_archive
+from spnet.archive.rows import Kept, Spoiled, kept, layout
+from spnet.models import Archive, PartialDate
+from tests.conftest import DATA
+
+# What a data file can hold: TOML's 64-bit integers, finite numbers, text without lone
+# surrogates (TOML's text is UTF-8), and dates in the forms the schema reads.
+TYPES = {
+    int: st.integers(-(2**63), 2**63 - 1),
+    float: st.floats(allow_nan=False),
+    str: st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+    PartialDate: st.sampled_from(["2023", "2023-03", "2023-03-03", "199X", "FY2019", "0002", "9998-12-31"]).map(
+        PartialDate.parse
+    ),
+}
+KINDS = sorted(kept())
+
+
+def _round_trip(rows: Kept, records: list[Any]) -> tuple[sqlite3.Connection, list[Any]]:
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(layout())
+    for n, record in enumerate(records):
+        for table, values in rows.rows(n, record):
+            conn.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * (len(values) + 1))})", (1, *values))
+    return conn, rows.read(conn, "1", (), "p.ord")
+
+
+def _same(a: list[Any], b: list[Any]) -> bool:
+    """Equal, and of the same types: JSON tells true from 1 and 3.0 from 3."""
+    return a == b and json.dumps(a) == json.dumps(b)
+
+
+@pytest.fixture(scope="module")
+def archive() -> Archive:
+    return load_archive(DATA, cache=False)
+
+
+@pytest.mark.parametrize("plural", KINDS)
+def test_every_record_of_the_archive_reads_back_from_its_rows(archive: Archive, plural: str) -> None:
+    records = list(getattr(archive, plural))
+    assert records, f"the archive holds no {plural}"
+    _conn, back = _round_trip(kept()[plural], records)
+    assert _same(back, records)
+
+
+@pytest.mark.parametrize("plural", KINDS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_record_of_its_type_reads_back_from_its_rows(plural: str, data: st.DataObject) -> None:
+    rows = kept()[plural]
+    records = data.draw(st.lists(_strategy(rows.kind.model), max_size=3))
+    _conn, back = _round_trip(rows, records)
+    assert _same(back, records)
+
+
+def _strategy(tp: Any) -> st.SearchStrategy[Any]:
+    """Values of a field's type, as a data file can give them (TYPES), records and lists built of them."""
+    if typing.get_origin(tp) in (types.UnionType, typing.Union):
+        return st.one_of(*(_strategy(a) for a in typing.get_args(tp)))
+    if tp is type(None):
+        return st.none()
+    if typing.get_origin(tp) is tuple:
+        return st.lists(_strategy(typing.get_args(tp)[0]), max_size=3).map(tuple)
+    if tp in TYPES:
+        return TYPES[tp]
+    if tp is bool:
+        return st.booleans()
+    fields = {f: _strategy(t) for f, t in tp.__annotations__.items()}
+    return st.fixed_dictionaries(fields).map(lambda values: tp(**values))
+
+
+def _event_rows(archive: Archive) -> tuple[sqlite3.Connection, Kept]:
+    rows = kept()["events"]
+    conn, back = _round_trip(rows, list(archive.events))
+    assert back == list(archive.events)
+    return conn, rows
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "UPDATE r_events SET title_en = title_en || 'x' WHERE title_en IS NOT NULL",
+        "UPDATE r_events SET first_day = '1999-01-01'",
+        "UPDATE r_events__participants SET person = person || 'x'",
+        "UPDATE r_events__source_lines SET value = value + 1",
+        "DELETE FROM r_events__source_lines WHERE p1 = 0",
+        "UPDATE r_events__universities SET ord = (ord + 1) % (SELECT count(*) FROM r_events)",
+        "UPDATE r_events__source_cites__lines SET p1 = p1 + 1000 WHERE p2 = 0",
+    ],
+)
+def test_a_spoiled_lost_or_moved_row_is_never_given_back(archive: Archive, spoil: str) -> None:
+    conn, rows = _event_rows(archive)
+    assert conn.execute(spoil).rowcount > 0
+    with pytest.raises(Spoiled):
+        rows.read(conn, "1", (), "p.ord")
+
+
+def test_the_tables_are_derived_from_the_record_types() -> None:
+    """A field added to a record type is a column or a child table of its own, with no
+    code written for it: each kind's columns and child tables name every field."""
+    sql = layout()
+    for rows in kept().values():
+        for field in rows.kind.model._fields:
+            assert f" {field}" in sql or f"__{field} " in sql or f" {field}_" in sql, (rows.kind.name, field)
+    assert "CREATE TABLE r_events__participants " in sql
+    assert "CREATE TABLE r_universities__counts__source_cites__lines " in sql
