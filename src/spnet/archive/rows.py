@@ -60,6 +60,7 @@ class Node(NamedTuple):
     read: Read
     plain: bool = False  # one column, given back as it is
     flat: tuple[type[Any], int, int] | None = None  # a record always there, its fields the columns first..end
+    listed: str | None = None  # a list: the child table of its items
 
 
 class Table(NamedTuple):
@@ -145,7 +146,7 @@ def _record(tp: type[Any], name: str, table: str, depth: int, at: int, optional:
     # Its plain fields are taken from the row in one go, then the others made in place, a
     # Bilingual text without a call of its own: a quarter of the time of a call per field.
     take = operator.itemgetter(*places)
-    made = [(i, n.flat, n.read) for i, n in enumerate(nodes) if not n.plain]
+    made = [(i, n.flat, n.listed, n.read) for i, n in enumerate(nodes) if not n.plain]
     flat = not made and width == len(tp._fields)  # a Bilingual text: its columns are its fields
     end = first + width
     new = tuple.__new__  # the record types' own constructor, without _make's count of fields
@@ -165,13 +166,23 @@ def _record(tp: type[Any], name: str, table: str, depth: int, at: int, optional:
         if flat:
             return new(tp, row[first:end])
         values = list(take(row)) if len(places) > 1 else [row[places[0]]]
-        for i, inline, r in made:
-            values[i] = r(row, key, found) if inline is None else new(inline[0], row[inline[1] : inline[2]])
+        _fill(values, made, row, key, found)
         return new(tp, values)
 
     if optional:
         columns = [(name, "INTEGER"), *columns]
     return Node(columns, children, write, read, flat=(tp, first, end) if flat and not optional else None)
+
+
+def _fill(values: list[Any], made: list[Any], row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> None:
+    """A record's fields that are no plain column, made in place in `values`."""
+    for i, inline, listed, read in made:
+        if listed is not None:  # most lists are empty: no call for those
+            values[i] = read(row, key, found) if listed in found and key in found[listed] else ()
+        elif inline is not None:
+            values[i] = tuple.__new__(inline[0], row[inline[1] : inline[2]])
+        else:
+            values[i] = read(row, key, found)
 
 
 def _list(item: Any, name: str, table: str, depth: int) -> Node:
@@ -188,12 +199,12 @@ def _list(item: Any, name: str, table: str, depth: int) -> Node:
             kids[table].append(tuple(item_row))
 
     def read(row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> Any:
-        rows = found[table].get(key, ())
+        rows = found[table][key]
         if node.plain:
             return tuple(r[first] for r in rows)
         return tuple(read_item(r, r[:first], found) for r in rows)
 
-    return Node([], [child], write, read)
+    return Node([], [child], write, read, listed=table)
 
 
 # ------------------------------------------------------------------ the tables of each kind
