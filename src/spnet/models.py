@@ -427,8 +427,9 @@ class ArchiveIndex(NamedTuple):
 
     Pieces: "warnings" (what `spnet check` prints), "universities", "people", "contacts",
     "links", "partners/<university id>"
-    (one per university with partners), and "events/<year>" (the events whose dates
-    overlap that year, in date order; an event of a decade is in each of its years).
+    (one per university with partners), "events/<year>" (the events whose dates
+    overlap that year, in date order; an event of a decade is in each of its years), and
+    "events" (every event, in date order).
     """
 
     project: Project
@@ -545,7 +546,9 @@ class Archive:
 
     @functools.cached_property
     def events(self) -> tuple[Event, ...]:
-        return self.events_between()
+        """Every event, in date order: one piece, each event once (an event of a decade is
+        in ten years' pieces)."""
+        return self.piece("events")
 
     def _records(self) -> tuple[Any, ...]:
         """Everything the archive holds: its index (the project, the countries) and every piece."""

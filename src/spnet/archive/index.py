@@ -428,6 +428,8 @@ def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
     rows = kept()[plural]  # KeyError: no such piece
     where = _FILED  # a row of no file (its file's row spoiled) is not the archive's: counted out
     params: tuple[str, ...] = ()
+    if rows.by_year and not part:  # every year's
+        return rows.read(conn, where, params, f"p.first_day, {_POS}, p.ord")
     if rows.by_year:
         year = int(part)
         where += f" AND (p.file, p.ord) IN (SELECT file, ord FROM {rows.years} WHERE year = ?)"

@@ -170,8 +170,8 @@ def _place(raw: Raw, model: Any, pieces: dict[str, int], summary: dict[str, Any]
     if kind.kept == "by_university":
         names = [f"{kind.plural}/{model.university}"]
         summary[kind.plural] += 1
-    elif kind.kept == "by_year":
-        names = [f"{kind.plural}/{y}" for y in range(model.date.first_day().year, model.date.last_day().year + 1)]
+    elif kind.kept == "by_year":  # in every year's piece it falls in, and in the piece of them all
+        names += [f"{kind.plural}/{y}" for y in range(model.date.first_day().year, model.date.last_day().year + 1)]
     for name in names:
         pieces[name] = pieces.get(name, 0) + 1
     return True
