@@ -34,6 +34,13 @@ def run(installed: tuple[Path, Path, dict[str, str]], cwd: Path, *args: str) -> 
     return subprocess.run([str(site / "bin" / "spnet"), *args], cwd=cwd, env=env, capture_output=True, text=True)
 
 
+def documentation(help_text: str) -> str:
+    """The help's last line, the page it names, joined again where a long path made the
+    help wrap it onto a line of its own."""
+    last = help_text.rstrip().rpartition("Documentation:")[2]
+    return "Documentation: " + " ".join(last.split())
+
+
 def test_installed_wheel_runs_from_another_directory(installed, tmp_path: Path) -> None:
     wheel, site, _ = installed
     with zipfile.ZipFile(wheel) as zf:
@@ -86,9 +93,9 @@ def test_the_wheel_carries_the_documentation_its_help_names(installed, tmp_path:
         names = set(zf.namelist())
     docs = {p.relative_to(REPO / "docs").as_posix() for p in (REPO / "docs").rglob("*") if p.is_file()}
     assert docs and {f"spnet/docs/{name}" for name in docs} <= names
-    last = run(installed, tmp_path, "--help").stdout.splitlines()[-1]
+    last = documentation(run(installed, tmp_path, "--help").stdout)
     assert last == f"Documentation: {site / 'spnet' / 'docs' / 'README.md'}"
-    export = run(installed, tmp_path, "export", "--help").stdout.splitlines()[-1]
+    export = documentation(run(installed, tmp_path, "export", "--help").stdout)
     assert export == f"Documentation: {site / 'spnet' / 'docs' / 'export.md'}"
     assert (site / "spnet" / "docs" / "provenance.md").is_file()
 
@@ -97,6 +104,6 @@ def test_the_installed_pages_the_help_names_exist(installed, tmp_path: Path) -> 
     from spnet.cli import LAZY
 
     commands = [[], *([name] for name in LAZY)]
-    named = {run(installed, tmp_path, *args, "--help").stdout.splitlines()[-1] for args in commands}
+    named = {documentation(run(installed, tmp_path, *args, "--help").stdout) for args in commands}
     paths = [Path(line.removeprefix("Documentation: ")) for line in named]
     assert [p for p in paths if not p.is_file()] == []
