@@ -421,15 +421,15 @@ _FILED = "+p.file IN (SELECT rowid FROM files)"  # "+": a check on each row pick
 
 def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
     """The records of one piece (models.ArchiveIndex) as their rows give them, picked and
-    ordered in SQL: a year's events by the days they may fall on, in date order, then in
-    the order of the files; a university's partners, and every other piece, in the order
-    of the files."""
+    ordered in SQL: a year's events by the years they fall in, in date order, then in the
+    order of the files; a university's partners, and every other piece, in the order of
+    the files. What an index picked is checked against the records' own values, which
+    carry a checksum, as the index's entries do not."""
     plural, _, part = name.partition("/")
     rows = kept()[plural]  # KeyError: no such piece
     where = _FILED  # a row of no file (its file's row spoiled) is not the archive's: counted out
-    params: tuple[str, ...] = ()
     if rows.by_year and not part:  # every year's
-        return rows.read(conn, where, params, f"p.first_day, {_POS}, p.ord")
+        return rows.read(conn, where, (), f"p.first_day, {_POS}, p.ord")
     if rows.by_year:
         year = int(part)
         where += f" AND (p.file, p.ord) IN (SELECT file, ord FROM {rows.years} WHERE year = ?)"
@@ -437,9 +437,12 @@ def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
         if any(not r.date.first_day().year <= year <= r.date.last_day().year for r in found):
             raise Spoiled(f"the index holds a record of another year in {name}")  # its days are checked, the year not
         return found
-    if part:
-        where, params = f"{where} AND p.university = ?", (part,)
-    return rows.read(conn, where, params, f"{_POS}, p.ord")
+    if not part:
+        return rows.read(conn, where, (), f"{_POS}, p.ord")
+    found = rows.read(conn, f"{where} AND p.university = ?", (part,), f"{_POS}, p.ord")
+    if any(r.university != part for r in found):  # picked by an index, whose entries carry no checksum
+        raise Spoiled(f"the index holds a record of another university in {name}")
+    return found
 
 
 # Every file of spnet's own that the index and the search index are built from, relative to
