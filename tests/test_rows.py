@@ -37,15 +37,16 @@ TYPES = {
     ),
 }
 KINDS = sorted(kept())
+FILES = {1: "data/f.toml"}  # the one file the records are read from
 
 
 def _round_trip(rows: Kept, records: list[Any]) -> tuple[sqlite3.Connection, list[Any]]:
     conn = sqlite3.connect(":memory:")
     conn.executescript(layout())
     for n, record in enumerate(records):
-        for table, values in rows.rows(n, record):
+        for table, values in rows.rows("data/f.toml", n, record):
             conn.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * (len(values) + 1))})", (1, *values))
-    return conn, rows.read(conn, "1", (), "p.ord")
+    return conn, rows.read(conn, FILES, "1", (), "p.ord")
 
 
 def _same(a: list[Any], b: list[Any]) -> bool:
@@ -115,7 +116,7 @@ def test_a_spoiled_lost_or_moved_row_is_never_given_back(archive: Archive, spoil
     conn, rows = _event_rows(archive)
     assert conn.execute(spoil).rowcount > 0
     with pytest.raises(Spoiled):
-        rows.read(conn, "1", (), "p.ord")
+        rows.read(conn, FILES, "1", (), "p.ord")
 
 
 def test_the_tables_are_derived_from_the_record_types() -> None:
@@ -151,3 +152,17 @@ def test_an_index_spnet_made_is_brought_up_to_date_in_a_copy_not_made_anew(
     conn.close()
     new.discard()
     assert copied
+
+
+@pytest.mark.parametrize(("column", "to"), [("ord", "ord + 1000"), ("file", "2")])
+def test_a_record_moved_whole_to_another_place_or_file_is_never_given_back(
+    archive: Archive, column: str, to: str
+) -> None:
+    """A record's rows moved together (its own and its child rows) keep their values: its
+    checksum binds them to their file and place too."""
+    conn, rows = _event_rows(archive)
+    first = conn.execute("SELECT min(ord) FROM r_events").fetchone()[0]
+    for table in rows.tables():
+        conn.execute(f"UPDATE {table} SET {column} = {to} WHERE ord = ?", (first,))
+    with pytest.raises(Spoiled):
+        rows.read(conn, {**FILES, 2: "data/g.toml"}, "1", (), "p.ord")

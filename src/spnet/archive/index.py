@@ -38,7 +38,7 @@ import sys
 import types
 import typing
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,13 +64,13 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def pack(text: str, level: int = 1, bound: str = "") -> bytes:
+def pack(text: str, bound: str = "") -> bytes:
     """JSON as stored: a CRC-32 of the text, then the text zlib-compressed (to a fifth of
-    its size at level 1: reading it back costs less than reading five times the bytes).
-    The CRC covers `bound` too (what names the value where it is kept: its file and piece),
-    so that a value read under another name does not match."""
+    its size: reading it back costs less than reading five times the bytes). The CRC covers
+    `bound` too (what names the value where it is kept: its file), so that a value read
+    under another name does not match."""
     data = text.encode("utf-8")
-    return _crc(data, bound).to_bytes(4, "big") + zlib.compress(data, level)
+    return _crc(data, bound).to_bytes(4, "big") + zlib.compress(data, 1)
 
 
 def _crc(data: bytes, bound: str) -> int:
@@ -81,12 +81,6 @@ def row_crc(*values: str | int | None) -> int:
     """The CRC-32 a row of the index keeps of its other columns (text, integers, NULL: as
     SQLite gives them back; repr tells 'None' from None and 1 from '1', and is quick)."""
     return zlib.crc32(repr(values).encode("utf-8", "surrogateescape"))
-
-
-def from_json(text: str, of: Any) -> Any:
-    """JSON written by to_json, as a value of the type `of`: records, tuples of them,
-    optional values and dicts, rebuilt by the record types of models.RECORD_TYPES only."""
-    return decode(json.loads(text), of)
 
 
 def decode(value: Any, of: Any) -> Any:
@@ -401,8 +395,8 @@ class _Pieces:
         if name == "warnings":
             return _warnings(self.conn)
         if self.files is None:
-            self.files = files_of(self.conn)  # Spoiled: files out of order
-        records = _piece(self.conn, name)
+            self.files = files_of(self.conn)  # Spoiled: a file's row that does not match its checksum
+        records = _piece(self.conn, {rowid: row.name for rowid, row in self.files.items()}, name)
         if len(records) != self.parts.get(name, 0):
             raise Spoiled(f"the index holds {len(records)} records of {name}")
         if name == "universities":
@@ -419,7 +413,7 @@ _POS = "(SELECT pos FROM files WHERE files.rowid = p.file)"
 _FILED = "+p.file IN (SELECT rowid FROM files)"  # "+": a check on each row picked, never how rows are picked
 
 
-def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
+def _piece(conn: sqlite3.Connection, files: Mapping[int, str], name: str) -> list[Any]:
     """The records of one piece (models.ArchiveIndex) as their rows give them, picked and
     ordered in SQL: a year's events by the years they fall in, in date order, then in the
     order of the files; a university's partners, and every other piece, in the order of
@@ -429,17 +423,17 @@ def _piece(conn: sqlite3.Connection, name: str) -> list[Any]:
     rows = kept()[plural]  # KeyError: no such piece
     where = _FILED  # a row of no file (its file's row spoiled) is not the archive's: counted out
     if rows.by_year and not part:  # every year's
-        return rows.read(conn, where, (), f"p.first_day, {_POS}, p.ord")
+        return rows.read(conn, files, where, (), f"p.first_day, {_POS}, p.ord")
     if rows.by_year:
         year = int(part)
         where += f" AND (p.file, p.ord) IN (SELECT file, ord FROM {rows.years} WHERE year = ?)"
-        found = rows.read(conn, where, (year,), f"p.first_day, {_POS}, p.ord")
+        found = rows.read(conn, files, where, (year,), f"p.first_day, {_POS}, p.ord")
         if any(not r.date.first_day().year <= year <= r.date.last_day().year for r in found):
             raise Spoiled(f"the index holds a record of another year in {name}")  # its days are checked, the year not
         return found
     if not part:
-        return rows.read(conn, where, (), f"{_POS}, p.ord")
-    found = rows.read(conn, f"{where} AND p.university = ?", (part,), f"{_POS}, p.ord")
+        return rows.read(conn, files, where, (), f"{_POS}, p.ord")
+    found = rows.read(conn, files, f"{where} AND p.university = ?", (part,), f"{_POS}, p.ord")
     if any(r.university != part for r in found):  # picked by an index, whose entries carry no checksum
         raise Spoiled(f"the index holds a record of another university in {name}")
     return found

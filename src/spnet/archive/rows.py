@@ -32,12 +32,13 @@ import types
 import typing
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from spnet.archive.kinds import PIECES, Kind
 
 _SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "INTEGER"}
+_HEAD = 2  # the columns of a record's row before its own: file, ord (and first_day, last_day: Kept.head)
 
 
 class Spoiled(Exception):
@@ -102,6 +103,8 @@ def _node(tp: Any, name: str, table: str, depth: int, at: int) -> Node:
     if inner in _SQL_TYPES:
         return _scalar(name, _SQL_TYPES[inner], at, flag=inner is bool)
     if typing.get_origin(inner) is tuple:
+        if optional:  # a missing list and an empty one would read back alike
+            raise TypeError(f"a list that may be missing cannot be kept as rows: {tp!r}")
         return _list(typing.get_args(inner)[0], name, f"{table}__{name}", depth + 1)
     if _is_record(inner):
         return _record(inner, name, table, depth, at, optional)
@@ -248,25 +251,29 @@ class Kept(NamedTuple):
     @property
     def head(self) -> int:
         """The columns of the kind's table before the record's own: file, ord (first_day, last_day)."""
-        return 4 if self.by_year else 2
+        return _HEAD + 2 * self.by_year
 
-    def rows(self, ord_: int, record: Any) -> list[tuple[str, tuple[Any, ...]]]:
-        """A record's rows, each (table, values without the file's rowid)."""
+    def rows(self, file: str, ord_: int, record: Any) -> list[tuple[str, tuple[Any, ...]]]:
+        """A record's rows, each (table, values without the file's rowid): the `ord_`th
+        record of the data file `file`."""
         kids: Kids = defaultdict(list)
         row: list[Any] = [ord_]
         if self.by_year:
             row += [record.date.first_day().isoformat(), record.date.last_day().isoformat()]
         self.table.node.write(record, row, (ord_,), kids)
-        row.append(_crc(row[1 : self.head - 1], record))
+        row.append(_crc(file, row[: self.head - 1], record))
         out = [(self.table.name, tuple(row)), *((t, r) for t, found in kids.items() for r in found)]
         if self.by_year:
             first, last = record.date.first_day().year, record.date.last_day().year
             out += [(self.years, (ord_, year)) for year in range(first, last + 1)]
         return out
 
-    def read(self, conn: sqlite3.Connection, where: str, params: tuple[Any, ...], order: str) -> list[Any]:
+    def read(
+        self, conn: sqlite3.Connection, files: Mapping[int, str], where: str, params: tuple[Any, ...], order: str
+    ) -> list[Any]:
         """The records whose rows `where` picks (over the kind's table as `p`), in `order`;
-        Spoiled when one does not read back as it was written."""
+        Spoiled when one does not read back as it was written, or as its file's (`files`:
+        each file's name by its rowid) at its place."""
         sql = f"SELECT * FROM {self.table.name} p WHERE {where} ORDER BY {order}"
         parents = conn.execute(sql, params).fetchall()
         if len({r[:2] for r in parents}) != len(parents):  # an index entry spoiled into another's key
@@ -294,7 +301,7 @@ class Kept(NamedTuple):
         out = []
         for r in parents:
             record = read(r, r[:2], found)
-            if _crc(r[2:head], record) != r[-1]:
+            if _crc(files.get(r[0], ""), r[1:head], record) != r[-1]:
                 raise Spoiled("a record of the index does not match its checksum")
             out.append(record)
         return out
@@ -304,10 +311,12 @@ class Kept(NamedTuple):
 _PICKED = "CREATE TEMP TABLE IF NOT EXISTS picked (file INTEGER, ord INTEGER, PRIMARY KEY (file, ord)) WITHOUT ROWID"
 
 
-def _crc(days: Any, record: Any) -> int:
+def _crc(file: str, place: Any, record: Any) -> int:
     """The CRC-32 of a record's JSON form (its child rows' values with it: a row lost, or
-    moved to another record, changes it) and of the days it is picked by."""
-    text = json.dumps([list(days), record], ensure_ascii=False, separators=(",", ":"))
+    moved to another record, changes it), of its file and its place there (`ord`, and the
+    days it is picked by): a record moved to another place or file is as spoiled as one
+    changed."""
+    text = json.dumps([file, list(place), record], ensure_ascii=False, separators=(",", ":"))
     return zlib.crc32(text.encode("utf-8", "surrogateescape"))
 
 
@@ -317,7 +326,7 @@ def kept() -> dict[str, Kept]:
     out = {}
     for plural, kind in PIECES.items():
         by_year = kind.kept == "by_year"
-        head = 4 if by_year else 2
+        head = _HEAD + 2 * by_year
         table = Table(f"r_{plural}", 0, _record(kind.model, "", f"r_{plural}", 0, head, optional=False))
         out[plural] = Kept(kind, table, by_year)
     return out

@@ -110,7 +110,7 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
     if "project" in summary_:  # the project file's own record, kept in its summary
         found.insert(0, decode(summary_["project"], Project))
     for plural, rows in kept().items():
-        records = rows.read(index, "p.file = ?", (rowid,), "p.ord")
+        records = rows.read(index, {rowid: name}, "p.file = ?", (rowid,), "p.ord")
         if len(records) != summary_["sizes"][plural]:
             raise Spoiled(f"the index holds {len(records)} {plural} of {name}")
         found += records

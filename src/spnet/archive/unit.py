@@ -89,7 +89,7 @@ def read_unit(
             defines.append((n, model.id, kind, raw.where, getattr(model, "university", None)))
         refs += [(n, raw.where, *ref) for ref in references(kind, model)]
         if _place(raw, model, pieces, summary):
-            records += kept()[KIND[kind].plural].rows(n, model)
+            records += kept()[KIND[kind].plural].rows(shown, n, model)
     # What the checks across files need of the bases of countries and partners' countries
     summary["claims"] = [c for r, _m in built if (c := bases.claim(r)) is not None]
     summary["sizes"] = _sizes(built)

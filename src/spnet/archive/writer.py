@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import operator
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -252,7 +253,7 @@ class Writer:
         ).lastrowid
         assert file is not None
         self._seal(file)
-        for table, values in itertools.groupby(sorted(unit.records, key=_table), key=_table):
+        for table, values in itertools.groupby(sorted(unit.records, key=_TABLE), key=_TABLE):
             found = [(file, *v) for _t, v in values]
             self.conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(found[0]))})", found)
         self.conn.executemany(
@@ -384,8 +385,7 @@ class Writer:
 _SUMS = "export-sums"
 
 
-def _table(row: tuple[str, tuple[Any, ...]]) -> str:
-    return row[0]
+_TABLE = operator.itemgetter(0)  # of a row (table, values)
 
 
 def export_sums(conn: sqlite3.Connection) -> dict[str, int] | None:
