@@ -86,7 +86,7 @@ def held_writer(shared: Path, out: Path, *, inside: list[str] | None = None) -> 
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        made = [p.name for p in shared.iterdir() if p.name.startswith(f".{out.name}.spnet-")]
+        made = [p.name for p in shared.iterdir() if p.name.startswith(f".{out.name}.spnet-") and p.suffix == ".tmp"]
         if made:
             return proc, made[0]
         if proc.poll() is not None:
