@@ -9,11 +9,10 @@ What the index holds, and how a query reads it, is index.py's."""
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
-import operator
 import shutil
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -253,9 +252,10 @@ class Writer:
         ).lastrowid
         assert file is not None
         self._seal(file)
-        for table, values in itertools.groupby(sorted(unit.records, key=_TABLE), key=_TABLE):
-            found = [(file, *v) for _t, v in values]
-            self.conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(found[0]))})", found)
+        for table, blob in unit.records.items():
+            found = json.loads(zlib.decompress(blob))
+            marks = ", ".join("?" * (len(found[0]) + 1))
+            self.conn.executemany(f"INSERT INTO {table} VALUES ({marks})", ((file, *row) for row in found))
         self.conn.executemany(
             "INSERT INTO defines VALUES (?, ?, ?, ?, ?, ?, ?)", ((file, *d, row_crc(file, *d)) for d in unit.defines)
         )
@@ -383,9 +383,6 @@ class Writer:
 
 
 _SUMS = "export-sums"
-
-
-_TABLE = operator.itemgetter(0)  # of a row (table, values)
 
 
 def export_sums(conn: sqlite3.Connection) -> dict[str, int] | None:
