@@ -14,6 +14,7 @@ import subprocess
 import sys
 import types
 import typing
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +167,19 @@ def test_a_record_moved_whole_to_another_place_or_file_is_never_given_back(
         conn.execute(f"UPDATE {table} SET {column} = {to} WHERE ord = ?", (first,))
     with pytest.raises(Spoiled):
         rows.read(conn, {**FILES, 2: "data/g.toml"}, "1", (), "p.ord")
+
+
+@pytest.mark.parametrize("run", [1, 50, 1 << 20])
+def test_a_file_s_rows_travel_whole_however_they_are_compressed(run: int) -> None:
+    """The rows a worker sends (unit._Packed), compressed in runs of any length or at once,
+    decompress to every row of every table, in order."""
+    from spnet.archive.unit import _Packed
+
+    packed, expected = _Packed(), {}
+    packed.RUN = run
+    for n, record in enumerate(load_archive(DATA, cache=False).events):
+        for table, values in kept()["events"].rows("data/f.toml", n, record):
+            packed.add(table, values)
+            expected.setdefault(table, []).append(list(values))
+    found = {table: json.loads(zlib.decompress(blob)) for table, blob in packed.done().items()}
+    assert found == expected

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 from spnet.archive.paths import owned_safely, safe_cache_dir
 from spnet.archive.rows import Spoiled as Spoiled  # where a spoiled part of the index is found, read or written
 from spnet.archive.rows import kept
+from spnet.archive.rows import layout as layout_of_rows
 from spnet.errors import DataError
 from spnet.i18n import _
 from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Problem
@@ -202,12 +203,33 @@ def _left_by_another(path: Path) -> bool:
     return True
 
 
+# What an index holds besides the export's tables (tables.py): made here, where it is read,
+# so that a query need not import the writer (writer.py) to check it.
+LAYOUT = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL);
+CREATE TABLE files (
+    rowid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, pos INTEGER NOT NULL, stat TEXT NOT NULL,
+    canonical INTEGER, university TEXT, problems BLOB NOT NULL, summary BLOB NOT NULL, crc INTEGER NOT NULL
+);
+CREATE TABLE defines (
+    file INTEGER NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, place TEXT NOT NULL,
+    university TEXT, crc INTEGER NOT NULL
+);
+CREATE INDEX defines_by_id ON defines(id, kind);
+CREATE INDEX defines_by_file ON defines(file);
+CREATE TABLE refs (
+    file INTEGER NOT NULL, ord INTEGER NOT NULL, place TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
+    kind TEXT NOT NULL, university TEXT, crc INTEGER NOT NULL
+);
+CREATE INDEX refs_by_file ON refs(file);
+""" + layout_of_rows()
+
+
 @functools.cache
 def index_layout() -> list[tuple[str, ...]]:
     """What sqlite_master holds in an index spnet writes: made once, in memory, by the
     code that makes one."""
     from spnet.archive.tables import create_tables
-    from spnet.archive.writer import LAYOUT
 
     conn = sqlite3.connect(":memory:")
     try:

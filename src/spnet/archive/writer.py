@@ -22,6 +22,7 @@ from spnet.archive.index import (
     APPLICATION_ID,
     FILE_COLUMNS,
     INDEX_FORMAT,
+    LAYOUT,
     UNREADABLE,
     FileRow,
     Spoiled,
@@ -95,24 +96,6 @@ def current(root: Path, archive: Archive, progress: ProgressMaker | None = None)
 
 
 # ------------------------------------------------------------------ writing
-LAYOUT = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL);
-CREATE TABLE files (
-    rowid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, pos INTEGER NOT NULL, stat TEXT NOT NULL,
-    canonical INTEGER, university TEXT, problems BLOB NOT NULL, summary BLOB NOT NULL, crc INTEGER NOT NULL
-);
-CREATE TABLE defines (
-    file INTEGER NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, place TEXT NOT NULL,
-    university TEXT, crc INTEGER NOT NULL
-);
-CREATE INDEX defines_by_id ON defines(id, kind);
-CREATE INDEX defines_by_file ON defines(file);
-CREATE TABLE refs (
-    file INTEGER NOT NULL, ord INTEGER NOT NULL, place TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
-    kind TEXT NOT NULL, university TEXT, crc INTEGER NOT NULL
-);
-CREATE INDEX refs_by_file ON refs(file);
-""" + rows.layout()
 # Every value a query or a check reads from the index carries a CRC-32: the blobs of
 # `files` in their packed form (index.pack, bound to their file), the other columns of
 # `files`, `defines` and `refs` in a `crc` column of their own (index.row_crc), and each
