@@ -148,11 +148,13 @@ def cross_check(
     if project is not None:
         where, proj = project
         known = {uid for (uid,) in db.execute("SELECT id FROM defines WHERE kind = 'university'")}
-        for uid in (proj.managing, *proj.members):
+        named = (proj.managing, *proj.members)
+        for uid in named:
             if uid not in known:
                 problems.error(where, "university {id!r} has no file universities/{id}.toml", id=uid)
+        in_project = set(named)  # looked up once per university file: a tuple made it quadratic
         for uid, shown in university_files.items():
-            if uid not in (proj.managing, *proj.members):
+            if uid not in in_project:
                 problems.error(
                     shown, "university {id!r} is neither the managing university nor a member in project.toml", id=uid
                 )

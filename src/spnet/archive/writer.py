@@ -115,6 +115,9 @@ class Writer:
         self.path = index_path(root) if keep else None
         self.scratch, self.kept, self.copied, self.fresh = scratch, False, False, fresh
         self.parts: dict[str, int] = {}
+        # Each file's problems and summary as known() read them back, by its row: units()
+        # takes them from here, not from the index again, for every file an edit left alone.
+        self._texts: dict[int, tuple[str, str]] = {}
         self.sums: dict[str, int] | None = None
         self.new: Replacement | None = None
         self.conn: sqlite3.Connection | None = None
@@ -190,7 +193,7 @@ class Writer:
             try:
                 if row_crc(*values) != crc:
                     raise Spoiled(row.name)
-                unpack(problems, row.name), unpack(summary, row.name)
+                self._texts[rowid] = (unpack(problems, row.name), unpack(summary, row.name))
                 known[row.name] = (tuple(json.loads(row.stat)), None if row.canonical is None else bool(row.canonical))
             except (*UNREADABLE, Spoiled):
                 spoiled.append((rowid, row.university))
@@ -207,6 +210,7 @@ class Writer:
 
     def _forget(self, file: int, university: str | None) -> None:
         assert self.conn is not None
+        self._texts.pop(file, None)  # a file put after it may be given its rowid
         if self.export:
             for kind, owned in tables.OWNED_ROWS.items():
                 for table, column in owned:
@@ -277,9 +281,12 @@ class Writer:
         for (name,) in self.conn.execute("SELECT name FROM files").fetchall():
             if name not in keep:  # a file gone, or a row whose name does not read back
                 self.forget(name)
-        self.conn.executemany("UPDATE files SET pos = ? WHERE name = ?", enumerate(names))
-        for (file,) in self.conn.execute("SELECT rowid FROM files").fetchall():
-            self._seal(file)
+        places = dict(self.conn.execute("SELECT name, pos FROM files").fetchall())
+        for pos, name in enumerate(names):
+            if places.get(name, pos) != pos:  # moved, or put (at -1): sealed again at its place
+                self.conn.execute("UPDATE files SET pos = ? WHERE name = ?", (pos, name))
+                file = self.conn.execute("SELECT rowid FROM files WHERE name = ?", (name,)).fetchone()[0]
+                self._seal(file)
 
     def units(self) -> list[tuple[str, str | None, list[list[Any]], dict[str, Any]]]:
         """Each file in order: (name, university id, problems, summary with its records).
@@ -291,14 +298,18 @@ class Writer:
                 if row_crc(*values) != crc:
                     raise Spoiled(f"a row of {table} in the index does not match its checksum")
         out = []
-        blobs = {rowid: (p, s) for rowid, p, s in self.conn.execute("SELECT rowid, problems, summary FROM files")}
         self.parts = {}
         for row in sorted(files_of(self.conn).values(), key=lambda row: row.pos):
-            problems, summary = blobs[row.rowid]
-            found = _summary(json.loads(unpack(summary, row.name)))
+            if row.rowid in self._texts:
+                problems, summary = self._texts[row.rowid]
+            else:
+                blobs = "SELECT problems, summary FROM files WHERE rowid = ?"
+                packed = self.conn.execute(blobs, (row.rowid,)).fetchone()
+                problems, summary = unpack(packed[0], row.name), unpack(packed[1], row.name)
+            found = _summary(json.loads(summary))
             for piece, count in found["pieces"].items():
                 self.parts[piece] = self.parts.get(piece, 0) + count
-            out.append((row.name, row.university, json.loads(unpack(problems, row.name)), found))
+            out.append((row.name, row.university, json.loads(problems), found))
         return out
 
     def fill_export(self, archive: Archive, progress: ProgressMaker | None = None) -> None:
