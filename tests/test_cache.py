@@ -258,6 +258,9 @@ QUERIES = [
     ("timeline", "--format", "json"),
     ("contacts", "--format", "json"),
     ("universities", "--format", "json"),
+    ("show", "kyoto", "--format", "json"),  # one record, and the events that name it, read alone
+    ("show", "symposium-2", "--format", "json"),
+    ("show", "hayashi-kaori", "--format", "json"),
     ("check",),
 ]
 

@@ -453,3 +453,27 @@ def test_show_names_related_records(cli) -> None:
     kyoto = rows(cli("show", "kyoto", "--format", "json"))
     assert kyoto["partners"] == "kyoto-vienna, kyoto-bordeaux, kyoto-zurich, kyoto-hamburg, kyoto-ntu"
     assert "workshop" in kyoto["events"].split(", ")
+
+
+def test_show_lists_every_event_that_names_a_record_in_date_order(cli) -> None:
+    """What `show` lists under "events", for every partner, person and university: each
+    event that names it (a university: that names it or is in its file), in the timeline's
+    order, as the events' own cards say."""
+    cards = [rows(cli("show", e["id"], "--format", "json")) for e in rows(cli("timeline", "--format", "json"))]
+    ids = {r["id"] for r in rows(cli("partners", "--format", "json"))}
+    universities = {r["id"] for r in rows(cli("universities", "--format", "json"))}
+
+    def named(card: dict, key: str) -> list[str]:
+        if key in card:  # a list of ids, as a card gives it
+            return card[key].split(", ")
+        return [v for k, v in card.items() if k.startswith(f"{key}[") and k.endswith("].person")]
+
+    ids |= {person for c in cards for person in named(c, "participants")}
+    assert len(ids) > 40 and len(universities) == 9
+    for rid in sorted(ids | universities):
+        if rid in universities:
+            expected = [c["id"] for c in cards if c.get("university") == rid or rid in named(c, "universities")]
+        else:
+            expected = [c["id"] for c in cards if rid in named(c, "partners") + named(c, "participants")]
+        card = rows(cli("show", rid, "--format", "json"))
+        assert card.get("events", "") == ", ".join(expected), rid

@@ -544,6 +544,21 @@ class Archive:
                         out.append(e)
         return tuple(out)
 
+    def record(self, rid: str) -> Any | None:
+        """The record whose id is `rid`, or None: read alone, not with every record."""
+        if rid == self.project.id:
+            return self.project
+        country = next((c for c in self.countries if c.id == rid), None)
+        if country is not None:
+            return country
+        found = self.piece(f"record/{rid}")
+        return found[0] if found else None
+
+    def events_naming(self, rid: str) -> tuple[Event, ...]:
+        """In date order, the events that name `rid` as a partner, a university or a
+        participant, and, for a university, those of its own file."""
+        return self.piece(f"naming/{rid}")
+
     @functools.cached_property
     def events(self) -> tuple[Event, ...]:
         """Every event, in date order: one piece, each event once (an event of a decade is

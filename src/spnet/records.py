@@ -27,7 +27,11 @@ def all_records(archive: Archive) -> Iterable[Any]:
 
 def find_record(archive: Archive, typed: str) -> Any:
     """The record with this id, or with this name in either language (京都大学, 第3回); an
-    unknown one exits 2 with close matches, as every name a user types does."""
+    unknown one exits 2 with close matches, as every name a user types does. An id is
+    looked up alone; a name, among every record's."""
+    found = archive.record(typed)
+    if found is not None:
+        return found
     records = {r.id: r for r in all_records(archive)}
     if typed in records:
         return records[typed]
@@ -53,26 +57,27 @@ def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
     """One record as (field, value) pairs, with what refers to it or it refers to by name:
     the people of an event, the events of a partner or a person, a university's records."""
     pairs: list[tuple[str, Any]] = [("record", kind_of(record)), *flatten(record)]
-    people = {p.id: p for p in archive.people}
     rid = record.id
     if isinstance(record, Event):  # each participant's name right after their id
         named: list[tuple[str, Any]] = []
         for key, value in pairs:
             named.append((key, value))
             if key.startswith("participants[") and key.endswith("].person"):
-                name = people[value].name
+                person = archive.record(value)
+                name = person.name if person is not None else Bilingual()  # a valid archive names no one unknown
                 named += [
                     (f"{key[: -len('person')]}name_{lang}", n) for lang, n in (("en", name.en), ("ja", name.ja)) if n
                 ]
         pairs = named
+    naming = archive.events_naming(rid)
     mentioned_in = [
         e.id
-        for e in archive.events
+        for e in naming
         if rid in e.partners or rid in e.universities or any(p.person == rid for p in e.participants)
     ]
     if isinstance(record, University):
-        mentioned_in = [e.id for e in archive.events if e.university == rid or rid in e.universities]
-        pairs.append(("partners", ", ".join(p.id for p in archive.partners if p.university == rid)))
+        mentioned_in = [e.id for e in naming if e.university == rid or rid in e.universities]
+        pairs.append(("partners", ", ".join(p.id for p in archive.partners_of(rid))))
         pairs.append(("people", ", ".join(p.id for p in archive.people if p.university == rid)))
     if mentioned_in:
         pairs.append(("events", ", ".join(mentioned_in)))

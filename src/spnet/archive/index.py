@@ -42,13 +42,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from spnet.archive.kinds import KIND
 from spnet.archive.paths import owned_safely, safe_cache_dir
 from spnet.archive.rows import Spoiled as Spoiled  # where a spoiled part of the index is found, read or written
 from spnet.archive.rows import kept
 from spnet.archive.rows import layout as layout_of_rows
 from spnet.errors import DataError
 from spnet.i18n import _
-from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Problem
+from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Problem, University
 
 if TYPE_CHECKING:
     from spnet.archive.load import ProgressMaker
@@ -418,21 +419,94 @@ class _Pieces:
             return _warnings(self.conn)
         if self.files is None:
             self.files = files_of(self.conn)  # Spoiled: a file's row that does not match its checksum
+        asked, _, what = name.partition("/")
+        if asked == "record":
+            return tuple(self._managing(r) for r in _record(self.conn, self.files, what))
+        if asked == "naming":
+            return tuple(_naming(self.conn, self.files, what))
         records = _piece(self.conn, {rowid: row.name for rowid, row in self.files.items()}, name)
         if len(records) != self.parts.get(name, 0):
             raise Spoiled(f"the index holds {len(records)} records of {name}")
         if name == "universities":
             project = self.index.project
             by_id = {u.id: u for u in records}
-            records = [
-                by_id[uid]._replace(managing=uid == project.managing) for uid in (project.managing, *project.members)
-            ]
+            records = [self._managing(by_id[uid]) for uid in (project.managing, *project.members)]
         return tuple(records)
+
+    def _managing(self, record: Any) -> Any:
+        """A university's record says whether it is the managing one, as the project does."""
+        if not isinstance(record, University):
+            return record
+        return record._replace(managing=record.id == self.index.project.managing)
 
 
 # Where a file stands among the archive's files: what orders records of several files.
 _POS = "(SELECT pos FROM files WHERE files.rowid = p.file)"
 _FILED = "+p.file IN (SELECT rowid FROM files)"  # "+": a check on each row picked, never how rows are picked
+
+
+# The columns of `defines` and `refs` that each row's CRC covers (index.row_crc).
+DEFINES = "file, ord, id, kind, place, university"
+REFS = "file, ord, place, key, id, kind, university"
+
+
+def _record(conn: sqlite3.Connection, files: Mapping[int, FileRow], rid: str) -> list[Any]:
+    """The record whose id is `rid`, read alone: found by the ids each file defines, none
+    when no record of a kind kept as rows has it (the project and the countries are the
+    archive's index's). What the index found is checked: the id's row by its CRC and its
+    id (an index's entries carry no checksum), the record by its own."""
+    names = {rowid: row.name for rowid, row in files.items()}
+    found = []
+    for *values, crc in conn.execute(f"SELECT {DEFINES}, crc FROM defines WHERE id = ?", (rid,)).fetchall():
+        file, ord_, defined, kind, _place, _university = values
+        if row_crc(*values) != crc or defined != rid:
+            raise Spoiled("an id's row in the index does not match its checksum")
+        plural = KIND[kind].plural
+        if plural in kept():
+            where = f"{_FILED} AND p.file = ? AND p.ord = ?"
+            records = kept()[plural].read(conn, names, where, (file, ord_), "p.ord")
+            if [r.id for r in records] != [rid]:
+                raise Spoiled(f"the index does not hold the record {rid!r} its ids name")
+            found += records
+    if len(found) > 1:  # ids are the archive's one each: the archive is valid
+        raise Spoiled(f"the index holds {rid!r} twice")
+    return found
+
+
+def _naming(conn: sqlite3.Connection, files: Mapping[int, FileRow], rid: str) -> list[Any]:
+    """In date order, as Archive.events gives them, the events that name `rid` as a
+    partner, a university or a participant, and those of the university `rid`'s own file.
+    Found twice over, so that no one spoiled page hides one: by the events' lists, and by
+    the ids each file names (`refs`), whose events must all be read back; an event a
+    spoiled value picked that does not name `rid` is left out. The events of a
+    university's file are counted against the file's own count of them."""
+    events = kept()["events"]
+    table = events.table.name
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS naming (file INTEGER, ord INTEGER)")
+    conn.execute("DELETE FROM temp.naming")
+    lists = [f"SELECT file, ord FROM {table}__{f} WHERE value = :id" for f in ("partners", "universities")]
+    lists.append(f"SELECT file, ord FROM {table}__participants WHERE person = :id")
+    refs = "SELECT file, ord FROM refs WHERE id = :id AND key IN ('partner', 'university', 'person')"
+    conn.execute(f"INSERT INTO temp.naming {' UNION '.join([*lists, refs])}", {"id": rid})
+    own = {rowid: row for rowid, row in files.items() if row.university == rid}
+    picked = "(p.file, p.ord) IN (SELECT file, ord FROM temp.naming)"
+    where = f"{_FILED} AND ({picked} OR p.file IN ({', '.join('?' * len(own))}))"
+    names = {rowid: row.name for rowid, row in files.items()}
+    read = events.read(conn, names, where, tuple(own), f"p.first_day, {_POS}, p.ord")
+    named = "SELECT DISTINCT d.id FROM defines d JOIN temp.naming n USING (file, ord) WHERE d.kind = 'event'"
+    if {eid for (eid,) in conn.execute(named)} - {e.id for e in read}:
+        raise Spoiled(f"the index does not hold every event that names {rid!r}")
+    counted = 0
+    for rowid, row in own.items():
+        packed = conn.execute("SELECT summary FROM files WHERE rowid = ?", (rowid,)).fetchone()
+        counted += json.loads(unpack(packed[0], row.name))["pieces"].get(events.kind.plural, 0)
+    if sum(e.university == rid for e in read) != counted:
+        raise Spoiled(f"the index does not hold every event of {rid!r}'s file")
+    return [e for e in read if e.university == rid or _names(e, rid)]
+
+
+def _names(event: Any, rid: str) -> bool:
+    return rid in event.partners or rid in event.universities or any(p.person == rid for p in event.participants)
 
 
 def _piece(conn: sqlite3.Connection, files: Mapping[int, str], name: str) -> list[Any]:

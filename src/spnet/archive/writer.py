@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 from spnet.archive import rows, tables
 from spnet.archive.index import (
     APPLICATION_ID,
+    DEFINES,
     FILE_COLUMNS,
     INDEX_FORMAT,
     LAYOUT,
+    REFS,
     UNREADABLE,
     FileRow,
     Spoiled,
@@ -100,8 +102,6 @@ def current(root: Path, archive: Archive, progress: ProgressMaker | None = None)
 # `files` in their packed form (index.pack, bound to their file), the other columns of
 # `files`, `defines` and `refs` in a `crc` column of their own (index.row_crc), and each
 # record's rows in its own table's `crc` (rows.py).
-_DEFINES = "file, ord, id, kind, place, university"
-_REFS = "file, ord, place, key, id, kind, university"
 
 
 class Writer:
@@ -293,7 +293,7 @@ class Writer:
         Spoiled when a row of the index (of a file, an id it defines or one it names) does
         not read back as it was written: the checks across files run over them."""
         assert self.conn is not None
-        for table, columns in (("defines", _DEFINES), ("refs", _REFS)):
+        for table, columns in (("defines", DEFINES), ("refs", REFS)):
             for *values, crc in self.conn.execute(f"SELECT {columns}, crc FROM {table}"):
                 if row_crc(*values) != crc:
                     raise Spoiled(f"a row of {table} in the index does not match its checksum")
