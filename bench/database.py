@@ -228,6 +228,8 @@ def side_by_side(s: Setup, factor: int) -> list[str]:
     spnet = [*s.spnet, "--data", str(s.data)]
     query = [*spnet, "timeline", "--year", "2023", "--format", "json"]
     search = [*spnet, "search", "Zurich", "--format", "json"]
+    # One record and the events that name it: read alone, whatever the archive's size.
+    show = [*spnet, "show", "kyoto-zurich" if factor == 1 else f"kyoto-zurich-x{factor - 1}", "--format", "json"]
     tomls = [*s.data.glob("*.toml"), *(s.data / "universities").glob("*.toml")]
     toml_mib = size_mib(tomls)
     print(f"\n{factor}x: {len(tomls)} files, {toml_mib:.1f} MiB of TOML\n", flush=True)
@@ -252,14 +254,16 @@ def side_by_side(s: Setup, factor: int) -> list[str]:
     export = run_tree([*spnet, "export", "sqlite", "--out", str(db)], env, terminal=True)
     print(f"spnet export sqlite: {export.seconds:.2f} s, {size_mib([db]):.0f} MiB")
     peer, peer_note = _peer(s, env, db, query)
-    commands = [[s.py, "-c", "import typer"], query, search, *([peer] if peer else [])]
+    commands = [[s.py, "-c", "import typer"], query, search, show, *([peer] if peer else [])]
     measured = s.measure(commands, s.runs, env)
-    typer_s, warm_s, search_s = (statistics.median(m[0]) for m in measured[:3])
-    peer_s = statistics.median(measured[3][0]) if peer else None
+    typer_s, warm_s, search_s, show_s = (statistics.median(m[0]) for m in measured[:4])
+    show_mib = statistics.median(measured[3][1]) / 1024
+    peer_s = statistics.median(measured[4][0]) if peer else None
     print(
         f"warm, median of {s.runs} taking turns: import typer {typer_s * 1000:.0f} ms, query {warm_s * 1000:.0f} ms, "
     )
     print(f"search {search_s * 1000:.0f} ms" + (f", sqlite-utils query {peer_s * 1000:.0f} ms" if peer_s else ""))
+    print(f"show one partner: {show_s * 1000:.0f} ms, peak {show_mib:.0f} MiB")
 
     edits = _after_edit(s, env, query, factor)
     edit_s = statistics.median(r.seconds for r, _ in edits)
@@ -286,6 +290,11 @@ def side_by_side(s: Setup, factor: int) -> list[str]:
             max(first.max_rss_mib, first.tree_mib),
             400,
             "MiB",
+        ).line(),
+        Target(
+            f"{factor}x warm `show` of one partner ({show_s * 1000:.0f} ms, peak {show_mib:.0f} MiB) vs `import typer`",
+            show_s / typer_s,
+            1.3,
         ).line(),
         Target(
             f"{factor}x query right after one file changed ({edit_s:.2f} s) vs the warm query ({warm_again:.2f} s)",

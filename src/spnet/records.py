@@ -63,7 +63,8 @@ def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
         for key, value in pairs:
             named.append((key, value))
             if key.startswith("participants[") and key.endswith("].person"):
-                person = archive.record(value)
+                # Looked up alone; among every person when that finds none, as a spoiled index may.
+                person = archive.record(value) or next((p for p in archive.people if p.id == value), None)
                 name = person.name if person is not None else Bilingual()  # a valid archive names no one unknown
                 named += [
                     (f"{key[: -len('person')]}name_{lang}", n) for lang, n in (("en", name.en), ("ja", name.ja)) if n
