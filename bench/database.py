@@ -292,11 +292,6 @@ def side_by_side(s: Setup, factor: int) -> list[str]:
             "MiB",
         ).line(),
         Target(
-            f"{factor}x warm `show` of one partner ({show_s * 1000:.0f} ms, peak {show_mib:.0f} MiB) vs `import typer`",
-            show_s / typer_s,
-            1.3,
-        ).line(),
-        Target(
             f"{factor}x query right after one file changed ({edit_s:.2f} s) vs the warm query ({warm_again:.2f} s)",
             edit_s / warm_again,
             2.0,
