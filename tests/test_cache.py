@@ -261,6 +261,7 @@ QUERIES = [
     ("show", "kyoto", "--format", "json"),  # one record, and the events that name it, read alone
     ("show", "symposium-2", "--format", "json"),
     ("show", "hayashi-kaori", "--format", "json"),
+    ("stats", "--format", "json"),  # some fields of every partner and event, read from their own rows
     ("check",),
 ]
 

@@ -50,6 +50,16 @@ def _round_trip(rows: Kept, records: list[Any]) -> tuple[sqlite3.Connection, lis
     return conn, rows.read(conn, FILES, "1", (), "p.ord")
 
 
+def _fields_read_back(rows: Kept, conn: sqlite3.Connection, records: list[Any]) -> None:
+    """Every field a record's own row holds whole, read from the rows alone (Kept.fields),
+    is the record's, of the same type."""
+    assert rows.table.node.fields is not None
+    names = list(rows.table.node.fields)
+    assert "id" in names
+    back = rows.fields(conn, FILES, names, "1", (), "p.ord")
+    assert _same(back, [tuple(getattr(r, n) for n in names) for r in records])
+
+
 def _same(a: list[Any], b: list[Any]) -> bool:
     """Equal, and of the same types: JSON tells true from 1 and 3.0 from 3."""
     return a == b and json.dumps(a) == json.dumps(b)
@@ -64,8 +74,9 @@ def archive() -> Archive:
 def test_every_record_of_the_archive_reads_back_from_its_rows(archive: Archive, plural: str) -> None:
     records = list(getattr(archive, plural))
     assert records, f"the archive holds no {plural}"
-    _conn, back = _round_trip(kept()[plural], records)
+    conn, back = _round_trip(kept()[plural], records)
     assert _same(back, records)
+    _fields_read_back(kept()[plural], conn, records)
 
 
 @pytest.mark.parametrize("plural", KINDS)
@@ -74,8 +85,9 @@ def test_every_record_of_the_archive_reads_back_from_its_rows(archive: Archive, 
 def test_any_record_of_its_type_reads_back_from_its_rows(plural: str, data: st.DataObject) -> None:
     rows = kept()[plural]
     records = data.draw(st.lists(_strategy(rows.kind.model), max_size=3))
-    _conn, back = _round_trip(rows, records)
+    conn, back = _round_trip(rows, records)
     assert _same(back, records)
+    _fields_read_back(rows, conn, records)
 
 
 def _strategy(tp: Any) -> st.SearchStrategy[Any]:
@@ -118,6 +130,28 @@ def test_a_spoiled_lost_or_moved_row_is_never_given_back(archive: Archive, spoil
     assert conn.execute(spoil).rowcount > 0
     with pytest.raises(Spoiled):
         rows.read(conn, FILES, "1", (), "p.ord")
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "UPDATE r_events SET title_en = title_en || 'x' WHERE title_en IS NOT NULL",
+        "UPDATE r_events SET date_year = date_year + 1",
+        "UPDATE r_events SET first_day = '1999-01-01'",
+        "UPDATE r_events SET ord = ord + 1000 WHERE ord = 0",
+        "UPDATE r_events SET file = 2",
+    ],
+)
+def test_a_field_read_from_a_spoiled_or_moved_row_is_never_given_back(archive: Archive, spoil: str) -> None:
+    conn, rows = _event_rows(archive)
+    assert conn.execute(spoil).rowcount > 0
+    with pytest.raises(Spoiled):
+        rows.fields(conn, {**FILES, 2: "data/g.toml"}, ["date", "title"], "1", (), "p.ord")
+
+
+def test_a_list_is_no_field_its_record_s_row_holds() -> None:
+    with pytest.raises(KeyError):
+        kept()["events"].fields(sqlite3.connect(":memory:"), FILES, ["participants"], "1", (), "p.ord")
 
 
 def test_the_tables_are_derived_from_the_record_types() -> None:

@@ -554,6 +554,12 @@ class Archive:
         found = self.piece(f"record/{rid}")
         return found[0] if found else None
 
+    def fields(self, plural: str, names: tuple[str, ...]) -> tuple[tuple[Any, ...], ...]:
+        """Some fields of every record of a kind (`partners`), as tuples, in the order the
+        archive gives the records: each a field the record holds whole, no list (a text, a
+        date), read without the rest of the record."""
+        return self.piece(f"fields/{plural}/{','.join(names)}")
+
     def events_naming(self, rid: str) -> tuple[Event, ...]:
         """In date order, the events that name `rid` as a partner, a university or a
         participant, and, for a university, those of its own file."""

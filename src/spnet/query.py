@@ -444,42 +444,45 @@ def stats(archive: Archive, *, fiscal: bool = False) -> list[Row]:
         ja_of[name.en or cid] = name.ja or name.en or cid
         return name.en or cid
 
+    # The fields counted, read from each record's own row: not the records.
+    fields = ("country", "country_basis", "kind", "institution", "since", "designated")
+    partners = [dict(zip(fields, values, strict=True)) for values in archive.fields("partners", fields)]
     # The report's countries apart from those the curators added: nothing curated passes
     # for the report's.
-    stated = [country(p.country) for p in archive.partners if p.country and p.country_basis != "curator"]
-    curated = [country(p.country) for p in archive.partners if p.country and p.country_basis == "curator"]
+    stated = [country(p["country"]) for p in partners if p["country"] and p["country_basis"] != "curator"]
+    curated = [country(p["country"]) for p in partners if p["country"] and p["country_basis"] == "curator"]
     by_country = tally(stated)
-    by_country[unknown] = len(archive.partners) - len(stated)
+    by_country[unknown] = len(partners) - len(stated)
     add("partners by country", by_count(by_country))
     add("partners by country, the curators' additions", by_count(tally(curated)))
     ja_of.update({k: t.ja for k, t in glossary.VALUES.items()})
-    add("partners by kind", dict(sorted(tally(p.kind for p in archive.partners).items(), key=lambda kv: -kv[1])))
-    members = institution_members(archive)
+    add("partners by kind", dict(sorted(tally(p["kind"] for p in partners).items(), key=lambda kv: -kv[1])))
+    members = tally(p["institution"] for p in partners)
     ja_of.update({k: t.ja for k, t in glossary.MEASURES.items()})
-    add("institutions", {"all": len(members), "partner of two or more": sum(len(r) > 1 for r in members.values())})
-    decades = tally(f"{p.since.year // 10 * 10}s" if p.since else unknown for p in archive.partners)
+    add("institutions", {"all": len(members), "partner of two or more": sum(n > 1 for n in members.values())})
+    decades = tally(f"{p['since'].year // 10 * 10}s" if p["since"] else unknown for p in partners)
     ja_of.update({d: glossary.DECADE.ja.format(d[:-1]) for d in decades if d != unknown})
     add("partners by decade begun", dict(sorted(decades.items())))
-    designations = tally(str(p.designated.year) if p.designated else unknown for p in archive.partners)
+    designations = tally(str(p["designated"].year) if p["designated"] else unknown for p in partners)
     ja_of.update({y: format_date(y, "ja") for y in designations if y != unknown})
     add("partners by year designated", dict(sorted(designations.items())))
     if fiscal:
         # An event known only to its year or decade cannot be put in one 年度: it is counted
         # under that year or decade, as it was given.
         keys, begins = [], {}
-        for e in archive.events:
-            fy = e.date.fiscal_year
-            key = fiscal_year_label(fy, "en") if fy is not None else e.date.display()
-            ja_of[key] = fiscal_year_label(fy, "ja") if fy is not None else format_date(e.date.iso(), "ja")
-            begins[key] = dt.date(fy, 4, 1) if fy is not None else e.date.first_day()
+        for (date,) in archive.fields("events", ("date",)):
+            fy = date.fiscal_year
+            key = fiscal_year_label(fy, "en") if fy is not None else date.display()
+            ja_of[key] = fiscal_year_label(fy, "ja") if fy is not None else format_date(date.iso(), "ja")
+            begins[key] = dt.date(fy, 4, 1) if fy is not None else date.first_day()
             keys.append(key)
         # In time order, as the 年度 grouping of timeline: 2019 (a year) before FY2019 before 2020.
         add("events by fiscal year", dict(sorted(tally(keys).items(), key=lambda kv: (begins[kv[0]], kv[0]))))
     else:
         keys, begins = [], {}
-        for e in archive.events:
-            key = e.date.display() if e.date.decade or e.date.fiscal else str(e.date.year)
-            begins[key] = e.date.first_day() if e.date.decade or e.date.fiscal else dt.date(e.date.year, 1, 1)
+        for (date,) in archive.fields("events", ("date",)):
+            key = date.display() if date.decade or date.fiscal else str(date.year)
+            begins[key] = date.first_day() if date.decade or date.fiscal else dt.date(date.year, 1, 1)
             keys.append(key)
         years = tally(keys)
         ja_of.update({y: format_date(f"{int(y[:-1]) // 10:03d}X" if y.endswith("0s") else y, "ja") for y in years})

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from spnet.archive.load import ProgressMaker
 
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 9  # PRAGMA user_version of the index: a change of layout makes it stale
+INDEX_FORMAT = 10  # PRAGMA user_version of the index: a change of layout makes it stale
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
 
 
@@ -424,6 +424,8 @@ class _Pieces:
             return tuple(self._managing(r) for r in _record(self.conn, self.files, what))
         if asked == "naming":
             return tuple(_naming(self.conn, self.files, what))
+        if asked == "fields":
+            return tuple(self._fields(*what.split("/")))
         records = _piece(self.conn, {rowid: row.name for rowid, row in self.files.items()}, name)
         if len(records) != self.parts.get(name, 0):
             raise Spoiled(f"the index holds {len(records)} records of {name}")
@@ -432,6 +434,22 @@ class _Pieces:
             by_id = {u.id: u for u in records}
             records = [self._managing(by_id[uid]) for uid in (project.managing, *project.members)]
         return tuple(records)
+
+    def _fields(self, plural: str, names: str) -> list[tuple[Any, ...]]:
+        """Some fields of every record of a kind, in the archive's order (Archive.fields),
+        read from the records' own rows, as many as the archive holds."""
+        rows = kept()[plural]
+        files = {rowid: row.name for rowid, row in self.files.items()} if self.files is not None else {}
+        # The order of the pieces: a university's partners are its file's, in the files' order.
+        order = f"p.first_day, {_POS}, p.ord" if rows.by_year else f"{_POS}, p.ord"
+        found = rows.fields(self.conn, files, names.split(","), _FILED, (), order)
+        if rows.kind.kept == "by_university":  # counted in each university's piece
+            expected = sum(n for piece, n in self.parts.items() if piece.startswith(f"{plural}/"))
+        else:
+            expected = self.parts.get(plural, 0)
+        if len(found) != expected:
+            raise Spoiled(f"the index holds {len(found)} records of {plural}")
+        return found
 
     def _managing(self, record: Any) -> Any:
         """A university's record says whether it is the managing one, as the project does."""

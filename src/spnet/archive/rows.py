@@ -32,7 +32,7 @@ import types
 import typing
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from spnet.archive.kinds import PIECES, Kind
@@ -62,6 +62,8 @@ class Node(NamedTuple):
     plain: bool = False  # one column, given back as it is
     flat: tuple[type[Any], int, int] | None = None  # a record always there, its fields the columns first..end
     listed: str | None = None  # a list: the child table of its items
+    # A record's fields that its own row holds whole (no list inside), each read from the row alone.
+    fields: Mapping[str, Read] | None = None
 
 
 class Table(NamedTuple):
@@ -174,7 +176,8 @@ def _record(tp: type[Any], name: str, table: str, depth: int, at: int, optional:
 
     if optional:
         columns = [(name, "INTEGER"), *columns]
-    return Node(columns, children, write, read, flat=(tp, first, end) if flat and not optional else None)
+    inline = {f: n.read for f, n in zip(tp._fields, nodes, strict=True) if not n.children}
+    return Node(columns, children, write, read, flat=(tp, first, end) if flat and not optional else None, fields=inline)
 
 
 def _fill(values: list[Any], made: list[Any], row: tuple[Any, ...], key: tuple[Any, ...], found: Found) -> None:
@@ -225,7 +228,7 @@ class Kept(NamedTuple):
             extra = ["first_day TEXT NOT NULL", "last_day TEXT NOT NULL"] if t is self.table and self.by_year else []
             columns = [f"{k} INTEGER NOT NULL" for k in t.key] + extra
             columns += [f"{n} {sql}".rstrip() for n, sql in t.node.columns]
-            columns += ["crc INTEGER NOT NULL"] if t is self.table else []
+            columns += ["crc INTEGER NOT NULL", "row_crc INTEGER NOT NULL"] if t is self.table else []
             out.append(f"CREATE TABLE {t.name} ({', '.join(columns)}, PRIMARY KEY ({', '.join(t.key)})) WITHOUT ROWID;")
         if self.by_year:  # the years each record's days fall in: what picks a year's records
             years = self.years
@@ -262,6 +265,7 @@ class Kept(NamedTuple):
             row += [record.date.first_day().isoformat(), record.date.last_day().isoformat()]
         self.table.node.write(record, row, (ord_,), kids)
         row.append(_crc(file, row[: self.head - 1], record))
+        row.append(_row_crc(file, row))
         out = [(self.table.name, tuple(row)), *((t, r) for t, found in kids.items() for r in found)]
         if self.by_year:
             first, last = record.date.first_day().year, record.date.last_day().year
@@ -301,9 +305,35 @@ class Kept(NamedTuple):
         out = []
         for r in parents:
             record = read(r, r[:2], found)
-            if _crc(files.get(r[0], ""), r[1:head], record) != r[-1]:
+            if _crc(files.get(r[0], ""), r[1:head], record) != r[-2]:
                 raise Spoiled("a record of the index does not match its checksum")
             out.append(record)
+        return out
+
+    def fields(
+        self,
+        conn: sqlite3.Connection,
+        files: Mapping[int, str],
+        names: Sequence[str],
+        where: str,
+        params: tuple[Any, ...],
+        order: str,
+    ) -> list[tuple[Any, ...]]:
+        """Some fields of the records whose rows `where` picks, in `order`: each a field the
+        record's own row holds whole (a text, a date; no list), read from that row alone,
+        which its own CRC covers. KeyError for a field that is not such."""
+        node = self.table.node
+        assert node.fields is not None
+        readers = [node.fields[n] for n in names]
+        sql = f"SELECT * FROM {self.table.name} p WHERE {where} ORDER BY {order}"
+        out, seen = [], set()
+        for r in conn.execute(sql, params):  # a row at a time: only the fields asked for are kept
+            if r[:2] in seen:
+                raise Spoiled(f"the index gives a record of {self.table.name} twice")
+            seen.add(r[:2])
+            if _row_crc(files.get(r[0], ""), r[1:-1]) != r[-1]:
+                raise Spoiled("a record's row in the index does not match its checksum")
+            out.append(tuple(read(r, (), {}) for read in readers))
         return out
 
 
@@ -318,6 +348,13 @@ def _crc(file: str, place: Any, record: Any) -> int:
     changed."""
     text = json.dumps([file, list(place), record], ensure_ascii=False, separators=(",", ":"))
     return zlib.crc32(text.encode("utf-8", "surrogateescape"))
+
+
+def _row_crc(file: str, values: Sequence[Any]) -> int:
+    """The CRC-32 of a record's own row (its texts, numbers and NULLs as SQLite gives them
+    back, whose repr tells 'None' from None and 1 from '1') and of its file: what a read of
+    some of its fields (Kept.fields) checks, without its child rows."""
+    return zlib.crc32(repr((file, *values)).encode("utf-8", "surrogateescape"))
 
 
 @functools.cache

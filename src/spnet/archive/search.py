@@ -17,6 +17,7 @@ from typing import Any
 
 from spnet.archive.fields import searchable_fields
 from spnet.archive.index import (
+    DEFINES,
     SCHEMA_SQL,
     UNREADABLE,
     Spoiled,
@@ -99,9 +100,7 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
     partner's university."""
     rowid, summary = index.execute("SELECT rowid, summary FROM files WHERE name = ?", (name,)).fetchone()
     place = {}
-    for *values, crc in index.execute(
-        "SELECT file, ord, id, kind, place, university, crc FROM defines WHERE file = ?", (rowid,)
-    ):
+    for *values, crc in index.execute(f"SELECT {DEFINES}, crc FROM defines WHERE file = ?", (rowid,)):
         if row_crc(*values) != crc:
             raise Spoiled("a row of defines in the index does not match its checksum")
         place[values[3], values[2]] = values[1]
