@@ -262,6 +262,8 @@ QUERIES = [
     ("show", "symposium-2", "--format", "json"),
     ("show", "hayashi-kaori", "--format", "json"),
     ("stats", "--format", "json"),  # some fields of every partner and event, read from their own rows
+    ("partners", "--country", "ch", "--format", "json"),  # chosen by their rows, then read whole
+    ("symposia", "--format", "json"),
     ("check",),
 ]
 

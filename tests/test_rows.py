@@ -57,7 +57,8 @@ def _fields_read_back(rows: Kept, conn: sqlite3.Connection, records: list[Any]) 
     names = list(rows.table.node.fields)
     assert "id" in names
     back = rows.fields(conn, FILES, names, "1", (), "p.ord")
-    assert _same(back, [tuple(getattr(r, n) for n in names) for r in records])
+    assert [key for key, _values in back] == [(1, n) for n in range(len(records))]
+    assert _same([values for _key, values in back], [tuple(getattr(r, n) for n in names) for r in records])
 
 
 def _same(a: list[Any], b: list[Any]) -> bool:

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 _PARTIAL = r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$|^FY(\d{4})$"  # compiled on first use
 
@@ -471,6 +471,19 @@ RECORD_TYPES: dict[str, type[Any]] = {
 }  # fmt: skip
 
 
+# What chooses records by some of their fields (Archive.chosen): their values, in the order asked for.
+Keep = Callable[[tuple[Any, ...]], bool]
+
+
+class Pieces(Protocol):
+    """What gives an archive its pieces (archive/index.py): the records of a piece by its
+    name, and those of a piece that some of their fields choose."""
+
+    def __call__(self, name: str) -> tuple[Any, ...]: ...
+
+    def chosen(self, name: str, fields: tuple[str, ...], keep: Keep) -> tuple[Any, ...]: ...
+
+
 class Archive:
     """Everything in data/, validated. Records keep the order of the files; events are in
     date order.
@@ -481,7 +494,7 @@ class Archive:
     whole archive holds.
     """
 
-    def __init__(self, index: ArchiveIndex, load: Callable[[str], tuple[Any, ...]]) -> None:
+    def __init__(self, index: ArchiveIndex, load: Pieces) -> None:
         self.index = index
         self._load = load
         self._pieces: dict[str, tuple[Any, ...]] = {}
@@ -530,15 +543,22 @@ class Archive:
     def partners(self) -> tuple[Partner, ...]:
         return tuple(p for uid in self.index.partner_counts for p in self.partners_of(uid))
 
-    def events_between(self, first_year: int | None = None, last_year: int | None = None) -> tuple[Event, ...]:
-        """In date order, every event whose dates overlap the years first_year..last_year."""
+    def events_between(
+        self,
+        first_year: int | None = None,
+        last_year: int | None = None,
+        chosen: tuple[tuple[str, ...], Keep] | None = None,
+    ) -> tuple[Event, ...]:
+        """In date order, every event whose dates overlap the years first_year..last_year;
+        those that `chosen` (fields, keep: Archive.chosen) takes."""
         out: list[Event] = []
         seen: set[str] = set()
         for year in self.index.event_years:
             if (first_year is None or year >= first_year) and (last_year is None or year <= last_year):
                 # Each year's events are in date order, and an event not in an earlier
                 # year's piece begins in this year, so joining the pieces keeps the order.
-                for e in self.piece(f"events/{year}"):
+                name = f"events/{year}"
+                for e in self.piece(name) if chosen is None else self.chosen(name, *chosen):
                     if e.id not in seen:
                         seen.add(e.id)
                         out.append(e)
@@ -553,6 +573,14 @@ class Archive:
             return country
         found = self.piece(f"record/{rid}")
         return found[0] if found else None
+
+    def chosen(self, name: str, fields: tuple[str, ...], keep: Keep) -> tuple[Any, ...]:
+        """The records of the piece `name` (`events/2023`, `partners`: every partner) whose
+        `fields` (those a record holds whole, no list) `keep` takes, in the piece's order:
+        the others are never built."""
+        if name in self._pieces:  # already read whole
+            return tuple(r for r in self._pieces[name] if keep(tuple(getattr(r, f) for f in fields)))
+        return self._load.chosen(name, fields, keep)
 
     def fields(self, plural: str, names: tuple[str, ...]) -> tuple[tuple[Any, ...], ...]:
         """Some fields of every record of a kind (`partners`), as tuples, in the order the

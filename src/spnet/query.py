@@ -128,18 +128,26 @@ def partners(
     uids = resolve_universities(archive, universities)
     cids = {resolve_country(archive, c) for c in countries}
     wanted = {resolve_choice(_("partner kind"), k, PARTNER_KINDS) for k in kinds}
-    members = institution_members(archive) if shared else {}
-    rows = []
-    chosen = [p for uid in sorted(uids, key=_order(archive)) for p in archive.partners_of(uid)]
-    for p in chosen if uids else archive.partners:
-        if cids and p.country not in cids or wanted and p.kind not in wanted:
-            continue
-        if not (_from(p.since, since) and _from(p.designated, designated)):
-            continue
-        if shared and len(members[p.institution]) < 2:
-            continue
-        rows.append(partner_row(archive, p))
-    return rows
+    relations: dict[str, int] = {}
+    for (institution,) in archive.fields("partners", ("institution",)) if shared else ():
+        relations[institution] = relations.get(institution, 0) + 1
+
+    def keep(values: tuple[Any, ...]) -> bool:
+        """Chosen by fields of its own row, before the partner is read whole."""
+        country, kind, began, made, institution = values
+        if cids and country not in cids or wanted and kind not in wanted:
+            return False
+        if not (_from(began, since) and _from(made, designated)):
+            return False
+        return not (shared and relations[institution] < 2)
+
+    fields = ("country", "kind", "since", "designated", "institution")
+    pieces = [f"partners/{uid}" for uid in sorted(uids, key=_order(archive)) if uid in archive.index.partner_counts]
+    if cids or wanted or since or designated or shared:  # a few of many: chosen by their rows alone
+        found = [p for piece in (pieces if uids else ["partners"]) for p in archive.chosen(piece, fields, keep)]
+    else:
+        found = [p for piece in pieces for p in archive.piece(piece)] if uids else list(archive.partners)
+    return [partner_row(archive, p) for p in found if keep(tuple(getattr(p, f) for f in fields))]
 
 
 def _from(date: PartialDate | None, span: DateSpan | None) -> bool:
@@ -248,31 +256,35 @@ def events(
     """Events in date order. An event is in a span when its own span of days overlaps it."""
     uids = resolve_universities(archive, universities)
     wanted = {resolve_choice(_("event kind"), k, EVENT_KINDS) for k in kinds}
-    out = []
-    candidates = archive.events_between(span.start.year, span.end.year) if span else archive.events
-    for e in candidates:
-        if uids and e.university not in uids and not uids.intersection(e.universities):
-            continue
-        if wanted and e.kind not in wanted:
-            continue
-        if not _date_in(e.date, span):
-            continue
-        if today is not None and upcoming and e.date.last_day() < today:
-            continue
-        if today is not None and past and e.date.last_day() >= today:
-            continue
-        out.append(e)
-    return out
+
+    def keep(values: tuple[Any, ...]) -> bool:
+        """Chosen by its kind and date, before the event is read whole."""
+        kind, date = values
+        if wanted and kind not in wanted or not _date_in(date, span):
+            return False
+        if today is not None and upcoming and date.last_day() < today:
+            return False
+        return not (today is not None and past and date.last_day() >= today)
+
+    # A few of many, chosen by their rows alone, and only those read whole.
+    chosen = (("kind", "date"), keep) if wanted or today is not None and (upcoming or past) else None
+    if span:
+        found = archive.events_between(span.start.year, span.end.year, chosen)
+    else:
+        found = archive.events if chosen is None else archive.chosen("events", *chosen)
+    # Its universities are a list, which the event's own row does not hold.
+    named = [e for e in found if not uids or e.university in uids or uids.intersection(e.universities)]
+    return [e for e in named if keep((e.kind, e.date))]
 
 
 def project_years(archive: Archive) -> tuple[int, int] | None:
     """The calendar years of the project's own events (its survey, meetings, symposia and
     workshop: every kind but a milestone, which may be a university's or the world's, of
     any year), or None where the archive holds none."""
-    own = [e for e in archive.events if e.kind != "milestone"]
+    own = [date for kind, date in archive.fields("events", ("kind", "date")) if kind != "milestone"]
     if not own:
         return None
-    return min(e.date.first_day().year for e in own), max(e.date.last_day().year for e in own)
+    return min(d.first_day().year for d in own), max(d.last_day().year for d in own)
 
 
 def event_row(e: Event, shown: Collection[str] = _EVENT_SHOWN) -> Row:

@@ -44,12 +44,12 @@ from typing import TYPE_CHECKING, Any
 
 from spnet.archive.kinds import KIND
 from spnet.archive.paths import owned_safely, safe_cache_dir
+from spnet.archive.rows import Kept, kept
 from spnet.archive.rows import Spoiled as Spoiled  # where a spoiled part of the index is found, read or written
-from spnet.archive.rows import kept
 from spnet.archive.rows import layout as layout_of_rows
 from spnet.errors import DataError
 from spnet.i18n import _
-from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Problem, University
+from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Keep, Problem, University
 
 if TYPE_CHECKING:
     from spnet.archive.load import ProgressMaker
@@ -404,15 +404,20 @@ class _Pieces:
             except (*UNREADABLE, Spoiled):
                 if self.rescan is None:
                     raise
-            if self.discard is not None:
-                self.discard()
-            assert self.rescan is not None
-            archive = self.rescan()
-            if archive.index != self.index:
-                text = _("{root}: the archive changed while spnet was reading it; run the command again")
-                raise DataError(text.format(root=self.where))
-            self.rescanned = archive
+            self._read_again()
+        assert self.rescanned is not None
         return self.rescanned.piece(name)
+
+    def _read_again(self) -> None:
+        """The archive read again from its files, the spoiled index discarded."""
+        if self.discard is not None:
+            self.discard()
+        assert self.rescan is not None
+        archive = self.rescan()
+        if archive.index != self.index:
+            text = _("{root}: the archive changed while spnet was reading it; run the command again")
+            raise DataError(text.format(root=self.where))
+        self.rescanned = archive
 
     def _read(self, name: str) -> tuple[Any, ...]:
         if name == "warnings":
@@ -425,7 +430,8 @@ class _Pieces:
         if asked == "naming":
             return tuple(_naming(self.conn, self.files, what))
         if asked == "fields":
-            return tuple(self._fields(*what.split("/")))
+            plural, _, names = what.partition("/")
+            return tuple(values for _key, values in self._fields(plural, names.split(",")))
         records = _piece(self.conn, {rowid: row.name for rowid, row in self.files.items()}, name)
         if len(records) != self.parts.get(name, 0):
             raise Spoiled(f"the index holds {len(records)} records of {name}")
@@ -435,21 +441,53 @@ class _Pieces:
             records = [self._managing(by_id[uid]) for uid in (project.managing, *project.members)]
         return tuple(records)
 
-    def _fields(self, plural: str, names: str) -> list[tuple[Any, ...]]:
-        """Some fields of every record of a kind, in the archive's order (Archive.fields),
-        read from the records' own rows, as many as the archive holds."""
-        rows = kept()[plural]
-        files = {rowid: row.name for rowid, row in self.files.items()} if self.files is not None else {}
-        # The order of the pieces: a university's partners are its file's, in the files' order.
-        order = f"p.first_day, {_POS}, p.ord" if rows.by_year else f"{_POS}, p.ord"
-        found = rows.fields(self.conn, files, names.split(","), _FILED, (), order)
-        if rows.kind.kept == "by_university":  # counted in each university's piece
+    def chosen(self, name: str, fields: tuple[str, ...], keep: Keep) -> tuple[Any, ...]:
+        """The records of a piece whose `fields` `keep` takes (Archive.chosen)."""
+        if self.rescanned is None:
+            try:
+                return tuple(self._chosen(name, fields, keep))
+            except (*UNREADABLE, Spoiled):
+                if self.rescan is None:
+                    raise
+            self._read_again()
+        assert self.rescanned is not None
+        return self.rescanned.chosen(name, fields, keep)
+
+    def _fields(self, name: str, fields: list[str]) -> list[tuple[tuple[int, int], tuple[Any, ...]]]:
+        """Some fields of every record of a piece (or of a kind: `partners`), with its key,
+        in the piece's order, read from the records' own rows: as many as the piece holds,
+        each of it."""
+        if self.files is None:
+            self.files = files_of(self.conn)  # Spoiled: a file's row that does not match its checksum
+        plan = _plan(name)
+        files = {rowid: row.name for rowid, row in self.files.items()}
+        asked = [*fields, plan.field] if plan.field else fields
+        found = plan.rows.fields(self.conn, files, asked, plan.where, plan.params, plan.order)
+        if plan.field and any(not plan.holds(values[-1]) for _key, values in found):
+            raise Spoiled(f"the index holds a record that is not of {name}")
+        plural, _, part = name.partition("/")
+        if plan.rows.kind.kept == "by_university" and not part:  # counted in each university's piece
             expected = sum(n for piece, n in self.parts.items() if piece.startswith(f"{plural}/"))
         else:
-            expected = self.parts.get(plural, 0)
+            expected = self.parts.get(name, 0)
         if len(found) != expected:
-            raise Spoiled(f"the index holds {len(found)} records of {plural}")
-        return found
+            raise Spoiled(f"the index holds {len(found)} records of {name}")
+        return [(key, values[: len(fields)]) for key, values in found]
+
+    def _chosen(self, name: str, fields: tuple[str, ...], keep: Keep) -> list[Any]:
+        """Chosen by fields read from the records' own rows, and then only those read whole."""
+        keys = [key for key, values in self._fields(name, list(fields)) if keep(values)]
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (file INTEGER, ord INTEGER)")
+        self.conn.execute("DELETE FROM temp.chosen")
+        self.conn.executemany("INSERT INTO temp.chosen VALUES (?, ?)", keys)
+        plan = _plan(name)
+        assert self.files is not None
+        files = {rowid: row.name for rowid, row in self.files.items()}
+        where = f"{_FILED} AND (p.file, p.ord) IN (SELECT file, ord FROM temp.chosen)"
+        records = plan.rows.read(self.conn, files, where, (), plan.order)
+        if len(records) != len(keys):
+            raise Spoiled(f"the index does not hold every record chosen of {name}")
+        return records
 
     def _managing(self, record: Any) -> Any:
         """A university's record says whether it is the managing one, as the project does."""
@@ -527,29 +565,49 @@ def _names(event: Any, rid: str) -> bool:
     return rid in event.partners or rid in event.universities or any(p.person == rid for p in event.participants)
 
 
-def _piece(conn: sqlite3.Connection, files: Mapping[int, str], name: str) -> list[Any]:
-    """The records of one piece (models.ArchiveIndex) as their rows give them, picked and
-    ordered in SQL: a year's events by the years they fall in, in date order, then in the
-    order of the files; a university's partners, and every other piece, in the order of
-    the files. What an index picked is checked against the records' own values, which
-    carry a checksum, as the index's entries do not."""
+class _Plan(typing.NamedTuple):
+    """How SQLite picks and orders the rows of a piece, and the field each record picked
+    must show to be of it (picked by an index, whose entries carry no checksum)."""
+
+    rows: Kept
+    where: str
+    params: tuple[Any, ...]
+    order: str
+    field: str | None = None  # "date" for a year's piece, "university" for a university's
+    part: str = ""
+
+    def holds(self, value: Any) -> bool:
+        """Whether a record whose `field` is `value` is of the piece."""
+        if self.field == "date":
+            return bool(value.first_day().year <= int(self.part) <= value.last_day().year)
+        return bool(value == self.part)
+
+
+def _plan(name: str) -> _Plan:
+    """A year's events by the years they fall in, in date order, then in the order of the
+    files; a university's partners, and every other piece, in the order of the files."""
     plural, _, part = name.partition("/")
     rows = kept()[plural]  # KeyError: no such piece
     where = _FILED  # a row of no file (its file's row spoiled) is not the archive's: counted out
-    if rows.by_year and not part:  # every year's
-        return rows.read(conn, files, where, (), f"p.first_day, {_POS}, p.ord")
     if rows.by_year:
-        year = int(part)
-        where += f" AND (p.file, p.ord) IN (SELECT file, ord FROM {rows.years} WHERE year = ?)"
-        found = rows.read(conn, files, where, (year,), f"p.first_day, {_POS}, p.ord")
-        if any(not r.date.first_day().year <= year <= r.date.last_day().year for r in found):
-            raise Spoiled(f"the index holds a record of another year in {name}")  # its days are checked, the year not
-        return found
+        order = f"p.first_day, {_POS}, p.ord"
+        if not part:  # every year's
+            return _Plan(rows, where, (), order)
+        picked = f" AND (p.file, p.ord) IN (SELECT file, ord FROM {rows.years} WHERE year = ?)"
+        return _Plan(rows, where + picked, (int(part),), order, "date", part)
     if not part:
-        return rows.read(conn, files, where, (), f"{_POS}, p.ord")
-    found = rows.read(conn, files, f"{where} AND p.university = ?", (part,), f"{_POS}, p.ord")
-    if any(r.university != part for r in found):  # picked by an index, whose entries carry no checksum
-        raise Spoiled(f"the index holds a record of another university in {name}")
+        return _Plan(rows, where, (), f"{_POS}, p.ord")
+    return _Plan(rows, f"{where} AND p.university = ?", (part,), f"{_POS}, p.ord", "university", part)
+
+
+def _piece(conn: sqlite3.Connection, files: Mapping[int, str], name: str) -> list[Any]:
+    """The records of one piece (models.ArchiveIndex) as their rows give them, picked and
+    ordered in SQL (_plan). What an index picked is checked against the records' own
+    values, which carry a checksum, as the index's entries do not."""
+    plan = _plan(name)
+    found = plan.rows.read(conn, files, plan.where, plan.params, plan.order)
+    if plan.field and any(not plan.holds(getattr(r, plan.field)) for r in found):
+        raise Spoiled(f"the index holds a record that is not of {name}")
     return found
 
 

@@ -318,10 +318,11 @@ class Kept(NamedTuple):
         where: str,
         params: tuple[Any, ...],
         order: str,
-    ) -> list[tuple[Any, ...]]:
-        """Some fields of the records whose rows `where` picks, in `order`: each a field the
-        record's own row holds whole (a text, a date; no list), read from that row alone,
-        which its own CRC covers. KeyError for a field that is not such."""
+    ) -> list[tuple[tuple[int, int], tuple[Any, ...]]]:
+        """Some fields of the records whose rows `where` picks, in `order`, each with the
+        record's key (file, ord): each a field the record's own row holds whole (a text, a
+        date; no list), read from that row alone, which its own CRC covers. KeyError for a
+        field that is not such."""
         node = self.table.node
         assert node.fields is not None
         readers = [node.fields[n] for n in names]
@@ -333,7 +334,7 @@ class Kept(NamedTuple):
             seen.add(r[:2])
             if _row_crc(files.get(r[0], ""), r[1:-1]) != r[-1]:
                 raise Spoiled("a record's row in the index does not match its checksum")
-            out.append(tuple(read(r, (), {}) for read in readers))
+            out.append(((r[0], r[1]), tuple(read(r, (), {}) for read in readers)))
         return out
 
 
