@@ -264,6 +264,7 @@ QUERIES = [
     ("stats", "--format", "json"),  # some fields of every partner and event, read from their own rows
     ("partners", "--country", "ch", "--format", "json"),  # chosen by their rows, then read whole
     ("symposia", "--format", "json"),
+    ("timeline", "--university", "kyoto", "--year", "2023", "--format", "json"),  # the events naming it
     ("check",),
 ]
 

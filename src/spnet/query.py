@@ -268,7 +268,9 @@ def events(
 
     # A few of many, chosen by their rows alone, and only those read whole.
     chosen = (("kind", "date"), keep) if wanted or today is not None and (upcoming or past) else None
-    if span:
+    if len(uids) == 1:  # one university's: those that name it or its file holds, in date order
+        found = archive.events_naming(next(iter(uids)))
+    elif span:
         found = archive.events_between(span.start.year, span.end.year, chosen)
     else:
         found = archive.events if chosen is None else archive.chosen("events", *chosen)
@@ -281,7 +283,7 @@ def project_years(archive: Archive) -> tuple[int, int] | None:
     """The calendar years of the project's own events (its survey, meetings, symposia and
     workshop: every kind but a milestone, which may be a university's or the world's, of
     any year), or None where the archive holds none."""
-    own = [date for kind, date in archive.fields("events", ("kind", "date")) if kind != "milestone"]
+    own = [date for what, date in archive.fields("events", ("kind", "date")) if what != "milestone"]
     if not own:
         return None
     return min(d.first_day().year for d in own), max(d.last_day().year for d in own)
