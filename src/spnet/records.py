@@ -79,7 +79,8 @@ def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
     if isinstance(record, University):
         mentioned_in = [e.id for e in naming if e.university == rid or rid in e.universities]
         pairs.append(("partners", ", ".join(p.id for p in archive.partners_of(rid))))
-        pairs.append(("people", ", ".join(p.id for p in archive.people if p.university == rid)))
+        people = archive.chosen("people", ("university",), lambda values: values[0] == rid)
+        pairs.append(("people", ", ".join(p.id for p in people)))
     if mentioned_in:
         pairs.append(("events", ", ".join(mentioned_in)))
     return [(k, v) for k, v in pairs if v not in ("", None)]
