@@ -40,11 +40,11 @@ import typing
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from spnet.archive.kinds import KIND
 from spnet.archive.paths import owned_safely, safe_cache_dir
-from spnet.archive.rows import Kept, kept
+from spnet.archive.rows import Kept, bound_to, kept
 from spnet.archive.rows import Spoiled as Spoiled  # where a spoiled part of the index is found, read or written
 from spnet.archive.rows import layout as layout_of_rows
 from spnet.errors import DataError
@@ -54,8 +54,9 @@ from spnet.models import RECORD_TYPES, Archive, ArchiveIndex, Keep, Problem, Uni
 if TYPE_CHECKING:
     from spnet.archive.load import ProgressMaker
 
+T = TypeVar("T")
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 10  # PRAGMA user_version of the index: a change of layout makes it stale
+INDEX_FORMAT = 11  # PRAGMA user_version of the index: a change of layout makes it stale
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
 
 
@@ -261,6 +262,11 @@ class FileRow(typing.NamedTuple):
     canonical: int | None
     university: str | None
 
+    @property
+    def bound(self) -> str:
+        """What its records and summaries are bound to (rows.bound_to)."""
+        return bound_to(self.name, self.stat)
+
 
 FILE_COLUMNS = "rowid, name, pos, stat, canonical, university"
 
@@ -281,7 +287,7 @@ def read_state(conn: sqlite3.Connection, key: str | None) -> State | None:
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     if key is not None and meta.get("key") != key:
         return None
-    raw = json.loads(unpack(meta["state"]))
+    raw = json.loads(unpack(meta["state"], meta["key"]))
     errors = [Problem(*p) for p in raw["errors"]]
     index = _decoder(ArchiveIndex)(raw["index"]) if raw["index"] is not None else None
     return State(index, errors, bool(raw["checked"]), dict(raw["parts"]))
@@ -318,7 +324,7 @@ def read_archive(
 def found(
     conn: sqlite3.Connection,
     state: State,
-    rescan: Callable[[], Archive],
+    rescan: Callable[[], Archive] | None,
     where: str,
     *,
     root: Path | None = None,
@@ -349,7 +355,7 @@ def _warnings(conn: sqlite3.Connection) -> tuple[Problem, ...]:
     """The warnings of every file, in the order of the files."""
     files = files_of(conn)
     blobs = sorted(
-        (files[rowid].pos, unpack(blob, files[rowid].name))
+        (files[rowid].pos, unpack(blob, files[rowid].bound))
         for rowid, blob in conn.execute("SELECT rowid, problems FROM files")
     )
     return tuple(w for _pos, text in blobs for w in problems_of(json.loads(text))[1])
@@ -399,14 +405,22 @@ class _Pieces:
 
     def __call__(self, name: str) -> tuple[Any, ...]:
         if self.rescanned is None:
-            try:
-                return self._read(name)
-            except (*UNREADABLE, Spoiled):
-                if self.rescan is None:
-                    raise
-            self._read_again()
+            found = self._guarded(lambda: self._read(name))
+            if found is not None:
+                return found
         assert self.rescanned is not None
         return self.rescanned.piece(name)
+
+    def _guarded(self, read: Callable[[], T]) -> T | None:
+        """What `read` gives from the index; None when it does not read back, and the
+        archive has been read again from its files."""
+        try:
+            return read()
+        except (*UNREADABLE, Spoiled):
+            if self.rescan is None:
+                raise
+        self._read_again()
+        return None
 
     def _read_again(self) -> None:
         """The archive read again from its files, the spoiled index discarded."""
@@ -432,7 +446,7 @@ class _Pieces:
         if asked == "fields":
             plural, _, names = what.partition("/")
             return tuple(values for _key, values in self._fields(plural, names.split(",")))
-        records = _piece(self.conn, {rowid: row.name for rowid, row in self.files.items()}, name)
+        records = _piece(self.conn, {rowid: row.bound for rowid, row in self.files.items()}, name)
         if len(records) != self.parts.get(name, 0):
             raise Spoiled(f"the index holds {len(records)} records of {name}")
         if name == "universities":
@@ -444,12 +458,13 @@ class _Pieces:
     def chosen(self, name: str, fields: tuple[str, ...], keep: Keep) -> tuple[Any, ...]:
         """The records of a piece whose `fields` `keep` takes (Archive.chosen)."""
         if self.rescanned is None:
-            try:
-                return tuple(self._chosen(name, fields, keep))
-            except (*UNREADABLE, Spoiled):
-                if self.rescan is None:
-                    raise
-            self._read_again()
+            rows = self._guarded(lambda: self._fields(name, list(fields)))
+            if rows is not None:
+                # The caller's choice, outside the guard: an error of its own is no spoiled index.
+                keys = [key for key, values in rows if keep(values)]
+                found = self._guarded(lambda: self._by_keys(name, keys))
+                if found is not None:
+                    return found
         assert self.rescanned is not None
         return self.rescanned.chosen(name, fields, keep)
 
@@ -460,7 +475,7 @@ class _Pieces:
         if self.files is None:
             self.files = files_of(self.conn)  # Spoiled: a file's row that does not match its checksum
         plan = _plan(name)
-        files = {rowid: row.name for rowid, row in self.files.items()}
+        files = {rowid: row.bound for rowid, row in self.files.items()}
         asked = [*fields, plan.field] if plan.field else fields
         found = plan.rows.fields(self.conn, files, asked, plan.where, plan.params, plan.order)
         if plan.field and any(not plan.holds(values[-1]) for _key, values in found):
@@ -474,20 +489,19 @@ class _Pieces:
             raise Spoiled(f"the index holds {len(found)} records of {name}")
         return [(key, values[: len(fields)]) for key, values in found]
 
-    def _chosen(self, name: str, fields: tuple[str, ...], keep: Keep) -> list[Any]:
-        """Chosen by fields read from the records' own rows, and then only those read whole."""
-        keys = [key for key, values in self._fields(name, list(fields)) if keep(values)]
+    def _by_keys(self, name: str, keys: list[tuple[int, int]]) -> tuple[Any, ...]:
+        """The records of a piece at these keys (file, ord), read whole, in the piece's order."""
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (file INTEGER, ord INTEGER)")
         self.conn.execute("DELETE FROM temp.chosen")
         self.conn.executemany("INSERT INTO temp.chosen VALUES (?, ?)", keys)
         plan = _plan(name)
         assert self.files is not None
-        files = {rowid: row.name for rowid, row in self.files.items()}
+        files = {rowid: row.bound for rowid, row in self.files.items()}
         where = f"{_FILED} AND (p.file, p.ord) IN (SELECT file, ord FROM temp.chosen)"
         records = plan.rows.read(self.conn, files, where, (), plan.order)
         if len(records) != len(keys):
             raise Spoiled(f"the index does not hold every record chosen of {name}")
-        return records
+        return tuple(records)
 
     def _managing(self, record: Any) -> Any:
         """A university's record says whether it is the managing one, as the project does."""
@@ -511,7 +525,7 @@ def _record(conn: sqlite3.Connection, files: Mapping[int, FileRow], rid: str) ->
     when no record of a kind kept as rows has it (the project and the countries are the
     archive's index's). What the index found is checked: the id's row by its CRC and its
     id (an index's entries carry no checksum), the record by its own."""
-    names = {rowid: row.name for rowid, row in files.items()}
+    names = {rowid: row.bound for rowid, row in files.items()}
     found = []
     for *values, crc in conn.execute(f"SELECT {DEFINES}, crc FROM defines WHERE id = ?", (rid,)).fetchall():
         file, ord_, defined, kind, _place, _university = values
@@ -547,7 +561,7 @@ def _naming(conn: sqlite3.Connection, files: Mapping[int, FileRow], rid: str) ->
     own = {rowid: row for rowid, row in files.items() if row.university == rid}
     picked = "(p.file, p.ord) IN (SELECT file, ord FROM temp.naming)"
     where = f"{_FILED} AND ({picked} OR p.file IN ({', '.join('?' * len(own))}))"
-    names = {rowid: row.name for rowid, row in files.items()}
+    names = {rowid: row.bound for rowid, row in files.items()}
     read = events.read(conn, names, where, tuple(own), f"p.first_day, {_POS}, p.ord")
     named = "SELECT DISTINCT d.id FROM defines d JOIN temp.naming n USING (file, ord) WHERE d.kind = 'event'"
     if {eid for (eid,) in conn.execute(named)} - {e.id for e in read}:
@@ -555,7 +569,7 @@ def _naming(conn: sqlite3.Connection, files: Mapping[int, FileRow], rid: str) ->
     counted = 0
     for rowid, row in own.items():
         packed = conn.execute("SELECT summary FROM files WHERE rowid = ?", (rowid,)).fetchone()
-        counted += json.loads(unpack(packed[0], row.name))["pieces"].get(events.kind.plural, 0)
+        counted += json.loads(unpack(packed[0], row.bound))["pieces"].get(events.kind.plural, 0)
     if sum(e.university == rid for e in read) != counted:
         raise Spoiled(f"the index does not hold every event of {rid!r}'s file")
     return [e for e in read if e.university == rid or _names(e, rid)]

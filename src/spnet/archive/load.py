@@ -188,7 +188,8 @@ def _update(
     found = index.found(
         writer.db,
         state,
-        functools.partial(_rescan, root, progress),
+        # An index made afresh that does not read back is not made again, and again: that is a bug.
+        None if fresh else functools.partial(_rescan, root, progress),
         str(root),
         root=root,
         key=key if writer.kept else None,

@@ -351,6 +351,13 @@ def _crc(file: str, place: Any, record: Any) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogateescape"))
 
 
+def bound_to(name: str, stat: str) -> str:
+    """What binds a file's records and summaries in the index to that file as it was read:
+    its name, and its size, times and inode (the JSON of files.StatKey). A row copied back
+    from an earlier reading of the same file does not match its checksum."""
+    return f"{name}\n{stat}"
+
+
 def _row_crc(file: str, values: Sequence[Any]) -> int:
     """The CRC-32 of a record's own row (its texts, numbers and NULLs as SQLite gives them
     back, whose repr tells 'None' from None and 1 from '1') and of its file: what a read of

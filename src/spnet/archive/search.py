@@ -30,7 +30,7 @@ from spnet.archive.index import (
 )
 from spnet.archive.kinds import RECORDS, kind_of
 from spnet.archive.load import Progress, ProgressMaker, Unseen
-from spnet.archive.rows import kept
+from spnet.archive.rows import bound_to, kept
 from spnet.archive.tables import analyser_stamp
 from spnet.models import Archive, Country, Project
 
@@ -98,18 +98,19 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
     place in the file (`ord`, as the index's `defines` has it) and in the record (`seq`),
     and `lead`, what orders it before its place in the files: an event's first day, a
     partner's university."""
-    rowid, summary = index.execute("SELECT rowid, summary FROM files WHERE name = ?", (name,)).fetchone()
+    rowid, summary, stat = index.execute("SELECT rowid, summary, stat FROM files WHERE name = ?", (name,)).fetchone()
+    bound = bound_to(name, stat)
     place = {}
     for *values, crc in index.execute(f"SELECT {DEFINES}, crc FROM defines WHERE file = ?", (rowid,)):
         if row_crc(*values) != crc:
             raise Spoiled("a row of defines in the index does not match its checksum")
         place[values[3], values[2]] = values[1]
-    summary_ = json.loads(unpack(summary, name))
+    summary_ = json.loads(unpack(summary, bound))
     found: list[Any] = [decode(c, Country) for c in summary_["countries"]]
     if "project" in summary_:  # the project file's own record, kept in its summary
         found.insert(0, decode(summary_["project"], Project))
     for plural, rows in kept().items():
-        records = rows.read(index, {rowid: name}, "p.file = ?", (rowid,), "p.ord")
+        records = rows.read(index, {rowid: bound}, "p.file = ?", (rowid,), "p.ord")
         if len(records) != summary_["sizes"][plural]:
             raise Spoiled(f"the index holds {len(records)} {plural} of {name}")
         found += records

@@ -5,6 +5,7 @@ references between records) is checked across the units' ids (crosscheck.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import zlib
 from collections.abc import Generator
@@ -17,7 +18,7 @@ from spnet.archive.crosscheck import check_record, references
 from spnet.archive.files import StatKey, is_canonical, read_toml, stat_key
 from spnet.archive.index import to_json
 from spnet.archive.kinds import KIND, KINDS, PIECES, UNIVERSITY_FILE
-from spnet.archive.rows import kept
+from spnet.archive.rows import bound_to, kept
 from spnet.archive.schema import Problems, Raw, collect
 from spnet.archive.tables import record_rows
 from spnet.errors import DataError
@@ -63,6 +64,7 @@ def read_unit(
     """One file as a Unit; DataError when it cannot be read at all. `doc` stands for the
     file's data (what `spnet add` proposes); with `export`, the export's rows too."""
     st = stat_key(path)
+    bound = bound_to(shown, json.dumps(st))  # as the file's row will keep its stat
     text = ""
     if doc is None:
         text, doc = read_toml(path, shown)
@@ -91,7 +93,7 @@ def read_unit(
             defines.append((n, model.id, kind, raw.where, getattr(model, "university", None)))
         refs += [(n, raw.where, *ref) for ref in references(kind, model)]
         if _place(raw, model, pieces, summary):
-            for table, values in kept()[KIND[kind].plural].rows(shown, n, model):
+            for table, values in kept()[KIND[kind].plural].rows(bound, n, model):
                 records.add(table, values)
     # What the checks across files need of the bases of countries and partners' countries
     summary["claims"] = [c for r, _m in built if (c := bases.claim(r)) is not None]

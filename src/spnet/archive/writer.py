@@ -193,7 +193,7 @@ class Writer:
             try:
                 if row_crc(*values) != crc:
                     raise Spoiled(row.name)
-                self._texts[rowid] = (unpack(problems, row.name), unpack(summary, row.name))
+                self._texts[rowid] = (unpack(problems, row.bound), unpack(summary, row.bound))
                 known[row.name] = (tuple(json.loads(row.stat)), None if row.canonical is None else bool(row.canonical))
             except (*UNREADABLE, Spoiled):
                 spoiled.append((rowid, row.university))
@@ -233,8 +233,8 @@ class Writer:
                 json.dumps(unit.stat),
                 unit.canonical,
                 unit.university,
-                pack(unit.problems, bound=unit.name),
-                pack(unit.summary, bound=unit.name),
+                pack(unit.problems, bound=rows.bound_to(unit.name, json.dumps(unit.stat))),
+                pack(unit.summary, bound=rows.bound_to(unit.name, json.dumps(unit.stat))),
             ),
         ).lastrowid
         assert file is not None
@@ -305,7 +305,7 @@ class Writer:
             else:
                 blobs = "SELECT problems, summary FROM files WHERE rowid = ?"
                 packed = self.conn.execute(blobs, (row.rowid,)).fetchone()
-                problems, summary = unpack(packed[0], row.name), unpack(packed[1], row.name)
+                problems, summary = unpack(packed[0], row.bound), unpack(packed[1], row.bound)
             found = _summary(json.loads(summary))
             for piece, count in found["pieces"].items():
                 self.parts[piece] = self.parts.get(piece, 0) + count
@@ -349,7 +349,9 @@ class Writer:
         checked = db.execute("SELECT count(*) FROM files WHERE canonical IS NULL").fetchone() == (0,)
         errors = list(problems.errors)
         text = to_json({"index": index, "errors": [tuple(e) for e in errors], "checked": checked, "parts": self.parts})
-        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("key", key or ""), ("state", pack(text))])
+        # The state bound to the key it was made for: one copied back from an earlier index does not read back.
+        state = pack(text, bound=key or "")
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("key", key or ""), ("state", state)])
         if not self.export:
             db.execute("UPDATE meta SET value = 'stale' WHERE key = 'export' AND value LIKE 'current%'")
         db.commit()
