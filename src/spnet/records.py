@@ -70,14 +70,10 @@ def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
                     (f"{key[: -len('person')]}name_{lang}", n) for lang, n in (("en", name.en), ("ja", name.ja)) if n
                 ]
         pairs = named
-    naming = archive.events_naming(rid)
-    mentioned_in = [
-        e.id
-        for e in naming
-        if rid in e.partners or rid in e.universities or any(p.person == rid for p in e.participants)
-    ]
+    # A partner's or a person's events, or a university's (named by it, or its file's):
+    # ids are the archive's one each, so no event names a university as a partner.
+    mentioned_in = [e.id for e in archive.events_naming(rid)]
     if isinstance(record, University):
-        mentioned_in = [e.id for e in naming if e.university == rid or rid in e.universities]
         pairs.append(("partners", ", ".join(p.id for p in archive.partners_of(rid))))
         people = archive.chosen("people", ("university",), lambda values: values[0] == rid)
         pairs.append(("people", ", ".join(p.id for p in people)))

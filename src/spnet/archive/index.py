@@ -401,7 +401,7 @@ class _Pieces:
         self.rescan, self.where = rescan, where
         self.discard = discard
         self.rescanned: Archive | None = None
-        self.files: dict[int, FileRow] | None = None
+        self._files: tuple[dict[int, FileRow], dict[int, str]] | None = None
 
     def __call__(self, name: str) -> tuple[Any, ...]:
         if self.rescanned is None:
@@ -436,19 +436,17 @@ class _Pieces:
     def _read(self, name: str) -> tuple[Any, ...]:
         if name == "warnings":
             return _warnings(self.conn)
-        if self.files is None:
-            self.files = files_of(self.conn)  # Spoiled: a file's row that does not match its checksum
+        files, bounds = self._file_rows()
         asked, _, what = name.partition("/")
         if asked == "record":
-            return tuple(self._managing(r) for r in _record(self.conn, self.files, what))
+            return tuple(self._managing(r) for r in _record(self.conn, bounds, what))
         if asked == "naming":
-            return tuple(_naming(self.conn, self.files, what))
+            return tuple(_naming(self.conn, files, bounds, what))
         if asked == "fields":
             plural, _, names = what.partition("/")
             return tuple(values for _key, values in self._fields(plural, names.split(",")))
-        records = _piece(self.conn, {rowid: row.bound for rowid, row in self.files.items()}, name)
-        if len(records) != self.parts.get(name, 0):
-            raise Spoiled(f"the index holds {len(records)} records of {name}")
+        records = _piece(self.conn, bounds, name)
+        self._counted(name, len(records))
         if name == "universities":
             project = self.index.project
             by_id = {u.id: u for u in records}
@@ -468,25 +466,34 @@ class _Pieces:
         assert self.rescanned is not None
         return self.rescanned.chosen(name, fields, keep)
 
+    def _file_rows(self) -> tuple[dict[int, FileRow], dict[int, str]]:
+        """Every file's row by rowid, and what its records are bound to (FileRow.bound);
+        Spoiled when a file's row does not match its checksum."""
+        if self._files is None:
+            files = files_of(self.conn)
+            self._files = files, {rowid: row.bound for rowid, row in files.items()}
+        return self._files
+
+    def _counted(self, name: str, found: int) -> None:
+        """Spoiled unless a piece (or a kind: `partners`) gave as many records as it holds."""
+        plural, _, part = name.partition("/")
+        if not part and plural in kept() and kept()[plural].kind.kept == "by_university":
+            expected = sum(n for piece, n in self.parts.items() if piece.startswith(f"{plural}/"))
+        else:  # a kind of one piece, or a piece
+            expected = self.parts.get(name, 0)
+        if found != expected:
+            raise Spoiled(f"the index holds {found} records of {name}")
+
     def _fields(self, name: str, fields: list[str]) -> list[tuple[tuple[int, int], tuple[Any, ...]]]:
         """Some fields of every record of a piece (or of a kind: `partners`), with its key,
         in the piece's order, read from the records' own rows: as many as the piece holds,
         each of it."""
-        if self.files is None:
-            self.files = files_of(self.conn)  # Spoiled: a file's row that does not match its checksum
         plan = _plan(name)
-        files = {rowid: row.bound for rowid, row in self.files.items()}
         asked = [*fields, plan.field] if plan.field else fields
-        found = plan.rows.fields(self.conn, files, asked, plan.where, plan.params, plan.order)
+        found = plan.rows.fields(self.conn, self._file_rows()[1], asked, plan.where, plan.params, plan.order)
         if plan.field and any(not plan.holds(values[-1]) for _key, values in found):
             raise Spoiled(f"the index holds a record that is not of {name}")
-        plural, _, part = name.partition("/")
-        if plan.rows.kind.kept == "by_university" and not part:  # counted in each university's piece
-            expected = sum(n for piece, n in self.parts.items() if piece.startswith(f"{plural}/"))
-        else:
-            expected = self.parts.get(name, 0)
-        if len(found) != expected:
-            raise Spoiled(f"the index holds {len(found)} records of {name}")
+        self._counted(name, len(found))
         return [(key, values[: len(fields)]) for key, values in found]
 
     def _by_keys(self, name: str, keys: list[tuple[int, int]]) -> tuple[Any, ...]:
@@ -495,10 +502,8 @@ class _Pieces:
         self.conn.execute("DELETE FROM temp.chosen")
         self.conn.executemany("INSERT INTO temp.chosen VALUES (?, ?)", keys)
         plan = _plan(name)
-        assert self.files is not None
-        files = {rowid: row.bound for rowid, row in self.files.items()}
         where = f"{_FILED} AND (p.file, p.ord) IN (SELECT file, ord FROM temp.chosen)"
-        records = plan.rows.read(self.conn, files, where, (), plan.order)
+        records = plan.rows.read(self.conn, self._file_rows()[1], where, (), plan.order)
         if len(records) != len(keys):
             raise Spoiled(f"the index does not hold every record chosen of {name}")
         return tuple(records)
@@ -520,12 +525,11 @@ DEFINES = "file, ord, id, kind, place, university"
 REFS = "file, ord, place, key, id, kind, university"
 
 
-def _record(conn: sqlite3.Connection, files: Mapping[int, FileRow], rid: str) -> list[Any]:
+def _record(conn: sqlite3.Connection, bounds: Mapping[int, str], rid: str) -> list[Any]:
     """The record whose id is `rid`, read alone: found by the ids each file defines, none
     when no record of a kind kept as rows has it (the project and the countries are the
     archive's index's). What the index found is checked: the id's row by its CRC and its
     id (an index's entries carry no checksum), the record by its own."""
-    names = {rowid: row.bound for rowid, row in files.items()}
     found = []
     for *values, crc in conn.execute(f"SELECT {DEFINES}, crc FROM defines WHERE id = ?", (rid,)).fetchall():
         file, ord_, defined, kind, _place, _university = values
@@ -534,7 +538,7 @@ def _record(conn: sqlite3.Connection, files: Mapping[int, FileRow], rid: str) ->
         plural = KIND[kind].plural
         if plural in kept():
             where = f"{_FILED} AND p.file = ? AND p.ord = ?"
-            records = kept()[plural].read(conn, names, where, (file, ord_), "p.ord")
+            records = kept()[plural].read(conn, bounds, where, (file, ord_), "p.ord")
             if [r.id for r in records] != [rid]:
                 raise Spoiled(f"the index does not hold the record {rid!r} its ids name")
             found += records
@@ -543,7 +547,7 @@ def _record(conn: sqlite3.Connection, files: Mapping[int, FileRow], rid: str) ->
     return found
 
 
-def _naming(conn: sqlite3.Connection, files: Mapping[int, FileRow], rid: str) -> list[Any]:
+def _naming(conn: sqlite3.Connection, files: Mapping[int, FileRow], bounds: Mapping[int, str], rid: str) -> list[Any]:
     """In date order, as Archive.events gives them, the events that name `rid` as a
     partner, a university or a participant, and those of the university `rid`'s own file.
     Found twice over, so that no one spoiled page hides one: by the events' lists, and by
@@ -561,8 +565,7 @@ def _naming(conn: sqlite3.Connection, files: Mapping[int, FileRow], rid: str) ->
     own = {rowid: row for rowid, row in files.items() if row.university == rid}
     picked = "(p.file, p.ord) IN (SELECT file, ord FROM temp.naming)"
     where = f"{_FILED} AND ({picked} OR p.file IN ({', '.join('?' * len(own))}))"
-    names = {rowid: row.bound for rowid, row in files.items()}
-    read = events.read(conn, names, where, tuple(own), f"p.first_day, {_POS}, p.ord")
+    read = events.read(conn, bounds, where, tuple(own), f"p.first_day, {_POS}, p.ord")
     named = "SELECT DISTINCT d.id FROM defines d JOIN temp.naming n USING (file, ord) WHERE d.kind = 'event'"
     if {eid for (eid,) in conn.execute(named)} - {e.id for e in read}:
         raise Spoiled(f"the index does not hold every event that names {rid!r}")
