@@ -15,7 +15,7 @@ annotation into a ForwardRef, compiling each one, at every start.
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, NamedTuple, Protocol
 
 _PARTIAL = r"^(\d{3})X$|^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$|^FY(\d{4})$"  # compiled on first use
@@ -501,7 +501,7 @@ class Archive:
         # A full-text search of the index (each typed word's forms -> the fields of the
         # records that may hold them), when the archive came from one; None when it
         # answered nothing, and search looks itself.
-        self.search: Callable[[list[list[tuple[str, str]]]], list[tuple[Any, ...]] | None] | None = None
+        self.search: Callable[[list[list[tuple[str, str]]]], Sequence[tuple[Any, ...]] | None] | None = None
 
     def piece(self, name: str) -> tuple[Any, ...]:
         if name not in self._pieces:
@@ -566,13 +566,16 @@ class Archive:
 
     def record(self, rid: str) -> Any | None:
         """The record whose id is `rid`, or None: read alone, not with every record."""
-        if rid == self.project.id:
-            return self.project
-        country = next((c for c in self.countries if c.id == rid), None)
-        if country is not None:
-            return country
-        found = self.piece(f"record/{rid}")
-        return found[0] if found else None
+        return self.records([rid]).get(rid)
+
+    def records(self, rids: Collection[str]) -> dict[str, Any]:
+        """The records of these ids that the archive holds, by id: read alone, not with
+        every record."""
+        found: dict[str, Any] = {c.id: c for c in self.countries if c.id in rids}
+        if self.project.id in rids:
+            found[self.project.id] = self.project
+        rest = sorted({*rids} - found.keys())
+        return found | {r.id: r for r in (self.piece("records/" + "\n".join(rest)) if rest else ())}
 
     def chosen(self, name: str, fields: tuple[str, ...], keep: Keep) -> tuple[Any, ...]:
         """The records of the piece `name` (`events/2023`, `partners`: every partner) whose

@@ -204,7 +204,7 @@ def search(archive: Archive, text: str | Iterable[str]) -> Found:
         if not all(any(_holds(f, how, what) for f in entries for how, what in t.forms) for t in typed):
             continue
         holding = [f for f in entries if any(_holds(f, how, what) for t in typed for how, what in t.forms)]
-        rows = [f.shown() for f in holding]
+        rows = [f.row for f in holding]
         ranked.append((-max(_rank(row, f, typed) for row, f in zip(rows, holding, strict=True)), rows))
     ranked.sort(key=lambda pair: pair[0])  # stable: the archive's order within a rank
     highlight = match_pattern(

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any, NamedTuple
 
 from spnet.archive.kinds import kind_of
@@ -35,6 +35,8 @@ def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """A record as (field path, value) pairs, Bilingual split into _en/_ja, None left out."""
+    if type(value) in _PLAIN:  # most values: what search reads of a record is a third quicker
+        return [(prefix, value)] if value is not None and value != "" else []
     if isinstance(value, PartialDate):
         return [(prefix, value.iso())]
     if isinstance(value, Bilingual):
@@ -58,6 +60,9 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def disputed(record: University | Partner | Event, shown: Collection[str]) -> Row:
     """`disputed`: whether the Japanese and English texts disagree on a field the listing
     shows; `disputed_fields`: those fields, `; `-joined, for the machine formats;
@@ -75,22 +80,14 @@ def disputed_field(record: Any, path: str) -> Row:
 
 
 class Field(NamedTuple):
-    """One text field of a record as search shows it (`row`, or its JSON as the search
-    index stores it, read only when shown), and as search compares it: folded (`fold`), as
-    the Japanese analyser's words and their readings (analysis.joined)."""
+    """One text field of a record as search shows it (`row`), and as search compares it:
+    folded (`fold`), as the Japanese analyser's words and their readings (analysis.joined)."""
 
     id: str
-    row: Row | str
+    row: Row
     folded: str
     words: str
     readings: str
-
-    def shown(self) -> Row:
-        if not isinstance(self.row, str):
-            return self.row
-        row: Row = json.loads(self.row)
-        row["_disputed"] = tuple(row.get("_disputed", ()))
-        return row
 
 
 def text_fields(record: Any) -> list[tuple[str, str]]:
@@ -102,24 +99,68 @@ def text_fields(record: Any) -> list[tuple[str, str]]:
 
 def searchable_fields(record: Any) -> Iterator[Field]:
     """Each text field of one record as search shows and compares it."""
+    for (path, value), compared in zip(text_fields(record), compared_forms(record), strict=True):
+        yield Field(record.id, shown_row(record, path, value), *compared)
+
+
+def compared_forms(record: Any) -> list[Compared]:
+    """How search compares each text field of one record (text_fields), without how it
+    shows them: what the search index stores of a record."""
     from spnet.analysis import joined, romaji_reading, stored
 
-    name = getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
+    name = _name(record)
     # A person's reading as the report gives it, in romaji (Akiyoshi Yonezawa: よねざわ
     # あきよし, where the analyser reads 彰純 as あきら じゅん), in place of the analyser's.
     given = romaji_reading(name.en) if isinstance(record, Person) and name.en else None
     report_reading = joined(given) if given else ""
+    out = []
     for path, value in text_fields(record):
-        row = {
-            "kind": kind_of(record),
-            "id": record.id,
-            "name_en": name.en,
-            "name_ja": name.ja,
-            "field": path,
-            "value": value,
-            **disputed_field(record, path),
-        }
         words, readings = stored(value) if JAPANESE.search(value) else ("", "")
         if path == "name_ja" and report_reading:  # the report's reading, not a guess
             readings = report_reading
-        yield Field(record.id, row, fold(value), words, readings)
+        out.append(Compared(_folded(value), words, readings))
+    return out
+
+
+def stored_fields(record: Any, compared: list[Compared], keep: Callable[[Compared], bool]) -> list[Field]:
+    """The text fields of one record that `keep` takes by how search compares them, as
+    the search index stored that (compared_forms: one for each field, else ValueError),
+    with what search shows of them."""
+    fields = text_fields(record)
+    if len(fields) != len(compared):
+        raise ValueError(f"the search index holds {len(compared)} fields of {record.id!r}, not {len(fields)}")
+    return [
+        Field(record.id, shown_row(record, path, value), *c)
+        for (path, value), c in zip(fields, compared, strict=True)
+        if keep(c)
+    ]
+
+
+def shown_row(record: Any, path: str, value: str) -> Row:
+    """One text field of a record as search shows it."""
+    name = _name(record)
+    return {
+        "kind": kind_of(record),
+        "id": record.id,
+        "name_en": name.en,
+        "name_ja": name.ja,
+        "field": path,
+        "value": value,
+        **disputed_field(record, path),
+    }
+
+
+class Compared(NamedTuple):
+    """How search compares one text field (Field)."""
+
+    folded: str
+    words: str
+    readings: str
+
+
+def _name(record: Any) -> Bilingual:
+    return getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
+
+
+# The same text (a partner's name, オンライン) recurs across records: folded once.
+_folded = functools.lru_cache(maxsize=65536)(fold)

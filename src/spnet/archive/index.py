@@ -438,8 +438,8 @@ class _Pieces:
             return _warnings(self.conn)
         files, bounds = self._file_rows()
         asked, _, what = name.partition("/")
-        if asked == "record":
-            return tuple(self._managing(r) for r in _record(self.conn, bounds, what))
+        if asked == "records":
+            return tuple(self._managing(r) for r in _records(self.conn, bounds, what.split("\n")))
         if asked == "naming":
             return tuple(_naming(self.conn, files, bounds, what))
         if asked == "fields":
@@ -498,12 +498,8 @@ class _Pieces:
 
     def _by_keys(self, name: str, keys: list[tuple[int, int]]) -> tuple[Any, ...]:
         """The records of a piece at these keys (file, ord), read whole, in the piece's order."""
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (file INTEGER, ord INTEGER)")
-        self.conn.execute("DELETE FROM temp.chosen")
-        self.conn.executemany("INSERT INTO temp.chosen VALUES (?, ?)", keys)
         plan = _plan(name)
-        where = f"{_FILED} AND (p.file, p.ord) IN (SELECT file, ord FROM temp.chosen)"
-        records = plan.rows.read(self.conn, self._file_rows()[1], where, (), plan.order)
+        records = _at_keys(self.conn, self._file_rows()[1], plan.rows, keys, plan.order)
         if len(records) != len(keys):
             raise Spoiled(f"the index does not hold every record chosen of {name}")
         return tuple(records)
@@ -525,26 +521,47 @@ DEFINES = "file, ord, id, kind, place, university"
 REFS = "file, ord, place, key, id, kind, university"
 
 
-def _record(conn: sqlite3.Connection, bounds: Mapping[int, str], rid: str) -> list[Any]:
-    """The record whose id is `rid`, read alone: found by the ids each file defines, none
-    when no record of a kind kept as rows has it (the project and the countries are the
-    archive's index's). What the index found is checked: the id's row by its CRC and its
-    id (an index's entries carry no checksum), the record by its own."""
-    found = []
-    for *values, crc in conn.execute(f"SELECT {DEFINES}, crc FROM defines WHERE id = ?", (rid,)).fetchall():
+def _records(conn: sqlite3.Connection, bounds: Mapping[int, str], rids: list[str]) -> list[Any]:
+    """The records whose ids are `rids`, read alone, in no order: found by the ids each
+    file defines, none for an id no record of a kind kept as rows has (the project and
+    the countries are the archive's index's). What the index found is checked: each id's
+    row by its CRC and its id (an index's entries carry no checksum), each record by its
+    own, and that each was read once."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS asked (id TEXT)")
+    conn.execute("DELETE FROM temp.asked")
+    conn.executemany("INSERT INTO temp.asked VALUES (?)", [(rid,) for rid in rids])
+    asked = set(rids)
+    keys: dict[str, list[tuple[int, int]]] = {}
+    named: dict[str, str] = {}  # id -> its plural, each id found
+    query = f"SELECT {DEFINES}, crc FROM defines WHERE id IN (SELECT id FROM temp.asked)"
+    for *values, crc in conn.execute(query).fetchall():
         file, ord_, defined, kind, _place, _university = values
-        if row_crc(*values) != crc or defined != rid:
+        if row_crc(*values) != crc or defined not in asked:
             raise Spoiled("an id's row in the index does not match its checksum")
         plural = KIND[kind].plural
         if plural in kept():
-            where = f"{_FILED} AND p.file = ? AND p.ord = ?"
-            records = kept()[plural].read(conn, bounds, where, (file, ord_), "p.ord")
-            if [r.id for r in records] != [rid]:
-                raise Spoiled(f"the index does not hold the record {rid!r} its ids name")
-            found += records
-    if len(found) > 1:  # ids are the archive's one each: the archive is valid
-        raise Spoiled(f"the index holds {rid!r} twice")
+            if defined in named:  # ids are the archive's one each
+                raise Spoiled(f"the index holds {defined!r} twice")
+            named[defined] = plural
+            keys.setdefault(plural, []).append((file, ord_))
+    found = []
+    for plural, at in keys.items():
+        records = _at_keys(conn, bounds, kept()[plural], at, f"{_POS}, p.ord")
+        if sorted(r.id for r in records) != sorted(rid for rid, of in named.items() if of == plural):
+            raise Spoiled(f"the index does not hold the {plural} its ids name")
+        found += records
     return found
+
+
+def _at_keys(
+    conn: sqlite3.Connection, bounds: Mapping[int, str], rows: Kept, keys: list[tuple[int, int]], order: str
+) -> list[Any]:
+    """The records of one kind at these keys (file, ord), in the `order` given (SQL)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (file INTEGER, ord INTEGER)")
+    conn.execute("DELETE FROM temp.chosen")
+    conn.executemany("INSERT INTO temp.chosen VALUES (?, ?)", keys)
+    where = f"{_FILED} AND (p.file, p.ord) IN (SELECT file, ord FROM temp.chosen)"
+    return rows.read(conn, bounds, where, (), order)
 
 
 def _naming(conn: sqlite3.Connection, files: Mapping[int, FileRow], bounds: Mapping[int, str], rid: str) -> list[Any]:

@@ -1,8 +1,11 @@
 """The search index: a database of its own beside the archive's index (index.py), made the
 first time `search` runs (it costs more than the rest of the index together: every field
-folded), under a trigram full-text index. Like the archive's index, it keeps each data
-file's rows apart: after an edit, the next search folds again only the edited file's
-records, read from the archive's index."""
+folded). One row per record holds how search compares each of its text fields (folded,
+the analyser's words, their readings: fields.compared_forms), under a trigram full-text
+index of the record's text that keeps no positions: it picks the records that may hold a
+word, and the stored forms decide. What search shows of a field is the record's own,
+read from the archive's index. Like the archive's index, it keeps each data file's rows
+apart: after an edit, the next search folds again only the edited file's records."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from spnet.archive.fields import searchable_fields
+from spnet.archive.fields import Compared, Field, compared_forms, stored_fields
 from spnet.archive.index import (
     DEFINES,
     SCHEMA_SQL,
@@ -38,35 +41,35 @@ _SEARCH_LAYOUT = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (name TEXT PRIMARY KEY, stat TEXT NOT NULL);
 CREATE TABLE search (
-    rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, ord INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
-    id TEXT NOT NULL, lead TEXT NOT NULL, row TEXT NOT NULL, folded TEXT NOT NULL, words TEXT NOT NULL,
-    readings TEXT NOT NULL, crc INTEGER NOT NULL
+    rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+    lead TEXT NOT NULL, folded TEXT NOT NULL, words TEXT NOT NULL, readings TEXT NOT NULL, crc INTEGER NOT NULL
 );
-CREATE INDEX search_by_id ON search(id);
 CREATE INDEX search_by_file ON search(file);
-CREATE VIRTUAL TABLE search_fts USING fts5(
-    folded, words, content='search', content_rowid='rowid', tokenize='trigram'
-);
+CREATE VIRTUAL TABLE search_fts USING fts5(text, content='', tokenize='trigram', detail=none);
 """
+# What the full-text index holds of a row: the folded text and the words, as one text.
+_INDEXED = "{0}.folded || char(10) || {0}.words"
 # The full-text index kept current row by row, once it is made: a new search index fills
 # it in one go after every row is in: 57 s at 1000x, against 131 s row by row (bench/README.md).
-_TRIGGERS = """
+_TRIGGERS = f"""
 CREATE TRIGGER search_ai AFTER INSERT ON search BEGIN
-    INSERT INTO search_fts(rowid, folded, words) VALUES (new.rowid, new.folded, new.words);
+    INSERT INTO search_fts(rowid, text) VALUES (new.rowid, {_INDEXED.format("new")});
 END;
 CREATE TRIGGER search_ad AFTER DELETE ON search BEGIN
-    INSERT INTO search_fts(search_fts, rowid, folded, words) VALUES ('delete', old.rowid, old.folded, old.words);
+    INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.rowid, {_INDEXED.format("old")});
 END;
 """
 # The archive's order of kinds (`records.all_records`), which search answers in.
 _KINDS = tuple(kind.name for kind in RECORDS)
-_COLUMNS = "file, ord, seq, kind, id, lead, row, folded, words, readings, crc"
+_COLUMNS = "file, ord, kind, id, lead, folded, words, readings"
+# A record's fields are kept one after another in each text column, between these.
+_BETWEEN = "\n"
 # The form of the search index's rows: bump it when search folds, analyses or picks
 # text otherwise (names.fold, variants.txt, analysis.py, fields.searchable_fields).
 # tests/test_search_format.py fails until it is bumped, and its digests recorded again.
-SEARCH_FORMAT = 4
+SEARCH_FORMAT = 5
 # A new search index's full-text index is filled in this many runs of rows, in the order
-# of their rowids as a 'rebuild' reads them, so that its progress can be shown.
+# of their rowids, so that its progress can be shown.
 _FULL_TEXT_RUNS = 20
 
 
@@ -86,11 +89,6 @@ def folding_stamp() -> str:
     key, kept with the rows, covers: index.BUILT_FROM): SEARCH_FORMAT and the analyser
     and its dictionary (tables.analyser_stamp)."""
     return json.dumps([SEARCH_FORMAT, analyser_stamp()])
-
-
-def _checksum(*row: Any) -> int:
-    """The CRC-32 a search row keeps of its other columns, in the order of _COLUMNS."""
-    return row_crc(*row)
 
 
 def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]]:
@@ -119,10 +117,11 @@ def _file_rows(index: sqlite3.Connection, name: str) -> Iterator[tuple[Any, ...]
         lead = (
             record.date.first_day().isoformat() if kind == "event" else record.university if kind == "partner" else ""
         )
-        for seq, field in enumerate(searchable_fields(record)):
-            text = json.dumps(field.row, ensure_ascii=False)
-            row = (name, place[kind, record.id], seq, kind, record.id, lead, text, field.folded, field.words)
-            yield (*row, field.readings, _checksum(*row, field.readings))
+        compared = compared_forms(record)
+        if compared:  # a record of no text is found by no word
+            texts = [_BETWEEN.join(forms) for forms in zip(*compared, strict=True)]
+            row = (name, place[kind, record.id], kind, record.id, lead, *texts)
+            yield (*row, row_crc(*row))
 
 
 def _bring_up_to_date(
@@ -158,7 +157,9 @@ def _bring_up_to_date(
             conn.execute("DELETE FROM search WHERE file = ?", (name,))
             conn.execute("DELETE FROM files WHERE name = ?", (name,))
         for n, name in enumerate(changed):  # streamed: never every row in memory
-            conn.executemany(f"INSERT INTO search ({_COLUMNS}) VALUES ({', '.join('?' * 11)})", _file_rows(index, name))
+            conn.executemany(
+                f"INSERT INTO search ({_COLUMNS}, crc) VALUES ({', '.join('?' * 9)})", _file_rows(index, name)
+            )
             conn.execute("INSERT INTO files VALUES (?, ?)", (name, now[name]))
             told("search", n + 1, len(changed))
         if not copied:
@@ -175,8 +176,7 @@ def _bring_up_to_date(
 
 def _fill_full_text(conn: sqlite3.Connection, told: Progress) -> None:
     """The full-text index of a new search index filled from its rows run by run, in the
-    order of their rowids as a 'rebuild' reads them, which takes no longer than one
-    'rebuild' (1.6 s either way at 100 times the archive); told of the rows done."""
+    order of their rowids; told of the rows done."""
     low, high = conn.execute("SELECT min(rowid), max(rowid) FROM search").fetchone()
     if low is None:
         return
@@ -184,31 +184,36 @@ def _fill_full_text(conn: sqlite3.Connection, told: Progress) -> None:
     for first in range(low, high + 1, step):
         last = min(first + step - 1, high)
         conn.execute(
-            "INSERT INTO search_fts(rowid, folded, words) SELECT rowid, folded, words FROM search"
+            f"INSERT INTO search_fts(rowid, text) SELECT rowid, {_INDEXED.format('search')} FROM search"
             " WHERE rowid BETWEEN ? AND ?",
             (first, last),
         )
         told("fulltext", last - low + 1, high - low + 1)
 
 
-def _candidates(how: str, what: str) -> tuple[str, tuple[str]]:
-    """The query for the ids of the records that may hold one form of a word: the trigram
-    index for three characters or more (a run of words, between its spaces, always is), a
-    scan for fewer, and for a reading a scan of the readings without their spaces."""
+def _candidates(how: str, what: str) -> tuple[str, tuple[str, ...]]:
+    """The query for the rows of the records that may hold one form of a word: by the
+    trigram index for three characters or more (each of its trigrams: the index keeps no
+    positions), by a scan for fewer, and for a reading by a scan of the readings without
+    their spaces."""
     if how == "kana":
-        return "SELECT id FROM search WHERE instr(replace(readings, ' ', ''), ?)", (what,)
+        return "SELECT rowid FROM search WHERE instr(replace(readings, ' ', ''), ?)", (what,)
     if len(what) >= 3:
-        phrase = f'{_column(how)} : "' + what.replace('"', '""') + '"'
-        return "SELECT s.id FROM search_fts f JOIN search s ON s.rowid = f.rowid WHERE search_fts MATCH ?", (phrase,)
-    return f"SELECT id FROM search WHERE instr({_column(how)}, ?)", (what,)
+        trigrams = dict.fromkeys(what[i : i + 3] for i in range(len(what) - 2))
+        query = " AND ".join('"' + t.replace('"', '""') + '"' for t in trigrams)
+        return "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (query,)
+    return f"SELECT rowid FROM search WHERE instr({_column(how)}, ?)", (what,)
 
 
-def _may_hold(folded: str, words: str, readings: str, how: str, what: str) -> bool:
-    """Whether a row may hold one form of a word (records.search decides): a field that
-    holds no word is no part of an answer, and is neither sorted nor handed back."""
-    if how == "kana":
-        return what in readings.replace(" ", "")
-    return what in (words if how == "words" else folded)
+def _holds(forms: list[tuple[str, str]], compared: Compared) -> bool:
+    """Whether a field may hold one of the forms of a word (records.search decides)."""
+    for how, what in forms:
+        if how == "kana":
+            if what in compared.readings.replace(" ", ""):
+                return True
+        elif what in (compared.words if how == "words" else compared.folded):
+            return True
+    return False
 
 
 def _column(how: str) -> str:
@@ -256,42 +261,60 @@ class Search:
                     _bring_up_to_date(path, self.key, self.index, progress=self.progress)
         return self.conn
 
-    def __call__(self, typed: list[list[tuple[str, str]]]) -> list[tuple[Any, ...]] | None:
-        """The fields that may hold a typed word (each word a list of forms, records.Typed),
-        of the records that may hold every one, as (id, row as JSON, folded, words,
-        readings), in the archive's order: a superset that records.search narrows, from the
-        words stored, never analysing a record again."""
+    def __call__(self, typed: list[list[tuple[str, str]]]) -> list[Field] | None:
+        """The fields of the records that may hold every typed word (each word a list of
+        forms, records.Typed), in the archive's order: a superset that records.search
+        narrows, from the forms stored, never analysing a record again."""
         try:
             if self._open() is None:
                 return None
             assert self.conn is not None
-            ids: set[str] | None = None
-            for forms in typed:
-                of_word: set[str] = set()
-                for how, what in forms:
-                    of_word |= {rid for (rid,) in self.conn.execute(*_candidates(how, what))}
-                ids = of_word if ids is None else ids & of_word
-                if not ids:
-                    return []
-            marks = ", ".join("?" * len(ids or ()))
-            hits = []
-            for *place, text, folded, words, readings, crc in self.conn.execute(
-                f"SELECT {_COLUMNS} FROM search WHERE id IN ({marks})", tuple(ids or ())
-            ):
-                if (
-                    _checksum(*place, text, folded, words, readings) != crc
-                ):  # that file's rows made again for the next search
-                    self.conn.close()
-                    self.conn = None
-                    _bring_up_to_date(self.path, self.key, self.index, spoiled=place[0], progress=self.progress)
+            picked = " AND ".join(
+                "rowid IN (" + " UNION ".join(_candidates(how, what)[0] for how, what in forms) + ")" for forms in typed
+            )
+            params = [p for forms in typed for how, what in forms for p in _candidates(how, what)[1]]
+            each = [functools.partial(_holds, forms) for forms in typed]  # whether a field holds a form of a word
+
+            def any_word(c: Compared) -> bool:
+                return any(holds(c) for holds in each)
+
+            held: dict[str, tuple[tuple[str, int, str, str, str], list[Compared]]] = {}
+            for *row, crc in self.conn.execute(f"SELECT {_COLUMNS}, crc FROM search WHERE {picked}", params):
+                if row_crc(*row) != crc:  # that file's rows made again for the next search
+                    self._make_again(row[0])
                     return None
-                if any(_may_hold(folded, words, readings, how, what) for forms in typed for how, what in forms):
-                    hits.append((place, text, folded, words, readings))
+                *place, folded, words, readings = row
+                compared = [
+                    Compared(*c) for c in zip(*(t.split(_BETWEEN) for t in (folded, words, readings)), strict=True)
+                ]
+                if all(any(holds(c) for c in compared) for holds in each):
+                    held[place[3]] = (place, compared)
+            found = self._records({rid: place[2] for rid, (place, _) in held.items()})
+            if found is None:
+                return None
             order = self._order()
-            return [(place[4], text, *rest) for place, text, *rest in sorted(hits, key=lambda hit: order(*hit[0]))]
+            fields = []
+            for rid, (_place, compared) in sorted(held.items(), key=lambda item: order(*item[1][0])):
+                fields += stored_fields(found[rid], compared, any_word)
+            return fields
         except (*UNREADABLE, Spoiled):
             self._discard()
             return None
+
+    def _records(self, kinds: dict[str, str]) -> dict[str, Any] | None:
+        """The records of these ids (id -> kind) from the archive; None when one is not
+        there (the index spoiled)."""
+        found = self.archive.records(kinds)
+        if any(rid not in found or kind_of(found[rid]) != kind for rid, kind in kinds.items()):
+            return None
+        return found
+
+    def _make_again(self, file: str) -> None:
+        """The rows of a file, one found spoiled, made again."""
+        assert self.conn is not None
+        self.conn.close()
+        self.conn = None
+        _bring_up_to_date(self.path, self.key, self.index, spoiled=file, progress=self.progress)
 
     def _discard(self) -> None:
         """The search index found unreadable removed, unless another has taken its place:
@@ -312,12 +335,12 @@ class Search:
         members = {uid: n for n, uid in enumerate((project.managing, *project.members))}
         universities = {uid: n for n, uid in enumerate(self.archive.index.partner_counts)}
 
-        def key(file: str, ord_: int, seq: int, kind: str, rid: str, lead: str) -> tuple[Any, ...]:
+        def key(file: str, ord_: int, kind: str, rid: str, lead: str) -> tuple[Any, ...]:
             first: Any = lead
             if kind == "university":
                 first = members.get(rid, len(members))
             elif kind == "partner":
                 first = universities.get(lead, len(universities))
-            return (_KINDS.index(kind), first, pos[file], ord_, seq)
+            return (_KINDS.index(kind), first, pos[file], ord_)
 
         return key
