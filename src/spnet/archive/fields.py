@@ -1,5 +1,5 @@
 """The text fields of a record as search shows and compares them: what the search index
-(search.py) is built from, and what `search` looks through without it."""
+(search_rows.py) is built from, and what `search` looks through without it."""
 
 from __future__ import annotations
 

@@ -205,9 +205,23 @@ def _left_by_another(path: Path) -> bool:
     return True
 
 
+# What the full-text index of the search rows (search_rows.py) holds of one: its folded
+# text and words, as one text. It keeps no positions: it picks the records that may hold a
+# word, and the stored forms decide. Once made, these triggers keep it current.
+SEARCH_INDEXED = "{0}.folded || char(10) || {0}.words"
+SEARCH_TRIGGERS = f"""
+CREATE TRIGGER search_ai AFTER INSERT ON search BEGIN
+    INSERT INTO search_fts(rowid, text) VALUES (new.rowid, {SEARCH_INDEXED.format("new")});
+END;
+CREATE TRIGGER search_ad AFTER DELETE ON search BEGIN
+    INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.rowid, {SEARCH_INDEXED.format("old")});
+END;
+"""
+
 # What an index holds besides the export's tables (tables.py): made here, where it is read,
 # so that a query need not import the writer (writer.py) to check it.
-LAYOUT = """
+LAYOUT = (
+    """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL);
 CREATE TABLE files (
     rowid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, pos INTEGER NOT NULL, stat TEXT NOT NULL,
@@ -224,7 +238,16 @@ CREATE TABLE refs (
     kind TEXT NOT NULL, university TEXT, crc INTEGER NOT NULL
 );
 CREATE INDEX refs_by_file ON refs(file);
-""" + layout_of_rows()
+CREATE TABLE search (
+    rowid INTEGER PRIMARY KEY, file INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+    lead TEXT NOT NULL, folded TEXT NOT NULL, words TEXT NOT NULL, readings TEXT NOT NULL, crc INTEGER NOT NULL
+);
+CREATE INDEX search_by_file ON search(file);
+CREATE VIRTUAL TABLE search_fts USING fts5(text, content='', tokenize='trigram', detail=none);
+"""
+    + SEARCH_TRIGGERS
+    + layout_of_rows()
+)
 
 
 @functools.cache
@@ -335,13 +358,13 @@ def found(
     A kept index (`root` and `key`) found spoiled is removed, then made again from the
     files (`rescan`), if it can be written. `progress` is shown while the search index of
     a kept index is built, on the first search."""
-    discard = _discarder(index_path(root)) if root is not None and key is not None else None
+    discard = discarder(index_path(root)) if root is not None and key is not None else None
     pieces = _Pieces(conn, state, rescan, where, discard) if state.archive_index is not None else None
     archive = Archive(state.archive_index, pieces) if state.archive_index is not None and pieces is not None else None
     if archive is not None and root is not None and key is not None:
         from spnet.archive.search import Search
 
-        archive.search = Search(root, key, archive, conn, progress)
+        archive.search = Search(root, key, archive, conn, progress, discard)
 
     def warnings() -> list[Problem]:
         if pieces is not None:
@@ -361,7 +384,7 @@ def _warnings(conn: sqlite3.Connection) -> tuple[Problem, ...]:
     return tuple(w for _pos, text in blobs for w in problems_of(json.loads(text))[1])
 
 
-def _discarder(path: Path | None) -> Callable[[], None] | None:
+def discarder(path: Path | None) -> Callable[[], None] | None:
     """What removes the index at `path` found spoiled, unless another has taken its place."""
     if path is None:
         return None

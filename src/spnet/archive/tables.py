@@ -232,7 +232,7 @@ def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
 
 def analyser_stamp() -> list[int]:
     """The Japanese analyser and its dictionary, by their files' times (neither is imported
-    to learn them): the words of the full-text indexes (`words` here, search.py's rows)
+    to learn them): the words of the full-text indexes (`words` here, search_rows.py's rows)
     are theirs, so a new dictionary makes them again."""
     import importlib.util
 

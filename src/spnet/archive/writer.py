@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
 import zlib
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spnet.archive import rows, tables
+from spnet.archive import rows, search_rows, tables
 from spnet.archive.index import (
     APPLICATION_ID,
     DEFINES,
@@ -119,6 +120,7 @@ class Writer:
         # takes them from here, not from the index again, for every file an edit left alone.
         self._texts: dict[int, tuple[str, str]] = {}
         self.sums: dict[str, int] | None = None
+        self.search = False
         self.new: Replacement | None = None
         self.conn: sqlite3.Connection | None = None
         try:  # Ctrl-C here too leaves no temporary file
@@ -140,6 +142,8 @@ class Writer:
             # without sums that read back are filled again when an export asks.
             self.sums = export_sums(self.conn) if self.export else None
             self.export = self.sums is not None
+            # The search rows are kept current in an index that is kept, once a search made them.
+            self.search = self.tmp is not None and not scratch and search_rows.current(self.conn)
         except BaseException:
             self.close()
             raise
@@ -172,6 +176,7 @@ class Writer:
             tables.create_tables(self.conn)
         stamp(self.conn)
         self.conn.execute("INSERT INTO meta VALUES ('export', 'empty')")
+        self.conn.execute("INSERT INTO meta VALUES ('search', ?)", (search_rows.EMPTY,))
 
     def _export_current(self) -> bool:
         assert self.conn is not None
@@ -202,7 +207,8 @@ class Writer:
         return known
 
     def forget(self, name: str) -> None:
-        """A file's rows, gone: those of the export too while they are kept current."""
+        """A file's rows, gone: those of the export and its search rows too while they are
+        kept current."""
         assert self.conn is not None
         row = self.conn.execute("SELECT rowid, university FROM files WHERE name = ?", (name,)).fetchone()
         if row is not None:
@@ -217,6 +223,9 @@ class Writer:
                     where = f"{column} IN (SELECT id FROM defines WHERE file = ? AND kind = ?)"
                     self._drop_rows(table, where, (file, kind))
             self._drop_rows("counts", "university = ?", (university,))
+        if self.search and not search_rows.forget(self.conn, file):
+            search_rows.clear(self.conn)  # made again by the next search
+            self.search = False
         for table in ("defines", "refs", *rows.all_tables()):
             self.conn.execute(f"DELETE FROM {table} WHERE file = ?", (file,))
         self.conn.execute("DELETE FROM files WHERE rowid = ?", (file,))
@@ -249,6 +258,8 @@ class Writer:
         self.conn.executemany(
             "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ((file, *r, row_crc(file, *r)) for r in unit.refs)
         )
+        if self.search:
+            search_rows.put(self.conn, file)
         if self.export:
             last = {t: self._last(t) for t in {table for table, _values in unit.rows}}
             tables.insert_rows(self.conn, unit.rows)
@@ -371,6 +382,10 @@ class Writer:
                 self.kept = True
             except OSError:
                 pass
+            else:  # the search index an earlier spnet kept in a file of its own: its rows are here now
+                assert self.path is not None
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path.with_name(self.path.name.replace("index-", "search-", 1)))
         self.close()
 
     def close(self) -> None:
