@@ -1,5 +1,4 @@
-"""The one way spnet writes a file: the archive's own files, its index and search index,
-and every export.
+"""The one way spnet writes a file: the archive's own files, its index, and every export.
 
 Like a careful Unix tool:
 - `-` is standard output.
@@ -12,7 +11,7 @@ Like a careful Unix tool:
 - A failure leaves the old file as it was and no temporary file behind.
 Errors are OSError, which the command line reports as one line (exit 4).
 
-A derived file (the index and the search index, in spnet's own cache directory) is
+A derived file (the index, in spnet's own cache directory) is
 written the same way but without fsync, since a crash costs only a rebuild; it is made
 for the user alone (0600), and its own name is replaced, whatever is there.
 
@@ -229,8 +228,8 @@ def remove_leftovers(directory: Path, name: str | None = None) -> list[Path]:
 
 # How long a temporary file made in another pid namespace or boot must be left untouched
 # before it is taken for a leftover. A writer at work touches its file every few seconds
-# at most (the longest, building the search index of an archive 1000 times the real one,
-# writes for about a minute); a day leaves room for one stopped or suspended meanwhile,
+# at most (the longest, the first search of an archive 1000 times the real one, writes
+# for about half a minute); a day leaves room for one stopped or suspended meanwhile,
 # or a clock set wrong, and a leftover costs only disk space until then.
 FOREIGN_AGE = 24 * 3600
 

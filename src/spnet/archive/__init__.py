@@ -8,8 +8,8 @@ index. Data flows one way:
     edit: `spnet add` and `spnet fmt`, which write the TOML files (imported by the
     commands that write, so that a query never pays for the writer's imports).
 
-The index holds the export's tables (tables.py) and the search index what search
-compares (fields.py). Nothing here imports the commands' side (query, records, render,
+The index holds the export's tables (tables.py) and the search rows, what search
+compares (search_rows.py, fields.py). Nothing here imports the commands' side (query, records, render,
 terminal, export, progress): a progress bar is handed in by the caller
 (load.Progress). import-linter checks it ([tool.importlinter] in pyproject.toml).
 """

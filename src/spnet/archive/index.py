@@ -15,6 +15,8 @@ file's rows are replaced:
   across files run over in SQL (crosscheck.py);
 - `meta`: what the index was last brought up to date from, and the archive's index (the
   small part every query reads) or the errors that make the archive invalid;
+- the search rows (search_rows.py): how search compares each record's text, under a
+  full-text index, made by the first search and kept current by every update after;
 - the tables, views and full-text index of `spnet export sqlite` (tables.py), which is a
   copy of them.
 
@@ -668,10 +670,10 @@ def _piece(conn: sqlite3.Connection, files: Mapping[int, str], name: str) -> lis
     return found
 
 
-# Every file of spnet's own that the index and the search index are built from, relative to
+# Every file of spnet's own that the index and its search rows are built from, relative to
 # the package: archive/ and each module it imports (inside a function too, and through
 # other modules: tests/test_stamp.py traces them), and the files those read. Their times
-# and sizes see an edit or an upgrade; INDEX_FORMAT (and search.SEARCH_FORMAT) are the
+# and sizes see an edit or an upgrade; INDEX_FORMAT (and search_rows.SEARCH_FORMAT) are the
 # key where they say nothing, as in a package that gives every file one date.
 BUILT_FROM = (
     "archive/*.py",
@@ -693,7 +695,7 @@ BUILT_FROM = (
 
 
 def code_stamp() -> list[Any]:
-    """What the index's layout, records and messages, and the search index's rows, depend
+    """What the index's layout, records and messages, and its search rows, depend
     on besides the data: INDEX_FORMAT, Python's version, and each file of BUILT_FROM by
     its modification time and size."""
     package = Path(__file__).parent.parent
