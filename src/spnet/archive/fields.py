@@ -35,7 +35,7 @@ def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """A record as (field path, value) pairs, Bilingual split into _en/_ja, None left out."""
-    if type(value) in _PLAIN:  # most values: what search reads of a record is a third quicker
+    if type(value) in _PLAIN:  # most values: text_fields a sixth quicker (0.28 s for 0.34 s at 100x)
         return [(prefix, value)] if value is not None and value != "" else []
     if isinstance(value, PartialDate):
         return [(prefix, value.iso())]
@@ -85,6 +85,14 @@ class Field(NamedTuple):
 
     id: str
     row: Row
+    folded: str
+    words: str
+    readings: str
+
+
+class Compared(NamedTuple):
+    """How search compares one text field (Field)."""
+
     folded: str
     words: str
     readings: str
@@ -150,17 +158,11 @@ def shown_row(record: Any, path: str, value: str) -> Row:
     }
 
 
-class Compared(NamedTuple):
-    """How search compares one text field (Field)."""
-
-    folded: str
-    words: str
-    readings: str
-
-
 def _name(record: Any) -> Bilingual:
     return getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
 
 
-# The same text (a partner's name, オンライン) recurs across records: folded once.
+# The same text (a partner's name, オンライン) recurs across records: folded once. The
+# real archive's 2,286 texts are 1,324 distinct; at 100x, folding them all takes 0.07 s
+# instead of 1.2 s.
 _folded = functools.lru_cache(maxsize=65536)(fold)

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 APPLICATION_ID = 0x73706E74  # "spnt": marks a database spnet wrote (index and export)
-INDEX_FORMAT = 11  # PRAGMA user_version of the index: a change of layout makes it stale
+INDEX_FORMAT = 12  # PRAGMA user_version of the index: a change of layout makes it stale
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
 
 
