@@ -887,6 +887,42 @@ def test_after_an_edit_search_answers_as_it_looks_itself(cli, data_copy: Path) -
     assert "Universität Zürich" in cli("--data", str(data_copy), "search", "Zürich", "--format", "json").stdout
 
 
+def test_an_edit_keeps_the_search_rows_current_in_the_one_database(cli, data_copy: Path, private_cache: Path) -> None:
+    """The first search makes its rows in the archive's one database; after an edit, the
+    next query brings them up to date with the edited file's records, so that a search
+    after it has nothing to make and answers as a search through every record does."""
+    args = ("--data", str(data_copy))
+    cli(*args, "timeline")
+    (index,) = databases(private_cache)
+    assert cli(*args, "search", "Kyoto").exit_code == 0
+    assert databases(private_cache) == [index]  # the search rows are in the index: no other database
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace("University of Zurich", "Universität Zürich"), "utf-8")
+    assert cli(*args, "timeline").exit_code == 0  # the update after the edit
+    updated = built(private_cache)
+    for text in ["Zürich", "京都", *SEARCHES]:
+        indexed = cli(*args, "search", text, "--format", "json")
+        assert indexed.exit_code == 0
+        assert indexed.stdout == cli(*args, "--no-cache", "search", text, "--format", "json").stdout, text
+    assert built(private_cache) == updated  # no search made anything again
+
+
+def test_a_search_index_an_earlier_spnet_kept_apart_is_removed(cli, data_copy: Path, private_cache: Path) -> None:
+    """An earlier spnet kept its search index in a database of its own beside the index:
+    the next update of the index removes it, and searches answer as before."""
+    args = ("--data", str(data_copy))
+    cli(*args, "timeline")
+    (index,) = databases(private_cache)
+    earlier = index.with_name(index.name.replace("index-", "search-", 1))
+    earlier.write_bytes(index.read_bytes())
+    os.chmod(earlier, 0o600)
+    _touch(data_copy / KYOTO)
+    assert cli(*args, "search", "Zurich", "--format", "json").stdout == (
+        cli(*args, "--no-cache", "search", "Zurich", "--format", "json").stdout
+    )
+    assert databases(private_cache) == [index]
+
+
 def test_the_archive_from_the_index_is_the_archive_from_the_files(data_copy: Path, private_cache: Path) -> None:
     """Every record read back from the index equals the one built from the files, field
     for field (dates, bilingual texts, tuples, the disagreements, the warnings)."""
