@@ -167,6 +167,29 @@ def delete_last_rows(path: Path) -> int:
         return deleted
 
 
+def own_tables(path: Path) -> list[str]:
+    """The database's tables that hold rows themselves, but for those a full-text index
+    keeps for itself (named after it: a damage inside one that SQLite does not report is
+    what docs/database.md says no checksum covers)."""
+    with contextlib.closing(_open(path)) as db:
+        virtual = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")]
+        return [t for t in _plain_tables(db) if not any(t.startswith(f"{v}_") for v in virtual)]
+
+
+def delete_row(path: Path, table: str, holding: str) -> int:
+    """The first row of one table with a text value holding `holding` (in any case) taken
+    away, by its key (its rowid, or the primary key of a table without one), its triggers
+    acting as they would for the sqlite3 shell; how many rows went."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        info = db.execute(f'PRAGMA table_info("{table}")').fetchall()
+        key = ", ".join(f'"{c[1]}"' for c in sorted(info, key=lambda c: c[5]) if c[5]) or "rowid"
+        texts = " OR ".join(f'(typeof("{c[1]}") = \'text\' AND instr(lower("{c[1]}"), :holding) > 0)' for c in info)
+        first = f'SELECT {key} FROM "{table}" WHERE {texts} LIMIT 1'
+        gone = db.execute(f'DELETE FROM "{table}" WHERE ({key}) IN ({first})', {"holding": holding.lower()}).rowcount
+        db.commit()
+        return gone
+
+
 # What the same user could plant in a database: each in every table that can take it.
 PLANTS = ["trigger", "view", "index", "column", "indexes dropped"]
 

@@ -853,6 +853,32 @@ def test_a_spoiled_search_row_never_changes_an_answer_and_is_made_again(data_cop
     assert built(private_cache) == before
 
 
+@pytest.mark.slow
+def test_a_row_taken_from_any_table_never_changes_a_search(data_copy: Path, private_cache: Path) -> None:
+    """A row holding a word taken from any one table of the index (the triggers acting on
+    it as for a hand with the sqlite3 shell), after a search made its rows: search answers
+    as from the files, for a word found through the full-text index and for one too short
+    for it."""
+    words = ["Zurich", "大学"]
+    truth = {w: _answer(data_copy, "--no-cache", "search", w, "--format", "json") for w in words}
+    assert _answer(data_copy, "search", "kyoto")[0] == 0
+    (index,) = databases(private_cache)
+    pristine = index.read_bytes()
+    tables = cache_files.own_tables(index)
+    assert len(tables) > 20  # the records' tables, the files', the search rows'...
+    taken = 0
+    for table in tables:
+        for w in words:
+            if cache_files.delete_row(index, table, w):
+                taken += 1
+                assert _answer(data_copy, "search", w, "--format", "json") == truth[w], (table, w)
+            for made in cache_files.cache_files(private_cache):  # the index again as it was, alone
+                made.unlink()
+            index.write_bytes(pristine)
+            os.chmod(index, 0o600)
+    assert taken > 10
+
+
 def test_a_spoiled_index_while_the_search_index_is_made_never_changes_an_answer(
     data_copy: Path, private_cache: Path
 ) -> None:

@@ -115,10 +115,15 @@ class Search:
             conn = self._open()
             if conn is None:
                 return None
-            picked = " AND ".join(
-                "rowid IN (" + " UNION ".join(_candidates(how, what)[0] for how, what in forms) + ")" for forms in typed
-            )
-            params = [p for forms in typed for how, what in forms for p in _candidates(how, what)[1]]
+            if not search_rows.whole(conn):
+                raise Spoiled("the index does not hold every search row")
+            picked: set[int] | None = None  # the rows of the records that may hold every word
+            for forms in typed:
+                of_word = {rowid for how, what in forms for (rowid,) in conn.execute(*_candidates(how, what))}
+                picked = of_word if picked is None else picked & of_word
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS picked (rowid INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.picked")
+            conn.executemany("INSERT INTO temp.picked VALUES (?)", ((rowid,) for rowid in picked or ()))
             files = files_of(conn)
             each = [functools.partial(_holds, forms) for forms in typed]  # whether a field holds a form of a word
 
@@ -126,7 +131,8 @@ class Search:
                 return any(holds(c) for holds in each)
 
             held: dict[str, tuple[tuple[Any, ...], list[Compared]]] = {}
-            for *row, crc in conn.execute(f"SELECT {search_rows.COLUMNS}, crc FROM search WHERE {picked}", params):
+            query = f"SELECT {search_rows.COLUMNS}, crc FROM search WHERE rowid IN (SELECT rowid FROM temp.picked)"
+            for *row, crc in conn.execute(query):
                 if row[0] not in files or not search_rows.checked(tuple(row), crc, files[row[0]].bound):
                     raise Spoiled("a search row does not match its checksum")
                 compared = search_rows.compared(tuple(row))

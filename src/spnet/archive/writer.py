@@ -177,6 +177,7 @@ class Writer:
         stamp(self.conn)
         self.conn.execute("INSERT INTO meta VALUES ('export', 'empty')")
         self.conn.execute("INSERT INTO meta VALUES ('search', ?)", (search_rows.EMPTY,))
+        self.conn.execute("INSERT INTO meta VALUES ('search-rows', 0)")
 
     def _export_current(self) -> bool:
         assert self.conn is not None
