@@ -933,6 +933,17 @@ def test_an_edit_keeps_the_search_rows_current_in_the_one_database(cli, data_cop
     assert built(private_cache) == updated  # no search made anything again
 
 
+def test_a_search_of_a_thousand_words_keeps_the_index(cli, data_copy: Path, private_cache: Path) -> None:
+    """Many words are many queries, none too deep for SQLite: the index is kept."""
+    args = ("--data", str(data_copy))
+    cli(*args, "search", "kyoto")
+    before = built(private_cache)
+    words = ["univ", *(f"w{n}" for n in range(1200))]
+    result = cli(*args, "search", *words, "--format", "json")
+    assert (result.exit_code, result.stdout) == (0, "[]\n")
+    assert built(private_cache) == before
+
+
 def test_a_search_index_an_earlier_spnet_kept_apart_is_removed(cli, data_copy: Path, private_cache: Path) -> None:
     """An earlier spnet kept its search index in a database of its own beside the index:
     the next update of the index removes it, and searches answer as before."""
