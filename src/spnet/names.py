@@ -146,9 +146,14 @@ def resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dic
         return as_id
     candidates = names()
     typed_words = _words(typed)
+    # Many records share a name (a partner of several universities): each folded once.
+    # At 1000 times the archive (141,000 records), `show 京都大学` 4.4 s instead of 5.7 s.
+    folded = functools.lru_cache(maxsize=None)(fold)
     steps: list[Callable[[Names], bool]] = [
-        lambda n: any(fold(f) == key for x in n.full for f in _full_forms(x)),
-        lambda n: any(fold(x) == key for x in n.short) or any(fold(f) == key for x in n.full for f in _short_forms(x)),
+        lambda n: any(folded(f) == key for x in n.full for f in _full_forms(x)),
+        lambda n: (
+            any(folded(x) == key for x in n.short) or any(folded(f) == key for x in n.full for f in _short_forms(x))
+        ),
         lambda n: any(_starts_words(typed_words, x) for x in n.full),
         lambda n: any(is_informal(key, x) for x in n.full),
     ]

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from spnet.archive.fields import Field, called, flatten, searchable_fields
+from spnet.archive.fields import Field, called_event, flatten, searchable_fields
 from spnet.archive.kinds import RECORDS, kind_of, records_of
 from spnet.errors import UsageError
 from spnet.i18n import _
@@ -28,29 +28,48 @@ def all_records(archive: Archive) -> Iterable[Any]:
 def find_record(archive: Archive, typed: str) -> Any:
     """The record with this id, or with this name in either language (京都大学, 第3回); an
     unknown one exits 2 with close matches, as every name a user types does. An id is
-    looked up alone; a name, among every record's."""
+    looked up alone; a name, among every record's names, read without the records."""
     found = archive.record(typed)
     if found is not None:
         return found
-    records = {r.id: r for r in all_records(archive)}
-    if typed in records:
-        return records[typed]
+    names = record_names(archive)
+    rid = resolve(_("record"), typed, set(names), lambda: names)
+    # An id the index could not find alone (a spoiled index): among every record.
+    return archive.record(rid) or next(r for r in all_records(archive) if r.id == rid)
 
-    def names() -> dict[str, Names]:
-        out = {}
-        for r in records.values():
-            text = getattr(r, "name", None) or getattr(r, "title", None) or Bilingual()
-            given = [n for n in (text.en, text.ja, *getattr(r, "aliases", ())) if n]
-            full, short = called(r)
-            # A bare ordinal (the meetings' 第02回) names a record only within its series.
-            ordinals = [n for n in given if _ORDINAL.fullmatch(fold(n))]
-            out[r.id] = Names(
-                tuple(n for n in given if n not in ordinals) + full,
-                (*getattr(r, "short_names", ()), *ordinals, *short),
-            )
-        return out
 
-    return records[resolve(_("record"), typed, set(records), names)]
+def record_names(archive: Archive) -> dict[str, Names]:
+    """What each record answers to, by id, in the archive's order (all_records): its name
+    or title in either language, a university's other names and short ones, what an event
+    is called (fields.called). Universities, countries and the project from the archive's
+    index; the other kinds from the fields that name them, read without the records."""
+    out: dict[str, Names] = {}
+    project = archive.project
+    universities = {u.id: u for u in archive.index.university_names}
+    for kind in RECORDS:
+        if kind.name == "project":
+            found: Iterable[tuple[Any, ...]] = [(project.id, project.title, (), (), None)]
+        elif kind.name == "university":
+            heads = [universities[uid] for uid in (project.managing, *project.members)]
+            found = [(u.id, u.name, u.aliases, u.short_names, None) for u in heads]
+        elif kind.name == "country":
+            found = [(c.id, c.name, (), (), None) for c in archive.countries]
+        else:
+            named = [f for f in ("name", "title") if f in kind.model._fields]  # a link has neither
+            event = issubclass(kind.model, Event)
+            asked = ("id", *named, *(("kind", "number") if event else ()))
+            found = [
+                (v[0], v[1] if named else Bilingual(), (), (), called_event(*v[-2:]) if event else None)
+                for v in archive.fields(kind.plural, asked)
+            ]
+        for rid, text, aliases, short_names, is_called in found:
+            given = [n for n in (text.en, text.ja, *aliases) if n]
+            full, short = is_called or ((), ())
+            # A bare ordinal (the meetings' 第02回) names a record only within its series;
+            # text in ASCII letters folds to ASCII, never to one: not folded to see that.
+            ordinals = [n for n in given if not n.isascii() and _ORDINAL.fullmatch(fold(n))]
+            out[rid] = Names(tuple(n for n in given if n not in ordinals) + full, (*short_names, *ordinals, *short))
+    return out
 
 
 def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:

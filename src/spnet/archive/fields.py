@@ -22,15 +22,20 @@ def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     other records may share."""
     if not isinstance(record, Event):
         return (), ()
+    return called_event(record.kind, record.number)
+
+
+def called_event(kind: str, number: int | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What an event of this kind and number is called (called)."""
     from spnet import glossary
 
-    kind = glossary.value(record.kind)
-    words = tuple(dict.fromkeys(glossary.REPORT_WORDS.get(record.kind, ()) + ((kind.ja,) if kind else ())))
+    term = glossary.value(kind)
+    words = tuple(dict.fromkeys(glossary.REPORT_WORDS.get(kind, ()) + ((term.ja,) if term else ())))
     japanese = [w for w in words if JAPANESE.search(w)]
-    if record.number is None:
+    if number is None:
         return (), words
-    full = tuple(f"第{record.number}回{w}" for w in japanese)
-    return full, (f"第{record.number}回", *words)
+    full = tuple(f"第{number}回{w}" for w in japanese)
+    return full, (f"第{number}回", *words)
 
 
 def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
