@@ -10,8 +10,8 @@ measured in the same loop, and a row says the target it is read against:
   archive in one process (the floor below), and its peak memory;
 - a query right after one file changed against the warm query;
 - the first `search` right after the first query against a warm `search` (and against the
-  tomllib floor, for a search index built lazily);
-- the index and the search index (every file of the cache) against the TOML on disk;
+  tomllib floor, for search rows made lazily);
+- the index, its search rows included (every file of the cache), against the TOML on disk;
 - whether each build that takes over a second (the first run, the first search, a query
   after an edit, the first export, which fills the index's export tables) shows a
   progress bar on a terminal: it runs with stderr on a pseudo-terminal, stdout to
@@ -306,7 +306,7 @@ def side_by_side(s: Setup, factor: int) -> list[str]:
             f"{factor}x first `search` (built lazily) vs the tomllib floor", first_search.seconds / tomllib_s, 0.5
         ).line(),
         Target(
-            f"{factor}x index and search index ({cache_mib:.0f} MiB) vs the TOML ({toml_mib:.0f} MiB)",
+            f"{factor}x the index, search rows included ({cache_mib:.0f} MiB) vs the TOML ({toml_mib:.0f} MiB)",
             cache_mib / toml_mib,
             2.0,
         ).line(),

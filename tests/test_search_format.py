@@ -1,7 +1,7 @@
-"""The search index keeps every text field as it was folded and analysed when it was made:
-when folding (names.fold, variants.txt) or the fields search picks (fields.searchable_fields)
-change, SEARCH_FORMAT must change too, or a search index made before answers otherwise than
-spnet without it. Digests of both, over a fixed sample (tests/search_sample.json: some of
+"""The search rows keep every text field as it was folded and analysed when they were made:
+when folding (names.fold, variants.txt) or the fields search picks (fields.text_fields,
+compared_forms) change, SEARCH_FORMAT must change too, or search rows made before answer
+otherwise than spnet without them. Digests of both, over a fixed sample (tests/search_sample.json: some of
 the archive's records and names, as they were when it was made), are recorded here with
 the format they hold for.
 
@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import spnet
-from spnet.archive.fields import searchable_fields
+from spnet.archive.fields import compared_forms, searchable_fields, text_fields
 from spnet.archive.index import decode, to_json
 from spnet.archive.search_rows import SEARCH_FORMAT
 from spnet.models import RECORD_TYPES
@@ -33,7 +33,7 @@ SAMPLE = Path(__file__).with_name("search_sample.json")
 # ---- recorded (python -m tests.test_search_format)
 RECORDED_FORMAT = 6
 FOLDING = "3e6d35b25267fdb2"
-FIELDS = "a3a1f006316dc065"
+FIELDS = "85250a9a683f570c"
 ANALYSER = "sudachipy 0.7.0, sudachidict-small 20261015"
 WORDS = "ea4125d3ca5ac627"
 # ----
@@ -71,9 +71,16 @@ def folding_digest() -> str:
 
 
 def fields_digest() -> str:
-    """Each searchable field of the sample's records: its record, row as search shows it,
-    and folded text."""
-    return _digest([[f.id, f.row, f.folded] for r in _records() for f in searchable_fields(r)])
+    """Each searchable field of the sample's records as the search rows keep it: its
+    record, its place among the record's fields (the stored forms are matched to the
+    fields by it), and folded text. What search shows of a field is not stored."""
+    return _digest(
+        [
+            [r.id, path, c.folded]
+            for r in _records()
+            for (path, _), c in zip(text_fields(r), compared_forms(r), strict=True)
+        ]
+    )
 
 
 def words_digest() -> str:
@@ -97,7 +104,7 @@ def test_folding_is_as_recorded() -> None:
 
 
 def test_the_searchable_fields_are_as_recorded() -> None:
-    assert fields_digest() == FIELDS, f"searchable_fields picks or folds the sample's fields otherwise: {BUMP}"
+    assert fields_digest() == FIELDS, f"text_fields picks or compared_forms folds the sample's fields otherwise: {BUMP}"
 
 
 def test_the_analysers_words_are_as_recorded() -> None:

@@ -3,9 +3,9 @@ one word ends and the next begins (京大 is a word; 東京大学 is 東京 + �
 in it; 連携大学会議 is 連携 + 大学 + 会議), each word's normalised form (チューリヒ ->
 チューリッヒ, 慶應 -> 慶応) and its reading (林 -> はやし).
 
-Only `search` and the search index's builder import this module (and the name resolver, as a
-last resort, for a name typed in kana): loading the dictionary costs about 30 ms, which no
-listing pays.
+Only `search`, the making of its search rows and their update after an edit, once a
+search has made them, import this module (and the name resolver, as a last resort, for a
+name typed in kana): loading the dictionary costs about 30 ms, which no warm listing pays.
 """
 
 from __future__ import annotations

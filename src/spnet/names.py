@@ -56,6 +56,13 @@ def fold(text: str, *, numbers: bool = True) -> str:
     return fold_case_and_kana(prefold(text, numbers=numbers))
 
 
+# The same text recurs across records (a partner of several universities, オンライン):
+# folded once. The real archive's 2,286 text fields are 1,324 distinct texts; at 100x,
+# folding every field takes 0.07 s instead of 1.2 s, and at 1000x `show 京都大学`, which
+# looks through 141,000 names, 4.4 s instead of 5.7 s.
+fold_once = functools.lru_cache(maxsize=65536)(fold)
+
+
 def fold_case_and_kana(text: str) -> str:
     """The rest of `fold` for text already `prefold`ed: case-folded, katakana as hiragana."""
     s = text.casefold()
@@ -146,13 +153,11 @@ def resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dic
         return as_id
     candidates = names()
     typed_words = _words(typed)
-    # Many records share a name (a partner of several universities): each folded once.
-    # At 1000 times the archive (141,000 records), `show 京都大学` 4.4 s instead of 5.7 s.
-    folded = functools.lru_cache(maxsize=None)(fold)
     steps: list[Callable[[Names], bool]] = [
-        lambda n: any(folded(f) == key for x in n.full for f in _full_forms(x)),
+        lambda n: any(fold_once(f) == key for x in n.full for f in _full_forms(x)),
         lambda n: (
-            any(folded(x) == key for x in n.short) or any(folded(f) == key for x in n.full for f in _short_forms(x))
+            any(fold_once(x) == key for x in n.short)
+            or any(fold_once(f) == key for x in n.full for f in _short_forms(x))
         ),
         lambda n: any(_starts_words(typed_words, x) for x in n.full),
         lambda n: any(is_informal(key, x) for x in n.full),

@@ -62,9 +62,9 @@ def record_names(archive: Archive) -> dict[str, Names]:
                 (v[0], v[1] if named else Bilingual(), (), (), called_event(*v[-2:]) if event else None)
                 for v in archive.fields(kind.plural, asked)
             ]
-        for rid, text, aliases, short_names, is_called in found:
+        for rid, text, aliases, short_names, calls in found:
             given = [n for n in (text.en, text.ja, *aliases) if n]
-            full, short = is_called or ((), ())
+            full, short = calls or ((), ())
             # A bare ordinal (the meetings' 第02回) names a record only within its series;
             # text in ASCII letters folds to ASCII, never to one: not folded to see that.
             ordinals = [n for n in given if not n.isascii() and _ORDINAL.fullmatch(fold(n))]
@@ -123,7 +123,7 @@ class Found(NamedTuple):
 
 def searchable(archive: Archive) -> Iterator[Field]:
     """Every text field of every record as search shows and compares it: what `search`
-    looks through, and what the search index holds."""
+    looks through, and what the search index holds how it compares."""
     for record in all_records(archive):
         yield from searchable_fields(record)
 

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from spnet.archive.kinds import kind_of
 from spnet.models import Bilingual, Cite, Event, PartialDate, Partner, Person, University
-from spnet.names import JAPANESE, fold
+from spnet.names import JAPANESE, fold_once
 
 Row = dict[str, Any]
 
@@ -110,15 +109,26 @@ def text_fields(record: Any) -> list[tuple[str, str]]:
     return [(path, v) for path, v in [*flatten(record), *(("called", n) for n in full[:1])] if isinstance(v, str)]
 
 
-def searchable_fields(record: Any) -> Iterator[Field]:
+def searchable_fields(record: Any) -> list[Field]:
     """Each text field of one record as search shows and compares it."""
-    for (path, value), compared in zip(text_fields(record), compared_forms(record), strict=True):
-        yield Field(record.id, shown_row(record, path, value), *compared)
+    fields = text_fields(record)
+    return _shown(record, fields, _compared(record, fields), lambda _compared: True)
 
 
 def compared_forms(record: Any) -> list[Compared]:
     """How search compares each text field of one record (text_fields), without how it
     shows them: what the search index stores of a record."""
+    return _compared(record, text_fields(record))
+
+
+def stored_fields(record: Any, compared: list[Compared], keep: Callable[[Compared], bool]) -> list[Field]:
+    """The text fields of one record that `keep` takes by how search compares them, as
+    the search index stored that (compared_forms: one for each field, else ValueError),
+    with what search shows of them."""
+    return _shown(record, text_fields(record), compared, keep)
+
+
+def _compared(record: Any, fields: list[tuple[str, str]]) -> list[Compared]:
     from spnet.analysis import joined, romaji_reading, stored
 
     name = _name(record)
@@ -127,19 +137,17 @@ def compared_forms(record: Any) -> list[Compared]:
     given = romaji_reading(name.en) if isinstance(record, Person) and name.en else None
     report_reading = joined(given) if given else ""
     out = []
-    for path, value in text_fields(record):
+    for path, value in fields:
         words, readings = stored(value) if JAPANESE.search(value) else ("", "")
         if path == "name_ja" and report_reading:  # the report's reading, not a guess
             readings = report_reading
-        out.append(Compared(_folded(value), words, readings))
+        out.append(Compared(fold_once(value), words, readings))
     return out
 
 
-def stored_fields(record: Any, compared: list[Compared], keep: Callable[[Compared], bool]) -> list[Field]:
-    """The text fields of one record that `keep` takes by how search compares them, as
-    the search index stored that (compared_forms: one for each field, else ValueError),
-    with what search shows of them."""
-    fields = text_fields(record)
+def _shown(
+    record: Any, fields: list[tuple[str, str]], compared: list[Compared], keep: Callable[[Compared], bool]
+) -> list[Field]:
     if len(fields) != len(compared):
         raise ValueError(f"the search index holds {len(compared)} fields of {record.id!r}, not {len(fields)}")
     return [
@@ -165,9 +173,3 @@ def shown_row(record: Any, path: str, value: str) -> Row:
 
 def _name(record: Any) -> Bilingual:
     return getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()
-
-
-# The same text (a partner's name, オンライン) recurs across records: folded once. The
-# real archive's 2,286 texts are 1,324 distinct; at 100x, folding them all takes 0.07 s
-# instead of 1.2 s.
-_folded = functools.lru_cache(maxsize=65536)(fold)

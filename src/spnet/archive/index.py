@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from spnet.archive.kinds import KIND
 from spnet.archive.paths import owned_safely, safe_cache_dir
-from spnet.archive.rows import Kept, bound_to, kept
+from spnet.archive.rows import Kept, bound_to, kept, temp_table
 from spnet.archive.rows import Spoiled as Spoiled  # where a spoiled part of the index is found, read or written
 from spnet.archive.rows import layout as layout_of_rows
 from spnet.errors import DataError
@@ -552,9 +552,7 @@ def _records(conn: sqlite3.Connection, bounds: Mapping[int, str], rids: list[str
     the countries are the archive's index's). What the index found is checked: each id's
     row by its CRC and its id (an index's entries carry no checksum), each record by its
     own, and that each was read once."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS asked (id TEXT)")
-    conn.execute("DELETE FROM temp.asked")
-    conn.executemany("INSERT INTO temp.asked VALUES (?)", [(rid,) for rid in rids])
+    temp_table(conn, "asked", ("id TEXT",), [(rid,) for rid in rids])
     asked = set(rids)
     keys: dict[str, list[tuple[int, int]]] = {}
     named: dict[str, str] = {}  # id -> its plural, each id found
@@ -582,9 +580,7 @@ def _at_keys(
     conn: sqlite3.Connection, bounds: Mapping[int, str], rows: Kept, keys: list[tuple[int, int]], order: str
 ) -> list[Any]:
     """The records of one kind at these keys (file, ord), in the `order` given (SQL)."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (file INTEGER, ord INTEGER)")
-    conn.execute("DELETE FROM temp.chosen")
-    conn.executemany("INSERT INTO temp.chosen VALUES (?, ?)", keys)
+    temp_table(conn, "chosen", ("file INTEGER", "ord INTEGER"), keys)
     where = f"{_FILED} AND (p.file, p.ord) IN (SELECT file, ord FROM temp.chosen)"
     return rows.read(conn, bounds, where, (), order)
 
@@ -598,8 +594,7 @@ def _naming(conn: sqlite3.Connection, files: Mapping[int, FileRow], bounds: Mapp
     university's file are counted against the file's own count of them."""
     events = kept()["events"]
     table = events.table.name
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS naming (file INTEGER, ord INTEGER)")
-    conn.execute("DELETE FROM temp.naming")
+    temp_table(conn, "naming", ("file INTEGER", "ord INTEGER"), ())
     lists = [f"SELECT file, ord FROM {table}__{f} WHERE value = :id" for f in ("partners", "universities")]
     lists.append(f"SELECT file, ord FROM {table}__participants WHERE person = :id")
     refs = "SELECT file, ord FROM refs WHERE id = :id AND key IN ('partner', 'university', 'person')"

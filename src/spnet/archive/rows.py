@@ -32,7 +32,7 @@ import types
 import typing
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from spnet.archive.kinds import PIECES, Kind
@@ -287,9 +287,7 @@ class Kept(NamedTuple):
         if parents and children:
             # The records' keys, for their child rows to be found by key: picking the records
             # again for each child table cost more than reading the child rows.
-            conn.execute(_PICKED)
-            conn.execute("DELETE FROM temp.picked")
-            conn.executemany("INSERT INTO temp.picked VALUES (?, ?)", (r[:2] for r in parents))
+            temp_table(conn, "picked", ("file INTEGER", "ord INTEGER"), (r[:2] for r in parents), key=("file", "ord"))
         for t in children if parents else ():
             keys = ", ".join(f"c.{k}" for k in t.key)
             sql = (
@@ -338,8 +336,21 @@ class Kept(NamedTuple):
         return out
 
 
-# The keys of the records a read picked (a table of the connection's own, never the index's).
-_PICKED = "CREATE TEMP TABLE IF NOT EXISTS picked (file INTEGER, ord INTEGER, PRIMARY KEY (file, ord)) WITHOUT ROWID"
+def temp_table(
+    conn: sqlite3.Connection,
+    name: str,
+    columns: tuple[str, ...],
+    rows: Iterable[Sequence[Any]],
+    key: tuple[str, ...] = (),
+) -> None:
+    """`temp.<name>`, a table of the connection's own (never the index's), holding `rows`
+    alone: what a query picks its rows by. Each purpose has a name of its own, since one
+    may be read while another is filled (a search's rows picked, then their records read:
+    `picked`, which `Kept.read` fills)."""
+    primary = f", PRIMARY KEY ({', '.join(key)})) WITHOUT ROWID" if key else ")"
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({', '.join(columns)}{primary}")
+    conn.execute(f"DELETE FROM temp.{name}")
+    conn.executemany(f"INSERT INTO temp.{name} VALUES ({', '.join('?' * len(columns))})", rows)
 
 
 def _crc(file: str, place: Any, record: Any) -> int:

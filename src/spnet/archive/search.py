@@ -23,6 +23,7 @@ from spnet.archive.index import (
 )
 from spnet.archive.kinds import RECORDS, kind_of
 from spnet.archive.load import ProgressMaker, Unseen
+from spnet.archive.rows import temp_table
 from spnet.archive.writer import write_database
 from spnet.models import Archive
 
@@ -121,9 +122,9 @@ class Search:
             for forms in typed:
                 of_word = {rowid for how, what in forms for (rowid,) in conn.execute(*_candidates(how, what))}
                 picked = of_word if picked is None else picked & of_word
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS picked (rowid INTEGER PRIMARY KEY)")
-            conn.execute("DELETE FROM temp.picked")
-            conn.executemany("INSERT INTO temp.picked VALUES (?)", ((rowid,) for rowid in picked or ()))
+                if not picked:
+                    return []
+            temp_table(conn, "search_picked", ("rowid INTEGER PRIMARY KEY",), ((rowid,) for rowid in picked or ()))
             files = files_of(conn)
             each = [functools.partial(_holds, forms) for forms in typed]  # whether a field holds a form of a word
 
@@ -131,7 +132,9 @@ class Search:
                 return any(holds(c) for holds in each)
 
             held: dict[str, tuple[tuple[Any, ...], list[Compared]]] = {}
-            query = f"SELECT {search_rows.COLUMNS}, crc FROM search WHERE rowid IN (SELECT rowid FROM temp.picked)"
+            query = (
+                f"SELECT {search_rows.COLUMNS}, crc FROM search WHERE rowid IN (SELECT rowid FROM temp.search_picked)"
+            )
             for *row, crc in conn.execute(query):
                 if row[0] not in files or not search_rows.checked(tuple(row), crc, files[row[0]].bound):
                     raise Spoiled("a search row does not match its checksum")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from spnet.archive.load import Progress
 
 # The form of the search rows: bump it when search folds, analyses or picks text otherwise
-# (names.fold, variants.txt, analysis.py, fields.searchable_fields).
+# (names.fold, variants.txt, analysis.py, fields.text_fields and compared_forms).
 # tests/test_search_format.py fails until it is bumped, and its digests recorded again.
 SEARCH_FORMAT = 6
 _DROP_TRIGGERS = "DROP TRIGGER search_ai; DROP TRIGGER search_ad;"
@@ -76,13 +76,13 @@ def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[Any, ...]]:
         if row_crc(*values) != crc:
             raise Spoiled("a row of defines in the index does not match its checksum")
         place[values[3], values[2]] = values[1]
-    summary_ = json.loads(unpack(summary, bound))
-    found: list[Any] = [decode(c, Country) for c in summary_["countries"]]
-    if "project" in summary_:  # the project file's own record, kept in its summary
-        found.insert(0, decode(summary_["project"], Project))
+    held = json.loads(unpack(summary, bound))
+    found: list[Any] = [decode(c, Country) for c in held["countries"]]
+    if "project" in held:  # the project file's own record, kept in its summary
+        found.insert(0, decode(held["project"], Project))
     for plural, rows in kept().items():
         records = rows.read(conn, {file: bound}, "p.file = ?", (file,), "p.ord")
-        if len(records) != summary_["sizes"][plural]:
+        if len(records) != held["sizes"][plural]:
             raise Spoiled(f"the index holds {len(records)} {plural} of {name}")
         found += records
     for record in found:
