@@ -31,7 +31,7 @@ from spnet.names import fold
 SAMPLE = Path(__file__).with_name("search_sample.json")
 
 # ---- recorded (python -m tests.test_search_format)
-RECORDED_FORMAT = 6
+RECORDED_FORMAT = 7
 FOLDING = "3e6d35b25267fdb2"
 FIELDS = "85250a9a683f570c"
 ANALYSER = "sudachipy 0.7.0, sudachidict-small 20261015"

@@ -242,7 +242,7 @@ CREATE TABLE refs (
 CREATE INDEX refs_by_file ON refs(file);
 CREATE TABLE search (
     rowid INTEGER PRIMARY KEY, file INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
-    lead TEXT NOT NULL, folded TEXT NOT NULL, words TEXT NOT NULL, readings TEXT NOT NULL, crc INTEGER NOT NULL
+    folded TEXT NOT NULL, words TEXT NOT NULL, readings TEXT NOT NULL, crc INTEGER NOT NULL
 );
 CREATE INDEX search_by_file ON search(file);
 CREATE VIRTUAL TABLE search_fts USING fts5(text, content='', tokenize='trigram', detail=none);

@@ -140,13 +140,13 @@ class Search:
                     raise Spoiled("a search row does not match its checksum")
                 compared = search_rows.compared(tuple(row))
                 if all(any(holds(c) for c in compared) for holds in each):
-                    held[row[3]] = (tuple(row[:5]), compared)
+                    held[row[3]] = (tuple(row[:4]), compared)
             found = self.archive.records(held)
             if any(rid not in found or kind_of(found[rid]) != place[2] for rid, (place, _) in held.items()):
                 raise Spoiled("a search row names a record the index does not hold")
             order = _order(self.archive, files)
             fields = []
-            for rid, (_place, compared) in sorted(held.items(), key=lambda item: order(*item[1][0])):
+            for rid, (_place, compared) in sorted(held.items(), key=lambda item: order(item[1][0], found[item[0]])):
                 fields += stored_fields(found[rid], compared, any_word)
             return fields
         except (*UNREADABLE, Spoiled):
@@ -164,19 +164,23 @@ class Search:
 
 
 def _order(archive: Archive, files: dict[int, Any]) -> Any:
-    """Sort key of a search row: the archive's order of records (records.all_records).
-    Universities in the project's order, partners by university, events by date, each
-    kind then in the order of the files."""
+    """Sort key of a record found by its search row's place (file, ord, kind): the
+    archive's order of records (records.all_records). Universities in the project's
+    order, partners by university, events by date, each kind then in the order of the
+    files."""
     project = archive.index.project
     members = {uid: n for n, uid in enumerate((project.managing, *project.members))}
     universities = {uid: n for n, uid in enumerate(archive.index.partner_counts)}
 
-    def key(file: int, ord_: int, kind: str, rid: str, lead: str) -> tuple[Any, ...]:
-        first: Any = lead
+    def key(place: tuple[Any, ...], record: Any) -> tuple[Any, ...]:
+        file, ord_, kind, _rid = place
+        first: Any = ""
         if kind == "university":
-            first = members.get(rid, len(members))
+            first = members.get(record.id, len(members))
         elif kind == "partner":
-            first = universities.get(lead, len(universities))
+            first = universities.get(record.university, len(universities))
+        elif kind == "event":
+            first = record.date.first_day()
         return (_KINDS.index(kind), first, files[file].pos, ord_)
 
     return key

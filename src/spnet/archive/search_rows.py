@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 # The form of the search rows: bump it when search folds, analyses or picks text otherwise
 # (names.fold, variants.txt, analysis.py, fields.text_fields and compared_forms).
 # tests/test_search_format.py fails until it is bumped, and its digests recorded again.
-SEARCH_FORMAT = 6
+SEARCH_FORMAT = 7
 _DROP_TRIGGERS = "DROP TRIGGER search_ai; DROP TRIGGER search_ad;"
-COLUMNS = "file, ord, kind, id, lead, folded, words, readings"
+COLUMNS = "file, ord, kind, id, folded, words, readings"
 # A record's fields are kept one after another in each text column, between these.
 BETWEEN = "\n"
 # The full-text index of the first search is filled in this many runs of rows, in the order
@@ -66,9 +66,7 @@ def compared(row: tuple[Any, ...]) -> list[Compared]:
 
 def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[Any, ...]]:
     """The search rows of one data file's records (its row `file` in `files`), from the
-    records the index holds: each with its place in the file (`ord`, as `defines` has it),
-    and `lead`, what orders it before its place in the files: an event's first day, a
-    partner's university."""
+    records the index holds: each with its place in the file (`ord`, as `defines` has it)."""
     name, summary, stat = conn.execute("SELECT name, summary, stat FROM files WHERE rowid = ?", (file,)).fetchone()
     bound = bound_to(name, stat)
     place = {}
@@ -87,9 +85,6 @@ def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[Any, ...]]:
         found += records
     for record in found:
         kind = kind_of(record)
-        lead = (
-            record.date.first_day().isoformat() if kind == "event" else record.university if kind == "partner" else ""
-        )
         forms = compared_forms(record)
         if forms:  # a record of no text is found by no word
             row = (
@@ -97,7 +92,6 @@ def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[Any, ...]]:
                 place[kind, record.id],
                 kind,
                 record.id,
-                lead,
                 *(BETWEEN.join(f) for f in zip(*forms, strict=True)),
             )
             yield (*row, row_crc(bound, *row))
@@ -105,7 +99,7 @@ def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[Any, ...]]:
 
 def put(conn: sqlite3.Connection, file: int) -> None:
     """The search rows of one data file's records, as the index now holds them."""
-    made = conn.executemany(f"INSERT INTO search ({COLUMNS}, crc) VALUES ({', '.join('?' * 9)})", _rows(conn, file))
+    made = conn.executemany(f"INSERT INTO search ({COLUMNS}, crc) VALUES ({', '.join('?' * 8)})", _rows(conn, file))
     _count(conn, made.rowcount)
 
 
