@@ -46,6 +46,10 @@ def test_english_wraps_between_words_and_cuts_only_a_word_wider_than_the_line() 
 def test_addresses_are_never_cut() -> None:
     url = "https://www.u-tokyo.ac.jp/content/400184827.pdf"
     assert wrap(f"Report: {url}", 20) == ["Report:", url]
+    # What must not be lost (help: where the documentation is) breaks a path after a slash.
+    path = "/tmp/ci10/main/.venv/lib/python3.11/site-packages/spnet/docs/README.md"
+    assert wrap(path, 60, whole=True) == ["/tmp/ci10/main/.venv/lib/python3.11/site-packages/spnet/", "docs/README.md"]
+    assert wrap("Supercalifragilistic", 10, whole=True) == ["Supercalif", "ragilistic"]
     assert wrap("mail intl-project.adm@gs.mail.u-tokyo.ac.jp", 12)[-1] == "intl-project.adm@gs.mail.u-tokyo.ac.jp"
 
 

@@ -228,13 +228,16 @@ def _script_runs(phrase: list[str]) -> list[list[str]]:
     return runs
 
 
+_PATH_PARTS = re.compile(r"[^/]*/|[^/]+")  # each directory with its slash, then the file
+
+
 def wrap(text: str, width: int, ellipsis: str = "…", *, whole: bool = False) -> list[str]:
     """Lines no wider than `width`, broken between words and Japanese phrases. A phrase
     wider than a line breaks between runs of one script, then between its units (kinsoku
     kept; a katakana word or a number with its counter stays whole); a unit wider than a
     line (which a table's layout never lets happen) is cut with an ellipsis, unless it is
     an address (URL, e-mail), kept whole; with `whole` (a message, help: nothing may be
-    lost), it is broken between its characters instead."""
+    lost), it is broken after a slash of a path, else between its characters instead."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         if cell_len(paragraph) <= width:
@@ -252,9 +255,10 @@ def wrap(text: str, width: int, ellipsis: str = "…", *, whole: bool = False) -
             if used + size > width and line.strip():
                 lines.append(line.rstrip())
                 line, used = "", 0
-            if size > width and whole:
-                for ch in unit:
-                    place(ch)
+            if size > width and whole:  # a path between its parts, else between characters
+                parts = _PATH_PARTS.findall(unit)
+                for part in parts if len(parts) > 1 else unit:
+                    place(part)
                 return
             if size > width and not _ADDRESS.match(unit):
                 unit = cut(unit, width, ellipsis)
