@@ -41,7 +41,6 @@ import functools
 import math
 import os
 import re
-import secrets
 import shutil
 import stat
 import sys
@@ -195,7 +194,7 @@ _EARLIER = re.compile(r"\.(?P<name>(?:index|search)-[0-9a-f]{16}\.sqlite)-(?P<pi
 def _create(parent: Path, name: str) -> Path:
     """A new empty file `.<name>.spnet-<pid>-<mark>-<random>.tmp` in `parent`, the user's alone."""
     while True:
-        tmp = parent / f".{name}.spnet-{os.getpid()}-{_mark()}-{secrets.token_hex(4)}.tmp"
+        tmp = parent / f".{name}.spnet-{os.getpid()}-{_mark()}-{os.urandom(4).hex()}.tmp"
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
         except FileExistsError:
