@@ -475,8 +475,8 @@ def _touch(path: Path) -> None:
 def test_an_index_of_another_layout_is_built_again(data_copy: Path, private_cache: Path, planted: str) -> None:
     """Something planted in each database of the cache by the same user (a trigger that
     would act on the next update, a view, an index, a column, the indexes taken away): it
-    is not the layout spnet writes, so the answer is the files' own, and after an edit the
-    database has spnet's own layout again, without it."""
+    is not the layout spnet writes, so the answer is the files' own, the next query makes
+    the database again without it, and after an edit it still has spnet's own layout."""
     queries = [("partners", "--format", "json"), ("search", "Lurio", "--format", "json")]
     truth = _truth(data_copy, queries)
     assert [_answer(data_copy, *q) for q in queries] == list(truth.values())
@@ -484,6 +484,7 @@ def test_an_index_of_another_layout_is_built_again(data_copy: Path, private_cach
     for db in databases(private_cache):
         cache_files.plant(db, planted)
     assert [_answer(data_copy, *q) for q in queries] == list(truth.values())
+    assert {db.name: cache_files.schema(db) for db in databases(private_cache)} == layouts
     _touch(data_copy / KYOTO)
     assert [_answer(data_copy, *q) for q in queries] == list(truth.values())
     assert {db.name: cache_files.schema(db) for db in databases(private_cache)} == layouts

@@ -26,6 +26,7 @@ from spnet.archive.index import (
     INDEX_FORMAT,
     LAYOUT,
     REFS,
+    SCHEMA_SQL,
     UNREADABLE,
     FileRow,
     Spoiled,
@@ -35,6 +36,7 @@ from spnet.archive.index import (
     files_of,
     index_layout,
     index_path,
+    layout_mark,
     open_for_reading,
     pack,
     read_state,
@@ -443,6 +445,7 @@ def stamp(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {INDEX_FORMAT}")
     conn.execute("INSERT INTO meta VALUES ('code', ?)", (json.dumps(code_stamp()),))
+    conn.execute("INSERT INTO meta VALUES ('layout', ?)", (layout_mark(conn.execute(SCHEMA_SQL).fetchall()),))
 
 
 def start_copy(
@@ -455,7 +458,7 @@ def start_copy(
     assert new.tmp is not None
     tmp = new.tmp
     try:
-        old = None if fresh else open_for_reading(path, layout)
+        old = None if fresh else open_for_reading(path, layout or index_layout)
         usable = False
         if old is not None:
             with contextlib.closing(old), contextlib.suppress(*UNREADABLE):
