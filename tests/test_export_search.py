@@ -22,7 +22,7 @@ import pytest
 
 from spnet.archive.fields import text_fields
 from spnet.archive.load import load_archive
-from spnet.names import JAPANESE
+from spnet.names import has_japanese
 from spnet.records import search, typed_words
 from tests.conftest import DATA
 
@@ -207,7 +207,7 @@ def test_every_word_of_two_kanji_or_more_is_found_as_spnet_search_finds_it(expor
         w
         for record in (*archive.partners, *archive.events)
         for _path, text in text_fields(record)
-        if JAPANESE.search(text)
+        if has_japanese(text)
         for w in analyse(text)[0]
         if len(w) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in w)
     }

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
-from spnet.names import JAPANESE, fold_case_and_kana, prefold
+from spnet.names import fold_case_and_kana, has_japanese, prefold
 
 # Spelling variants of katakana loanwords, folded as one after kana become hiragana:
 # ヴェ = ベ, and no long-vowel mark or small っ counts (チューリッヒ = チューリヒ).
@@ -48,10 +48,6 @@ def _tokenizer() -> Any:
     return Dictionary(dict="small").tokenizer(mode=SplitMode.A)
 
 
-def _has_japanese(text: str) -> bool:
-    return JAPANESE.search(text) is not None
-
-
 def analyse(text: str) -> tuple[list[str], list[str]]:
     """The words of `text`, shortest units first (SudachiPy's mode A), each normalised and
     folded (`fold`, then `kana_fold`), and each Japanese word's reading in hiragana (the
@@ -79,7 +75,7 @@ def _word(surface: str, normalized: str, reading: str) -> tuple[str, str] | None
     """One word of `analyse` from the analyser's forms of it; None for no word."""
     if not surface.strip() or unicodedata.category(surface[0])[0] in "PSZ":
         return None
-    if not _has_japanese(surface):
+    if not has_japanese(surface):
         word = fold_case_and_kana(surface)
         return (word, word) if word else None
     word = kana_fold(fold_case_and_kana(prefold(normalized)))
@@ -101,7 +97,7 @@ def terms(text: str, longest: int = 4) -> tuple[str, ...]:
     def runs() -> None:
         for i in range(len(stretch)):
             for j in range(i + 2, min(i + longest, len(stretch)) + 1):
-                if _has_japanese(run := "".join(stretch[i:j])):
+                if has_japanese(run := "".join(stretch[i:j])):
                     out.extend(dict.fromkeys((run, prefold(run))))
         stretch.clear()
 
@@ -114,7 +110,7 @@ def terms(text: str, longest: int = 4) -> tuple[str, ...]:
             out.append(surface)
             runs()
             continue
-        out.extend(dict.fromkeys((surface, prefold(surface), normalized) if _has_japanese(surface) else (surface,)))
+        out.extend(dict.fromkeys((surface, prefold(surface), normalized) if has_japanese(surface) else (surface,)))
         stretch.append(surface)
     runs()
     return tuple(out)

@@ -20,8 +20,19 @@ _KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
 # Kana, CJK ideographs and the iteration marks: a space between two of them is not a word break.
 _CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
 _INNER_SPACE = rf"(?<=[{_CJK}])\s+(?=[{_CJK}])"  # compiled on first use, by re's cache
-JAPANESE = re.compile(f"[{_CJK}]")
 _KANJI = "\u3005\u3400-\u9fff\uf900-\ufaff"
+
+
+@functools.cache
+def _japanese() -> re.Pattern[str]:
+    # Compiled when first asked: its ranges take re 1.5 ms, which a query that reads no
+    # Japanese text would pay at every start.
+    return re.compile(f"[{_CJK}]")
+
+
+def has_japanese(text: str) -> bool:
+    """Whether `text` holds kana, a CJK ideograph or an iteration mark."""
+    return _japanese().search(text) is not None
 
 
 @functools.cache
@@ -211,7 +222,7 @@ def is_kana(word: str) -> bool:
 
 def _reads(kana: str, name: str) -> bool:
     """Whether whole words of `name` read `kana` (きょうと: 京都大学), by the analyser."""
-    if not JAPANESE.search(name):
+    if not has_japanese(name):
         return False
     from spnet.analysis import analyse, joined, reading_fold, reads_as
 

@@ -12,7 +12,7 @@ from spnet.archive.kinds import RECORDS, kind_of, records_of
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Archive, Bilingual, Event, University
-from spnet.names import JAPANESE, Names, fold, is_informal, is_kana, match_pattern, resolve, resolve_university
+from spnet.names import Names, fold, has_japanese, is_informal, is_kana, match_pattern, resolve, resolve_university
 from spnet.query import Row
 
 _ORDINAL = re.compile(r"第\d+回")
@@ -150,7 +150,7 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
         if university is None:  # an informal name of one university: 慶應大学
             informal = {u.id: u for u in archive.index.university_names if is_informal(key, u.name.ja or "")}
             university = next(iter(informal.values())) if len(informal) == 1 else None
-        if university is None and JAPANESE.search(word) and len(key) > 1:
+        if university is None and has_japanese(word) and len(key) > 1:
             university = _university_begun(archive, word)  # 京都, 九州, 早稲田: as -u reads them
         every = [word]
         if university is not None:
@@ -158,7 +158,7 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
             every += [n for n in (u.name.ja, u.name.en, *u.aliases, *u.short_names) if n and fold(n) != key]
         forms: list[tuple[str, str]] = []
         for name in every:
-            if JAPANESE.search(name):
+            if has_japanese(name):
                 forms.append(("words", joined(analyse(name)[0])))
                 if is_kana(fold(name)):
                     forms.append(("kana", reading_fold(fold(name))))

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from spnet.archive.kinds import kind_of
 from spnet.models import Bilingual, Cite, Event, PartialDate, Partner, Person, University
-from spnet.names import JAPANESE, fold_once
+from spnet.names import fold_once, has_japanese
 
 Row = dict[str, Any]
 
@@ -30,7 +30,7 @@ def called_event(kind: str, number: int | None) -> tuple[tuple[str, ...], tuple[
 
     term = glossary.value(kind)
     words = tuple(dict.fromkeys(glossary.REPORT_WORDS.get(kind, ()) + ((term.ja,) if term else ())))
-    japanese = [w for w in words if JAPANESE.search(w)]
+    japanese = [w for w in words if has_japanese(w)]
     if number is None:
         return (), words
     full = tuple(f"第{number}回{w}" for w in japanese)
@@ -138,7 +138,7 @@ def _compared(record: Any, fields: list[tuple[str, str]]) -> list[Compared]:
     report_reading = joined(given) if given else ""
     out = []
     for path, value in fields:
-        words, readings = stored(value) if JAPANESE.search(value) else ("", "")
+        words, readings = stored(value) if has_japanese(value) else ("", "")
         if path == "name_ja" and report_reading:  # the report's reading, not a guess
             readings = report_reading
         out.append(Compared(fold_once(value), words, readings))

@@ -255,9 +255,9 @@ def _words(record: Any) -> str | None:
     every field `spnet search` reads, each once, between spaces."""
     from spnet.analysis import terms
     from spnet.archive.fields import text_fields
-    from spnet.names import JAPANESE
+    from spnet.names import has_japanese
 
-    found = dict.fromkeys(t for _path, text in text_fields(record) if JAPANESE.search(text) for t in terms(text))
+    found = dict.fromkeys(t for _path, text in text_fields(record) if has_japanese(text) for t in terms(text))
     return " ".join(found) or None
 
 
