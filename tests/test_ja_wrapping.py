@@ -258,14 +258,17 @@ GOLDEN = [
 ]
 
 
-@pytest.mark.parametrize("name,args,columns,env", GOLDEN, ids=[g[0] for g in GOLDEN])
-def test_golden_screens(name: str, args: list[str], columns: int, env: dict[str, str]) -> None:
-    """Kept as text in tests/screens/ (SPNET_UPDATE_SCREENS=1 rewrites them after a
-    deliberate change, to be read before committing)."""
+def golden_text(args: list[str], columns: int, env: dict[str, str]) -> str:
+    """What a golden screen holds (tests/record_screens.py writes it): the text on the
+    terminal, in the language `env` asks for alone, once it ran well and broke no line."""
     screen = on_terminal(args, columns, env={"SPNET_LANG": "", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", **env})
     assert screen.code == 0, screen.err
     assert broken_lines(screen.text, columns) == []
-    path = SCREENS / f"{name}.txt"
-    if os.environ.get("SPNET_UPDATE_SCREENS"):
-        path.write_text(screen.text, encoding="utf-8")
-    assert screen.text == path.read_text(encoding="utf-8")
+    return screen.text
+
+
+@pytest.mark.parametrize("name,args,columns,env", GOLDEN, ids=[g[0] for g in GOLDEN])
+def test_golden_screens(name: str, args: list[str], columns: int, env: dict[str, str]) -> None:
+    """Kept as text in tests/screens/ (`python -m tests.record_screens` rewrites them after
+    a deliberate change, to be read before committing)."""
+    assert golden_text(args, columns, env) == (SCREENS / f"{name}.txt").read_text(encoding="utf-8")

@@ -3,7 +3,8 @@
 For every listing at 80 and 120 columns: no line is wider than the terminal, no value
 (an id, a date, an e-mail address, a URL, an English word) is split across lines, and no
 Japanese line begins with a closing bracket or a full stop. A few screens are kept as
-golden text in tests/screens/ (SPNET_UPDATE_SCREENS=1 rewrites them after a deliberate change).
+golden text in tests/screens/ (`python -m tests.record_screens` rewrites them after a
+deliberate change).
 """
 
 from __future__ import annotations
@@ -232,13 +233,14 @@ GOLDEN = [
 ]
 
 
+def golden_text(args: list[str], columns: int) -> str:
+    """What a golden screen holds: the text on the terminal (tests/record_screens.py writes it)."""
+    return on_terminal(args, columns).text
+
+
 @pytest.mark.parametrize("name,args,columns", GOLDEN, ids=[g[0] for g in GOLDEN])
 def test_golden_screens(name: str, args: list[str], columns: int) -> None:
-    screen = on_terminal(args, columns)
-    path = SCREENS / f"{name}.txt"
-    if os.environ.get("SPNET_UPDATE_SCREENS"):
-        path.write_text(screen.text, encoding="utf-8")
-    assert screen.text == path.read_text(encoding="utf-8")
+    assert golden_text(args, columns) == (SCREENS / f"{name}.txt").read_text(encoding="utf-8")
 
 
 def test_an_empty_result_says_so_on_stderr() -> None:
@@ -315,3 +317,18 @@ def test_check_colours_warnings_on_a_terminal_only() -> None:
     assert "\x1b[33mwarning: " in err
     piped = subprocess.run([*argv, "-q"], capture_output=True, text=True)
     assert piped.returncode == 0 and piped.stdout == "" and piped.stderr == ""
+
+
+def test_the_recorder_writes_what_the_test_compares(tmp_path: Path) -> None:
+    """Golden screens are recorded by a command of their own, never by a test: what it
+    writes for a screen is that screen as kept, and a name it does not know is refused."""
+    name = GOLDEN[0][0]
+    run = [sys.executable, "-m", "tests.record_screens", "--into", str(tmp_path)]
+    repo = Path(__file__).parent.parent
+    done = subprocess.run([*run, name], capture_output=True, text=True, cwd=repo)
+    assert done.returncode == 0, done.stderr
+    kept = (SCREENS / f"{name}.txt").read_text(encoding="utf-8")
+    assert (tmp_path / f"{name}.txt").read_text(encoding="utf-8") == kept
+    unknown = subprocess.run([*run, "no-such-screen"], capture_output=True, text=True, cwd=repo)
+    assert unknown.returncode == 2 and "no golden screen named no-such-screen" in unknown.stderr
+    assert list(tmp_path.iterdir()) == [tmp_path / f"{name}.txt"]
