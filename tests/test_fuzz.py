@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import os
@@ -30,6 +31,7 @@ from spnet import columns, names, render
 from spnet.archive import load_archive
 from spnet.dates import DateStyle, format_date, parse_span, to_partial_date
 from spnet.errors import DataError, UsageError
+from spnet.models import Archive
 from tests import hostile as corpus
 from tests.conftest import DATA, copy_data
 
@@ -58,17 +60,29 @@ values = st.recursive(
 )
 records = st.dictionaries(keys, values, max_size=7)
 
-SCRATCH = Path(tempfile.mkdtemp(prefix="spnet-fuzz-"))
-atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
-COPY = SCRATCH / "data"
-copy_data(COPY)
+
+@functools.cache
+def scratch_copy() -> Path:
+    """A copy of the archive the fuzzers spoil and put back, made when first needed (not
+    when the module is collected) and removed when the run ends."""
+    scratch = Path(tempfile.mkdtemp(prefix="spnet-fuzz-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    copy_data(scratch / "data")
+    return scratch / "data"
+
+
+@functools.cache
+def real_archive() -> Archive:
+    return load_archive(DATA, cache=False)
+
+
 FILES = sorted(p.relative_to(DATA) for p in DATA.rglob("*.toml"))
 
 
 def load_or_clean_error() -> None:
     """The property: a model, or one DataError of one line; never any other exception."""
     try:
-        load_archive(COPY, cache=False)
+        load_archive(scratch_copy(), cache=False)
     except DataError as exc:
         assert str(exc) and "\n" not in str(exc)
 
@@ -76,14 +90,14 @@ def load_or_clean_error() -> None:
 @pytest.fixture(autouse=True)
 def restore_copy() -> None:
     for name in FILES:
-        (COPY / name).write_bytes((DATA / name).read_bytes())
+        (scratch_copy() / name).write_bytes((DATA / name).read_bytes())
 
 
 @given(
     table=st.sampled_from(["university", "partners", "events", "counts", "junk"]), rows=st.lists(records, max_size=3)
 )
 def test_random_documents_through_the_loader(table: str, rows: list[dict[str, Any]]) -> None:
-    target = COPY / "universities" / "kyoto.toml"
+    target = scratch_copy() / "universities" / "kyoto.toml"
     doc = tomllib.loads((DATA / "universities" / "kyoto.toml").read_text(encoding="utf-8"))
     doc[table] = rows[0] if table == "university" and rows else rows
     try:
@@ -108,12 +122,11 @@ def test_random_mutations_of_the_real_files(name: Path, edits: list[tuple[float,
             raw[at:at] = data
         else:
             del raw[at : at + len(data) * 7]
-    (COPY / name).write_bytes(bytes(raw))
+    (scratch_copy() / name).write_bytes(bytes(raw))
     load_or_clean_error()
-    (COPY / name).write_bytes((DATA / name).read_bytes())
+    (scratch_copy() / name).write_bytes((DATA / name).read_bytes())
 
 
-ARCHIVE = load_archive(DATA, cache=False)
 date_like = st.lists(
     st.sampled_from(
         ["2023", "-03", "-3", "年", "3月", "3日", "令和", "元", "平成", "R", "H", "FY", "年度", "March", " ", "1 Apr"]
@@ -132,7 +145,8 @@ def test_random_text_through_dates_and_names(typed: str) -> None:
     except UsageError as exc:
         assert "\n" not in str(exc)
     try:
-        assert names.resolve_university(ARCHIVE, typed) in {u.id for u in ARCHIVE.universities}
+        archive = real_archive()
+        assert names.resolve_university(archive, typed) in {u.id for u in archive.universities}
     except UsageError as exc:
         assert "\n" not in str(exc)
 
