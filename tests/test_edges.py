@@ -1,0 +1,104 @@
+"""Edges a small change could move without another test seeing it: the first day of a 年度
+and of an era, today between past and upcoming, a year's partner against a month, the
+intersection of date options, the university column with two universities, cells Excel
+would run, and SPNET_LANG's spellings. Each test is named for what it holds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import tomli_w
+from click.testing import Result
+
+from spnet.dates import DateStyle, fiscal_year_of, format_date
+from tests.conftest import DATA, copy_data
+
+INSTALLED = Path(sys.executable).with_name("spnet")  # the console script, as a user runs it
+
+
+def ids(cli: Callable[..., Result], *args: str) -> list[str]:
+    result = cli(*args, "--format", "json")
+    assert result.exit_code == 0 and result.exception is None, result.stderr
+    return [row["id"] for row in json.loads(result.stdout)]
+
+
+def test_april_begins_its_nendo_and_march_ends_the_one_before() -> None:
+    assert [fiscal_year_of(d) for d in ("2023-03-31", "2023-04-01", "2023-04", "2024-03")] == [2022, 2023, 2023, 2023]
+
+
+@pytest.mark.parametrize(
+    "day,shown",
+    [
+        ("2019-05-01", "令和元年5月1日（水）"),  # the first day of 令和
+        ("2019-04-30", "平成31年4月30日（火）"),  # the last of 平成
+        ("1989-01-08", "平成元年1月8日（日）"),
+        ("1989-01-07", "昭和64年1月7日（土）"),
+    ],
+)
+def test_an_eras_first_day_is_shown_in_that_era(day: str, shown: str) -> None:
+    assert format_date(day, DateStyle.WAREKI) == shown
+
+
+def test_since_a_month_keeps_a_partner_of_that_year(cli) -> None:
+    """ehime-suiji began in 2011, month unknown: it may have begun after June 2011."""
+    assert "ehime-suiji" in ids(cli, "partners", "--since", "2011-06")
+    assert "ehime-suiji" not in ids(cli, "partners", "--since", "2012")
+
+
+def test_an_event_today_is_upcoming_not_past(cli) -> None:
+    """The 2nd symposium was held on 2023-03-03."""
+    assert "symposium-2" in ids(cli, "timeline", "--upcoming", "--today", "2023-03-03")
+    assert "symposium-2" not in ids(cli, "timeline", "--past", "--today", "2023-03-03")
+    assert "symposium-2" in ids(cli, "timeline", "--past", "--today", "2023-03-04")
+
+
+def test_year_and_from_keep_only_what_both_allow(cli) -> None:
+    found = ids(cli, "timeline", "--year", "2023", "--from", "2023-06")
+    assert "meeting-12" in found  # 2023-07-18
+    assert "meeting-11" not in found and "meeting-15" not in found  # 2023-05-26, 2024-02-02
+    assert ids(cli, "timeline", "--to", "2023-03", "--year", "2023") == ids(
+        cli, "timeline", "--from", "2023-01", "--to", "2023-03-31"
+    )
+
+
+def test_two_universities_keep_the_university_column(cli) -> None:
+    def header(*universities: str) -> str:
+        args = [a for u in universities for a in ("-u", u)]
+        result = cli("partners", *args, "--lang", "en", "--format", "table")
+        assert result.exit_code == 0, result.stderr
+        return result.stdout.splitlines()[0]
+
+    assert "University" in header("kyoto", "osaka")
+    assert "University" not in header("kyoto")
+    assert "University" not in header("kyoto", "京大")  # one university, named twice
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@"])
+def test_bom_guards_every_cell_excel_would_read_as_a_formula(tmp_path: Path, lead: str) -> None:
+    data = tmp_path / "data"
+    copy_data(data)
+    path = data / "universities" / "kyoto.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    doc["partners"][0]["name_en"] = f"{lead}1+2"
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    run = [str(INSTALLED), "--data", str(data), "partners", "-u", "kyoto", "--format", "csv"]
+    plain = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    excel = subprocess.run([*run, "--bom"], capture_output=True, text=True, check=True).stdout
+    assert f"kyoto-vienna,kyoto,{lead}1+2," in plain
+    assert f"kyoto-vienna,kyoto,'{lead}1+2," in excel
+
+
+@pytest.mark.parametrize("spelling", ["ja", "jp", "JP", "ja_JP.UTF-8", "日本語"])
+def test_spnet_lang_spellings_of_japanese_speak_japanese(spelling: str) -> None:
+    env = {**os.environ, "SPNET_LANG": spelling, "SPNET_DATA": str(DATA), "LANG": "C.UTF-8"}
+    env.update(LC_ALL="", LC_MESSAGES="", LANGUAGE="")
+    result = subprocess.run([str(INSTALLED), "timeline", "--year", "20233"], capture_output=True, text=True, env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("spnet: エラー: 日付 '20233' は読めません。")
