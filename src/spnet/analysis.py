@@ -5,7 +5,8 @@ in it; 連携大学会議 is 連携 + 大学 + 会議), each word's normalised f
 
 Only `search`, the making of its search rows and their update after an edit, once a
 search has made them, import this module (and the name resolver, as a last resort, for a
-name typed in kana): loading the dictionary costs about 30 ms, which no warm listing pays.
+name typed in kana): loading the dictionary costs nearly half of a warm listing's time,
+and no warm listing pays it.
 """
 
 from __future__ import annotations

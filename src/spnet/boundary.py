@@ -92,7 +92,7 @@ class LocalisedGroup(Localised, TyperGroup):
         except Exception as exc:
             if not is_click_error(exc):
                 raise
-            import difflib  # only a mistyped command needs it (~5 ms to import)
+            import difflib  # only a mistyped command needs it
 
             if args and hasattr(exc, "message") and exc.message.startswith("No such command"):
                 close = difflib.get_close_matches(args[0], self.list_commands(ctx))
@@ -106,7 +106,7 @@ class SpnetGroup(LocalisedGroup):
     builds a command only when it is asked for.
 
     Typer builds every command's options before it runs one: for spnet's commands that
-    was about 10 ms of a 80 ms JSON query (bench/run.py), paid by every script that calls
+    was an eighth of a JSON query (bench/run.py), paid by every script that calls
     spnet. Commands are kept aside as Typer registered them (`LAZY`) and built by name,
     so one command costs what it declares; help and completion list them all.
     """

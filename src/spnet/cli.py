@@ -50,8 +50,8 @@ def main() -> None:
     The command has ended (SpnetGroup.main) with everything it wrote flushed and every
     file it wrote closed and moved into place, so the process ends at once, with its
     exit code. Python's own shutdown, which frees every module and object one by one,
-    cost 11 ms of a 77 ms JSON query on the real archive, 8 ms of it paid by the bare
-    `import typer` floor too (bench/README.md). An exit that is not a code (a message)
+    was a seventh of a JSON query on the real archive (bench/README.md). An exit that is
+    not a code (a message)
     or an error that reached this far leaves the usual way.
     """
     try:

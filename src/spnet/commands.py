@@ -61,7 +61,7 @@ from spnet.render import Format, Lang, Output
 # ------------------------------------------------------------------ commands
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import version  # costs ~25 ms: only --version needs it
+        from importlib.metadata import version  # slow to import: only --version needs it
 
         sys.stdout.write(f"spnet {version('spnet')}\n")
         raise typer.Exit()

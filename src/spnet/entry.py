@@ -1,5 +1,5 @@
 """The `spnet` console script's first moments, before anything heavy is imported (Typer and
-the commands take about 60 ms): Ctrl-C is spnet's from here on (spnet.interrupts), and a
+the commands, most of a query's time): Ctrl-C is spnet's from here on (spnet.interrupts), and a
 standard stream the caller closed is held open on /dev/null.
 
 Everything after is spnet.cli's; SpnetGroup.main turns a command's errors into exit codes.

@@ -5,9 +5,9 @@ line numbers of the report's text, shipped as spnet/source/report.txt, where the
 stands).
 A field the report does not give is None, never an empty string or a guess.
 
-Named tuples rather than frozen dataclasses: as immutable, but a class costs a fraction
-of a millisecond to create instead of ~3 ms (spnet makes these at every start, and a
-script may start it thousands of times), and a record is smaller and quicker to unpickle.
+Named tuples rather than frozen dataclasses: as immutable, but a class is several times
+quicker to create (spnet makes these at every start, and a script may start it thousands
+of times), and a record is smaller and quicker to unpickle.
 No `from __future__ import annotations` here: NamedTuple would turn every string
 annotation into a ForwardRef, compiling each one, at every start.
 """

@@ -25,8 +25,8 @@ _KANJI = "\u3005\u3400-\u9fff\uf900-\ufaff"
 
 @functools.cache
 def _japanese() -> re.Pattern[str]:
-    # Compiled when first asked: its ranges take re 1.5 ms, which a query that reads no
-    # Japanese text would pay at every start.
+    # Compiled when first asked: re compiles wide ranges slowly, and a query that reads no
+    # Japanese text would pay for it at every start (bench/README.md has the figure).
     return re.compile(f"[{_CJK}]")
 
 
@@ -68,8 +68,8 @@ def fold(text: str, *, numbers: bool = True) -> str:
 
 
 # The same text recurs across records (a partner of several universities, オンライン):
-# folded once. The real archive's 2,286 text fields are 1,324 distinct texts; at 100x,
-# folding every field takes 0.07 s instead of 1.2 s.
+# folded once. The real archive's text fields are little more than half as many distinct
+# texts, and at 100x folding every field takes a sixteenth of the time (bench/README.md).
 fold_once = functools.lru_cache(maxsize=65536)(fold)
 
 

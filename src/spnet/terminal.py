@@ -46,7 +46,7 @@ CLOSING = set("）)」』】〕〉》］｝’”")  # and after these, unless a
 # A run of these is one unbreakable unit: a word, a number, an address (Latin letters,
 # digits and punctuation), a katakana word (シンポジウム), a number with its counter (2023年,
 # 12名, 第2回's 2回; 2022年度). Anything else is one character.
-# (Kept to ranges that compile fast: a charset of wide Unicode ranges costs ~2 ms to compile.)
+# (Kept to ranges that compile fast: re compiles a charset of wide Unicode ranges slowly.)
 _UNIT = re.compile(
     r"\s+|(?:[!-\u2e7f]*[0-9]|[０-９]+)(?:年度|[年月日名校回件人号期])|[!-\u2e7f]+|[\u30a1-\u30fa\u30fc-\u30fe]+|.",
     re.S,
@@ -181,8 +181,8 @@ def phrases(text: str) -> list[list[str]]:
     phrases (本学が / ボンオフィスを / 設置), never inside a unit (a katakana word, a Latin
     word, a number with its counter), never against the kinsoku rules.
 
-    BudouX finds such phrases by machine learning, but importing it costs about 8 ms, more
-    than a table's whole budget for layout, and on the report's text it breaks numbers and
+    BudouX finds such phrases by machine learning, but its import costs more than a
+    table's whole layout, and on the report's text it breaks numbers and
     words (202 / 3年, 同協 / 会, と / して); the rule of script changes in `_breaks_between`
     gives the breaks a reader expects there."""
     if text.isascii():
@@ -658,8 +658,8 @@ def completion_help(text: str) -> str:
     which Rich would turn into a picture whatever the escaping, is given no description."""
     from spnet.render import visible
 
-    # Rich's markup and emoji modules cost about 8 ms to import, paid at every Tab: they are
-    # imported only for text with a bracket (markup) or a colon (an :emoji: code).
+    # Rich's markup and emoji modules are slow to import, and would be paid at every Tab:
+    # they are imported only for text with a bracket (markup) or a colon (an :emoji: code).
     if ":" in text:
         from rich.emoji import Emoji
 

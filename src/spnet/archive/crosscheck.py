@@ -18,7 +18,7 @@ from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, Project
 # ------------------------------------------------------------------ cross-checks
 _EN_DATE = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{1,2}) ([A-Z][a-z]+),? (\d{4})"
 # English month names, as the report prints them (strptime's %B would follow the locale,
-# and importing it costs 2 ms of every reading of the files).
+# and its import would be paid by every reading of the files).
 _MONTHS = [
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",

@@ -39,7 +39,7 @@ def called_event(kind: str, number: int | None) -> tuple[tuple[str, ...], tuple[
 
 def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """A record as (field path, value) pairs, Bilingual split into _en/_ja, None left out."""
-    if type(value) in _PLAIN:  # most values: text_fields a sixth quicker (0.28 s for 0.34 s at 100x)
+    if type(value) in _PLAIN:  # most values, at once: text_fields is a sixth quicker for it
         return [(prefix, value)] if value is not None and value != "" else []
     if isinstance(value, PartialDate):
         return [(prefix, value.iso())]

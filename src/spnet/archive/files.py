@@ -138,8 +138,9 @@ def _read_compiled(text: str) -> dict[str, Any] | None:
     says so)."""
     if text.startswith("\ufeff") or text.count("[") + text.count("{") > _most_brackets() or _DOTTED_KEY.search(text):
         return None
-    # toml-rs allocates through mimalloc, which by default commits its arenas up front: the
-    # peak memory of reading the real archive was 40 MiB against tomllib's 27 (28 this way).
+    # toml-rs allocates through mimalloc, which by default commits its arenas up front:
+    # reading the real archive then took half as much memory again as with tomllib
+    # (bench/README.md, the compiled TOML reader).
     os.environ.setdefault("MIMALLOC_ARENA_EAGER_COMMIT", "0")
     try:
         import toml_rs

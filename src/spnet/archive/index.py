@@ -188,8 +188,8 @@ def open_for_reading(
 
 def layout_mark(schema: list[tuple[str, ...]]) -> str:
     """What an index keeps of its layout when made (writer.stamp), for a reader to check the
-    layout it finds against: making spnet's own in memory (index_layout) takes 4 ms, a
-    sixth of a query on the real archive beyond Python and Typer's start."""
+    layout it finds against: making spnet's own in memory (index_layout) would cost every
+    query a good part of its time on the real archive (bench/README.md)."""
     return f"{zlib.crc32(repr(schema).encode('utf-8', 'surrogateescape')):08x}"
 
 
@@ -410,8 +410,8 @@ def _searcher(
     progress: ProgressMaker | None,
     discard: Callable[[], None] | None,
 ) -> Searcher:
-    """The archive's search through this index, made when first asked: search and what it
-    imports (the writer, the analyser's fields) cost a query nothing, about 5 ms at start."""
+    """The archive's search through this index, made when first asked: a query that does
+    not search never imports it, nor the writer and the fields it needs."""
     made: list[Searcher] = []
 
     def search(forms: list[list[tuple[str, str]]]) -> Sequence[tuple[Any, ...]] | None:

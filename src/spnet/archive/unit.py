@@ -184,7 +184,7 @@ def _gathered(built: list[tuple[Raw, Any]]) -> list[tuple[Raw, Any]]:
 def _sizes(built: list[tuple[Raw, Any]]) -> dict[str, int]:
     sizes = {plural: sum(r.kind == kind.name for r, _m in built) for plural, kind in PIECES.items()}
     # What the archive's curators added, from the bases (docs/curators.md), counted here so
-    # that `check` need not read every partner to say it (0.5 s at 1000x).
+    # that `check` need not read every partner to say it.
     sizes["curated partner countries"] = sum(m.country_basis == "curator" for r, m in built if r.kind == "partner")
     sizes["curated countries"] = sum(m.basis == "curator" for r, m in built if r.kind == "country")
     sizes["curated short names"] = sum(
