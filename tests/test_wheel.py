@@ -4,6 +4,7 @@ another directory, and the installed archive is not edited."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -36,9 +37,9 @@ def run(installed: tuple[Path, Path, dict[str, str]], cwd: Path, *args: str) -> 
 
 def documentation(help_text: str) -> str:
     """The help's last line, the page it names, joined again where a long path made the
-    help wrap it onto a line of its own."""
+    help wrap it onto a line of its own, or break it after one of its slashes."""
     last = help_text.rstrip().rpartition("Documentation:")[2]
-    return "Documentation: " + " ".join(last.split())
+    return "Documentation: " + re.sub(r"/\s+", "/", last.strip())
 
 
 def test_installed_wheel_runs_from_another_directory(installed, tmp_path: Path) -> None:
