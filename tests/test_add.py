@@ -312,6 +312,7 @@ def test_concurrent_adds_both_land(data_copy: Path) -> None:
     assert sorted(i for i in ids if i.startswith("kyoto-new-")) == [f"kyoto-new-{n}" for n in range(4)]
 
 
+@pytest.mark.slow
 def test_killed_at_random_moments_the_archive_holds_the_old_or_the_new_records(data_copy: Path) -> None:
     """SIGKILL `spnet add` at random points, many times: every time the archive loads, with
     every earlier record, and the new one either fully there or not there at all."""

@@ -182,6 +182,7 @@ PLANTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("planted", PLANTED.values(), ids=list(PLANTED))
 def test_a_fact_planted_wrong_is_caught(tmp_path: Path, planted: tuple[str, str, str, list[str]]) -> None:
     name, old, new, words = planted

@@ -54,6 +54,7 @@ def larger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

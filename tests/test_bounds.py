@@ -311,6 +311,7 @@ PAST = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(PAST))
 def test_one_step_past_a_bound_is_refused_naming_file_record_and_field(data_copy: Path, case: str) -> None:
     change, record, field = PAST[case]

@@ -184,6 +184,7 @@ def test_a_spoiled_index_answers_rightly_and_is_rebuilt(data_copy: Path, private
     assert built(private_cache) == now  # kept: not built again
 
 
+@pytest.mark.slow
 def test_bytes_flipped_in_the_middle_never_change_an_answer(data_copy: Path, private_cache: Path) -> None:
     """Bytes in the middle of each database inverted, where spnet may never read (a page it
     has no use for yet): every answer, an export's too, is still the files' own."""
@@ -365,6 +366,7 @@ def _export_dump(path: Path, *, rowids: bool = True) -> dict[str, object]:
         return out
 
 
+@pytest.mark.slow
 def test_a_spoiled_row_of_the_index_is_never_exported(data_copy: Path, private_cache: Path, tmp_path: Path) -> None:
     """A value changed inside the index after an export filled its rows (its triggers set
     aside), or made text that is not UTF-8, or the last row of every table taken away: the
@@ -471,6 +473,7 @@ def _touch(path: Path) -> None:
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("planted", cache_files.PLANTS)
 def test_an_index_of_another_layout_is_built_again(data_copy: Path, private_cache: Path, planted: str) -> None:
     """Something planted in each database of the cache by the same user (a trigger that

@@ -29,6 +29,7 @@ def _name(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", pages(), ids=_name)
 def test_every_example_shows_what_spnet_prints(page: Path) -> None:
     outcomes = check_page(page)

@@ -35,6 +35,8 @@ from spnet.models import Archive
 from tests import hostile as corpus
 from tests.conftest import DATA, copy_data
 
+pytestmark = pytest.mark.slow  # fuzzing: the slow tier
+
 settings.register_profile("ci", max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("SPNET_FUZZ_PROFILE", "ci"))

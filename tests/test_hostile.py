@@ -154,6 +154,7 @@ def test_visible_passes_printable_text_through_untouched() -> None:
     assert render.visible("京都\u3000大学\u202e") == "京都\u3000大学\\u202e"  # the slow path still escapes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["graph"], ["graph", "--format", "mermaid"], ["export", "ics"]])
 def test_graphs_and_calendars_show_hostile_text_escaped(cli, hostile, args: list[str]) -> None:
     text, data = hostile
@@ -526,6 +527,7 @@ def test_json_carries_the_planted_text_exactly(planted: Callable[[str], Path], n
     assert shown["name_en"] == corpus.planted("University of Vienna", text, STR, "name_en")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,run", _sweep_cases())
 def test_hostile_text_is_data_in_every_command_and_format(
     planted: Callable[[str], Path], tmp_path: Path, name: str, run: corpus.Run

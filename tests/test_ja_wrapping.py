@@ -28,6 +28,8 @@ from tests.conftest import DATA, REPO
 from tests.conftest import LISTINGS as RECORD_LISTINGS
 from tests.test_screens import SCREENS, on_terminal, run_on_pty
 
+pytestmark = pytest.mark.slow  # spnet on a pseudo-terminal: the slow tier
+
 SPNET = str(Path(sys.executable).with_name("spnet"))
 # Characters a Japanese line may not begin with, and those it may not end with (JIS X 4051).
 NO_START = set("、。，．,）)」』】〕〉》］｝・：；？！ーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ々")

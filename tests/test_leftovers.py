@@ -28,7 +28,10 @@ import pytest
 from tests.conftest import DATA, REPO
 
 SPNET = Path(sys.executable).with_name("spnet")
-pytestmark = pytest.mark.skipif(not SPNET.is_file(), reason="the spnet console script is not installed here")
+pytestmark = [
+    pytest.mark.skipif(not SPNET.is_file(), reason="the spnet console script is not installed here"),
+    pytest.mark.slow,  # processes killed at random: the slow tier
+]
 
 TIMELINE = ["timeline", "--year", "2023", "--format", "json"]
 SEARCH = ["search", "Zurich", "--format", "json"]

@@ -225,6 +225,7 @@ def fill(directory: Path) -> None:
             fh.flush()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("writer", WRITERS)
 @pytest.mark.parametrize("existing", [False, True])
 def test_a_full_disk_is_exit_4_for_every_writer(full_disk: Path, writer: str, existing: bool) -> None:
@@ -357,6 +358,7 @@ def _files(root: Path) -> dict[str, object]:
     return {str(p.relative_to(root)): seen(p) for p in sorted(root.rglob("*"))}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "target,message",
     [

@@ -26,6 +26,8 @@ from rich.cells import cell_len
 from spnet import columns, dates, evidence, glossary
 from tests.conftest import DATA
 
+pytestmark = pytest.mark.slow  # spnet on a pseudo-terminal: the slow tier
+
 SCREENS = Path(__file__).parent / "screens"
 STYLE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 NO_START = "、。，．）」』】"

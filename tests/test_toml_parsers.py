@@ -242,6 +242,7 @@ scalars = st.one_of(
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4))
 
 
+@pytest.mark.slow
 @PROFILE
 @given(doc=st.dictionaries(keys, values, max_size=6))
 def test_random_documents_read_alike(doc: dict[str, Any]) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a wheel built and installed: the slow tier
+
 REPO = Path(__file__).resolve().parents[1]
 
 
