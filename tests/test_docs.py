@@ -19,6 +19,7 @@ from tests.docs_examples import ROOT, Example, Outcome, blocks, check_page, matc
 # became an ```sh block is no longer checked.
 NOT_RUN = {
     "README.md": 2,
+    "docs/architecture.md": 1,  # the tests and the bench, as development.md runs them
     "docs/database.md": 1,  # sqlite-utils, sqlite3 and datasette on the export: test_export_search.py runs them
     "docs/development.md": 3,
     "docs/export.md": 5,
