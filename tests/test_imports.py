@@ -61,7 +61,7 @@ def test_a_table_imports_rich() -> None:
 
 
 def test_japanese_wraps_without_a_phrase_model() -> None:
-    """Japanese phrases come from spnet's own rule (terminal.phrases), not BudouX (~8 ms)."""
+    """Japanese phrases come from spnet's own rule (linebreak.phrases), not BudouX."""
     modules = imported("timeline", "--lang", "ja", "--format", "table")
     assert "rich" in modules and "budoux" not in modules
 

@@ -23,7 +23,8 @@ import typer
 from rich.cells import cell_len
 
 from spnet import topics
-from spnet.terminal import phrases, topic_lines, wrap
+from spnet.linebreak import phrases, wrap
+from spnet.terminal import topic_lines
 from tests.conftest import DATA, REPO
 from tests.conftest import LISTINGS as RECORD_LISTINGS
 from tests.test_screens import SCREENS, on_terminal, run_on_pty

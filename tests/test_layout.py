@@ -1,4 +1,4 @@
-"""The terminal layout on its own: wrapping, kinsoku, column widths, cards."""
+"""The layout on its own, without a terminal (spnet.layout): wrapping, kinsoku, column widths, cards."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from spnet import terminal
-from spnet.terminal import NO_END, NO_START, Column, Style, Table, draw, phrases, wrap
+from spnet import layout
+from spnet.layout import Column, Style, Table, draw, plain_text
+from spnet.linebreak import NO_END, NO_START, phrases, wrap
 
 JAPANESE = [
     "本学がボンオフィスを設置",
@@ -119,13 +120,13 @@ def test_columns_give_way_in_order_then_rows_become_cards() -> None:
     wide = draw(table, 100, Style())
     assert wide[0][0].text.startswith("ID") and any(s.text == "Kind" for s in wide[0])
     narrow = draw(table, 55, Style())  # Kind gives way before the title gets narrower than 20
-    text = terminal.plain_text(narrow)
+    text = plain_text(narrow)
     assert "Kind" not in text and "kyoto-zurich-symposium-2023" in text
     assert all(cell_len("".join(s.text for s in line)) <= 55 for line in narrow)
-    cards = terminal.plain_text(draw(table, 40, Style()))
+    cards = plain_text(draw(table, 40, Style()))
     assert "Title" in cards and "件名" in cards and "Kind" in cards  # a card shows every field
     assert all(cell_len(line) <= 40 for line in cards.splitlines())
-    kept = terminal.plain_text(draw(table, 55, Style(wide=True)))
+    kept = plain_text(draw(table, 55, Style(wide=True)))
     assert "Kind" in kept  # --wide keeps them all
 
 
@@ -156,7 +157,7 @@ def test_a_table_that_is_laid_out_never_passes_the_width(spec, texts: list[str],
         for r in range(len(texts))
     ]
     table = Table(cols, rows, [])
-    widths = terminal.layout(table, width, Style())
+    widths = layout.layout(table, width, Style())
     if widths is None:  # cards
         return
     shown = [w for w in widths if w]

@@ -27,9 +27,9 @@ from xml.sax.saxutils import escape
 from spnet import dates, glossary
 from spnet.graph import FONT
 from spnet.i18n import N_, _, language
+from spnet.linebreak import wrap
 from spnet.models import Event
 from spnet.render import event_title_ja, visible
-from spnet.terminal import wrap
 
 MAX_WIDTH = 1920  # a full-HD slide's width: the picture is never wider
 MARGIN = 32

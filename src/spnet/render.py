@@ -432,7 +432,7 @@ def _legend(used: Collection[str], lang: Lang) -> list[tuple[str, str]]:
 
 
 def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Callable[[Row], str] | None) -> Any:
-    from spnet import terminal
+    from spnet import layout
 
     columns = _table_columns(rows, cols, out)
     if group:  # each group once, where it first comes (by 年度, a year-only event comes first)
@@ -451,10 +451,10 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
         table_rows.append((label, cells))
     legend = _legend(used, out.lang)
     tcols = [
-        terminal.Column(_headers(f, out.lang), all(c.token for c in f), min(c.give_way for c in f), f[0].least)
+        layout.Column(_headers(f, out.lang), all(c.token for c in f), min(c.give_way for c in f), f[0].least)
         for f in columns
     ]
-    return terminal.Table(tcols, table_rows, legend)
+    return layout.Table(tcols, table_rows, legend)
 
 
 def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) -> tuple[tuple[str, str | None], ...]:
@@ -469,9 +469,9 @@ def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) 
         if out.ascii:
             text = text.translate(_ASCII)
         if c.marks and row.get(c.marks):
-            from spnet import terminal
+            from spnet import layout
 
-            text = terminal.Marked(text, tuple((m["start"], m["end"]) for m in row[c.marks]))
+            text = layout.Marked(text, tuple((m["start"], m["end"]) for m in row[c.marks]))
         if c.key == "date" and label is not None and text and label.startswith(text):
             text = ""  # the group's heading already says it (2019; FY2019 under FY2019 2019年度…)
         own = row.get(f"{c.key}_basis") == "curator"  # this language's title's +, not the other's
@@ -485,7 +485,7 @@ def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) 
 def snippet(text: str, find: Highlight, around: int = 40) -> str:
     """The part of text around the first match of `find` (as search folds it), widened to
     whole words and Japanese phrases (never …ァンド or Eve…)."""
-    from spnet import terminal
+    from spnet import linebreak
     from spnet.names import match_pattern
 
     found = match_pattern(find).search(text)
@@ -494,7 +494,7 @@ def snippet(text: str, find: Highlight, around: int = 40) -> str:
     start, end = found.span()
     lo, hi = max(0, start - around), min(len(text), end + around)
     at = 0
-    for phrase in terminal.phrases(text):
+    for phrase in linebreak.phrases(text):
         size = sum(map(len, phrase))
         if at < lo < at + size:
             lo = at
@@ -507,17 +507,17 @@ def snippet(text: str, find: Highlight, around: int = 40) -> str:
 def _emit_table(
     rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Callable[[Row], str] | None, stream: TextIO
 ) -> None:
-    from spnet import terminal
+    from spnet import layout, terminal
     from spnet.gcpause import gc_paused
 
-    style = terminal.Style(ascii=out.ascii, wide=out.wide, header=out.header)
+    style = layout.Style(ascii=out.ascii, wide=out.wide, header=out.header)
     width = terminal.terminal_size(stream)[0]
     if any(c.key.startswith("weekday_") for c in cols):
         out = out._replace(weekday=False)  # a column of its own says it
     with gc_paused():  # every cell and line is alive until written
         table = _table(rows, cols, out, group)
-        if out.date_style != DateStyle.ISO and out.weekday and terminal.layout(table, width, style) is None:
+        if out.date_style != DateStyle.ISO and out.weekday and layout.layout(table, width, style) is None:
             # The weekday gives way before the table becomes cards.
             table = _table(rows, cols, out._replace(weekday=False), group)
-        lines = terminal.draw(table, width, style)
+        lines = layout.draw(table, width, style)
     terminal.show(lines, stream, pager=out.pager, highlight=out.highlight)
