@@ -120,7 +120,7 @@ REFUSALS = [
     (["meetings", "--fy", "2023年3月"], "bad fiscal year"),
     (["partners", "--lang", "フランス語"], "unknown --lang"),
     (["timeline", "--date-style", "roman"], "unknown --date-style"),
-    (["timeline", "--group", "month"], "unknown grouping"),
+    (["timeline", "--group", "month"], "unknown --group 'month': give one of year, fy"),
     (["show", "東"], "ambiguous record '東'"),
     (["show", "第3回"], "meeting-03"),  # the 3rd meeting, and the 3rd symposium
 ]

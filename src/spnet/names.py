@@ -8,13 +8,15 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from spnet.errors import UsageError
 from spnet.i18n import _, language
 from spnet.models import Archive, University, UniversityName
+
+T = TypeVar("T")
 
 _KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
 # Kana, CJK ideographs and the iteration marks: a space between two of them is not a word break.
@@ -134,6 +136,21 @@ def _starts_words(typed: list[str], words: list[str]) -> bool:
     return any(
         all(w.startswith(t) for w, t in zip(words[i : i + len(typed)], typed, strict=True))
         for i in range(len(words) - len(typed) + 1)
+    )
+
+
+def choose(what: str, typed: str, spellings: Mapping[T, tuple[str, ...]]) -> T:
+    """The choice a user meant by one of its spellings (`spellings`: each choice's, the
+    first the one an error names), NFKC- and case-folded: ＪＡ, jp and 日本語 alike. The
+    one parser of every option that takes one of a few words (--lang, --date-style,
+    --group), refusing alike: exit 2, "unknown --lang 'x': give one of en, ja, both"."""
+    key = unicodedata.normalize("NFKC", typed).strip().casefold()
+    for choice, names in spellings.items():
+        if key in names:
+            return choice
+    choices = ", ".join(names[0] for names in spellings.values())
+    raise UsageError(
+        _("unknown {what} {typed!r}: give one of {choices}").format(what=what, typed=typed, choices=choices)
     )
 
 

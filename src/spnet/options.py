@@ -422,12 +422,12 @@ def grouping(by: str, out: Output) -> Callable[[dict[str, Any]], str]:
     return heading
 
 
+_GROUPINGS = {"year": ("year", "年", "暦年"), "fy": ("fy", "fiscal", "年度")}
+
+
 def choose_group(by: str) -> str:
-    key = by.strip().casefold()
-    for choice, spellings in {"year": ("year", "年", "暦年"), "fy": ("fy", "fiscal", "年度")}.items():
-        if key in spellings:
-            return choice
-    raise UsageError(_("unknown grouping {by!r}: give year or fy (年度)").format(by=by))
+    """year or fy (年度), however a user spells it."""
+    return names.choose("--group", by, _GROUPINGS)
 
 
 GroupOpt = Annotated[

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
@@ -56,27 +55,20 @@ _DATE_STYLES = {
 }
 
 
-def _choose(what: str, typed: str, names: Mapping[Any, tuple[str, ...]]) -> Any:
-    key = unicodedata.normalize("NFKC", typed).strip().casefold()
-    for choice, spellings in names.items():
-        if key in spellings:
-            return choice
-    choices = ", ".join(spellings[0] for spellings in names.values())
-    raise UsageError(
-        _("unknown {what} {typed!r}: give one of {choices}").format(what=what, typed=typed, choices=choices)
-    )
-
-
 def parse_lang(typed: str) -> Lang:
     """en, ja or both, however a user spells them: JA, jp, 日本語, 英語, 両方."""
-    return _choose("--lang", typed, _LANGS)  # type: ignore[no-any-return]
+    from spnet.names import choose
+
+    return choose("--lang", typed, _LANGS)
 
 
 def parse_date_style(typed: str | None, lang: Lang) -> str:
     """iso, ja or wareki (和暦); without one, ja for --lang ja and iso otherwise."""
     if typed is None:
         return DateStyle.JA if lang is Lang.ja else DateStyle.ISO
-    return _choose("--date-style", typed, _DATE_STYLES)  # type: ignore[no-any-return]
+    from spnet.names import choose
+
+    return choose("--date-style", typed, _DATE_STYLES)
 
 
 class Output(NamedTuple):
