@@ -4,6 +4,7 @@ output that cannot be written, a reader that stops early, an archive too deep, a
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+import spnet
 from spnet.boundary import SpnetGroup
 from tests.conftest import DATA, copy_data
 
@@ -255,3 +257,17 @@ def test_an_output_encoding_other_than_utf8_gets_what_it_cannot_hold_escaped(enc
     text = result.stdout.decode(encoding)
     assert "The University of Tokyo" in text
     assert ("東京大学" if encoding == "shift_jis" else "\\u6771\\u4eac\\u5927\\u5b66") in text
+
+
+def test_every_line_on_stderr_is_written_by_one_module() -> None:
+    """Errors, warnings and notes reach stderr through spnet.stderr alone (a progress bar is
+    Rich's, drawn by terminal.py): each begins `spnet:` and is worded in the reader's
+    language in one place."""
+    src = Path(spnet.__file__).parent
+    direct = re.compile(r"sys\.stderr\.write|file=sys\.stderr|\berr=True")
+    writers = sorted(
+        str(path.relative_to(src))
+        for path in src.rglob("*.py")
+        if path.name != "stderr.py" and direct.search(path.read_text("utf-8"))
+    )
+    assert writers == []

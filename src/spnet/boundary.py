@@ -18,7 +18,7 @@ import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
 
-from spnet import interrupts, render
+from spnet import interrupts, render, stderr
 from spnet.errors import Interrupted, SpnetError, UsageError
 from spnet.i18n import N_, _, command_language, is_utf8, language, speak, typer_words
 
@@ -320,7 +320,7 @@ def _click_words(message: str) -> str:
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(_("spnet: error: {message}").format(message=_shortened(render.visible(message))) + "\n")
+    stderr.error(_shortened(render.visible(message)))
     return code
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from spnet import dates, glossary, render
+from spnet import dates, glossary, render, stderr
 from spnet.citations import MONTHS
 from spnet.dates import DateStyle
 from spnet.fsutil import output
@@ -207,12 +207,10 @@ def write_ics(
     out, and one line on stderr says how many."""
     left_out = [e for e in events if vague(e)] if not vague_too else []
     if left_out:
-        sys.stderr.write(
-            "spnet: "
-            + _("{n} event(s) known only to the year, 年度 or decade left out (--vague-dates puts them in)").format(
+        stderr.note(
+            _("{n} event(s) known only to the year, 年度 or decade left out (--vague-dates puts them in)").format(
                 n=len(left_out)
             )
-            + "\n"
         )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     text = to_ics(archive, [e for e in events if e not in left_out], stamp, lang)

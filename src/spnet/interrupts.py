@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import sys
 from collections.abc import Iterator
 from types import FrameType
 
@@ -62,9 +61,9 @@ def ignore_in_worker() -> None:
 
 def report() -> int:
     """Say so, in one line; the exit code of an interrupted command."""
+    from spnet import stderr
     from spnet.i18n import _
 
     with contextlib.suppress(OSError, ValueError):  # stderr gone: the exit code says it
-        sys.stderr.write(_("spnet: interrupted") + "\n")
-        sys.stderr.flush()
+        stderr.line(_("spnet: interrupted"))
     return Interrupted.exit_code

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
-from spnet import glossary
+from spnet import glossary, stderr
 from spnet.columns import Column
 from spnet.dates import DateStyle, fiscal_year_label, format_date
 from spnet.errors import UsageError
@@ -187,7 +187,7 @@ def emit(
             _emit_markdown(rows, cols, out, stream)
         elif not rows:
             # A bare header says nothing; stdout stays empty for whoever reads it.
-            sys.stderr.write("spnet: " + (empty or _("no {what} match").format(what=what or _("records"))) + "\n")
+            stderr.note(empty or _("no {what} match").format(what=what or _("records")))
         else:
             _emit_table(rows, cols, out, group, stream)
 

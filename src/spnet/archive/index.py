@@ -721,6 +721,7 @@ BUILT_FROM = (
     "models.py",
     "names.py",
     "provenance.py",
+    "stderr.py",
     "visible.py",
     "variants.txt",  # names.fold's variants
     "source/report.txt",  # what provenance checks a record's lines against

@@ -160,11 +160,10 @@ def _refused(where: Path, text: str, **more: str) -> None:
     """One warning line for a cache directory not used, the first time it is refused."""
     if str(where) not in _warned:
         _warned.add(str(where))
-        import sys
+        from spnet import stderr
 
         shown = visible(os.fsdecode(where))  # a directory's name is shown as archive text is
-        message = _("spnet: warning: {message}").format(message=text.format(dir=shown, **more))
-        sys.stderr.write(message + "\n")
+        stderr.warning(text.format(dir=shown, **more))
 
 
 class _Unsafe(Exception):
