@@ -271,3 +271,16 @@ def test_every_line_on_stderr_is_written_by_one_module() -> None:
         if path.name != "stderr.py" and direct.search(path.read_text("utf-8"))
     )
     assert writers == []
+
+
+def test_the_exit_codes_are_one_table() -> None:
+    """errors.EXIT_CODES is every code spnet exits with: each error class's code is in it,
+    and `spnet help exit-codes` and docs/reliability.md explain exactly its codes."""
+    from spnet import errors
+
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and hasattr(c, "exit_code")]
+    assert {c.exit_code for c in classes} | {0, errors.BUG} == set(errors.EXIT_CODES)
+    shown = subprocess.run([str(INSTALLED), "help", "exit-codes"], capture_output=True, text=True, check=True).stdout
+    assert {int(n) for n in re.findall(r"^  (\d+) ", shown, re.M)} == set(errors.EXIT_CODES)
+    page = (DATA.parent / "docs" / "reliability.md").read_text(encoding="utf-8")
+    assert {int(n) for n in re.findall(r"^\| (\d+) \|", page, re.M)} == set(errors.EXIT_CODES)

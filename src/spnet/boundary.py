@@ -1,10 +1,8 @@
 """Where every error becomes one line and an exit code, and where help speaks the reader's
 language: spnet's Click command and group classes.
 
-Exit codes (`spnet help exit-codes`): 0 success; 1 `spnet check` found errors; 2 bad
-command-line input (unknown name, bad date, unknown field or option); 3 the archive cannot
-be read or is invalid; 4 the output could not be written; 70 a bug in spnet; 130
-interrupted. Every error is one line on stderr, translated here, in SpnetGroup.main.
+Every error becomes its exit code (errors.EXIT_CODES, the one table of them) and one
+line on stderr, translated here, in SpnetGroup.main.
 """
 
 import contextlib
@@ -19,7 +17,7 @@ import typer.main
 from typer.core import TyperCommand, TyperGroup
 
 from spnet import interrupts, render, stderr
-from spnet.errors import Interrupted, SpnetError, UsageError
+from spnet.errors import BUG, Interrupted, SpnetError, UsageError
 from spnet.i18n import N_, _, command_language, is_utf8, language, speak, typer_words
 
 
@@ -212,7 +210,7 @@ def _bug(exc: Exception) -> int:
     from importlib.metadata import version
 
     message = _("a bug in spnet {version}: {error} (SPNET_DEBUG=1 shows the traceback; please report it)")
-    return _fail(message.format(version=version("spnet"), error=f"{type(exc).__name__}: {exc}"), 70)
+    return _fail(message.format(version=version("spnet"), error=f"{type(exc).__name__}: {exc}"), BUG)
 
 
 class SpnetCommand(Localised, TyperCommand):

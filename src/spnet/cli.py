@@ -1,9 +1,6 @@
 """The command line: one small function per command, each a query plus a call to render.
 
-Exit codes (`spnet help exit-codes`): 0 success; 1 `spnet check` found errors; 2 bad
-command-line input (unknown name, bad date, unknown field or option); 3 the archive cannot
-be read or is invalid; 4 the output could not be written; 70 a bug in spnet; 130
-interrupted. Every error is one line on stderr, translated here, in SpnetGroup.main.
+Exit codes: errors.EXIT_CODES; boundary.SpnetGroup.main turns every error into one.
 """
 
 import functools

@@ -1,6 +1,22 @@
-"""spnet's own errors. Each carries the exit code the command line returns for it."""
+"""spnet's own errors, and the exit codes of the command line: each error carries its code.
+
+EXIT_CODES is the one table of them. `spnet help exit-codes` and docs/reliability.md say
+what each means, and tests/test_boundary.py holds both, and every error here, to it.
+"""
 
 from __future__ import annotations
+
+# Every code spnet exits with, and what it means in a word.
+EXIT_CODES = {
+    0: "success",
+    1: "check found errors",
+    2: "bad input",
+    3: "bad archive",
+    4: "output not written",
+    70: "a bug in spnet",
+    130: "interrupted",
+}
+BUG = 70  # the boundary's code for an error that is no SpnetError: a bug
 
 
 class SpnetError(Exception):
