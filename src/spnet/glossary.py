@@ -284,3 +284,23 @@ REPORT_WORDS: dict[str, tuple[str, ...]] = {
     "workshop": ("戦略的パートナーシップワークショップ", "Strategic Partnership Workshop"),
     "strategic-partner": ("戦略的パートナーシップ", "戦略的パートナーシップ校", "strategic partnership"),
 }
+
+
+# ------------------------------------------------------------------ a text in both languages
+def in_language(en: str | None, ja: str | None, lang: str) -> list[tuple[str, str]]:
+    """A text of both languages as a reader asked for it (`lang`: en, ja or both), each piece
+    with the language its marks are in: en or ja alone, the other language standing in
+    where the archive has only that one (its marks still in the language asked for); both,
+    each language that has a text, the reader's own (spnet's messages') first."""
+    from spnet.i18n import language
+
+    if lang in ("en", "ja"):
+        chosen = (en or ja) if lang == "en" else (ja or en)
+        return [(chosen, lang)] if chosen else []
+    halves = [(ja, "ja"), (en, "en")] if language() == "ja" else [(en, "en"), (ja, "ja")]
+    return [(text, half) for text, half in halves if text]
+
+
+def bilingual_label(en: str | None, ja: str | None, lang: str) -> str:
+    """in_language's pieces side by side: `Kyoto University / 京都大学`; empty for no text."""
+    return " / ".join(text for text, _half in in_language(en, ja, lang))

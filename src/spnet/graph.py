@@ -103,18 +103,12 @@ def render(dot_text: str, fmt: str) -> bytes:
 
 
 def _names(name: Bilingual, lang: str = "both") -> tuple[str, ...]:
-    """The name in `lang` (en, ja), or in the other where the report has only that; with
-    both, both, the reader's language first."""
-    if lang == "en":
-        return (name.en or name.ja or "",)
-    if lang == "ja":
-        return (name.ja or name.en or "",)
-    first, second = (name.ja, name.en) if language() == "ja" else (name.en, name.ja)
-    return tuple(x for x in (first, second) if x) or ("",)
+    """The name as glossary.in_language gives it: one line each."""
+    return tuple(text for text, _half in glossary.in_language(name.en, name.ja, lang)) or ("",)
 
 
 def _label(name: Bilingual, lang: str = "both") -> str:
-    return " / ".join(_names(name, lang))
+    return glossary.bilingual_label(name.en, name.ja, lang)
 
 
 def _kind(kind: str) -> str:

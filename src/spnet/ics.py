@@ -59,23 +59,12 @@ def vague(event: Any) -> bool:
     return event.date.precision in ("year", "fy", "decade")
 
 
-def _halves(text: Bilingual, lang: str) -> list[tuple[str, str]]:
-    """The text in `lang` (en, ja), or in the other where the report has only that; with
-    both, both, the reader's language first. Each with the language its marks are in:
-    the one asked for, or with both, the half's own."""
-    if lang in ("en", "ja"):
-        chosen = (text.en or text.ja) if lang == "en" else (text.ja or text.en)
-        return [(chosen, lang)] if chosen else []
-    halves = [(text.ja, "ja"), (text.en, "en")] if language() == "ja" else [(text.en, "en"), (text.ja, "ja")]
-    return [(words, half) for words, half in halves if words]
-
-
 def _texts(text: Bilingual, lang: str) -> list[str]:
-    return [words for words, _lang in _halves(text, lang)]
+    return [words for words, _lang in glossary.in_language(text.en, text.ja, lang)]
 
 
 def _text(text: Bilingual, lang: str) -> str:
-    return " / ".join(_texts(text, lang))
+    return glossary.bilingual_label(text.en, text.ja, lang)
 
 
 def known_as(date: PartialDate, lang: str, *, onward: bool = False) -> str:
@@ -109,7 +98,7 @@ def _title(e: Any, lang: str, disputed: bool) -> str:
     if not marks:
         return _text(title, lang)
     halves = []
-    for words, in_lang in _halves(title, lang):
+    for words, in_lang in glossary.in_language(title.en, title.ja, lang):
         # A title that already says it (ボルドー大学とのシンポジウム（予定）) is not told twice.
         said = [getattr(mark, in_lang) for mark in marks if getattr(mark, in_lang).lower() not in words.lower()]
         if said:

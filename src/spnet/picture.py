@@ -162,11 +162,7 @@ def layout(labels: Sequence[str], events: Sequence[Event], project_start: int | 
 def label_of(e: Event, lang: str, date_style: str) -> str:
     """The text beside an event: its date, its title in `lang` (en, ja or both, the reader's language first:
     English / Japanese), and its marks (* planned, ? the texts disagree on the date)."""
-    ja = event_title_ja(e)
-    both = (ja, e.title.en) if language() == "ja" else (e.title.en, ja)  # the reader's language first
-    titles = {"en": (e.title.en,), "ja": (ja,)}.get(lang, both)
-    # A title the archive has only in the other language is shown in that one.
-    title = " / ".join(t for t in titles if t) or e.title.en or ja or e.id
+    title = glossary.bilingual_label(e.title.en, event_title_ja(e), lang) or e.id
     disputed = any(d.field == "date" for d in e.disagreements)
     # The tables' order of marks (render.MARK_ORDER): `?*` on a planned, disputed date.
     marks = " " + "".join(m for m, on in (("?", disputed), ("*", e.tentative)) if on)
@@ -183,9 +179,7 @@ def _kind_name(kind: str, lang: str) -> str:
     term = glossary.VALUES.get(kind)
     if term is None:
         return kind
-    if lang == "both":
-        return f"{term.ja} / {term.en}" if language() == "ja" else f"{term.en} / {term.ja}"
-    return term.ja if lang == "ja" else term.en
+    return glossary.bilingual_label(term.en, term.ja, lang)
 
 
 def _axis(out: list[str], scale: Scale, y: float, bottom: float) -> None:
