@@ -22,6 +22,7 @@ from typing import Any
 
 from spnet import query, render
 from spnet.archive import kinds
+from spnet.archive.index import APPLICATION_ID  # SQLite's header, offset 68: a database spnet wrote
 from spnet.archive.load import ProgressMaker, Unseen
 from spnet.archive.tables import DROP_TRIGGERS, TABLES_IN_ORDER, TRIGGERS, create_tables, fill_tables, table_sums
 from spnet.columns import COLUMNS, Column
@@ -190,10 +191,6 @@ def _sqlite_writing() -> Iterator[None]:
         if code not in _WRITE_FAILURES:
             raise
         raise OSError(errno.ENOSPC if code == sqlite3.SQLITE_FULL else errno.EIO, str(exc)) from exc
-
-
-# SQLite's header keeps an application id at offset 68: spnet's says the file is its own.
-APPLICATION_ID = 0x73706E74  # "spnt"
 
 
 def _foreign_database(path: Path) -> bool:
