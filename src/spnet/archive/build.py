@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from spnet.archive import bases
@@ -36,6 +37,7 @@ from spnet.models import (
     Partner,
     Person,
     Project,
+    Record,
     Source,
     University,
 )
@@ -91,13 +93,13 @@ def _source(t: dict[str, Any]) -> Source:
     return Source(t["source"], tuple(t["lines"]), cites)
 
 
-def _country(raw: Raw, problems: Problems) -> Any:
+def _country(raw: Raw, problems: Problems) -> Country | None:
     t = raw.table
     names = {k: t.get(k) for k in ("name_en_basis", "name_en_reason", "name_ja_basis", "name_ja_reason")}
     return Country(t["id"], _b(t, "name"), t.get("note"), t["basis"], _source(t), t.get("reason"), **names)
 
 
-def _university(raw: Raw, problems: Problems) -> Any:
+def _university(raw: Raw, problems: Problems) -> University | None:
     t = raw.table
     return University(
         id=t["id"],
@@ -118,7 +120,7 @@ def _university(raw: Raw, problems: Problems) -> Any:
     )
 
 
-def _count(raw: Raw, problems: Problems) -> Any:
+def _count(raw: Raw, problems: Problems) -> Count | None:
     t = raw.table
     as_of = _date(raw, "as_of", problems)
     if t.get("as_of") is not None and as_of is None:
@@ -146,7 +148,7 @@ def _partner_dates(raw: Raw, problems: Problems) -> tuple[PartialDate | None, Pa
     return dates[0], dates[1]
 
 
-def _partner(raw: Raw, problems: Problems) -> Any:
+def _partner(raw: Raw, problems: Problems) -> Partner | None:
     t = raw.table
     if t["kind"] not in PARTNER_KINDS:
         problems.error(
@@ -181,7 +183,7 @@ def _partner(raw: Raw, problems: Problems) -> Any:
     )
 
 
-def _event(raw: Raw, problems: Problems) -> Any:
+def _event(raw: Raw, problems: Problems) -> Event | None:
     t = raw.table
     if t["kind"] not in EVENT_KINDS:
         problems.error(
@@ -232,7 +234,7 @@ def _event(raw: Raw, problems: Problems) -> Any:
     )
 
 
-def _person(raw: Raw, problems: Problems) -> Any:
+def _person(raw: Raw, problems: Problems) -> Person | None:
     t = raw.table
     return Person(
         t["id"],
@@ -246,7 +248,7 @@ def _person(raw: Raw, problems: Problems) -> Any:
     )
 
 
-def _contact(raw: Raw, problems: Problems) -> Any:
+def _contact(raw: Raw, problems: Problems) -> Contact | None:
     t = raw.table
     return Contact(
         t["id"],
@@ -261,7 +263,7 @@ def _contact(raw: Raw, problems: Problems) -> Any:
     )
 
 
-def _link(raw: Raw, problems: Problems) -> Any:
+def _link(raw: Raw, problems: Problems) -> Link | None:
     t = raw.table
     if t["cited_in"] not in ("ja", "en", "both"):
         problems.error(raw.where, "'cited_in' must be ja, en or both, not {value!r}", value=t["cited_in"])
@@ -277,7 +279,7 @@ def _joined(t: dict[str, Any], name: str) -> Bilingual:
     return Bilingual(None if en is None else "; ".join(en), None if ja is None else "; ".join(ja))
 
 
-def _project(raw: Raw, problems: Problems) -> Any:
+def _project(raw: Raw, problems: Problems) -> Project | None:
     t = raw.table
     roles = []
     for i, r in enumerate(t.get("forum_roles", [])):
@@ -301,7 +303,8 @@ def _project(raw: Raw, problems: Problems) -> Any:
     )
 
 
-BUILDERS = covering(
+# Each kind's builder: a checked table to its record, or None with an error.
+BUILDERS: Mapping[str, Callable[[Raw, Problems], Record | None]] = covering(
     {
         "country": _country,
         "university": _university,
@@ -316,7 +319,7 @@ BUILDERS = covering(
 )
 
 
-def build(raw: Raw, problems: Problems) -> Any:
+def build(raw: Raw, problems: Problems) -> Record | None:
     """Turn one checked table into its model, or None (with an error) when a value is bad."""
     t = raw.table
     if "institution" in t and not re.fullmatch(ID_PATTERN, t["institution"]):

@@ -22,7 +22,7 @@ from spnet.archive.rows import bound_to, kept
 from spnet.archive.schema import Problems, Raw, collect
 from spnet.archive.tables import record_rows
 from spnet.errors import DataError
-from spnet.models import Problem, UniversityName
+from spnet.models import Problem, University, UniversityName
 
 
 class Unit(NamedTuple):
@@ -87,10 +87,10 @@ def read_unit(
     records = _Packed()
     for n, (raw, model) in enumerate(built):
         kind = raw.kind
-        if kind == "university":
+        if isinstance(model, University):
             summary["university"] = UniversityName(model.id, model.name, model.aliases, model.short_names)
-        if hasattr(model, "id"):
-            defines.append((n, model.id, kind, raw.where, getattr(model, "university", None)))
+        if (rid := getattr(model, "id", None)) is not None:
+            defines.append((n, rid, kind, raw.where, getattr(model, "university", None)))
         refs += [(n, raw.where, *ref) for ref in references(kind, model)]
         if _place(raw, model, pieces, summary):
             for table, values in kept()[KIND[kind].plural].rows(bound, n, model):
