@@ -127,3 +127,33 @@ def test_a_cut_stands_for_lines_left_out() -> None:
 def test_an_outcome_without_a_cut_is_exact() -> None:
     outcome = Outcome(Example("spnet", ["a"], 1), ["a", ""], 0)
     assert not outcome.ok
+
+
+# The fields every listing ends with, which output.md says in its text rather than its table.
+TRAILING = {"lines", "cites", "disputed_fields", "date_start", "date_end", "since_start", "since_end"}
+TRAILING |= {"designated_start", "designated_end", "country_basis"}
+
+
+def test_the_field_table_is_the_columns() -> None:
+    """output.md's table of fields names each listing's default columns (columns.COLUMNS), in
+    their order: a column added without its line in the manual fails here."""
+    from spnet.columns import COLUMNS
+
+    page = (ROOT / "docs" / "output.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (\w+) \| (.+) \|$", page, re.M))
+    assert rows.pop("listing") == "fields"
+    for listing, text in rows.items():
+        outside = re.sub(r"\([^()]*\)", "", text)  # what a field holds, in brackets, is not a field
+        named = []
+        for token in re.findall(r"`([a-z_/]+)`", outside):
+            stem, _, langs = token.rpartition("_")
+            named += [f"{stem}_{lang}" for lang in langs.split("/")] if "/" in langs else [token]
+        shown = [c.key for c in COLUMNS[listing] if c.default and c.key not in TRAILING]
+        assert named == shown, listing
+
+
+def test_every_column_has_a_header_in_both_languages() -> None:
+    from spnet.columns import COLUMNS
+
+    headerless = [(listing, c.key) for listing, cols in COLUMNS.items() for c in cols if not (c.en and c.ja)]
+    assert headerless == []
