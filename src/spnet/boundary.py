@@ -17,7 +17,7 @@ import typer.main
 from typer.core import TyperCommand, TyperGroup
 
 from spnet import interrupts, render, stderr
-from spnet.errors import BUG, Interrupted, SpnetError, UsageError
+from spnet.errors import BUG, DataError, Interrupted, OutputError, SpnetError, UsageError
 from spnet.i18n import N_, _, command_language, is_utf8, language, speak, typer_words
 
 
@@ -155,30 +155,33 @@ class SpnetGroup(LocalisedGroup):
                     **extra,
                 )
                 sys.stdout.flush()  # a full disk shows here, not in the interpreter's last words
-            except SpnetError as exc:
-                code = _fail(str(exc), exc.exit_code)
-            except typer.Abort:
-                code = _fail(_("aborted"), 130)
-            except Interrupted:
-                code = interrupts.report()
-            except (BrokenPipeError, _ReaderGone):
-                code = _reader_gone()
-            except OSError as exc:  # what spnet writes: stdout, --out, --svg (reading raises DataError)
-                code = _fail(_cannot_write(exc), 4)
-            except MemoryError:
-                code = _fail(_("out of memory: the archive is too large to read here"), 3)
-            except Exception as exc:
-                # Bad command-line input, as click found it; anything else is a bug.
-                if not is_click_error(exc):
-                    code = _bug(exc)
-                else:
-                    _speak_as_asked(sys.argv[1:] if args is None else args)
-                    code = _fail(_usage_line(exc), exc.exit_code)  # type: ignore[attr-defined]
+            except (Exception, Interrupted) as exc:
+                code = _said(exc, sys.argv[1:] if args is None else args)
             else:
                 code = rv if isinstance(rv, int) else 0
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _said(exc: Exception | Interrupted, args: Sequence[str]) -> int:
+    """An error's one line on stderr, and its exit code (errors.EXIT_CODES)."""
+    if isinstance(exc, SpnetError):
+        return _fail(str(exc), exc.exit_code)
+    if isinstance(exc, typer.Abort):
+        return _fail(_("aborted"), Interrupted.exit_code)
+    if isinstance(exc, Interrupted):
+        return interrupts.report()
+    if isinstance(exc, BrokenPipeError | _ReaderGone):
+        return _reader_gone()
+    if isinstance(exc, OSError):  # what spnet writes: stdout, --out, --svg (reading raises DataError)
+        return _fail(_cannot_write(exc), OutputError.exit_code)
+    if isinstance(exc, MemoryError):
+        return _fail(_("out of memory: the archive is too large to read here"), DataError.exit_code)
+    if not is_click_error(exc):  # bad command-line input, as click found it; anything else is a bug
+        return _bug(exc)
+    _speak_as_asked(args)
+    return _fail(_usage_line(exc), exc.exit_code)  # type: ignore[attr-defined]
 
 
 def _speak_as_asked(args: Sequence[str]) -> None:

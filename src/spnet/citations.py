@@ -154,23 +154,36 @@ def values(table: dict[str, Any]) -> list[Value]:
         if key != "id" and isinstance(stored, str) and STORED_DATE.fullmatch(stored) and not TEXT_FIELD.fullmatch(key):
             forms = date_forms(stored) + (fiscal if key == "date" else ())
             found.append(Value(key, stored, forms, shared=key not in disputed, token="anchor"))
-    number = table.get("value")
-    if isinstance(number, int | float) and not isinstance(number, bool):
-        whole = float(number).is_integer()
-        shown = str(int(number)) if whole else str(number)
-        words = (NUMBERS[int(number) - 1],) if whole and 1 <= number <= len(NUMBERS) else ()  # five partners
-        found.append(Value("value", shown, (shown, *words), shared="value" not in disputed, token="anchor"))
+    found += _count(table.get("value"), disputed)
     for nested in ("participants", "forum_roles"):  # tables of a record, cited by it
         for i, part in enumerate(table.get(nested, ())):
             found += _texts(part, f"{nested}[{i}].")
     for quoted in QUOTED.findall(table.get("note", "")):
         text = next(q for q in quoted if q)
         found.append(Value("note", text, (text,), required=False))
-    for i, reading in enumerate(table.get("disagreements", ())):
-        for lang in ("en", "ja"):
-            if isinstance(reading.get(lang), str):
-                found.append(Value(f"disagreements[{i}].{lang}", reading[lang], (reading[lang],)))
+    found += _readings(table.get("disagreements", ()))
     return found
+
+
+def _count(number: Any, disputed: set[Any]) -> list[Value]:
+    """A count's value (`value`), as a number and in words where the report writes it so
+    (five partners)."""
+    if not isinstance(number, int | float) or isinstance(number, bool):
+        return []
+    whole = float(number).is_integer()
+    shown = str(int(number)) if whole else str(number)
+    words = (NUMBERS[int(number) - 1],) if whole and 1 <= number <= len(NUMBERS) else ()
+    return [Value("value", shown, (shown, *words), shared="value" not in disputed, token="anchor")]
+
+
+def _readings(disagreements: Any) -> list[Value]:
+    """Each reading of a disagreement, in each language: the report prints both."""
+    return [
+        Value(f"disagreements[{i}].{lang}", reading[lang], (reading[lang],))
+        for i, reading in enumerate(disagreements)
+        for lang in ("en", "ja")
+        if isinstance(reading.get(lang), str)
+    ]
 
 
 def _parts(form: str) -> list[str]:

@@ -168,32 +168,42 @@ def wrap(text: str, width: int, ellipsis: str = "…", *, whole: bool = False) -
         if cell_len(paragraph) <= width:
             lines.append(paragraph)
             continue
-        line, used = "", 0
-
-        def place(unit: str) -> None:
-            nonlocal line, used
-            size = cell_len(unit)
-            if unit.isspace():
-                if line:
-                    line, used = line + " ", used + 1
-                return
-            if used + size > width and line.strip():
-                lines.append(line.rstrip())
-                line, used = "", 0
-            if size > width and whole:  # a path between its parts, else between characters
-                parts = _PATH_PARTS.findall(unit)
-                for part in parts if len(parts) > 1 else unit:
-                    place(part)
-                return
-            if size > width and not _ADDRESS.match(unit):
-                unit = cut(unit, width, ellipsis)
-                size = cell_len(unit)
-            line, used = line + unit, used + size
-
+        filled = _Filled(width, ellipsis, whole)
         for piece in _pieces(paragraph, width):
-            place(piece)
-        lines.append(line.rstrip())
+            filled.place(piece)
+        lines += filled.end()
     return lines
+
+
+class _Filled:
+    """The lines of one paragraph, filled unit by unit (wrap)."""
+
+    def __init__(self, width: int, ellipsis: str, whole: bool) -> None:
+        self.width, self.ellipsis, self.whole = width, ellipsis, whole
+        self.lines: list[str] = []
+        self.line, self.used = "", 0
+
+    def place(self, unit: str) -> None:
+        size = cell_len(unit)
+        if unit.isspace():
+            if self.line:
+                self.line, self.used = self.line + " ", self.used + 1
+            return
+        if self.used + size > self.width and self.line.strip():
+            self.lines.append(self.line.rstrip())
+            self.line, self.used = "", 0
+        if size > self.width and self.whole:  # a path between its parts, else between characters
+            parts = _PATH_PARTS.findall(unit)
+            for part in parts if len(parts) > 1 else unit:
+                self.place(part)
+            return
+        if size > self.width and not _ADDRESS.match(unit):
+            unit = cut(unit, self.width, self.ellipsis)
+            size = cell_len(unit)
+        self.line, self.used = self.line + unit, self.used + size
+
+    def end(self) -> list[str]:
+        return [*self.lines, self.line.rstrip()]
 
 
 def _pieces(paragraph: str, width: int) -> Iterator[str]:

@@ -163,19 +163,7 @@ def emit(
     if fmt is Format.json:
         emit_json(list(rows), stream, keys=[c.key for c in cols])
     elif fmt is Format.csv:
-        buf = io.StringIO()
-        import csv  # only CSV and TSV need it
-
-        # --bom makes the CSV for Excel, which runs a cell beginning = + - @ (or TAB, CR) as
-        # a formula: there such a cell is prefixed with ' as OWASP advises. Plain CSV keeps
-        # the exact text, so that it reads back the same.
-        guard = _excel_safe if out.bom else lambda text: text
-        writer = csv.writer(buf, lineterminator="\r\n")
-        if out.header:
-            writer.writerow([c.key for c in cols])
-        for row in rows:
-            writer.writerow([guard(visible(_text(row.get(c.key)), keep="\t\n\r")) for c in cols])
-        stream.write(("\ufeff" if out.bom else "") + buf.getvalue())
+        _emit_csv(rows, cols, out, stream)
     elif fmt in (Format.tsv, Format.plain):
         lines = ["\t".join(c.key for c in cols)] if fmt is Format.tsv and out.header else []
         lines += ["\t".join(_tsv_field(_text(row.get(c.key))) for c in cols) for row in rows]
@@ -190,6 +178,22 @@ def emit(
             stderr.note(empty or _("no {what} match").format(what=what or _("records")))
         else:
             _emit_table(rows, cols, out, group, stream)
+
+
+def _emit_csv(rows: Sequence[Row], cols: Sequence[Column], out: Output, stream: TextIO) -> None:
+    import csv  # only CSV needs it
+
+    buf = io.StringIO()
+    # --bom makes the CSV for Excel, which runs a cell beginning = + - @ (or TAB, CR) as
+    # a formula: there such a cell is prefixed with ' as OWASP advises. Plain CSV keeps
+    # the exact text, so that it reads back the same.
+    guard = _excel_safe if out.bom else lambda text: text
+    writer = csv.writer(buf, lineterminator="\r\n")
+    if out.header:
+        writer.writerow([c.key for c in cols])
+    for row in rows:
+        writer.writerow([guard(visible(_text(row.get(c.key)), keep="\t\n\r")) for c in cols])
+    stream.write(("\ufeff" if out.bom else "") + buf.getvalue())
 
 
 def emit_json(value: Any, stream: TextIO | None = None, *, keys: Sequence[str] | None = None) -> None:
@@ -261,22 +265,29 @@ def _cell(c: Column, row: Row, out: Output) -> str:
     elif isinstance(value, bool):
         answer = glossary.YES if value else glossary.NO
         text = answer.ja if words else answer.en
-    elif words and key in ("university", "universities", "country") and value and out.names:
-        ids = str(value)
-        sep = ", " if ", " in ids and "; " not in ids else "; "  # `show` joins ids with commas
-        text = ("、" if sep == ", " else sep).join((out.names[u].ja if u in out.names else u) for u in ids.split(sep))
-    elif words and key == "field" and value:
-        text = glossary.field_label(str(value), "ja")
-    elif words and key == "fields" and value:  # `show --source`: the fields a line holds
-        text = "、".join(glossary.field_label(path, "ja") for path in str(value).split(", "))
-    elif words and key in _VALUE_FIELDS and value:
-        term = glossary.value(str(value), key)
-        text = term.ja if term else str(value)
     else:
-        text = _text(value)
+        said = _in_japanese_words(key, value, out) if words and value else None
+        text = said if said is not None else _text(value)
     if refs := row.get(f"{c.key}_referents"):
         text = with_referents(text, refs.split("; ")) or text
     return visible(text, keep="\n")
+
+
+def _in_japanese_words(key: str, value: Any, out: Output) -> str | None:
+    """spnet's own values in the glossary's Japanese (kinds, bases, field names), and the
+    universities' and countries' names for their ids; None for any other value."""
+    if key in ("university", "universities", "country") and out.names:
+        ids = str(value)
+        sep = ", " if ", " in ids and "; " not in ids else "; "  # `show` joins ids with commas
+        return ("、" if sep == ", " else sep).join((out.names[u].ja if u in out.names else u) for u in ids.split(sep))
+    if key == "field":
+        return glossary.field_label(str(value), "ja")
+    if key == "fields":  # `show --source`: the fields a line holds
+        return "、".join(glossary.field_label(path, "ja") for path in str(value).split(", "))
+    if key in _VALUE_FIELDS:
+        term = glossary.value(str(value), key)
+        return term.ja if term else str(value)
+    return None
 
 
 def with_referents(text: str | None, referents: Sequence[str]) -> str | None:
