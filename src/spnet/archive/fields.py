@@ -51,17 +51,22 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
             out += flatten(item, f"{prefix}.{name}" if prefix else name)
         return out
     if isinstance(value, tuple):
-        if value and all(isinstance(v, Cite) for v in value):  # source.cites.activities_ja: 2776
-            return [(f"{prefix}.{c.field}", ", ".join(str(n) for n in c.lines)) for c in value]
-        if all(isinstance(v, str | int) for v in value):
-            return [(prefix, ", ".join(str(v) for v in value))] if value else []
-        out = []
-        for i, v in enumerate(value):
-            out += flatten(v, f"{prefix}[{i}]")
-        return out
+        return _flatten_tuple(value, prefix)
     if value is None or value == "":
         return []
     return [(prefix, value)]
+
+
+def _flatten_tuple(value: tuple[Any, ...], prefix: str) -> list[tuple[str, Any]]:
+    """A record's list: its cites by field, numbers and ids joined, its tables item by item."""
+    if value and all(isinstance(v, Cite) for v in value):  # source.cites.activities_ja: 2776
+        return [(f"{prefix}.{c.field}", ", ".join(str(n) for n in c.lines)) for c in value]
+    if all(isinstance(v, str | int) for v in value):
+        return [(prefix, ", ".join(str(v) for v in value))] if value else []
+    out = []
+    for i, v in enumerate(value):
+        out += flatten(v, f"{prefix}[{i}]")
+    return out
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})

@@ -77,6 +77,22 @@ def data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tup
             raise DataError(text.format(root=root))
     except OSError as exc:  # a name too long, a symlink loop
         raise DataError(f"{root}: {(exc.strerror or str(exc)).lower()}") from None
+    files = _top_files(root, problems)
+    unis = root / "universities"
+    if not unis.is_dir():
+        problems.error(display(unis, root), "missing directory of university files")
+    else:
+        for name in tomls(unis):
+            if is_utf8(name):
+                files.append((unis / name, UNIVERSITY_FILE))
+            else:  # its name is its university's id, which is UTF-8 text: it can never be one
+                problems.error(display(unis / name, root), "the file name is not UTF-8: rename it")
+    return files
+
+
+def _top_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tuple[str, bool, bool]]]]:
+    """project.toml and countries.toml, each with its tables; any other file at the top is
+    an error."""
     names = tomls(root)
     files: list[tuple[Path, dict[str, tuple[str, bool, bool]]]] = []
     for name, layout in (("project.toml", PROJECT_FILE), ("countries.toml", COUNTRIES_FILE)):
@@ -91,15 +107,6 @@ def data_files(root: Path, problems: Problems) -> list[tuple[Path, dict[str, tup
             problems.error(
                 display(root / extra, root), "unknown file: put a university's records in universities/<id>.toml"
             )
-    unis = root / "universities"
-    if not unis.is_dir():
-        problems.error(display(unis, root), "missing directory of university files")
-    else:
-        for name in tomls(unis):
-            if is_utf8(name):
-                files.append((unis / name, UNIVERSITY_FILE))
-            else:  # its name is its university's id, which is UTF-8 text: it can never be one
-                problems.error(display(unis / name, root), "the file name is not UTF-8: rename it")
     return files
 
 

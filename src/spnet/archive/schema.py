@@ -199,12 +199,16 @@ def collect(
             problems.error(shown, "{key!r} must be written as {shape} tables", key=key, shape=shape)
             continue
         for i, table in enumerate(tables):
-            label = table.get("id") if isinstance(table.get("id"), str) else None
-            if label is not None and not label.isprintable():
-                label = repr(label)  # a message stays one readable line
-            where = f"{shown}: {key}[{i}]" if many else f"{shown}: [{key}]"
-            if label:
-                where += f" ({label})"
+            where = _where(shown, key, i if many else None, table)
             if check_table(table, kind, where, problems):
                 out.append(Raw(kind, table, where, shown, university))
     return out
+
+
+def _where(shown: str, key: str, i: int | None, table: dict[str, Any]) -> str:
+    """Where a table is, for a message: `universities/kyoto.toml: partners[3] (kyoto-ucl)`."""
+    label = table.get("id") if isinstance(table.get("id"), str) else None
+    if label is not None and not label.isprintable():
+        label = repr(label)  # a message stays one readable line
+    where = f"{shown}: {key}[{i}]" if i is not None else f"{shown}: [{key}]"
+    return f"{where} ({label})" if label else where

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,40 +118,31 @@ class Search:
                 return None
             if not search_rows.whole(conn):
                 raise Spoiled("the index does not hold every search row")
-            picked: set[int] | None = None  # the rows of the records that may hold every word
-            for forms in typed:
-                of_word = {rowid for how, what in forms for (rowid,) in conn.execute(*_candidates(how, what))}
-                picked = of_word if picked is None else picked & of_word
-                if not picked:
-                    return []
-            temp_table(conn, "search_picked", ("rowid INTEGER PRIMARY KEY",), ((rowid,) for rowid in picked or ()))
-            files = files_of(conn)
-            each = [functools.partial(_holds, forms) for forms in typed]  # whether a field holds a form of a word
-
-            def any_word(c: Compared) -> bool:
-                return any(holds(c) for holds in each)
-
-            held: dict[str, tuple[tuple[Any, ...], list[Compared]]] = {}
-            query = (
-                f"SELECT {search_rows.COLUMNS}, crc FROM search WHERE rowid IN (SELECT rowid FROM temp.search_picked)"
-            )
-            for *row, crc in conn.execute(query):
-                if row[0] not in files or not search_rows.checked(tuple(row), crc, files[row[0]].bound):
-                    raise Spoiled("a search row does not match its checksum")
-                compared = search_rows.compared(tuple(row))
-                if all(any(holds(c) for c in compared) for holds in each):
-                    held[row[3]] = (tuple(row[:4]), compared)
-            found = self.archive.records(held)
-            if any(rid not in found or kind_of(found[rid]) != place[2] for rid, (place, _) in held.items()):
-                raise Spoiled("a search row names a record the index does not hold")
-            order = _order(self.archive, files)
-            fields = []
-            for rid, (_place, compared) in sorted(held.items(), key=lambda item: order(item[1][0], found[item[0]])):
-                fields += stored_fields(found[rid], compared, any_word)
-            return fields
+            picked = _picked(conn, typed)
+            return self._fields(conn, picked, typed) if picked else []
         except (*UNREADABLE, Spoiled):
             self._discard()
             return None
+
+    def _fields(self, conn: sqlite3.Connection, picked: set[int], typed: list[list[tuple[str, str]]]) -> list[Field]:
+        """The fields holding a typed word, of the records among the `picked` search rows
+        that hold every word, in the archive's order."""
+        temp_table(conn, "search_picked", ("rowid INTEGER PRIMARY KEY",), ((rowid,) for rowid in picked))
+        files = files_of(conn)
+        each = [functools.partial(_holds, forms) for forms in typed]  # whether a field holds a form of a word
+
+        def any_word(c: Compared) -> bool:
+            return any(holds(c) for holds in each)
+
+        held = _held(conn, files, each)
+        found = self.archive.records(held)
+        if any(rid not in found or kind_of(found[rid]) != place[2] for rid, (place, _) in held.items()):
+            raise Spoiled("a search row names a record the index does not hold")
+        order = _order(self.archive, files)
+        fields = []
+        for rid, (_place, compared) in sorted(held.items(), key=lambda item: order(item[1][0], found[item[0]])):
+            fields += stored_fields(found[rid], compared, any_word)
+        return fields
 
     def _discard(self) -> None:
         """The index found spoiled by search removed, unless another has taken its place:
@@ -161,6 +152,33 @@ class Search:
         self.conn = None
         if self.discard is not None:
             self.discard()
+
+
+def _picked(conn: sqlite3.Connection, typed: list[list[tuple[str, str]]]) -> set[int] | None:
+    """The search rows of the records that may hold every typed word (None: no word typed)."""
+    picked: set[int] | None = None
+    for forms in typed:
+        of_word = {rowid for how, what in forms for (rowid,) in conn.execute(*_candidates(how, what))}
+        picked = of_word if picked is None else picked & of_word
+        if not picked:
+            break
+    return picked
+
+
+def _held(
+    conn: sqlite3.Connection, files: dict[int, Any], each: Sequence[Callable[[Compared], bool]]
+) -> dict[str, tuple[tuple[Any, ...], list[Compared]]]:
+    """By record id, the place and compared fields of each picked search row whose fields
+    hold every word (`each`); Spoiled for a row that does not match its checksum."""
+    held: dict[str, tuple[tuple[Any, ...], list[Compared]]] = {}
+    query = f"SELECT {search_rows.COLUMNS}, crc FROM search WHERE rowid IN (SELECT rowid FROM temp.search_picked)"
+    for *row, crc in conn.execute(query):
+        if row[0] not in files or not search_rows.checked(tuple(row), crc, files[row[0]].bound):
+            raise Spoiled("a search row does not match its checksum")
+        compared = search_rows.compared(tuple(row))
+        if all(any(holds(c) for c in compared) for holds in each):
+            held[row[3]] = (tuple(row[:4]), compared)
+    return held
 
 
 def _order(archive: Archive, files: dict[int, Any]) -> Any:

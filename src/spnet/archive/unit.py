@@ -72,11 +72,7 @@ def read_unit(
     # compared by value: a worker process gets its own copy of the layout
     uid = _university_id(doc, path, shown, problems) if layout == UNIVERSITY_FILE else None
     raws = collect(doc, layout, shown, problems, university=uid)
-    found_canonical = None
-    if canonical and text:
-        found_canonical = is_canonical(text, doc)
-        if not found_canonical and not problems.errors:
-            problems.warn(shown, "not in canonical form (as tomli-w writes it); spnet would rewrite it")
+    found_canonical = _canonical_form(text, doc, shown, problems) if canonical and text else None
     built = [(r, m) for r in raws if (m := build(r, problems)) is not None]
     for raw, model in built:
         check_record(raw, model, problems)
@@ -115,6 +111,15 @@ def read_unit(
         refs,
         rows,
     )
+
+
+def _canonical_form(text: str, doc: dict[str, Any], shown: str, problems: Problems) -> bool:
+    """Whether a file is written as tomli-w writes it (`fmt`); a warning when not, unless it
+    has errors to mend first."""
+    found = is_canonical(text, doc)
+    if not found and not problems.errors:
+        problems.warn(shown, "not in canonical form (as tomli-w writes it); spnet would rewrite it")
+    return found
 
 
 class _Packed:
