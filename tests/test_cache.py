@@ -493,6 +493,25 @@ def test_an_index_of_another_layout_is_built_again(data_copy: Path, private_cach
     assert {db.name: cache_files.schema(db) for db in databases(private_cache)} == layouts
 
 
+@pytest.mark.parametrize(
+    "spoil", ["UPDATE meta SET value = '00000000' WHERE key = 'layout'", "DELETE FROM meta WHERE key = 'layout'"]
+)
+def test_a_spoiled_layout_mark_is_mended_once(data_copy: Path, private_cache: Path, spoil: str) -> None:
+    """The mark of its layout that a query checks the index against, spoiled or gone: the
+    answer is the files' own, the next query makes the index again, and the one after
+    reads it as it is, not again and again."""
+    query = ("partners", "--format", "json")
+    truth = _truth(data_copy, [query])[query]
+    assert _answer(data_copy, *query) == truth
+    for db in databases(private_cache):
+        with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+            conn.execute(spoil)
+    assert _answer(data_copy, *query) == truth
+    mended = built(private_cache)
+    assert _answer(data_copy, *query) == truth
+    assert built(private_cache) == mended
+
+
 def test_an_index_sqlite_finds_broken_is_built_again(cli, data_copy: Path, private_cache: Path) -> None:
     args = ("--data", str(data_copy), "partners", "--format", "json")
     expected = cli(*args).stdout

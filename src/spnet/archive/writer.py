@@ -470,6 +470,10 @@ def start_copy(
         conn = sqlite3.connect(tmp, check_same_thread=False)
         conn.execute("PRAGMA journal_mode = OFF")  # a copy, moved into place only when whole
         conn.execute("PRAGMA synchronous = OFF")
+        if usable:  # its layout is the code's, just compared: its mark is made again from it,
+            # so that a spoiled mark, which readers would refuse every time, is mended once
+            mark = layout_mark(conn.execute(SCHEMA_SQL).fetchall())
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (mark,))
     except BaseException:
         new.discard()
         raise
