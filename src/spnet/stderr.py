@@ -1,8 +1,9 @@
-"""Every line spnet writes on stderr, but a progress bar: an error (the boundary's, with its
-exit code), a warning, a note (a listing that matched nothing, events a calendar left
-out), or Ctrl-C's one line. Each is one line beginning `spnet:`, in the reader's language;
-the text given is shown as it is, so the caller escapes what came from outside spnet
-(visible.visible) before it is worded into a message."""
+"""Every line spnet writes on stderr about itself: an error (the boundary's, with its exit
+code), a warning, a note (a listing that matched nothing, events a calendar left out), or
+Ctrl-C's one line. Each is one line beginning `spnet:`, in the reader's language; the
+text given is shown as it is, so the caller escapes what came from outside spnet
+(visible.visible) before it is worded into a message. The rest of stderr is a progress
+bar and `check`'s report of the archive's problems (terminal.write_messages), its output."""
 
 from __future__ import annotations
 
