@@ -1,0 +1,140 @@
+"""Mutation testing: how many of cosmic-ray's mutants of a module the tests kill.
+
+    python bench/mutation.py                  # every module of [tool.spnet.mutation]
+    python bench/mutation.py dates fsutil     # some of them
+    python bench/mutation.py dates --survivors
+
+cosmic-ray changes one operator, number or condition of the module at a time (a mutant)
+and runs that module's tests from pyproject.toml's [tool.spnet.mutation]; a mutant the
+tests fail on is killed. The score is killed / (killed + survived); mutants that do not
+even import ("incompetent") count for neither. Prints figures only: nothing here passes
+or fails, and CI does not run it (a module takes from half an hour to hours).
+
+The mutants are made in a copy of the working tree's tracked files (.mutation/tree-*, one
+per run, so that two runs can go side by side), which the tests import through PYTHONPATH:
+the checkout itself is never changed, even when a run is killed. Each module's run is kept
+in .mutation/<module>-<hash of its source>.sqlite, so a run stopped half way goes on where
+it stopped (`--report-only` gives its figures so far), and a changed module starts afresh.
+
+Needs cosmic-ray (`pip install cosmic-ray`) in the environment spnet is installed in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+import tomli_w
+
+REPO = Path(__file__).resolve().parents[1]
+WORK = REPO / ".mutation"
+BIN = Path(sys.executable).parent
+
+
+def settings() -> tuple[dict, dict[str, list[str]]]:
+    """cosmic-ray's own settings, and the tests that guard each module."""
+    tool = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    return tool["cosmic-ray"], tool["spnet"]["mutation"]["tests"]
+
+
+def copy_tree() -> Path:
+    """The tracked files as they are in the working tree, in a fresh copy of this run's own."""
+    tree = Path(tempfile.mkdtemp(prefix="tree-", dir=WORK))
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, tree / name)
+    return tree
+
+
+def session_for(module: str) -> Path:
+    """Where the run of the module as it is now is kept."""
+    source = (REPO / "src" / "spnet" / f"{module}.py").read_bytes()
+    return WORK / f"{module}-{hashlib.sha256(source).hexdigest()[:12]}.sqlite"
+
+
+def run_module(module: str, tests: list[str], base: dict, tree: Path) -> None:
+    """Make (or go on with) one module's session."""
+    session = session_for(module)
+    config = {
+        **base,
+        "module-path": f"src/spnet/{module}.py",
+        "test-command": f"{sys.executable} -m pytest -x -q -p no:cacheprovider {' '.join(tests)}",
+    }
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    with tempfile.NamedTemporaryFile("wb", suffix=".toml", dir=WORK, delete=False) as handle:
+        handle.write(tomli_w.dumps({"cosmic-ray": config}).encode())
+    try:
+        if not session.exists():
+            subprocess.run([BIN / "cosmic-ray", "init", handle.name, session], cwd=tree, env=env, check=True)
+            subprocess.run([BIN / "cr-filter-operators", session, handle.name], cwd=tree, env=env, check=True)
+        subprocess.run([BIN / "cosmic-ray", "exec", handle.name, session], cwd=tree, env=env, check=True)
+    finally:
+        os.unlink(handle.name)
+
+
+def outcomes(session: Path) -> dict[str, int]:
+    with sqlite3.connect(session) as db:
+        rows = db.execute(
+            "SELECT lower(coalesce(r.test_outcome, r.worker_outcome, 'pending')), count(*) FROM work_items w "
+            "LEFT JOIN work_results r USING (job_id) GROUP BY 1"
+        ).fetchall()
+    return dict(rows)
+
+
+def survivors(session: Path) -> list[str]:
+    with sqlite3.connect(session) as db:
+        return [diff for (diff,) in db.execute("SELECT diff FROM work_results WHERE lower(test_outcome) = 'survived'")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("modules", nargs="*", help="modules of src/spnet to mutate (all configured ones if none)")
+    parser.add_argument("--survivors", action="store_true", help="print each surviving mutant's diff")
+    parser.add_argument("--report-only", action="store_true", help="print the kept sessions' figures, run nothing")
+    args = parser.parse_args()
+    base, tests = settings()
+    unknown = sorted(set(args.modules) - set(tests))
+    if unknown:
+        raise SystemExit(f"mutation: no tests configured for {', '.join(unknown)} in [tool.spnet.mutation]")
+    WORK.mkdir(mode=0o700, exist_ok=True)
+    modules = args.modules or list(tests)
+    if not args.report_only:
+        tree = copy_tree()
+        try:
+            for module in modules:
+                run_module(module, tests[module], base, tree)
+        finally:
+            shutil.rmtree(tree)
+    heads = ("mutants", "killed", "survived", "incompetent", "pending", "score")
+    print(f"{'module':<10}", *(f"{head:>{max(len(head), 6)}}" for head in heads))
+    for module in modules:
+        session = session_for(module)
+        if not session.exists():
+            print(f"{module:<10} (no run kept for this source)")
+            continue
+        seen = outcomes(session)
+        killed, survived = seen.get("killed", 0), seen.get("survived", 0)
+        score = f"{100 * killed / (killed + survived):.1f}%" if killed + survived else "-"
+        total = sum(count for outcome, count in seen.items() if outcome != "skipped")
+        print(
+            f"{module:<10} {total:>7} {killed:>6} {survived:>8} {seen.get('incompetent', 0):>11}"
+            f" {seen.get('pending', 0):>7} {score:>6}"
+        )
+        if args.survivors:
+            for diff in survivors(session):
+                print(diff)
+
+
+if __name__ == "__main__":
+    main()
