@@ -1,4 +1,4 @@
-"""The Typer application the commands register on (commands.py, adding.py)."""
+"""The Typer application the commands register on (commands/, adding.py)."""
 
 from collections.abc import Callable
 from typing import Any
