@@ -23,7 +23,7 @@ import pytest
 
 import spnet
 from spnet.archive.fields import compared_forms, searchable_fields, text_fields
-from spnet.archive.index import decode, to_json
+from spnet.archive.packed import decode, to_json
 from spnet.archive.search_rows import SEARCH_FORMAT
 from spnet.models import RECORD_TYPES
 from spnet.names import fold

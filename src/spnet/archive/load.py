@@ -15,7 +15,9 @@ from typing import Any, Protocol
 
 from spnet.archive import index
 from spnet.archive.files import stat_key, unchanged_if_same
+from spnet.archive.packed import UNREADABLE, problems_of
 from spnet.archive.paths import data_files, display, resolve_data_dir, tomls
+from spnet.archive.rows import Spoiled
 from spnet.archive.schema import Problems
 from spnet.errors import DataError
 from spnet.gcpause import gc_paused
@@ -77,7 +79,7 @@ def _refresh(root: Path, **how: Any) -> tuple[Archive | None, Problems]:
             return _update(root, **how)
         except (OSError, sqlite3.OperationalError):
             raise
-        except (*index.UNREADABLE, index.Spoiled):
+        except (*UNREADABLE, Spoiled):
             pass
         return _update(root, **{**how, "fresh": True})
     except (OSError, sqlite3.Error):
@@ -170,7 +172,7 @@ def _update(
             writer.order([display(path, root) for path, _ in paths])
             files = writer.units()
             for _name, _uid, rows, _summary in files:
-                errors, warnings = index.problems_of(rows)
+                errors, warnings = problems_of(rows)
                 problems.errors += errors
                 problems.warnings += warnings
             project = next(((s["project_where"], s["project"]) for *_, s in files if "project" in s), None)

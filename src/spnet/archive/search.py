@@ -12,18 +12,12 @@ from typing import Any
 
 from spnet.archive import search_rows
 from spnet.archive.fields import Compared, Field, stored_fields
-from spnet.archive.index import (
-    UNREADABLE,
-    Spoiled,
-    discarder,
-    files_of,
-    index_layout,
-    index_path,
-    open_for_reading,
-)
+from spnet.archive.index import discarder, index_layout, index_path, open_for_reading
 from spnet.archive.kinds import RECORDS, kind_of
 from spnet.archive.load import ProgressMaker, Unseen
-from spnet.archive.rows import temp_table
+from spnet.archive.packed import UNREADABLE
+from spnet.archive.rows import Spoiled, temp_table
+from spnet.archive.state import files_of
 from spnet.archive.writer import write_database
 from spnet.models import Archive
 

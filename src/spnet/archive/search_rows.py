@@ -15,9 +15,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from spnet.archive.fields import Compared, compared_forms
-from spnet.archive.index import DEFINES, SEARCH_INDEXED, SEARCH_TRIGGERS, Spoiled, decode, files_of, row_crc, unpack
+from spnet.archive.index import SEARCH_INDEXED, SEARCH_TRIGGERS
 from spnet.archive.kinds import kind_of
-from spnet.archive.rows import bound_to, kept
+from spnet.archive.packed import decode, row_crc, unpack
+from spnet.archive.rows import Spoiled, bound_to, kept
+from spnet.archive.state import DEFINES, files_of
 from spnet.archive.tables import analyser_stamp
 from spnet.models import Country, Project
 

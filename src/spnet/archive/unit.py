@@ -16,8 +16,8 @@ from spnet.archive import bases
 from spnet.archive.build import build
 from spnet.archive.crosscheck import check_record, references
 from spnet.archive.files import StatKey, is_canonical, read_toml, stat_key
-from spnet.archive.index import to_json
 from spnet.archive.kinds import KIND, KINDS, PIECES, UNIVERSITY_FILE
+from spnet.archive.packed import to_json
 from spnet.archive.rows import bound_to, kept
 from spnet.archive.schema import Problems, Raw, collect
 from spnet.archive.tables import record_rows

@@ -21,29 +21,18 @@ from typing import TYPE_CHECKING, Any
 from spnet.archive import rows, search_rows, tables
 from spnet.archive.index import (
     APPLICATION_ID,
-    DEFINES,
-    FILE_COLUMNS,
     INDEX_FORMAT,
     LAYOUT,
-    REFS,
     SCHEMA_SQL,
-    UNREADABLE,
-    FileRow,
-    Spoiled,
-    State,
     code_stamp,
-    decode,
-    files_of,
     index_layout,
     index_path,
     layout_mark,
     open_for_reading,
-    pack,
-    read_state,
-    row_crc,
-    to_json,
-    unpack,
 )
+from spnet.archive.packed import UNREADABLE, decode, pack, row_crc, to_json, unpack
+from spnet.archive.rows import Spoiled
+from spnet.archive.state import DEFINES, FILE_COLUMNS, REFS, FileRow, State, files_of, read_state
 from spnet.fsutil import Replacement
 from spnet.models import Archive, ArchiveIndex, Country, Project, UniversityName
 
@@ -102,8 +91,8 @@ def current(root: Path, archive: Archive, progress: ProgressMaker | None = None)
 
 # ------------------------------------------------------------------ writing
 # Every value a query or a check reads from the index carries a CRC-32: the blobs of
-# `files` in their packed form (index.pack, bound to their file), the other columns of
-# `files`, `defines` and `refs` in a `crc` column of their own (index.row_crc), and each
+# `files` in their packed form (packed.pack, bound to their file), the other columns of
+# `files`, `defines` and `refs` in a `crc` column of their own (packed.row_crc), and each
 # record's rows in its own table's `crc` (rows.py).
 
 
