@@ -13,7 +13,8 @@ import tomli_w
 
 from spnet import provenance
 from spnet.archive import load_archive, scan
-from spnet.models import Archive, PartialDate
+from spnet.collection import Archive
+from spnet.partialdate import PartialDate
 from spnet.records import all_records
 from tests.conftest import DATA, events_in_files, report_path
 

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from spnet.archive import load_archive
 from spnet.archive.files import MAX_DEPTH
 from spnet.archive.schema import MAX_CHARS
-from spnet.models import FIRST_DAY, LAST_DAY
+from spnet.partialdate import FIRST_DAY, LAST_DAY
 from tests.conftest import DATA, copy_data
 
 INT_MAX, INT_MIN = 2**63 - 1, -(2**63)

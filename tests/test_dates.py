@@ -8,7 +8,7 @@ import pytest
 
 from spnet.dates import parse_fiscal_year, parse_span, parse_year
 from spnet.errors import UsageError
-from spnet.models import PartialDate
+from spnet.partialdate import PartialDate
 
 D = dt.date
 
@@ -95,7 +95,7 @@ def test_bad_stored_dates(stored: str) -> None:
 def test_month_end_agrees_with_the_calendar_module() -> None:
     import calendar
 
-    from spnet.models import month_end
+    from spnet.partialdate import month_end
 
     for year in (1, 1900, 2000, 2023, 2024, 2100, 9999):
         for month in range(1, 13):

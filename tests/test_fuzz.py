@@ -29,9 +29,9 @@ from rich.cells import cell_len
 
 from spnet import columns, names, render
 from spnet.archive import load_archive
+from spnet.collection import Archive
 from spnet.dates import DateStyle, format_date, parse_span, to_partial_date
 from spnet.errors import DataError, UsageError
-from spnet.models import Archive
 from tests import hostile as corpus
 from tests.conftest import DATA, copy_data
 

@@ -247,7 +247,7 @@ def test_search_reads_half_width_kana_and_drops_invisible_characters(cli, typed:
 def test_the_fiscal_year_of_a_stored_date(stored: str, fiscal_year: int | None) -> None:
     """The 年度 a date is in, as check, --fy's grouping and stats read it: 1 April is the
     first day of one; a year or a decade is in none alone."""
-    from spnet.models import PartialDate
+    from spnet.partialdate import PartialDate
 
     assert PartialDate.parse(stored).fiscal_year == fiscal_year
 

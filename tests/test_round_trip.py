@@ -27,7 +27,7 @@ from spnet.archive.kinds import DATE
 from spnet.archive.paths import data_files
 from spnet.archive.schema import SPEC, Problems
 from spnet.cli import app
-from spnet.models import PartialDate
+from spnet.partialdate import PartialDate
 from tests.conftest import DATA, json_rows
 
 # How `show` names a record's source in its JSON: the section and the lines it cites.

@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 from spnet.archive.load import load_archive
 from spnet.archive.rows import Kept, Spoiled, kept, layout
-from spnet.models import Archive, PartialDate
+from spnet.collection import Archive
+from spnet.partialdate import PartialDate
 from tests.conftest import DATA
 
 # What a data file can hold: TOML's 64-bit integers, finite numbers, text without lone

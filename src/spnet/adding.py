@@ -10,10 +10,10 @@ from spnet import names, render
 from spnet.app import CONTEXT, app
 from spnet.archive import COUNTRY_BASES, EVENT_KINDS, PARTNER_KINDS
 from spnet.boundary import LocalisedGroup, SpnetCommand
+from spnet.collection import Archive
 from spnet.dates import to_partial_date
 from spnet.errors import DataError, UsageError
 from spnet.i18n import _
-from spnet.models import Archive
 from spnet.options import (
     OneUniversityOpt,
     archive_options,

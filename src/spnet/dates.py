@@ -20,7 +20,7 @@ from typing import NamedTuple
 from spnet import glossary
 from spnet.errors import UsageError
 from spnet.i18n import _, language
-from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, PartialDate, month_end
+from spnet.partialdate import WEEKDAYS_EN, WEEKDAYS_JA, PartialDate, month_end
 
 
 def accepted() -> str:

@@ -25,12 +25,12 @@ from spnet.archive import kinds
 from spnet.archive.index import APPLICATION_ID  # SQLite's header, offset 68: a database spnet wrote
 from spnet.archive.load import ProgressMaker, Unseen
 from spnet.archive.tables import DROP_TRIGGERS, TABLES_IN_ORDER, TRIGGERS, create_tables, fill_tables, table_sums
+from spnet.collection import Archive
 from spnet.columns import COLUMNS, Column
 from spnet.dates import DateSpan
 from spnet.errors import UsageError
 from spnet.fsutil import output, replacing
 from spnet.i18n import _
-from spnet.models import Archive
 
 Row = dict[str, Any]
 

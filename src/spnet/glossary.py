@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA
+from spnet.partialdate import WEEKDAYS_EN, WEEKDAYS_JA
 
 
 class Term(NamedTuple):

@@ -23,9 +23,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from spnet import glossary
+from spnet.collection import Archive
 from spnet.dates import DateStyle, format_date
 from spnet.i18n import N_, _, language
-from spnet.models import Archive, Bilingual, Partner
+from spnet.models import Bilingual, Partner
 from spnet.render import visible
 
 # The mark a listing puts after a value the curators added (glossary.LEGEND).

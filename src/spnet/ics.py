@@ -15,11 +15,13 @@ from typing import Any
 
 from spnet import dates, glossary, render, stderr
 from spnet.citations import MONTHS
+from spnet.collection import Archive
 from spnet.dates import DateStyle
 from spnet.fsutil import output
 from spnet.glossary import Term
 from spnet.i18n import _, language
-from spnet.models import Archive, Bilingual, PartialDate
+from spnet.models import Bilingual
+from spnet.partialdate import PartialDate
 
 # The description is one line: khal's agenda prints it after the title, and each line
 # break in it would be a line of the agenda; Thunderbird and Google show it as a paragraph.

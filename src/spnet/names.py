@@ -12,9 +12,10 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
+from spnet.collection import Archive
 from spnet.errors import UsageError
 from spnet.i18n import _, language
-from spnet.models import Archive, University, UniversityName
+from spnet.models import University, UniversityName
 
 T = TypeVar("T")
 

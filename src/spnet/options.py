@@ -17,10 +17,11 @@ import typer.main
 from spnet import columns, dates, glossary, i18n, names, records, render
 from spnet.archive import EVENT_KINDS, PARTNER_KINDS, load_archive, resolve_data_dir
 from spnet.archive.kinds import kind_of
+from spnet.collection import Archive
 from spnet.dates import DateSpan, DateStyle, parse_fiscal_year, parse_span, parse_year
 from spnet.errors import SpnetError, UsageError, bad_environment
 from spnet.i18n import _
-from spnet.models import Archive, Bilingual
+from spnet.models import Bilingual
 from spnet.progress import TerminalProgress
 from spnet.render import Format, Lang, Output
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from spnet.archive.fields import disputed
 from spnet.archive.schema import EVENT_KINDS, PARTNER_KINDS
+from spnet.collection import Archive
 from spnet.dates import DateSpan
 from spnet.i18n import _
-from spnet.models import Archive, Bilingual, Contact, Event, PartialDate, Partner, Person
+from spnet.models import Bilingual, Contact, Event, Partner, Person
 from spnet.names import resolve_choice, resolve_country, resolve_universities
+from spnet.partialdate import PartialDate
 
 Row = dict[str, Any]
 

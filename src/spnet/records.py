@@ -9,9 +9,10 @@ from typing import Any, NamedTuple
 
 from spnet.archive.fields import Field, called_event, flatten, searchable_fields
 from spnet.archive.kinds import RECORDS, kind_of, records_of
+from spnet.collection import Archive
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import Archive, Bilingual, Event, University
+from spnet.models import Bilingual, Event, University
 from spnet.names import Names, fold, has_japanese, is_informal, is_kana, match_pattern, resolve, resolve_university
 from spnet.query import Row
 

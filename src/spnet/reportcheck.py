@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from spnet import citations
+from spnet.collection import Archive
 from spnet.i18n import _
-from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, Archive, Count, Event, PartialDate, Partner, University
+from spnet.models import Count, Event, Partner, University
+from spnet.partialdate import WEEKDAYS_EN, WEEKDAYS_JA, PartialDate
 from spnet.provenance import COLUMN, Report, fold
 
 MONTHS_EN = (

@@ -18,8 +18,6 @@ from spnet.archive.schema import (
     check_table,
 )
 from spnet.models import (
-    FIRST_DAY,
-    LAST_DAY,
     PROJECT_ID,
     ArchiveIndex,
     Bilingual,
@@ -27,12 +25,10 @@ from spnet.models import (
     Contact,
     Count,
     Country,
-    DateOutOfRange,
     Disagreement,
     Event,
     ForumRole,
     Link,
-    PartialDate,
     Participant,
     Partner,
     Person,
@@ -41,6 +37,7 @@ from spnet.models import (
     Source,
     University,
 )
+from spnet.partialdate import FIRST_DAY, LAST_DAY, DateOutOfRange, PartialDate
 
 
 def _disagreements(raw: Raw, problems: Problems) -> tuple[Disagreement, ...]:

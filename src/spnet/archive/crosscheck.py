@@ -13,7 +13,8 @@ from spnet.archive import bases
 from spnet.archive.kinds import covering
 from spnet.archive.schema import Problems, Raw
 from spnet.i18n import N_
-from spnet.models import WEEKDAYS_EN, WEEKDAYS_JA, Project
+from spnet.models import Project
+from spnet.partialdate import WEEKDAYS_EN, WEEKDAYS_JA
 
 # ------------------------------------------------------------------ cross-checks
 _EN_DATE = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{1,2}) ([A-Z][a-z]+),? (\d{4})"

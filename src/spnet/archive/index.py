@@ -48,7 +48,8 @@ from spnet.archive.pieces import Pieces
 from spnet.archive.rows import Spoiled as Spoiled  # where a spoiled part of the index is found, read or written
 from spnet.archive.rows import layout as layout_of_rows
 from spnet.archive.state import State, read_state, warnings_of
-from spnet.models import Archive, Problem
+from spnet.collection import Archive
+from spnet.models import Problem
 
 if TYPE_CHECKING:
     from spnet.archive.load import ProgressMaker
@@ -310,6 +311,7 @@ def discarder(path: Path | None) -> Callable[[], None] | None:
 BUILT_FROM = (
     "archive/*.py",
     "analysis.py",
+    "collection.py",
     "countries.py",
     "errors.py",
     "fsutil.py",
@@ -319,6 +321,7 @@ BUILT_FROM = (
     "interrupts.py",
     "models.py",
     "names.py",
+    "partialdate.py",
     "provenance.py",
     "stderr.py",
     "visible.py",

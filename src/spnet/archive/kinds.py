@@ -15,7 +15,8 @@ at every start (models.py).
 from collections.abc import Mapping
 from typing import Any, NamedTuple, TypeVar
 
-from spnet.models import Archive, Contact, Count, Country, Event, Link, Partner, Person, Project, University
+from spnet.collection import Archive
+from spnet.models import Contact, Count, Country, Event, Link, Partner, Person, Project, University
 
 # ------------------------------------------------------------------ the types of keys
 # Each key of a record: (type name, required). Types are checked by schema.TYPE_CHECKS.

@@ -19,9 +19,9 @@ from spnet.archive.packed import UNREADABLE, problems_of
 from spnet.archive.paths import data_files, display, resolve_data_dir, tomls
 from spnet.archive.rows import Spoiled
 from spnet.archive.schema import Problems
+from spnet.collection import Archive
 from spnet.errors import DataError
 from spnet.gcpause import gc_paused
-from spnet.models import Archive
 
 
 class Progress(Protocol):

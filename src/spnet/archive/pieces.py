@@ -13,9 +13,10 @@ from spnet.archive.kinds import KIND
 from spnet.archive.packed import UNREADABLE, row_crc, unpack
 from spnet.archive.rows import Kept, Spoiled, kept, temp_table
 from spnet.archive.state import DEFINES, FileRow, State, files_of, warnings_of
+from spnet.collection import Archive, Keep
 from spnet.errors import DataError
 from spnet.i18n import _
-from spnet.models import Archive, Keep, University
+from spnet.models import University
 
 if TYPE_CHECKING:
     pass

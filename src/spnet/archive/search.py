@@ -19,7 +19,7 @@ from spnet.archive.packed import UNREADABLE
 from spnet.archive.rows import Spoiled, temp_table
 from spnet.archive.state import files_of
 from spnet.archive.writer import write_database
-from spnet.models import Archive
+from spnet.collection import Archive
 
 # The archive's order of kinds (`records.all_records`), which search answers in.
 _KINDS = tuple(kind.name for kind in RECORDS)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from spnet.archive.kinds import RECORDS, records_of
-from spnet.models import Archive
+from spnet.collection import Archive
 
 SCHEMA = """
 CREATE TABLE project (

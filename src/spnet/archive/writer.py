@@ -33,8 +33,9 @@ from spnet.archive.index import (
 from spnet.archive.packed import UNREADABLE, decode, pack, row_crc, to_json, unpack
 from spnet.archive.rows import Spoiled
 from spnet.archive.state import DEFINES, FILE_COLUMNS, REFS, FileRow, State, files_of, read_state
+from spnet.collection import Archive
 from spnet.fsutil import Replacement
-from spnet.models import Archive, ArchiveIndex, Country, Project, UniversityName
+from spnet.models import ArchiveIndex, Country, Project, UniversityName
 
 if TYPE_CHECKING:
     from spnet.archive.load import ProgressMaker

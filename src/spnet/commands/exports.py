@@ -11,9 +11,9 @@ import typer
 from spnet import names, query, render
 from spnet.app import command
 from spnet.archive import resolve_data_dir
+from spnet.collection import Archive
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import Archive
 from spnet.options import (
     BomOpt,
     EventKindOpt,

@@ -10,9 +10,9 @@ import typer
 from spnet import query, render
 from spnet.app import command
 from spnet.archive import resolve_data_dir, scan_cached
+from spnet.collection import Archive
 from spnet.errors import CheckFailed
 from spnet.i18n import _
-from spnet.models import Archive
 from spnet.options import (
     MessagesLangOpt,
     archive_options,
