@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from spnet import query, records, render
+from spnet import counts, records, render
 from spnet.app import command
 from spnet.i18n import _, language
 from spnet.models import Event
@@ -155,6 +155,6 @@ def stats(ctx: typer.Context, group: GroupOpt = None, out: Output = DEFAULT_OUTP
 
     Example: spnet stats --group fy --lang ja
     """
-    rows = query.stats(open_archive(ctx), fiscal=choose_group(group or "year") == "fy")
+    rows = counts.stats(open_archive(ctx), fiscal=choose_group(group or "year") == "fy")
     ja = out.lang is Lang.ja
     emit(ctx, rows, "stats", out, group=lambda row: row["_measure_ja"] if ja else row["measure"])

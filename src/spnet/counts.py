@@ -1,0 +1,95 @@
+"""What `spnet stats` counts: partners by country, kind, decade begun and year designated,
+institutions, and events by year or 年度. Unknown stays unknown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from spnet import glossary
+from spnet.collection import Archive
+from spnet.dates import fiscal_year_label, format_date
+
+# One measure: its name (a key of glossary.MEASURES), each value's count in the order
+# shown, and the values' Japanese where it is not the value itself.
+Measure = tuple[str, dict[str, int], dict[str, str]]
+UNKNOWN = glossary.NOT_STATED.en
+
+
+def stats(archive: Archive, *, fiscal: bool = False) -> list[dict[str, Any]]:
+    """Counts: partners by country, kind, decade begun and year designated; events by year,
+    or by 年度 with `fiscal`. Each row also carries its measure and value in the
+    glossary's Japanese (`_measure_ja`, `_value_ja`), which no machine format writes."""
+    measures = [*_partner_measures(archive), _event_measure(archive, fiscal=fiscal)]
+    not_stated = {UNKNOWN: glossary.NOT_STATED.ja}
+    return [
+        {
+            "measure": measure,
+            "value": value,
+            "count": count,
+            "_measure_ja": glossary.MEASURES[measure].ja,
+            "_value_ja": (not_stated | ja).get(value, value),
+        }
+        for measure, counts, ja in measures
+        for value, count in counts.items()
+    ]
+
+
+def _by_count(counts: Counter[str]) -> dict[str, int]:
+    """Most first, unknown last, ties by name."""
+    return dict(sorted(counts.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1], kv[0])))
+
+
+def _partner_measures(archive: Archive) -> Iterator[Measure]:
+    # The fields counted, read from each record's own row: not the records.
+    fields = ("country", "country_basis", "kind", "institution", "since", "designated")
+    partners = [dict(zip(fields, values, strict=True)) for values in archive.fields("partners", fields)]
+    names = {c.id: c.name for c in archive.countries}
+    countries = {(names[cid].en or cid): (names[cid].ja or names[cid].en or cid) for cid in names}
+
+    def country(cid: str) -> str:
+        return names[cid].en or cid
+
+    # The report's countries apart from those the curators added: nothing curated passes
+    # for the report's.
+    stated = Counter(country(p["country"]) for p in partners if p["country"] and p["country_basis"] != "curator")
+    curated = Counter(country(p["country"]) for p in partners if p["country"] and p["country_basis"] == "curator")
+    stated[UNKNOWN] = len(partners) - stated.total()
+    yield "partners by country", _by_count(stated), countries
+    yield "partners by country, the curators' additions", _by_count(curated), countries
+    kinds = Counter(p["kind"] for p in partners)
+    yield "partners by kind", dict(kinds.most_common()), {k: t.ja for k, t in glossary.VALUES.items()}
+    members = Counter(p["institution"] for p in partners)
+    institutions = {"all": len(members), "partner of two or more": sum(n > 1 for n in members.values())}
+    yield "institutions", institutions, {k: t.ja for k, t in glossary.MEASURES.items()}
+    decades = Counter(f"{p['since'].year // 10 * 10}s" if p["since"] else UNKNOWN for p in partners)
+    decades_ja = {d: glossary.DECADE.ja.format(d[:-1]) for d in decades if d != UNKNOWN}
+    yield "partners by decade begun", dict(sorted(decades.items())), decades_ja
+    designations = Counter(str(p["designated"].year) if p["designated"] else UNKNOWN for p in partners)
+    designations_ja = {y: format_date(y, "ja") for y in designations if y != UNKNOWN}
+    yield "partners by year designated", dict(sorted(designations.items())), designations_ja
+
+
+def _event_measure(archive: Archive, *, fiscal: bool) -> Measure:
+    """Events by year, or by 年度: in time order (year 2 before 1960, which sorting the text
+    would not give; 2019 (a year) before FY2019 before 2020), as timeline groups them.
+    An event known only to its year or decade cannot be put in one 年度: it is counted
+    under that year or decade, as it was given."""
+    keys: list[str] = []
+    begins: dict[str, dt.date] = {}
+    ja: dict[str, str] = {}
+    for (date,) in archive.fields("events", ("date",)):
+        fy = date.fiscal_year if fiscal else None
+        if fy is not None:
+            key, ja[key], begins[key] = fiscal_year_label(fy, "en"), fiscal_year_label(fy, "ja"), dt.date(fy, 4, 1)
+        elif fiscal or date.decade or date.fiscal:
+            key = date.display()
+            ja[key], begins[key] = format_date(date.iso(), "ja"), date.first_day()
+        else:
+            key = str(date.year)
+            ja[key], begins[key] = format_date(key, "ja"), dt.date(date.year, 1, 1)
+        keys.append(key)
+    counts = dict(sorted(Counter(keys).items(), key=lambda kv: (begins[kv[0]], kv[0])))
+    return ("events by fiscal year" if fiscal else "events by year"), counts, ja
