@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from spnet.archive.fields import Field, called_event, flatten, searchable_fields
-from spnet.archive.kinds import RECORDS, kind_of, records_of
+from spnet.archive.kinds import RECORDS, Kind, kind_of, records_of
 from spnet.collection import Archive
 from spnet.errors import UsageError
 from spnet.i18n import _
@@ -42,28 +42,10 @@ def find_record(archive: Archive, typed: str) -> Any:
 def record_names(archive: Archive) -> dict[str, Names]:
     """What each record answers to, by id, in the archive's order (all_records): its name
     or title in either language, a university's other names and short ones, what an event
-    is called (fields.called). Universities, countries and the project from the archive's
-    index; the other kinds from the fields that name them, read without the records."""
+    is called (fields.called)."""
     out: dict[str, Names] = {}
-    project = archive.project
-    universities = {u.id: u for u in archive.index.university_names}
     for kind in RECORDS:
-        if kind.name == "project":
-            found: Iterable[tuple[Any, ...]] = [(project.id, project.title, (), (), None)]
-        elif kind.name == "university":
-            heads = [universities[uid] for uid in (project.managing, *project.members)]
-            found = [(u.id, u.name, u.aliases, u.short_names, None) for u in heads]
-        elif kind.name == "country":
-            found = [(c.id, c.name, (), (), None) for c in archive.countries]
-        else:
-            named = [f for f in ("name", "title") if f in kind.model._fields]  # a link has neither
-            event = issubclass(kind.model, Event)
-            asked = ("id", *named, *(("kind", "number") if event else ()))
-            found = [
-                (v[0], v[1] if named else Bilingual(), (), (), called_event(*v[-2:]) if event else None)
-                for v in archive.fields(kind.plural, asked)
-            ]
-        for rid, text, aliases, short_names, calls in found:
+        for rid, text, aliases, short_names, calls in _naming_fields(archive, kind):
             given = [n for n in (text.en, text.ja, *aliases) if n]
             full, short = calls or ((), ())
             # A bare ordinal (the meetings' 第02回) names a record only within its series;
@@ -71,6 +53,28 @@ def record_names(archive: Archive) -> dict[str, Names]:
             ordinals = [n for n in given if not n.isascii() and _ORDINAL.fullmatch(fold(n))]
             out[rid] = Names(tuple(n for n in given if n not in ordinals) + full, (*short_names, *ordinals, *short))
     return out
+
+
+def _naming_fields(archive: Archive, kind: Kind) -> Iterable[tuple[Any, ...]]:
+    """Each record of a kind as (id, name or title, aliases, short names, what an event is
+    called): universities, countries and the project from the archive's index, the other
+    kinds from the fields that name them, read without the records."""
+    project = archive.project
+    if kind.name == "project":
+        return [(project.id, project.title, (), (), None)]
+    if kind.name == "university":
+        universities = {u.id: u for u in archive.index.university_names}
+        heads = [universities[uid] for uid in (project.managing, *project.members)]
+        return [(u.id, u.name, u.aliases, u.short_names, None) for u in heads]
+    if kind.name == "country":
+        return [(c.id, c.name, (), (), None) for c in archive.countries]
+    named = [f for f in ("name", "title") if f in kind.model._fields]  # a link has neither
+    event = issubclass(kind.model, Event)
+    asked = ("id", *named, *(("kind", "number") if event else ()))
+    return [
+        (v[0], v[1] if named else Bilingual(), (), (), called_event(*v[-2:]) if event else None)
+        for v in archive.fields(kind.plural, asked)
+    ]
 
 
 def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
@@ -131,8 +135,6 @@ def searchable(archive: Archive) -> Iterator[Field]:
 
 def typed_words(archive: Archive, text: str) -> list[Typed]:
     """The words of `text` (split at any space, ideographic too), each with its forms."""
-    from spnet.analysis import analyse, joined, reading_fold
-
     universities = {
         fold(n): u
         for u in archive.index.university_names
@@ -147,30 +149,46 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
         key = fold(word)
         if not key:
             continue
-        university = universities.get(key)
-        if university is None:  # an informal name of one university: 慶應大学
-            informal = {u.id: u for u in archive.index.university_names if is_informal(key, u.name.ja or "")}
-            university = next(iter(informal.values())) if len(informal) == 1 else None
-        if university is None and has_japanese(word) and len(key) > 1:
-            university = _university_begun(archive, word)  # 京都, 九州, 早稲田: as -u reads them
-        every = [word]
-        if university is not None:
-            u = university
-            every += [n for n in (u.name.ja, u.name.en, *u.aliases, *u.short_names) if n and fold(n) != key]
-        forms: list[tuple[str, str]] = []
-        for name in every:
-            if has_japanese(name):
-                forms.append(("words", joined(analyse(name)[0])))
-                if is_kana(fold(name)):
-                    forms.append(("kana", reading_fold(fold(name))))
-            else:
-                forms.append(("text", fold(name)))
-        short = university is not None and key in {fold(n) for n in university.short_names}
-        shown = tuple(every[1:] if short else every)
-        kept = tuple(dict.fromkeys(f for f in forms if f[1].strip()))
-        if kept:  # punctuation alone is no word
-            out.append(Typed(word, kept, shown, (word,) if short else ()))
+        typed = _typed(word, key, universities.get(key) or _university_meant(archive, word, key))
+        if typed.forms:  # punctuation alone is no word
+            out.append(typed)
     return out
+
+
+def _typed(word: str, key: str, university: Any) -> Typed:
+    """A word with its forms: a university's word (its name, an informal name, a short
+    name) brings the university's other names; a short name is shown as those names."""
+    every = [word]
+    if university is not None:
+        u = university
+        every += [n for n in (u.name.ja, u.name.en, *u.aliases, *u.short_names) if n and fold(n) != key]
+    short = university is not None and key in {fold(n) for n in university.short_names}
+    forms = tuple(dict.fromkeys(f for name in every for f in _forms(name) if f[1].strip()))
+    return Typed(word, forms, tuple(every[1:] if short else every), (word,) if short else ())
+
+
+def _university_meant(archive: Archive, word: str, key: str) -> Any:
+    """The one university a word that is none of its names still means: an informal name
+    (慶應大学), or the beginning of its Japanese name (京都, 九州, 早稲田: as -u reads them)."""
+    informal = {u.id: u for u in archive.index.university_names if is_informal(key, u.name.ja or "")}
+    if len(informal) == 1:
+        return next(iter(informal.values()))
+    if has_japanese(word) and len(key) > 1:
+        return _university_begun(archive, word)
+    return None
+
+
+def _forms(name: str) -> list[tuple[str, str]]:
+    """How search looks for one name: Japanese by its words, and by its reading when it is
+    all kana; anything else by its folded text."""
+    from spnet.analysis import analyse, joined, reading_fold
+
+    if not has_japanese(name):
+        return [("text", fold(name))]
+    forms = [("words", joined(analyse(name)[0]))]
+    if is_kana(fold(name)):
+        forms.append(("kana", reading_fold(fold(name))))
+    return forms
 
 
 def _university_begun(archive: Archive, word: str) -> Any:
@@ -181,6 +199,20 @@ def _university_begun(archive: Archive, word: str) -> Any:
     except UsageError:
         return None
     return next(u for u in archive.index.university_names if u.id == uid)
+
+
+def _ranked(entries: list[Field], typed: list[Typed]) -> tuple[int, list[Row]] | None:
+    """A record's fields that hold a word, as rows, and its rank (lower first), when its
+    fields hold every word; else None."""
+
+    def holds(f: Field, t: Typed) -> bool:
+        return any(_holds(f, how, what) for how, what in t.forms)
+
+    if not all(any(holds(f, t) for f in entries) for t in typed):
+        return None
+    holding = [f for f in entries if any(holds(f, t) for t in typed)]
+    rows = [f.row for f in holding]
+    return -max(_rank(row, f, typed) for row, f in zip(rows, holding, strict=True)), rows
 
 
 def _holds(field: Field, how: str, what: str) -> bool:
@@ -219,13 +251,7 @@ def search(archive: Archive, text: str | Iterable[str]) -> Found:
     by_record: dict[str, list[Field]] = {}
     for field in [Field(*f) for f in stored] if stored is not None else searchable(archive):
         by_record.setdefault(field.id, []).append(field)
-    ranked = []
-    for entries in by_record.values():
-        if not all(any(_holds(f, how, what) for f in entries for how, what in t.forms) for t in typed):
-            continue
-        holding = [f for f in entries if any(_holds(f, how, what) for t in typed for how, what in t.forms)]
-        rows = [f.row for f in holding]
-        ranked.append((-max(_rank(row, f, typed) for row, f in zip(rows, holding, strict=True)), rows))
+    ranked = [found for entries in by_record.values() if (found := _ranked(entries, typed)) is not None]
     ranked.sort(key=lambda pair: pair[0])  # stable: the archive's order within a rank
     highlight = match_pattern(
         list(dict.fromkeys(s for t in typed for s in t.shown)), alone=[w for t in typed for w in t.alone]
