@@ -10,13 +10,17 @@ tests fail on is killed. The score is killed / (killed + survived); mutants that
 even import ("incompetent") count for neither. Prints figures only: nothing here passes
 or fails, and CI does not run it (a module takes from half an hour to hours).
 
-The mutants are made in a copy of the working tree's tracked files (.mutation/tree-*, one
-per run, so that two runs can go side by side), which the tests import through PYTHONPATH:
-the checkout itself is never changed, even when a run is killed. Each module's run is kept
+The mutants are made in a copy of the working tree's tracked files (.mutation/tree),
+installed in a virtual environment of its own (.mutation/venv): the tests, and the spnet
+processes they start with an environment of their own, import the copy, and the checkout
+itself is never changed, even when a run is killed. One run at a time. Before mutating a
+module, its tests run once on the copy as it is, and a module whose tests fail there is
+left out. Each module's run is kept
 in .mutation/<module>-<hash of its source>.sqlite, so a run stopped half way goes on where
 it stopped (`--report-only` gives its figures so far), and a changed module starts afresh.
 
-Needs cosmic-ray (`pip install cosmic-ray`) in the environment spnet is installed in.
+The environment is made on the first run, from the package registry (spnet with its test
+extra, and cosmic-ray).
 """
 
 from __future__ import annotations
@@ -30,13 +34,16 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import venv
 from pathlib import Path
 
 import tomli_w
 
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / ".mutation"
-BIN = Path(sys.executable).parent
+TREE = WORK / "tree"
+VENV = WORK / "venv"
+PYTHON = VENV / "bin" / "python"
 
 
 def settings() -> tuple[dict, dict[str, list[str]]]:
@@ -45,16 +52,21 @@ def settings() -> tuple[dict, dict[str, list[str]]]:
     return tool["cosmic-ray"], tool["spnet"]["mutation"]["tests"]
 
 
-def copy_tree() -> Path:
-    """The tracked files as they are in the working tree, in a fresh copy of this run's own."""
-    tree = Path(tempfile.mkdtemp(prefix="tree-", dir=WORK))
+def prepare() -> None:
+    """A fresh copy of the tracked files as they are in the working tree, installed."""
+    shutil.rmtree(TREE, ignore_errors=True)
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for name in filter(None, listed.decode().split("\0")):
         source = REPO / name
         if source.is_file():
-            (tree / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, tree / name)
-    return tree
+            (TREE / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, TREE / name)
+    if not PYTHON.exists():
+        venv.create(VENV, with_pip=True)
+    # Editable: the mutants cosmic-ray writes into the copy are what the tests import.
+    pip = [PYTHON, "-m", "pip", "install", "--quiet", "--editable", f"{TREE}[test]", "cosmic-ray"]
+    subprocess.run(pip, check=True)
+    subprocess.run([PYTHON, "-m", "compileall", "-q", TREE / "src"], check=True)
 
 
 def session_for(module: str) -> Path:
@@ -63,22 +75,21 @@ def session_for(module: str) -> Path:
     return WORK / f"{module}-{hashlib.sha256(source).hexdigest()[:12]}.sqlite"
 
 
-def run_module(module: str, tests: list[str], base: dict, tree: Path) -> None:
-    """Make (or go on with) one module's session."""
+def run_module(module: str, tests: list[str], base: dict) -> None:
+    """Make (or go on with) one module's session, if its tests pass on the copy as it is."""
     session = session_for(module)
-    config = {
-        **base,
-        "module-path": f"src/spnet/{module}.py",
-        "test-command": f"{sys.executable} -m pytest -x -q -p no:cacheprovider {' '.join(tests)}",
-    }
-    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    command = [str(PYTHON), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    if subprocess.run(command, cwd=TREE, capture_output=True, check=False).returncode != 0:
+        print(f"mutation: {module}: its tests fail on the unchanged copy; left out", file=sys.stderr)
+        return
+    config = {**base, "module-path": f"src/spnet/{module}.py", "test-command": " ".join(command)}
     with tempfile.NamedTemporaryFile("wb", suffix=".toml", dir=WORK, delete=False) as handle:
         handle.write(tomli_w.dumps({"cosmic-ray": config}).encode())
     try:
         if not session.exists():
-            subprocess.run([BIN / "cosmic-ray", "init", handle.name, session], cwd=tree, env=env, check=True)
-            subprocess.run([BIN / "cr-filter-operators", session, handle.name], cwd=tree, env=env, check=True)
-        subprocess.run([BIN / "cosmic-ray", "exec", handle.name, session], cwd=tree, env=env, check=True)
+            subprocess.run([VENV / "bin" / "cosmic-ray", "init", handle.name, session], cwd=TREE, check=True)
+            subprocess.run([VENV / "bin" / "cr-filter-operators", session, handle.name], cwd=TREE, check=True)
+        subprocess.run([VENV / "bin" / "cosmic-ray", "exec", handle.name, session], cwd=TREE, check=True)
     finally:
         os.unlink(handle.name)
 
@@ -110,12 +121,9 @@ def main() -> None:
     WORK.mkdir(mode=0o700, exist_ok=True)
     modules = args.modules or list(tests)
     if not args.report_only:
-        tree = copy_tree()
-        try:
-            for module in modules:
-                run_module(module, tests[module], base, tree)
-        finally:
-            shutil.rmtree(tree)
+        prepare()
+        for module in modules:
+            run_module(module, tests[module], base)
     heads = ("mutants", "killed", "survived", "incompetent", "pending", "score")
     print(f"{'module':<10}", *(f"{head:>{max(len(head), 6)}}" for head in heads))
     for module in modules:
