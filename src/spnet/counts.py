@@ -46,19 +46,7 @@ def _partner_measures(archive: Archive) -> Iterator[Measure]:
     # The fields counted, read from each record's own row: not the records.
     fields = ("country", "country_basis", "kind", "institution", "since", "designated")
     partners = [dict(zip(fields, values, strict=True)) for values in archive.fields("partners", fields)]
-    names = {c.id: c.name for c in archive.countries}
-    countries = {(names[cid].en or cid): (names[cid].ja or names[cid].en or cid) for cid in names}
-
-    def country(cid: str) -> str:
-        return names[cid].en or cid
-
-    # The report's countries apart from those the curators added: nothing curated passes
-    # for the report's.
-    stated = Counter(country(p["country"]) for p in partners if p["country"] and p["country_basis"] != "curator")
-    curated = Counter(country(p["country"]) for p in partners if p["country"] and p["country_basis"] == "curator")
-    stated[UNKNOWN] = len(partners) - stated.total()
-    yield "partners by country", _by_count(stated), countries
-    yield "partners by country, the curators' additions", _by_count(curated), countries
+    yield from _country_measures(archive, partners)
     kinds = Counter(p["kind"] for p in partners)
     yield "partners by kind", dict(kinds.most_common()), {k: t.ja for k, t in glossary.VALUES.items()}
     members = Counter(p["institution"] for p in partners)
@@ -70,6 +58,20 @@ def _partner_measures(archive: Archive) -> Iterator[Measure]:
     designations = Counter(str(p["designated"].year) if p["designated"] else UNKNOWN for p in partners)
     designations_ja = {y: format_date(y, "ja") for y in designations if y != UNKNOWN}
     yield "partners by year designated", dict(sorted(designations.items())), designations_ja
+
+
+def _country_measures(archive: Archive, partners: list[dict[str, Any]]) -> Iterator[Measure]:
+    """Partners by the report's countries, and apart, by those the curators added: nothing
+    curated passes for the report's."""
+    names = {c.id: c.name for c in archive.countries}
+    in_japanese = {(name.en or cid): (name.ja or name.en or cid) for cid, name in names.items()}
+    stated, curated = Counter[str](), Counter[str]()
+    for p in partners:
+        if p["country"]:
+            (curated if p["country_basis"] == "curator" else stated)[names[p["country"]].en or p["country"]] += 1
+    stated[UNKNOWN] = len(partners) - stated.total()  # the report gives no country: the curators may have
+    yield "partners by country", _by_count(stated), in_japanese
+    yield "partners by country, the curators' additions", _by_count(curated), in_japanese
 
 
 def _event_measure(archive: Archive, *, fiscal: bool) -> Measure:
