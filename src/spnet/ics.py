@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from spnet import dates, glossary, render, stderr
+from spnet import cells, dates, glossary, render, stderr
 from spnet.citations import MONTHS
 from spnet.collection import Archive
 from spnet.dates import DateStyle
@@ -92,7 +92,7 @@ def _title(e: Any, lang: str, disputed: bool) -> str:
     not miss, in that language: the date known only to its month or year, planned, or
     disputed, unless the title says it already. 3rd Meeting (date disputed) /
     第03回（日付に日英相違）."""
-    title = e.title._replace(ja=render.event_title_ja(e))
+    title = e.title._replace(ja=cells.event_title_ja(e))
     known = [known_as(e.date, lang, onward=e.onward) for lang in ("en", "ja")]
     marks = [Term(*known)] if e.date.precision != "day" or e.onward else []
     marks += [PLANNED] if e.tentative else []

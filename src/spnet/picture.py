@@ -25,11 +25,12 @@ from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from spnet import dates, glossary
+from spnet.cells import event_title_ja
 from spnet.graph import FONT
 from spnet.i18n import N_, _, language
 from spnet.linebreak import wrap
 from spnet.models import Event
-from spnet.render import event_title_ja, visible
+from spnet.render import visible
 
 MAX_WIDTH = 1920  # a full-HD slide's width: the picture is never wider
 MARGIN = 32
@@ -164,7 +165,7 @@ def label_of(e: Event, lang: str, date_style: str) -> str:
     English / Japanese), and its marks (* planned, ? the texts disagree on the date)."""
     title = glossary.bilingual_label(e.title.en, event_title_ja(e), lang) or e.id
     disputed = any(d.field == "date" for d in e.disagreements)
-    # The tables' order of marks (render.MARK_ORDER): `?*` on a planned, disputed date.
+    # The tables' order of marks (cells.MARK_ORDER): `?*` on a planned, disputed date.
     marks = " " + "".join(m for m, on in (("?", disputed), ("*", e.tentative)) if on)
     when = dates.format_date(e.date.iso(), date_style, weekday=False)
     if e.onward:  # a date something began on, as the table says it: FY2024 onward, 2024年度以降

@@ -1,0 +1,141 @@
+"""A value as a person reads it, in a table or Markdown: in the language of --lang, a date
+in --date-style, spnet's own values in the glossary's words, with the marks (? + *) it
+carries; and each column's header.
+
+What every format shares (the rows, the columns, Output) is render.py's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from spnet import glossary
+from spnet.columns import Column
+from spnet.dates import fiscal_year_label, format_date
+from spnet.render import Lang, Output, Row, plain_text, visible
+
+
+def header(c: Column, lang: Lang) -> str:
+    """English headers, Japanese ones with --lang ja; with both, a Japanese column's is Japanese."""
+    if lang is Lang.ja or (lang is Lang.both and c.lang == "ja"):
+        return c.ja
+    return c.en
+
+
+_VALUE_FIELDS = {"kind", "type", "basis", "country_basis", "short_names_basis", "title_en_basis", "title_ja_basis"}
+_VALUE_FIELDS |= {"name_en_basis", "name_ja_basis", "record", "held"}
+
+
+def value_of(c: Column, row: Row, out: Output) -> Any:
+    """The field's value; with one language chosen, a text the archive has only in the
+    other stands in for it (a contact known only by an English name keeps a name)."""
+    value = row.get(c.key)
+    if c.lang and value in (None, "") and out.lang is not Lang.both:
+        value = row.get(f"{c.key[:-3]}_{'en' if c.lang == 'ja' else 'ja'}")
+    if out.lang is Lang.ja and f"_{c.key}_ja" in row:  # a label the query gave in Japanese too (stats)
+        value = row[f"_{c.key}_ja"]
+    return value
+
+
+def cell(c: Column, row: Row, out: Output) -> str:
+    """A value as a person reads it, in the language of --lang: a date in --date-style
+    (its marks, `_marks`, go after it), a boolean as yes/no or ○/—,
+    spnet's own values (kinds, bases) and the university in the glossary's words. Where
+    the archive has a text in one language only, that text stands for the other."""
+    ja = out.lang is Lang.ja
+    words = ja or out.words_ja
+    value = value_of(c, row, out)
+    # In `show`, a value is read by its field: a date as a date, a kind in the glossary's words.
+    key = row["field"].rsplit(".", 1)[-1] if c.key == "value" and "field" in row and not out.highlight else c.key
+    if c.display:
+        text = c.display(row)
+    elif key == "fiscal_year" and type(value) is int:
+        text = fiscal_year_label(value, out.lang.value)  # FY2022 2022年度（令和4年度）
+    elif key in ("date", "since", "designated", "as_of") and isinstance(value, str):
+        # No weekday where the report prints another for this date (the workshop's 9 September
+        # 2023 is a Saturday, printed 金): the calendar's would be spnet's claim, not the report's.
+        text = format_date(value, out.date_style, weekday=out.weekday and not row.get("_misprinted_weekday"))
+        if row.get("onward") and c.key == "date":
+            text = (glossary.ONWARD.ja if ja else glossary.ONWARD.en).format(text)
+    elif isinstance(value, bool):
+        answer = glossary.YES if value else glossary.NO
+        text = answer.ja if words else answer.en
+    else:
+        said = _in_japanese_words(key, value, out) if words and value else None
+        text = said if said is not None else plain_text(value)
+    if refs := row.get(f"{c.key}_referents"):
+        text = with_referents(text, refs.split("; ")) or text
+    return visible(text, keep="\n")
+
+
+def _in_japanese_words(key: str, value: Any, out: Output) -> str | None:
+    """spnet's own values in the glossary's Japanese (kinds, bases, field names), and the
+    universities' and countries' names for their ids; None for any other value."""
+    if key in ("university", "universities", "country") and out.names:
+        ids = str(value)
+        sep = ", " if ", " in ids and "; " not in ids else "; "  # `show` joins ids with commas
+        return ("、" if sep == ", " else sep).join((out.names[u].ja if u in out.names else u) for u in ids.split(sep))
+    if key == "field":
+        return glossary.field_label(str(value), "ja")
+    if key == "fields":  # `show --source`: the fields a line holds
+        return "、".join(glossary.field_label(path, "ja") for path in str(value).split(", "))
+    if key in _VALUE_FIELDS:
+        term = glossary.value(str(value), key)
+        return term.ja if term else str(value)
+    return None
+
+
+def with_referents(text: str | None, referents: Sequence[str]) -> str | None:
+    """本学がボンオフィスを設置 as 本学〔早大〕がボンオフィスを設置: whom a word that stands for
+    a university means, in the brackets Japanese uses for an editor's insertion, after its
+    first use. `referents` are the curators' "本学=早大", "同協会=ASAIHL"."""
+    if text is None:
+        return None
+    for pair in referents:
+        word, _sep, who = pair.partition("=")
+        text = text.replace(word, f"{word}〔{who}〕", 1)
+    return text
+
+
+_NUMBER_ONLY = re.compile(r"第\d+回")
+
+
+def event_title_ja(event: Any) -> str | None:
+    """An event's Japanese title as a reader needs it away from a table (a calendar, a
+    picture): whom 本学 or 同協会 means, and a meeting's bare number with the report's word
+    for the meetings (第01回 as 第01回連携大学会議), as the table's kind column says it."""
+    title = with_referents(event.title.ja, event.title_ja_referents)
+    if title and event.kind == "meeting" and _NUMBER_ONLY.fullmatch(title):
+        title += glossary.REPORT_WORDS["meeting"][0]
+    return title
+
+
+# The marks a value can carry, in the one order every format writes them and its legend lists them.
+MARK_ORDER = "?+*"
+
+
+def marks_of(c: Column, row: Row) -> str:
+    """The characters after a value, in MARK_ORDER: disputed (?) on any field, added by the
+    curators (+) on a country or a title in the curators' words, planned (*) on a date
+    whatever its precision. A row that is one field of a record (search) marks its value."""
+    if "field" in row:
+        stem = re.sub(r"_(en|ja)$", "", str(row["field"])) if c.key == "value" else None
+    else:
+        stem = c.key.removesuffix("_en").removesuffix("_ja")
+    marks = "?" if stem in row.get("_disputed", ()) else ""
+    if row.get(f"{c.key}_basis") == "curator" or (stem == "country" and row.get("country_basis") == "curator"):
+        marks += "+"
+    if c.key == "date" and row.get("tentative"):
+        marks += "*"
+    return marks
+
+
+def legend(used: Collection[str], lang: Lang) -> list[tuple[str, str]]:
+    """Each mark used, in MARK_ORDER, with the line that explains it in the language of --lang."""
+    legend = []
+    for mark in (m for m in MARK_ORDER if m in used):
+        en, ja = glossary.LEGEND[mark]
+        words = ja if lang is Lang.ja else en if lang is Lang.en else f"{en} / {ja}"
+        legend.append((mark, f"{mark} {words}{glossary.LEGEND_HINT.get(mark, '')}"))
+    return legend
