@@ -40,10 +40,52 @@ def test_april_begins_its_nendo_and_march_ends_the_one_before() -> None:
         ("2019-04-30", "平成31年4月30日（火）"),  # the last of 平成
         ("1989-01-08", "平成元年1月8日（日）"),
         ("1989-01-07", "昭和64年1月7日（土）"),
+        ("1926-12-25", "昭和元年12月25日（土）"),
+        ("1912-07-30", "大正元年7月30日（火）"),
+        ("1912-07-29", "明治45年7月29日（月）"),
     ],
 )
 def test_an_eras_first_day_is_shown_in_that_era(day: str, shown: str) -> None:
     assert format_date(day, DateStyle.WAREKI) == shown
+
+
+@pytest.mark.parametrize("decade,style,shown", [("199X", DateStyle.ISO, "1990s"), ("199X", DateStyle.JA, "1990年代")])
+def test_a_decade_reads_as_the_1990s_or_1990年代(decade: str, style: str, shown: str) -> None:
+    assert format_date(decade, style) == shown
+
+
+def refusal(typed: str) -> str:
+    """What the installed spnet says of a date given to --from, which it must refuse as a
+    usage error, in one line."""
+    env = {**os.environ, "SPNET_LANG": "en", "SPNET_DATA": str(DATA)}
+    done = subprocess.run(
+        [INSTALLED, "timeline", "--from", typed, "--format", "json"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1, done
+    return done.stderr
+
+
+@pytest.mark.parametrize(
+    "typed,said",
+    [
+        ("令和0年", "an era's first year is 1 (元年), not 0"),
+        ("平成32年", "平成 ended in its year 31 (2019-04-30)"),
+        ("昭和64年2月", "昭和 ended on 1989-01-07"),
+        ("平成元年1月1日", "平成 began on 1989-01-08"),
+        ("大正元年7月29日", "大正 began on 1912-07-30"),
+        ("大正元年1月", "大正 began on 1912-07-30"),  # a month wholly before it
+        ("2023年3月3日（土）", "2023-03-03 is a 金曜日 (Friday)"),
+        ("2023-03-03 (Sat)", "2023-03-03 is a 金曜日 (Friday)"),
+        ("2023年3月（金）", "a weekday goes with a whole date"),
+    ],
+)
+def test_a_date_outside_its_era_or_with_the_wrong_weekday_is_refused_saying_why(typed: str, said: str) -> None:
+    assert said in refusal(typed)
+
+
+@pytest.mark.parametrize("typed", ["2023年3月3日（金）", "2023-03-03 (Fri)", "令和5年3月3日(金)"])
+def test_a_date_given_with_its_own_weekday_is_taken(cli, typed: str) -> None:
+    assert "symposium-2" in ids(cli, "timeline", "--from", typed, "--to", typed)
 
 
 def test_since_a_month_keeps_a_partner_of_that_year(cli) -> None:
