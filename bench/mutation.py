@@ -3,6 +3,7 @@
     python bench/mutation.py                  # every module of [tool.spnet.mutation]
     python bench/mutation.py dates fsutil     # some of them
     python bench/mutation.py dates --survivors
+    python bench/mutation.py dates --again       # the survivors, against the tests as they are now
 
 cosmic-ray changes one operator, number or condition of the module at a time (a mutant)
 and runs that module's tests from pyproject.toml's [tool.spnet.mutation]; a mutant the
@@ -75,9 +76,13 @@ def session_for(module: str) -> Path:
     return WORK / f"{module}-{hashlib.sha256(source).hexdigest()[:12]}.sqlite"
 
 
-def run_module(module: str, tests: list[str], base: dict) -> None:
-    """Make (or go on with) one module's session, if its tests pass on the copy as it is."""
+def run_module(module: str, tests: list[str], base: dict, *, again: bool = False) -> None:
+    """Make (or go on with) one module's session, if its tests pass on the copy as it is;
+    `again`: its survivors are tested again (by the tests as they are now)."""
     session = session_for(module)
+    if again and session.exists():
+        with sqlite3.connect(session) as db:
+            db.execute("DELETE FROM work_results WHERE lower(test_outcome) = 'survived'")
     command = [str(PYTHON), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     if subprocess.run(command, cwd=TREE, capture_output=True, check=False).returncode != 0:
         print(f"mutation: {module}: its tests fail on the unchanged copy; left out", file=sys.stderr)
@@ -113,6 +118,7 @@ def main() -> None:
     parser.add_argument("modules", nargs="*", help="modules of src/spnet to mutate (all configured ones if none)")
     parser.add_argument("--survivors", action="store_true", help="print each surviving mutant's diff")
     parser.add_argument("--report-only", action="store_true", help="print the kept sessions' figures, run nothing")
+    parser.add_argument("--again", action="store_true", help="test the survivors again, after tests were added")
     args = parser.parse_args()
     base, tests = settings()
     unknown = sorted(set(args.modules) - set(tests))
@@ -123,7 +129,7 @@ def main() -> None:
     if not args.report_only:
         prepare()
         for module in modules:
-            run_module(module, tests[module], base)
+            run_module(module, tests[module], base, again=args.again)
     heads = ("mutants", "killed", "survived", "incompetent", "pending", "score")
     print(f"{'module':<10}", *(f"{head:>{max(len(head), 6)}}" for head in heads))
     for module in modules:
