@@ -11,6 +11,7 @@ from spnet.app import CONTEXT, app
 from spnet.archive import COUNTRY_BASES, EVENT_KINDS, PARTNER_KINDS
 from spnet.boundary import LocalisedGroup, SpnetCommand
 from spnet.collection import Archive
+from spnet.context import editable_root, open_archive
 from spnet.dates import to_partial_date
 from spnet.errors import DataError, UsageError
 from spnet.i18n import _
@@ -20,8 +21,6 @@ from spnet.options import (
     complete_event_kind,
     complete_partner_kind,
     complete_university,
-    editable_root,
-    open_archive,
 )
 from spnet.progress import TerminalProgress
 

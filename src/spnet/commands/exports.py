@@ -12,6 +12,7 @@ from spnet import names, query, render
 from spnet.app import command
 from spnet.archive import resolve_data_dir
 from spnet.collection import Archive
+from spnet.context import date_span, open_archive, output_file, separate_outputs
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.options import (
@@ -24,11 +25,7 @@ from spnet.options import (
     UniversityOpt,
     YearOpt,
     archive_options,
-    date_span,
     lang_option,
-    open_archive,
-    output_file,
-    separate_outputs,
 )
 from spnet.progress import TerminalProgress
 

@@ -7,6 +7,16 @@ import typer
 
 from spnet import query
 from spnet.app import command
+from spnet.context import (
+    date_span,
+    emit,
+    grouping,
+    implied_university,
+    open_archive,
+    output_file,
+    separate_outputs,
+    today_of,
+)
 from spnet.dates import parse_span
 from spnet.errors import UsageError
 from spnet.i18n import _
@@ -22,15 +32,7 @@ from spnet.options import (
     ToOpt,
     UniversityOpt,
     YearOpt,
-    date_span,
-    emit,
-    grouping,
-    implied_university,
     listing,
-    open_archive,
-    output_file,
-    separate_outputs,
-    today_of,
 )
 from spnet.render import Output
 

@@ -8,6 +8,7 @@ import typer
 
 from spnet import counts, records, render
 from spnet.app import command
+from spnet.context import choose_group, emit, open_archive
 from spnet.i18n import _, language
 from spnet.models import Event
 from spnet.options import (
@@ -19,12 +20,9 @@ from spnet.options import (
     LangOpt,
     NoPagerOpt,
     archive_options,
-    choose_group,
     complete_record,
-    emit,
     listing,
     make_output,
-    open_archive,
 )
 from spnet.render import Format, Lang, Output
 

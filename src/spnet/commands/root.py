@@ -10,10 +10,7 @@ from spnet import topics
 from spnet.app import app, command
 from spnet.errors import UsageError
 from spnet.i18n import _, check_environment
-from spnet.options import (
-    DataOpt,
-    NoCacheOpt,
-)
+from spnet.options import DataOpt, NoCacheOpt
 
 
 def _version(value: bool) -> None:

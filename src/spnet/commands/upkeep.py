@@ -11,13 +11,10 @@ from spnet import query, render
 from spnet.app import command
 from spnet.archive import resolve_data_dir, scan_cached
 from spnet.collection import Archive
+from spnet.context import editable_root
 from spnet.errors import CheckFailed
 from spnet.i18n import _
-from spnet.options import (
-    MessagesLangOpt,
-    archive_options,
-    editable_root,
-)
+from spnet.options import MessagesLangOpt, archive_options
 from spnet.progress import TerminalProgress
 
 
