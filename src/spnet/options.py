@@ -246,6 +246,16 @@ def listing(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _with_options(command: Callable[..., None], output: list[inspect.Parameter]) -> Callable[..., None]:
+    """`command` with the shared options in its signature, where Typer reads them.
+
+    Typer makes a command's options from its function's signature only, so nine output
+    options shared by ten listings are either written out ten times or added here once.
+    What is added, in this order after the command's own parameters: `output` (the
+    listing's --format, --lang ... as _OUTPUT_OPTIONS declares them, in place of its
+    `out`) and --data and --no-cache. When the command runs, those values are taken out
+    again: the output options become the one `out: Output` the command declared, and
+    --data and --no-cache go to ctx.obj, where the root's own are (given twice: an error).
+    """
     signature = inspect.signature(command)
 
     @functools.wraps(command)
