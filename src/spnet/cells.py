@@ -43,8 +43,6 @@ def cell(c: Column, row: Row, out: Output) -> str:
     (its marks, `_marks`, go after it), a boolean as yes/no or ○/—,
     spnet's own values (kinds, bases) and the university in the glossary's words. Where
     the archive has a text in one language only, that text stands for the other."""
-    ja = out.lang is Lang.ja
-    words = ja or out.words_ja
     value = value_of(c, row, out)
     # In `show`, a value is read by its field: a date as a date, a kind in the glossary's words.
     key = row["field"].rsplit(".", 1)[-1] if c.key == "value" and "field" in row and not out.highlight else c.key
@@ -53,20 +51,32 @@ def cell(c: Column, row: Row, out: Output) -> str:
     elif key == "fiscal_year" and type(value) is int:
         text = fiscal_year_label(value, out.lang.value)  # FY2022 2022年度（令和4年度）
     elif key in ("date", "since", "designated", "as_of") and isinstance(value, str):
-        # No weekday where the report prints another for this date (the workshop's 9 September
-        # 2023 is a Saturday, printed 金): the calendar's would be spnet's claim, not the report's.
-        text = format_date(value, out.date_style, weekday=out.weekday and not row.get("_misprinted_weekday"))
-        if row.get("onward") and c.key == "date":
-            text = (glossary.ONWARD.ja if ja else glossary.ONWARD.en).format(text)
+        text = _date(value, row, out, onward=c.key == "date" and bool(row.get("onward")))
     elif isinstance(value, bool):
         answer = glossary.YES if value else glossary.NO
-        text = answer.ja if words else answer.en
+        text = answer.ja if out.lang is Lang.ja or out.words_ja else answer.en
     else:
-        said = _in_japanese_words(key, value, out) if words and value else None
-        text = said if said is not None else plain_text(value)
+        text = _words(key, value, out)
     if refs := row.get(f"{c.key}_referents"):
         text = with_referents(text, refs.split("; ")) or text
     return visible(text, keep="\n")
+
+
+def _date(value: str, row: Row, out: Output, *, onward: bool) -> str:
+    """A stored date in --date-style. No weekday where the report prints another for this
+    date (the workshop's 9 September 2023 is a Saturday, printed 金): the calendar's would
+    be spnet's claim, not the report's."""
+    text = format_date(value, out.date_style, weekday=out.weekday and not row.get("_misprinted_weekday"))
+    if onward:
+        text = (glossary.ONWARD.ja if out.lang is Lang.ja else glossary.ONWARD.en).format(text)
+    return text
+
+
+def _words(key: str, value: Any, out: Output) -> str:
+    """Any other value: spnet's own in the glossary's Japanese when the reader's words are
+    Japanese, else as it is."""
+    said = _in_japanese_words(key, value, out) if (out.lang is Lang.ja or out.words_ja) and value else None
+    return said if said is not None else plain_text(value)
 
 
 def _in_japanese_words(key: str, value: Any, out: Output) -> str | None:

@@ -139,15 +139,7 @@ def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) 
     of a title in the curators' words, which each language's title has of its own."""
     paragraphs: list[tuple[str, str | None]] = []
     for c in fields:
-        text = cells.cell(c, row, out)
-        if out.highlight and c.key == "value":
-            text = snippet(text, out.highlight)
-        if out.ascii:
-            text = text.translate(_ASCII)
-        if c.marks and row.get(c.marks):
-            from spnet import layout
-
-            text = layout.Marked(text, tuple((m["start"], m["end"]) for m in row[c.marks]))
+        text = _cell_text(c, row, out)
         if c.key == "date" and label is not None and text and label.startswith(text):
             text = ""  # the group's heading already says it (2019; FY2019 under FY2019 2019年度…)
         own = row.get(f"{c.key}_basis") == "curator"  # this language's title's +, not the other's
@@ -156,6 +148,21 @@ def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) 
         if text or marks:
             paragraphs.append((text, marks or None))
     return tuple(paragraphs)
+
+
+def _cell_text(c: Column, row: Row, out: Output) -> str:
+    """A field's text in a table: around the match in search, in ASCII with --ascii, its
+    marked ranges (show --source) kept for the layout to draw."""
+    text = cells.cell(c, row, out)
+    if out.highlight and c.key == "value":
+        text = snippet(text, out.highlight)
+    if out.ascii:
+        text = text.translate(_ASCII)
+    if c.marks and row.get(c.marks):
+        from spnet import layout
+
+        text = layout.Marked(text, tuple((m["start"], m["end"]) for m in row[c.marks]))
+    return text
 
 
 def snippet(text: str, find: Highlight, around: int = 40) -> str:

@@ -155,31 +155,48 @@ def emit(
     (the machine formats keep the rows as they are)."""
     stream = stream or sys.stdout
     fmt = resolve_format(out, stream)
-    if readable is not None and fmt in (Format.table, Format.md):
-        rows = readable(rows)
     if out.bom and fmt is not Format.csv:
         raise UsageError(_("--bom goes with --format csv"))
     cols = select_columns(columns, out)
-    if fmt is Format.json:
+    if fmt in (Format.table, Format.md):
+        shown = cols if out.fields else [c for c in cols if c.in_table]
+        nothing = empty or _("no {what} match").format(what=what or _("records"))
+        _emit_readable(fmt, readable(rows) if readable else rows, shown, out, stream, group, nothing)
+    elif fmt is Format.json:
         emit_json(list(rows), stream, keys=[c.key for c in cols])
     elif fmt is Format.csv:
         _emit_csv(rows, cols, out, stream)
-    elif fmt in (Format.tsv, Format.plain):
-        lines = ["\t".join(c.key for c in cols)] if fmt is Format.tsv and out.header else []
-        lines += ["\t".join(_tsv_field(plain_text(row.get(c.key))) for c in cols) for row in rows]
-        stream.write("".join(line + "\n" for line in lines))
     else:
-        if not out.fields:
-            cols = [c for c in cols if c.in_table]
-        from spnet import drawing
+        _emit_tsv(rows, cols, header=fmt is Format.tsv and out.header, stream=stream)
 
-        if fmt is Format.md:
-            drawing.markdown(rows, cols, out, stream)
-        elif not rows:
-            # A bare header says nothing; stdout stays empty for whoever reads it.
-            stderr.note(empty or _("no {what} match").format(what=what or _("records")))
-        else:
-            drawing.table(rows, cols, out, group, stream)
+
+def _emit_tsv(rows: Sequence[Row], cols: Sequence[Column], *, header: bool, stream: TextIO) -> None:
+    """TSV, and plain: TSV without its header."""
+    lines = ["\t".join(c.key for c in cols)] if header else []
+    lines += ["\t".join(_tsv_field(plain_text(row.get(c.key))) for c in cols) for row in rows]
+    stream.write("".join(line + "\n" for line in lines))
+
+
+def _emit_readable(
+    fmt: Format,
+    rows: Sequence[Row],
+    cols: Sequence[Column],
+    out: Output,
+    stream: TextIO,
+    group: Callable[[Row], str] | None,
+    nothing: str,
+) -> None:
+    """A table or Markdown, drawn by drawing.py, imported only for these; with no row, a
+    table is the line `nothing` on stderr."""
+    from spnet import drawing
+
+    if fmt is Format.md:
+        drawing.markdown(rows, cols, out, stream)
+    elif not rows:
+        # A bare header says nothing; stdout stays empty for whoever reads it.
+        stderr.note(nothing)
+    else:
+        drawing.table(rows, cols, out, group, stream)
 
 
 def _emit_csv(rows: Sequence[Row], cols: Sequence[Column], out: Output, stream: TextIO) -> None:
