@@ -8,12 +8,13 @@ TSV and plain output carry (documented in README). Rendering is render.py's job.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from spnet.archive.fields import disputed
 from spnet.archive.schema import EVENT_KINDS, PARTNER_KINDS
-from spnet.collection import Archive
+from spnet.collection import Archive, Keep
 from spnet.dates import DateSpan
 from spnet.i18n import _
 from spnet.models import Bilingual, Contact, Event, Partner, Person
@@ -130,9 +131,7 @@ def partners(
     uids = resolve_universities(archive, universities)
     cids = {resolve_country(archive, c) for c in countries}
     wanted = {resolve_choice(_("partner kind"), k, PARTNER_KINDS) for k in kinds}
-    relations: dict[str, int] = {}
-    for (institution,) in archive.fields("partners", ("institution",)) if shared else ():
-        relations[institution] = relations.get(institution, 0) + 1
+    relations = Counter(i for (i,) in archive.fields("partners", ("institution",))) if shared else Counter[str]()
 
     def keep(values: tuple[Any, ...]) -> bool:
         """Chosen by fields of its own row, before the partner is read whole."""
@@ -144,12 +143,17 @@ def partners(
         return not (shared and relations[institution] < 2)
 
     fields = ("country", "kind", "since", "designated", "institution")
-    pieces = [f"partners/{uid}" for uid in sorted(uids, key=_order(archive)) if uid in archive.index.partner_counts]
-    if cids or wanted or since or designated or shared:  # a few of many: chosen by their rows alone
-        found = [p for piece in (pieces if uids else ["partners"]) for p in archive.chosen(piece, fields, keep)]
-    else:
-        found = [p for piece in pieces for p in archive.piece(piece)] if uids else list(archive.partners)
+    found = _partners_of(archive, uids, (fields, keep) if cids or wanted or since or designated or shared else None)
     return [partner_row(archive, p) for p in found if keep(tuple(getattr(p, f) for f in fields))]
+
+
+def _partners_of(archive: Archive, uids: Collection[str], chosen: tuple[tuple[str, ...], Keep] | None) -> list[Partner]:
+    """The partners of these universities (of all, when none), in the archive's order; a
+    few of many (`chosen`: Archive.chosen's fields and keep) picked by their rows alone."""
+    pieces = [f"partners/{uid}" for uid in sorted(uids, key=_order(archive)) if uid in archive.index.partner_counts]
+    if chosen is not None:
+        return [p for piece in (pieces if uids else ["partners"]) for p in archive.chosen(piece, *chosen)]
+    return [p for piece in pieces for p in archive.piece(piece)] if uids else list(archive.partners)
 
 
 def _from(date: PartialDate | None, span: DateSpan | None) -> bool:
