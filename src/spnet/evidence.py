@@ -195,6 +195,24 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
     if not every_cited_line(record):
         return []  # the curators' record: nothing of it is the report's
     report = provenance.report()
+    marks, missing = _marks_and_missing(report, record, lang)
+    shown = set(marks)
+    # A cited line that holds no value is shown all the same: it is what the record cites.
+    shown |= {n for n in every_cited_line(record) if not _holds_other_language(record, n, lang)}
+    shown = {k for n in shown for k in _column(report, n)}
+    rows = []
+    for first, last in _runs(sorted(shown)):
+        for n in sorted(k for k in range(first, last + 1) if report.line(k).strip() or k in shown):
+            found = sorted(marks.get(n, []), key=lambda m: (m["start"], m["field"]))
+            fields = ", ".join(dict.fromkeys(m["field"] for m in found))
+            row = {"line": n, "text": report.line(n), "fields": fields, "marks": found}
+            rows.append({**row, "_passage": heading(first, last)})
+    return rows + [{**row, "_passage": _(NOT_CITED)} for row in missing]
+
+
+def _marks_and_missing(report: provenance.Report, record: Any, lang: str) -> tuple[dict[int, list[dict[str, Any]]], list[Row]]:
+    """Where each value the record holds (in `lang`) stands, by line; and each value that
+    the report must hold (`required`) but its cited lines do not, as a row with no line."""
     marks: dict[int, list[dict[str, Any]]] = {}
     missing: list[Row] = []
     for path, value in quoted_fields(record):
@@ -208,20 +226,7 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
             continue
         for mark in (m for span in spans if span for m in span.marks):
             marks.setdefault(mark.line, []).append({"field": path, "start": mark.start, "end": mark.end})
-    shown = set(marks)
-    # A cited line that holds no value is shown all the same: it is what the record cites.
-    shown |= {n for n in every_cited_line(record) if not _holds_other_language(record, n, lang)}
-    shown = {k for n in shown for k in _column(report, n)}
-    rows = []
-    for first, last in _runs(sorted(shown)):
-        for n in sorted(k for k in range(first, last + 1) if report.line(k).strip() or k in shown):
-            found = sorted(marks.get(n, []), key=lambda m: (m["start"], m["field"]))
-            fields = ", ".join(dict.fromkeys(m["field"] for m in found))
-            row = {"line": n, "text": report.line(n), "fields": fields, "marks": found}
-            rows.append({**row, "_passage": heading(first, last)})
-    for row in missing:
-        row["_passage"] = _(NOT_CITED)
-    return rows + missing
+    return marks, missing
 
 
 def _holds_other_language(record: Any, n: int, lang: str) -> bool:
