@@ -183,6 +183,23 @@ def resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dic
     # Each name folded once in this lookup, whichever step asks: at 1000 times the real
     # archive an unknown name went through 141,000 names four times, folding each time.
     folded = _Folds()
+    for matches in _steps(key, folded):
+        found = [cid for cid, n in candidates.items() if matches(n)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise UsageError(
+                _("ambiguous {what} {typed!r}: it could be {some}").format(
+                    what=what, typed=typed, some=_some(found, candidates)
+                )
+            )
+    raise UsageError(
+        _("unknown {what} {typed!r}{hint}").format(what=what, typed=typed, hint=_hint(key, candidates, folded))
+    )
+
+
+def _steps(key: str, folded: _Folds) -> list[Callable[[Names], bool]]:
+    """resolve's steps, in order, each whether a record's names match the folded `key`."""
     typed_words = _words(key)
     steps: list[Callable[[Names], bool]] = [
         lambda n: any(folded[f] == key for x in n.full for f in _full_forms(x)),
@@ -194,22 +211,16 @@ def resolve(what: str, typed: str, ids: Collection[str], names: Callable[[], dic
     ]
     if is_kana(key):  # a reading, by the Japanese analyser: only when nothing else matched
         steps.append(lambda n: any(_reads(key, x) for x in n.full))
-    for matches in steps:
-        found = [cid for cid, n in candidates.items() if matches(n)]
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise UsageError(
-                _("ambiguous {what} {typed!r}: it could be {some}").format(
-                    what=what, typed=typed, some=_some(found, candidates)
-                )
-            )
+    return steps
+
+
+def _hint(key: str, candidates: dict[str, Names], folded: _Folds) -> str:
+    """The names closest to an unknown one ("; did you mean ...?"), or nothing."""
     import difflib  # only an unknown name needs it
 
     every = {folded[x]: cid for cid, n in candidates.items() for x in (cid, *n.full, *n.short)}
     close = dict.fromkeys(every[c] for c in difflib.get_close_matches(key, list(every), n=5, cutoff=0.75))
-    hint = _("; did you mean {some}?").format(some=_some(list(close), candidates)) if close else ""
-    raise UsageError(_("unknown {what} {typed!r}{hint}").format(what=what, typed=typed, hint=hint))
+    return _("; did you mean {some}?").format(some=_some(list(close), candidates)) if close else ""
 
 
 class _Folds(dict[str, str]):
