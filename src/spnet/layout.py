@@ -102,18 +102,12 @@ def layout(table: Table, width: int, style: Style) -> list[int] | None:
     cells = [[cells[i] for _, cells in table.rows] for i in range(len(cols))]
     sizes = [_natural(cells[i], c.headers, c.token) for i, c in enumerate(cols)]
     need = [n if c.token else max(least, min(n, c.least)) for c, (n, least) in zip(cols, sizes, strict=True)]
-    shown = list(range(len(cols)))
-
-    def total() -> int:
-        return sum(need[i] for i in shown) + GAP * (len(shown) - 1)
-
-    order = sorted((i for i, c in enumerate(cols) if c.give_way), key=lambda i: cols[i].give_way)
-    while not style.wide and total() > width and order and len(shown) > 1:
-        shown.remove(order.pop(0))
-    if total() > width and not style.wide:
+    shown = _kept_columns(table, need, width, style)
+    used = sum(need[i] for i in shown) + GAP * (len(shown) - 1)
+    if used > width and not style.wide:
         return None
     widths = [0] * len(cols)
-    room = max(width, total()) - GAP * (len(shown) - 1)
+    room = max(width, used) - GAP * (len(shown) - 1)
     flexible = []
     for i in shown:
         if cols[i].token:
@@ -121,21 +115,36 @@ def layout(table: Table, width: int, style: Style) -> list[int] | None:
             room -= widths[i]
         else:
             flexible.append(i)
-    # Every text column gets the least it needs; what is left is poured in equal shares
-    # into the columns still short of their natural width, so short ones reach theirs and
-    # long ones share the rest. The total never passes the width.
+    _pour(widths, flexible, need, [natural for natural, _least in sizes], room)
+    return widths
+
+
+def _kept_columns(table: Table, need: list[int], width: int, style: Style) -> list[int]:
+    """The columns shown: those that give way (`give_way`, lowest first) leave until the
+    others fit, or one is left; every column with --wide."""
+    cols = table.columns
+    shown = list(range(len(cols)))
+    order = sorted((i for i, c in enumerate(cols) if c.give_way), key=lambda i: cols[i].give_way)
+    while not style.wide and sum(need[i] for i in shown) + GAP * (len(shown) - 1) > width and order and len(shown) > 1:
+        shown.remove(order.pop(0))
+    return shown
+
+
+def _pour(widths: list[int], flexible: list[int], need: list[int], natural: list[int], room: int) -> None:
+    """Every text column gets the least it needs; what is left is poured in equal shares
+    into the columns still short of their natural width, so short ones reach theirs and
+    long ones share the rest. The total never passes the room."""
     for i in flexible:
         widths[i] = need[i]
         room -= need[i]
-    growing = [i for i in flexible if widths[i] < sizes[i][0]]
+    growing = [i for i in flexible if widths[i] < natural[i]]
     while room > 0 and growing:
         share = max(1, room // len(growing))
-        for i in sorted(growing, key=lambda i: sizes[i][0] - widths[i]):
-            more = min(share, sizes[i][0] - widths[i], room)
+        for i in sorted(growing, key=lambda i: natural[i] - widths[i]):
+            more = min(share, natural[i] - widths[i], room)
             widths[i] += more
             room -= more
-        growing = [i for i in growing if widths[i] < sizes[i][0]]
-    return widths
+        growing = [i for i in growing if widths[i] < natural[i]]
 
 
 def _mark_width(mark: str | None) -> int:
@@ -229,24 +238,12 @@ def _rows(table: Table, width: int, widths: list[int], style: Style, ellipsis: s
     """The table's header and rows in the columns `layout` kept."""
     shown = [i for i, w in enumerate(widths) if w]
     tokens = [c.token for c in table.columns]
-    out: list[Line] = []
-    if style.header:
-        heads = [
-            _cell_lines(tuple((h, None) for h in table.columns[i].headers), widths[i], ellipsis, "bold") for i in shown
-        ]
-        out += _join(heads, [widths[i] for i in shown])
-        rule = "-" if style.ascii else "─"
-        out.append([Span(rule * min(width, sum(widths[i] for i in shown) + GAP * (len(shown) - 1)), "dim")])
+    out = _header(table, width, widths, style, ellipsis) if style.header else []
     drawn = [
         _join([_cell_lines(cells[i], widths[i], ellipsis, token=tokens[i]) for i in shown], [widths[i] for i in shown])
         for _, cells in table.rows
     ]
-    # A row begins where its first column has a value. Where that can be empty (an event
-    # known only to its year's heading) and text wrapped, a blank line between rows shows
-    # where each begins.
-    stacked = [max((len(cells[i]) for i in shown), default=1) for _, cells in table.rows]
-    wrapped = any(len(lines) > depth for lines, depth in zip(drawn, stacked, strict=True))
-    spaced = wrapped and any(not any(text for text, _ in cells[shown[0]]) for _, cells in table.rows)
+    spaced = _spaced(table, shown, drawn)
     label = None
     for n, ((group, _), lines) in enumerate(zip(table.rows, drawn, strict=True)):
         if group is not None and group != label:
@@ -258,6 +255,26 @@ def _rows(table: Table, width: int, widths: list[int], style: Style, ellipsis: s
             out.append([])
         out += lines
     return out
+
+
+def _header(table: Table, width: int, widths: list[int], style: Style, ellipsis: str) -> list[Line]:
+    """The headers of the columns shown, in bold, and a rule under them."""
+    shown = [i for i, w in enumerate(widths) if w]
+    heads = [
+        _cell_lines(tuple((h, None) for h in table.columns[i].headers), widths[i], ellipsis, "bold") for i in shown
+    ]
+    rule = "-" if style.ascii else "─"
+    used = sum(widths[i] for i in shown) + GAP * (len(shown) - 1)
+    return [*_join(heads, [widths[i] for i in shown]), [Span(rule * min(width, used), "dim")]]
+
+
+def _spaced(table: Table, shown: list[int], drawn: list[list[Line]]) -> bool:
+    """Whether rows need a blank line between them. A row begins where its first column
+    has a value. Where that can be empty (an event known only to its year's heading) and
+    text wrapped, a blank line between rows shows where each begins."""
+    stacked = [max((len(cells[i]) for i in shown), default=1) for _, cells in table.rows]
+    wrapped = any(len(lines) > depth for lines, depth in zip(drawn, stacked, strict=True))
+    return wrapped and any(not any(text for text, _ in cells[shown[0]]) for _, cells in table.rows)
 
 
 def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
