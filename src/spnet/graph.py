@@ -130,17 +130,7 @@ def network(archive: Archive, universities: Collection[str] = (), lang: str = "b
         best = named.get(p.institution)
         if best is None or len(p.name.en or "") > len(best.name.en or ""):
             named[p.institution] = p
-    edges = []
-    for p in chosen:
-        dates = [
-            _(words).format(date=format_date(date.iso(), style))
-            for words, date in ((N_("since {date}"), p.since), (N_("designated {date}"), p.designated))
-            if date
-        ]
-        if p.consortium:
-            edges.append(Edge(node.get(p.consortium, p.consortium), p.institution, "consortium-member", ""))
-        else:
-            edges.append(Edge(p.university, p.institution, p.kind, _(", ").join(dates)))
+    edges = [_edge(p, node, style) for p in chosen]
     used = {p.university for p in chosen}
     return Network(
         universities=[
@@ -152,6 +142,19 @@ def network(archive: Archive, universities: Collection[str] = (), lang: str = "b
         ],
         edges=edges,
     )
+
+
+def _edge(p: Partner, node: dict[str, str], style: str) -> Edge:
+    """A relation as an edge: from its university, labelled with its dates; a consortium's
+    member's from the consortium."""
+    if p.consortium:
+        return Edge(node.get(p.consortium, p.consortium), p.institution, "consortium-member", "")
+    dates = [
+        _(words).format(date=format_date(date.iso(), style))
+        for words, date in ((N_("since {date}"), p.since), (N_("designated {date}"), p.designated))
+        if date
+    ]
+    return Edge(p.university, p.institution, p.kind, _(", ").join(dates))
 
 
 def _dot_quote(text: str) -> str:
