@@ -309,18 +309,7 @@ def check_record(table: dict[str, Any], where_: str, text: Report | None = None)
     seen, passages = _Seen(), _Passages()
     texts = [v for v in values(table) if not v.token]
     for value in [*texts, *(v for v in values(table) if v.token)]:  # texts first: they cover the tokens
-        for lang, lines in groups(text, value, cited(table, value.field)):
-            within = lines if not value.token else sorted(set(lines) | _same_language(text, passages.lines(), lang))
-            hit = [form for form in value.forms if found_on(text, value, form, within)]
-            for form in hit:
-                on = begins_on_lines(text, value, form, lines)
-                if not value.token:
-                    passages.add(text, value, form, on)
-                inside = {n for n in on if value.token and passages.inside(n)}
-                seen.add(value, on - inside)
-                seen.covered |= inside
-            if value.required and not hit:
-                out.append(_missing(text, value, lang, lines, where_))
+        out += _find_value(text, table, value, seen, passages, where_)
         out += _curators_but_printed(text, table, value, where_)
     for value in texts:
         out += _a_nearer_line(text, table, value, passages, where_)
@@ -328,6 +317,27 @@ def check_record(table: dict[str, Any], where_: str, text: Report | None = None)
         problem = seen.padding(text, n)
         if problem:
             out.append(f"{where_}: line {n} {problem}")
+    return out
+
+
+def _find_value(
+    text: Report, table: dict[str, Any], value: Any, seen: _Seen, passages: _Passages, where_: str
+) -> list[str]:
+    """Where one value stands on the lines its field cites, in each language: noted in
+    `seen` and, for a text, in `passages`; a required value on none, as a problem."""
+    out = []
+    for lang, lines in groups(text, value, cited(table, value.field)):
+        within = lines if not value.token else sorted(set(lines) | _same_language(text, passages.lines(), lang))
+        hit = [form for form in value.forms if found_on(text, value, form, within)]
+        for form in hit:
+            on = begins_on_lines(text, value, form, lines)
+            if not value.token:
+                passages.add(text, value, form, on)
+            inside = {n for n in on if value.token and passages.inside(n)}
+            seen.add(value, on - inside)
+            seen.covered |= inside
+        if value.required and not hit:
+            out.append(_missing(text, value, lang, lines, where_))
     return out
 
 
