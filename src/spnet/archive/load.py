@@ -11,7 +11,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from spnet.archive import index
 from spnet.archive.files import stat_key, unchanged_if_same
@@ -22,6 +22,10 @@ from spnet.archive.schema import Problems
 from spnet.collection import Archive
 from spnet.errors import DataError
 from spnet.gcpause import gc_paused
+
+if TYPE_CHECKING:
+    from spnet.archive.unit import Item
+    from spnet.archive.writer import Writer
 
 
 class Progress(Protocol):
@@ -141,7 +145,6 @@ def _update(
     from spnet.archive import bases
     from spnet.archive.build import archive_index
     from spnet.archive.crosscheck import cross_check
-    from spnet.archive.unit import Item, read_units
     from spnet.archive.writer import Writer
 
     told = progress() if progress is not None else Unseen()
@@ -150,25 +153,8 @@ def _update(
         with gc_paused():
             problems = Problems()
             paths = data_files(root, problems)
-            known = writer.known()
-            todo: list[Item] = []
-            for path, layout in paths:
-                shown = display(path, root)
-                old = known.get(shown)
-                doc = proposed.get(path)
-                if doc is not None or old is None or old[0] != stat_key(path) or canonical and old[1] is None:
-                    todo.append(Item(path, shown, layout, canonical, doc, writer.export))
-            refused = False
-            # closed here, whatever happens: Ctrl-C while a unit is written ends the workers now
-            with contextlib.closing(read_units(todo)) as units:
-                for n, (shown, unit) in enumerate(units):
-                    told("read", n + 1, len(todo))
-                    if isinstance(unit, DataError):
-                        problems.refused(unit)
-                        refused = True
-                        writer.forget(shown)
-                    else:
-                        writer.put(unit)
+            todo = _to_read(root, paths, writer, proposed, canonical=canonical)
+            refused = _read(todo, writer, problems, told)
             writer.order([display(path, root) for path, _ in paths])
             files = writer.units()
             for _name, _uid, rows, _summary in files:
@@ -198,6 +184,48 @@ def _update(
         progress=progress,
     )
     return found.archive, problems
+
+
+def _to_read(
+    root: Path,
+    paths: list[tuple[Path, dict[str, tuple[str, bool, bool]]]],
+    writer: Writer,
+    proposed: dict[Path, dict[str, Any]],
+    *,
+    canonical: bool,
+) -> list[Item]:
+    """The files to read: those changed since the index last read them, those new to it,
+    those a change is proposed to, and those whose canonical form `check` needs."""
+    from spnet.archive.unit import Item
+
+    known = writer.known()
+    todo: list[Item] = []
+    for path, layout in paths:
+        shown = display(path, root)
+        old = known.get(shown)
+        doc = proposed.get(path)
+        if doc is not None or old is None or old[0] != stat_key(path) or canonical and old[1] is None:
+            todo.append(Item(path, shown, layout, canonical, doc, writer.export))
+    return todo
+
+
+def _read(todo: list[Item], writer: Writer, problems: Problems, told: Progress) -> bool:
+    """Each file of `todo` read into the index (on the workers of read_units); whether one
+    was refused, which is forgotten by the index and said in `problems`."""
+    from spnet.archive.unit import read_units
+
+    refused = False
+    # closed here, whatever happens: Ctrl-C while a unit is written ends the workers now
+    with contextlib.closing(read_units(todo)) as units:
+        for n, (shown, unit) in enumerate(units):
+            told("read", n + 1, len(todo))
+            if isinstance(unit, DataError):
+                problems.refused(unit)
+                refused = True
+                writer.forget(shown)
+            else:
+                writer.put(unit)
+    return refused
 
 
 def _rescan(root: Path, progress: ProgressMaker | None) -> Archive:
