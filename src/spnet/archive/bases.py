@@ -213,37 +213,8 @@ def across(claims: list[Claim], problems: Problems) -> None:
     countries = {c[2]: c for c in claims if c[0] == "country"}
     partners = [c for c in claims if c[0] == "partner"]
     find = _Finder()
-    for _kind, where, cid, basis, lines, *names in partners:
-        country = countries.get(cid)
-        if country is None:  # an unknown country: the references say so
-            continue
-        inside = [p for c, p in zip(country[5:], names, strict=True) if find.inside(c, p)]
-        if basis == "curator" and inside:
-            problems.error(
-                where,
-                'the country {id!r} is in the partner\'s name {name!r}: its country_basis is "name", '
-                "with the lines that print it",
-                id=cid,
-                name=inside[0],
-            )
-        elif basis == "name" and not any(find.on(p, lines) for p in inside):
-            problems.error(
-                where,
-                'country_basis = "name", but no name of {id!r} ({names}) stands inside the '
-                "partner's name on lines {lines}",
-                id=cid,
-                names=_names(country),
-                lines=_shown(lines),
-            )
-        elif basis in ("stated", "implied") and not any(find.on(c, lines) for c in country[5:]):
-            problems.error(
-                where,
-                'country_basis = "{basis}", but no name of {id!r} ({names}) stands on lines {lines}',
-                basis=basis,
-                id=cid,
-                names=_names(country),
-                lines=_shown(lines),
-            )
+    for partner in partners:
+        _partner_country(partner, countries, find, problems)
     named: dict[str, list[Claim]] = {}
     for q in partners:
         if q[3] == "name":
@@ -257,6 +228,42 @@ def across(claims: list[Claim], problems: Problems) -> None:
                 names=_names(countries[cid]),
                 lines=_shown(lines),
             )
+
+
+def _partner_country(partner: Claim, countries: dict[str, Claim], find: _Finder, problems: Problems) -> None:
+    """One partner's country found as its basis says: in its name ("name"), on its lines
+    ("stated", "implied"), and never in its name when the curators say they added it."""
+    _kind, where, cid, basis, lines, *names = partner
+    country = countries.get(cid)
+    if country is None:  # an unknown country: the references say so
+        return
+    inside = [p for c, p in zip(country[5:], names, strict=True) if find.inside(c, p)]
+    if basis == "curator" and inside:
+        problems.error(
+            where,
+            'the country {id!r} is in the partner\'s name {name!r}: its country_basis is "name", '
+            "with the lines that print it",
+            id=cid,
+            name=inside[0],
+        )
+    elif basis == "name" and not any(find.on(p, lines) for p in inside):
+        problems.error(
+            where,
+            'country_basis = "name", but no name of {id!r} ({names}) stands inside the '
+            "partner's name on lines {lines}",
+            id=cid,
+            names=_names(country),
+            lines=_shown(lines),
+        )
+    elif basis in ("stated", "implied") and not any(find.on(c, lines) for c in country[5:]):
+        problems.error(
+            where,
+            'country_basis = "{basis}", but no name of {id!r} ({names}) stands on lines {lines}',
+            basis=basis,
+            id=cid,
+            names=_names(country),
+            lines=_shown(lines),
+        )
 
 
 def _names(country: Claim) -> str:
