@@ -77,6 +77,28 @@ def read_unit(
     for raw, model in built:
         check_record(raw, model, problems)
     built = _gathered(built)
+    summary, records, defines, refs = _placed(built, bound)
+    rows = []
+    if export:
+        rows = [row for r, m in built for row in record_rows(r.kind, m)]
+    return Unit(
+        shown,
+        st,
+        found_canonical,
+        uid,
+        _problem_rows(problems),
+        to_json(summary),
+        records.done(),
+        defines,
+        refs,
+        rows,
+    )
+
+
+def _placed(built: list[tuple[Raw, Any]], bound: str) -> tuple[dict[str, Any], _Packed, list[Any], list[Any]]:
+    """What a file's records give the index: the summary the archive's index is made of
+    (its university, its pieces and their sizes, the bases' claims), the records' rows,
+    the ids it defines, and those it names."""
     pieces: dict[str, int] = {}
     summary: dict[str, Any] = {"countries": [], "partners": 0}
     defines, refs = [], []
@@ -96,21 +118,7 @@ def read_unit(
     summary["sizes"] = _sizes(built)
     summary["years"] = sorted(int(name[7:]) for name in pieces if name.startswith("events/"))
     summary["pieces"] = pieces  # how many records of each piece: what a piece read must find
-    rows = []
-    if export:
-        rows = [row for r, m in built for row in record_rows(r.kind, m)]
-    return Unit(
-        shown,
-        st,
-        found_canonical,
-        uid,
-        _problem_rows(problems),
-        to_json(summary),
-        records.done(),
-        defines,
-        refs,
-        rows,
-    )
+    return summary, records, defines, refs
 
 
 def _canonical_form(text: str, doc: dict[str, Any], shown: str, problems: Problems) -> bool:
