@@ -210,7 +210,9 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
     return rows + [{**row, "_passage": _(NOT_CITED)} for row in missing]
 
 
-def _marks_and_missing(report: provenance.Report, record: Any, lang: str) -> tuple[dict[int, list[dict[str, Any]]], list[Row]]:
+def _marks_and_missing(
+    report: provenance.Report, record: Any, lang: str
+) -> tuple[dict[int, list[dict[str, Any]]], list[Row]]:
     """Where each value the record holds (in `lang`) stands, by line; and each value that
     the report must hold (`required`) but its cited lines do not, as a row with no line."""
     marks: dict[int, list[dict[str, Any]]] = {}
