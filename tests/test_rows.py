@@ -171,8 +171,8 @@ def test_an_index_spnet_made_is_brought_up_to_date_in_a_copy_not_made_anew(
     """An index that SQLite's own check finds sound is copied and brought up to date file
     by file; one it does not (SQLite 3.40 reported NULLs in a table without rowids whose
     key was not in the order of its columns) was made anew from every file on each edit."""
+    from spnet.archive.dbfile import start_copy
     from spnet.archive.index import index_path
-    from spnet.archive.writer import start_copy
 
     cache = tmp_path / "cache"
     env = {**os.environ, "SPNET_CACHE_DIR": str(cache)}

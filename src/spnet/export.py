@@ -105,7 +105,7 @@ def write_sqlite(
     with replacing(out) as tmp, _sqlite_writing():
         if index is None or not _checked_copy(index, tmp):
             if index is not None:  # a spoiled index: its export's tables filled again next time
-                from spnet.archive.writer import export_spoiled
+                from spnet.archive.dbfile import export_spoiled
 
                 export_spoiled(index)
             tmp.unlink(missing_ok=True)  # what a copy left behind
@@ -140,7 +140,7 @@ def _checked_copy(index: sqlite3.Connection, tmp: Path) -> bool:
     row of the copy reads back as the index's writer wrote it (table_sums); its indexes and
     full-text indexes made again from those rows, since no sum covers them. False when
     the copy is not that."""
-    from spnet.archive.writer import export_sums
+    from spnet.archive.dbfile import export_sums
 
     sums = export_sums(index)
     if sums is None:

@@ -104,8 +104,8 @@ def open_for_reading(
 
 
 def layout_mark(schema: list[tuple[str, ...]]) -> str:
-    """What an index keeps of its layout when made (writer.stamp), and again in each copy a
-    writer checked (writer.start_copy), for a reader to check the layout it finds against:
+    """What an index keeps of its layout when made (dbfile.stamp), and again in each copy a
+    writer checked (dbfile.start_copy), for a reader to check the layout it finds against:
     making spnet's own in memory (index_layout) would cost every query a good part of its
     time on the real archive (bench/README.md). Like the rows' checksums it finds what an
     accident or another program changed; someone who rewrites the mark as well, as they

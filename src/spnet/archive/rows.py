@@ -234,7 +234,7 @@ class Kept(NamedTuple):
             years = self.years
             # A table with rowids: SQLite 3.40's quick_check finds NULLs that are not there in
             # a table without rowids whose key is not in the order of its columns, and an
-            # index spnet finds spoiled is not copied (writer.start_copy), but made anew.
+            # index spnet finds spoiled is not copied (dbfile.start_copy), but made anew.
             out.append(f"CREATE TABLE {years} (file INTEGER NOT NULL, ord INTEGER NOT NULL, year INTEGER NOT NULL);")
             out.append(f"CREATE INDEX {years}_by_year ON {years}(year, file, ord);")
             out.append(f"CREATE INDEX {years}_by_file ON {years}(file);")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from spnet.archive import search_rows
+from spnet.archive.dbfile import write_database
 from spnet.archive.fields import Compared, Field, stored_fields
 from spnet.archive.index import discarder, index_layout, index_path, open_for_reading
 from spnet.archive.kinds import RECORDS, kind_of
@@ -18,7 +19,6 @@ from spnet.archive.load import ProgressMaker, Unseen
 from spnet.archive.packed import UNREADABLE
 from spnet.archive.rows import Spoiled, temp_table
 from spnet.archive.state import files_of
-from spnet.archive.writer import write_database
 from spnet.collection import Archive
 
 # The archive's order of kinds (`records.all_records`), which search answers in.
