@@ -206,18 +206,6 @@ def _order(archive: Archive) -> Callable[[str], int]:
     return lambda uid: position.get(uid, len(position))
 
 
-def curated(archive: Archive) -> dict[str, int]:
-    """How many values the archive's curators added (the report does not give them)."""
-    sizes = archive.index.sizes  # counted when the archive was read: no piece is loaded here
-    return {
-        "partner countries": sizes["curated partner countries"],
-        "countries": sizes["curated countries"],
-        "short names": sizes["curated short names"],
-        "titles": sizes["curated titles"],
-        "referents": sizes["curated referents"],
-    }
-
-
 _PARTNER_SHOWN = ("name", "country", "kind", "since", "designated")
 _EVENT_SHOWN = ("date", "title", "kind", "number")
 

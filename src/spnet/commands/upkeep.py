@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from spnet import query, render
+from spnet import counts, render
 from spnet.app import command
 from spnet.archive import resolve_data_dir, scan_cached
 from spnet.collection import Archive
@@ -59,7 +59,7 @@ def check(
     if quiet:
         return
     sizes = archive.index.sizes
-    curated = query.curated(archive)
+    curated = counts.curated(archive)
     text = _(
         "ok: {root}: {universities} universities, {partners} partners, {events} events, {people} people; "
         "{warnings} warning(s); added by the curators, not the report's: {countries_of_partners} partner "
