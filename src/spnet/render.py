@@ -148,11 +148,13 @@ def emit(
     what: str = "",
     empty: str | None = None,
     readable: Callable[[Sequence[Row]], Sequence[Row]] | None = None,
+    whole: Mapping[str, Any] | None = None,
 ) -> None:
     """Write rows in the format asked for. `group` splits a terminal table (e.g. by year);
     `what` names the rows for the line that says a table would be empty (or `empty` is
     that line); `readable` gives the rows as a person reads them, for a table and Markdown
-    (the machine formats keep the rows as they are)."""
+    (the machine formats keep the rows as they are). `whole` is one record shown whole
+    (show, source): JSON writes it as one object, the other formats its fields, `rows`."""
     stream = stream or sys.stdout
     fmt = resolve_format(out, stream)
     if out.bom and fmt is not Format.csv:
@@ -162,6 +164,8 @@ def emit(
         shown = cols if out.fields else [c for c in cols if c.in_table]
         nothing = empty or _("no {what} match").format(what=what or _("records"))
         _emit_readable(fmt, readable(rows) if readable else rows, shown, out, stream, group, nothing)
+    elif fmt is Format.json and whole is not None:
+        emit_json(whole, stream)
     elif fmt is Format.json:
         emit_json(list(rows), stream, keys=[c.key for c in cols])
     elif fmt is Format.csv:

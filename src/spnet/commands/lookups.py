@@ -1,12 +1,11 @@
 """Commands that look one thing up: a record in full (`show`), the report's lines
 (`source`), words anywhere (`search`), and counts (`stats`)."""
 
-import sys
 from typing import Annotated, Any
 
 import typer
 
-from spnet import counts, records, render
+from spnet import counts, records
 from spnet.app import command
 from spnet.context import choose_group, emit, open_archive
 from spnet.i18n import _, language
@@ -24,7 +23,7 @@ from spnet.options import (
     listing,
     make_output,
 )
-from spnet.render import Format, Lang, Output
+from spnet.render import Lang, Output
 
 
 @command()
@@ -67,15 +66,13 @@ def show(
     pairs = records.card(archive, record)
     # Both texts of the archive, in a Japanese reader's words: labels, kinds, names for ids.
     out = out._replace(words_ja=out.lang is Lang.ja or (out.lang is Lang.both and language() == "ja"))
-    if render.resolve_format(out, sys.stdout) is Format.json:
-        render.emit_json(dict(pairs))
-        return
     # One language, unless a field has a text in the other only: that text stands for it.
     keys = {k for k, _v in pairs}
     other = {Lang.en: ("_ja", "_en"), Lang.ja: ("_en", "_ja")}.get(out.lang)
     keep = [(k, v) for k, v in pairs if not (other and k.endswith(other[0]) and k[:-3] + other[1] in keys)]
     odd = isinstance(record, Event) and bool(record.misprinted_weekdays())
-    emit(ctx, [{"field": k, "value": v, "_misprinted_weekday": odd and k == "date"} for k, v in keep], "card", out)
+    fields = [{"field": k, "value": v, "_misprinted_weekday": odd and k == "date"} for k, v in keep]
+    emit(ctx, fields, "card", out, whole=dict(pairs))
 
 
 def _show_source(ctx: typer.Context, record: Any, out: Output) -> None:
@@ -115,10 +112,7 @@ def source(
 
     if not lines:
         facts = evidence.about()
-        if render.resolve_format(out, sys.stdout) is Format.json:
-            render.emit_json(facts)
-            return
-        emit(ctx, evidence.about_rows(facts), "card", out)
+        emit(ctx, evidence.about_rows(facts), "card", out, whole=facts)
         return
     ranges = evidence.parse_ranges(lines)
     group = (lambda row: row["_passage"]) if len(ranges) > 1 else None
