@@ -12,6 +12,7 @@ No `from __future__ import annotations` here: NamedTuple would turn every string
 annotation into a ForwardRef, compiling each one, at every start.
 """
 
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 from spnet.partialdate import WEEKDAYS_EN, WEEKDAYS_JA, PartialDate
@@ -205,6 +206,11 @@ class Event(NamedTuple):
     note: str | None
     disagreements: tuple[Disagreement, ...]
     source: Source
+
+    def concerns(self, universities: Collection[str]) -> bool:
+        """Whether the event is about one of these universities: its own (a milestone in
+        its file) or one it names among its universities."""
+        return self.university in universities or any(u in universities for u in self.universities)
 
     def misprinted_weekdays(self) -> list[tuple[str, str]]:
         """Each weekday the report prints for the date held that is not the calendar's, as

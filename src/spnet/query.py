@@ -269,7 +269,7 @@ def events(
     else:
         found = archive.events if chosen is None else archive.chosen("events", *chosen)
     # Its universities are a list, which the event's own row does not hold.
-    named = [e for e in found if not uids or e.university in uids or uids.intersection(e.universities)]
+    named = [e for e in found if not uids or e.concerns(uids)]
     return [e for e in named if keep((e.kind, e.date))]
 
 

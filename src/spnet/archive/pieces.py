@@ -16,7 +16,7 @@ from spnet.archive.state import DEFINES, FileRow, State, files_of, warnings_of
 from spnet.collection import Archive, Keep
 from spnet.errors import DataError
 from spnet.i18n import _
-from spnet.models import University
+from spnet.models import Event, University
 
 if TYPE_CHECKING:
     pass
@@ -226,11 +226,12 @@ def _naming(conn: sqlite3.Connection, files: Mapping[int, FileRow], bounds: Mapp
         counted += json.loads(unpack(packed[0], row.bound))["pieces"].get(events.kind.plural, 0)
     if sum(e.university == rid for e in read) != counted:
         raise Spoiled(f"the index does not hold every event of {rid!r}'s file")
-    return [e for e in read if e.university == rid or _names(e, rid)]
+    return [e for e in read if e.concerns((rid,)) or _names(e, rid)]
 
 
-def _names(event: Any, rid: str) -> bool:
-    return rid in event.partners or rid in event.universities or any(p.person == rid for p in event.participants)
+def _names(event: Event, rid: str) -> bool:
+    """Whether an event names `rid` as a partner or a participant."""
+    return rid in event.partners or any(p.person == rid for p in event.participants)
 
 
 class _Plan(typing.NamedTuple):
