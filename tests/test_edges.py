@@ -17,7 +17,7 @@ import pytest
 import tomli_w
 from click.testing import Result
 
-from spnet.dates import DateStyle, fiscal_year_of, format_date
+from spnet.dates import DateStyle, fiscal_year_of, format_date, to_partial_date
 from tests.conftest import DATA, copy_data
 
 INSTALLED = Path(sys.executable).with_name("spnet")  # the console script, as a user runs it
@@ -54,6 +54,27 @@ def test_a_decade_reads_as_the_1990s_or_1990年代(decade: str, style: str, show
     assert format_date(decade, style) == shown
 
 
+@pytest.mark.parametrize("nendo,shown", [("FY2019", "令和元年度"), ("FY2020", "令和2年度"), ("FY1989", "平成元年度")])
+def test_the_first_nendo_of_an_era_is_its_gannendo(nendo: str, shown: str) -> None:
+    """A 年度 is named by the era of its 31 December: FY2019 began in 平成 but is 令和元年度."""
+    assert format_date(nendo, DateStyle.WAREKI) == shown
+
+
+@pytest.mark.parametrize(
+    "typed,stored",
+    [
+        ("2023-03-03", "2023-03-03"),
+        ("令和5年3月3日", "2023-03-03"),
+        ("2023年3月", "2023-03"),
+        ("R5", "2023"),
+        ("1990年代", "199X"),
+        ("2022年度", "FY2022"),
+    ],
+)
+def test_spnet_add_stores_a_date_as_precise_as_it_was_typed(typed: str, stored: str) -> None:
+    assert to_partial_date(typed) == stored
+
+
 def refusal(typed: str) -> str:
     """What the installed spnet says of a date given to --from, which it must refuse as a
     usage error, in one line."""
@@ -77,6 +98,7 @@ def refusal(typed: str) -> str:
         ("2023年3月3日（土）", "2023-03-03 is a 金曜日 (Friday)"),
         ("2023-03-03 (Sat)", "2023-03-03 is a 金曜日 (Friday)"),
         ("2023年3月（金）", "a weekday goes with a whole date"),
+        ("March", "no year given"),
     ],
 )
 def test_a_date_outside_its_era_or_with_the_wrong_weekday_is_refused_saying_why(typed: str, said: str) -> None:
