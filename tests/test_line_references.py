@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from spnet import citations, provenance
+from spnet.printed import date_forms, values
 from tests.conftest import DATA, json_rows
 
 SPNET = [sys.executable, "-m", "spnet"]  # the installed command, as a user runs it
@@ -38,7 +39,7 @@ def test_every_record_but_the_curators_is_checked() -> None:
     curators = [r for r in raws if citations.is_curators(r.table)]
     assert {r.kind for r in curators} == {"country"}
     assert all(r.table["lines"] == [] and "curators" in r.table["source"] for r in curators)
-    unchecked = [r.where for r in cited if not any(v.required for v in citations.values(r.table))]
+    unchecked = [r.where for r in cited if not any(v.required for v in values(r.table))]
     assert unchecked == []
     assert len(cited) == sum(1 for r in raws if r.table.get("lines"))  # nothing else cites no line
 
@@ -58,14 +59,14 @@ def test_every_record_but_the_curators_is_checked() -> None:
     ],
 )
 def test_a_date_is_found_as_the_report_prints_it(stored: str, printed: str) -> None:
-    assert printed in citations.date_forms(stored)
+    assert printed in date_forms(stored)
 
 
 def test_a_date_under_any_key_is_looked_for() -> None:
     """A date a record keeps under a key of its own (a first agreement, a designation) is
     checked like `date` and `since`; an id or a text that looks like a year is not a date."""
     table = {"id": "2019", "designated": "2023-09", "first_agreement": "FY2001", "name_en": "2019", "lines": [1]}
-    dates = {v.field: v.forms[0] for v in citations.values(table) if v.token}
+    dates = {v.field: v.forms[0] for v in values(table) if v.token}
     assert dates == {"designated": "2023年9月", "first_agreement": "2001年度"}
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from spnet import cells, dates, glossary, render, stderr
-from spnet.citations import MONTHS
 from spnet.collection import Archive
 from spnet.dates import DateStyle
 from spnet.fsutil import output
@@ -22,6 +21,7 @@ from spnet.glossary import Term
 from spnet.i18n import _, language
 from spnet.models import Bilingual
 from spnet.partialdate import PartialDate
+from spnet.printed import MONTHS
 
 # The description is one line: khal's agenda prints it after the title, and each line
 # break in it would be a line of the agenda; Thunderbird and Google show it as a paragraph.

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from spnet import citations
+from spnet import citations, printed
 from spnet.collection import Archive
 from spnet.i18n import _
 from spnet.models import Count, Event, Partner, University
@@ -368,7 +368,7 @@ def compare_citations(report: Report, root: Path) -> Comparison:
     (spnet.citations): the one comparison that does start from the records' references."""
     raws = [r for r in citations.read_records(root) if "lines" in r.table and not citations.is_curators(r.table)]
     found = citations.check_raws(raws, report)
-    compared = _("{n} values on their cited lines").format(n=sum(len(citations.values(raw.table)) for raw in raws))
+    compared = _("{n} values on their cited lines").format(n=sum(len(printed.values(raw.table)) for raw in raws))
     return Comparison(compared, [Difference(0, problem) for problem in found])
 
 
