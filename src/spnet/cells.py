@@ -13,6 +13,7 @@ from typing import Any
 from spnet import glossary
 from spnet.columns import Column
 from spnet.dates import fiscal_year_label, format_date
+from spnet.models import Event
 from spnet.render import Lang, Output, Row, plain_text, visible
 
 
@@ -111,7 +112,7 @@ def with_referents(text: str | None, referents: Sequence[str]) -> str | None:
 _NUMBER_ONLY = re.compile(r"第\d+回")
 
 
-def event_title_ja(event: Any) -> str | None:
+def event_title_ja(event: Event) -> str | None:
     """An event's Japanese title as a reader needs it away from a table (a calendar, a
     picture): whom 本学 or 同協会 means, and a meeting's bare number with the report's word
     for the meetings (第01回 as 第01回連携大学会議), as the table's kind column says it."""

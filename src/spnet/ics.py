@@ -19,7 +19,7 @@ from spnet.dates import DateStyle
 from spnet.fsutil import output
 from spnet.glossary import Term
 from spnet.i18n import _, language
-from spnet.models import Bilingual
+from spnet.models import Bilingual, Event
 from spnet.partialdate import PartialDate
 from spnet.printed import MONTHS
 
@@ -55,7 +55,7 @@ def _ics_date(day: dt.date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
-def vague(event: Any) -> bool:
+def vague(event: Event) -> bool:
     """Known only to the year, the 年度 or the decade: one all-day entry on the first day,
     its title saying what is known (「2024年度」), or left out with --no-vague-dates."""
     return event.date.precision in ("year", "fy", "decade")
@@ -87,7 +87,7 @@ PLANNED = Term("planned", "予定")
 DATE_DISPUTED = Term("date disputed", "日付に日英相違")
 
 
-def _title(e: Any, lang: str, disputed: bool) -> str:
+def _title(e: Event, lang: str, disputed: bool) -> str:
     """The title, each language followed in brackets by what a glance at the agenda must
     not miss, in that language: the date known only to its month or year, planned, or
     disputed, unless the title says it already. 3rd Meeting (date disputed) /
@@ -109,7 +109,7 @@ def _title(e: Any, lang: str, disputed: bool) -> str:
     return " / ".join(halves)
 
 
-def _when(e: Any) -> list[str]:
+def _when(e: Event) -> list[str]:
     """DTSTART and DTEND: timed in Asia/Tokyo, else all day on the first day it can be.
     An event known only to its month or year is one all-day VEVENT on its first day, free
     time (TRANSP), not a span: khal repeats a span on each of its days, and neither khal
@@ -124,7 +124,7 @@ def _when(e: Any) -> list[str]:
     return days if e.date.precision == "day" else [*days, "TRANSP:TRANSPARENT"]
 
 
-def _description(e: Any, people: dict[str, Any], lang: str, disputes: list[Any]) -> str:
+def _description(e: Event, people: dict[str, Any], lang: str, disputes: list[Any]) -> str:
     when = known_as(e.date, language(), onward=e.onward)
     about = [_("Date: {date}").format(date=when) + (_(" (planned)") if e.tentative else "")]
     if e.date.precision != "day":
@@ -148,7 +148,7 @@ def _description(e: Any, people: dict[str, Any], lang: str, disputes: list[Any])
     return _PARAGRAPHS.join(" ".join(part.replace("\r\n", "\n").split("\n")) for part in about)
 
 
-def _vevent(e: Any, people: dict[str, Any], stamp: str, lang: str) -> list[str]:
+def _vevent(e: Event, people: dict[str, Any], stamp: str, lang: str) -> list[str]:
     """One event. The UID is the record's id, whatever the language: a calendar that
     imports the file again updates its entries instead of adding them twice."""
     disputes = [d for d in e.disagreements if d.field == "date"]

@@ -12,7 +12,7 @@ from spnet.archive.kinds import RECORDS, Kind, kind_of, records_of
 from spnet.collection import Archive
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import Bilingual, Event, University
+from spnet.models import Bilingual, Event, University, UniversityName
 from spnet.names import Names, fold, has_japanese, is_informal, is_kana, match_pattern, resolve, resolve_university
 from spnet.query import Row
 
@@ -155,7 +155,7 @@ def typed_words(archive: Archive, text: str) -> list[Typed]:
     return out
 
 
-def _typed(word: str, key: str, university: Any) -> Typed:
+def _typed(word: str, key: str, university: UniversityName | None) -> Typed:
     """A word with its forms: a university's word (its name, an informal name, a short
     name) brings the university's other names; a short name is shown as those names."""
     every = [word]
@@ -167,7 +167,7 @@ def _typed(word: str, key: str, university: Any) -> Typed:
     return Typed(word, forms, tuple(every[1:] if short else every), (word,) if short else ())
 
 
-def _university_meant(archive: Archive, word: str, key: str) -> Any:
+def _university_meant(archive: Archive, word: str, key: str) -> UniversityName | None:
     """The one university a word that is none of its names still means: an informal name
     (慶應大学), or the beginning of its Japanese name (京都, 九州, 早稲田: as -u reads them)."""
     informal = {u.id: u for u in archive.index.university_names if is_informal(key, u.name.ja or "")}
@@ -191,7 +191,7 @@ def _forms(name: str) -> list[tuple[str, str]]:
     return forms
 
 
-def _university_begun(archive: Archive, word: str) -> Any:
+def _university_begun(archive: Archive, word: str) -> UniversityName | None:
     """The one university whose name begins with `word` at a word (京都 -> 京都大学), as
     --university reads it, so that 京都 finds what 京都大学 and Kyoto find; else None."""
     try:

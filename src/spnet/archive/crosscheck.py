@@ -13,7 +13,7 @@ from spnet.archive import bases
 from spnet.archive.kinds import covering
 from spnet.archive.schema import Problems, Raw
 from spnet.i18n import N_
-from spnet.models import Project
+from spnet.models import Event, Project
 from spnet.partialdate import WEEKDAYS_EN, WEEKDAYS_JA
 
 # ------------------------------------------------------------------ cross-checks
@@ -60,7 +60,7 @@ def _partner_refs(p: Any) -> list[Reference]:
     return out
 
 
-def _event_refs(e: Any) -> list[Reference]:
+def _event_refs(e: Event) -> list[Reference]:
     return [
         *(("university", uid, "university", None) for uid in e.universities),
         *(("partner", pid, "partner", None) for pid in e.partners),
