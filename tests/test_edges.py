@@ -43,6 +43,8 @@ def test_april_begins_its_nendo_and_march_ends_the_one_before() -> None:
         ("1926-12-25", "昭和元年12月25日（土）"),
         ("1912-07-30", "大正元年7月30日（火）"),
         ("1912-07-29", "明治45年7月29日（月）"),
+        ("1868-10-23", "明治元年10月23日（金）"),
+        ("2023-03", "令和5年3月"),  # a month, in its era too
     ],
 )
 def test_an_eras_first_day_is_shown_in_that_era(day: str, shown: str) -> None:
@@ -95,6 +97,8 @@ def refusal(typed: str) -> str:
         ("平成元年1月1日", "平成 began on 1989-01-08"),
         ("大正元年7月29日", "大正 began on 1912-07-30"),
         ("大正元年1月", "大正 began on 1912-07-30"),  # a month wholly before it
+        ("明治元年10月22日", "明治 began on 1868-10-23"),
+        ("3000", "year 3000 is out of range"),
         ("2023年3月3日（土）", "2023-03-03 is a 金曜日 (Friday)"),
         ("2023-03-03 (Sat)", "2023-03-03 is a 金曜日 (Friday)"),
         ("2023年3月（金）", "a weekday goes with a whole date"),
@@ -103,6 +107,12 @@ def refusal(typed: str) -> str:
 )
 def test_a_date_outside_its_era_or_with_the_wrong_weekday_is_refused_saying_why(typed: str, said: str) -> None:
     assert said in refusal(typed)
+
+
+@pytest.mark.parametrize("year", ["1000", "2999"])
+def test_the_first_and_last_years_spnet_takes_are_taken(cli, year: str) -> None:
+    result = cli("timeline", "--year", year, "--format", "json")
+    assert result.exit_code == 0 and result.exception is None and json.loads(result.stdout) == [], result.stderr
 
 
 @pytest.mark.parametrize("typed", ["2023年3月3日（金）", "2023-03-03 (Fri)", "令和5年3月3日(金)"])
