@@ -176,3 +176,26 @@ def test_spnet_lang_spellings_of_japanese_speak_japanese(spelling: str) -> None:
     result = subprocess.run([str(INSTALLED), "timeline", "--year", "20233"], capture_output=True, text=True, env=env)
     assert result.returncode == 2
     assert result.stderr.startswith("spnet: エラー: 日付 '20233' は読めません。")
+
+
+def test_source_json_is_the_reports_facts_whatever_fields_are_given(cli) -> None:
+    """The facts of the report are one object with keys of its own: --fields chooses among
+    a listing's columns, which it has none of."""
+    result = cli("source", "--format", "json", "--fields", "line,text")
+    assert result.exit_code == 0 and result.exception is None, result.stderr
+    assert json.loads(result.stdout)["title_en"].startswith("Building a Network")
+
+
+def test_stats_names_a_country_by_the_one_its_partners_have(tmp_path: Path) -> None:
+    """Two countries may share an English name (the curators' us renamed Germany here): the
+    Japanese shown is that of the country the partners counted have, not of any namesake."""
+    data = tmp_path / "data"
+    copy_data(data)
+    path = data / "countries.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"United States"', '"Germany"'), encoding="utf-8")
+    env = {**os.environ, "SPNET_DATA": str(data), "SPNET_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [INSTALLED, "stats", "--lang", "ja", "--format", "md"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| ドイツ | ████ 4 |" in done.stdout and "米国" not in done.stdout

@@ -65,11 +65,13 @@ def _country_measures(archive: Archive, partners: list[dict[str, Any]]) -> Itera
     """Partners by the report's countries, and apart, by those the curators added: nothing
     curated passes for the report's."""
     names = {c.id: c.name for c in archive.countries}
-    in_japanese = {(name.en or cid): (name.ja or name.en or cid) for cid, name in names.items()}
+    in_japanese: dict[str, str] = {}  # of the countries counted only: two may share an English name
     stated, curated = Counter[str](), Counter[str]()
     for p in partners:
-        if p["country"]:
-            (curated if p["country_basis"] == "curator" else stated)[names[p["country"]].en or p["country"]] += 1
+        if cid := p["country"]:
+            shown = names[cid].en or cid
+            in_japanese[shown] = names[cid].ja or shown
+            (curated if p["country_basis"] == "curator" else stated)[shown] += 1
     stated[UNKNOWN] = len(partners) - stated.total()  # the report gives no country: the curators may have
     yield "partners by country", _by_count(stated), in_japanese
     yield "partners by country, the curators' additions", _by_count(curated), in_japanese

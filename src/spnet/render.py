@@ -157,6 +157,9 @@ def emit(
     (show, source): JSON writes it as one object, the other formats its fields, `rows`."""
     stream = stream or sys.stdout
     fmt = resolve_format(out, stream)
+    if fmt is Format.json and whole is not None:  # a record's own keys: no column to choose
+        emit_json(whole, stream)
+        return
     if out.bom and fmt is not Format.csv:
         raise UsageError(_("--bom goes with --format csv"))
     cols = select_columns(columns, out)
@@ -164,8 +167,6 @@ def emit(
         shown = cols if out.fields else [c for c in cols if c.in_table]
         nothing = empty or _("no {what} match").format(what=what or _("records"))
         _emit_readable(fmt, readable(rows) if readable else rows, shown, out, stream, group, nothing)
-    elif fmt is Format.json and whole is not None:
-        emit_json(whole, stream)
     elif fmt is Format.json:
         emit_json(list(rows), stream, keys=[c.key for c in cols])
     elif fmt is Format.csv:
