@@ -41,7 +41,7 @@ def value_of(c: Column, row: Row, out: Output) -> Any:
 
 def cell(c: Column, row: Row, out: Output) -> str:
     """A value as a person reads it, in the language of --lang: a date in --date-style
-    (its marks, `_marks`, go after it), a boolean as yes/no or ○/—,
+    (its marks, `marks_of`, go after it), a boolean as yes/no or ○/—,
     spnet's own values (kinds, bases) and the university in the glossary's words. Where
     the archive has a text in one language only, that text stands for the other."""
     value = value_of(c, row, out)

@@ -13,7 +13,7 @@ Keep = Callable[[tuple[Any, ...]], bool]
 
 
 class Pieces(Protocol):
-    """What gives an archive its pieces (archive/index.py): the records of a piece by its
+    """What gives an archive its pieces (archive/pieces.py): the records of a piece by its
     name, and those of a piece that some of their fields choose."""
 
     def __call__(self, name: str) -> tuple[Any, ...]: ...

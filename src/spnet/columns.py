@@ -1,6 +1,6 @@
 """What each listing shows: its columns, their headers in English and Japanese (from the
 glossary), and how a table treats each (a token never wrapped, the order in which
-columns give way on a narrow terminal). render.py lays them out."""
+columns give way on a narrow terminal). cells.py shows their values, drawing.py lays them out."""
 
 from __future__ import annotations
 

@@ -12,13 +12,10 @@ import types
 import typing
 import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from spnet.archive.rows import Spoiled
 from spnet.models import RECORD_TYPES, Problem
-
-if TYPE_CHECKING:
-    pass
 
 # What reading a spoiled part of the index can raise, besides Spoiled.
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)

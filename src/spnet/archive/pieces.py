@@ -7,7 +7,7 @@ import json
 import sqlite3
 import typing
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from spnet.archive.kinds import KIND
 from spnet.archive.packed import UNREADABLE, row_crc, unpack
@@ -17,9 +17,6 @@ from spnet.collection import Archive, Keep
 from spnet.errors import DataError
 from spnet.i18n import _
 from spnet.models import Event, University
-
-if TYPE_CHECKING:
-    pass
 
 T = TypeVar("T")
 

@@ -6,14 +6,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import typing
-from typing import TYPE_CHECKING
 
 from spnet.archive.packed import decode, problems_of, row_crc, unpack
 from spnet.archive.rows import Spoiled, bound_to
 from spnet.models import ArchiveIndex, Problem
-
-if TYPE_CHECKING:
-    pass
 
 
 class State(typing.NamedTuple):

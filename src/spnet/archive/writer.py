@@ -4,7 +4,7 @@ into place when whole (Writer), the database files spnet writes the same way
 through spnet's one atomic writer (fsutil.Replacement) as a derived file: without fsync,
 since a crash costs only a rebuild.
 
-What the index holds, and how a query reads it, is index.py's."""
+What the index holds is index.py's; how a query reads it, pieces.py's and state.py's."""
 
 from __future__ import annotations
 
