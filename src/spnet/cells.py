@@ -134,7 +134,8 @@ def marks_of(c: Column, row: Row) -> str:
         stem = re.sub(r"_(en|ja)$", "", str(row["field"])) if c.key == "value" else None
     else:
         stem = c.key.removesuffix("_en").removesuffix("_ja")
-    marks = "?" if stem in row.get("_disputed", ()) else ""
+    disputed = row.get("disputed_fields")
+    marks = "?" if disputed and stem in disputed.split("; ") else ""
     if row.get(f"{c.key}_basis") == "curator" or (stem == "country" and row.get("country_basis") == "curator"):
         marks += "+"
     if c.key == "date" and row.get("tentative"):

@@ -180,7 +180,7 @@ def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
         name = named.name
         country = _country_name(archive, relations[0].country)
         # Disputed where the relation a shown value comes from has the texts disagree on it.
-        marks = disputed(named, ("name",))["_disputed"] + disputed(relations[0], ("country",))["_disputed"]
+        marks = [d["disputed_fields"] for d in (disputed(named, ("name",)), disputed(relations[0], ("country",)))]
         rows.append(
             {
                 "id": iid,
@@ -192,9 +192,8 @@ def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
                 "universities": "; ".join(r.university for r in relations),
                 "members": len(relations),
                 "relations": "; ".join(r.id for r in relations),
-                "disputed": bool(marks),
-                "disputed_fields": "; ".join(marks) or None,
-                "_disputed": marks,
+                "disputed": any(marks),
+                "disputed_fields": "; ".join(m for m in marks if m) or None,
             }
         )
     return rows

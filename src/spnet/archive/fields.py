@@ -75,10 +75,9 @@ _PLAIN = frozenset({str, int, bool, type(None)})
 
 def disputed(record: University | Partner | Event, shown: Collection[str]) -> Row:
     """`disputed`: whether the Japanese and English texts disagree on a field the listing
-    shows; `disputed_fields`: those fields, `; `-joined, for the machine formats;
-    `_disputed`: the same as a tuple, for the marks of a table and Markdown."""
-    fields = tuple(dict.fromkeys(d.field for d in record.disagreements if d.field in shown))
-    return {"disputed": bool(fields), "disputed_fields": "; ".join(fields) or None, "_disputed": fields}
+    shows; `disputed_fields`: those fields, `; `-joined (a table marks each `?`)."""
+    fields = dict.fromkeys(d.field for d in record.disagreements if d.field in shown)
+    return {"disputed": bool(fields), "disputed_fields": "; ".join(fields) or None}
 
 
 def disputed_field(record: Any, path: str) -> Row:
