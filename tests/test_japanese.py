@@ -210,7 +210,13 @@ def test_stats_in_japanese_and_by_fiscal_year(cli) -> None:
     in_fy = json_rows(cli, "timeline", "--fy", "2023")
     assert by_fy["FY2023"] == sum(r["date"] == "FY2023" or len(r["date"]) >= 7 for r in in_fy) >= 16
     assert sum(by_fy.values()) == len(json_rows(cli, "timeline"))
-    assert all(set(r) == {"measure", "value", "count"} for r in rows)  # no hidden label leaks
+    # Scripts get each measure and value in Japanese too, as the table shows them.
+    assert list(rows[0]) == ["measure", "value", "count", "measure_ja", "value_ja"]
+    in_japanese = {(r["measure"], r["value"]): (r["measure_ja"], r["value_ja"]) for r in rows}
+    assert in_japanese["events by fiscal year", "FY2023"] == ("年度別の行事数", "2023年度（令和5年度）")
+    assert in_japanese["partners by decade begun", "1990s"] == ("連携開始の年代別", "1990年代")
+    assert in_japanese["partners by country", "France"][1] == "フランス" and "| フランス |" in md
+    assert all(set(r) == {"measure", "value", "count"} for r in json_rows(cli, "stats", "--lang", "en"))
 
 
 def test_show_labels_in_japanese(cli) -> None:

@@ -34,8 +34,8 @@ def value_of(c: Column, row: Row, out: Output) -> Any:
     value = row.get(c.key)
     if c.lang and value in (None, "") and out.lang is not Lang.both:
         value = row.get(f"{c.key[:-3]}_{'en' if c.lang == 'ja' else 'ja'}")
-    if out.lang is Lang.ja and f"_{c.key}_ja" in row:  # a label the query gave in Japanese too (stats)
-        value = row[f"_{c.key}_ja"]
+    if out.lang is Lang.ja and c.in_japanese:
+        value = row[c.in_japanese]
     return value
 
 

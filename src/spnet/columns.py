@@ -33,6 +33,9 @@ class Column(NamedTuple):
     default: bool = True
     # The row's key holding [start, end) ranges of this text to stress on a terminal.
     marks: str | None = None
+    # The row's key holding this value in Japanese, shown in its place with --lang ja (a
+    # measure of stats, and what it counts: 国・地域別の連携先, 1990年代).
+    in_japanese: str | None = None
 
 
 TOKENS = {"id", "date", "since", "designated", "number", "email", "url", "report_url", "kind", "university"}
@@ -245,9 +248,12 @@ COLUMNS: dict[str, list[Column]] = {
     ],
     "countries": [_c("id"), *_names("name"), _c("basis"), _c("reason", in_table=False, default=False), *_CITED],
     "stats": [
-        _c("measure", in_table=False),
-        _c("value", "category"),
+        _c("measure", in_table=False)._replace(in_japanese="measure_ja"),
+        _c("value", "category")._replace(in_japanese="value_ja"),
         _c("count", display=lambda row: f"{'█' * min(row['count'], 40)} {row['count']}"),
+        # Added after the first release: at the end, for scripts reading by position.
+        _c("measure_ja", "measure", "ja", in_table=False),
+        _c("value_ja", "category", "ja", in_table=False),
     ],
     "card": [_c("field"), _c("value")],
     # `spnet source`: the report's lines; `spnet show ID --source`: with the values each holds.

@@ -21,8 +21,8 @@ UNKNOWN = glossary.NOT_STATED.en
 
 def stats(archive: Archive, *, fiscal: bool = False) -> list[dict[str, Any]]:
     """Counts: partners by country, kind, decade begun and year designated; events by year,
-    or by 年度 with `fiscal`. Each row also carries its measure and value in the
-    glossary's Japanese (`_measure_ja`, `_value_ja`), which no machine format writes."""
+    or by 年度 with `fiscal`; each measure and value in Japanese too (a country by its
+    Japanese name, a measure and spnet's own values in the glossary's words)."""
     measures = [*_partner_measures(archive), _event_measure(archive, fiscal=fiscal)]
     not_stated = {UNKNOWN: glossary.NOT_STATED.ja}
     return [
@@ -30,8 +30,8 @@ def stats(archive: Archive, *, fiscal: bool = False) -> list[dict[str, Any]]:
             "measure": measure,
             "value": value,
             "count": count,
-            "_measure_ja": glossary.MEASURES[measure].ja,
-            "_value_ja": (not_stated | ja).get(value, value),
+            "measure_ja": glossary.MEASURES[measure].ja,
+            "value_ja": (not_stated | ja).get(value, value),
         }
         for measure, counts, ja in measures
         for value, count in counts.items()

@@ -149,4 +149,4 @@ def stats(ctx: typer.Context, group: GroupOpt = None, out: Output = DEFAULT_OUTP
     """
     rows = counts.stats(open_archive(ctx), fiscal=choose_group(group or "year") == "fy")
     ja = out.lang is Lang.ja
-    emit(ctx, rows, "stats", out, group=lambda row: row["_measure_ja"] if ja else row["measure"])
+    emit(ctx, rows, "stats", out, group=lambda row: row["measure_ja"] if ja else row["measure"])
