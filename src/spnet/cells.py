@@ -14,6 +14,7 @@ from spnet import glossary
 from spnet.columns import Column
 from spnet.dates import fiscal_year_label, format_date
 from spnet.models import Event
+from spnet.partialdate import PartialDate
 from spnet.render import Lang, Output, Row, plain_text, visible
 
 
@@ -51,7 +52,7 @@ def cell(c: Column, row: Row, out: Output) -> str:
         text = c.display(row)
     elif key == "fiscal_year" and type(value) is int:
         text = fiscal_year_label(value, out.lang.value)  # FY2022 2022年度（令和4年度）
-    elif key in ("date", "since", "designated", "as_of") and isinstance(value, str):
+    elif key in ("date", "since", "designated", "as_of") and isinstance(value, PartialDate | str):
         text = _date(value, row, out, onward=c.key == "date" and bool(row.get("onward")))
     elif isinstance(value, bool):
         answer = glossary.YES if value else glossary.NO
@@ -63,11 +64,13 @@ def cell(c: Column, row: Row, out: Output) -> str:
     return visible(text, keep="\n")
 
 
-def _date(value: str, row: Row, out: Output, *, onward: bool) -> str:
-    """A stored date in --date-style. No weekday where the report prints another for this
+def _date(value: PartialDate | str, row: Row, out: Output, *, onward: bool) -> str:
+    """A date in --date-style. No weekday where the report prints another for this
     date (the workshop's 9 September 2023 is a Saturday, printed 金): the calendar's would
-    be spnet's claim, not the report's."""
-    text = format_date(value, out.date_style, weekday=out.weekday and not row.get("_misprinted_weekday"))
+    be spnet's claim, not the report's. A listing's row carries the date; `show` gives a
+    record's fields as their stored text (2023-03-03, FY2019), read here."""
+    date = PartialDate.parse(value) if isinstance(value, str) else value
+    text = format_date(date, out.date_style, weekday=out.weekday and not row.get("_misprinted_weekday"))
     if onward:
         text = (glossary.ONWARD.ja if out.lang is Lang.ja else glossary.ONWARD.en).format(text)
     return text
@@ -135,7 +138,7 @@ def marks_of(c: Column, row: Row) -> str:
     else:
         stem = c.key.removesuffix("_en").removesuffix("_ja")
     disputed = row.get("disputed_fields")
-    marks = "?" if disputed and stem in disputed.split("; ") else ""
+    marks = "?" if disputed and stem in str(disputed).split("; ") else ""
     if row.get(f"{c.key}_basis") == "curator" or (stem == "country" and row.get("country_basis") == "curator"):
         marks += "+"
     if c.key == "date" and row.get("tentative"):

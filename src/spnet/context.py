@@ -18,6 +18,7 @@ from spnet.dates import DateSpan, parse_fiscal_year, parse_span, parse_year
 from spnet.errors import UsageError, bad_environment
 from spnet.i18n import _
 from spnet.models import Bilingual
+from spnet.partialdate import PartialDate
 from spnet.progress import TerminalProgress
 from spnet.render import Lang, Output
 
@@ -165,12 +166,12 @@ def grouping(by: str, out: Output) -> Callable[[dict[str, Any]], str]:
     kind = choose_group(by)
 
     def heading(row: dict[str, Any]) -> str:
-        date = row.get("date") or ""
+        date: PartialDate = row["date"]
         # A 年度 date (FY2019) is under its 年度 whichever the grouping: no calendar year holds it.
-        fiscal = dates.fiscal_year_of(date) if kind == "fy" or date.startswith("FY") else None
+        fiscal = date.fiscal_year if kind == "fy" or date.fiscal else None
         if fiscal is not None:
             return dates.fiscal_year_label(fiscal, out.lang.value)
-        return dates.format_date(date[:4], out.date_style)
+        return dates.format_date(date._replace(month=None, day=None), out.date_style)
 
     return heading
 

@@ -12,6 +12,7 @@ from typing import Any
 from spnet import glossary
 from spnet.collection import Archive
 from spnet.dates import fiscal_year_label, format_date
+from spnet.partialdate import PartialDate
 
 # One measure: its name (a key of glossary.MEASURES), each value's count in the order
 # shown, and the values' Japanese where it is not the value itself.
@@ -56,8 +57,9 @@ def _partner_measures(archive: Archive) -> Iterator[Measure]:
     decades = Counter(f"{p['since'].year // 10 * 10}s" if p["since"] else UNKNOWN for p in partners)
     decades_ja = {d: glossary.DECADE.ja.format(d[:-1]) for d in decades if d != UNKNOWN}
     yield "partners by decade begun", dict(sorted(decades.items())), decades_ja
+    years = {str(p["designated"].year): PartialDate(p["designated"].year) for p in partners if p["designated"]}
     designations = Counter(str(p["designated"].year) if p["designated"] else UNKNOWN for p in partners)
-    designations_ja = {y: format_date(y, "ja") for y in designations if y != UNKNOWN}
+    designations_ja = {key: format_date(year, "ja") for key, year in years.items()}
     yield "partners by year designated", dict(sorted(designations.items())), designations_ja
 
 
@@ -91,10 +93,10 @@ def _event_measure(archive: Archive, *, fiscal: bool) -> Measure:
             key, ja[key], begins[key] = fiscal_year_label(fy, "en"), fiscal_year_label(fy, "ja"), dt.date(fy, 4, 1)
         elif fiscal or date.decade or date.fiscal:
             key = date.display()
-            ja[key], begins[key] = format_date(date.iso(), "ja"), date.first_day()
+            ja[key], begins[key] = format_date(date, "ja"), date.first_day()
         else:
             key = str(date.year)
-            ja[key], begins[key] = format_date(key, "ja"), dt.date(date.year, 1, 1)
+            ja[key], begins[key] = format_date(PartialDate(date.year), "ja"), dt.date(date.year, 1, 1)
         keys.append(key)
     counts = dict(sorted(Counter(keys).items(), key=lambda kv: (begins[kv[0]], kv[0])))
     return ("events by fiscal year" if fiscal else "events by year"), counts, ja

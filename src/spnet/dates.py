@@ -262,40 +262,25 @@ def _era_year_text(first: dt.date, last: dt.date) -> str:
     return "／".join(names)
 
 
-def format_date(iso: str, style: str, *, weekday: bool = True) -> str:
-    """A stored date (2023-03-03, 2023-03, 2023, FY2019, 199X) as a person reads it:
-    iso 2023-03-03, FY2019 and 1990s; ja 2023年3月3日（金）, 2023年3月, 2023年, 2019年度,
-    1990年代; wareki 令和5年3月3日（金）, 令和5年3月, 令和5年, 令和元年度."""
-    if not iso:
-        return ""
-    if iso.startswith("FY"):
-        year = int(iso[2:])
+def format_date(date: PartialDate, style: str, *, weekday: bool = True) -> str:
+    """A date as a person reads it: iso 2023-03-03, FY2019 and 1990s; ja 2023年3月3日（金）,
+    2023年3月, 2023年, 2019年度, 1990年代; wareki 令和5年3月3日（金）, 令和5年3月, 令和5年,
+    令和元年度."""
+    year = date.year
+    if date.fiscal:
         if style == DateStyle.ISO:
-            return iso
+            return date.iso()
         return f"{year}年度" if style == DateStyle.JA else _era_fiscal_year(year)
-    if re.fullmatch("[0-9]{3}X", iso):  # a decade; other text is no date, shown as it is
-        decade = int(iso[:3]) * 10  # 001X: the 10s
-        return f"{decade}s" if style == DateStyle.ISO else f"{decade}年代"
+    if date.decade:
+        return f"{year}s" if style == DateStyle.ISO else f"{year}年代"
     if style == DateStyle.ISO:
-        return iso
-    parts = [int(p) for p in iso.split("-")]
-    year = parts[0]
-    if len(parts) == 3:
-        day = dt.date(*parts)
-        head = _era_year_text(day, day) if style == DateStyle.WAREKI else f"{year}年"
-        tail = f"（{WEEKDAYS_JA[day.weekday()]}）" if weekday else ""
-        return f"{head}{day.month}月{day.day}日{tail}"
-    if len(parts) == 2:
-        first, last = dt.date(year, parts[1], 1), month_end(year, parts[1])
-        head = _era_year_text(first, last) if style == DateStyle.WAREKI else f"{year}年"
-        return f"{head}{parts[1]}月"
-    return _era_year_text(dt.date(year, 1, 1), dt.date(year, 12, 31)) if style == DateStyle.WAREKI else f"{year}年"
-
-
-def fiscal_year_of(iso: str) -> int | None:
-    """The 年度 a stored date (2023-03-03, FY2019, 2023, 199X) is in, or None: a year or a
-    decade spans more than one."""
-    return PartialDate.parse(iso).fiscal_year
+        return date.iso()
+    first, last = date.first_day(), date.last_day()
+    head = _era_year_text(first, last) if style == DateStyle.WAREKI else f"{year}年"
+    if date.day:
+        tail = f"（{WEEKDAYS_JA[first.weekday()]}）" if weekday else ""
+        return f"{head}{date.month}月{date.day}日{tail}"
+    return f"{head}{date.month}月" if date.month else head
 
 
 def _era_fiscal_year(year: int) -> str:

@@ -54,7 +54,10 @@ def columns(kind: str) -> list[Column]:
 
 
 def write_json(data: dict[str, list[Row]], out: Path | None) -> None:
-    keyed = {kind: [{c.key: row.get(c.key) for c in columns(kind)} for row in rows] for kind, rows in data.items()}
+    keyed = {
+        kind: [{c.key: render.json_value(row.get(c.key)) for c in columns(kind)} for row in rows]
+        for kind, rows in data.items()
+    }
     if out is None:
         render.emit_json(keyed)
         return

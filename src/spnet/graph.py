@@ -150,7 +150,7 @@ def _edge(p: Partner, node: dict[str, str], style: str) -> Edge:
     if p.consortium:
         return Edge(node.get(p.consortium, p.consortium), p.institution, "consortium-member", "")
     dates = [
-        _(words).format(date=format_date(date.iso(), style))
+        _(words).format(date=format_date(date, style))
         for words, date in ((N_("since {date}"), p.since), (N_("designated {date}"), p.designated))
         if date
     ]

@@ -74,11 +74,11 @@ def known_as(date: PartialDate, lang: str, *, onward: bool = False) -> str:
     1990s; in Japanese 2023年3月3日, 2023年3月, 2024年, 2024年度, 1990年代; a date
     something began on, as the table says it: FY2024 onward, 2024年度以降."""
     if lang == "ja":
-        text = dates.format_date(date.iso(), DateStyle.JA, weekday=False)
+        text = dates.format_date(date, DateStyle.JA, weekday=False)
     elif date.precision == "month" and date.month:
         text = f"{MONTHS[date.month - 1]} {date.year}"
     else:
-        text = dates.format_date(date.iso(), DateStyle.ISO)
+        text = dates.format_date(date, DateStyle.ISO)
     return (glossary.ONWARD.ja if lang == "ja" else glossary.ONWARD.en).format(text) if onward else text
 
 

@@ -167,7 +167,7 @@ def label_of(e: Event, lang: str, date_style: str) -> str:
     disputed = any(d.field == "date" for d in e.disagreements)
     # The tables' order of marks (cells.MARK_ORDER): `?*` on a planned, disputed date.
     marks = " " + "".join(m for m, on in (("?", disputed), ("*", e.tentative)) if on)
-    when = dates.format_date(e.date.iso(), date_style, weekday=False)
+    when = dates.format_date(e.date, date_style, weekday=False)
     if e.onward:  # a date something began on, as the table says it: FY2024 onward, 2024年度以降
         japanese = lang == "ja" or (lang == "both" and language() == "ja")
         when = (glossary.ONWARD.ja if japanese else glossary.ONWARD.en).format(when)

@@ -223,8 +223,8 @@ def partner_row(archive: Archive, p: Partner) -> Row:
         "country_basis": p.country_basis,
         "country_reason": p.country_reason,
         "kind": p.kind,
-        "since": p.since.iso() if p.since else None,
-        "designated": p.designated.iso() if p.designated else None,
+        "since": p.since,
+        "designated": p.designated,
         "since_what_en": p.since_what.en,
         "since_what_ja": p.since_what.ja,
         "designated_what_en": p.designated_what.en,
@@ -285,7 +285,7 @@ def project_years(archive: Archive) -> tuple[int, int] | None:
 def event_row(e: Event, shown: Collection[str] = _EVENT_SHOWN) -> Row:
     return {
         "id": e.id,
-        "date": e.date.iso(),
+        "date": e.date,
         "onward": e.onward,
         "tentative": e.tentative,
         "kind": e.kind,

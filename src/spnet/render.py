@@ -20,6 +20,7 @@ from spnet.columns import Column
 from spnet.dates import DateStyle
 from spnet.errors import UsageError
 from spnet.i18n import _
+from spnet.partialdate import PartialDate
 from spnet.visible import visible as visible  # render.visible: how every output escapes text
 
 if TYPE_CHECKING:
@@ -112,6 +113,8 @@ def plain_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, PartialDate):
+        return value.iso()
     if isinstance(value, list | dict):  # a structured value (the marks of `show --source`) as JSON
         import json
 
@@ -230,9 +233,15 @@ def emit_json(value: Any, stream: TextIO | None = None, *, keys: Sequence[str] |
     import json
 
     if keys is not None:
-        value = [{k: row.get(k) for k in keys} for row in value]
+        value = [{k: json_value(row.get(k)) for k in keys} for row in value]
     text = json.dumps(value, ensure_ascii=False, indent=2)
     (stream or sys.stdout).write(re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
+
+
+def json_value(value: Any) -> Any:
+    """A row's value as JSON writes it: a date as its ISO form (2023-03, FY2019, 199X),
+    which json would write as the list of its fields, for it is a tuple."""
+    return value.iso() if isinstance(value, PartialDate) else value
 
 
 def _excel_safe(text: str) -> str:
