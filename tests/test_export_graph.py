@@ -164,7 +164,7 @@ def _dot_structure(text: str) -> tuple[set[str], list[tuple[str, str, dict[str, 
 
 
 def test_dot_graph_of_the_whole_network(cli) -> None:
-    from spnet.graph import EDGE_STYLE
+    from spnet.dot import EDGE_STYLE
 
     result = cli("graph")
     nodes, edges = _dot_structure(result.stdout)
@@ -185,7 +185,7 @@ def test_dot_graph_of_the_whole_network(cli) -> None:
 
 
 def test_graph_of_one_university_and_mermaid(cli) -> None:
-    from spnet.graph import EDGE_STYLE
+    from spnet.dot import EDGE_STYLE
 
     dot = cli("graph", "--university", "愛媛").stdout
     nodes, edges = _dot_structure(dot)

@@ -23,7 +23,7 @@ import tomli_w
 
 from spnet.archive import load_archive
 from spnet.archive.schema import PARTNER_KINDS
-from spnet.graph import EDGE_STYLE
+from spnet.dot import EDGE_STYLE
 from spnet.render import visible
 from tests.conftest import DATA
 

@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 
 from spnet import dates, glossary
 from spnet.cells import event_title_ja
-from spnet.graph import FONT
+from spnet.dot import FONT
 from spnet.i18n import N_, _, language
 from spnet.linebreak import wrap
 from spnet.models import Event

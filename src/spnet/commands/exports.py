@@ -184,24 +184,24 @@ def graph(
 
     Example: spnet graph --format png --out network.png
     """
-    from spnet import graph as network
+    from spnet import dot, graph
     from spnet.fsutil import write_atomically
 
-    pixels = network.parse_size(size) if size is not None else None
+    pixels = dot.parse_size(size) if size is not None else None
     if pixels is not None and fmt is GraphFormat.mermaid:
         raise UsageError(_("--size goes with dot, svg and png"))
     target = output_file(ctx, out, "--out")
     if fmt is GraphFormat.png and out == "-" and sys.stdout.isatty():
         raise UsageError(_("a PNG is not for a terminal: give --out FILE, or pipe it"))
     archive = open_archive(ctx)
-    net = network.network(archive, names.resolve_universities(archive, university or ()), render.parse_lang(lang).value)
-    text = network.to_mermaid(net) if fmt is GraphFormat.mermaid else network.to_dot(net, pixels)
+    net = graph.network(archive, names.resolve_universities(archive, university or ()), render.parse_lang(lang).value)
+    text = graph.to_mermaid(net) if fmt is GraphFormat.mermaid else dot.to_dot(net, pixels)
     if fmt in (GraphFormat.svg, GraphFormat.png):
         if target is None:
             raise UsageError(
                 _("--format {fmt} writes a picture: give --out FILE (- for standard output)").format(fmt=fmt.value)
             )
-        write_atomically(target, network.render(text, fmt.value))
+        write_atomically(target, dot.render(text, fmt.value))
     elif target is not None:
         write_atomically(target, text.encode("utf-8"))
     else:
