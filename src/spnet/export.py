@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from spnet import query, render
+from spnet import events, query, render
 from spnet.archive import kinds
 from spnet.archive.index import APPLICATION_ID  # SQLite's header, offset 68: a database spnet wrote
 from spnet.archive.load import ProgressMaker, Unseen
@@ -41,7 +41,7 @@ def bundle(archive: Archive, *, universities: Sequence[str] = (), span: DateSpan
         "project": query.project(archive),
         "universities": query.universities(archive),
         "partners": query.partners(archive, universities=universities),
-        "events": query.timeline(archive, universities=universities, span=span),
+        "events": events.timeline(archive, universities=universities, span=span),
         "contacts": query.contacts(archive, universities=universities),
         "links": query.links(archive),
         "countries": query.countries(archive),

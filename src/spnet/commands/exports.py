@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from spnet import names, query, render
+from spnet import events, names, render
 from spnet.app import command
 from spnet.archive import resolve_data_dir
 from spnet.collection import Archive
@@ -109,7 +109,7 @@ def export(
         return
     span = date_span(year, fy, start, end)
     if fmt is ExportFormat.ics:
-        chosen = query.events(archive, universities=university or (), span=span, kinds=kind or ())
+        chosen = events.chosen(archive, universities=university or (), span=span, kinds=kind or ())
         language = render.parse_lang(lang or "both").value
         ics.write_ics(archive, chosen, target, vague_too=vague_dates is not False, lang=language)
         return

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from spnet import query
+from spnet import events, query
 from spnet.app import command
 from spnet.context import (
     date_span,
@@ -156,10 +156,10 @@ def timeline(
         separate_outputs((f"--svg {svg}", svg), (f"--format {out.format.value}", "-"))
     archive = open_archive(ctx)
     span = date_span(year, fy, start, end)
-    project = query.project_years(archive) if drawing is not None else None
+    project = events.project_years(archive) if drawing is not None else None
     if span is None and project is not None and not every_year:  # a picture is of the project's years
         span = date_span(start=str(project[0]), end=str(project[1]))
-    chosen = query.events(
+    chosen = events.chosen(
         archive,
         universities=university or (),
         span=span,
@@ -179,7 +179,7 @@ def timeline(
         if out.format is None:  # the picture was asked for; a listing too only with --format
             return
     out = out._replace(implied=implied_university(archive, university))
-    rows = [query.event_row(e) for e in chosen]
+    rows = [events.row(e) for e in chosen]
     emit(ctx, rows, "timeline", out, group=grouping(group or ("fy" if fy else "year"), out), what=_("events"))
 
 
@@ -195,7 +195,7 @@ def meetings(
 
     Example: spnet meetings --year 2023
     """
-    rows = query.meetings(open_archive(ctx), span=date_span(year, fy))
+    rows = events.meetings(open_archive(ctx), span=date_span(year, fy))
     emit(ctx, rows, "meetings", out, what=_("meetings"))
 
 
@@ -211,7 +211,7 @@ def symposia(
 
     Example: spnet symposia --fy 2022
     """
-    rows = query.symposia(open_archive(ctx), span=date_span(year, fy))
+    rows = events.symposia(open_archive(ctx), span=date_span(year, fy))
     emit(ctx, rows, "symposia", out, what=_("symposia"))
 
 
