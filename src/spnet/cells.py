@@ -130,18 +130,19 @@ MARK_ORDER = "?+*"
 
 
 def marks_of(c: Column, row: Row) -> str:
-    """The characters after a value, in MARK_ORDER: disputed (?) on any field, added by the
-    curators (+) on a country or a title in the curators' words, planned (*) on a date
-    whatever its precision. A row that is one field of a record (search) marks its value."""
+    """The characters after a value, in MARK_ORDER: disputed (?) on any field the row's
+    disputed_fields names; added by the curators (+) where the column's basis says so (a
+    country, a title in the curators' words); planned (*) on a date the column's `planned`
+    says is, whatever its precision. A row that is one field of a record (search) marks its value."""
     if "field" in row:
         stem = re.sub(r"_(en|ja)$", "", str(row["field"])) if c.key == "value" else None
     else:
         stem = c.key.removesuffix("_en").removesuffix("_ja")
     disputed = row.get("disputed_fields")
     marks = "?" if disputed and stem in str(disputed).split("; ") else ""
-    if row.get(f"{c.key}_basis") == "curator" or (stem == "country" and row.get("country_basis") == "curator"):
+    if c.basis and row.get(c.basis) == "curator":
         marks += "+"
-    if c.key == "date" and row.get("tentative"):
+    if c.planned and row.get(c.planned):
         marks += "*"
     return marks
 

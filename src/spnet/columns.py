@@ -36,6 +36,11 @@ class Column(NamedTuple):
     # The row's key holding this value in Japanese, shown in its place with --lang ja (a
     # measure of stats, and what it counts: 国・地域別の連携先, 1990年代).
     in_japanese: str | None = None
+    # The row's key saying how the value is known: `curator` marks it + (the curators' words,
+    # not the report's). The + stands once a cell for each such key.
+    basis: str | None = None
+    # The row's key that is true where this date is planned, not yet held: marked *.
+    planned: str | None = None
 
 
 TOKENS = {"id", "date", "since", "designated", "number", "email", "url", "report_url", "kind", "university"}
@@ -65,13 +70,21 @@ def _c(
     return Column(key, en, ja, lang, display, in_table, key in TOKENS, give_way, least, default)
 
 
-def _names(stem: str, word: str | None = None, give_way: int = 0, least: int = 16) -> list[Column]:
-    """The English and the Japanese column of one bilingual field."""
+def _names(
+    stem: str, word: str | None = None, give_way: int = 0, least: int = 16, basis: str | None = None
+) -> list[Column]:
+    """The English and the Japanese column of one bilingual field; `basis` is the row's key
+    saying how each is known (`{key}`: each its own, title_en_basis and title_ja_basis)."""
     return [
-        _c(f"{stem}_en", word or stem, "en", give_way=give_way, least=least),
-        _c(f"{stem}_ja", word or stem, "ja", give_way=give_way, least=least),
+        _c(key, word or stem, lang, give_way=give_way, least=least)._replace(basis=basis and basis.format(key=key))
+        for lang, key in (("en", f"{stem}_en"), ("ja", f"{stem}_ja"))
     ]
 
+
+# A title's basis: each language's title its own (the curators may have worded one).
+_OWN = "{key}_basis"
+# An event's date, marked * where the event is planned.
+_DATE = _c("date")._replace(planned="tentative")
 
 _DISPUTED = _c("disputed", in_table=False)
 # Which fields a table marks `?`: after every other column (added after the first release), for
@@ -93,7 +106,7 @@ _CITED = [_c("lines", in_table=False), _c("cites", in_table=False)]
 # The event fields every event listing carries; meetings and symposia show them elsewhere in a table.
 _EVENT_KEYS = [
     _c("kind", in_table=False),
-    *(c._replace(in_table=False) for c in _names("title")),
+    *(c._replace(in_table=False) for c in _names("title", basis=_OWN)),
     _c("university", in_table=False),
     _c("id", give_way=1),
 ]
@@ -145,8 +158,8 @@ COLUMNS: dict[str, list[Column]] = {
         _c("id"),
         _c("university", give_way=1),
         *_names("name", least=24),
-        _c("country", in_table=False),
-        *_names("country", give_way=2),
+        _c("country", in_table=False)._replace(basis="country_basis"),
+        *_names("country", give_way=2, basis="country_basis"),
         _c("kind", give_way=4),
         _c("since", give_way=3),
         _DISPUTED,
@@ -175,11 +188,11 @@ COLUMNS: dict[str, list[Column]] = {
         _DISPUTED_FIELDS,
     ],
     "timeline": [
-        _c("date"),
+        _DATE,
         _c("tentative", in_table=False),
         _c("kind", give_way=3),
         _c("number", give_way=1),
-        *_names("title", least=30),
+        *_names("title", least=30, basis=_OWN),
         _c("university", give_way=2),
         _c("id"),
         _DISPUTED,
@@ -194,7 +207,7 @@ COLUMNS: dict[str, list[Column]] = {
     ],
     "meetings": [
         _c("number"),
-        _c("date"),
+        _DATE,
         _c("tentative", in_table=False),
         *_names("weekday", give_way=2),
         *_names("theme", least=30),
@@ -205,7 +218,7 @@ COLUMNS: dict[str, list[Column]] = {
     ],
     "symposia": [
         _c("number"),
-        _c("date"),
+        _DATE,
         _c("tentative", in_table=False),
         _c("time"),
         *_names("theme"),

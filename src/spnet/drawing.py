@@ -136,13 +136,16 @@ def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Call
 def _table_cell(fields: list[Column], row: Row, out: Output, label: str | None) -> tuple[tuple[str, str | None], ...]:
     """One cell of a table: a paragraph per field (English above Japanese), each with the
     marks it carries. A mark stands once a cell, by the text it is about, except the +
-    of a title in the curators' words, which each language's title has of its own."""
+    of a title in the curators' words, which each language's title has of its own (its own
+    basis: Column.basis)."""
     paragraphs: list[tuple[str, str | None]] = []
+    bases: set[str | None] = set()
     for c in fields:
         text = _cell_text(c, row, out)
         if c.key == "date" and label is not None and text and label.startswith(text):
             text = ""  # the group's heading already says it (2019; FY2019 under FY2019 2019年度…)
-        own = row.get(f"{c.key}_basis") == "curator"  # this language's title's +, not the other's
+        own = c.basis not in bases  # this language's title's +, not the other's
+        bases.add(c.basis)
         before = "".join(m or "" for _text, m in paragraphs)
         marks = "".join(m for m in cells.marks_of(c, row) if m not in before or (m == "+" and own))
         if text or marks:
