@@ -6,7 +6,19 @@ import functools
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Protocol
 
-from spnet.models import ArchiveIndex, Contact, Country, Event, Link, Partner, Person, Problem, Project, University
+from spnet.models import (
+    ArchiveIndex,
+    Contact,
+    Country,
+    Event,
+    Identified,
+    Link,
+    Partner,
+    Person,
+    Problem,
+    Project,
+    University,
+)
 
 # What chooses records by some of their fields (Archive.chosen): their values, in the order asked for.
 Keep = Callable[[tuple[Any, ...]], bool]
@@ -101,14 +113,14 @@ class Archive:
                         out.append(e)
         return tuple(out)
 
-    def record(self, rid: str) -> Any | None:
+    def record(self, rid: str) -> Identified | None:
         """The record whose id is `rid`, or None: read alone, not with every record."""
         return self.records([rid]).get(rid)
 
-    def records(self, rids: Collection[str]) -> dict[str, Any]:
+    def records(self, rids: Collection[str]) -> dict[str, Identified]:
         """The records of these ids that the archive holds, by id: read alone, not with
         every record."""
-        found: dict[str, Any] = {c.id: c for c in self.countries if c.id in rids}
+        found: dict[str, Identified] = {c.id: c for c in self.countries if c.id in rids}
         if self.project.id in rids:
             found[self.project.id] = self.project
         rest = sorted({*rids} - found.keys())

@@ -14,12 +14,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spnet import provenance
 from spnet.errors import UsageError
 from spnet.i18n import N_, _
 from spnet.provenance import fold
+
+if TYPE_CHECKING:
+    from spnet.models import Identified
 
 Row = dict[str, Any]
 
@@ -138,24 +141,26 @@ def passage_rows(ranges: Sequence[tuple[int, int]]) -> list[Row]:
     ]
 
 
-def cited_lines(record: Any, path: str) -> tuple[int, ...]:
+def cited_lines(record: Identified, path: str) -> tuple[int, ...]:
     """The lines the field at `path` cites: its own where the record gives it some (by its
     path, or the list it is in: participants), else the record's; and a count's own."""
     own = {cite.field: tuple(cite.lines) for cite in getattr(record.source, "cites", ())}
     lines = own.get(path, own.get(re.split(r"[.\[]", path)[0], tuple(record.source.lines)))
+    from spnet.models import University  # loaded with the record
+
     count = re.match(r"counts\[(\d+)\]\.", path)
-    if count is not None:
+    if count is not None and isinstance(record, University):
         lines += tuple(record.counts[int(count[1])].source.lines)
     return tuple(n for n in lines if 1 <= n <= provenance.LINES)  # a line past the report's end holds nothing
 
 
-def every_cited_line(record: Any) -> set[int]:
+def every_cited_line(record: Identified) -> set[int]:
     """Every line the record, or one of its fields, cites, within the report."""
     lines = set(record.source.lines).union(*(cite.lines for cite in getattr(record.source, "cites", ())))
     return {n for n in lines if 1 <= n <= provenance.LINES}
 
 
-def quoted_fields(record: Any) -> list[tuple[str, str]]:
+def quoted_fields(record: Identified) -> list[tuple[str, str]]:
     """The record's values in the report's words, as (field path, text); a list's items
     each on its own (members_en[0], aliases[1])."""
     from spnet.archive.fields import flatten  # `spnet source` alone has no record to read
@@ -187,7 +192,7 @@ def _language(path: str) -> str | None:
     return end[1] if end else None
 
 
-def cited(record: Any, lang: str = "both") -> list[Row]:
+def cited(record: Identified, lang: str = "both") -> list[Row]:
     """The passages `record` cites: every line it cites, and every line a value it holds
     (in `lang`, en or ja, or both) stands on, in passages of consecutive lines, each value
     marked; then each such value its cited lines do not hold (that the report must,
@@ -211,7 +216,7 @@ def cited(record: Any, lang: str = "both") -> list[Row]:
 
 
 def _marks_and_missing(
-    report: provenance.Report, record: Any, lang: str
+    report: provenance.Report, record: Identified, lang: str
 ) -> tuple[dict[int, list[dict[str, Any]]], list[Row]]:
     """Where each value the record holds (in `lang`) stands, by line; and each value that
     the report must hold (`required`) but its cited lines do not, as a row with no line."""
@@ -231,7 +236,7 @@ def _marks_and_missing(
     return marks, missing
 
 
-def _holds_other_language(record: Any, n: int, lang: str) -> bool:
+def _holds_other_language(record: Identified, n: int, lang: str) -> bool:
     """Whether cited line n holds a value in the language not asked for (--lang en or ja)."""
     if lang == "both":
         return False

@@ -19,7 +19,7 @@ from spnet.dates import DateStyle
 from spnet.fsutil import output
 from spnet.glossary import Term
 from spnet.i18n import _, language
-from spnet.models import Bilingual, Event
+from spnet.models import Bilingual, Disagreement, Event, Person
 from spnet.partialdate import PartialDate
 from spnet.printed import MONTHS
 
@@ -124,7 +124,7 @@ def _when(e: Event) -> list[str]:
     return days if e.date.precision == "day" else [*days, "TRANSP:TRANSPARENT"]
 
 
-def _description(e: Event, people: dict[str, Any], lang: str, disputes: list[Any]) -> str:
+def _description(e: Event, people: dict[str, Person], lang: str, disputes: list[Disagreement]) -> str:
     when = known_as(e.date, language(), onward=e.onward)
     about = [_("Date: {date}").format(date=when) + (_(" (planned)") if e.tentative else "")]
     if e.date.precision != "day":
@@ -165,7 +165,7 @@ def _vevent(e: Event, people: dict[str, Any], stamp: str, lang: str) -> list[str
     return lines
 
 
-def to_ics(archive: Archive, events: list[Any], stamp: str, lang: str = "both") -> str:
+def to_ics(archive: Archive, events: list[Event], stamp: str, lang: str = "both") -> str:
     """The events as an iCalendar file: a VEVENT each (see _when, _title)."""
     people = {p.id: p for p in archive.people}
     calendar_name = _("Strategic Partnerships network (2021 to March 2024)")
@@ -192,7 +192,7 @@ def to_ics(archive: Archive, events: list[Any], stamp: str, lang: str = "both") 
 
 
 def write_ics(
-    archive: Archive, events: list[Any], out: Path | None, *, vague_too: bool = False, lang: str = "both"
+    archive: Archive, events: list[Event], out: Path | None, *, vague_too: bool = False, lang: str = "both"
 ) -> None:
     """The calendar; without `vague_too`, events known only to their year or decade are left
     out, and one line on stderr says how many."""

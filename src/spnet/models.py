@@ -344,6 +344,8 @@ class Problem(NamedTuple):
 # Every record type, by name: what the index may rebuild from JSON, and nothing else.
 # A record of any kind, as the archive's builders make it (archive/build.py).
 Record = Country | University | Count | Partner | Event | Person | Contact | Link | Project
+# A record with an id of its own, one file's or a table's: what Archive.record finds by id.
+Identified = Country | University | Partner | Event | Person | Contact | Link | Project
 
 RECORD_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls

@@ -16,7 +16,7 @@ from spnet.archive.schema import PARTNER_KINDS
 from spnet.collection import Archive, Keep
 from spnet.dates import DateSpan
 from spnet.i18n import _
-from spnet.models import Bilingual, Contact, Partner, Person
+from spnet.models import Bilingual, Contact, Identified, Partner, Person
 from spnet.names import resolve_choice, resolve_country, resolve_universities
 from spnet.partialdate import PartialDate
 
@@ -76,7 +76,7 @@ def project(archive: Archive) -> list[Row]:
     ]
 
 
-def cited_lines(record: Any) -> Row:
+def cited_lines(record: Identified) -> Row:
     """The lines of the report a record cites, and those a field cites of its own, as `show` gives them."""
     source = record.source
     cites = "; ".join(f"{c.field}: {', '.join(str(n) for n in c.lines)}" for c in source.cites)

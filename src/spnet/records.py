@@ -12,7 +12,7 @@ from spnet.archive.kinds import RECORDS, Kind, kind_of, records_of
 from spnet.collection import Archive
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import Bilingual, Event, University, UniversityName
+from spnet.models import Bilingual, Event, Identified, Person, University, UniversityName
 from spnet.names import Names, fold, has_japanese, is_informal, is_kana, match_pattern, resolve, resolve_university
 from spnet.query import Row
 
@@ -26,7 +26,7 @@ def all_records(archive: Archive) -> Iterable[Any]:
         yield from records_of(archive, kind)
 
 
-def find_record(archive: Archive, typed: str) -> Any:
+def find_record(archive: Archive, typed: str) -> Identified:
     """The record with this id, or with this name in either language (京都大学, 第3回); an
     unknown one exits 2 with close matches, as every name a user types does. An id is
     looked up alone; a name, among every record's names, read without the records."""
@@ -77,7 +77,7 @@ def _naming_fields(archive: Archive, kind: Kind) -> Iterable[tuple[Any, ...]]:
     ]
 
 
-def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
+def card(archive: Archive, record: Identified) -> list[tuple[str, Any]]:
     """One record as (field, value) pairs, with what refers to it or it refers to by name:
     the people of an event, the events of a partner or a person, a university's records."""
     pairs: list[tuple[str, Any]] = [("record", kind_of(record)), *flatten(record)]
@@ -88,7 +88,9 @@ def card(archive: Archive, record: Any) -> list[tuple[str, Any]]:
             named.append((key, value))
             if key.startswith("participants[") and key.endswith("].person"):
                 # Looked up alone; among every person when that finds none, as a spoiled index may.
-                person = archive.record(value) or next((p for p in archive.people if p.id == value), None)
+                found = archive.record(value)
+                same = (p for p in archive.people if p.id == value)
+                person = found if isinstance(found, Person) else next(same, None)
                 name = person.name if person is not None else Bilingual()  # a valid archive names no one unknown
                 named += [
                     (f"{key[: -len('person')]}name_{lang}", n) for lang, n in (("en", name.en), ("ja", name.ja)) if n
