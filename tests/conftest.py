@@ -31,9 +31,23 @@ def report_path() -> Path:
     return REPO / "src" / "spnet" / "source" / "report.txt"
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache every test of a run shares, as a user's runs of spnet share theirs."""
+    return tmp_path_factory.mktemp("shared-cache")
+
+
 @pytest.fixture(autouse=True)
+def cache_of_the_run(shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test caches into the run's directory, never the user's. The first to read an
+    archive builds its index; the others find it, or find it stale and rebuild it, as spnet
+    does on any machine. A test about the cache asks for `private_cache`."""
+    monkeypatch.setenv("SPNET_CACHE_DIR", str(shared_cache))
+
+
+@pytest.fixture
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test caches into its own directory, never the user's."""
+    """A cache directory of the test's own, empty when it begins."""
     path = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("SPNET_CACHE_DIR", str(path))
     return path

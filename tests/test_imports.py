@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -70,7 +71,7 @@ def test_an_english_month_imports_dateutil() -> None:
     assert "dateutil" in imported("timeline", "--from", "March 2023", "--format", "json")
 
 
-def test_a_query_answered_from_the_cache_parses_no_toml() -> None:
+def test_a_query_answered_from_the_cache_parses_no_toml(private_cache: Path) -> None:
     args = ("partners", "--university", "kyoto", "--format", "json")
     assert {"tomllib", "toml_rs"} & imported(*args)  # the first run reads the files and fills the cache
     assert not {"tomllib", "toml_rs"} & imported(*args)
@@ -84,7 +85,8 @@ def test_the_compiled_reader_reads_the_archive_without_tomllib() -> None:
     assert "toml_rs" in modules and "tomllib" not in modules
 
 
-def test_check_imports_tomli_w_to_compare_canonical_form() -> None:
+def test_check_imports_tomli_w_to_compare_canonical_form(private_cache: Path) -> None:
+    """On files it has not seen (a cache of its own): what it knows of seen ones is cached."""
     assert "tomli_w" in imported("check")
 
 
