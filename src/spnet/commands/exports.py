@@ -135,10 +135,14 @@ def _refuse_other_formats_options(fmt: ExportFormat, *, bom: bool, sqlite_only: 
 def _write_sqlite(
     ctx: typer.Context, archive: Archive, target: Path | None, *, force: bool, metadata: Path | None
 ) -> None:
-    """`export sqlite`: the whole archive, its rows taken from the index kept current."""
+    """`export sqlite`: the whole archive, its rows taken from the index kept current; with
+    --no-cache, made from the files alone, the cache neither read nor written."""
     from spnet import export as exporter
     from spnet.archive import writer
 
+    if not (ctx.obj or {}).get("cache", True):
+        exporter.write_sqlite(archive, target, force=force, metadata=metadata, progress=TerminalProgress)
+        return
     root = resolve_data_dir((ctx.obj or {}).get("data"))
     with writer.current(root, archive, TerminalProgress) as current:
         exporter.write_sqlite(archive, target, force=force, metadata=metadata, index=current, progress=TerminalProgress)
