@@ -292,3 +292,23 @@ def test_the_installed_command_writes_the_marks_in_markdown() -> None:
     assert (result.returncode, result.stderr) == (0, "")
     assert "| 3 | 2022-02-10 ? | Thursday |" in result.stdout
     assert result.stdout.endswith("\n\n- ? the Japanese and English texts disagree (spnet show ID)\n")
+
+
+@pytest.mark.parametrize("listing", ["partners", "timeline", "meetings", "symposia"])
+def test_every_column_of_a_value_the_curators_may_give_or_plan_says_so(listing: str) -> None:
+    """A listing's row says how a value is known (`country_basis`, `title_en_basis`) and
+    whether an event is planned (`tentative`): each column showing such a value names that
+    key as its basis or its planned flag, so a column added for it is marked + or * too."""
+    from spnet import events, query
+    from spnet.archive import load_archive
+    from spnet.columns import COLUMNS
+    from tests.conftest import DATA
+
+    archive = load_archive(DATA)
+    listings = {"partners": query.partners, "timeline": events.timeline}
+    row = (listings.get(listing) or getattr(events, listing))(archive)[0]
+    for c in COLUMNS[listing]:
+        stem = c.key.removesuffix("_en").removesuffix("_ja")
+        basis = f"{c.key}_basis" if f"{c.key}_basis" in row else f"{stem}_basis" if f"{stem}_basis" in row else None
+        assert c.basis == basis, c.key
+        assert c.planned == ("tentative" if c.key == "date" else None), c.key
