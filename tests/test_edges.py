@@ -196,3 +196,28 @@ def test_stats_names_a_country_by_the_one_its_partners_have(tmp_path: Path) -> N
     )
     assert done.returncode == 0, done.stderr
     assert "| ドイツ | ████ 4 |" in done.stdout and "米国" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    "lang,planned,onward",
+    [("en", "| tentative | yes |", "| onward | no |"), ("ja", "| 予定 | ○ |", None)],
+)
+def test_a_yes_or_no_reads_as_the_word_of_its_language(
+    cli: Callable[..., Result], lang: str, planned: str, onward: str | None
+) -> None:
+    """The 16th meeting is planned, and not an event that began then and went on: yes and no
+    in English, ○ in Japanese (a Japanese form's mark), never the other way round."""
+    result = cli("show", "meeting-16", "--format", "md", "--lang", lang)
+    assert result.exit_code == 0 and result.exception is None, result.stderr
+    assert planned in result.stdout.splitlines()
+    assert onward is None or onward in result.stdout.splitlines()
+
+
+def test_a_word_for_a_university_is_explained_at_its_first_use_only() -> None:
+    """本学〔早大〕: the brackets an editor adds, once, after the first 本学 of a title."""
+    from spnet.cells import with_referents
+
+    assert with_referents("本学と本学の協定", ["本学=早大"]) == "本学〔早大〕と本学の協定"
+    assert (
+        with_referents("本学が同協会に加盟", ["本学=早大", "同協会=ASAIHL"]) == "本学〔早大〕が同協会〔ASAIHL〕に加盟"
+    )
