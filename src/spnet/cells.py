@@ -36,7 +36,7 @@ def value_of(c: Column, row: Row, out: Output) -> Any:
     if c.lang and value in (None, "") and out.lang is not Lang.both:
         value = row.get(f"{c.key[:-3]}_{'en' if c.lang == 'ja' else 'ja'}")
     if out.lang is Lang.ja and c.in_japanese:
-        value = row[c.in_japanese]
+        value = row.get(c.in_japanese, value)
     return value
 
 
