@@ -111,6 +111,18 @@ def test_no_cache_export_leaves_the_cache_as_it_was(cli, data_copy: Path, privat
     assert (tmp_path / "spnet.db").stat().st_size > 0
 
 
+def test_no_cache_export_after_an_edit_holds_the_edit(cli, data_copy: Path, tmp_path: Path) -> None:
+    """An export whose index was filled before an edit, then --no-cache: the files as they
+    are now, not the index's rows of before (which it once copied)."""
+    assert cli("--data", str(data_copy), "export", "sqlite", "--out", str(tmp_path / "before.db")).exit_code == 0
+    path = data_copy / KYOTO
+    path.write_text(path.read_text(encoding="utf-8").replace("University of Vienna", "University of Wien"), "utf-8")
+    out = tmp_path / "after.db"
+    result = cli("--data", str(data_copy), "--no-cache", "export", "sqlite", "--out", str(out))
+    assert result.exit_code == 0 and result.exception is None, result.stderr
+    assert ("kyoto-vienna",) in _rows(out)["search"]  # found by the new name, Wien
+
+
 def test_an_edit_within_the_same_second_is_seen(cli, data_copy: Path) -> None:
     args = ("--data", str(data_copy), "partners", "-u", "kyoto", "--format", "json")
     assert json.loads(cli(*args).stdout)[0]["designated"] == "2019"
