@@ -221,3 +221,19 @@ def test_a_word_for_a_university_is_explained_at_its_first_use_only() -> None:
     assert (
         with_referents("本学が同協会に加盟", ["本学=早大", "同協会=ASAIHL"]) == "本学〔早大〕が同協会〔ASAIHL〕に加盟"
     )
+
+
+def test_a_listings_yes_or_no_is_japanese_with_lang_ja(cli: Callable[..., Result]) -> None:
+    """A boolean asked for by --fields in a listing reads as ○ or — in Japanese."""
+    result = cli("timeline", "--lang", "ja", "--fields", "id,tentative", "--format", "md", "--year", "2024")
+    assert result.exit_code == 0 and result.exception is None, result.stderr
+    assert "| meeting-16 | ○ |" in result.stdout.splitlines() and "| meeting-15 | — |" in result.stdout.splitlines()
+
+
+def test_a_value_inside_a_list_of_a_record_reads_in_the_readers_words(cli: Callable[..., Result]) -> None:
+    """show reads a nested field by its own name (disagreements[0].held is a `held`): which
+    field the texts dispute and which reading the archive holds, in Japanese words."""
+    result = cli("show", "meeting-03", "--lang", "ja", "--format", "md")
+    assert result.exit_code == 0 and result.exception is None, result.stderr
+    lines = result.stdout.splitlines()
+    assert "| 日英相違[0].項目 | 日付 |" in lines and "| 日英相違[0].採用した読み | 日本語 |" in lines
