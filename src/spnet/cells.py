@@ -53,7 +53,7 @@ def cell(c: Column, row: Row, out: Output) -> str:
     elif key == "fiscal_year" and type(value) is int:
         text = fiscal_year_label(value, out.lang.value)  # FY2022 2022年度（令和4年度）
     elif key in ("date", "since", "designated", "as_of") and isinstance(value, PartialDate | str):
-        text = _date(value, row, out, onward=c.key == "date" and bool(row.get("onward")))
+        text = _date(value, c, row, out)
     elif isinstance(value, bool):
         answer = glossary.YES if value else glossary.NO
         text = answer.ja if out.lang is Lang.ja or out.words_ja else answer.en
@@ -64,14 +64,15 @@ def cell(c: Column, row: Row, out: Output) -> str:
     return visible(text, keep="\n")
 
 
-def _date(value: PartialDate | str, row: Row, out: Output, *, onward: bool) -> str:
-    """A date in --date-style. No weekday where the report prints another for this
-    date (the workshop's 9 September 2023 is a Saturday, printed 金): the calendar's would
-    be spnet's claim, not the report's. A listing's row carries the date; `show` gives a
+def _date(value: PartialDate | str, c: Column, row: Row, out: Output) -> str:
+    """A date in --date-style. No weekday where the report prints another for this date
+    (the workshop's 9 September 2023 is a Saturday, printed 金): the calendar's would be
+    spnet's claim, not the report's. A listing's row carries the date; `show` gives a
     record's fields as their stored text (2023-03-03, FY2019), read here."""
     date = PartialDate.parse(value) if isinstance(value, str) else value
-    text = format_date(date, out.date_style, weekday=out.weekday and not row.get("_misprinted_weekday"))
-    if onward:
+    misprinted = c.misprinted_weekday and row.get(c.misprinted_weekday)
+    text = format_date(date, out.date_style, weekday=out.weekday and not misprinted)
+    if c.key == "date" and row.get("onward"):
         text = (glossary.ONWARD.ja if out.lang is Lang.ja else glossary.ONWARD.en).format(text)
     return text
 

@@ -41,6 +41,9 @@ class Column(NamedTuple):
     basis: str | None = None
     # The row's key that is true where this date is planned, not yet held: marked *.
     planned: str | None = None
+    # The row's key that is true where the report prints a weekday for this date that is not
+    # the calendar's: the date is shown without one (the calendar's would be spnet's claim).
+    misprinted_weekday: str | None = None
 
 
 TOKENS = {"id", "date", "since", "designated", "number", "email", "url", "report_url", "kind", "university"}
@@ -84,7 +87,7 @@ def _names(
 # A title's basis: each language's title its own (the curators may have worded one).
 _OWN = "{key}_basis"
 # An event's date, marked * where the event is planned.
-_DATE = _c("date")._replace(planned="tentative")
+_DATE = _c("date")._replace(planned="tentative", misprinted_weekday="weekday_misprinted")
 
 _DISPUTED = _c("disputed", in_table=False)
 # Which fields a table marks `?`: after every other column (added after the first release), for
@@ -268,7 +271,7 @@ COLUMNS: dict[str, list[Column]] = {
         _c("measure_ja", "measure", "ja", in_table=False),
         _c("value_ja", "category", "ja", in_table=False),
     ],
-    "card": [_c("field"), _c("value")],
+    "card": [_c("field"), _c("value")._replace(misprinted_weekday="weekday_misprinted")],
     # `spnet source`: the report's lines; `spnet show ID --source`: with the values each holds.
     "source": [_LINE, _c("text", least=30)],
     "evidence": [

@@ -87,7 +87,7 @@ def row(e: Event, shown: Collection[str] = SHOWN) -> Row:
         "title_ja_basis": e.title_ja_basis,
         "title_ja_referents": "; ".join(e.title_ja_referents) or None,
         "university": e.university,
-        "_misprinted_weekday": bool(e.misprinted_weekdays()),  # for a table: no weekday of spnet's own
+        "weekday_misprinted": bool(e.misprinted_weekdays()),
         **days("date", e.date),
         **disputed(e, shown),
         **cited_lines(e),

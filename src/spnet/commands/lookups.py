@@ -71,7 +71,7 @@ def show(
     other = {Lang.en: ("_ja", "_en"), Lang.ja: ("_en", "_ja")}.get(out.lang)
     keep = [(k, v) for k, v in pairs if not (other and k.endswith(other[0]) and k[:-3] + other[1] in keys)]
     odd = isinstance(record, Event) and bool(record.misprinted_weekdays())
-    fields = [{"field": k, "value": v, "_misprinted_weekday": odd and k == "date"} for k, v in keep]
+    fields = [{"field": k, "value": v, "weekday_misprinted": odd and k == "date"} for k, v in keep]
     emit(ctx, fields, "card", out, whole=dict(pairs))
 
 
