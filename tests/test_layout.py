@@ -164,3 +164,17 @@ def test_a_table_that_is_laid_out_never_passes_the_width(spec, texts: list[str],
     assert sum(shown) + 2 * (len(shown) - 1) <= width
     for line in draw(table, width, Style()):
         assert cell_len("".join(s.text for s in line)) <= width
+
+
+def test_a_group_heading_wider_than_the_line_breaks_between_words() -> None:
+    """A stats measure in both languages is wider than 80 columns: its heading is broken as
+    any text is, never inside a word (補っ|たもの), in a table and in cards."""
+    heading = "partners by country, the curators' additions / 国別の連携件数（管理者が国を補ったもの）"
+    rows = [(heading, [((i, None),), ((en, None), (ja, None)), ((k, None),)]) for i, en, ja, k in ROWS]
+    for width in (80, 60, 40):
+        lines = plain_text(draw(Table(_table(ROWS).columns, rows, []), width, Style())).splitlines()
+        assert all(cell_len(line) <= width for line in lines), width
+        start = next(n for n, line in enumerate(lines) if line.startswith("partners by"))
+        broken = lines[start : start + len(wrap(heading, width))]
+        assert broken == wrap(heading, width), width
+        assert any("補ったもの" in line for line in broken), broken

@@ -249,12 +249,18 @@ def _rows(table: Table, width: int, widths: list[int], style: Style, ellipsis: s
         if group is not None and group != label:
             if label is not None:
                 out.append([])
-            out.append([Span(group, "bold")])
+            out += _heading(group, width, ellipsis)
             label = group
         elif spaced and n:
             out.append([])
         out += lines
     return out
+
+
+def _heading(group: str, width: int, ellipsis: str) -> list[Line]:
+    """A group's heading in bold, broken where a line may break (a stats measure in both
+    languages is wider than 80 columns)."""
+    return [[Span(line, "bold")] for line in wrap(group, width, ellipsis)]
 
 
 def _header(table: Table, width: int, widths: list[int], style: Style, ellipsis: str) -> list[Line]:
@@ -287,7 +293,8 @@ def _cards(table: Table, width: int, ellipsis: str) -> list[Line]:
     label = None
     for group, cells in table.rows:
         if group is not None and group != label:
-            out += [[], [Span(group, "bold")]] if out else [[Span(group, "bold")]]  # apart from the card above
+            apart: list[Line] = [[]] if out else []  # from the card above
+            out += [*apart, *_heading(group, width, ellipsis)]
             label = group
         if out:
             out.append([])
