@@ -17,7 +17,7 @@ import pytest
 import tomli_w
 
 from spnet.archive import load_archive
-from tests.conftest import DATA, title_ja_as_read
+from tests.conftest import DATA, json_rows, title_ja_as_read
 
 
 def test_json_export_equals_the_listings(cli) -> None:
@@ -244,6 +244,22 @@ def test_stats_counts_add_up(cli) -> None:
 def test_stats_table_draws_bars(cli) -> None:
     table = cli("stats", "--format", "table").stdout
     assert "████████████████████ 20" in table  # 20 strategic partners; 20 partners of no stated country
+
+
+def test_stats_in_both_languages_gives_each_value_its_japanese_beside_it(cli) -> None:
+    """With both languages, a value has its Japanese in a column of its own (France,
+    フランス), as every listing shows both names; a measure's heading is in both. One
+    language shows only its own."""
+    rows = json_rows(cli, "stats")
+    france = next(r for r in rows if r["measure"] == "partners by country" and r["value"] == "France")
+    md = cli("stats", "--format", "md").stdout.splitlines()
+    assert md[0] == "| Value | 区分 | Count |"
+    assert f"| France | {france['value_ja']} | ███ 3 |" in md
+    table = cli("stats", "--format", "table", env={"COLUMNS": "80"}).stdout.splitlines()
+    assert f"partners by country / {france['measure_ja']}" in table
+    assert any(line.split()[:2] == ["France", france["value_ja"]] for line in table)
+    assert "区分" not in cli("stats", "--format", "md", "--lang", "en").stdout
+    assert cli("stats", "--format", "md", "--lang", "ja").stdout.splitlines()[0] == "| 区分 | 件数 |"
 
 
 def test_timeline_as_a_picture(cli, tmp_path: Path) -> None:

@@ -220,6 +220,7 @@ GOLDEN = [
     ("meetings-2023-80", ["meetings", "--year", "2023"], 80),
     ("timeline-fy2023-120", ["timeline", "--fy", "2023"], 120),
     ("contacts-ehime-80", ["contacts", "-u", "ehime"], 80),
+    ("stats-80", ["stats"], 80),
     # As a Japanese reader types and reads: names, eras and 年度 in, Japanese out.
     ("timeline-fy2023-ja-80", ["timeline", "--fy", "令和5年度", "--lang", "ja"], 80),
     ("timeline-2024-wareki-80", ["timeline", "--year", "R6", "--lang", "ja", "--date-style", "和暦"], 80),

@@ -37,6 +37,7 @@ def markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, stream: T
 
     used: set[str] = set()
     lines = []
+    cols = _beside(cols, out)
     if out.header:
         lines.append("| " + " | ".join(md(cells.header(c, out.lang)) for c in cols) + " |")
         lines.append("|" + "|".join(" --- " for _ in cols) + "|")
@@ -79,7 +80,7 @@ def _table_columns(rows: Sequence[Row], cols: Sequence[Column], out: Output) -> 
         cols = [c for c in cols if c.key not in out.implied or out.wide]
         cols = [c for c in cols if any(cells.value_of(c, row, out) not in (None, "") for row in rows)] or list(cols)
     groups: list[list[Column]] = []
-    for c in cols:
+    for c in _beside(cols, out):
         prev = groups[-1][0] if groups else None
         if (
             out.lang is Lang.both
@@ -93,6 +94,18 @@ def _table_columns(rows: Sequence[Row], cols: Sequence[Column], out: Output) -> 
         else:
             groups.append([c])
     return groups
+
+
+def _beside(cols: Sequence[Column], out: Output) -> list[Column]:
+    """With both languages, a column whose Japanese is another field (`in_japanese`: a stats
+    value, France and フランス) is followed by a column of that field."""
+    shown: list[Column] = []
+    for c in cols:
+        if out.lang is Lang.both and c.in_japanese:
+            shown += [c._replace(lang="en"), c._replace(key=c.in_japanese, lang="ja", in_japanese=None)]
+        else:
+            shown.append(c)
+    return shown
 
 
 def _headers(fields: list[Column], lang: Lang) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ import typer
 from spnet import counts, records
 from spnet.app import command
 from spnet.context import choose_group, emit, open_archive
+from spnet.glossary import bilingual_label
 from spnet.i18n import _, language
 from spnet.models import Event
 from spnet.options import (
@@ -148,5 +149,4 @@ def stats(ctx: typer.Context, group: GroupOpt = None, out: Output = DEFAULT_OUTP
     Example: spnet stats --group fy --lang ja
     """
     rows = counts.stats(open_archive(ctx), fiscal=choose_group(group or "year") == "fy")
-    ja = out.lang is Lang.ja
-    emit(ctx, rows, "stats", out, group=lambda row: row["measure_ja"] if ja else row["measure"])
+    emit(ctx, rows, "stats", out, group=lambda row: bilingual_label(row["measure"], row["measure_ja"], out.lang.value))
