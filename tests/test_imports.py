@@ -26,12 +26,12 @@ sys.stderr.write("\n" + json.dumps(sorted(m for m in sys.modules if m.split(".")
 WATCHED = ("rich", "dateutil", "importlib", "tomli_w", "tomllib", "toml_rs", "sudachipy", "budoux")
 
 
-def imported(*args: str, watched: tuple[str, ...] = WATCHED) -> set[str]:
+def imported(*args: str, watched: tuple[str, ...] = WATCHED, check: bool = True) -> set[str]:
     result = subprocess.run(
         [sys.executable, "-c", f"WATCHED = {watched!r}" + PROBE, json.dumps(["--data", str(DATA), *args])],
         capture_output=True,
         text=True,
-        check=True,
+        check=check,
     )
     modules = json.loads(result.stderr.splitlines()[-1])
     if watched != WATCHED:
@@ -101,6 +101,14 @@ def test_check_imports_tomli_w_to_compare_canonical_form(private_cache: Path) ->
 )
 def test_only_search_imports_the_japanese_analyser(args: list[str]) -> None:
     assert "sudachipy" not in imported(*args)
+
+
+def test_only_a_name_in_kana_is_read_by_the_analyser() -> None:
+    """A university name that matches nothing is tried as a reading (きょうと) only when it
+    is kana: an unknown English or kanji name is refused without loading the analyser."""
+    for name in ("nowhere", "東西大学"):
+        assert "sudachipy" not in imported("partners", "-u", name, "--format", "json", check=False), name
+    assert "sudachipy" in imported("partners", "-u", "きょーと", "--format", "json")
 
 
 def test_search_imports_the_analyser_for_japanese_words_only() -> None:

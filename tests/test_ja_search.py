@@ -125,6 +125,7 @@ NAMES = [
     (["partners", "-u", "きょうと"], "university", {"kyoto"}),
     (["partners", "-u", "けいおう"], "university", {"keio"}),
     (["partners", "-u", "とうきょうだいがく"], "university", {"tokyo"}),
+    (["partners", "-u", "きょーと"], "university", {"kyoto"}),  # a long vowel typed as ー
     (["partners", "--country", "中華人民共和国"], "id", {"tokyo-tsinghua", "tokyo-peking"}),
     (["partners", "--country", "中国"], "id", {"tokyo-tsinghua", "tokyo-peking"}),
     (["partners", "--country", "豪州"], "id", {"tokyo-anu"}),
@@ -208,6 +209,16 @@ def test_the_highlight_is_where_the_match_really_is(cli, data_copy: Path) -> Non
     assert "東\x1b[1;7m京大" not in result.stdout
     marked = set(re.findall(r"\x1b\[1;7m(.*?)\x1b\[0m", result.stdout))
     assert marked == {"京都大学", "Kyoto University", "京大"}
+
+
+@pytest.mark.parametrize(("typed", "written"), [("慶応", "慶應"), ("ぱーとなー", "パートナー")])
+def test_a_match_written_another_way_is_highlighted_as_written(cli, typed: str, written: str) -> None:
+    """search finds 慶應 for 慶応 and katakana for hiragana: the highlight (and the snippet
+    around it) finds the match as the text writes it."""
+    env = {"FORCE_COLOR": "1", "TERM": "xterm", "COLUMNS": "200"}
+    result = cli("search", typed, "--format", "table", "--no-pager", env=env)
+    assert result.exception is None and result.exit_code == 0, result.stderr
+    assert written in set(re.findall(r"\x1b\[1;7m(.*?)\x1b\[0m", result.stdout))
 
 
 def test_the_search_index_answers_as_a_search_without_it(cli, data_copy) -> None:
