@@ -45,6 +45,7 @@ UNIVERSITIES = [
     ("東", "ambiguous university '東': it could be tokyo (The University of Tokyo), tohoku"),
     ("university", "ambiguous university 'university'"),
     ("nagoya", "unknown university 'nagoya'"),
+    ("京都橘大学", "unknown university '京都橘大学'"),  # another university, not 京都大学 informally
     ("kyouto", "did you mean kyoto (Kyoto University)?"),
 ]
 
