@@ -115,6 +115,8 @@ NAMES = [
     (["show", "meeting-02"], "id", {"meeting-02"}),  # an exact id
     (["show", "京都大学"], "id", {"kyoto"}),  # an exact full name
     (["show", "国立台湾大学（NTU）"], "id", {"kyushu-ntu"}),
+    (["show", "NTU"], "id", {"kyushu-ntu"}),  # the short name its full name gives in brackets,
+    (["show", "ULB"], "id", {"waseda-ulb"}),  # before the events that name it
     (["timeline", "--kind", "連携大学会議"], "id", MEETINGS),
     (["timeline", "--kind", "アンケート"], "id", {"survey"}),
     (["timeline", "--kind", "アンケート調査"], "id", {"survey"}),
