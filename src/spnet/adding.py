@@ -1,7 +1,7 @@
 """`spnet add`: records added to the archive, validated first and written atomically."""
 
 import sys
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, NamedTuple
 
 import typer
 import typer.main
@@ -15,6 +15,7 @@ from spnet.context import editable_root, open_archive
 from spnet.dates import to_partial_date
 from spnet.errors import DataError, UsageError
 from spnet.i18n import _
+from spnet.models import TomlTable
 from spnet.options import (
     OneUniversityOpt,
     archive_options,
@@ -93,7 +94,7 @@ def _as_it_is(ctx: typer.Context) -> AsItIs:
 
 
 def _add(
-    ctx: typer.Context, kind: str, record: dict[str, Any], university: str | None, dry_run: bool, before: AsItIs
+    ctx: typer.Context, kind: str, record: TomlTable, university: str | None, dry_run: bool, before: AsItIs
 ) -> None:
     """Write the record, checked with the whole archive; when the archive was not valid
     before, only if the record makes it so, else the archive's own error, as any command
@@ -180,7 +181,7 @@ def add_partner(
     """
     before = _as_it_is(ctx)
     uid = before.university(university)
-    record: dict[str, Any] = {"id": record_id, **_text(name_en=name_en, name_ja=name_ja)}
+    record: TomlTable = {"id": record_id, **_text(name_en=name_en, name_ja=name_ja)}
     record["kind"] = names.resolve_choice(_("partner kind"), kind, PARTNER_KINDS)
     if country:
         record["country"] = names.resolve_country(before.archive, country)
@@ -239,7 +240,7 @@ def add_event(
     """
     before = _as_it_is(ctx)
     uid = before.university(university) if university else None
-    record: dict[str, Any] = {"id": record_id, "kind": names.resolve_choice(_("event kind"), kind, EVENT_KINDS)}
+    record: TomlTable = {"id": record_id, "kind": names.resolve_choice(_("event kind"), kind, EVENT_KINDS)}
     if number is not None:
         record["number"] = number
     record["date"] = to_partial_date(date)
@@ -275,7 +276,7 @@ def add_person(
     Example: spnet add person --id example-person --name-ja 例 --source "Minutes 2025" --lines 1
     """
     before = _as_it_is(ctx)
-    record: dict[str, Any] = {"id": record_id}
+    record: TomlTable = {"id": record_id}
     record.update(
         _text(
             name_en=name_en,

@@ -13,9 +13,9 @@ from typing import Any
 from spnet import glossary
 from spnet.columns import Column
 from spnet.dates import fiscal_year_label, format_date
-from spnet.models import Event
+from spnet.models import Event, Row
 from spnet.partialdate import PartialDate
-from spnet.render import Lang, Output, Row, plain_text, visible
+from spnet.render import Lang, Output, plain_text, visible
 
 
 def header(c: Column, lang: Lang) -> str:

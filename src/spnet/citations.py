@@ -24,6 +24,7 @@ from typing import Any
 from spnet.archive.files import read_toml
 from spnet.archive.paths import data_files, display
 from spnet.archive.schema import Problems, Raw, collect
+from spnet.models import TomlTable
 from spnet.printed import ELLIPSIS, Value, values
 from spnet.provenance import Report, report
 
@@ -51,7 +52,7 @@ def where(text: Report, value: Value) -> list[int]:
     return sorted({n for form in value.forms for part in _parts(form) for n in text.where(part, number=number)})
 
 
-def cited(table: dict[str, Any], field: str) -> list[int]:
+def cited(table: TomlTable, field: str) -> list[int]:
     """The lines cited for `field` (participants[2].talk_en is a participants' field): its
     own, in `cites`, or the record's."""
     own = table.get("cites", {})
@@ -144,7 +145,7 @@ class _Passages:
         return set().union(*self.spans.values()) if self.spans else set()
 
 
-def check_record(table: dict[str, Any], where_: str, text: Report | None = None) -> list[str]:
+def check_record(table: TomlTable, where_: str, text: Report | None = None) -> list[str]:
     """What is wrong with one record's citations, each a line naming file, record, field and line."""
     text = text or report()
     out: list[str] = []
@@ -162,9 +163,7 @@ def check_record(table: dict[str, Any], where_: str, text: Report | None = None)
     return out
 
 
-def _find_value(
-    text: Report, table: dict[str, Any], value: Any, seen: _Seen, passages: _Passages, where_: str
-) -> list[str]:
+def _find_value(text: Report, table: TomlTable, value: Any, seen: _Seen, passages: _Passages, where_: str) -> list[str]:
     """Where one value stands on the lines its field cites, in each language: noted in
     `seen` and, for a text, in `passages`; a required value on none, as a problem."""
     out = []
@@ -190,7 +189,7 @@ def _same_language(text: Report, lines: set[int], lang: str) -> set[int]:
     return {n for n in lines if (n in ja) == (lang == "Japanese ")}
 
 
-def _curators_but_printed(text: Report, table: dict[str, Any], value: Value, where_: str) -> list[str]:
+def _curators_but_printed(text: Report, table: TomlTable, value: Value, where_: str) -> list[str]:
     """A text marked the curators' that the report prints: it is the report's."""
     if table.get(f"{value.field}_basis") != "curator" or not (printed := where(text, value)):
         return []
@@ -202,7 +201,7 @@ NEIGHBOURS = 8  # lines apart within which two printings of a text are a choice 
 UNDER_A_NAME = ("affiliation_en", "affiliation_ja", "role_en", "role_ja")  # a programme prints them under it
 
 
-def _a_nearer_line(text: Report, table: dict[str, Any], value: Value, passages: _Passages, where_: str) -> list[str]:
+def _a_nearer_line(text: Report, table: TomlTable, value: Value, passages: _Passages, where_: str) -> list[str]:
     """A person's affiliation or role printed under two names a few lines apart, cited under
     the other's (Shimagami's affiliation is under her name at 610, not Kobayashi's at 602)."""
     names = [name for key in ("name_en", "name_ja") if isinstance(name := table.get(key), str)]
@@ -241,7 +240,7 @@ def _short(text: str, size: int = 60) -> str:
     return repr(text if len(text) <= size else text[: size - 1] + ELLIPSIS)
 
 
-def is_curators(table: dict[str, Any]) -> bool:
+def is_curators(table: TomlTable) -> bool:
     """A record the curators add, which cites no line: the report does not hold it."""
     return table.get("basis") == "curator" and not table.get("lines")
 

@@ -5,11 +5,10 @@ columns give way on a narrow terminal). cells.py shows their values, drawing.py 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from spnet import glossary
-
-Row = dict[str, Any]
+from spnet.models import Row
 
 
 class Column(NamedTuple):

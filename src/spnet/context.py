@@ -17,7 +17,7 @@ from spnet.collection import Archive
 from spnet.dates import DateSpan, parse_fiscal_year, parse_span, parse_year
 from spnet.errors import UsageError, bad_environment
 from spnet.i18n import _
-from spnet.models import Bilingual
+from spnet.models import Bilingual, Row
 from spnet.partialdate import PartialDate
 from spnet.progress import TerminalProgress
 from spnet.render import Lang, Output
@@ -104,7 +104,7 @@ def open_archive(ctx: typer.Context) -> Archive:
     return obj["archive"]  # type: ignore[no-any-return]
 
 
-def emit(ctx: typer.Context, rows: Sequence[dict[str, Any]], listing: str, out: Output, **options: Any) -> None:
+def emit(ctx: typer.Context, rows: Sequence[Row], listing: str, out: Output, **options: Any) -> None:
     """render.emit for a listing command; under --lang ja a university, or a country, is
     shown by its name."""
     if out.lang is Lang.ja or out.words_ja:
@@ -159,13 +159,13 @@ def today_of(value: str | None) -> dt.date:
     return day.start
 
 
-def grouping(by: str, out: Output) -> Callable[[dict[str, Any]], str]:
+def grouping(by: str, out: Output) -> Callable[[Row], str]:
     """The heading a terminal table groups an event under: its year (2023, 2023年), or its
     年度 (FY2022, 2022年度（令和4年度）); an event known only to the year or the decade is
     under that year or decade, which a 年度 cannot say."""
     kind = choose_group(by)
 
-    def heading(row: dict[str, Any]) -> str:
+    def heading(row: Row) -> str:
         date: PartialDate = row["date"]
         # A 年度 date (FY2019) is under its 年度 whichever the grouping: no calendar year holds it.
         fiscal = date.fiscal_year if kind == "fy" or date.fiscal else None

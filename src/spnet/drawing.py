@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from spnet.names import Highlight
 
 from spnet import cells
-from spnet.render import Lang, Output, Row
+from spnet.models import Row
+from spnet.render import Lang, Output
 
 
 def markdown(rows: Sequence[Row], cols: Sequence[Column], out: Output, stream: TextIO) -> None:

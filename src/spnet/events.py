@@ -13,10 +13,10 @@ from spnet.archive.schema import EVENT_KINDS
 from spnet.collection import Archive
 from spnet.dates import DateSpan
 from spnet.i18n import _
-from spnet.models import Event
+from spnet.models import Event, Row
 from spnet.names import resolve_choice, resolve_universities
 from spnet.partialdate import PartialDate
-from spnet.query import Row, cited_lines, days
+from spnet.query import cited_lines, days
 
 # The fields of an event every listing shows, on which a disagreement of the texts marks it.
 SHOWN = ("date", "title", "kind", "number")

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 from spnet import provenance
 from spnet.errors import UsageError
 from spnet.i18n import N_, _
+from spnet.models import Row
 from spnet.provenance import fold
 
 if TYPE_CHECKING:
     from spnet.models import Identified
 
-Row = dict[str, Any]
 
 # What spnet/source/README.md states about the report; a test holds the two together.
 TITLE_JA = "国際競争力強化に向けた「戦略的パートナーシップ」のネットワーク構築"

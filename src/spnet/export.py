@@ -18,7 +18,6 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from spnet import events, query, render
 from spnet.archive import kinds
@@ -31,8 +30,7 @@ from spnet.dates import DateSpan
 from spnet.errors import UsageError
 from spnet.fsutil import output, replacing
 from spnet.i18n import _
-
-Row = dict[str, Any]
+from spnet.models import Row
 
 
 def bundle(archive: Archive, *, universities: Sequence[str] = (), span: DateSpan | None = None) -> dict[str, list[Row]]:

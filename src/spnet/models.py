@@ -17,6 +17,14 @@ from typing import Any, NamedTuple
 
 from spnet.partialdate import WEEKDAYS_EN, WEEKDAYS_JA, PartialDate
 
+# A TOML table as tomllib reads it (a record's file, or a record proposed by `add`): its
+# values' types are the schema's to check (archive/schema.py), and are known only once
+# archive/build.py has made a record of it.
+TomlTable = dict[str, Any]
+# A listing's row: each of its columns' keys (columns.py) to a value of any type a record
+# holds (str, int, bool, PartialDate, None), as cells.py and render.py show it.
+Row = dict[str, Any]
+
 
 class Bilingual(NamedTuple):
     """A text the report gives in English, Japanese or both; a missing side is None."""

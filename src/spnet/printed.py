@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from spnet.models import TomlTable
+
 # Every text field (KEY_en, KEY_ja) is the report's own words, found whole, except these
 # stems, which may still quote it: a line they begin on is cited for them, and they need not be
 # found (what a count counts, a participant's part, a programme's summary); nor need a text its
@@ -99,7 +101,7 @@ def time_forms(stored: str) -> tuple[str, ...]:
     return tuple(f"{start}{dash}{end}" for dash in ("-", "〜", "~", "–"))
 
 
-def _texts(table: dict[str, Any], prefix: str = "") -> Iterator[Value]:
+def _texts(table: TomlTable, prefix: str = "") -> Iterator[Value]:
     """The values of one table given as text: names, quotations, addresses, weekdays, times."""
     for key, value in table.items():
         field = prefix + key
@@ -111,7 +113,7 @@ def _texts(table: dict[str, Any], prefix: str = "") -> Iterator[Value]:
                 yield found
 
 
-def _text(table: dict[str, Any], key: str, field: str, value: str, prefix: str) -> Value | None:
+def _text(table: TomlTable, key: str, field: str, value: str, prefix: str) -> Value | None:
     if key in ("weekday_ja", "weekday_en"):
         forms = (f"({value})", f"{value}曜") if key == "weekday_ja" else (value,)
         return Value(field, value, forms, token="detail")
@@ -125,7 +127,7 @@ def _text(table: dict[str, Any], key: str, field: str, value: str, prefix: str) 
     return Value(field, value, (value,), required=required)
 
 
-def values(table: dict[str, Any]) -> list[Value]:
+def values(table: TomlTable) -> list[Value]:
     """Every value of a record that comes from the report, with the ways it may be printed."""
     found = list(_texts(table))
     disputed = {d.get("field") for d in table.get("disagreements", ())}  # printed differently: in one text

@@ -16,11 +16,9 @@ from spnet.archive.schema import PARTNER_KINDS
 from spnet.collection import Archive, Keep
 from spnet.dates import DateSpan
 from spnet.i18n import _
-from spnet.models import Bilingual, Contact, Identified, Partner, Person
+from spnet.models import Bilingual, Contact, Identified, Partner, Person, Row
 from spnet.names import resolve_choice, resolve_country, resolve_universities
 from spnet.partialdate import PartialDate
-
-Row = dict[str, Any]
 
 
 # ------------------------------------------------------------------ helpers

@@ -12,9 +12,8 @@ from spnet.archive.kinds import RECORDS, Kind, kind_of, records_of
 from spnet.collection import Archive
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import Bilingual, Event, Identified, Person, University, UniversityName
+from spnet.models import Bilingual, Event, Identified, Person, Row, University, UniversityName
 from spnet.names import Names, fold, has_japanese, is_informal, is_kana, match_pattern, resolve, resolve_university
-from spnet.query import Row
 
 _ORDINAL = re.compile(r"第\d+回")
 

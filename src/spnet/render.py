@@ -20,13 +20,12 @@ from spnet.columns import Column
 from spnet.dates import DateStyle
 from spnet.errors import UsageError
 from spnet.i18n import _
+from spnet.models import Row
 from spnet.partialdate import PartialDate
 from spnet.visible import visible as visible  # render.visible: how every output escapes text
 
 if TYPE_CHECKING:
     from spnet.names import Highlight
-
-Row = dict[str, Any]
 
 
 class Format(str, Enum):  # noqa: UP042 - Typer's documented form for choices

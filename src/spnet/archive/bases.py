@@ -13,6 +13,7 @@ from typing import Any
 
 from spnet.archive.kinds import BASED, Based
 from spnet.archive.schema import Problems, Raw
+from spnet.models import TomlTable
 from spnet.provenance import fold, report
 
 # What `across` needs of one record, kept in its file's summary (unit.py):
@@ -20,7 +21,7 @@ from spnet.provenance import fold, report
 Claim = list[Any]
 
 
-def _has_value(t: dict[str, Any], b: Based) -> bool:
+def _has_value(t: TomlTable, b: Based) -> bool:
     return not b.stem or b.stem in t
 
 
@@ -106,7 +107,7 @@ def _lines_in_report(raw: Raw, key: str, problems: Problems) -> bool:
     return not wrong
 
 
-def _lines(t: dict[str, Any], b: Based) -> list[int]:
+def _lines(t: TomlTable, b: Based) -> list[int]:
     """The lines a value is found on: its own, or else the record's."""
     return list(t.get(b.key("lines")) or t.get("lines") or ())
 

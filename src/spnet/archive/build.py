@@ -35,6 +35,7 @@ from spnet.models import (
     Project,
     Record,
     Source,
+    TomlTable,
     University,
 )
 from spnet.partialdate import FIRST_DAY, LAST_DAY, DateOutOfRange, PartialDate
@@ -80,12 +81,12 @@ def _date(raw: Raw, key: str, problems: Problems) -> PartialDate | None:
 _NO_TEXT = Bilingual()  # shared: a large archive holds one in memory, not millions
 
 
-def _b(t: dict[str, Any], name: str) -> Bilingual:
+def _b(t: TomlTable, name: str) -> Bilingual:
     en, ja = t.get(f"{name}_en"), t.get(f"{name}_ja")
     return _NO_TEXT if en is None and ja is None else Bilingual(en, ja)
 
 
-def _source(t: dict[str, Any]) -> Source:
+def _source(t: TomlTable) -> Source:
     cites = tuple(Cite(field, tuple(lines)) for field, lines in t.get("cites", {}).items())
     return Source(t["source"], tuple(t["lines"]), cites)
 
@@ -166,7 +167,7 @@ def _partner(raw: Raw, problems: Problems) -> Partner | None:
         country_basis=t.get("country_basis"),
         country_lines=tuple(t.get("country_lines", ())),
         country_reason=t.get("country_reason"),
-        institution=t.get("institution", t["id"]),
+        institution=t["institution"] if "institution" in t else t["id"],
         since=since,
         since_what=_b(t, "since_what"),
         designated=designated,
@@ -268,7 +269,7 @@ def _link(raw: Raw, problems: Problems) -> Link | None:
     return Link(t["id"], t["url"], _b(t, "about"), t["cited_in"], t.get("event"), t.get("note"), _source(t))
 
 
-def _joined(t: dict[str, Any], name: str) -> Bilingual:
+def _joined(t: TomlTable, name: str) -> Bilingual:
     """A pair of lists of printed items as one Bilingual, each side "; "-joined."""
     en, ja = t.get(f"{name}_en"), t.get(f"{name}_ja")
     if en is None and ja is None:

@@ -15,6 +15,7 @@ from spnet.archive.schema import Problems, check_table
 from spnet.errors import DataError, OutputError, UsageError, bad_environment
 from spnet.fsutil import write_atomically
 from spnet.i18n import _
+from spnet.models import TomlTable
 
 # ------------------------------------------------------------------ writing
 LOCK_NAME = ".spnet.lock"
@@ -39,7 +40,7 @@ class Addition(NamedTuple):
 def add_record(
     root: Path,
     kind: str,
-    record: dict[str, Any],
+    record: TomlTable,
     *,
     university: str | None = None,
     dry_run: bool = False,
@@ -105,7 +106,7 @@ def _with_record(
     path: Path,
     shown: str,
     table: str,
-    record: dict[str, Any],
+    record: TomlTable,
     cache: bool,
     progress: ProgressMaker | None,
     invalid: DataError | None,

@@ -8,11 +8,9 @@ from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from spnet.archive.kinds import kind_of
-from spnet.models import Bilingual, Cite, Event, Partner, Person, University
+from spnet.models import Bilingual, Cite, Event, Partner, Person, Row, University
 from spnet.names import fold_once, has_japanese
 from spnet.partialdate import PartialDate
-
-Row = dict[str, Any]
 
 
 def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from spnet.errors import DataError
 from spnet.i18n import _
+from spnet.models import TomlTable
 from spnet.visible import visible
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the largest data file read; the real ones are under 100 kB
@@ -60,7 +61,7 @@ def read_bytes(path: Path, shown: str) -> bytes:
     return raw
 
 
-def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
+def read_toml(path: Path, shown: str) -> tuple[str, TomlTable]:
     """Read and parse one file: (its text, its data). DataError names file, line and column."""
     raw = read_bytes(path, shown)
     try:
@@ -91,7 +92,7 @@ def read_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
     return text, doc
 
 
-def parse_toml(text: str) -> dict[str, Any]:
+def parse_toml(text: str) -> TomlTable:
     """A TOML text's data, exactly as tomllib reads it: the same values and types, the same
     errors. toml-rs, a compiled reader of TOML 1.0, reads it where it gives the same data
     (4x faster on the real archive: bench/README.md; tests/test_toml_parsers.py compares);
@@ -130,7 +131,7 @@ def _most_brackets() -> int:
     return COMPILED_MOST_BRACKETS * soft // _STACK_MEASURED
 
 
-def _read_compiled(text: str) -> dict[str, Any] | None:
+def _read_compiled(text: str) -> TomlTable | None:
     """The text's data as toml-rs reads it; None where tomllib must read it: toml-rs is not
     installed or refuses the text, or the text is one it reads and tomllib refuses (a
     byte-order mark, an integer longer than Python reads from text, a dotted key) or may
@@ -147,17 +148,17 @@ def _read_compiled(text: str) -> dict[str, Any] | None:
     except ImportError:  # a speed-up only: tomllib reads every file without it
         return None
     try:
-        doc: dict[str, Any] = toml_rs.loads(text, toml_version="1.0.0")
+        doc: TomlTable = toml_rs.loads(text, toml_version="1.0.0")
     except ValueError:
         return None
     digits = sys.get_int_max_str_digits()  # tomllib reads an integer as int() does, up to this
     return None if _past_tomllib(doc, 10**digits if digits else None) else doc
 
 
-def _past_tomllib(doc: dict[str, Any], limit: int | None) -> bool:
+def _past_tomllib(doc: TomlTable, limit: int | None) -> bool:
     """True when the document nests deeper than MAX_DEPTH, or holds an integer of `limit`
     or more in magnitude."""
-    todo = [(cast(dict[str, Any] | list[Any], doc), 1)]
+    todo = [(cast(TomlTable | list[Any], doc), 1)]
     while todo:
         container, depth = todo.pop()
         if depth > MAX_DEPTH:
@@ -175,9 +176,9 @@ def _past_tomllib(doc: dict[str, Any], limit: int | None) -> bool:
 MAX_DEPTH = 32
 
 
-def _depth(doc: dict[str, Any]) -> int:
+def _depth(doc: TomlTable) -> int:
     """How many tables and arrays deep the document's values go (the document itself is 1)."""
-    deepest, todo = 0, [(cast(dict[str, Any] | list[Any], doc), 1)]
+    deepest, todo = 0, [(cast(TomlTable | list[Any], doc), 1)]
     while todo:
         value, depth = todo.pop()
         deepest = max(deepest, depth)
@@ -187,7 +188,7 @@ def _depth(doc: dict[str, Any]) -> int:
     return deepest
 
 
-def _too_deep(doc: dict[str, Any]) -> str:
+def _too_deep(doc: TomlTable) -> str:
     """Where (events[2].note[0]) the first value lies more than MAX_DEPTH deep."""
     todo: list[tuple[Any, str, int]] = [(doc, "", 1)]
     while todo:
@@ -212,7 +213,7 @@ def _decode_error(shown: str, msg: str) -> str:
     return f"{shown}: {msg}"
 
 
-def canonical(doc: dict[str, Any]) -> str:
+def canonical(doc: TomlTable) -> str:
     """A data file's canonical text: what tomli-w writes, with the characters it writes as
     they are though they act on a terminal or hide text (C1 controls, bidi and zero-width
     marks, line separators) as TOML's \\uXXXX escapes, which read back as the same text:
@@ -230,7 +231,7 @@ def _escape(ch: str) -> str:
     return f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
 
 
-def is_canonical(text: str, doc: dict[str, Any]) -> bool:
+def is_canonical(text: str, doc: TomlTable) -> bool:
     """True when the text is byte for byte the canonical text of its data."""
     return canonical(doc) == text
 

@@ -22,6 +22,7 @@ from spnet.archive.schema import Problems
 from spnet.collection import Archive
 from spnet.errors import DataError
 from spnet.gcpause import gc_paused
+from spnet.models import TomlTable
 
 if TYPE_CHECKING:
     from spnet.archive.unit import Item
@@ -56,7 +57,7 @@ def scan(
     root: Path,
     *,
     canonical: bool = False,
-    proposed: dict[Path, dict[str, Any]] | None = None,
+    proposed: dict[Path, TomlTable] | None = None,
     cache: bool = False,
     progress: ProgressMaker | None = None,
 ) -> tuple[Archive | None, Problems]:
@@ -132,7 +133,7 @@ def _update(
     key: str | None,
     canonical: bool,
     keep: bool,
-    proposed: dict[Path, dict[str, Any]],
+    proposed: dict[Path, TomlTable],
     scratch: bool,
     progress: ProgressMaker | None,
     fresh: bool = False,
@@ -190,7 +191,7 @@ def _to_read(
     root: Path,
     paths: list[tuple[Path, dict[str, tuple[str, bool, bool]]]],
     writer: Writer,
-    proposed: dict[Path, dict[str, Any]],
+    proposed: dict[Path, TomlTable],
     *,
     canonical: bool,
 ) -> list[Item]:

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from spnet.archive.kinds import BOOL, CITES, DATE, INT, INTS, NEEDS, NUM, SPEC, STR, STRS, TABLES, UNCITED
 from spnet.i18n import N_
-from spnet.models import Problem
+from spnet.models import Problem, TomlTable
 from spnet.provenance import LINES as REPORT_LINES
 
 EVENT_KINDS = ("survey", "symposium", "workshop", "meeting", "milestone")
@@ -91,14 +91,14 @@ class Raw(NamedTuple):
     """One record as read, with where it came from, before it becomes a model."""
 
     kind: str
-    table: dict[str, Any]
+    table: TomlTable
     where: str
     file: str
     university: str | None = None
 
 
 # ------------------------------------------------------------------ validation
-def check_table(table: dict[str, Any], kind: str, where: str, problems: Problems) -> bool:
+def check_table(table: TomlTable, kind: str, where: str, problems: Problems) -> bool:
     spec = SPEC[kind]
     ok = True
     for key in table:
@@ -125,7 +125,7 @@ def check_table(table: dict[str, Any], kind: str, where: str, problems: Problems
     return ok and _check_cites(table, spec, where, problems)
 
 
-def _check_cites(table: dict[str, Any], spec: dict[str, tuple[str, bool]], where: str, problems: Problems) -> bool:
+def _check_cites(table: TomlTable, spec: dict[str, tuple[str, bool]], where: str, problems: Problems) -> bool:
     """Each field `cites` names is one the record holds; its lines are the report's and among `lines`."""
     ok = True
     for field, lines in table.get("cites", {}).items():
@@ -175,7 +175,7 @@ def type_name(value: Any) -> str:
 
 
 def collect(
-    doc: dict[str, Any],
+    doc: TomlTable,
     layout: dict[str, tuple[str, bool, bool]],
     shown: str,
     problems: Problems,
@@ -205,7 +205,7 @@ def collect(
     return out
 
 
-def _where(shown: str, key: str, i: int | None, table: dict[str, Any]) -> str:
+def _where(shown: str, key: str, i: int | None, table: TomlTable) -> str:
     """Where a table is, for a message: `universities/kyoto.toml: partners[3] (kyoto-ucl)`."""
     label = table.get("id") if isinstance(table.get("id"), str) else None
     if label is not None and not label.isprintable():

@@ -22,7 +22,7 @@ from spnet.archive.rows import bound_to, kept
 from spnet.archive.schema import Problems, Raw, collect
 from spnet.archive.tables import record_rows
 from spnet.errors import DataError
-from spnet.models import Problem, University, UniversityName
+from spnet.models import Problem, TomlTable, University, UniversityName
 
 
 class Unit(NamedTuple):
@@ -58,7 +58,7 @@ def read_unit(
     layout: dict[str, tuple[str, bool, bool]],
     *,
     canonical: bool = False,
-    doc: dict[str, Any] | None = None,
+    doc: TomlTable | None = None,
     export: bool = False,
 ) -> Unit:
     """One file as a Unit; DataError when it cannot be read at all. `doc` stands for the
@@ -121,7 +121,7 @@ def _placed(built: list[tuple[Raw, Any]], bound: str) -> tuple[dict[str, Any], _
     return summary, records, defines, refs
 
 
-def _canonical_form(text: str, doc: dict[str, Any], shown: str, problems: Problems) -> bool:
+def _canonical_form(text: str, doc: TomlTable, shown: str, problems: Problems) -> bool:
     """Whether a file is written as tomli-w writes it (`fmt`); a warning when not, unless it
     has errors to mend first."""
     found = is_canonical(text, doc)
@@ -168,7 +168,7 @@ class _Packed:
         return out
 
 
-def _university_id(doc: dict[str, Any], path: Path, shown: str, problems: Problems) -> str | None:
+def _university_id(doc: TomlTable, path: Path, shown: str, problems: Problems) -> str | None:
     """The id a university file's [university] table gives, which must be its file's name."""
     head = doc.get("university")
     uid = head.get("id") if isinstance(head, dict) else None
@@ -240,7 +240,7 @@ class Item(NamedTuple):
     shown: str
     layout: dict[str, tuple[str, bool, bool]]
     canonical: bool  # find whether it is in canonical form
-    doc: dict[str, Any] | None  # its proposed data, read in place of the file
+    doc: TomlTable | None  # its proposed data, read in place of the file
     export: bool  # make the export's rows
 
 
