@@ -213,7 +213,15 @@ def test_the_highlight_is_where_the_match_really_is(cli, data_copy: Path) -> Non
     assert marked == {"京都大学", "Kyoto University", "京大"}
 
 
-@pytest.mark.parametrize(("typed", "written"), [("慶応", "慶應"), ("ぱーとなー", "パートナー"), ("第3回", "第03回")])
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("慶応", "慶應"),
+        ("ぱーとなー", "パートナー"),
+        ("第3回", "第03回"),
+        ("第2回", "第２回"),  # a number in full-width digits
+    ],
+)
 def test_a_match_written_another_way_is_highlighted_as_written(cli, typed: str, written: str) -> None:
     """search finds 慶應 for 慶応 and katakana for hiragana: the highlight (and the snippet
     around it) finds the match as the text writes it."""

@@ -105,8 +105,8 @@ def _word_pattern(word: str) -> str:
     back = _back_variants()
     parts = []
     for token in re.findall(r"\d+|.", word):
-        if token.isdigit():
-            parts.append(f"0*{token}")
+        if token.isdigit():  # by value, in either width: 第2回 is 第02回 and 第２回
+            parts.append("[0０]*" + "".join(f"[{d}{chr(ord(d) + 0xFEE0)}]" for d in token))
             continue
         alternatives = {token, token.upper()} | back.get(token, set())
         if "ぁ" <= token <= "ゖ":
