@@ -220,6 +220,7 @@ def test_the_highlight_is_where_the_match_really_is(cli, data_copy: Path) -> Non
         ("ぱーとなー", "パートナー"),
         ("第3回", "第03回"),
         ("第2回", "第２回"),  # a number in full-width digits
+        ("[フィリピン]", "［フィリピン］"),
     ],
 )
 def test_a_match_written_another_way_is_highlighted_as_written(cli, typed: str, written: str) -> None:
@@ -229,6 +230,12 @@ def test_a_match_written_another_way_is_highlighted_as_written(cli, typed: str, 
     result = cli("search", typed, "--format", "table", "--no-pager", env=env)
     assert result.exception is None and result.exit_code == 0, result.stderr
     assert written in set(re.findall(r"\x1b\[1;7m(.*?)\x1b\[0m", result.stdout))
+
+
+def test_a_number_too_long_to_be_a_value_is_searched_as_typed(cli) -> None:
+    """Numbers are compared by value (第02回 is 第2回), but one of 100 digits or more is
+    kept as typed: no record holds it, whatever digit it ends with."""
+    assert json_rows(cli, "search", "1" * 149 + "2") == []
 
 
 def test_the_search_index_answers_as_a_search_without_it(cli, data_copy) -> None:
