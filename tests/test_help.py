@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -174,10 +176,26 @@ def test_completion_in_other_shells(shell: str) -> None:
     assert "kyoto" in out
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_show_completion_gives_a_script(shell: str) -> None:
-    result = spnet("--show-completion", shell)
-    assert result.returncode == 0 and "_SPNET_COMPLETE" in result.stdout
+@pytest.mark.parametrize(
+    ("shell", "line"),
+    [
+        ("bash", "complete -o default -F _spnet_completion spnet"),
+        ("zsh", "#compdef spnet"),
+        ("fish", "complete --command spnet"),
+    ],
+)
+def test_show_completion_gives_the_script_of_the_shell_it_is_run_from(shell: str, line: str) -> None:
+    """`spnet --show-completion` finds the shell it is started from by its processes (as
+    Typer does), and prints that shell's script."""
+    found = shutil.which(shell)
+    if found is None:
+        pytest.skip(f"{shell} is not installed")
+    spnet = Path(sys.executable).with_name("spnet")
+    # `; true`: the shell stays spnet's parent instead of replacing itself with it.
+    result = subprocess.run(
+        [found, "-c", f"{shlex.quote(str(spnet))} --show-completion; true"], capture_output=True, text=True, check=False
+    )
+    assert result.stderr == "" and line in result.stdout and "_SPNET_COMPLETE" in result.stdout
 
 
 def _examples(help_text: str) -> list[tuple[str, str]]:
