@@ -99,10 +99,11 @@ def _table_columns(rows: Sequence[Row], cols: Sequence[Column], out: Output) -> 
 
 def _beside(cols: Sequence[Column], out: Output) -> list[Column]:
     """With both languages, a column whose Japanese is another field (`in_japanese`: a stats
-    value, France and フランス) is followed by a column of that field."""
+    value, France and フランス) is followed by a column of that field, unless --fields chose
+    the fields to show."""
     shown: list[Column] = []
     for c in cols:
-        if out.lang is Lang.both and c.in_japanese:
+        if out.lang is Lang.both and c.in_japanese and not out.fields:
             shown += [c._replace(lang="en"), c._replace(key=c.in_japanese, lang="ja", in_japanese=None)]
         else:
             shown.append(c)
