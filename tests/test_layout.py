@@ -175,6 +175,6 @@ def test_a_group_heading_wider_than_the_line_breaks_between_words() -> None:
         lines = plain_text(draw(Table(_table(ROWS).columns, rows, []), width, Style())).splitlines()
         assert all(cell_len(line) <= width for line in lines), width
         start = next(n for n, line in enumerate(lines) if line.startswith("partners by"))
-        broken = lines[start : start + len(wrap(heading, width))]
-        assert broken == wrap(heading, width), width
+        broken = lines[start : start + len(wrap(heading, width, whole=True))]
+        assert broken == wrap(heading, width, whole=True), width
         assert any("補ったもの" in line for line in broken), broken

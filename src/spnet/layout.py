@@ -259,8 +259,8 @@ def _rows(table: Table, width: int, widths: list[int], style: Style, ellipsis: s
 
 def _heading(group: str, width: int, ellipsis: str) -> list[Line]:
     """A group's heading in bold, broken where a line may break (a stats measure in both
-    languages is wider than 80 columns)."""
-    return [[Span(line, "bold")] for line in wrap(group, width, ellipsis)]
+    languages is wider than 80 columns), never cut."""
+    return [[Span(line, "bold")] for line in wrap(group, width, ellipsis, whole=True)]
 
 
 def _header(table: Table, width: int, widths: list[int], style: Style, ellipsis: str) -> list[Line]:
