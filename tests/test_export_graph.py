@@ -248,18 +248,21 @@ def test_stats_table_draws_bars(cli) -> None:
 
 def test_stats_in_both_languages_gives_each_value_its_japanese_beside_it(cli) -> None:
     """With both languages, a value has its Japanese in a column of its own (France,
-    フランス), as every listing shows both names; a measure's heading is in both. One
-    language shows only its own."""
+    フランス), as every listing shows both names; a measure's heading is in both, and
+    Markdown, which has no headings, gives the measure a column. One language shows only
+    its own."""
     rows = json_rows(cli, "stats")
     france = next(r for r in rows if r["measure"] == "partners by country" and r["value"] == "France")
     md = cli("stats", "--format", "md").stdout.splitlines()
-    assert md[0] == "| Value | 区分 | Count |"
-    assert f"| France | {france['value_ja']} | ███ 3 |" in md
+    assert md[0] == "| Measure | 集計 | Value | 区分 | Count |"  # Markdown has no headings: a column
+    assert f"| partners by country | {france['measure_ja']} | France | {france['value_ja']} | ███ 3 |" in md
+    asked = cli("stats", "--format", "md", "--fields", "value,value_ja").stdout.splitlines()
+    assert asked[0] == "| Value | 区分 |"  # the fields asked for, each once
     table = cli("stats", "--format", "table", env={"COLUMNS": "80"}).stdout.splitlines()
     assert f"partners by country / {france['measure_ja']}" in table
     assert any(line.split()[:2] == ["France", france["value_ja"]] for line in table)
     assert "区分" not in cli("stats", "--format", "md", "--lang", "en").stdout
-    assert cli("stats", "--format", "md", "--lang", "ja").stdout.splitlines()[0] == "| 区分 | 件数 |"
+    assert cli("stats", "--format", "md", "--lang", "ja").stdout.splitlines()[0] == "| 集計 | 区分 | 件数 |"
 
 
 def test_timeline_as_a_picture(cli, tmp_path: Path) -> None:

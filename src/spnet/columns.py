@@ -43,6 +43,9 @@ class Column(NamedTuple):
     # The row's key that is true where the report prints a weekday for this date that is not
     # the calendar's: the date is shown without one (the calendar's would be spnet's claim).
     misprinted_weekday: str | None = None
+    # True for the field a table shows as its groups' heading (stats' measure), not in_table:
+    # Markdown, which has no headings, shows it as a column.
+    heading: bool = False
 
 
 TOKENS = {"id", "date", "since", "designated", "number", "email", "url", "report_url", "kind", "university"}
@@ -263,7 +266,7 @@ COLUMNS: dict[str, list[Column]] = {
     ],
     "countries": [_c("id"), *_names("name"), _c("basis"), _c("reason", in_table=False, default=False), *_CITED],
     "stats": [
-        _c("measure", in_table=False)._replace(in_japanese="measure_ja"),
+        _c("measure", in_table=False)._replace(in_japanese="measure_ja", heading=True),
         _c("value", "category")._replace(in_japanese="value_ja"),
         _c("count", display=lambda row: f"{'█' * min(row['count'], 40)} {row['count']}"),
         # Added after the first release: at the end, for scripts reading by position.

@@ -166,7 +166,7 @@ def emit(
         raise UsageError(_("--bom goes with --format csv"))
     cols = select_columns(columns, out)
     if fmt in (Format.table, Format.md):
-        shown = cols if out.fields else [c for c in cols if c.in_table]
+        shown = cols if out.fields else [c for c in cols if c.in_table or (c.heading and fmt is Format.md)]
         nothing = empty or _("no {what} match").format(what=what or _("records"))
         _emit_readable(fmt, readable(rows) if readable else rows, shown, out, stream, group, nothing)
     elif fmt is Format.json:
