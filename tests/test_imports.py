@@ -26,14 +26,20 @@ sys.stderr.write("\n" + json.dumps(sorted(m for m in sys.modules if m.split(".")
 WATCHED = ("rich", "dateutil", "importlib", "tomli_w", "tomllib", "toml_rs", "sudachipy", "budoux")
 
 
-def imported(*args: str, watched: tuple[str, ...] = WATCHED, check: bool = True) -> set[str]:
+def probe(*args: str, watched: tuple[str, ...] = WATCHED) -> tuple[list[str], str]:
+    """The watched modules a run of spnet imported, and what it wrote on stderr."""
     result = subprocess.run(
         [sys.executable, "-c", f"WATCHED = {watched!r}" + PROBE, json.dumps(["--data", str(DATA), *args])],
         capture_output=True,
         text=True,
-        check=check,
+        check=True,
     )
-    modules = json.loads(result.stderr.splitlines()[-1])
+    *said, modules = result.stderr.splitlines()
+    return json.loads(modules), "\n".join(said)
+
+
+def imported(*args: str, watched: tuple[str, ...] = WATCHED) -> set[str]:
+    modules, _said = probe(*args, watched=watched)
     if watched != WATCHED:
         return set(modules)
     return {m.split(".")[0] if not m.startswith("importlib") else m for m in modules}
@@ -107,7 +113,8 @@ def test_only_a_name_in_kana_is_read_by_the_analyser() -> None:
     """A university name that matches nothing is tried as a reading (きょうと) only when it
     is kana: an unknown English or kanji name is refused without loading the analyser."""
     for name in ("nowhere", "東西大学"):
-        assert "sudachipy" not in imported("partners", "-u", name, "--format", "json", check=False), name
+        modules, said = probe("partners", "-u", name, "--format", "json")
+        assert f"unknown university '{name}'" in said and "sudachipy" not in modules, name
     assert "sudachipy" in imported("partners", "-u", "きょーと", "--format", "json")
 
 
