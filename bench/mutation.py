@@ -121,7 +121,8 @@ def run_module(module: str, tests: list[str], base: dict, *, again: bool = False
 def skip_annotations(session: Path, path: Path) -> None:
     """Leave out the mutants inside an annotation (`Archive | None` into `Archive / None`):
     under `from __future__ import annotations` no annotation is evaluated, so each such
-    mutant is equivalent by construction and would only cost a test run."""
+    mutant is equivalent by construction and would only cost a test run. (Typer reads the
+    commands' signatures: a module of spnet/commands/ is not one to mutate this way.)"""
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
     future = any(
@@ -132,7 +133,7 @@ def skip_annotations(session: Path, path: Path) -> None:
     )
     if not future:
         return
-    lines = source.splitlines()
+    lines = source.split("\n")  # as ast counts lines
 
     def at(row: int, byte: int) -> tuple[int, int]:  # ast counts bytes of UTF-8, cosmic-ray characters
         return row, len(lines[row - 1].encode()[:byte].decode())
