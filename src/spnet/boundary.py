@@ -3,6 +3,10 @@ language: spnet's Click command and group classes.
 
 Every error becomes its exit code (errors.EXIT_CODES, the one table of them) and one
 line on stderr, translated here, in SpnetGroup.main.
+
+Click's own objects (a context, a help formatter, a usage error) are `Any` here: Typer
+vendors Click in a private module (typer._click, which spnet does not import), and its
+public typer.Context is a subclass, which the methods overridden here cannot narrow to.
 """
 
 import contextlib
@@ -10,7 +14,7 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any  # Click's Context, HelpFormatter and exceptions: see below
 
 import typer
 import typer.main
