@@ -4,6 +4,7 @@ and what it must find, or the error it must give (exit 2, a few candidates at mo
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -95,13 +96,13 @@ def _listed(cli, *args: str) -> list[dict]:
     return json.loads(result.stdout)
 
 
-def _refused(cli, *args: str) -> str:
-    result = cli(*args, "--format", "json")
+def _refused(cli, *args: str, env: dict[str, str] | None = None) -> str:
+    result = cli(*args, "--format", "json", env=env)
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("spnet: error: ")
+    assert len(lines) == 1 and lines[0].startswith(("spnet: error: ", "spnet: エラー: "))
     return lines[0]
 
 
@@ -133,3 +134,37 @@ def test_short_names_are_marked_as_the_curators(cli) -> None:
     card = json.loads(cli("show", "kyoto", "--format", "json").stdout)
     assert card["short_names"] == "京大"
     assert card["short_names_basis"] == "curator"
+
+
+# (option, typed, the language, the ids the refusal names, and how it says the rest).
+CANDIDATES = [
+    ("--country", "french", "en", ["tf", "fr", "gf", "mf", "pf"], ""),  # five: all of them, no " and 0 more"
+    ("--country", "french", "ja", ["tf", "fr", "gf", "mf", "pf"], ""),
+    ("--university", "university", "en", ["tokyo", "tohoku", "waseda", "soka", "keio"], " and 4 more"),
+    ("--university", "university", "ja", ["tokyo", "tohoku", "waseda", "soka", "keio"], " ほか4件"),
+]
+
+
+@pytest.mark.parametrize("option,typed,lang,named,rest", CANDIDATES, ids=[f"{c[1]}-{c[2]}" for c in CANDIDATES])
+def test_an_ambiguous_name_names_five_candidates_and_counts_the_rest(
+    cli, option: str, typed: str, lang: str, named: list[str], rest: str
+) -> None:
+    result = cli("partners", option, typed, env={"SPNET_LANG": lang})
+    assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert re.findall(r"\(([a-z]+)\)" if lang == "ja" else r"\b([a-z]{2,})\s\(", result.stderr) == named
+    assert result.stderr.rstrip("\n").endswith(rest + (" のいずれか" if lang == "ja" else ""))
+    assert ("more" in result.stderr or "ほか" in result.stderr) == bool(rest)
+
+
+def test_a_hint_names_at_most_five_close_names(cli) -> None:
+    """A "did you mean" lists the five names closest to what was typed, never "and N more"."""
+    line = _refused(cli, "partners", "--country", "Republic of Zembia")
+    assert "did you mean zm (Zambia)" in line
+    assert len(re.findall(r"\b[a-z]{2} \(", line)) == 5 and "more" not in line
+
+
+def test_a_japanese_readers_hint_names_a_record_by_its_english_name_when_it_has_no_japanese(cli) -> None:
+    """For a Japanese reader a candidate is its Japanese name and its id (京都大学 (kyoto)),
+    or, for a record the report names only in English, its English name."""
+    assert "京都大学 (kyoto)" in _refused(cli, "partners", "--university", "kyouto", env={"SPNET_LANG": "ja"})
+    assert "INSA-Lyon (tohoku-insa-lyon)" in _refused(cli, "show", "INSA-Lyom", env={"SPNET_LANG": "ja"})
