@@ -106,15 +106,20 @@ def _word_pattern(word: str) -> str:
     parts = []
     for token in re.findall(r"\d+|.", word):
         if token.isdigit():  # by value, in either width: 第2回 is 第02回 and 第２回
-            parts.append("[0０]*" + "".join(f"[{d}{chr(ord(d) + 0xFEE0)}]" for d in token))
+            parts.append("[0０]*" + "".join(f"[{d}{_wide(d)}]" for d in token))
             continue
         alternatives = {token, token.upper()} | back.get(token, set())
         if "ぁ" <= token <= "ゖ":
             alternatives.add(chr(ord(token) + 0x60))
-        alternatives |= {chr(ord(a) + 0xFEE0) for a in list(alternatives) if "!" <= a <= "~"}
+        alternatives |= {_wide(a) for a in list(alternatives) if "!" <= a <= "~"}
         pattern = "[" + "".join(re.escape(a) for a in sorted(alternatives)) + "]"
         parts.append(rf"\s*{pattern}" if parts and re.match(f"[{_CJK}]", token) else pattern)
     return "".join(parts)
+
+
+def _wide(c: str) -> str:
+    """The full-width form of a printable ASCII character: Ａ for A, ２ for 2."""
+    return chr(ord(c) + 0xFEE0)
 
 
 @functools.cache
