@@ -218,11 +218,14 @@ def test_a_closed_standard_output_given_by_path_is_exit_4(target: str, writer: l
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], ["--version"], ["--show-completion"]])
 def test_a_reader_gone_before_top_level_help_is_not_an_error(args: list[str]) -> None:
-    """`spnet --help | true`: help and the version are written before any command runs."""
+    """`spnet --help | true`: help and the version are written before any command runs.
+    Run from bash, as a user runs it: --show-completion finds its shell among the
+    processes it was started from, and run from pytest alone it finds none."""
     read, write = os.pipe()
     os.close(read)
+    from_bash = ["bash", "-c", '"$0" "$@"; exit $?', str(INSTALLED), *args]  # `; exit`: bash stays the parent
     try:
-        result = subprocess.run([str(INSTALLED), *args], stdout=write, stderr=subprocess.PIPE, timeout=120)
+        result = subprocess.run(from_bash, stdout=write, stderr=subprocess.PIPE, timeout=120)
     finally:
         os.close(write)
     assert (result.returncode, result.stderr) == (0, b"")
