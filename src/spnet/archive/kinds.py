@@ -119,8 +119,7 @@ class Kind(NamedTuple):
         return "disagreements" in self.fields
 
     def rows(self) -> list[tuple[str, str]]:
-        """The SQL tables holding a record's rows, each with the column that names it:
-        what the index deletes when the file that held the record changes."""
+        """The SQL tables holding a record's rows, each with the column that names it."""
         out = [(self.table, self.owner), *self.parts]
         out += [(k.table, k.owner) for k in KINDS if k.within == self.name]
         return out + [("disagreements", "record")] if self.disagreements else out

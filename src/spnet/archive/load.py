@@ -206,7 +206,7 @@ def _to_read(
         old = known.get(shown)
         doc = proposed.get(path)
         if doc is not None or old is None or old[0] != stat_key(path) or canonical and old[1] is None:
-            todo.append(Item(path, shown, layout, canonical, doc, writer.export))
+            todo.append(Item(path, shown, layout, canonical, doc))
     return todo
 
 

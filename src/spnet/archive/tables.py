@@ -261,11 +261,6 @@ def _words(record: Any) -> str | None:
     return " ".join(found) or None
 
 
-# Which rows of the export belong to a record of each kind, by the column that names it:
-# what the index deletes when the file that held the record changes.
-OWNED_ROWS = {k.name: k.rows() for k in RECORDS}
-
-
 def insert_rows(db: sqlite3.Connection, rows: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
     """Rows into the export's tables, a table's run of rows at a time."""
     for table, run in itertools.groupby(rows, key=lambda row: row[0]):

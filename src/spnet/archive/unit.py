@@ -20,7 +20,6 @@ from spnet.archive.kinds import KIND, KINDS, PIECES, UNIVERSITY_FILE
 from spnet.archive.packed import to_json
 from spnet.archive.rows import bound_to, kept
 from spnet.archive.schema import Problems, Raw, collect
-from spnet.archive.tables import record_rows
 from spnet.errors import DataError
 from spnet.models import Problem, TomlTable, University, UniversityName
 
@@ -37,7 +36,6 @@ class Unit(NamedTuple):
     records: dict[str, bytes]  # its records' rows (rows.py), by table: zlib-compressed JSON arrays
     defines: list[tuple[int, str, str, str, str | None]]  # (order, id, kind, where, university)
     refs: list[tuple[int, str, str, str, str, str | None]]  # (order, where, key, id, kind, university)
-    rows: list[tuple[str, tuple[Any, ...]]]  # the export's rows (tables.record_rows)
 
 
 def _problem_rows(problems: Problems) -> str:
@@ -59,10 +57,9 @@ def read_unit(
     *,
     canonical: bool = False,
     doc: TomlTable | None = None,
-    export: bool = False,
 ) -> Unit:
     """One file as a Unit; DataError when it cannot be read at all. `doc` stands for the
-    file's data (what `spnet add` proposes); with `export`, the export's rows too."""
+    file's data (what `spnet add` proposes)."""
     st = stat_key(path)
     bound = bound_to(shown, json.dumps(st))  # as the file's row will keep its stat
     text = ""
@@ -78,9 +75,6 @@ def read_unit(
         check_record(raw, model, problems)
     built = _gathered(built)
     summary, records, defines, refs = _placed(built, bound)
-    rows = []
-    if export:
-        rows = [row for r, m in built for row in record_rows(r.kind, m)]
     return Unit(
         shown,
         st,
@@ -91,7 +85,6 @@ def read_unit(
         records.done(),
         defines,
         refs,
-        rows,
     )
 
 
@@ -241,7 +234,6 @@ class Item(NamedTuple):
     layout: dict[str, tuple[str, bool, bool]]
     canonical: bool  # find whether it is in canonical form
     doc: TomlTable | None  # its proposed data, read in place of the file
-    export: bool  # make the export's rows
 
 
 def read_or_refusal(item: Item) -> Unit | DataError:
@@ -253,7 +245,6 @@ def read_or_refusal(item: Item) -> Unit | DataError:
             item.layout,
             canonical=item.canonical,
             doc=item.doc,
-            export=item.export,
         )
     except DataError as exc:
         return exc

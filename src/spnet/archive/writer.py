@@ -60,8 +60,8 @@ def _with_export(root: Path) -> sqlite3.Connection | None:
 def current(root: Path, archive: Archive, progress: ProgressMaker | None = None) -> Iterator[sqlite3.Connection | None]:
     """The index as it stands, read-only, for a copy of its export's tables (spnet export
     sqlite). The index fills them the first time an export asks (a query never needs
-    them: filling them would take a fifth of a first reading), and keeps them current
-    after; None when there is no index of this very archive. `progress` is shown while
+    them: filling them would take a fifth of a first reading), and again after a file
+    changed; None when there is no index of this very archive. `progress` is shown while
     they are filled."""
     conn = _with_export(root)
     if conn is None:
@@ -122,7 +122,7 @@ class Writer:
                 self.new = None
                 self.conn = sqlite3.connect(":memory:", check_same_thread=False)
                 self._create()
-            # The export's rows are kept current in an index that is kept, while they are whole.
+            # The export's rows, in an index that is kept, stand while they are whole and no file changed.
             self.export = self.tmp is not None and not scratch and self._export_current()
             # The sums of the export's rows (tables.table_sums), kept with them; tables
             # without sums that read back are filled again when an export asks.
@@ -188,28 +188,23 @@ class Writer:
                 self._texts[rowid] = (unpack(problems, row.bound), unpack(summary, row.bound))
                 known[row.name] = (tuple(json.loads(row.stat)), None if row.canonical is None else bool(row.canonical))
             except (*UNREADABLE, Spoiled):
-                spoiled.append((rowid, row.university))
-        for rowid, university in spoiled:
-            self._forget(rowid, university)
+                spoiled.append(rowid)
+        for rowid in spoiled:
+            self._forget(rowid)
         return known
 
     def forget(self, name: str) -> None:
         """A file's rows, gone: those of the export and its search rows too while they are
         kept current."""
         assert self.conn is not None
-        row = self.conn.execute("SELECT rowid, university FROM files WHERE name = ?", (name,)).fetchone()
+        row = self.conn.execute("SELECT rowid FROM files WHERE name = ?", (name,)).fetchone()
         if row is not None:
-            self._forget(*row)
+            self._forget(row[0])
 
-    def _forget(self, file: int, university: str | None) -> None:
+    def _forget(self, file: int) -> None:
         assert self.conn is not None
         self._texts.pop(file, None)  # a file put after it may be given its rowid
-        if self.export:
-            for kind, owned in tables.OWNED_ROWS.items():
-                for table, column in owned:
-                    where = f"{column} IN (SELECT id FROM defines WHERE file = ? AND kind = ?)"
-                    self._drop_rows(table, where, (file, kind))
-            self._drop_rows("counts", "university = ?", (university,))
+        self._export_changed()
         if self.search and not search_rows.forget(self.conn, file):
             search_rows.clear(self.conn)  # made again by the next search
             self.search = False
@@ -247,24 +242,14 @@ class Writer:
         )
         if self.search:
             search_rows.put(self.conn, file)
-        if self.export:
-            last = {t: self._last(t) for t in {table for table, _values in unit.rows}}
-            tables.insert_rows(self.conn, unit.rows)
-            for table, rowid in last.items():
-                self._tally(table, "rowid > ?", (rowid,))
+        self._export_changed()
 
-    def _last(self, table: str) -> int:
-        return int(self.db.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0])
-
-    def _tally(self, table: str, where: str, params: tuple[Any, ...], sign: int = 1) -> None:
-        """The rows of an export table that `where` picks, added to its sum (or taken off)."""
-        assert self.sums is not None
-        rows = self.db.execute(f"SELECT rowid, * FROM {table} WHERE {where}", params)
-        self.sums[table] = self.sums[table] + sign * tables.row_sum(table, rows)
-
-    def _drop_rows(self, table: str, where: str, params: tuple[Any, ...]) -> None:
-        self._tally(table, where, params, -1)
-        self.db.execute(f"DELETE FROM {table} WHERE {where}", params)
+    def _export_changed(self) -> None:
+        """The export's tables, once a file's records change, filled again by the next
+        export (finish marks them so), not mended in place: a file's rows put again would
+        stand after every other file's, a university's counts with new ids, and an export
+        would then depend on the cache's history, not be what --no-cache writes."""
+        self.export = False
 
     def _seal(self, file: int) -> None:
         """A file's row given the CRC of what it now holds."""
@@ -282,6 +267,7 @@ class Writer:
         places = dict(self.conn.execute("SELECT name, pos FROM files").fetchall())
         for pos, name in enumerate(names):
             if places.get(name, pos) != pos:  # moved, or put (at -1): sealed again at its place
+                self._export_changed()
                 self.conn.execute("UPDATE files SET pos = ? WHERE name = ?", (pos, name))
                 file = self.conn.execute("SELECT rowid FROM files WHERE name = ?", (name,)).fetchone()[0]
                 self._seal(file)
@@ -334,15 +320,10 @@ class Writer:
 
     def finish(self, key: str | None, index: ArchiveIndex | None, problems: Any) -> State:
         """The state of the archive recorded (`index`: None when it is invalid, for the
-        errors among `problems`). The export's tables stay current while the archive is
-        valid; after an invalid one (where an id may have been taken twice) they are
-        filled again when an export asks."""
+        errors among `problems`). The export's tables stay current while no file changed
+        and the archive is valid; else (an edit, or an invalid archive, where an id may
+        have been taken twice) they are filled again when an export asks."""
         db = self.db
-        if self.export and index is not None:
-            self._tally("universities", "1", (), -1)
-            db.execute("UPDATE universities SET managing = (id = ?)", (index.project.managing,))
-            self._tally("universities", "1", ())
-            self._keep_sums()
         self.export = self.export and index is not None
         checked = db.execute("SELECT count(*) FROM files WHERE canonical IS NULL").fetchone() == (0,)
         errors = list(problems.errors)
