@@ -265,6 +265,16 @@ def test_stats_in_both_languages_gives_each_value_its_japanese_beside_it(cli) ->
     assert cli("stats", "--format", "md", "--lang", "ja").stdout.splitlines()[0] == "| 集計 | 区分 | 件数 |"
 
 
+@pytest.mark.parametrize("lang", ["ja", "en", "both"])
+def test_stats_value_beside_its_japanese_field_is_the_english_one(cli, lang: str) -> None:
+    """`--fields value,value_ja`: the value is its English word and value_ja its Japanese,
+    in any language, as name_en beside name_ja is; never the Japanese twice."""
+    md = cli("stats", "--format", "md", "--lang", lang, "--fields", "value,value_ja").stdout.splitlines()
+    assert "| France | フランス |" in md
+    headers = {"ja": "| 区分（英語） | 区分 |", "en": "| Value | Value (Japanese) |", "both": "| Value | 区分 |"}
+    assert md[0] == headers[lang]
+
+
 def test_timeline_as_a_picture(cli, tmp_path: Path) -> None:
     import xml.etree.ElementTree as ET
 

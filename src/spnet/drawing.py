@@ -14,7 +14,7 @@ from spnet.dates import DateStyle
 if TYPE_CHECKING:
     from spnet.names import Highlight
 
-from spnet import cells
+from spnet import cells, glossary
 from spnet.models import Row
 from spnet.render import Lang, Output
 
@@ -100,10 +100,13 @@ def _table_columns(rows: Sequence[Row], cols: Sequence[Column], out: Output) -> 
 def _beside(cols: Sequence[Column], out: Output) -> list[Column]:
     """With both languages, a column whose Japanese is another field (`in_japanese`: a stats
     value, France and フランス) is followed by a column of that field, unless --fields chose
-    the fields to show."""
+    the fields to show; when they show that field too, the column is the English one in
+    any language, as name_en beside name_ja is."""
     shown: list[Column] = []
     for c in cols:
-        if out.lang is Lang.both and c.in_japanese and not out.fields:
+        if c.in_japanese and out.fields and c.in_japanese in out.fields:
+            shown.append(c._replace(lang="en", in_japanese=None, ja=c.ja + glossary.ENGLISH.ja))
+        elif out.lang is Lang.both and c.in_japanese and not out.fields:
             shown += [c._replace(lang="en"), c._replace(key=c.in_japanese, lang="ja", in_japanese=None)]
         else:
             shown.append(c)
