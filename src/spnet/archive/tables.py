@@ -1,6 +1,6 @@
 """The tables of the archive's SQLite form: the export's tables, indexes, full-text index
-and views (`spnet export sqlite` writes them, and the index keeps a copy of them current),
-and each record's rows in them."""
+and views (`spnet export sqlite` writes them, and the index keeps a copy of them, filled
+again after an edit), and each record's rows in them."""
 
 from __future__ import annotations
 
