@@ -194,8 +194,8 @@ class Writer:
         return known
 
     def forget(self, name: str) -> None:
-        """A file's rows, gone: those of the export and its search rows too while they are
-        kept current."""
+        """A file's rows, gone: its search rows too while they are kept current; the export's
+        tables are to be filled again (_export_changed)."""
         assert self.conn is not None
         row = self.conn.execute("SELECT rowid FROM files WHERE name = ?", (name,)).fetchone()
         if row is not None:
