@@ -8,12 +8,24 @@ import itertools
 import re
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from spnet.archive.kinds import RECORDS, records_of
+from spnet.archive.kinds import RECORDS, covering, records_of
 from spnet.collection import Archive
+from spnet.models import (
+    Contact,
+    Country,
+    Disagreement,
+    Event,
+    Identified,
+    Link,
+    Partner,
+    Person,
+    Project,
+    University,
+)
 
 SCHEMA = """
 CREATE TABLE project (
@@ -149,85 +161,124 @@ FROM events e;
 DROP_TRIGGERS = "".join(f"DROP TRIGGER IF EXISTS {name};" for name in re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
 
 
-def record_rows(kind: str, r: Any) -> list[tuple[str, tuple[Any, ...]]]:
-    """The export's rows for one record of the archive: its own, and those of what it holds
-    (a university's counts, an event's universities, partners and participants, the
-    disagreements of each)."""
-    if kind == "country":
-        return [("countries", (r.id, r.name.en, r.name.ja, r.basis, str(r.source), r.reason))]
-    rows: list[tuple[str, tuple[Any, ...]]] = []
-    if kind == "project":
-        rows.append(("project", (
+# What a column of the export holds, and one row of a table: (table, values).
+Value = str | int | float | None
+TableRow = tuple[str, tuple[Value, ...]]
+
+
+def _country(r: Country) -> list[TableRow]:
+    return [("countries", (r.id, r.name.en, r.name.ja, r.basis, str(r.source), r.reason))]
+
+
+def _project(r: Project) -> list[TableRow]:
+    return [
+        ("project", (
             r.id, r.title.en, r.title.ja, r.framework.en, r.framework.ja, r.aim.en, r.aim.ja, r.managing,
             ", ".join(r.members), r.membership.en, r.membership.ja, r.definition.en, r.definition.ja,
             r.meeting_frequency.en, r.meeting_frequency.ja, r.meeting_agenda.en, r.meeting_agenda.ja, r.note,
             str(r.source),
-        )))  # fmt: skip
-        rows += [
+        )),
+        *(
             ("forum_roles", (r.id, i, f.university, f.name.en, f.name.ja, f.role.en, f.role.ja))
             for i, f in enumerate(r.forum_roles)
-        ]
-    elif kind == "university":
-        rows.append(("universities", (
+        ),
+    ]  # fmt: skip
+
+
+def _university(r: University) -> list[TableRow]:
+    """A university's row, and its counts'."""
+    return [
+        ("universities", (
             r.id, r.name.en, r.name.ja, int(r.managing), r.scheme.en, r.scheme.ja,
             r.activities.en, r.activities.ja, r.outlook.en, r.outlook.ja, r.note, str(r.source),
             r.concept.en, r.concept.ja,
-        )))  # fmt: skip
-        for n in r.counts:
-            as_of = n.as_of.iso() if n.as_of else None
-            values = (None, r.id, n.what.en, n.what.ja, n.value, n.qualifier, as_of, n.note, str(n.source))
-            rows.append(("counts", values))
-    elif kind == "partner":
-        rows.append(("partners", (
-            r.id, r.university, r.institution, r.name.en, r.name.ja, r.kind, r.relation.en, r.relation.ja, r.country,
-            r.country_basis, r.since.iso() if r.since else None, r.since_what.en, r.since_what.ja,
-            r.designated.iso() if r.designated else None, r.designated_what.en, r.designated_what.ja,
-            r.consortium, r.members.en, r.members.ja,
-            r.activities.en, r.activities.ja, r.note, str(r.source),
-            ", ".join(map(str, r.country_lines)) or None, r.country_reason, _words(r),
-        )))  # fmt: skip
-    elif kind == "event":
-        rows.append(("events", (
+        )),
+        *(
+            ("counts", (
+                None, r.id, n.what.en, n.what.ja, n.value, n.qualifier, n.as_of.iso() if n.as_of else None, n.note,
+                str(n.source),
+            ))
+            for n in r.counts
+        ),
+    ]  # fmt: skip
+
+
+def _partner(r: Partner) -> list[TableRow]:
+    return [("partners", (
+        r.id, r.university, r.institution, r.name.en, r.name.ja, r.kind, r.relation.en, r.relation.ja, r.country,
+        r.country_basis, r.since.iso() if r.since else None, r.since_what.en, r.since_what.ja,
+        r.designated.iso() if r.designated else None, r.designated_what.en, r.designated_what.ja,
+        r.consortium, r.members.en, r.members.ja,
+        r.activities.en, r.activities.ja, r.note, str(r.source),
+        ", ".join(map(str, r.country_lines)) or None, r.country_reason, _words(r),
+    ))]  # fmt: skip
+
+
+def _event(r: Event) -> list[TableRow]:
+    """An event's row, and those of its universities, partners and participants."""
+    return [
+        ("events", (
             r.id, r.kind, r.date.iso(), r.date.first_day().isoformat(), r.date.last_day().isoformat(),
             int(r.tentative), int(r.onward), r.fiscal_year, r.number, r.weekday.en, r.weekday.ja, r.time,
             r.title.en, r.title.ja, r.title_en_basis, r.title_ja_basis, r.theme.en, r.theme.ja, r.venue.en,
             r.venue.ja, r.university, r.note, str(r.source), r.aim.en, r.aim.ja, r.registration.en, r.registration.ja,
             r.title_en_reason, r.title_ja_reason, _words(r),
-        )))  # fmt: skip
-        rows += [("event_universities", (r.id, uid)) for uid in r.universities]
-        rows += [("event_partners", (r.id, pid)) for pid in r.partners]
-        rows += [
-            (
-                "participants",
-                (
-                    r.id,
-                    part.person,
-                    i,
-                    part.part.en,
-                    part.part.ja,
-                    part.talk.en,
-                    part.talk.ja,
-                    part.time,
-                    part.topic.en,
-                    part.topic.ja,
-                ),
-            )  # fmt: skip
+        )),
+        *(("event_universities", (r.id, uid)) for uid in r.universities),
+        *(("event_partners", (r.id, pid)) for pid in r.partners),
+        *(
+            ("participants", (
+                r.id, part.person, i, part.part.en, part.part.ja, part.talk.en, part.talk.ja, part.time,
+                part.topic.en, part.topic.ja,
+            ))
             for i, part in enumerate(r.participants)
-        ]
-    elif kind == "person":
-        rows.append(("people", (
-            r.id, r.name.en, r.name.ja, r.title_en, r.affiliation.en, r.affiliation.ja, r.role.en, r.role.ja,
-            r.university, r.note, str(r.source),
-        )))  # fmt: skip
-    elif kind == "contact":
-        rows.append(("contacts", (
-            r.id, r.name.en, r.name.ja, r.department.en, r.department.ja, r.affiliation.en, r.affiliation.ja,
-            r.email, r.purpose.en, r.purpose.ja, r.university, r.note, str(r.source),
-        )))  # fmt: skip
-    elif kind == "link":
-        rows.append(("links", (r.id, r.url, r.about.en, r.about.ja, r.cited_in, r.event, r.note, str(r.source))))
-    rows += [("disagreements", (r.id, d.field, d.en, d.ja, d.held, d.reason)) for d in getattr(r, "disagreements", ())]
-    return rows
+        ),
+    ]  # fmt: skip
+
+
+def _person(r: Person) -> list[TableRow]:
+    return [("people", (
+        r.id, r.name.en, r.name.ja, r.title_en, r.affiliation.en, r.affiliation.ja, r.role.en, r.role.ja,
+        r.university, r.note, str(r.source),
+    ))]  # fmt: skip
+
+
+def _contact(r: Contact) -> list[TableRow]:
+    return [("contacts", (
+        r.id, r.name.en, r.name.ja, r.department.en, r.department.ja, r.affiliation.en, r.affiliation.ja,
+        r.email, r.purpose.en, r.purpose.ja, r.university, r.note, str(r.source),
+    ))]  # fmt: skip
+
+
+def _link(r: Link) -> list[TableRow]:
+    return [("links", (r.id, r.url, r.about.en, r.about.ja, r.cited_in, r.event, r.note, str(r.source)))]
+
+
+# The rows of each kind of record of its own (a count's are its university's). A table per
+# kind: each function takes its kind's record type, which a mapping by name cannot say.
+ROWS_BY_KIND: Mapping[str, Callable[[Any], list[TableRow]]] = covering(
+    {
+        "project": _project,
+        "university": _university,
+        "partner": _partner,
+        "event": _event,
+        "person": _person,
+        "contact": _contact,
+        "link": _link,
+        "country": _country,
+    },
+    RECORDS,
+)
+
+
+def record_rows(kind: str, record: Identified) -> list[TableRow]:
+    """The export's rows for one record of the archive: its own, and those of what it holds
+    (a university's counts, an event's universities, partners and participants, the
+    disagreements of each)."""
+    disputed: tuple[Disagreement, ...] = getattr(record, "disagreements", ())
+    return ROWS_BY_KIND[kind](record) + [
+        ("disagreements", (record.id, d.field, d.en, d.ja, d.held, d.reason)) for d in disputed
+    ]
 
 
 def analyser_stamp() -> list[int]:
@@ -250,7 +301,7 @@ def current_mark() -> str:
     return f"current {analyser_stamp()}"
 
 
-def _words(record: Any) -> str | None:
+def _words(record: Partner | Event) -> str | None:
     """What the full-text index finds a record's Japanese by: the terms (analysis.terms) of
     every field `spnet search` reads, each once, between spaces."""
     from spnet.analysis import terms
@@ -261,14 +312,14 @@ def _words(record: Any) -> str | None:
     return " ".join(found) or None
 
 
-def insert_rows(db: sqlite3.Connection, rows: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+def insert_rows(db: sqlite3.Connection, rows: Iterable[TableRow]) -> None:
     """Rows into the export's tables, a table's run of rows at a time."""
     for table, run in itertools.groupby(rows, key=lambda row: row[0]):
         values = [v for _t, v in run]
         db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values)
 
 
-def _archive_rows(archive: Archive, told: Callable[[str, int, int], None]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+def _archive_rows(archive: Archive, told: Callable[[str, int, int], None]) -> Iterator[TableRow]:
     """Every record's rows, kind by kind in the order of their tables' references; `told`
     how many records are done."""
     ordered = [
@@ -321,7 +372,7 @@ def _in_order_of_references(schema: str) -> tuple[str, ...]:
 TABLES_IN_ORDER = _in_order_of_references(SCHEMA)
 
 
-def row_sum(table: str, rows: Iterable[tuple[Any, ...]]) -> int:
+def row_sum(table: str, rows: Iterable[tuple[object, ...]]) -> int:
     """What rows of an export table (rowid first, then its columns, as SQLite gives them
     back) add to the table's sum: each row 2**32 plus a CRC-32 of its values, so that the
     sum, modulo 2**64, counts the rows in its upper half and does not depend on their order."""
