@@ -13,7 +13,7 @@ from spnet.archive import bases
 from spnet.archive.kinds import covering
 from spnet.archive.schema import Problems, Raw
 from spnet.i18n import N_
-from spnet.models import Event, Project
+from spnet.models import Contact, Disagreement, Event, Link, Partner, Person, Project, Record
 from spnet.partialdate import WEEKDAYS_EN, WEEKDAYS_JA
 
 # ------------------------------------------------------------------ cross-checks
@@ -51,7 +51,7 @@ def _printed_weekday_problems(text: str) -> list[tuple[str, str, str]]:
 Reference = tuple[str, str, str, str | None]
 
 
-def _partner_refs(p: Any) -> list[Reference]:
+def _partner_refs(p: Partner) -> list[Reference]:
     out: list[Reference] = []
     if p.country is not None:
         out.append(("country", p.country, "country", None))
@@ -69,39 +69,50 @@ def _event_refs(e: Event) -> list[Reference]:
     ]
 
 
-def _university_of(r: Any) -> list[Reference]:
+def _university_of(r: Person | Contact) -> list[Reference]:
     return [] if r.university is None else [("university", r.university, "university", None)]
 
 
+def _project_refs(p: Project) -> list[Reference]:
+    return [("forum_roles.university", r.university, "university", None) for r in p.forum_roles if r.university]
+
+
+def _link_refs(lk: Link) -> list[Reference]:
+    return [] if lk.event is None else [("event", lk.event, "event", None)]
+
+
+def _nothing(_r: Record) -> list[Reference]:
+    return []
+
+
 # What a record of each kind names: (key, id, kind of record it must be, and for a
-# consortium the university it must belong to).
+# consortium the university it must belong to). A table per kind: each function takes its
+# kind's record type, which a mapping by name cannot say.
 _NAMED: Mapping[str, Callable[[Any], list[Reference]]] = covering(
     {
-        "project": lambda p: [
-            ("forum_roles.university", r.university, "university", None) for r in p.forum_roles if r.university
-        ],
-        "university": lambda u: [],
-        "count": lambda c: [],
+        "project": _project_refs,
+        "university": _nothing,
+        "count": _nothing,
         "partner": _partner_refs,
         "event": _event_refs,
         "person": _university_of,
         "contact": _university_of,
-        "link": lambda lk: [] if lk.event is None else [("event", lk.event, "event", None)],
-        "country": lambda c: [],
+        "link": _link_refs,
+        "country": _nothing,
     }
 )
 
 
-def references(kind: str, model: Any) -> list[Reference]:
+def references(kind: str, model: Record) -> list[Reference]:
     """What one record names: (key, id, kind of record it must be, and for a consortium
     the university it must belong to)."""
     return _NAMED[kind](model)
 
 
-def check_record(raw: Raw, model: Any, problems: Problems) -> None:
+def check_record(raw: Raw, model: Record, problems: Problems) -> None:
     """The checks of one record that need no other: an event's weekday and number, what its
     bases claim (bases.py), and the disagreements between its Japanese and English texts."""
-    if raw.kind == "event":
+    if isinstance(model, Event):
         _event(raw, model, problems)
     bases.evidence(raw, problems)
     _disagreements(raw, model, problems)
@@ -171,7 +182,7 @@ def cross_check(
 _WRONG_WEEKDAY = N_("the {side} text prints the weekday {printed}, but {date} is a {weekday}")
 
 
-def _event(raw: Raw, model: Any, problems: Problems) -> None:
+def _event(raw: Raw, model: Event, problems: Problems) -> None:
     if model.weekday and model.date.precision != "day":
         problems.error(raw.where, "a weekday is given but the date has no day")
     day = model.date.first_day()
@@ -184,7 +195,7 @@ def _event(raw: Raw, model: Any, problems: Problems) -> None:
     _title(raw, model, problems)
 
 
-def _title(raw: Raw, model: Any, problems: Problems) -> None:
+def _title(raw: Raw, model: Event, problems: Problems) -> None:
     """Each referent names a word of the Japanese title and whom it means: 本学=早大 (a
     title's basis is checked with every other basis: bases.py)."""
     for pair in model.title_ja_referents:
@@ -193,7 +204,7 @@ def _title(raw: Raw, model: Any, problems: Problems) -> None:
             problems.error(raw.where, "referent {pair!r} is not WORD=WHOM with WORD in the Japanese title", pair=pair)
 
 
-def _fiscal_year(raw: Raw, model: Any, problems: Problems) -> None:
+def _fiscal_year(raw: Raw, model: Event, problems: Problems) -> None:
     """`fiscal_year` names the 年度 (April to March) the date falls in; a date known only to
     its calendar year falls in two, so the report's 「2014年度」 is written date = "FY2014"."""
     stated = raw.table.get("fiscal_year")
@@ -218,8 +229,9 @@ def _fiscal_year(raw: Raw, model: Any, problems: Problems) -> None:
         )
 
 
-def _disagreements(raw: Raw, model: Any, problems: Problems) -> None:
-    for d in getattr(model, "disagreements", ()):
+def _disagreements(raw: Raw, model: Record, problems: Problems) -> None:
+    disputed: tuple[Disagreement, ...] = getattr(model, "disagreements", ())
+    for d in disputed:
         held = {
             "ja": N_("Japanese and English disagree on {field}: JA {ja!r} / EN {en!r}; holds ja: {reason}"),
             "en": N_("Japanese and English disagree on {field}: JA {ja!r} / EN {en!r}; holds en: {reason}"),

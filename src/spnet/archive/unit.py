@@ -21,7 +21,7 @@ from spnet.archive.packed import to_json
 from spnet.archive.rows import bound_to, kept
 from spnet.archive.schema import Problems, Raw, collect
 from spnet.errors import DataError
-from spnet.models import Problem, TomlTable, University, UniversityName
+from spnet.models import Country, Event, Partner, Problem, Record, TomlTable, University, UniversityName
 
 
 class Unit(NamedTuple):
@@ -88,7 +88,7 @@ def read_unit(
     )
 
 
-def _placed(built: list[tuple[Raw, Any]], bound: str) -> tuple[dict[str, Any], _Packed, list[Any], list[Any]]:
+def _placed(built: list[tuple[Raw, Record]], bound: str) -> tuple[dict[str, Any], _Packed, list[Any], list[Any]]:
     """What a file's records give the index: the summary the archive's index is made of
     (its university, its pieces and their sizes, the bases' claims), the records' rows,
     the ids it defines, and those it names."""
@@ -172,7 +172,7 @@ def _university_id(doc: TomlTable, path: Path, shown: str, problems: Problems) -
     return uid
 
 
-def _gathered(built: list[tuple[Raw, Any]]) -> list[tuple[Raw, Any]]:
+def _gathered(built: list[tuple[Raw, Record]]) -> list[tuple[Raw, Record]]:
     """The records kept within another's (a university's counts) put into it, which is in
     the same file; the others as they are."""
     within = {k.name: k for k in KINDS if k.within is not None}
@@ -180,26 +180,28 @@ def _gathered(built: list[tuple[Raw, Any]]) -> list[tuple[Raw, Any]]:
     for raw, model in built:
         if raw.kind in within:
             continue
-        held = {
+        # a field of the record by its name (University.counts), which no type here can say
+        held: dict[str, Any] = {
             k.plural: tuple(m for r, m in built if r.kind == k.name) for k in within.values() if k.within == raw.kind
         }
         out.append((raw, model._replace(**held) if held else model))
     return out
 
 
-def _sizes(built: list[tuple[Raw, Any]]) -> dict[str, int]:
+def _sizes(built: list[tuple[Raw, Record]]) -> dict[str, int]:
     sizes = {plural: sum(r.kind == kind.name for r, _m in built) for plural, kind in PIECES.items()}
+    models = [m for _r, m in built]
     # What the archive's curators added, from the bases (docs/curators.md), counted here so
     # that `check` need not read every partner to say it.
-    sizes["curated partner countries"] = sum(m.country_basis == "curator" for r, m in built if r.kind == "partner")
-    sizes["curated countries"] = sum(m.basis == "curator" for r, m in built if r.kind == "country")
+    sizes["curated partner countries"] = sum(m.country_basis == "curator" for m in models if isinstance(m, Partner))
+    sizes["curated countries"] = sum(m.basis == "curator" for m in models if isinstance(m, Country))
     sizes["curated short names"] = sum(
-        len(m.short_names) for r, m in built if r.kind == "university" and m.short_names_basis == "curator"
+        len(m.short_names) for m in models if isinstance(m, University) and m.short_names_basis == "curator"
     )
-    events = [m for r, m in built if r.kind == "event"]
+    events = [m for m in models if isinstance(m, Event)]
     sizes["curated titles"] = sum((m.title_en_basis == "curator") + (m.title_ja_basis == "curator") for m in events)
     sizes["curated referents"] = sum(len(m.title_ja_referents) for m in events)
-    sizes["disagreements"] = sum(len(getattr(m, "disagreements", ())) for _r, m in built)
+    sizes["disagreements"] = sum(len(getattr(m, "disagreements", ())) for m in models)
     return sizes
 
 
