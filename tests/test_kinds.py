@@ -19,6 +19,7 @@ import functools
 import importlib
 import re
 import sqlite3
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,8 @@ def test_a_kind_is_declared_once_with_what_every_part_reads() -> None:
         # what `show` and `search` say a record is, in both languages
         assert k.within is not None or glossary.value(k.name) is not None, k.name
         assert k.listing is None or k.listing in columns.COLUMNS, k.name
+    # the record types that may hold disagreements are the kinds whose files may write them
+    assert set(typing.get_args(models.Disputable)) == {k.model for k in KINDS if k.disagreements}
     # a table inside a record sits under its plural (participants: participant)
     nested = {key for spec in kinds.SPEC.values() for key, (typ, _req) in spec.items() if typ == kinds.TABLES}
     assert {key.removesuffix("s") for key in nested} == set(kinds.PARTS)

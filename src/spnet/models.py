@@ -354,6 +354,14 @@ class Problem(NamedTuple):
 Record = Country | University | Count | Partner | Event | Person | Contact | Link | Project
 # A record with an id of its own, one file's or a table's: what Archive.record finds by id.
 Identified = Country | University | Partner | Event | Person | Contact | Link | Project
+# A record whose Japanese and English texts may disagree: one with `disagreements`.
+Disputable = University | Partner | Event | Project
+
+
+def disagreements_of(record: Record) -> tuple[Disagreement, ...]:
+    """Where the report's two texts disagree on a record: none for a kind they cannot."""
+    return record.disagreements if isinstance(record, Disputable) else ()
+
 
 RECORD_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls

@@ -13,7 +13,7 @@ from spnet.archive import bases
 from spnet.archive.kinds import covering
 from spnet.archive.schema import Problems, Raw
 from spnet.i18n import N_
-from spnet.models import Contact, Disagreement, Event, Link, Partner, Person, Project, Record
+from spnet.models import Contact, Event, Link, Partner, Person, Project, Record, disagreements_of
 from spnet.partialdate import WEEKDAYS_EN, WEEKDAYS_JA
 
 # ------------------------------------------------------------------ cross-checks
@@ -230,8 +230,7 @@ def _fiscal_year(raw: Raw, model: Event, problems: Problems) -> None:
 
 
 def _disagreements(raw: Raw, model: Record, problems: Problems) -> None:
-    disputed: tuple[Disagreement, ...] = getattr(model, "disagreements", ())
-    for d in disputed:
+    for d in disagreements_of(model):
         held = {
             "ja": N_("Japanese and English disagree on {field}: JA {ja!r} / EN {en!r}; holds ja: {reason}"),
             "en": N_("Japanese and English disagree on {field}: JA {ja!r} / EN {en!r}; holds en: {reason}"),

@@ -8,12 +8,12 @@ from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from spnet.archive.kinds import kind_of
-from spnet.models import Bilingual, Cite, Event, Partner, Person, Row, University
+from spnet.models import Bilingual, Cite, Disputable, Event, Identified, Person, Row
 from spnet.names import fold_once, has_japanese
 from spnet.partialdate import PartialDate
 
 
-def called(record: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def called(record: Identified) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What an event is called beyond its fields, as full names and short ones: a numbered
     event by its number and the report's word for its kind (第3回連携大学会議, 第3回会議),
     and by its number alone (第3回) or its kind's words (ワークショップ, アンケート), which
@@ -71,17 +71,17 @@ def _flatten_tuple(value: tuple[Any, ...], prefix: str) -> list[tuple[str, Any]]
 _PLAIN = frozenset({str, int, bool, type(None)})
 
 
-def disputed(record: University | Partner | Event, shown: Collection[str]) -> Row:
+def disputed(record: Disputable, shown: Collection[str]) -> Row:
     """`disputed`: whether the Japanese and English texts disagree on a field the listing
     shows; `disputed_fields`: those fields, `; `-joined (a table marks each `?`)."""
     fields = dict.fromkeys(d.field for d in record.disagreements if d.field in shown)
     return {"disputed": bool(fields), "disputed_fields": "; ".join(fields) or None}
 
 
-def disputed_field(record: Any, path: str) -> Row:
+def disputed_field(record: Identified, path: str) -> Row:
     """Whether the field at `path` (name_en, theme_ja, ...) is one the texts disagree on."""
     stem = re.sub(r"_(en|ja)$", "", path)
-    if not hasattr(record, "disagreements"):  # a contact, a person, a link: the report has no two readings
+    if not isinstance(record, Disputable):  # a contact, a person, a link: the report has no two readings
         return {"disputed": False, "disputed_fields": None}
     return disputed(record, (stem,))
 
@@ -105,33 +105,33 @@ class Compared(NamedTuple):
     readings: str
 
 
-def text_fields(record: Any) -> list[tuple[str, str]]:
+def text_fields(record: Identified) -> list[tuple[str, str]]:
     """Each text field of one record as (path, value): every field search reads, a
     numbered event's full name (第3回連携大学会議) too."""
     full, _short = called(record)
     return [(path, v) for path, v in [*flatten(record), *(("called", n) for n in full[:1])] if isinstance(v, str)]
 
 
-def searchable_fields(record: Any) -> list[Field]:
+def searchable_fields(record: Identified) -> list[Field]:
     """Each text field of one record as search shows and compares it."""
     fields = text_fields(record)
     return _shown(record, fields, _compared(record, fields), lambda _compared: True)
 
 
-def compared_forms(record: Any) -> list[Compared]:
+def compared_forms(record: Identified) -> list[Compared]:
     """How search compares each text field of one record (text_fields), without how it
     shows them: what the search index stores of a record."""
     return _compared(record, text_fields(record))
 
 
-def stored_fields(record: Any, compared: list[Compared], keep: Callable[[Compared], bool]) -> list[Field]:
+def stored_fields(record: Identified, compared: list[Compared], keep: Callable[[Compared], bool]) -> list[Field]:
     """The text fields of one record that `keep` takes by how search compares them, as
     the search index stored that (compared_forms: one for each field, else ValueError),
     with what search shows of them."""
     return _shown(record, text_fields(record), compared, keep)
 
 
-def _compared(record: Any, fields: list[tuple[str, str]]) -> list[Compared]:
+def _compared(record: Identified, fields: list[tuple[str, str]]) -> list[Compared]:
     from spnet.analysis import joined, romaji_reading, stored
 
     name = _name(record)
@@ -149,7 +149,7 @@ def _compared(record: Any, fields: list[tuple[str, str]]) -> list[Compared]:
 
 
 def _shown(
-    record: Any, fields: list[tuple[str, str]], compared: list[Compared], keep: Callable[[Compared], bool]
+    record: Identified, fields: list[tuple[str, str]], compared: list[Compared], keep: Callable[[Compared], bool]
 ) -> list[Field]:
     if len(fields) != len(compared):
         raise ValueError(f"the search index holds {len(compared)} fields of {record.id!r}, not {len(fields)}")
@@ -160,7 +160,7 @@ def _shown(
     ]
 
 
-def shown_row(record: Any, path: str, value: str) -> Row:
+def shown_row(record: Identified, path: str, value: str) -> Row:
     """One text field of a record as search shows it."""
     name = _name(record)
     return {
@@ -174,5 +174,5 @@ def shown_row(record: Any, path: str, value: str) -> Row:
     }
 
 
-def _name(record: Any) -> Bilingual:
+def _name(record: Identified) -> Bilingual:
     return getattr(record, "name", None) or getattr(record, "title", None) or Bilingual()

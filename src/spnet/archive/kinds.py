@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple, TypeVar
 
 from spnet.collection import Archive
-from spnet.models import Contact, Count, Country, Event, Link, Partner, Person, Project, University
+from spnet.models import Contact, Count, Country, Event, Identified, Link, Partner, Person, Project, Record, University
 
 # ------------------------------------------------------------------ the types of keys
 # Each key of a record: (type name, required). Types are checked by schema.TYPE_CHECKS.
@@ -366,12 +366,12 @@ def layout(file: str) -> dict[str, tuple[str, bool, bool]]:
     return {key: (k.name, many, required) for k in KINDS for (f, key, many, required) in k.files if f == file}
 
 
-def kind_of(record: Any) -> str:
+def kind_of(record: Record) -> str:
     """The kind of a record: "partner", "event", ..."""
     return OF_MODEL[type(record)].name
 
 
-def records_of(archive: Archive, kind: Kind) -> tuple[Any, ...]:
+def records_of(archive: Archive, kind: Kind) -> tuple[Identified, ...]:
     """Every record of one kind, as the archive gives them (Archive.partners, Archive.project)."""
     found = getattr(archive, kind.plural)
     return (found,) if isinstance(found, kind.model) else tuple(found)

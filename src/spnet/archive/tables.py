@@ -17,7 +17,6 @@ from spnet.collection import Archive
 from spnet.models import (
     Contact,
     Country,
-    Disagreement,
     Event,
     Identified,
     Link,
@@ -25,6 +24,7 @@ from spnet.models import (
     Person,
     Project,
     University,
+    disagreements_of,
 )
 
 SCHEMA = """
@@ -275,9 +275,8 @@ def record_rows(kind: str, record: Identified) -> list[TableRow]:
     """The export's rows for one record of the archive: its own, and those of what it holds
     (a university's counts, an event's universities, partners and participants, the
     disagreements of each)."""
-    disputed: tuple[Disagreement, ...] = getattr(record, "disagreements", ())
     return ROWS_BY_KIND[kind](record) + [
-        ("disagreements", (record.id, d.field, d.en, d.ja, d.held, d.reason)) for d in disputed
+        ("disagreements", (record.id, d.field, d.en, d.ja, d.held, d.reason)) for d in disagreements_of(record)
     ]
 
 

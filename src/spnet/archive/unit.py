@@ -21,7 +21,17 @@ from spnet.archive.packed import to_json
 from spnet.archive.rows import bound_to, kept
 from spnet.archive.schema import Problems, Raw, collect
 from spnet.errors import DataError
-from spnet.models import Country, Event, Partner, Problem, Record, TomlTable, University, UniversityName
+from spnet.models import (
+    Country,
+    Event,
+    Partner,
+    Problem,
+    Record,
+    TomlTable,
+    University,
+    UniversityName,
+    disagreements_of,
+)
 
 
 class Unit(NamedTuple):
@@ -201,7 +211,7 @@ def _sizes(built: list[tuple[Raw, Record]]) -> dict[str, int]:
     events = [m for m in models if isinstance(m, Event)]
     sizes["curated titles"] = sum((m.title_en_basis == "curator") + (m.title_ja_basis == "curator") for m in events)
     sizes["curated referents"] = sum(len(m.title_ja_referents) for m in events)
-    sizes["disagreements"] = sum(len(getattr(m, "disagreements", ())) for m in models)
+    sizes["disagreements"] = sum(len(disagreements_of(m)) for m in models)
     return sizes
 
 
