@@ -12,11 +12,12 @@ import types
 import typing
 import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from spnet.archive.rows import Spoiled
 from spnet.models import RECORD_TYPES, Problem
 
+T = TypeVar("T", bound=tuple[object, ...])  # a record: a named tuple
 # What reading a spoiled part of the index can raise, besides Spoiled.
 UNREADABLE = (sqlite3.Error, OSError, ValueError, TypeError, KeyError, AttributeError, zlib.error, RecursionError)
 
@@ -46,9 +47,11 @@ def row_crc(*values: str | int | None) -> int:
     return zlib.crc32(repr(values).encode("utf-8", "surrogateescape"))
 
 
-def decode(value: Any, of: Any) -> Any:
-    """What json.loads gave of a value written by to_json, as a value of the type `of`."""
-    return _decoder(of)(value)
+def decode(value: object, of: type[T]) -> T:
+    """What json.loads gave of a record written by to_json, as a record of the type `of`
+    (one of models.RECORD_TYPES)."""
+    made: T = _decoder(of)(value)
+    return made
 
 
 def unpack(blob: bytes, bound: str = "") -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spnet.archive.fields import Compared, compared_forms
 from spnet.archive.index import SEARCH_INDEXED, SEARCH_TRIGGERS
@@ -21,7 +21,7 @@ from spnet.archive.packed import decode, row_crc, unpack
 from spnet.archive.rows import Spoiled, bound_to, kept
 from spnet.archive.state import DEFINES, files_of
 from spnet.archive.tables import analyser_stamp
-from spnet.models import Country, Project
+from spnet.models import Country, Identified, Project
 
 if TYPE_CHECKING:
     from spnet.archive.load import Progress
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 SEARCH_FORMAT = 7
 _DROP_TRIGGERS = "DROP TRIGGER search_ai; DROP TRIGGER search_ad;"
 COLUMNS = "file, ord, kind, id, folded, words, readings"
+Row = tuple[int, int, str, str, str, str, str]  # a search row's COLUMNS
 # A record's fields are kept one after another in each text column, between these.
 BETWEEN = "\n"
 # The full-text index of the first search is filled in this many runs of rows, in the order
@@ -52,32 +53,35 @@ def current(conn: sqlite3.Connection) -> bool:
     return bool(conn.execute("SELECT value FROM meta WHERE key = 'search'").fetchone() == (folding_stamp(),))
 
 
-def checked(row: tuple[Any, ...], crc: int, bound: str) -> bool:
+def checked(row: Row, crc: int, bound: str) -> bool:
     """Whether a search row (its COLUMNS) matches its CRC, which covers what its file's
     records are bound to (rows.bound_to): a row of another file's, or of the file before
     it changed, does not."""
     return row_crc(bound, *row) == crc
 
 
-def compared(row: tuple[Any, ...]) -> list[Compared]:
+def compared(row: Row) -> list[Compared]:
     """How search compares each field of the record of a search row (its COLUMNS);
     ValueError when the texts do not hold as many fields each."""
     *_place, folded, words, readings = row
     return [Compared(*c) for c in zip(*(t.split(BETWEEN) for t in (folded, words, readings)), strict=True)]
 
 
-def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[Any, ...]]:
+def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[*Row, int]]:
     """The search rows of one data file's records (its row `file` in `files`), from the
     records the index holds: each with its place in the file (`ord`, as `defines` has it)."""
+    name: str
+    summary: bytes
+    stat: str
     name, summary, stat = conn.execute("SELECT name, summary, stat FROM files WHERE rowid = ?", (file,)).fetchone()
     bound = bound_to(name, stat)
-    place = {}
+    place: dict[tuple[str, str], int] = {}
     for *values, crc in conn.execute(f"SELECT {DEFINES}, crc FROM defines WHERE file = ?", (file,)):
         if row_crc(*values) != crc:
             raise Spoiled("a row of defines in the index does not match its checksum")
         place[values[3], values[2]] = values[1]
     held = json.loads(unpack(summary, bound))
-    found: list[Any] = [decode(c, Country) for c in held["countries"]]
+    found: list[Identified] = [decode(c, Country) for c in held["countries"]]
     if "project" in held:  # the project file's own record, kept in its summary
         found.insert(0, decode(held["project"], Project))
     for plural, rows in kept().items():
@@ -89,13 +93,8 @@ def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[Any, ...]]:
         kind = kind_of(record)
         forms = compared_forms(record)
         if forms:  # a record of no text is found by no word
-            row = (
-                file,
-                place[kind, record.id],
-                kind,
-                record.id,
-                *(BETWEEN.join(f) for f in zip(*forms, strict=True)),
-            )
+            folded, words, readings = (BETWEEN.join(f) for f in zip(*forms, strict=True))
+            row: Row = (file, place[kind, record.id], kind, record.id, folded, words, readings)
             yield (*row, row_crc(bound, *row))
 
 
