@@ -18,7 +18,7 @@ from spnet.names import Names, fold, has_japanese, is_informal, is_kana, match_p
 _ORDINAL = re.compile(r"第\d+回")
 
 
-def all_records(archive: Archive) -> Iterable[Any]:
+def all_records(archive: Archive) -> Iterable[Identified]:
     """Every record, kind by kind in the archive's order (kinds.RECORDS); the project's id is
     "project": `spnet show project`."""
     for kind in RECORDS:
@@ -54,24 +54,34 @@ def record_names(archive: Archive) -> dict[str, Names]:
     return out
 
 
-def _naming_fields(archive: Archive, kind: Kind) -> Iterable[tuple[Any, ...]]:
-    """Each record of a kind as (id, name or title, aliases, short names, what an event is
-    called): universities, countries and the project from the archive's index, the other
-    kinds from the fields that name them, read without the records."""
+class _Naming(NamedTuple):
+    """What a record answers to (record_names)."""
+
+    id: str
+    name: Bilingual  # its name or title
+    aliases: tuple[str, ...]
+    short_names: tuple[str, ...]
+    calls: tuple[tuple[str, ...], tuple[str, ...]] | None  # what an event is called (fields.called)
+
+
+def _naming_fields(archive: Archive, kind: Kind) -> list[_Naming]:
+    """What each record of a kind answers to: universities, countries and the project from
+    the archive's index, the other kinds from the fields that name them, read without the
+    records."""
     project = archive.project
     if kind.name == "project":
-        return [(project.id, project.title, (), (), None)]
+        return [_Naming(project.id, project.title, (), (), None)]
     if kind.name == "university":
         universities = {u.id: u for u in archive.index.university_names}
         heads = [universities[uid] for uid in (project.managing, *project.members)]
-        return [(u.id, u.name, u.aliases, u.short_names, None) for u in heads]
+        return [_Naming(u.id, u.name, u.aliases, u.short_names, None) for u in heads]
     if kind.name == "country":
-        return [(c.id, c.name, (), (), None) for c in archive.countries]
+        return [_Naming(c.id, c.name, (), (), None) for c in archive.countries]
     named = [f for f in ("name", "title") if f in kind.model._fields]  # a link has neither
     event = issubclass(kind.model, Event)
     asked = ("id", *named, *(("kind", "number") if event else ()))
     return [
-        (v[0], v[1] if named else Bilingual(), (), (), called_event(*v[-2:]) if event else None)
+        _Naming(v[0], v[1] if named else Bilingual(), (), (), called_event(*v[-2:]) if event else None)
         for v in archive.fields(kind.plural, asked)
     ]
 

@@ -13,7 +13,7 @@ at every start (models.py).
 """
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
 from spnet.collection import Archive
 from spnet.models import Contact, Count, Country, Event, Identified, Link, Partner, Person, Project, Record, University
@@ -97,7 +97,7 @@ class Kind(NamedTuple):
 
     name: str  # "partner": what the schema, the index's `defines`, `show` and `search` call it
     plural: str  # "partners": the Archive's attribute and piece, its count in `stats`
-    model: type[Any]  # the record type its builder (build.BUILDERS) makes
+    model: type[Record]  # the record type its builder (build.BUILDERS) makes
     fields: Fields  # its TOML keys: (type, required)
     files: tuple[tuple[str, str, bool, bool], ...]  # (file, table key, array of tables?, required?)
     # How the index keeps it: "summary" (in its file's summary, which every query reads),
@@ -343,7 +343,7 @@ KINDS: tuple[Kind, ...] = (
 
 KIND: dict[str, Kind] = {k.name: k for k in KINDS}
 NAMES = tuple(KIND)
-OF_MODEL: dict[type[Any], Kind] = {k.model: k for k in KINDS}
+OF_MODEL: dict[type[Record], Kind] = {k.model: k for k in KINDS}
 # The kinds that are records of their own (a count is part of its university's), in the archive's order.
 RECORDS = tuple(k for k in KINDS if k.within is None)
 # The kinds kept in pieces of the index: a piece is named by the plural, then /<university> or /<year>.
@@ -373,8 +373,8 @@ def kind_of(record: Record) -> str:
 
 def records_of(archive: Archive, kind: Kind) -> tuple[Identified, ...]:
     """Every record of one kind, as the archive gives them (Archive.partners, Archive.project)."""
-    found = getattr(archive, kind.plural)
-    return (found,) if isinstance(found, kind.model) else tuple(found)
+    found: Project | tuple[Identified, ...] = getattr(archive, kind.plural)
+    return (found,) if isinstance(found, Project) else found  # the one kind the archive holds one of
 
 
 PROJECT_FILE = layout("project")
