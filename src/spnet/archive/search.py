@@ -4,11 +4,11 @@ the fields of those holding every word, as the records themselves show them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from spnet.archive import search_rows
 from spnet.archive.dbfile import write_database
@@ -18,11 +18,15 @@ from spnet.archive.kinds import RECORDS, kind_of
 from spnet.archive.load import ProgressMaker, Unseen
 from spnet.archive.packed import UNREADABLE
 from spnet.archive.rows import Spoiled, temp_table
-from spnet.archive.state import files_of
+from spnet.archive.state import FileRow, files_of
 from spnet.collection import Archive
+from spnet.models import Event, Identified, Partner, University
 
 # The archive's order of kinds (`records.all_records`), which search answers in.
 _KINDS = tuple(kind.name for kind in RECORDS)
+# How a found record sorts: its kind, then within it (a university's place in the project,
+# a partner's university's, an event's first day), its file's place and its own in the file.
+_Key = tuple[int, int | dt.date, int, int]
 
 
 def _candidates(how: str, what: str) -> tuple[str, tuple[str, ...]]:
@@ -159,23 +163,28 @@ def _picked(conn: sqlite3.Connection, typed: list[list[tuple[str, str]]]) -> set
     return picked
 
 
+# Where a search row's record is: (file, ord, kind, id), its first COLUMNS.
+Place = tuple[int, int, str, str]
+
+
 def _held(
-    conn: sqlite3.Connection, files: dict[int, Any], each: Sequence[Callable[[Compared], bool]]
-) -> dict[str, tuple[tuple[Any, ...], list[Compared]]]:
+    conn: sqlite3.Connection, files: dict[int, FileRow], each: Sequence[Callable[[Compared], bool]]
+) -> dict[str, tuple[Place, list[Compared]]]:
     """By record id, the place and compared fields of each picked search row whose fields
     hold every word (`each`); Spoiled for a row that does not match its checksum."""
-    held: dict[str, tuple[tuple[Any, ...], list[Compared]]] = {}
+    held: dict[str, tuple[Place, list[Compared]]] = {}
     query = f"SELECT {search_rows.COLUMNS}, crc FROM search WHERE rowid IN (SELECT rowid FROM temp.search_picked)"
-    for *row, crc in conn.execute(query):
-        if row[0] not in files or not search_rows.checked(tuple(row), crc, files[row[0]].bound):
+    for *values, crc in conn.execute(query):
+        row: search_rows.Row = tuple(values)
+        if row[0] not in files or not search_rows.checked(row, crc, files[row[0]].bound):
             raise Spoiled("a search row does not match its checksum")
-        compared = search_rows.compared(tuple(row))
+        compared = search_rows.compared(row)
         if all(any(holds(c) for c in compared) for holds in each):
-            held[row[3]] = (tuple(row[:4]), compared)
+            held[row[3]] = (row[:4], compared)
     return held
 
 
-def _order(archive: Archive, files: dict[int, Any]) -> Any:
+def _order(archive: Archive, files: dict[int, FileRow]) -> Callable[[Place, Identified], _Key]:
     """Sort key of a record found by its search row's place (file, ord, kind): the
     archive's order of records (records.all_records). Universities in the project's
     order, partners by university, events by date, each kind then in the order of the
@@ -184,14 +193,14 @@ def _order(archive: Archive, files: dict[int, Any]) -> Any:
     members = {uid: n for n, uid in enumerate((project.managing, *project.members))}
     universities = {uid: n for n, uid in enumerate(archive.index.partner_counts)}
 
-    def key(place: tuple[Any, ...], record: Any) -> tuple[Any, ...]:
+    def key(place: Place, record: Identified) -> _Key:
         file, ord_, kind, _rid = place
-        first: Any = ""
-        if kind == "university":
+        first: int | dt.date = 0
+        if isinstance(record, University):
             first = members.get(record.id, len(members))
-        elif kind == "partner":
+        elif isinstance(record, Partner):
             first = universities.get(record.university, len(universities))
-        elif kind == "event":
+        elif isinstance(record, Event):
             first = record.date.first_day()
         return (_KINDS.index(kind), first, files[file].pos, ord_)
 
