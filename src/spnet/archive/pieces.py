@@ -16,7 +16,7 @@ from spnet.archive.state import DEFINES, FileRow, State, files_of, warnings_of
 from spnet.collection import Archive, Keep
 from spnet.errors import DataError
 from spnet.i18n import _
-from spnet.models import Event, University
+from spnet.models import Event, Identified, University
 
 T = TypeVar("T")
 
@@ -145,7 +145,7 @@ class Pieces:
             raise Spoiled(f"the index does not hold every record chosen of {name}")
         return tuple(records)
 
-    def _managing(self, record: Any) -> Any:
+    def _managing(self, record: Identified) -> Identified:
         """A university's record says whether it is the managing one, as the project does."""
         if not isinstance(record, University):
             return record

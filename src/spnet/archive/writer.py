@@ -33,6 +33,7 @@ from spnet.models import ArchiveIndex, Country, Project, UniversityName
 
 if TYPE_CHECKING:
     from spnet.archive.load import ProgressMaker
+    from spnet.archive.schema import Problems
     from spnet.archive.unit import Unit
 
 
@@ -318,7 +319,7 @@ class Writer:
         self.db.execute("UPDATE meta SET value = ? WHERE key = 'export'", (tables.current_mark(),))
         self.db.commit()
 
-    def finish(self, key: str | None, index: ArchiveIndex | None, problems: Any) -> State:
+    def finish(self, key: str | None, index: ArchiveIndex | None, problems: Problems) -> State:
         """The state of the archive recorded (`index`: None when it is invalid, for the
         errors among `problems`). The export's tables stay current while no file changed
         and the archive is valid; else (an edit, or an invalid archive, where an id may
