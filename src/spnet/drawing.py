@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from spnet.columns import Column
 from spnet.dates import DateStyle
 
 if TYPE_CHECKING:
+    from spnet import layout
     from spnet.names import Highlight
 
 from spnet import cells, glossary
@@ -125,7 +126,9 @@ def _headers(fields: list[Column], lang: Lang) -> tuple[str, ...]:
 _ASCII = str.maketrans({"█": "#", "✓": "x"})
 
 
-def _table(rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Callable[[Row], str] | None) -> Any:
+def _table(
+    rows: Sequence[Row], cols: Sequence[Column], out: Output, group: Callable[[Row], str] | None
+) -> layout.Table:
     from spnet import layout
 
     columns = _table_columns(rows, cols, out)

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spnet.terminal import ProgressBar
 
 
 class TerminalProgress:
     def __init__(self) -> None:
         self.start = time.monotonic()
-        self.bar: Any = None
+        self.bar: ProgressBar | None = None
 
     def __call__(self, what: str, done: int, total: int) -> None:
         if self.bar is None:

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.cells import cell_len
 
@@ -24,6 +24,10 @@ from spnet.i18n import N_
 from spnet.i18n import _ as translated
 from spnet.layout import Line, Span, plain_text
 from spnet.linebreak import cut, is_latin, wrap
+
+if TYPE_CHECKING:  # Rich's parts beyond cell_len are imported where they are used, not at start
+    from rich.progress import TaskID
+    from rich.text import Text
 
 
 # ------------------------------------------------------------------ output
@@ -65,7 +69,7 @@ def _dumb_terminal() -> bool:
     return os.environ.get("TERM") in ("dumb", "unknown")
 
 
-def _rich_text(lines: Sequence[Line], highlight: names.Highlight | None = None) -> Any:
+def _rich_text(lines: Sequence[Line], highlight: names.Highlight | None = None) -> Text:
     from rich.text import Text
 
     text = Text(no_wrap=True, end="")
@@ -319,7 +323,7 @@ class ProgressBar:
             console=Console(stderr=True),
             transient=True,
         )
-        self.tasks: dict[str, Any] = {}
+        self.tasks: dict[str, TaskID] = {}
         self.progress.start()
 
     def update(self, what: str, done: int, total: int) -> None:
