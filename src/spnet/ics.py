@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
 from spnet import cells, dates, glossary, render, stderr
 from spnet.collection import Archive
@@ -148,7 +147,7 @@ def _description(e: Event, people: dict[str, Person], lang: str, disputes: list[
     return _PARAGRAPHS.join(" ".join(part.replace("\r\n", "\n").split("\n")) for part in about)
 
 
-def _vevent(e: Event, people: dict[str, Any], stamp: str, lang: str) -> list[str]:
+def _vevent(e: Event, people: dict[str, Person], stamp: str, lang: str) -> list[str]:
     """One event. The UID is the record's id, whatever the language: a calendar that
     imports the file again updates its entries instead of adding them twice."""
     disputes = [d for d in e.disagreements if d.field == "date"]

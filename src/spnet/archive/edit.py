@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from spnet.archive.files import canonical, is_canonical, read_toml
 from spnet.archive.load import Progress, ProgressMaker, Unseen, scan
@@ -196,7 +197,7 @@ def _canonical(path: Path, root: Path) -> str | None:
 
 
 @contextlib.contextmanager
-def locked(root: Path) -> Any:
+def locked(root: Path) -> Iterator[None]:
     """An exclusive lock on the data directory, waited for up to LOCK_WAIT_SECONDS. The lock
     file is opened without following a symbolic link (which could name any file, made as
     whoever runs spnet) and must be a regular file of the user's own."""

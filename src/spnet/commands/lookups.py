@@ -1,7 +1,7 @@
 """Commands that look one thing up: a record in full (`show`), the report's lines
 (`source`), words anywhere (`search`), and counts (`stats`)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -10,7 +10,7 @@ from spnet.app import command
 from spnet.context import choose_group, emit, open_archive
 from spnet.glossary import bilingual_label
 from spnet.i18n import _, language
-from spnet.models import Event
+from spnet.models import Event, Identified
 from spnet.options import (
     DEFAULT_OUTPUT,
     AsciiOpt,
@@ -76,7 +76,7 @@ def show(
     emit(ctx, fields, "card", out, whole=dict(pairs))
 
 
-def _show_source(ctx: typer.Context, record: Any, out: Output) -> None:
+def _show_source(ctx: typer.Context, record: Identified, out: Output) -> None:
     """The passages a record cites (`show --source`): a table of report lines, in the
     reader's words as `show` is."""
     from spnet import evidence
