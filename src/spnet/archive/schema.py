@@ -30,12 +30,12 @@ PARTNER_KINDS = (
 
 # ------------------------------------------------------------------ schema
 # The keys of each kind of record and their types are declared with the kind (kinds.py).
-def _int(v: Any) -> bool:
+def _int(v: object) -> bool:
     """An integer that fits in 64 bits, as SQLite and every other tool reading spnet's output stores it."""
     return isinstance(v, int) and not isinstance(v, bool) and -(2**63) <= v < 2**63
 
 
-TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+TYPE_CHECKS: dict[str, Callable[[object], bool]] = {
     STR: lambda v: isinstance(v, str),
     INT: _int,
     BOOL: lambda v: isinstance(v, bool),
@@ -142,22 +142,24 @@ def _check_cites(table: TomlTable, spec: dict[str, tuple[str, bool]], where: str
     return ok
 
 
-def _check_value(key: str, typ: str, value: Any, where: str, problems: Problems) -> bool:
+def _check_value(key: str, typ: str, value: object, where: str, problems: Problems) -> bool:
     """Whether one value is of its key's type, not empty and not too long; else an error."""
     if not TYPE_CHECKS[typ](value):
         message = "{key!r} must be an {type}, not {found}" if typ == INT else "{key!r} must be a {type}, not {found}"
         problems.error(where, message, key=key, type=typ, found=type_name(value))
         return False
-    if typ == STR and not value.strip():
+    if typ != STR or not isinstance(value, str):  # only a text can be empty or too long
+        return True
+    if not value.strip():
         problems.error(where, "{key!r} is empty: leave a key out rather than empty", key=key)
         return False
-    if typ == STR and len(value) > MAX_CHARS.get(key, len(value)):
+    if len(value) > MAX_CHARS.get(key, len(value)):
         problems.error(where, "{key!r} is longer than {max} characters", key=key, max=MAX_CHARS[key])
         return False
     return True
 
 
-def type_name(value: Any) -> str:
+def type_name(value: object) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN or an infinity"
     if isinstance(value, int) and not isinstance(value, bool) and not _int(value):
