@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from spnet.models import TomlTable
 
@@ -150,7 +150,7 @@ def values(table: TomlTable) -> list[Value]:
     return found
 
 
-def _count(number: Any, disputed: set[Any]) -> list[Value]:
+def _count(number: object, disputed: set[object]) -> list[Value]:
     """A count's value (`value`), as a number and in words where the report writes it so
     (five partners)."""
     if not isinstance(number, int | float) or isinstance(number, bool):
@@ -161,7 +161,7 @@ def _count(number: Any, disputed: set[Any]) -> list[Value]:
     return [Value("value", shown, (shown, *words), shared="value" not in disputed, token="anchor")]
 
 
-def _readings(disagreements: Any) -> list[Value]:
+def _readings(disagreements: list[TomlTable]) -> list[Value]:
     """Each reading of a disagreement, in each language: the report prints both."""
     return [
         Value(f"disagreements[{i}].{lang}", reading[lang], (reading[lang],))
