@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from spnet.archive.files import read_toml
 from spnet.archive.paths import data_files, display
@@ -163,7 +162,9 @@ def check_record(table: TomlTable, where_: str, text: Report | None = None) -> l
     return out
 
 
-def _find_value(text: Report, table: TomlTable, value: Any, seen: _Seen, passages: _Passages, where_: str) -> list[str]:
+def _find_value(
+    text: Report, table: TomlTable, value: Value, seen: _Seen, passages: _Passages, where_: str
+) -> list[str]:
     """Where one value stands on the lines its field cites, in each language: noted in
     `seen` and, for a text, in `passages`; a required value on none, as a problem."""
     out = []

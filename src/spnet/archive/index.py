@@ -330,7 +330,7 @@ BUILT_FROM = (
 )
 
 
-def code_stamp() -> list[Any]:
+def code_stamp() -> list[object]:
     """What the index's layout, records and messages, and its search rows, depend
     on besides the data: INDEX_FORMAT, Python's version, and each file of BUILT_FROM by
     its modification time and size."""
