@@ -11,6 +11,7 @@ from spnet.models import (
     Contact,
     Country,
     Event,
+    Field,
     Identified,
     Link,
     Partner,
@@ -50,7 +51,7 @@ class Archive:
         # A full-text search of the index (each typed word's forms -> the fields of the
         # records that may hold them), when the archive came from one; None when it
         # answered nothing, and search looks itself.
-        self.search: Callable[[list[list[tuple[str, str]]]], Sequence[tuple[Any, ...]] | None] | None = None
+        self.search: Callable[[list[list[tuple[str, str]]]], Sequence[Field] | None] | None = None
 
     def piece(self, name: str) -> tuple[Any, ...]:
         if name not in self._pieces:

@@ -329,6 +329,17 @@ class ArchiveIndex(NamedTuple):
     pieces: tuple[str, ...]
 
 
+class Field(NamedTuple):
+    """One text field of a record as search shows it (`row`), and as search compares it:
+    folded (names.fold), as the Japanese analyser's words and their readings (analysis.joined)."""
+
+    id: str
+    row: Row
+    folded: str
+    words: str
+    readings: str
+
+
 class Problem(NamedTuple):
     """One error or warning about the archive: where, and what, as an English message
     whose `{fields}` take `params`; shown in the reader's language (str). A message that

@@ -7,12 +7,12 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from spnet.archive.fields import Field, called_event, flatten, searchable_fields
+from spnet.archive.fields import called_event, flatten, searchable_fields
 from spnet.archive.kinds import RECORDS, Kind, kind_of, records_of
 from spnet.collection import Archive
 from spnet.errors import UsageError
 from spnet.i18n import _
-from spnet.models import Bilingual, Event, Identified, Person, Row, University, UniversityName
+from spnet.models import Bilingual, Event, Field, Identified, Person, Row, University, UniversityName
 from spnet.names import Names, fold, has_japanese, is_informal, is_kana, match_pattern, resolve, resolve_university
 
 _ORDINAL = re.compile(r"第\d+回")
@@ -260,7 +260,7 @@ def search(archive: Archive, text: str | Iterable[str]) -> Found:
     forms = [list(t.forms) for t in typed]
     stored = archive.search(forms) if archive.search is not None else None
     by_record: dict[str, list[Field]] = {}
-    for field in [Field(*f) for f in stored] if stored is not None else searchable(archive):
+    for field in stored if stored is not None else searchable(archive):
         by_record.setdefault(field.id, []).append(field)
     ranked = [found for entries in by_record.values() if (found := _ranked(entries, typed)) is not None]
     ranked.sort(key=lambda pair: pair[0])  # stable: the archive's order within a rank

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from spnet.archive.kinds import kind_of
-from spnet.models import Bilingual, Cite, Disputable, Event, Identified, Person, Row
+from spnet.models import Bilingual, Cite, Disputable, Event, Field, Identified, Person, Row
 from spnet.names import fold_once, has_japanese
 from spnet.partialdate import PartialDate
 
@@ -84,17 +84,6 @@ def disputed_field(record: Identified, path: str) -> Row:
     if not isinstance(record, Disputable):  # a contact, a person, a link: the report has no two readings
         return {"disputed": False, "disputed_fields": None}
     return disputed(record, (stem,))
-
-
-class Field(NamedTuple):
-    """One text field of a record as search shows it (`row`), and as search compares it:
-    folded (`fold`), as the Japanese analyser's words and their readings (analysis.joined)."""
-
-    id: str
-    row: Row
-    folded: str
-    words: str
-    readings: str
 
 
 class Compared(NamedTuple):

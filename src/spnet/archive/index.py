@@ -40,7 +40,7 @@ import typing
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from spnet.archive.packed import UNREADABLE
 from spnet.archive.paths import owned_safely, safe_cache_dir
@@ -49,7 +49,7 @@ from spnet.archive.rows import Spoiled as Spoiled  # where a spoiled part of the
 from spnet.archive.rows import layout as layout_of_rows
 from spnet.archive.state import State, read_state, warnings_of
 from spnet.collection import Archive
-from spnet.models import Problem
+from spnet.models import Field, Problem
 
 if TYPE_CHECKING:
     from spnet.archive.load import ProgressMaker
@@ -259,7 +259,7 @@ def found(
     return Found(archive, state.errors, warnings, state.checked)
 
 
-Searcher = Callable[[list[list[tuple[str, str]]]], Sequence[tuple[Any, ...]] | None]
+Searcher = Callable[[list[list[tuple[str, str]]]], Sequence[Field] | None]
 
 
 def _searcher(
@@ -274,7 +274,7 @@ def _searcher(
     not search never imports it, nor the writer and the fields it needs."""
     made: list[Searcher] = []
 
-    def search(forms: list[list[tuple[str, str]]]) -> Sequence[tuple[Any, ...]] | None:
+    def search(forms: list[list[tuple[str, str]]]) -> Sequence[Field] | None:
         if not made:
             from spnet.archive.search import Search
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from spnet.archive import search_rows
 from spnet.archive.dbfile import write_database
-from spnet.archive.fields import Compared, Field, stored_fields
+from spnet.archive.fields import Compared, stored_fields
 from spnet.archive.index import discarder, index_layout, index_path, open_for_reading
 from spnet.archive.kinds import RECORDS, kind_of
 from spnet.archive.load import ProgressMaker, Unseen
@@ -20,7 +20,7 @@ from spnet.archive.packed import UNREADABLE
 from spnet.archive.rows import Spoiled, temp_table
 from spnet.archive.state import FileRow, files_of
 from spnet.collection import Archive
-from spnet.models import Event, Identified, Partner, University
+from spnet.models import Event, Field, Identified, Partner, University
 
 # The archive's order of kinds (`records.all_records`), which search answers in.
 _KINDS = tuple(kind.name for kind in RECORDS)
