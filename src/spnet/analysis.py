@@ -43,7 +43,7 @@ def reading_fold(kana: str) -> str:
 
 
 @functools.cache
-def _tokenizer() -> Any:
+def _tokenizer() -> Any:  # SudachiPy ships no types
     from sudachipy import Dictionary, SplitMode  # type: ignore[import-untyped]
 
     return Dictionary(dict="small").tokenizer(mode=SplitMode.A)

@@ -107,7 +107,7 @@ _JSON_UNSAFE = (
 )
 
 
-def plain_text(value: Any) -> str:
+def plain_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -237,7 +237,7 @@ def emit_json(value: Any, stream: TextIO | None = None, *, keys: Sequence[str] |
     (stream or sys.stdout).write(re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
 
 
-def json_value(value: Any) -> Any:
+def json_value(value: object) -> object:
     """A row's value as JSON writes it: a date as its ISO form (2023-03, FY2019, 199X),
     which json would write as the list of its fields, for it is a tuple."""
     return value.iso() if isinstance(value, PartialDate) else value
