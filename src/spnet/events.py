@@ -43,6 +43,8 @@ def chosen(
 
     def keep(values: tuple[Any, ...]) -> bool:
         """Chosen by its kind and date, before the event is read whole."""
+        kind: str
+        date: PartialDate
         kind, date = values
         if wanted and kind not in wanted or not _in(date, span):
             return False
@@ -94,8 +96,9 @@ def row(e: Event, shown: Collection[str] = SHOWN) -> Row:
     }
 
 
-def timeline(archive: Archive, **filters: Any) -> list[Row]:
-    return [row(e) for e in chosen(archive, **filters)]
+def timeline(archive: Archive, *, universities: Iterable[str] = (), span: DateSpan | None = None) -> list[Row]:
+    """The export's events: those of these universities (any, with none) in the span."""
+    return [row(e) for e in chosen(archive, universities=universities, span=span)]
 
 
 def meetings(archive: Archive, *, span: DateSpan | None = None) -> list[Row]:
