@@ -23,5 +23,6 @@ app = typer.Typer(
 
 
 def command(**options: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """`app.command`, with the class that refuses repeated options."""
+    """`app.command` (whose options, typed Any by Typer, it passes on), with the class
+    that refuses repeated options."""
     return app.command(cls=SpnetCommand, **options)

@@ -16,7 +16,8 @@ from spnet import adding, commands  # noqa: F401 - registering the commands on t
 from spnet.app import app
 from spnet.boundary import SpnetGroup
 
-# The commands and groups registered above, built by name when asked for (see SpnetGroup).
+# The commands and groups registered above, built by name when asked for (see SpnetGroup):
+# Click objects, which Typer keeps in a private module (boundary.py says more).
 LAZY: dict[str, Callable[[], Any]] = {
     **{
         info.name or typer.main.get_command_name(info.callback.__name__): functools.partial(

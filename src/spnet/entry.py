@@ -10,7 +10,7 @@ spnet, or after the command has ended.
 import contextlib
 import os
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from spnet import interrupts
 from spnet.errors import Interrupted
@@ -56,7 +56,7 @@ class _Unfailing:
     gone) is dropped, and the exit code still says what happened, where Python would end
     with exit 1 for a stream it lost."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
@@ -69,5 +69,5 @@ class _Unfailing:
         with contextlib.suppress(OSError):
             self._stream.flush()
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # whatever the stream has
         return getattr(self._stream, name)
