@@ -139,9 +139,8 @@ def test_every_table_per_kind_covers_exactly_the_registry_s_kinds() -> None:
     assert set(crosscheck._NAMED) == set(NAMES)
     assert set(schema.SPEC) == set(NAMES) | set(kinds.PARTS)
     assert set(rows.kept()) == set(kinds.PIECES)
-    _path, tree, by_kind = defined("ROWS_BY_KIND")
+    _path, _tree, by_kind = defined("ROWS_BY_KIND")
     assert set(by_kind) == {k.name for k in RECORDS}, "the export's rows"
-    assert {s for _line, s in named_kinds(tree)} >= set(by_kind)  # a covering table the checks read
     _path, func, _f = defined("bundle")
     keys = next(n for n in ast.walk(func) if isinstance(n, ast.Dict)).keys
     assert [k.value for k in keys if isinstance(k, ast.Constant)] == list(kinds.BUNDLES), "export.bundle"
