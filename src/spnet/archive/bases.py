@@ -8,17 +8,30 @@ what needs a record of another file (a partner's country is named in countries.t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from spnet.archive.kinds import BASED, Based
 from spnet.archive.schema import Problems, Raw
 from spnet.models import TomlTable
 from spnet.provenance import fold, report
 
-# What `across` needs of one record, kept in its file's summary (unit.py):
-# [kind, where, country id, basis, lines, name_en, name_ja]; a partner's name, a country's own.
-Claim = list[Any]
+
+class Claim(NamedTuple):
+    """What `across` needs of one record, kept in its file's summary (unit.py), which
+    holds it as a JSON array: a partner's name, or a country's own."""
+
+    kind: str  # "partner" or "country"
+    where: str
+    country: str  # the country's id
+    basis: str | None
+    lines: Sequence[int]
+    name_en: str | None
+    name_ja: str | None
+
+    @property
+    def names(self) -> tuple[str | None, str | None]:
+        return self.name_en, self.name_ja
 
 
 def _has_value(t: TomlTable, b: Based) -> bool:
@@ -175,9 +188,9 @@ def claim(raw: Raw) -> Claim | None:
     t = raw.table
     if raw.kind == "partner" and "country" in t:
         lines = _lines(t, BASED["partner"][0])
-        return ["partner", raw.where, t["country"], t["country_basis"], lines, t.get("name_en"), t.get("name_ja")]
+        return Claim("partner", raw.where, t["country"], t["country_basis"], lines, t.get("name_en"), t.get("name_ja"))
     if raw.kind == "country":
-        return ["country", raw.where, t["id"], t["basis"], t["lines"], t.get("name_en"), t.get("name_ja")]
+        return Claim("country", raw.where, t["id"], t["basis"], t["lines"], t.get("name_en"), t.get("name_ja"))
     return None
 
 
@@ -208,37 +221,39 @@ class _Finder:
         return self._found[key]
 
 
-def across(claims: list[Claim], problems: Problems) -> None:
+def across(kept: Iterable[Sequence[object]], problems: Problems) -> None:
     """Each partner's country found as its basis says, with the country's names; a country
-    given only inside a name ("name") found inside a partner's name on its lines."""
-    countries = {c[2]: c for c in claims if c[0] == "country"}
-    partners = [c for c in claims if c[0] == "partner"]
+    given only inside a name ("name") found inside a partner's name on its lines. `kept`:
+    the claims, as claim made them or as the index's JSON gives them back."""
+    claims = [Claim._make(c) for c in kept]
+    countries = {c.country: c for c in claims if c.kind == "country"}
+    partners = [c for c in claims if c.kind == "partner"]
     find = _Finder()
     for partner in partners:
         _partner_country(partner, countries, find, problems)
     named: dict[str, list[Claim]] = {}
     for q in partners:
-        if q[3] == "name":
-            named.setdefault(q[2], []).append(q)
-    for _kind, where, cid, basis, lines, *names in countries.values():
-        pairs = [(c, p) for q in named.get(cid, ()) for c, p in zip(names, q[5:], strict=True)]
-        if basis == "name" and not any(find.inside(c, p) and find.on(p, lines) for c, p in pairs):
+        if q.basis == "name":
+            named.setdefault(q.country, []).append(q)
+    for country in countries.values():
+        pairs = [(c, p) for q in named.get(country.country, ()) for c, p in zip(country.names, q.names, strict=True)]
+        if country.basis == "name" and not any(find.inside(c, p) and find.on(p, country.lines) for c, p in pairs):
             problems.error(
-                where,
+                country.where,
                 'basis = "name", but no partner of this country has a name with {names} in it on lines {lines}',
-                names=_names(countries[cid]),
-                lines=_shown(lines),
+                names=_names(country),
+                lines=_shown(country.lines),
             )
 
 
 def _partner_country(partner: Claim, countries: dict[str, Claim], find: _Finder, problems: Problems) -> None:
     """One partner's country found as its basis says: in its name ("name"), on its lines
     ("stated", "implied"), and never in its name when the curators say they added it."""
-    _kind, where, cid, basis, lines, *names = partner
+    where, cid, basis, lines = partner.where, partner.country, partner.basis, partner.lines
     country = countries.get(cid)
     if country is None:  # an unknown country: the references say so
         return
-    inside = [p for c, p in zip(country[5:], names, strict=True) if find.inside(c, p)]
+    inside = [p for c, p in zip(country.names, partner.names, strict=True) if find.inside(c, p)]
     if basis == "curator" and inside:
         problems.error(
             where,
@@ -256,7 +271,7 @@ def _partner_country(partner: Claim, countries: dict[str, Claim], find: _Finder,
             names=_names(country),
             lines=_shown(lines),
         )
-    elif basis in ("stated", "implied") and not any(find.on(c, lines) for c in country[5:]):
+    elif basis in ("stated", "implied") and not any(find.on(c, lines) for c in country.names):
         problems.error(
             where,
             'country_basis = "{basis}", but no name of {id!r} ({names}) stands on lines {lines}',
@@ -268,4 +283,4 @@ def _partner_country(partner: Claim, countries: dict[str, Claim], find: _Finder,
 
 
 def _names(country: Claim) -> str:
-    return " / ".join(n for n in country[5:] if n)
+    return " / ".join(n for n in country.names if n)
