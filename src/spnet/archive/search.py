@@ -175,7 +175,7 @@ def _held(
     held: dict[str, tuple[Place, list[Compared]]] = {}
     query = f"SELECT {search_rows.COLUMNS}, crc FROM search WHERE rowid IN (SELECT rowid FROM temp.search_picked)"
     for *values, crc in conn.execute(query):
-        row: search_rows.Row = tuple(values)
+        row: search_rows.SearchRow = tuple(values)
         if row[0] not in files or not search_rows.checked(row, crc, files[row[0]].bound):
             raise Spoiled("a search row does not match its checksum")
         compared = search_rows.compared(row)

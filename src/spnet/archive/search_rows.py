@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 SEARCH_FORMAT = 7
 _DROP_TRIGGERS = "DROP TRIGGER search_ai; DROP TRIGGER search_ad;"
 COLUMNS = "file, ord, kind, id, folded, words, readings"
-Row = tuple[int, int, str, str, str, str, str]  # a search row's COLUMNS
+SearchRow = tuple[int, int, str, str, str, str, str]  # a search row's COLUMNS
 # A record's fields are kept one after another in each text column, between these.
 BETWEEN = "\n"
 # The full-text index of the first search is filled in this many runs of rows, in the order
@@ -53,21 +53,21 @@ def current(conn: sqlite3.Connection) -> bool:
     return bool(conn.execute("SELECT value FROM meta WHERE key = 'search'").fetchone() == (folding_stamp(),))
 
 
-def checked(row: Row, crc: int, bound: str) -> bool:
+def checked(row: SearchRow, crc: int, bound: str) -> bool:
     """Whether a search row (its COLUMNS) matches its CRC, which covers what its file's
     records are bound to (rows.bound_to): a row of another file's, or of the file before
     it changed, does not."""
     return row_crc(bound, *row) == crc
 
 
-def compared(row: Row) -> list[Compared]:
+def compared(row: SearchRow) -> list[Compared]:
     """How search compares each field of the record of a search row (its COLUMNS);
     ValueError when the texts do not hold as many fields each."""
     *_place, folded, words, readings = row
     return [Compared(*c) for c in zip(*(t.split(BETWEEN) for t in (folded, words, readings)), strict=True)]
 
 
-def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[*Row, int]]:
+def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[*SearchRow, int]]:
     """The search rows of one data file's records (its row `file` in `files`), from the
     records the index holds: each with its place in the file (`ord`, as `defines` has it)."""
     name: str
@@ -94,7 +94,7 @@ def _rows(conn: sqlite3.Connection, file: int) -> Iterator[tuple[*Row, int]]:
         forms = compared_forms(record)
         if forms:  # a record of no text is found by no word
             folded, words, readings = (BETWEEN.join(f) for f in zip(*forms, strict=True))
-            row: Row = (file, place[kind, record.id], kind, record.id, folded, words, readings)
+            row: SearchRow = (file, place[kind, record.id], kind, record.id, folded, words, readings)
             yield (*row, row_crc(bound, *row))
 
 

@@ -162,8 +162,8 @@ DROP_TRIGGERS = "".join(f"DROP TRIGGER IF EXISTS {name};" for name in re.findall
 
 
 # What a column of the export holds, and one row of a table: (table, values).
-Value = str | int | float | None
-TableRow = tuple[str, tuple[Value, ...]]
+SqlValue = str | int | float | None
+TableRow = tuple[str, tuple[SqlValue, ...]]
 
 
 def _country(r: Country) -> list[TableRow]:
