@@ -99,6 +99,8 @@ def refusal(typed: str) -> str:
         ("2023年3月3日（土）", "2023-03-03 is a 金曜日 (Friday)"),
         ("2023-03-03 (Sat)", "2023-03-03 is a 金曜日 (Friday)"),
         ("2023年3月（金）", "a weekday goes with a whole date"),
+        ("Sunday, 2023", "a weekday goes with a whole date"),  # not "some Sunday of 2023"
+        ("Monday 3 March 2023", "2023-03-03 is a 金曜日 (Friday)"),
         ("March", "no year given"),
     ],
 )
@@ -112,7 +114,9 @@ def test_the_first_and_last_years_spnet_takes_are_taken(cli, year: str) -> None:
     assert result.exit_code == 0 and result.exception is None and json.loads(result.stdout) == [], result.stderr
 
 
-@pytest.mark.parametrize("typed", ["2023年3月3日（金）", "2023-03-03 (Fri)", "令和5年3月3日(金)"])
+@pytest.mark.parametrize(
+    "typed", ["2023年3月3日（金）", "2023-03-03 (Fri)", "令和5年3月3日(金)", "Friday, 3 March 2023", "3 Mar 2023 (Fri)"]
+)
 def test_a_date_given_with_its_own_weekday_is_taken(cli, typed: str) -> None:
     assert "symposium-2" in ids(cli, "timeline", "--from", typed, "--to", typed)
 

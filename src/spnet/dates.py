@@ -3,11 +3,11 @@
 Accepted: 2023, 2023-03, 2023-03-03, 2023/3/3, March 2023, 3 Mar 2023, 2023年3月3日, 2023年3月,
 2023年, 1990年代, 1990s, 199X (a decade as the archive stores it); the Japanese eras (令和5年,
 令和元年, 平成31年4月30日, 昭和35年, R5, R5.3.3, H31.4.30, S35), full-width digits anywhere;
-the report's own form with a weekday in brackets (2022年02月10日（木）: the weekday is
-checked); fiscal years (FY2022, 2022年度, 令和4年度, and for --fy any year: R5, 令和5年). A
-partial date means its whole span; an era year only the part of it in that era. A date
-without a year is refused rather than given this year. python-dateutil is imported only for
-the English month forms.
+the report's own form with a weekday in brackets (2022年02月10日（木）), or an English
+weekday written out (Friday, 3 March 2023): the weekday is checked; fiscal years (FY2022,
+2022年度, 令和4年度, and for --fy any year: R5, 令和5年). A partial date means its whole
+span; an era year only the part of it in that era. A date without a year is refused rather
+than given this year. python-dateutil is imported only for the English month forms.
 """
 
 from __future__ import annotations
@@ -107,7 +107,10 @@ _ERA_NAME = r"(明治|大正|昭和|平成|令和|[mtshr])(元|\d{1,2})"
 _ERA = rf"{_ERA_NAME}(?:(?:年|{_SEP})(?:(\d{{1,2}})(?:月|{_SEP})?(?:(\d{{1,2}})日?)?)?)?"
 _DECADE = r"(\d{3})(?:0年代|0s|x)"  # 1990年代, 1990s, 199X
 _FY = rf"fy(\d{{4}})|(\d{{4}})年度|{_ERA_NAME}年度"
-_WEEKDAY = r"(.*?)\((月|火|水|木|金|土|日|mon|tue|wed|thu|fri|sat|sun)[a-z]*(?:曜日|曜)?\)"
+_WEEKDAY = r"(.*?)\(\s*(月|火|水|木|金|土|日|mon|tue|wed|thu|fri|sat|sun)[a-z]*(?:曜日|曜)?\s*\)"
+# Written out anywhere: Friday, Fri., Tues, Thurs (dateutil itself would read "Monday 2023"
+# as some Monday of 2023, and take a weekday that is not the date's).
+_ENGLISH_WEEKDAY = r"\b(mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday|s|r|rs)?\b\.?,?"
 
 
 def _normal(text: str) -> str:
@@ -130,32 +133,40 @@ def _era_year(era: str, number: str, text: str) -> tuple[int, int]:
 
 
 def _parse(text: str) -> Parsed:
-    s = _normal(text) if text else ""
-    if not s:
+    if not _normal(text):
         raise _bad(text, _("empty"))
+    spaced = unicodedata.normalize("NFKC", text).lower().strip()  # the English forms, their words apart
     weekday = None
-    if m := re.fullmatch(_WEEKDAY, s):
-        s, weekday = m[1], m[2]
-    parsed = _parse_plain(s, text)
+    if m := re.fullmatch(_WEEKDAY, spaced):
+        spaced, weekday = m[1], m[2]
+    elif m := re.search(_ENGLISH_WEEKDAY, spaced):
+        spaced, weekday = f"{spaced[: m.start()]} {spaced[m.end() :]}", m[1]
+    parsed = _parse_plain(_normal(spaced), spaced, text)
     if weekday is not None:
-        if parsed.precision != "day":
-            raise _bad(text, _("a weekday goes with a whole date"))
-        actual = parsed.span.start.weekday()
-        given = WEEKDAYS_JA.index(weekday) if weekday in WEEKDAYS_JA else _WEEKDAYS_EN.index(weekday)
-        if given != actual:
-            raise _bad(
-                text,
-                _("{date} is a {weekday}").format(
-                    date=parsed.span.start.isoformat(),
-                    weekday=glossary.WEEKDAYS[actual].ja
-                    if language() == "ja"
-                    else f"{glossary.WEEKDAYS[actual].ja} ({glossary.WEEKDAYS[actual].en})",
-                ),
-            )
+        _check_weekday(parsed, weekday, text)
     return parsed
 
 
-def _parse_plain(s: str, text: str) -> Parsed:
+def _check_weekday(parsed: Parsed, weekday: str, text: str) -> None:
+    """Refuse a weekday given with less than a whole date, or not the date's own."""
+    if parsed.precision != "day":
+        raise _bad(text, _("a weekday goes with a whole date"))
+    actual = parsed.span.start.weekday()
+    given = WEEKDAYS_JA.index(weekday) if weekday in WEEKDAYS_JA else _WEEKDAYS_EN.index(weekday)
+    if given != actual:
+        raise _bad(
+            text,
+            _("{date} is a {weekday}").format(
+                date=parsed.span.start.isoformat(),
+                weekday=glossary.WEEKDAYS[actual].ja
+                if language() == "ja"
+                else f"{glossary.WEEKDAYS[actual].ja} ({glossary.WEEKDAYS[actual].en})",
+            ),
+        )
+
+
+def _parse_plain(s: str, spaced: str, text: str) -> Parsed:
+    """`s` folded (no spaces), `spaced` as the English forms are read, `text` as typed."""
     if m := re.fullmatch(_WESTERN, s) or re.fullmatch(_JA, s):
         return _span(int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None, text)
     if m := re.fullmatch(_DECADE, s):
@@ -174,18 +185,18 @@ def _parse_plain(s: str, text: str) -> Parsed:
         if lo > hi:
             raise _bad(text, _("{era} began on {first}").format(era=ERAS[n].name, first=ERAS[n].first))
         return parsed._replace(span=DateSpan(lo, hi))
-    return _parse_english(text)
+    return _parse_english(spaced, text)
 
 
-def _parse_english(text: str) -> Parsed:
+def _parse_english(spaced: str, text: str) -> Parsed:
     from dateutil import parser  # type: ignore[import-untyped]  # only English month forms need it
 
-    if not re.search(r"[A-Za-z]{3}", text):
+    if not re.search(r"[a-z]{3}", spaced):
         raise _bad(text)
     # Parse twice with different defaults: a component that differs was not typed.
     try:
-        a = parser.parse(text, default=dt.datetime(1, 1, 1))
-        b = parser.parse(text, default=dt.datetime(2, 2, 2))
+        a = parser.parse(spaced, default=dt.datetime(1, 1, 1))
+        b = parser.parse(spaced, default=dt.datetime(2, 2, 2))
     except (ValueError, OverflowError):
         raise _bad(text) from None
     if a.year != b.year:
