@@ -115,8 +115,8 @@ NAMES = [
     (["show", "meeting-02"], "id", {"meeting-02"}),  # an exact id
     (["show", "京都大学"], "id", {"kyoto"}),  # an exact full name
     (["show", "国立台湾大学（NTU）"], "id", {"kyushu-ntu"}),
-    (["show", "NTU"], "id", {"kyushu-ntu"}),  # the short name its full name gives in brackets,
-    (["show", "ULB"], "id", {"waseda-ulb"}),  # before the events that name it
+    (["show", "ULB"], "id", {"waseda-ulb"}),  # the short name its full name gives in brackets,
+    # before the events that name it
     (["timeline", "--kind", "連携大学会議"], "id", MEETINGS),
     (["timeline", "--kind", "アンケート"], "id", {"survey"}),
     (["timeline", "--kind", "アンケート調査"], "id", {"survey"}),
@@ -142,6 +142,7 @@ REFUSALS = [
     (["show", "第2回"], ["meeting-02", "symposium-2"]),
     (["show", "第3回"], ["meeting-03", "symposium-3"]),
     (["show", "国立台湾大学"], ["kyoto-ntu", "kyushu-ntu"]),
+    (["show", "NTU"], ["kyoto-ntu", "kyushu-ntu"]),  # Kyushu's name gives it, for the institution of both
     (["show", "連携大学会議"], ["meeting-01", "meeting-05", "and 11 more"]),
     (["show", "シンポジウム"], ["symposium-1", "symposium-2", "symposium-3"]),
     (["timeline", "--year", "2022年度"], ["--fy 2022年度"]),

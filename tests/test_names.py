@@ -167,3 +167,13 @@ def test_a_japanese_readers_hint_names_a_record_by_its_english_name_when_it_has_
     or, for a record the report names only in English, its English name."""
     assert "京都大学 (kyoto)" in _refused(cli, "partners", "--university", "kyouto", env={"SPNET_LANG": "ja"})
     assert "INSA-Lyon (tohoku-insa-lyon)" in _refused(cli, "show", "INSA-Lyom", env={"SPNET_LANG": "ja"})
+
+
+def test_a_short_name_one_relation_gives_names_every_relation_with_that_institution(cli) -> None:
+    """Kyoto and Kyushu are both partners of National Taiwan University, and only Kyushu's
+    record writes "(NTU)": NTU is either relation, as the institution's name is, never
+    Kyushu's alone."""
+    for typed in ("NTU", "National Taiwan University"):
+        line = _refused(cli, "show", typed)
+        assert f"ambiguous record '{typed}'" in line
+        assert re.findall(r"\b([a-z]+-ntu)\b", line) == ["kyoto-ntu", "kyushu-ntu"]

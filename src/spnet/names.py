@@ -209,7 +209,7 @@ def _steps(key: str, folded: _Folds) -> list[Callable[[Names], bool]]:
     steps: list[Callable[[Names], bool]] = [
         lambda n: any(folded[f] == key for x in n.full for f in _full_forms(x)),
         lambda n: (
-            any(folded[x] == key for x in n.short) or any(folded[f] == key for x in n.full for f in _short_forms(x))
+            any(folded[x] == key for x in n.short) or any(folded[f] == key for x in n.full for f in short_forms(x))
         ),
         lambda n: any(_starts_words(typed_words, _words(folded[x])) for x in n.full),
         lambda n: any(_informal(key, folded[x]) for x in n.full),
@@ -255,7 +255,7 @@ def _full_forms(name: str) -> list[str]:
     return [name, base] if base and base != name else [name]
 
 
-def _short_forms(name: str) -> list[str]:
+def short_forms(name: str) -> list[str]:
     """A short name, or the short name a full name gives in brackets: NTU, 第２回."""
     found = _BRACKETED.search(name)
     return [found[1]] if found else []

@@ -13,7 +13,17 @@ from spnet.collection import Archive
 from spnet.errors import UsageError
 from spnet.i18n import _
 from spnet.models import Bilingual, Event, Field, Identified, Person, Row, University, UniversityName
-from spnet.names import Names, fold, has_japanese, is_informal, is_kana, match_pattern, resolve, resolve_university
+from spnet.names import (
+    Names,
+    fold,
+    has_japanese,
+    is_informal,
+    is_kana,
+    match_pattern,
+    resolve,
+    resolve_university,
+    short_forms,
+)
 
 _ORDINAL = re.compile(r"第\d+回")
 
@@ -51,6 +61,15 @@ def record_names(archive: Archive) -> dict[str, Names]:
             # text in ASCII letters folds to ASCII, never to one: not folded to see that.
             ordinals = [n for n in given if not n.isascii() and _ORDINAL.fullmatch(fold(n))]
             out[rid] = Names(tuple(n for n in given if n not in ordinals) + full, (*short_names, *ordinals, *short))
+    # Relations with one institution answer to the short names any of them gives it: NTU is
+    # Kyoto's partner as well as Kyushu's, though only Kyushu's record writes "(NTU)".
+    institutions: dict[str, list[str]] = {}
+    for rid, institution in archive.fields("partners", ("id", "institution")):
+        institutions.setdefault(institution, []).append(rid)
+    for relations in institutions.values():
+        shared = tuple(s for rid in relations for name in out[rid].full for s in short_forms(name))
+        for rid in relations:
+            out[rid] = out[rid]._replace(short=tuple(dict.fromkeys((*out[rid].short, *shared))))
     return out
 
 
