@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from spnet.names import fold, is_kana, match_pattern
+
 # (option, typed, the universities whose partners are listed) -- or an error's words.
 UNIVERSITIES = [
     ("kyoto", {"kyoto"}),
@@ -177,3 +179,41 @@ def test_a_short_name_one_relation_gives_names_every_relation_with_that_institut
         line = _refused(cli, "show", typed)
         assert f"ambiguous record '{typed}'" in line
         assert re.findall(r"\b([a-z]+-ntu)\b", line) == ["kyoto-ntu", "kyushu-ntu"]
+
+
+@pytest.mark.parametrize("digits,by_value", [(2, True), (99, True), (100, False), (4400, False)])
+def test_a_number_is_compared_by_value_up_to_99_digits_and_longer_ones_as_written(digits: int, by_value: bool) -> None:
+    """第07回 is 第7回; a run of 100 digits or more (which int() would take a while over, or
+    refuse at 4301) is compared as written, leading zero and all, never an error."""
+    typed = f"第0{'7' * (digits - 1)}回"
+    assert fold(typed) == (f"第{'7' * (digits - 1)}回" if by_value else typed)
+
+
+@pytest.mark.parametrize(
+    "typed,text",
+    [
+        ("ふぁいなんす", "ファイナンス"),
+        ("霞ヶ関", "霞ヶ関"),
+        ("Yes!", "Ｙｅｓ！"),
+        ("3~4", "３～４"),
+        ("第2回", "第２回"),
+    ],
+)
+def test_search_highlights_the_whole_text_it_found_whatever_its_kana_or_width(typed: str, text: str) -> None:
+    """What search found by folding, the highlight finds in the text as written, to its last
+    character: either kana to the ends of the ranges (ぁ, ヶ), either width to the ends of
+    printable ASCII (!, ~), and a number with what follows it."""
+    assert match_pattern(typed).fullmatch(text)
+
+
+@pytest.mark.parametrize(
+    "word,kana",
+    [
+        *[("きょうと", True), ("らーめん", True), ("ぁぃぅ", True), ("ゝゞゟ", True)],
+        *[("", False), ("京都", False), ("kyoto", False)],
+    ],
+)
+def test_a_reading_is_hiragana_from_ぁ_to_ゟ_and_the_long_mark(word: str, kana: bool) -> None:
+    """What is read by the Japanese analyser as a name's reading (きょうと for 京都大学):
+    a folded word of the hiragana block alone, both its ends included, and ー."""
+    assert is_kana(word) is kana
