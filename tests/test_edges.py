@@ -1,7 +1,8 @@
 """Edges a small change could move without another test seeing it: the first day of a 年度
-and of an era, today between past and upcoming, a year's partner against a month, the
-intersection of date options, the university column with two universities, cells Excel
-would run, and SPNET_LANG's spellings. Each test is named for what it holds."""
+and of an era, today between past and upcoming, a year's partner against a month or a
+day, the institutions of two member universities, the intersection of date options, the
+university column with two universities, cells Excel would run, and SPNET_LANG's
+spellings. Each test is named for what it holds."""
 
 from __future__ import annotations
 
@@ -125,6 +126,26 @@ def test_since_a_month_keeps_a_partner_of_that_year(cli) -> None:
     """ehime-suiji began in 2011, month unknown: it may have begun after June 2011."""
     assert "ehime-suiji" in ids(cli, "partners", "--since", "2011-06")
     assert "ehime-suiji" not in ids(cli, "partners", "--since", "2012")
+
+
+def test_since_the_last_day_of_a_partners_year_keeps_it(cli) -> None:
+    """ehime-suiji began in 2011, day unknown: it may have begun on 31 December."""
+    assert "ehime-suiji" in ids(cli, "partners", "--since", "2011-12-31")
+    assert "ehime-suiji" not in ids(cli, "partners", "--since", "2012-01-01")
+
+
+@pytest.mark.parametrize("command,key", [("partners", "institution"), ("institutions", "id")])
+def test_shared_keeps_exactly_the_institutions_of_two_or_more_member_universities(cli, command: str, key: str) -> None:
+    """National Taiwan University (Kyoto, Kyushu) and UCL (Tohoku, Osaka) are each a partner of
+    two member universities; every other institution of one."""
+    relations: dict[str, set[str]] = {}
+    for row in json.loads(cli("partners", "--format", "json").stdout):
+        relations.setdefault(row["institution"], set()).add(row["university"])
+    twice = {i for i, universities in relations.items() if len(universities) >= 2}
+    assert twice == {"national-taiwan-university", "university-college-london"}
+    every = cli(command, "--format", "json").stdout
+    shared = cli(command, "--shared", "--format", "json").stdout
+    assert {row[key] for row in json.loads(shared)} == twice < {row[key] for row in json.loads(every)}
 
 
 def test_an_event_today_is_upcoming_not_past(cli) -> None:
