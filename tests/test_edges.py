@@ -20,7 +20,7 @@ from click.testing import Result
 
 from spnet.dates import DateStyle, format_date, to_partial_date
 from spnet.partialdate import PartialDate
-from tests.conftest import DATA, copy_data
+from tests.conftest import DATA, copy_data, replace_text
 
 INSTALLED = Path(sys.executable).with_name("spnet")  # the console script, as a user runs it
 
@@ -146,6 +146,30 @@ def test_shared_keeps_exactly_the_institutions_of_two_or_more_member_universitie
     every = cli(command, "--format", "json").stdout
     shared = cli(command, "--shared", "--format", "json").stdout
     assert {row[key] for row in json.loads(shared)} == twice < {row[key] for row in json.loads(every)}
+
+
+def test_two_relations_of_one_university_with_an_institution_do_not_make_it_shared(cli, data_copy: Path) -> None:
+    """Kyoto's relation with Hamburg made one with Zurich's institution: two relations, one
+    member university. Zurich is no shared institution, and counts one member."""
+    replace_text(
+        data_copy / "universities" / "kyoto.toml",
+        'id = "kyoto-hamburg"\n',
+        'id = "kyoto-hamburg"\ninstitution = "kyoto-zurich"\n',
+    )
+    env = {"SPNET_DATA": str(data_copy)}
+    shared = json.loads(cli("partners", "--shared", "--format", "json", env=env).stdout)
+    assert {row["university"] for row in shared} == {"kyoto", "kyushu", "osaka", "tohoku"}
+    assert not {"kyoto-zurich", "kyoto-hamburg"} & {row["id"] for row in shared}
+    rows = {row["id"]: row for row in json.loads(cli("institutions", "--format", "json", env=env).stdout)}
+    zurich = rows["kyoto-zurich"]
+    assert (zurich["universities"], zurich["members"], zurich["relations"]) == (
+        "kyoto",
+        1,
+        "kyoto-zurich; kyoto-hamburg",
+    )
+    assert "kyoto-zurich" not in {
+        row["id"] for row in json.loads(cli("institutions", "--shared", "-f", "json", env=env).stdout)
+    }
 
 
 def test_an_event_today_is_upcoming_not_past(cli) -> None:

@@ -124,7 +124,10 @@ def partners(
     uids = resolve_universities(archive, universities)
     cids = {resolve_country(archive, c) for c in countries}
     wanted = {resolve_choice(_("partner kind"), k, PARTNER_KINDS) for k in kinds}
-    relations = Counter(i for (i,) in archive.fields("partners", ("institution",))) if shared else Counter[str]()
+    # Each institution's member universities, once each: one university's two relations
+    # with an institution do not make it shared.
+    pairs = set(archive.fields("partners", ("institution", "university"))) if shared else set()
+    members = Counter(institution for institution, _university in pairs)
 
     def keep(values: tuple[Any, ...]) -> bool:
         """Chosen by fields of its own row, before the partner is read whole."""
@@ -133,7 +136,7 @@ def partners(
             return False
         if not (_from(began, since) and _from(made, designated)):
             return False
-        return not (shared and relations[institution] < 2)
+        return not (shared and members[institution] < 2)
 
     fields = ("country", "kind", "since", "designated", "institution")
     found = _partners_of(archive, uids, (fields, keep) if cids or wanted or since or designated or shared else None)
@@ -166,7 +169,8 @@ def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
     """One row per real institution: its names, its member universities and how many."""
     rows = []
     for iid, relations in institution_members(archive).items():
-        if shared and len(relations) < 2:
+        universities = list(dict.fromkeys(r.university for r in relations))  # two relations of one, once
+        if shared and len(universities) < 2:
             continue
         # The fullest name the relations give (National Taiwan University (NTU) over the bare one).
         named = max(relations, key=lambda r: (len(r.name.en or ""), len(r.name.ja or "")))
@@ -182,8 +186,8 @@ def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
                 "country": relations[0].country,
                 "country_en": country.en,
                 "country_ja": country.ja,
-                "universities": "; ".join(r.university for r in relations),
-                "members": len(relations),
+                "universities": "; ".join(universities),
+                "members": len(universities),
                 "relations": "; ".join(r.id for r in relations),
                 "disputed": any(marks),
                 "disputed_fields": "; ".join(m for m in marks if m) or None,
