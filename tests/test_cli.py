@@ -268,6 +268,19 @@ def test_contacts(cli) -> None:
     assert {p["university"] for p in data} == {"tokyo"}
 
 
+def test_a_contacts_affiliation_reads_in_each_languages_order(cli) -> None:
+    """The department, then the university in English; the university, then the department
+    in Japanese, as the report writes each; none at all is null, never an empty text."""
+    contacts = {c["id"]: c for c in rows(cli("contacts", "--format", "json")) if c["type"] == "contact"}
+    card = rows(cli("show", "project-contact", "--format", "json"))
+    project = contacts["project-contact"]
+    assert project["affiliation_en"] == f"{card['department_en']}, {card['affiliation_en']}"
+    # 国立大学法人東京大学 研究推進部
+    assert project["affiliation_ja"] == f"{card['affiliation_ja']} {card['department_ja']}"
+    organizer = contacts["symposium-organizer"]
+    assert (organizer["affiliation_en"], organizer["affiliation_ja"]) == (None, None)
+
+
 # ------------------------------------------------------------------ show and search
 def test_show_a_record_with_its_disagreement(cli) -> None:
     result = cli("show", "meeting-03", "--format", "json")
