@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from spnet.names import fold, is_kana, match_pattern
+from spnet.names import fold, is_kana, match_pattern, resolve_country
 
 # (option, typed, the universities whose partners are listed) -- or an error's words.
 UNIVERSITIES = [
@@ -72,6 +72,12 @@ COUNTRIES = [
     ("ch", {"kyoto-zurich", "tokyo-eth-zurich"}),
     ("fi", set()),  # a country with no partner: an empty answer
     ("Finland", set()),
+    ("Republic of Korea", {"tokyo-snu"}),  # once North Korea, the end of its official name
+    ("Republic of China", {"kyoto-ntu", "kyushu-ntu"}),  # once the People's Republic
+    ("中華民国", {"kyoto-ntu", "kyushu-ntu"}),
+    ("U.S.", {"kyushu-uiuc", "tokyo-princeton"}),  # once "Virgin Islands, U.S."
+    ("Democratic Republic of the Congo", set()),  # "Congo, The Democratic Republic of the"
+    ("Turkey", set()),  # Türkiye to ISO since 2022
     ("Atlantis", "unknown country 'Atlantis'"),
     ("united", "ambiguous country 'united'"),
 ]
@@ -217,3 +223,10 @@ def test_a_reading_is_hiragana_from_ぁ_to_ゟ_and_the_long_mark(word: str, kana
     """What is read by the Japanese analyser as a name's reading (きょうと for 京都大学):
     a folded word of the hiragana block alone, both its ends included, and ー."""
     assert is_kana(word) is kana
+
+
+@pytest.mark.parametrize("typed,code", [("UK", "gb"), ("U.S.", "us"), ("Republic of Korea", "kr"), ("Ukraine", "ua")])
+def test_a_country_is_known_without_an_archive_as_spnet_add_knows_it(typed: str, code: str) -> None:
+    """`add` to an archive that is not valid as it is reads countries from ISO alone, where
+    UK once began UKR (Ukraine)."""
+    assert resolve_country(None, typed) == code
