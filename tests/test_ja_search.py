@@ -75,6 +75,9 @@ SEARCHES = [
     (["第03回", "連携大学会議"], {"meeting-03"}, "meeting-03"),
     (["会議"], MEETINGS | {"keio-u7-summit-2023", "keio", "ehime", "ehime-lurio-2008"}, "meeting-01"),
     (["第2回"], {"meeting-02", "symposium-2", "symposium-2-report"}, "meeting-02"),
+    # each name `show` takes for a numbered event: its shorter ones too
+    (["第3回会議"], {"meeting-03"}, "meeting-03"),
+    (["第2回シンポジウム"], {"symposium-2", "symposium-2-report"}, "symposium-2"),
     # katakana spelling variants
     (["チューリッヒ"], ZURICH, "kyoto-zurich"),
     (["チューリヒ"], ZURICH, "kyoto-zurich"),
@@ -246,3 +249,10 @@ def test_the_search_index_answers_as_a_search_without_it(cli, data_copy) -> None
         looked = cli("--data", str(data_copy), "--no-cache", "search", *words, "--format", "json")
         assert indexed.exit_code == looked.exit_code == 0
         assert indexed.stdout == looked.stdout, words
+
+
+def test_an_events_names_are_one_field_of_its_search_rows(cli) -> None:
+    """Each of meeting-03's names holds 第3回: search shows the first, once."""
+    rows = json_rows(cli, "search", "第3回")
+    assert [r["value"] for r in rows if r["id"] == "meeting-03" and r["field"] == "called"] == ["第3回連携大学会議"]
+    assert [r["value"] for r in json_rows(cli, "search", "第3回会議") if r["field"] == "called"] == ["第3回会議"]

@@ -31,11 +31,11 @@ from spnet.names import fold
 SAMPLE = Path(__file__).with_name("search_sample.json")
 
 # ---- recorded (python -m tests.test_search_format)
-RECORDED_FORMAT = 7
+RECORDED_FORMAT = 8
 FOLDING = "3e6d35b25267fdb2"
-FIELDS = "85250a9a683f570c"
+FIELDS = "76e0dbe1216f4b0a"
 ANALYSER = "sudachipy 0.7.0, sudachidict-small 20261015"
-WORDS = "ea4125d3ca5ac627"
+WORDS = "5d275e4ef9db22e2"
 # ----
 
 BUMP = "bump SEARCH_FORMAT (src/spnet/archive/search_rows.py) and re-record: python -m tests.test_search_format"

@@ -241,8 +241,11 @@ def _ranked(entries: list[Field], typed: list[Typed]) -> tuple[int, list[Row]] |
     if not all(any(holds(f, t) for f in entries) for t in typed):
         return None
     holding = [f for f in entries if any(holds(f, t) for t in typed)]
-    rows = [f.row for f in holding]
-    return -max(_rank(row, f, typed) for row, f in zip(rows, holding, strict=True)), rows
+    rank = max(_rank(f.row, f, typed) for f in holding)
+    # What an event is called (第3回連携大学会議, 第3回会議) is one field to a reader: the
+    # first of its names that holds a word is shown.
+    called = next((f for f in holding if f.row["field"] == "called"), None)
+    return -rank, [f.row for f in holding if f.row["field"] != "called" or f is called]
 
 
 def _holds(field: Field, how: str, what: str) -> bool:

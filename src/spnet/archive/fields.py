@@ -95,10 +95,10 @@ class Compared(NamedTuple):
 
 
 def text_fields(record: Identified) -> list[tuple[str, str]]:
-    """Each text field of one record as (path, value): every field search reads, a
-    numbered event's full name (第3回連携大学会議) too."""
+    """Each text field of one record as (path, value): every field search reads, and each
+    full name of a numbered event (第3回連携大学会議, 第3回会議), as `show` takes them."""
     full, _short = called(record)
-    return [(path, v) for path, v in [*flatten(record), *(("called", n) for n in full[:1])] if isinstance(v, str)]
+    return [(path, v) for path, v in [*flatten(record), *(("called", n) for n in full)] if isinstance(v, str)]
 
 
 def searchable_fields(record: Identified) -> list[Field]:
