@@ -1,11 +1,13 @@
 """Edges a small change could move without another test seeing it: the first day of a 年度
 and of an era, today between past and upcoming, a year's partner against a month or a
 day, the institutions of two member universities, the intersection of date options, the
-university column with two universities, cells Excel would run, and SPNET_LANG's
-spellings. Each test is named for what it holds."""
+university column with two universities, cells Excel would run, TSV's backslashes, and
+SPNET_LANG's spellings. Each test is named for what it holds."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -200,19 +202,38 @@ def test_two_universities_keep_the_university_column(cli) -> None:
     assert "University" not in header("kyoto", "京大")  # one university, named twice
 
 
-@pytest.mark.parametrize("lead", ["=", "+", "-", "@"])
-def test_bom_guards_every_cell_excel_would_read_as_a_formula(tmp_path: Path, lead: str) -> None:
+def _first_partner_of_kyoto_named(tmp_path: Path, name: str) -> Path:
+    """A copy of the archive whose first partner of Kyoto (kyoto-vienna) has this English name."""
     data = tmp_path / "data"
     copy_data(data)
     path = data / "universities" / "kyoto.toml"
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    doc["partners"][0]["name_en"] = f"{lead}1+2"
+    doc["partners"][0]["name_en"] = name
     path.write_text(tomli_w.dumps(doc), encoding="utf-8")
-    run = [str(INSTALLED), "--data", str(data), "partners", "-u", "kyoto", "--format", "csv"]
-    plain = subprocess.run(run, capture_output=True, text=True, check=True).stdout
-    excel = subprocess.run([*run, "--bom"], capture_output=True, text=True, check=True).stdout
-    assert f"kyoto-vienna,kyoto,{lead}1+2," in plain
-    assert f"kyoto-vienna,kyoto,'{lead}1+2," in excel
+    return data
+
+
+@pytest.mark.parametrize("name,cell", [("C:\\new", "C:\\\\new"), ("a\tb", "a\\tb"), ("a\\tb", "a\\\\tb")])
+def test_tsv_doubles_a_backslash_so_a_tab_and_a_written_backslash_t_differ(
+    tmp_path: Path, name: str, cell: str
+) -> None:
+    data = _first_partner_of_kyoto_named(tmp_path, name)
+    run = [str(INSTALLED), "--data", str(data), "partners", "-u", "kyoto", "--format", "tsv", "--fields", "id,name_en"]
+    done = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert f"kyoto-vienna\t{cell}\n" in done
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_bom_guards_every_cell_excel_would_read_as_a_formula(tmp_path: Path, lead: str) -> None:
+    data = _first_partner_of_kyoto_named(tmp_path, f"{lead}1+2")
+    run = [str(INSTALLED), "--data", str(data), "partners", "-u", "kyoto", "--format", "csv", "--fields", "id,name_en"]
+
+    def names(*more: str) -> dict[str, str]:
+        done = subprocess.run([*run, *more], capture_output=True, check=True).stdout.decode("utf-8-sig")
+        return dict(csv.reader(io.StringIO(done, newline="")))  # a carriage return inside a cell kept
+
+    assert names()["kyoto-vienna"] == f"{lead}1+2"
+    assert names("--bom")["kyoto-vienna"] == f"'{lead}1+2"
 
 
 @pytest.mark.parametrize("spelling", ["ja", "jp", "JP", "ja_JP.UTF-8", "日本語"])
