@@ -78,6 +78,11 @@ SEARCHES = [
     # each name `show` takes for a numbered event: its shorter ones too
     (["第3回会議"], {"meeting-03"}, "meeting-03"),
     (["第2回シンポジウム"], {"symposium-2", "symposium-2-report"}, "symposium-2"),
+    # a date as a Japanese table shows it, or as a person writes it: in the record's date
+    (["2023年12月19日（火）"], {"symposium-3"}, "symposium-3"),
+    (["R5.3.3"], {"symposium-2"}, "symposium-2"),
+    (["令和元年度"], {"osaka-ucl-seed-fund"}, "osaka-ucl-seed-fund"),  # kept as FY2019
+    (["H2"], set(), None),  # letters and digits alone are text: no 1990 (平成2年)
     # katakana spelling variants
     (["チューリッヒ"], ZURICH, "kyoto-zurich"),
     (["チューリヒ"], ZURICH, "kyoto-zurich"),

@@ -192,9 +192,26 @@ def _typed(word: str, key: str, university: UniversityName | None) -> Typed:
     if university is not None:
         u = university
         every += [n for n in (u.name.ja, u.name.en, *u.aliases, *u.short_names) if n and fold(n) != key]
+    if (stored := _stored_date(word)) is not None and fold(stored) != key:
+        every.append(stored)
     short = university is not None and key in {fold(n) for n in university.short_names}
     forms = tuple(dict.fromkeys(f for name in every for f in _forms(name) if f[1].strip()))
     return Typed(word, forms, tuple(every[1:] if short else every), (word,) if short else ())
+
+
+def _stored_date(word: str) -> str | None:
+    """A date typed as a table shows it or a person writes it (2023年12月19日（火）, 令和元年度,
+    2023/3/3, H31.4.30) as the archive keeps it in a record's date, where search finds it
+    (2023-12-19, FY2019); else None. Letters and digits alone (R5, H2, FY2019) stay text:
+    H2 may be hydrogen, and FY2019 is already the kept form."""
+    from spnet.dates import to_partial_date
+
+    if re.fullmatch(r"[A-Za-z0-9]+", unicodedata.normalize("NFKC", word)):
+        return None
+    try:
+        return to_partial_date(word)
+    except UsageError:
+        return None
 
 
 def _university_meant(archive: Archive, word: str, key: str) -> UniversityName | None:

@@ -133,7 +133,8 @@ def search(
     case, width, hiragana or katakana, common variants (慶応, 慶應; チューリヒ, チューリッヒ),
     leading zeros (第1回, 第01回). Japanese is found by whole words (京大 is not in 東京大学,
     会議 is in 連携大学会議) or by reading (はやし); a short name brings its university's
-    names (京大: 京都大学, Kyoto University). A table shows the text around each match.
+    names (京大: 京都大学, Kyoto University); a date as a table shows it (2023年12月19日（火）,
+    令和元年度) is found in the records' dates. A table shows the text around each match.
 
     Example: spnet search 京都 シンポジウム
     """
