@@ -89,6 +89,8 @@ SEARCHES = [
     (["ヴェトナム"], {"vn", "tokyo-vnu-hanoi", "tokyo", "tokyo-stockholm-trio"}, "vn"),
     (["ユニバーシティー"], {"osaka-ucl", "tohoku-ucl", "tohoku", "osaka", "rees-geraint"}, "osaka-ucl"),
     (["ユニバーシティカレッジロンドン"], {"osaka-ucl", "tohoku-ucl", "tohoku", "osaka", "rees-geraint"}, None),
+    # a 中黒 between katakana typed where the report writes none (ガジャマダ大学)
+    (["ガジャ・マダ"], {"ehime", "ehime-bogor", "ehime-gadjah-mada", "ehime-hasanuddin", "ehime-suiji"}, None),
     # readings in kana, from the analyser
     (["はやし"], HAYASHI, "hayashi-kaori"),
     (["はやしかおり"], HAYASHI, "hayashi-kaori"),
@@ -120,6 +122,7 @@ NAMES = [
     (["show", "ワークショップ"], "id", {"workshop"}),
     (["show", "アンケート"], "id", {"survey"}),
     (["show", "はやし"], "id", {"hayashi-kaori"}),
+    (["show", "ガジャ・マダ大学"], "id", {"ehime-gadjah-mada"}),  # the report: ガジャマダ大学
     (["show", "meeting-02"], "id", {"meeting-02"}),  # an exact id
     (["show", "京都大学"], "id", {"kyoto"}),  # an exact full name
     (["show", "国立台湾大学（NTU）"], "id", {"kyushu-ntu"}),

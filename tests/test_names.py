@@ -203,6 +203,7 @@ def test_a_number_is_compared_by_value_up_to_99_digits_and_longer_ones_as_writte
         ("Yes!", "Ｙｅｓ！"),
         ("3~4", "３～４"),
         ("第2回", "第２回"),
+        ("ガジャマダ", "ガジャ・マダ"),
     ],
 )
 def test_search_highlights_the_whole_text_it_found_whatever_its_kana_or_width(typed: str, text: str) -> None:

@@ -31,9 +31,9 @@ from spnet.names import fold
 SAMPLE = Path(__file__).with_name("search_sample.json")
 
 # ---- recorded (python -m tests.test_search_format)
-RECORDED_FORMAT = 8
-FOLDING = "3e6d35b25267fdb2"
-FIELDS = "76e0dbe1216f4b0a"
+RECORDED_FORMAT = 9
+FOLDING = "bdc5696c07f14c79"
+FIELDS = "0907099441ea4c4d"
 ANALYSER = "sudachipy 0.7.0, sudachidict-small 20261015"
 WORDS = "5d275e4ef9db22e2"
 # ----
