@@ -61,8 +61,13 @@ def record_names(archive: Archive) -> dict[str, Names]:
             # text in ASCII letters folds to ASCII, never to one: not folded to see that.
             ordinals = [n for n in given if not n.isascii() and _ORDINAL.fullmatch(fold(n))]
             out[rid] = Names(tuple(n for n in given if n not in ordinals) + full, (*short_names, *ordinals, *short))
-    # Relations with one institution answer to the short names any of them gives it: NTU is
-    # Kyoto's partner as well as Kyushu's, though only Kyushu's record writes "(NTU)".
+    _share_short_names(archive, out)
+    return out
+
+
+def _share_short_names(archive: Archive, out: dict[str, Names]) -> None:
+    """Relations with one institution answer to the short names any of them gives it: NTU is
+    Kyoto's partner as well as Kyushu's, though only Kyushu's record writes "(NTU)"."""
     institutions: dict[str, list[str]] = {}
     for rid, institution in archive.fields("partners", ("id", "institution")):
         institutions.setdefault(institution, []).append(rid)
@@ -70,7 +75,6 @@ def record_names(archive: Archive) -> dict[str, Names]:
         shared = tuple(s for rid in relations for name in out[rid].full for s in short_forms(name))
         for rid in relations:
             out[rid] = out[rid]._replace(short=tuple(dict.fromkeys((*out[rid].short, *shared))))
-    return out
 
 
 class _Naming(NamedTuple):
