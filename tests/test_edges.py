@@ -152,7 +152,8 @@ def test_shared_keeps_exactly_the_institutions_of_two_or_more_member_universitie
 
 def test_two_relations_of_one_university_with_an_institution_do_not_make_it_shared(cli, data_copy: Path) -> None:
     """Kyoto's relation with Hamburg made one with Zurich's institution: two relations, one
-    member university. Zurich is no shared institution, and counts one member."""
+    member university. Zurich is no shared institution, for --shared and stats alike, and
+    counts one member."""
     replace_text(
         data_copy / "universities" / "kyoto.toml",
         'id = "kyoto-hamburg"\n',
@@ -169,9 +170,10 @@ def test_two_relations_of_one_university_with_an_institution_do_not_make_it_shar
         1,
         "kyoto-zurich; kyoto-hamburg",
     )
-    assert "kyoto-zurich" not in {
-        row["id"] for row in json.loads(cli("institutions", "--shared", "-f", "json", env=env).stdout)
-    }
+    shared_institutions = json.loads(cli("institutions", "--shared", "-f", "json", env=env).stdout)
+    assert {row["id"] for row in shared_institutions} == {"national-taiwan-university", "university-college-london"}
+    counted = {row["value"]: row["count"] for row in json.loads(cli("stats", "-f", "json", env=env).stdout)}
+    assert counted["partner of two or more"] == len(shared_institutions)
 
 
 def test_an_event_today_is_upcoming_not_past(cli) -> None:

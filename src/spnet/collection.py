@@ -135,6 +135,14 @@ class Archive:
             return tuple(r for r in self._pieces[name] if keep(tuple(getattr(r, f) for f in fields)))
         return self._load.chosen(name, fields, keep)
 
+    def member_universities(self) -> dict[str, tuple[str, ...]]:
+        """Each real institution's member universities, once each, in the archive's order:
+        one university's two relations with an institution make it no shared one."""
+        found: dict[str, dict[str, None]] = {}
+        for institution, university in self.fields("partners", ("institution", "university")):
+            found.setdefault(institution, {})[university] = None
+        return {institution: tuple(universities) for institution, universities in found.items()}
+
     def fields(self, plural: str, names: tuple[str, ...]) -> tuple[tuple[Any, ...], ...]:
         """Some fields of every record of a kind (`partners`), as tuples, in the order the
         archive gives the records: each a field the record holds whole, no list (a text, a

@@ -52,7 +52,6 @@ class _Counted(NamedTuple):
     country: str | None
     country_basis: str | None
     kind: str
-    institution: str
     since: PartialDate | None
     designated: PartialDate | None
 
@@ -62,8 +61,8 @@ def _partner_measures(archive: Archive) -> Iterator[Measure]:
     yield from _country_measures(archive, partners)
     kinds = Counter(p.kind for p in partners)
     yield "partners by kind", dict(kinds.most_common()), {k: t.ja for k, t in glossary.VALUES.items()}
-    members = Counter(p.institution for p in partners)
-    institutions = {"all": len(members), "partner of two or more": sum(n > 1 for n in members.values())}
+    members = archive.member_universities()
+    institutions = {"all": len(members), "partner of two or more": sum(len(u) > 1 for u in members.values())}
     yield "institutions", institutions, {k: t.ja for k, t in glossary.MEASURES.items()}
     decades = Counter(f"{p.since.year // 10 * 10}s" if p.since else UNKNOWN for p in partners)
     decades_ja = {d: glossary.DECADE.ja.format(d[:-1]) for d in decades if d != UNKNOWN}

@@ -7,7 +7,6 @@ TSV and plain output carry (documented in README). Rendering is render.py's job.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
@@ -124,10 +123,7 @@ def partners(
     uids = resolve_universities(archive, universities)
     cids = {resolve_country(archive, c) for c in countries}
     wanted = {resolve_choice(_("partner kind"), k, PARTNER_KINDS) for k in kinds}
-    # Each institution's member universities, once each: one university's two relations
-    # with an institution do not make it shared.
-    pairs = set(archive.fields("partners", ("institution", "university"))) if shared else set()
-    members = Counter(institution for institution, _university in pairs)
+    members = archive.member_universities() if shared else {}
 
     def keep(values: tuple[Any, ...]) -> bool:
         """Chosen by fields of its own row, before the partner is read whole."""
@@ -136,7 +132,7 @@ def partners(
             return False
         if not (_from(began, since) and _from(made, designated)):
             return False
-        return not (shared and members[institution] < 2)
+        return not (shared and len(members.get(institution, ())) < 2)
 
     fields = ("country", "kind", "since", "designated", "institution")
     found = _partners_of(archive, uids, (fields, keep) if cids or wanted or since or designated or shared else None)
@@ -168,8 +164,9 @@ def institution_members(archive: Archive) -> dict[str, list[Partner]]:
 def institutions(archive: Archive, *, shared: bool = False) -> list[Row]:
     """One row per real institution: its names, its member universities and how many."""
     rows = []
+    members = archive.member_universities()
     for iid, relations in institution_members(archive).items():
-        universities = list(dict.fromkeys(r.university for r in relations))  # two relations of one, once
+        universities = members[iid]
         if shared and len(universities) < 2:
             continue
         # The fullest name the relations give (National Taiwan University (NTU) over the bare one).
