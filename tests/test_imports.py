@@ -52,6 +52,8 @@ def imported(*args: str, watched: tuple[str, ...] = WATCHED) -> set[str]:
         ["partners", "--university", "kyoto", "--format", "tsv"],
         ["timeline", "--from", "2023-03", "--format", "csv"],
         ["search", "UCL", "--format", "plain"],
+        ["search", "京都", "U.S.", "--format", "json"],  # no date: dateutil never asked
+        ["search", "2023年12月19日（火）", "--format", "json"],  # a date, in Japanese
     ],
 )
 def test_machine_formats_import_neither_rich_nor_dateutil(args: list[str]) -> None:

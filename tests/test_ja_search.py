@@ -83,6 +83,7 @@ SEARCHES = [
     (["R5.3.3"], {"symposium-2"}, "symposium-2"),
     (["令和元年度"], {"osaka-ucl-seed-fund"}, "osaka-ucl-seed-fund"),  # kept as FY2019
     (["H2"], set(), None),  # letters and digits alone are text: no 1990 (平成2年)
+    (["H2."], set(), None),  # nor with a stop after them
     # katakana spelling variants
     (["チューリッヒ"], ZURICH, "kyoto-zurich"),
     (["チューリヒ"], ZURICH, "kyoto-zurich"),

@@ -189,10 +189,10 @@ def _parse_plain(s: str, spaced: str, text: str) -> Parsed:
 
 
 def _parse_english(spaced: str, text: str) -> Parsed:
-    from dateutil import parser  # type: ignore[import-untyped]  # only English month forms need it
-
     if not re.search(r"[a-z]{3}", spaced):
         raise _bad(text)
+    from dateutil import parser  # type: ignore[import-untyped]  # only English month forms need it
+
     # Parse twice with different defaults: a component that differs was not typed.
     try:
         a = parser.parse(spaced, default=dt.datetime(1, 1, 1))

@@ -203,14 +203,19 @@ def _typed(word: str, key: str, university: UniversityName | None) -> Typed:
     return Typed(word, forms, tuple(every[1:] if short else every), (word,) if short else ())
 
 
+# A word search also reads as a date: a number or 元 in Japanese text, or a whole date with
+# its separators (R5.3.3, 2023/3/3).
+_DATE_TYPED = re.compile(r"(?=.*[0-9元])(?=.*[^\x00-\x7f])|\d[-/.]\d+[-/.]\d")
+
+
 def _stored_date(word: str) -> str | None:
     """A date typed as a table shows it or a person writes it (2023年12月19日（火）, 令和元年度,
     2023/3/3, H31.4.30) as the archive keeps it in a record's date, where search finds it
-    (2023-12-19, FY2019); else None. Letters and digits alone (R5, H2, FY2019) stay text:
-    H2 may be hydrogen, and FY2019 is already the kept form."""
+    (2023-12-19, FY2019); else None. Only a date in Japanese or a whole date with its
+    separators: H2 or H2. may be hydrogen, R5 a room, and FY2019 is already the kept form."""
     from spnet.dates import to_partial_date
 
-    if re.fullmatch(r"[A-Za-z0-9]+", unicodedata.normalize("NFKC", word)):
+    if not _DATE_TYPED.search(unicodedata.normalize("NFKC", word)):
         return None
     try:
         return to_partial_date(word)
