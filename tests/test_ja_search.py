@@ -92,6 +92,8 @@ SEARCHES = [
     (["ユニバーシティカレッジロンドン"], {"osaka-ucl", "tohoku-ucl", "tohoku", "osaka", "rees-geraint"}, None),
     # a 中黒 between katakana typed where the report writes none (ガジャマダ大学)
     (["ガジャ・マダ"], {"ehime", "ehime-bogor", "ehime-gadjah-mada", "ehime-hasanuddin", "ehime-suiji"}, None),
+    # and one the report writes, where the analyser reads two words (アフリカ・エチオピア)
+    (["エチオピア"], {"et", "soka", "soka-bahir-dar", "soka-injibara"}, "et"),
     # readings in kana, from the analyser
     (["はやし"], HAYASHI, "hayashi-kaori"),
     (["はやしかおり"], HAYASHI, "hayashi-kaori"),

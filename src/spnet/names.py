@@ -23,9 +23,8 @@ _KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
 # Kana, CJK ideographs and the iteration marks: a space between two of them is not a word break.
 _CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
 _INNER_SPACE = rf"(?<=[{_CJK}])\s+(?=[{_CJK}])"  # compiled on first use, by re's cache
-# A 中黒 between katakana, where one writer splits a name and another does not (ガジャ・マダ,
-# ガジャマダ): no part of the name.
-_NAKAGURO = r"(?<=[\u30a1-\u30fa\u30fc])\u30fb(?=[\u30a1-\u30fa])"
+_NAKAGURO = r"(?<=[\u30a1-\u30fa\u30fc])\u30fb(?=[\u30a1-\u30fa])"  # between katakana
+_KANA = "[ぁ-ゖー]"  # a kana of folded text (katakana folded to hiragana)
 _KANJI = "\u3005\u3400-\u9fff\uf900-\ufaff"
 
 
@@ -55,11 +54,11 @@ def _variants() -> dict[int, str]:
 def prefold(text: str, *, numbers: bool = True, variants: bool = True) -> str:
     """The part of `fold` that keeps case and script, for the Japanese analyser to read:
     NFKC, common character variants as one unless `variants` is False, no space inside
-    Japanese text nor 中黒 between katakana, spaces collapsed, and numbers by value unless
-    `numbers` is False."""
+    Japanese text, spaces collapsed, and numbers by value unless `numbers` is False. A 中黒
+    stays: the analyser reads アフリカ・エチオピア as two words, アフリカエチオピア as one."""
     s = unicodedata.normalize("NFKC", text)
     if not s.isascii():
-        s = re.sub(_NAKAGURO, "", re.sub(_INNER_SPACE, "", s.translate(_variants()) if variants else s))
+        s = re.sub(_INNER_SPACE, "", s.translate(_variants()) if variants else s)
     if numbers and not s.isalpha():
         s = re.sub(r"\d+", lambda m: str(int(m[0])) if len(m[0]) < 100 else m[0], s)  # int() refuses 4301 digits
     return " ".join(s.split())
@@ -68,10 +67,16 @@ def prefold(text: str, *, numbers: bool = True, variants: bool = True) -> str:
 def fold(text: str, *, numbers: bool = True) -> str:
     """The one form text is compared in, for search and for every name a user types:
     NFKC (full-width as half-width), case-folded, katakana as hiragana, common character
-    variants as one (慶應 = 慶応), no space inside Japanese text (林 香里 = 林香里) nor 中黒 between katakana, spaces
-    collapsed, and numbers by value (第01回 = 第1回) unless `numbers` is False (ids, which
-    are compared as typed)."""
-    return fold_case_and_kana(prefold(text, numbers=numbers))
+    variants as one (慶應 = 慶応), no space inside Japanese text (林 香里 = 林香里) nor 中黒
+    between katakana (ガジャ・マダ = ガジャマダ), spaces collapsed, and numbers by value (第01回
+    = 第1回) unless `numbers` is False (ids, which are compared as typed)."""
+    return fold_case_and_kana(without_nakaguro(prefold(text, numbers=numbers)))
+
+
+def without_nakaguro(text: str) -> str:
+    """The text without a 中黒 between katakana, where one writer splits a name and another
+    does not (ガジャ・マダ, ガジャマダ)."""
+    return re.sub(_NAKAGURO, "", text) if "・" in text else text
 
 
 # The same text recurs across records (a partner of several universities, オンライン):
@@ -108,7 +113,8 @@ def match_pattern(find: Highlight, *, alone: Sequence[str] = ()) -> re.Pattern[s
 def _word_pattern(word: str) -> str:
     back = _back_variants()
     parts = []
-    for token in re.findall(r"\d+|.", word):
+    tokens = re.findall(r"\d+|.", word)
+    for n, token in enumerate(tokens):
         if token.isdigit():  # by value, in either width: 第2回 is 第02回 and 第２回
             parts.append("[0０]*" + "".join(f"[{d}{_wide(d)}]" for d in token))
             continue
@@ -117,7 +123,10 @@ def _word_pattern(word: str) -> str:
             alternatives.add(chr(ord(token) + 0x60))
         alternatives |= {_wide(a) for a in list(alternatives) if "!" <= a <= "~"}
         pattern = "[" + "".join(re.escape(a) for a in sorted(alternatives)) + "]"
-        parts.append(rf"[\s・]*{pattern}" if parts and re.match(f"[{_CJK}]", token) else pattern)
+        # A space inside Japanese, and a 中黒 between kana (katakana, folded), are not typed.
+        kana = n and re.fullmatch(_KANA, tokens[n - 1]) and re.fullmatch(_KANA, token)
+        between = r"[\s・]*" if kana else r"\s*"
+        parts.append(between + pattern if parts and re.match(f"[{_CJK}]", token) else pattern)
     return "".join(parts)
 
 

@@ -23,6 +23,7 @@ from spnet.names import (
     resolve,
     resolve_university,
     short_forms,
+    without_nakaguro,
 )
 
 _ORDINAL = re.compile(r"第\d+回")
@@ -198,6 +199,8 @@ def _typed(word: str, key: str, university: UniversityName | None) -> Typed:
         every += [n for n in (u.name.ja, u.name.en, *u.aliases, *u.short_names) if n and fold(n) != key]
     if (stored := _stored_date(word)) is not None and fold(stored) != key:
         every.append(stored)
+    if (plain := without_nakaguro(word)) != word:  # ガジャ・マダ: the analyser reads ガジャマダ otherwise
+        every.append(plain)
     short = university is not None and key in {fold(n) for n in university.short_names}
     forms = tuple(dict.fromkeys(f for name in every for f in _forms(name) if f[1].strip()))
     return Typed(word, forms, tuple(every[1:] if short else every), (word,) if short else ())
