@@ -40,7 +40,7 @@ CURATOR_NAMES = {
 CURATOR_SHORT = {
     "fr": ("仏",),
     "de": ("独",),
-    "gb": ("英", "UK"),
+    "gb": ("英", "UK", "U.K."),
     "us": ("米", "U.S.", "U.S.A."),
     "cn": ("中",),
     "au": ("豪",),
