@@ -104,6 +104,7 @@ def refusal(typed: str) -> str:
         ("2023年3月（金）", "a weekday goes with a whole date"),
         ("Sunday, 2023", "a weekday goes with a whole date"),  # not "some Sunday of 2023"
         ("Monday 3 March 2023", "2023-03-03 is a 金曜日 (Friday)"),
+        ("Mons 3 March 2023", "bad date 'Mons 3 March 2023'; use"),  # no weekday's spelling
         ("March", "no year given"),
     ],
 )
@@ -118,7 +119,11 @@ def test_the_first_and_last_years_spnet_takes_are_taken(cli, year: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["2023年3月3日（金）", "2023-03-03 (Fri)", "令和5年3月3日(金)", "Friday, 3 March 2023", "3 Mar 2023 (Fri)"]
+    "typed",
+    [
+        *["2023年3月3日（金）", "2023-03-03 (Fri)", "令和5年3月3日(金)"],
+        *["Friday, 3 March 2023", "Fri. 3 Mar 2023", "3 Mar 2023 (Fri)", "3 Mar 2023 (Fri.)"],
+    ],
 )
 def test_a_date_given_with_its_own_weekday_is_taken(cli, typed: str) -> None:
     assert "symposium-2" in ids(cli, "timeline", "--from", typed, "--to", typed)

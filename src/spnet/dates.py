@@ -107,10 +107,12 @@ _ERA_NAME = r"(明治|大正|昭和|平成|令和|[mtshr])(元|\d{1,2})"
 _ERA = rf"{_ERA_NAME}(?:(?:年|{_SEP})(?:(\d{{1,2}})(?:月|{_SEP})?(?:(\d{{1,2}})日?)?)?)?"
 _DECADE = r"(\d{3})(?:0年代|0s|x)"  # 1990年代, 1990s, 199X
 _FY = rf"fy(\d{{4}})|(\d{{4}})年度|{_ERA_NAME}年度"
-_WEEKDAY = r"(.*?)\(\s*(月|火|水|木|金|土|日|mon|tue|wed|thu|fri|sat|sun)[a-z]*(?:曜日|曜)?\s*\)"
+_WEEKDAY = r"(.*?)\(\s*(月|火|水|木|金|土|日|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?(?:曜日|曜)?\s*\)"
 # Written out anywhere: Friday, Fri., Tues, Thurs (dateutil itself would read "Monday 2023"
 # as some Monday of 2023, and take a weekday that is not the date's).
-_ENGLISH_WEEKDAY = r"\b(mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday|s|r|rs)?\b\.?,?"
+_ENGLISH_WEEKDAY = (
+    r"\b(?:mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs?|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b\.?,?"
+)
 
 
 def _normal(text: str) -> str:
@@ -140,7 +142,7 @@ def _parse(text: str) -> Parsed:
     if m := re.fullmatch(_WEEKDAY, spaced):
         spaced, weekday = m[1], m[2]
     elif m := re.search(_ENGLISH_WEEKDAY, spaced):
-        spaced, weekday = f"{spaced[: m.start()]} {spaced[m.end() :]}", m[1]
+        spaced, weekday = f"{spaced[: m.start()]} {spaced[m.end() :]}", m[0][:3]
     parsed = _parse_plain(_normal(spaced), spaced, text)
     if weekday is not None:
         _check_weekday(parsed, weekday, text)
