@@ -31,7 +31,7 @@ from spnet.names import fold
 SAMPLE = Path(__file__).with_name("search_sample.json")
 
 # ---- recorded (python -m tests.test_search_format)
-RECORDED_FORMAT = 10
+RECORDED_FORMAT = 8
 FOLDING = "bdc5696c07f14c79"
 FIELDS = "0907099441ea4c4d"
 ANALYSER = "sudachipy 0.7.0, sudachidict-small 20261015"
